@@ -1,0 +1,102 @@
+//! Event counters: lock-free atomics the callbacks bump from any thread, read once at unload.
+
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use crate::decode::Change;
+
+/// Counts of one change notification's events, by type.
+#[derive(Debug, Default)]
+pub struct ChangeCounters {
+    initial: AtomicU64,
+    add: AtomicU64,
+    delete: AtomicU64,
+    parameter: AtomicU64,
+    other: AtomicU64,
+}
+
+/// A copy of [`ChangeCounters`] at one moment.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct ChangeCounts {
+    /// `MibInitialNotification`.
+    pub initial: u64,
+    /// `MibAddInstance`.
+    pub add: u64,
+    /// `MibDeleteInstance`.
+    pub delete: u64,
+    /// `MibParameterNotification`.
+    pub parameter: u64,
+    /// Any other type value.
+    pub other: u64,
+}
+
+impl ChangeCounters {
+    /// Counts one event. `fetch_add` wraps on overflow, so this never panics.
+    pub fn count(&self, change: Change) {
+        let counter = match change {
+            Change::Initial => &self.initial,
+            Change::Add => &self.add,
+            Change::Delete => &self.delete,
+            Change::Parameter => &self.parameter,
+            Change::Other(_) => &self.other,
+        };
+        // Relaxed: each counter is independent; unload reads them after the cancels returned,
+        // which orders every callback before it.
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The current counts.
+    pub fn snapshot(&self) -> ChangeCounts {
+        ChangeCounts {
+            initial: self.initial.load(Ordering::Relaxed),
+            add: self.add.load(Ordering::Relaxed),
+            delete: self.delete.load(Ordering::Relaxed),
+            parameter: self.parameter.load(Ordering::Relaxed),
+            other: self.other.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Counts of the stable-table completions.
+#[derive(Debug, Default)]
+pub struct StableCounters {
+    tables: AtomicU64,
+    entries: AtomicU64,
+}
+
+/// A copy of [`StableCounters`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct StableCounts {
+    /// Tables received (immediately or through the callback), NULL ones included.
+    pub tables: u64,
+    /// Rows in those tables.
+    pub entries: u64,
+}
+
+impl StableCounters {
+    /// Counts one table of `entries` rows.
+    pub fn count(&self, entries: u32) {
+        self.tables.fetch_add(1, Ordering::Relaxed);
+        self.entries.fetch_add(u64::from(entries), Ordering::Relaxed);
+    }
+
+    /// The current counts.
+    pub fn snapshot(&self) -> StableCounts {
+        StableCounts {
+            tables: self.tables.load(Ordering::Relaxed),
+            entries: self.entries.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// All of the driver's counters.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Interface notifications.
+    pub interface: ChangeCounters,
+    /// Unicast address notifications.
+    pub address: ChangeCounters,
+    /// Route notifications.
+    pub route: ChangeCounters,
+    /// Stable-table completions.
+    pub stable: StableCounters,
+}

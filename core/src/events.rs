@@ -1,0 +1,74 @@
+//! What a callback does with what it received: count it, render it, emit it. Safe code that
+//! runs on NETIO's threads: no lock, no allocation, no panic, no blocking.
+
+use crate::decode::{AddressKeys, Change, InterfaceKeys, RouteKeys};
+use crate::extension::Extension;
+use crate::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
+use crate::host::{Level, Sink};
+use crate::render::{self, Completion};
+
+/// An interface notification (`row` is `None` when NETIO passed NULL).
+pub fn interface<N, S: Sink>(
+    extension: &Extension<N, S>,
+    row: Option<&MibIpInterfaceRow>,
+    notification_type: i32,
+) {
+    let change = Change::from_raw(notification_type);
+    extension.counters.interface.count(change);
+    let keys = row.map(InterfaceKeys::decode);
+    extension
+        .sink
+        .emit(Level::Info, &render::interface_event(change, keys.as_ref()));
+}
+
+/// A unicast address notification.
+pub fn address<N, S: Sink>(
+    extension: &Extension<N, S>,
+    row: Option<&MibUnicastIpAddressRow>,
+    notification_type: i32,
+) {
+    let change = Change::from_raw(notification_type);
+    extension.counters.address.count(change);
+    let keys = row.map(AddressKeys::decode);
+    extension
+        .sink
+        .emit(Level::Info, &render::address_event(change, keys.as_ref()));
+}
+
+/// A route notification.
+pub fn route<N, S: Sink>(
+    extension: &Extension<N, S>,
+    row: Option<&MibIpForwardRow2>,
+    notification_type: i32,
+) {
+    let change = Change::from_raw(notification_type);
+    extension.counters.route.count(change);
+    let keys = row.map(RouteKeys::decode);
+    extension
+        .sink
+        .emit(Level::Info, &render::route_event(change, keys.as_ref()));
+}
+
+/// The start of a stable table of `entries` rows, or of a NULL table (`None`).
+pub fn stable_table<N, S: Sink>(
+    extension: &Extension<N, S>,
+    completion: Completion,
+    entries: Option<u32>,
+) {
+    extension.counters.stable.count(entries.unwrap_or(0));
+    extension
+        .sink
+        .emit(Level::Info, &render::stable_header(completion, entries));
+}
+
+/// Row `position` of the stable table being printed.
+pub fn stable_entry<N, S: Sink>(
+    extension: &Extension<N, S>,
+    position: u32,
+    row: &MibUnicastIpAddressRow,
+) {
+    let keys = AddressKeys::decode(row);
+    extension
+        .sink
+        .emit(Level::Info, &render::stable_entry(position, &keys));
+}

@@ -1,0 +1,68 @@
+//! The device extension: everything the callbacks touch, initialised completely before the
+//! first registration and dropped only after the last cancel has returned.
+//!
+//! Callbacks may run before a registering call returns and concurrently with each other, so
+//! the extension is only ever shared (`&Extension`): the settings are immutable, the counters
+//! and the stored handles are atomics. Callbacks never read the handles (reference §3.5).
+
+use core::ffi::c_void;
+use core::ptr;
+use core::sync::atomic::{AtomicPtr, Ordering};
+
+use crate::counters::Counters;
+use crate::ffi::Handle;
+use crate::notification::Notification;
+use crate::settings::Settings;
+
+/// The driver's state, stored in the device object's extension.
+pub struct Extension<N, S> {
+    pub(crate) netio: N,
+    pub(crate) sink: S,
+    pub(crate) settings: Settings,
+    pub(crate) counters: Counters,
+    handles: [AtomicPtr<c_void>; 4],
+}
+
+impl<N, S> Extension<N, S> {
+    /// A fresh extension: zero counters, no handles.
+    pub fn new(netio: N, sink: S, settings: Settings) -> Self {
+        Self {
+            netio,
+            sink,
+            settings,
+            counters: Counters::default(),
+            handles: [const { AtomicPtr::new(ptr::null_mut()) }; 4],
+        }
+    }
+
+    /// The counters.
+    pub const fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// The settings.
+    pub const fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    const fn slot(&self, notification: Notification) -> &AtomicPtr<c_void> {
+        let [interface, address, route, stable] = &self.handles;
+        match notification {
+            Notification::Interface => interface,
+            Notification::Address => address,
+            Notification::Route => route,
+            Notification::StableTable => stable,
+        }
+    }
+
+    /// Stores the handle of a registration that succeeded.
+    pub(crate) fn store_handle(&self, notification: Notification, handle: Handle) {
+        self.slot(notification).store(handle, Ordering::Release);
+    }
+
+    /// Takes the stored handle, leaving NULL: each handle is taken, so cancelled, once.
+    pub(crate) fn take_handle(&self, notification: Notification) -> Handle {
+        self.slot(notification)
+            .swap(ptr::null_mut(), Ordering::AcqRel)
+    }
+}

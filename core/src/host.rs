@@ -1,0 +1,74 @@
+//! The host: what the WDM shell gives the core besides NETIO — the device object whose
+//! extension holds the driver's state, the IRQL, the unload routine, and the output sink.
+
+use core::ptr::NonNull;
+
+use crate::line::Line;
+use crate::netio::NetIo;
+use crate::status::NtStatus;
+
+/// How important a line is; the shell maps it to a `DbgPrintEx` level.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Level {
+    /// A failure or a condition the user must act on: visible with the default filter.
+    Error,
+    /// Something unusual that did not stop the driver.
+    Warning,
+    /// Events, registration and summary lines.
+    Info,
+}
+
+impl Level {
+    /// The `DPFLTR_*_LEVEL` value for `DbgPrintEx`: errors at `DPFLTR_ERROR_LEVEL` (0, shown
+    /// by default), warnings at `DPFLTR_WARNING_LEVEL` (1), everything else at
+    /// `DPFLTR_INFO_LEVEL` (3), which the README tells users to enable.
+    #[must_use]
+    pub const fn dpfltr_level(self) -> u32 {
+        match self {
+            Self::Error => 0,
+            Self::Warning => 1,
+            Self::Info => 3,
+        }
+    }
+}
+
+/// Where finished lines go (`DbgPrintEx` in the driver). Called from NETIO callbacks on any
+/// thread, concurrently: it must not block, allocate or panic in the driver.
+pub trait Sink: Sync {
+    /// Emits one line. `line.as_c_str_with_newline()` is what reaches `DbgPrintEx("%s", …)`.
+    fn emit(&self, level: Level, line: &Line);
+}
+
+/// The WDM plumbing the core's lifecycle drives.
+///
+/// # Safety
+/// Implementors guarantee that [`Host::create_device`] returns memory of at least the
+/// requested size, writable, not aliased, and valid until [`Host::delete_device`]; and that
+/// [`Host::device_extension`] returns that same pointer while the device exists.
+#[allow(unsafe_code, reason = "declares the memory contract the raw module relies on")]
+pub unsafe trait Host {
+    /// The NETIO implementation stored in the extension for the callbacks.
+    type NetIo: NetIo;
+    /// The output sink stored in the extension for the callbacks.
+    type Sink: Sink;
+
+    /// The NETIO implementation.
+    fn netio(&self) -> Self::NetIo;
+    /// The output sink.
+    fn sink(&self) -> Self::Sink;
+    /// `KeGetCurrentIrql()`.
+    fn current_irql(&self) -> u8;
+    /// `IoCreateDevice` of the unnamed device with an extension of `extension_size` bytes;
+    /// returns the extension.
+    ///
+    /// # Errors
+    /// The status `IoCreateDevice` failed with.
+    fn create_device(&self, extension_size: usize) -> Result<NonNull<u8>, NtStatus>;
+    /// The extension of the device created by [`Host::create_device`], if it exists.
+    fn device_extension(&self) -> Option<NonNull<u8>>;
+    /// `IoDeleteDevice` of that device (frees the extension).
+    fn delete_device(&self);
+    /// Sets `DriverObject->DriverUnload`: called last, and only when every registration can be
+    /// cancelled.
+    fn enable_unload(&self);
+}

@@ -1,0 +1,51 @@
+//! Portable core of the netnotify driver: every decision the driver makes, on any host.
+//!
+//! The Windows-only shell (the root crate) owns nothing but plumbing: it implements
+//! [`host::Host`] and [`netio::NetIo`] with `IoCreateDevice`, `DbgPrintEx` and the NETIO
+//! imports, and calls [`lifecycle::driver_entry`] and [`lifecycle::driver_unload`]. Everything
+//! else lives here, where the tests reach it through the simulator (`sim` feature):
+//!
+//! - [`lifecycle`]: registration order, status rules, rollback, the stable table, unload;
+//! - [`raw`](self) (private): the only `unsafe` code — extension memory, callback trampolines,
+//!   NETIO rows and tables;
+//! - [`events`], [`decode`], [`render`], [`line`]: what a callback does with a row, without
+//!   locks, allocation or panics;
+//! - [`ffi`]: the `#[repr(C)]` mirrors and kernel imports; [`counters`], [`extension`],
+//!   [`settings`], [`notification`], [`status`]: the state behind them.
+#![no_std]
+#![deny(unsafe_code)]
+// Code that runs in NETIO callbacks must never panic (a panic is a bugcheck): the lints that
+// would let one in are errors outside tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented,
+        clippy::arithmetic_side_effects
+    )
+)]
+
+#[cfg(any(test, feature = "sim"))]
+extern crate std;
+
+pub mod counters;
+pub mod decode;
+pub mod events;
+pub mod extension;
+pub mod ffi;
+pub mod host;
+pub mod lifecycle;
+pub mod line;
+pub mod netio;
+pub mod notification;
+mod raw;
+pub mod render;
+pub mod settings;
+#[cfg(feature = "sim")]
+pub mod sim;
+pub mod status;

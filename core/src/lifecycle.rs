@@ -1,0 +1,366 @@
+//! `DriverEntry` and `DriverUnload`, as decisions: registration order, what every status
+//! means, rollback, the stable table's outcomes, cancel order and teardown.
+//!
+//! The shell's `DriverEntry` is `driver_entry(&host)` and its unload routine is
+//! `driver_unload(&host)`; the tests call the same two functions with the simulator as host.
+
+use core::mem::size_of;
+
+use crate::extension::Extension;
+use crate::ffi::{Handle, PASSIVE_LEVEL};
+use crate::host::{Host, Level, Sink};
+use crate::netio::NetIo;
+use crate::notification::{Notification, NotificationSet};
+use crate::raw::Installed;
+use crate::render::{self, Family};
+use crate::settings::Settings;
+use crate::status::NtStatus;
+
+/// What a `Notify*Change` call's status and handle mean (reference §2 decision rule).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ChangeOutcome {
+    /// Registered; cancel the handle at unload. `status` is `STATUS_SUCCESS` or, unexpectedly,
+    /// another non-negative value.
+    Registered {
+        /// The returned status.
+        status: NtStatus,
+        /// The handle to cancel.
+        handle: Handle,
+    },
+    /// Success without a handle: callbacks may be live and can never be cancelled, so the
+    /// driver must stay loaded.
+    Uncancellable(NtStatus),
+    /// Failed; nothing registered.
+    Failed(NtStatus),
+}
+
+impl ChangeOutcome {
+    /// Classifies a `Notify*Change` result.
+    #[must_use]
+    pub const fn classify(status: NtStatus, handle: Handle) -> Self {
+        if status.is_error() {
+            Self::Failed(status)
+        } else if handle.is_null() {
+            Self::Uncancellable(status)
+        } else {
+            Self::Registered { status, handle }
+        }
+    }
+}
+
+/// What a `NotifyStableUnicastIpAddressTable` result means (reference §2, §4).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum StableOutcome {
+    /// `STATUS_SUCCESS` without a handle: the table (if any) is ours; nothing to cancel.
+    Immediate,
+    /// A handle came back: cancel it at unload. `status` is normally `STATUS_PENDING` or
+    /// `ERROR_IO_PENDING`.
+    Pending {
+        /// The returned status.
+        status: NtStatus,
+        /// The handle to cancel.
+        handle: Handle,
+    },
+    /// A non-negative status other than `STATUS_SUCCESS` with no handle: the request may be
+    /// pending with no way to cancel it. The reference calls this a failure; failing would
+    /// unload the image under a callback that may still come, so the safe choice is to treat
+    /// it like a change registration that succeeded without a handle and stay loaded.
+    Uncancellable(NtStatus),
+    /// Failed; nothing to free, nothing to cancel.
+    Failed(NtStatus),
+}
+
+impl StableOutcome {
+    /// Classifies a `NotifyStableUnicastIpAddressTable` result. A table, if one came back
+    /// with a non-failure status, is printed and freed whatever the outcome.
+    #[must_use]
+    pub const fn classify(status: NtStatus, handle: Handle) -> Self {
+        if status.is_error() {
+            Self::Failed(status)
+        } else if !handle.is_null() {
+            Self::Pending { status, handle }
+        } else if status.0 == NtStatus::SUCCESS.0 {
+            Self::Immediate
+        } else {
+            Self::Uncancellable(status)
+        }
+    }
+}
+
+/// How `DriverEntry` ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Loaded {
+    /// Everything registered can be cancelled: the unload routine is set.
+    Unloadable,
+    /// A registration cannot be cancelled: the driver stays loaded for good.
+    Pinned,
+    /// A registration failed and everything was rolled back.
+    Failed(NtStatus),
+}
+
+/// `DriverEntry`: creates the device, initialises its extension, registers the notifications
+/// the settings select, and returns the status `DriverEntry` returns.
+pub fn driver_entry<H: Host>(host: &H) -> NtStatus {
+    let irql = host.current_irql();
+    if irql != PASSIVE_LEVEL {
+        host.sink().emit(
+            Level::Error,
+            &render::line(format_args!(
+                "error: DriverEntry called at IRQL {irql}, not PASSIVE_LEVEL; not loading"
+            )),
+        );
+        return NtStatus::INVALID_DEVICE_STATE;
+    }
+    let storage = match host.create_device(size_of::<Extension<H::NetIo, H::Sink>>()) {
+        Ok(storage) => storage,
+        Err(status) => {
+            host.sink().emit(
+                Level::Error,
+                &render::line(format_args!(
+                    "error: IoCreateDevice failed with status {status}; not loading"
+                )),
+            );
+            return status;
+        }
+    };
+    let extension = Extension::new(host.netio(), host.sink(), Settings::DEFAULT);
+    let Some(installed) = Installed::init(storage, extension) else {
+        host.sink().emit(
+            Level::Error,
+            &render::line(format_args!(
+                "error: the device extension is misaligned; not loading"
+            )),
+        );
+        host.delete_device();
+        return NtStatus::DATATYPE_MISALIGNMENT_ERROR;
+    };
+    match register_all(&installed) {
+        Loaded::Unloadable => {
+            host.enable_unload();
+            NtStatus::SUCCESS
+        }
+        // The extension stays initialised in the device for as long as the image is loaded.
+        Loaded::Pinned => NtStatus::SUCCESS,
+        Loaded::Failed(status) => {
+            installed.drop_in_place();
+            host.delete_device();
+            status
+        }
+    }
+}
+
+/// `DriverUnload`: cancels, prints the counters, drops the extension, deletes the device.
+///
+/// Every stored handle is cancelled in reverse registration order with no lock held; the
+/// extension is dropped and the device deleted strictly after the last cancel returned.
+pub fn driver_unload<H: Host>(host: &H) {
+    let Some(installed) = Installed::from_host(host) else {
+        return;
+    };
+    let extension = installed.get();
+    cancel_all(&installed);
+    let counters = extension.counters();
+    extension.sink.emit(
+        Level::Info,
+        &render::line(format_args!(
+            "unloaded interface({}) address({}) route({}) stable-table({})",
+            counters.interface.snapshot(),
+            counters.address.snapshot(),
+            counters.route.snapshot(),
+            counters.stable.snapshot(),
+        )),
+    );
+    installed.drop_in_place();
+    host.delete_device();
+}
+
+/// Takes every stored handle in reverse registration order and cancels it once. A failed
+/// cancel is printed and the others still run. Returns the set that was cancelled.
+fn cancel_all<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> NotificationSet {
+    let extension = installed.get();
+    let mut cancelled = NotificationSet::EMPTY;
+    for notification in Notification::ALL.into_iter().rev() {
+        let handle = extension.take_handle(notification);
+        if handle.is_null() {
+            continue;
+        }
+        let status = installed.cancel(handle);
+        if status.is_error() {
+            extension.sink.emit(
+                Level::Error,
+                &render::line(format_args!(
+                    "error: CancelMibChangeNotify2 for {} failed with status {status}",
+                    notification.name()
+                )),
+            );
+        }
+        cancelled = cancelled.with(notification);
+    }
+    cancelled
+}
+
+/// The stable table's state, for the `loaded` line.
+#[derive(Clone, Copy)]
+enum StableState {
+    Off,
+    Immediate(Option<u32>),
+    Pending,
+    Uncancellable,
+}
+
+/// Registers the selected notifications in order; on a failure rolls back what was registered
+/// (unless an uncancellable registration already pins the driver).
+fn register_all<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> Loaded {
+    let extension = installed.get();
+    let settings = extension.settings;
+    let mut registered = NotificationSet::EMPTY;
+    let mut pinned = false;
+    let mut stable = StableState::Off;
+    for notification in Notification::ALL {
+        if !settings.notifications.contains(notification) {
+            continue;
+        }
+        let failure = if notification == Notification::StableTable {
+            match register_stable_table(installed) {
+                Ok(state) => {
+                    if matches!(state, StableState::Uncancellable) {
+                        pinned = true;
+                    }
+                    stable = state;
+                    None
+                }
+                Err(status) => Some(status),
+            }
+        } else {
+            match register_change(installed, notification) {
+                Ok(cancellable) => {
+                    pinned |= !cancellable;
+                    None
+                }
+                Err(status) => Some(status),
+            }
+        };
+        match failure {
+            None => registered = registered.with(notification),
+            Some(status) if pinned => extension.sink.emit(
+                Level::Error,
+                &render::line(format_args!(
+                    "error: {} failed with status {status}; continuing, netnotify cannot unload",
+                    notification.function()
+                )),
+            ),
+            Some(status) => {
+                let rolled_back = cancel_all(installed);
+                extension.sink.emit(
+                    Level::Error,
+                    &render::line(format_args!(
+                        "error: {} failed with status {status}; rolled back {rolled_back}; not loading",
+                        notification.function()
+                    )),
+                );
+                return Loaded::Failed(status);
+            }
+        }
+    }
+    let mut line = render::line(format_args!(
+        "loaded registered={registered} family={} initial={}",
+        Family(settings.family),
+        if settings.initial_notification { "yes" } else { "no" },
+    ));
+    match stable {
+        StableState::Off => line.push_str(" stable-table=off"),
+        StableState::Immediate(Some(entries)) => render::append(
+            &mut line,
+            format_args!(" stable-table=immediate entries={entries}"),
+        ),
+        StableState::Immediate(None) => line.push_str(" stable-table=immediate (no table)"),
+        StableState::Pending => line.push_str(" stable-table=pending"),
+        StableState::Uncancellable => line.push_str(" stable-table=uncancellable"),
+    }
+    line.push_str(if pinned { " unload=disabled" } else { " unload=enabled" });
+    extension.sink.emit(Level::Info, &line);
+    if pinned { Loaded::Pinned } else { Loaded::Unloadable }
+}
+
+/// Registers one change notification. `Ok(true)`: registered with a handle to cancel;
+/// `Ok(false)`: registered without one (uncancellable); `Err`: failed, nothing registered.
+fn register_change<N: NetIo, S: Sink>(
+    installed: &Installed<N, S>,
+    notification: Notification,
+) -> Result<bool, NtStatus> {
+    let extension = installed.get();
+    let (status, handle) = installed.register_change(notification);
+    match ChangeOutcome::classify(status, handle) {
+        ChangeOutcome::Registered { status, handle } => {
+            if status != NtStatus::SUCCESS {
+                warn_unexpected(extension, notification, status);
+            }
+            extension.store_handle(notification, handle);
+            Ok(true)
+        }
+        ChangeOutcome::Uncancellable(status) => {
+            report_uncancellable(extension, notification, status);
+            Ok(false)
+        }
+        ChangeOutcome::Failed(status) => Err(status),
+    }
+}
+
+fn register_stable_table<N: NetIo, S: Sink>(
+    installed: &Installed<N, S>,
+) -> Result<StableState, NtStatus> {
+    let extension = installed.get();
+    let (status, table, handle) = installed.register_stable_table();
+    let outcome = StableOutcome::classify(status, handle);
+    let table_entries = match table {
+        // On failure the table is not ours (and should be NULL): never free what we may not
+        // own; a leak is safer than a double free.
+        Some(_) if matches!(outcome, StableOutcome::Failed(_)) => None,
+        Some(table) => installed.consume_returned_table(table),
+        None => None,
+    };
+    match outcome {
+        StableOutcome::Immediate => Ok(StableState::Immediate(table_entries)),
+        StableOutcome::Pending { status, handle } => {
+            if status != NtStatus::PENDING && status != NtStatus::ERROR_IO_PENDING {
+                warn_unexpected(extension, Notification::StableTable, status);
+            }
+            extension.store_handle(Notification::StableTable, handle);
+            Ok(StableState::Pending)
+        }
+        StableOutcome::Uncancellable(status) => {
+            report_uncancellable(extension, Notification::StableTable, status);
+            Ok(StableState::Uncancellable)
+        }
+        StableOutcome::Failed(status) => Err(status),
+    }
+}
+
+fn warn_unexpected<N, S: Sink>(
+    extension: &Extension<N, S>,
+    notification: Notification,
+    status: NtStatus,
+) {
+    extension.sink.emit(
+        Level::Warning,
+        &render::line(format_args!(
+            "warning: {} returned unexpected status {status}; keeping its handle",
+            notification.function()
+        )),
+    );
+}
+
+fn report_uncancellable<N, S: Sink>(
+    extension: &Extension<N, S>,
+    notification: Notification,
+    status: NtStatus,
+) {
+    extension.sink.emit(
+        Level::Error,
+        &render::line(format_args!(
+            "error: {} returned status {status} without a handle; it cannot be cancelled, so \
+             netnotify stays loaded (unload disabled)",
+            notification.function()
+        )),
+    );
+}

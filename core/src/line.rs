@@ -1,0 +1,189 @@
+//! One output line in a fixed stack buffer: printable ASCII, at most one `DbgPrint` call long,
+//! always terminated by `"\n\0"`, cut with a visible marker instead of failing when full.
+//!
+//! Hand-written rather than `heapless::String` because the three properties the driver needs
+//! are exactly what a plain fixed string lacks: a NUL kept after the text at all times (so
+//! `&Line` is a C string for `DbgPrintEx("%s", …)`), truncation that keeps the line and marks
+//! it instead of rejecting the write, and replacement of every byte that is not printable
+//! ASCII. Storage is one array and a length; nothing here allocates or panics.
+
+use core::fmt;
+
+/// Bytes one `DbgPrint` call transmits, the terminating NUL included.
+pub const DBGPRINT_LIMIT: usize = 512;
+
+/// Marker that ends a line whose text did not fit.
+pub const TRUNCATION_MARKER: &str = " [...]";
+
+/// A line being rendered. Invariant: `len <= Line::MAX_TEXT`, `buf[len] == b'\n'`,
+/// `buf[len + 1] == 0`, and `buf[..len]` is printable ASCII.
+pub struct Line {
+    buf: [u8; DBGPRINT_LIMIT],
+    len: usize,
+    truncated: bool,
+}
+
+impl Line {
+    /// Longest text: the limit less the newline and the NUL.
+    pub const MAX_TEXT: usize = DBGPRINT_LIMIT - 2;
+
+    /// An empty line.
+    #[must_use]
+    pub const fn new() -> Self {
+        let mut buf = [0; DBGPRINT_LIMIT];
+        buf[0] = b'\n';
+        Self {
+            buf,
+            len: 0,
+            truncated: false,
+        }
+    }
+
+    /// The text, without the newline and NUL.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        // Only printable ASCII is ever stored, so the prefix is valid UTF-8.
+        self.buf
+            .get(..self.len)
+            .and_then(|text| core::str::from_utf8(text).ok())
+            .unwrap_or("")
+    }
+
+    /// The text followed by `"\n\0"`: what is handed to `DbgPrintEx` as the `%s` argument.
+    #[must_use]
+    pub fn as_c_str_with_newline(&self) -> &core::ffi::CStr {
+        self.buf
+            .get(..self.len.saturating_add(2))
+            .and_then(|bytes| core::ffi::CStr::from_bytes_with_nul(bytes).ok())
+            .unwrap_or(c"\n")
+    }
+
+    /// Whether text was cut to fit.
+    #[must_use]
+    pub const fn is_truncated(&self) -> bool {
+        self.truncated
+    }
+
+    /// Appends `text`, replacing every byte that is not printable ASCII with `?`.
+    pub fn push_str(&mut self, text: &str) {
+        for byte in text.bytes() {
+            self.push_byte(byte);
+        }
+    }
+
+    fn push_byte(&mut self, byte: u8) {
+        if self.truncated {
+            return;
+        }
+        if self.len >= Self::MAX_TEXT {
+            self.cut();
+            return;
+        }
+        let byte = if byte == b' ' || byte.is_ascii_graphic() {
+            byte
+        } else {
+            b'?'
+        };
+        self.set(self.len, byte);
+        self.len = self.len.saturating_add(1);
+        self.terminate();
+    }
+
+    /// Replaces the tail with the marker. Every stored byte is ASCII, so any position is a
+    /// character boundary.
+    fn cut(&mut self) {
+        self.truncated = true;
+        self.len = Self::MAX_TEXT.saturating_sub(TRUNCATION_MARKER.len());
+        for byte in TRUNCATION_MARKER.bytes() {
+            self.set(self.len, byte);
+            self.len = self.len.saturating_add(1);
+        }
+        self.terminate();
+    }
+
+    fn terminate(&mut self) {
+        self.set(self.len, b'\n');
+        self.set(self.len.saturating_add(1), 0);
+    }
+
+    fn set(&mut self, index: usize, byte: u8) {
+        if let Some(slot) = self.buf.get_mut(index) {
+            *slot = byte;
+        }
+    }
+}
+
+impl Default for Line {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Never fails: text that does not fit is cut and marked.
+impl fmt::Write for Line {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        self.push_str(text);
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Line {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Line, TRUNCATION_MARKER};
+    use core::fmt::Write;
+    use std::string::String;
+
+    #[test]
+    fn empty_line_is_a_newline_c_string() {
+        let line = Line::new();
+        assert_eq!(line.as_str(), "");
+        assert_eq!(line.as_c_str_with_newline().to_bytes(), b"\n");
+    }
+
+    #[test]
+    fn text_is_followed_by_newline_and_nul() {
+        let mut line = Line::new();
+        let kind = "route";
+        write!(line, "netnotify: {kind} {}", 7).unwrap();
+        assert_eq!(line.as_str(), "netnotify: route 7");
+        assert_eq!(line.as_c_str_with_newline().to_bytes(), b"netnotify: route 7\n");
+        assert!(!line.is_truncated());
+    }
+
+    #[test]
+    fn non_printable_and_non_ascii_become_question_marks() {
+        let mut line = Line::new();
+        line.push_str("a\tb\u{e9}c%\n");
+        // `é` is two UTF-8 bytes, so two replacement marks.
+        assert_eq!(line.as_str(), "a?b??c%?");
+    }
+
+    #[test]
+    fn exactly_full_line_is_not_cut() {
+        let mut line = Line::new();
+        let text: String = "x".repeat(Line::MAX_TEXT);
+        line.push_str(&text);
+        assert!(!line.is_truncated());
+        assert_eq!(line.as_str().len(), Line::MAX_TEXT);
+        assert_eq!(line.as_c_str_with_newline().to_bytes_with_nul().len(), 512);
+    }
+
+    #[test]
+    fn overlong_line_is_cut_with_marker_and_fits_one_dbgprint() {
+        let mut line = Line::new();
+        let text: String = "y".repeat(Line::MAX_TEXT + 1);
+        line.push_str(&text);
+        line.push_str("more text that is dropped");
+        assert!(line.is_truncated());
+        assert_eq!(line.as_str().len(), Line::MAX_TEXT);
+        assert!(line.as_str().ends_with(TRUNCATION_MARKER));
+        assert!(line.as_str().starts_with("yyyy"));
+        assert_eq!(line.as_c_str_with_newline().to_bytes_with_nul().len(), 512);
+    }
+}

@@ -1,0 +1,103 @@
+//! The NETIO trait: the six kernel calls the core makes, with the contract each one keeps.
+//!
+//! The driver shell implements it by forwarding to [`crate::ffi::imports`]; the tests implement
+//! it with the simulator (`sim` feature). Every method mirrors its C function one to one, so
+//! the shell's implementation stays mechanical and the core's calls are exactly the kernel's.
+//!
+//! Contract common to the three `Notify*Change` methods (reference §2–§3):
+//! - Call at `PASSIVE_LEVEL`, holding nothing a callback may wait for.
+//! - `handle` is written: NULL on failure, the registration's handle on success — although a
+//!   success with a NULL handle has been observed and must be survived.
+//! - With `initial_notification` = 1, the callback receives `MibInitialNotification` (row NULL)
+//!   *before the call returns* (twice for `AF_UNSPEC`), on the calling thread.
+//! - Real notifications may arrive on other threads at any time after the registration exists,
+//!   even before the call returns, concurrently with each other (also for one registration).
+//! - The callback may run until [`NetIo::cancel_mib_change_notify2`] on the handle returns.
+
+use core::ffi::c_void;
+
+use crate::ffi::{
+    Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibUnicastIpAddressTable,
+    StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
+};
+use crate::status::NtStatus;
+
+/// NETIO's notification API, as the core uses it. `Sync` because the callbacks reach it (to
+/// free tables) from NETIO's threads.
+#[allow(
+    unsafe_code,
+    reason = "declares the FFI contracts; the calls happen only in the raw module"
+)]
+pub trait NetIo: Sync {
+    /// `NotifyIpInterfaceChange`.
+    ///
+    /// # Safety
+    /// `context` must stay valid for `callback` until the handle's cancel has returned; after a
+    /// success with a NULL handle, forever.
+    unsafe fn notify_ip_interface_change(
+        &self,
+        family: u16,
+        callback: IpInterfaceChangeCallback,
+        context: *mut c_void,
+        initial_notification: u8,
+        handle: &mut Handle,
+    ) -> NtStatus;
+
+    /// `NotifyUnicastIpAddressChange`.
+    ///
+    /// # Safety
+    /// As [`NetIo::notify_ip_interface_change`].
+    unsafe fn notify_unicast_ip_address_change(
+        &self,
+        family: u16,
+        callback: UnicastIpAddressChangeCallback,
+        context: *mut c_void,
+        initial_notification: u8,
+        handle: &mut Handle,
+    ) -> NtStatus;
+
+    /// `NotifyRouteChange2`.
+    ///
+    /// # Safety
+    /// As [`NetIo::notify_ip_interface_change`].
+    unsafe fn notify_route_change2(
+        &self,
+        family: u16,
+        callback: IpForwardChangeCallback,
+        context: *mut c_void,
+        initial_notification: u8,
+        handle: &mut Handle,
+    ) -> NtStatus;
+
+    /// `NotifyStableUnicastIpAddressTable` (reference §4). Outcomes:
+    /// - `STATUS_SUCCESS`: `table` holds a table the caller owns and frees with
+    ///   [`NetIo::free_mib_table`]; `handle` stays NULL; the callback is never called.
+    /// - pending (`STATUS_PENDING`, or `ERROR_IO_PENDING` as the WDK page says): `table` is
+    ///   NULL, `handle` is valid; the callback receives zero, one or several tables (each one
+    ///   the receiver's to free, possibly NULL) until the handle is cancelled.
+    /// - failure: nothing to free, nothing to cancel.
+    ///
+    /// # Safety
+    /// As [`NetIo::notify_ip_interface_change`].
+    unsafe fn notify_stable_unicast_ip_address_table(
+        &self,
+        family: u16,
+        table: &mut *mut MibUnicastIpAddressTable,
+        callback: StableUnicastIpAddressTableCallback,
+        context: *mut c_void,
+        handle: &mut Handle,
+    ) -> NtStatus;
+
+    /// `CancelMibChangeNotify2`: waits for callbacks of `handle` that are running, and none
+    /// runs after it returns. Never call it from a callback, twice, or with NULL.
+    ///
+    /// # Safety
+    /// `handle` must come from a successful registration and not have been cancelled yet.
+    unsafe fn cancel_mib_change_notify2(&self, handle: Handle) -> NtStatus;
+
+    /// `FreeMibTable`.
+    ///
+    /// # Safety
+    /// `memory` must be a table NETIO handed to this driver and not freed yet.
+    unsafe fn free_mib_table(&self, memory: *mut c_void);
+}

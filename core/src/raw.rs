@@ -1,0 +1,278 @@
+//! The one module that meets raw kernel memory: the device extension behind a pointer, the
+//! callback trampolines NETIO calls, the rows and tables NETIO hands over, and the unsafe
+//! NETIO calls. Every `unsafe` block is one operation with its justification.
+//!
+//! Provenance of every pointer here:
+//! - the extension comes from [`Host::create_device`](crate::host::Host::create_device) and is
+//!   valid until `delete_device`, which the lifecycle calls only after every cancel returned;
+//! - callback contexts are that extension pointer, handed to NETIO at registration;
+//! - rows are NETIO's, valid for the duration of the callback; tables are NETIO's until the
+//!   driver frees them with `FreeMibTable`.
+#![allow(unsafe_code, reason = "this module is the fence around raw memory and FFI")]
+
+use core::ffi::c_void;
+use core::mem::{align_of, offset_of};
+use core::ptr::{self, NonNull};
+
+use crate::events;
+use crate::extension::Extension;
+use crate::ffi::{
+    Handle, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow,
+    MibUnicastIpAddressTable,
+};
+use crate::host::{Host, Sink};
+use crate::netio::NetIo;
+use crate::notification::Notification;
+use crate::render::Completion;
+use crate::status::NtStatus;
+
+/// An initialised extension living in device-extension memory. Not `Clone`: dropping its
+/// contents consumes it, so no reference can outlive [`Installed::drop_in_place`].
+pub struct Installed<N, S> {
+    extension: NonNull<Extension<N, S>>,
+}
+
+impl<N: NetIo, S: Sink> Installed<N, S> {
+    /// Moves `extension` into `storage` (fresh device-extension memory of at least
+    /// `size_of::<Extension<N, S>>()` bytes). `None` (and `extension` dropped) if `storage`
+    /// is misaligned for it.
+    pub fn init(storage: NonNull<u8>, extension: Extension<N, S>) -> Option<Self> {
+        let target = storage.cast::<Extension<N, S>>();
+        if !target.as_ptr().is_aligned() {
+            return None;
+        }
+        // SAFETY: `storage` is writable, unaliased and large enough (Host contract), and
+        // aligned (checked above); nothing was there to drop.
+        unsafe { target.write(extension) };
+        Some(Self { extension: target })
+    }
+
+    /// The extension of the host's device, if the device exists.
+    ///
+    /// The device exists only between a `driver_entry` that initialised its extension (every
+    /// failure path of `driver_entry` deletes the device again) and the `driver_unload` that
+    /// drops the extension and then deletes the device; `Installed` is not `Clone`, and
+    /// `drop_in_place` consumes it.
+    pub fn from_host<H: Host<NetIo = N, Sink = S>>(host: &H) -> Option<Self> {
+        host.device_extension().map(|storage| Self {
+            extension: storage.cast(),
+        })
+    }
+
+    /// The extension.
+    pub const fn get(&self) -> &Extension<N, S> {
+        // SAFETY: initialised by `init` (or promised by `assume_init`'s caller) and not dropped:
+        // `drop_in_place` consumes `self`. Only shared references are ever made.
+        unsafe { self.extension.as_ref() }
+    }
+
+    /// Drops the extension's contents. Call only after every registration was cancelled.
+    pub fn drop_in_place(self) {
+        // SAFETY: the value is initialised and, `self` being consumed, dropped exactly once;
+        // every cancel has returned, so no callback holds a reference.
+        unsafe { ptr::drop_in_place(self.extension.as_ptr()) };
+    }
+
+    /// The callback context handed to NETIO: the extension itself. Derived from the raw
+    /// pointer (not from a reference) so that it stays valid until `drop_in_place`.
+    const fn context(&self) -> *mut c_void {
+        self.extension.as_ptr().cast()
+    }
+
+    /// Registers the change notification `notification` (not the stable table).
+    pub fn register_change(&self, notification: Notification) -> (NtStatus, Handle) {
+        let extension = self.get();
+        let settings = extension.settings;
+        let initial = u8::from(settings.initial_notification);
+        let mut handle: Handle = ptr::null_mut();
+        let netio = &extension.netio;
+        let status = match notification {
+            // SAFETY: the context is the initialised extension, which stays valid until this
+            // registration's cancel returns, or forever if it cannot be cancelled (lifecycle).
+            Notification::Interface => unsafe {
+                netio.notify_ip_interface_change(
+                    settings.family,
+                    Some(interface_callback::<N, S>),
+                    self.context(),
+                    initial,
+                    &mut handle,
+                )
+            },
+            // SAFETY: as above.
+            Notification::Address => unsafe {
+                netio.notify_unicast_ip_address_change(
+                    settings.family,
+                    Some(address_callback::<N, S>),
+                    self.context(),
+                    initial,
+                    &mut handle,
+                )
+            },
+            // SAFETY: as above.
+            Notification::Route => unsafe {
+                netio.notify_route_change2(
+                    settings.family,
+                    Some(route_callback::<N, S>),
+                    self.context(),
+                    initial,
+                    &mut handle,
+                )
+            },
+            Notification::StableTable => return (NtStatus::INVALID_PARAMETER, handle),
+        };
+        (status, handle)
+    }
+
+    /// Calls `NotifyStableUnicastIpAddressTable`; returns the status, the table if one came
+    /// back, and the handle (NULL if none).
+    pub fn register_stable_table(&self) -> (NtStatus, Option<ReturnedTable>, Handle) {
+        let extension = self.get();
+        let mut table: *mut MibUnicastIpAddressTable = ptr::null_mut();
+        let mut handle: Handle = ptr::null_mut();
+        // SAFETY: as for the change notifications: the context outlives the registration.
+        let status = unsafe {
+            extension.netio.notify_stable_unicast_ip_address_table(
+                extension.settings.family,
+                &mut table,
+                Some(stable_table_callback::<N, S>),
+                self.context(),
+                &mut handle,
+            )
+        };
+        (status, NonNull::new(table).map(ReturnedTable), handle)
+    }
+
+    /// Prints and frees a table the registering call returned; returns its row count.
+    #[allow(clippy::needless_pass_by_value, reason = "consuming the table is the point")]
+    pub fn consume_returned_table(&self, table: ReturnedTable) -> Option<u32> {
+        // SAFETY: `ReturnedTable` is only made from a table NETIO returned to this driver, and
+        // consuming it here is the only way to free it.
+        unsafe { consume_table(self.get(), table.0.as_ptr(), Completion::Immediate) }
+    }
+
+    /// Cancels `handle`, a handle a registration returned and nobody cancelled yet (each
+    /// handle is taken out of the extension exactly once before it gets here).
+    pub fn cancel(&self, handle: Handle) -> NtStatus {
+        // SAFETY: `handle` is non-NULL, from a successful registration, and was swapped out of
+        // its slot, so this is its only cancel.
+        unsafe { self.get().netio.cancel_mib_change_notify2(handle) }
+    }
+}
+
+/// A table `NotifyStableUnicastIpAddressTable` returned to the caller. Not `Clone`: consumed
+/// (printed and freed) at most once. Dropping it without consuming leaks it, which is what the
+/// lifecycle does when the call failed and the table may not be ours.
+pub struct ReturnedTable(NonNull<MibUnicastIpAddressTable>);
+
+/// Copies the row NETIO passed, if any.
+///
+/// # Safety
+/// `row` is NULL or points to a `T` readable for the duration of the call.
+const unsafe fn read_row<T: Copy>(row: *const T) -> Option<T> {
+    if row.is_null() {
+        return None;
+    }
+    // SAFETY: non-NULL and readable (caller). `T` is a row mirror of plain integers, so every
+    // bit pattern is a valid value; unaligned read removes any alignment assumption.
+    Some(unsafe { row.read_unaligned() })
+}
+
+/// The extension behind a callback context.
+///
+/// # Safety
+/// `context` is NULL or the context registered by [`Installed`], whose extension outlives every
+/// callback (cancel waits for running callbacks before the extension is dropped).
+const unsafe fn extension<'a, N, S>(context: *mut c_void) -> Option<&'a Extension<N, S>> {
+    // SAFETY: see the function's contract; only shared references are made.
+    unsafe { context.cast::<Extension<N, S>>().cast_const().as_ref() }
+}
+
+unsafe extern "system" fn interface_callback<N: NetIo, S: Sink>(
+    context: *mut c_void,
+    row: *mut MibIpInterfaceRow,
+    notification_type: i32,
+) {
+    // SAFETY: NETIO passes back the context registered in `register_change`.
+    let Some(extension) = (unsafe { extension::<N, S>(context) }) else {
+        return;
+    };
+    // SAFETY: NETIO's row (or NULL), valid during this call.
+    let row = unsafe { read_row(row) };
+    events::interface(extension, row.as_ref(), notification_type);
+}
+
+unsafe extern "system" fn address_callback<N: NetIo, S: Sink>(
+    context: *mut c_void,
+    row: *mut MibUnicastIpAddressRow,
+    notification_type: i32,
+) {
+    // SAFETY: NETIO passes back the context registered in `register_change`.
+    let Some(extension) = (unsafe { extension::<N, S>(context) }) else {
+        return;
+    };
+    // SAFETY: NETIO's row (or NULL), valid during this call.
+    let row = unsafe { read_row(row) };
+    events::address(extension, row.as_ref(), notification_type);
+}
+
+unsafe extern "system" fn route_callback<N: NetIo, S: Sink>(
+    context: *mut c_void,
+    row: *mut MibIpForwardRow2,
+    notification_type: i32,
+) {
+    // SAFETY: NETIO passes back the context registered in `register_change`.
+    let Some(extension) = (unsafe { extension::<N, S>(context) }) else {
+        return;
+    };
+    // SAFETY: NETIO's row (or NULL), valid during this call.
+    let row = unsafe { read_row(row) };
+    events::route(extension, row.as_ref(), notification_type);
+}
+
+unsafe extern "system" fn stable_table_callback<N: NetIo, S: Sink>(
+    context: *mut c_void,
+    table: *mut MibUnicastIpAddressTable,
+) {
+    // SAFETY: NETIO passes back the context registered in `register_stable_table`.
+    let Some(extension) = (unsafe { extension::<N, S>(context) }) else {
+        return;
+    };
+    // SAFETY: the table NETIO delivers is the receiver's to free (reference §4), once.
+    let _entries = unsafe { consume_table(extension, table, Completion::Pending) };
+}
+
+/// Prints a stable table row by row, then frees it; returns its row count. A NULL table is
+/// reported and not freed.
+///
+/// # Safety
+/// `table` is NULL or a table NETIO handed to this driver and not freed yet.
+unsafe fn consume_table<N: NetIo, S: Sink>(
+    extension: &Extension<N, S>,
+    table: *mut MibUnicastIpAddressTable,
+    completion: Completion,
+) -> Option<u32> {
+    if table.is_null() {
+        events::stable_table(extension, completion, None);
+        return None;
+    }
+    // SAFETY: a live table starts with `NumEntries` (u32 at offset 0).
+    let entries = unsafe { table.cast::<u32>().read_unaligned() };
+    events::stable_table(extension, completion, Some(entries));
+    // Rows start at the C offset of `Table` (8) with the C stride (80), padding included.
+    let first = table
+        .wrapping_byte_add(offset_of!(MibUnicastIpAddressTable, table))
+        .cast::<MibUnicastIpAddressRow>();
+    for position in 0..entries {
+        let Ok(index) = usize::try_from(position) else {
+            break;
+        };
+        // SAFETY: `index < NumEntries`, so the row lies inside the table NETIO allocated.
+        let row = unsafe { first.wrapping_add(index).read_unaligned() };
+        events::stable_entry(extension, position, &row);
+    }
+    // SAFETY: the table is this driver's to free, and is freed exactly once, here.
+    unsafe { extension.netio.free_mib_table(table.cast()) };
+    Some(entries)
+}
+
+const _: () = assert!(align_of::<MibUnicastIpAddressTable>() == 8);

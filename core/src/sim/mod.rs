@@ -1,0 +1,907 @@
+//! The NETIO simulator and recording WDM host the tests drive the core with (`sim` feature).
+//!
+//! [`Sim`] implements [`NetIo`], [`Host`] and [`Sink`] and reproduces the behaviour of
+//! reference §6 "Model for a simulator":
+//! - initial notifications delivered inside the register call, on the calling thread, with
+//!   `Row == NULL` (twice for `AF_UNSPEC`);
+//! - notifications from other threads at any time ([`Sim::deliver`]), also while a register
+//!   call is still running ([`Sim::during_registration`]), concurrently with each other;
+//! - `CancelMibChangeNotify2` that waits for callbacks in flight and after which the callback
+//!   never runs again;
+//! - the stable table completing immediately (with a table or none) or pending, then zero, one
+//!   or several deliveries ([`Sim::complete_stable`]), NULL tables included;
+//! - success with a NULL handle, unexpected non-negative statuses, and a failure injected into
+//!   any call ([`Sim::script`], [`Sim::fail_cancel`], [`Sim::fail_create_device`]).
+//!
+//! Misuse becomes a recorded violation that [`Sim::finish`] turns into a test failure:
+//! cancelling a NULL, unknown or already-cancelled handle, cancelling from inside a callback,
+//! freeing a table twice or one NETIO never handed out, leaking a table, registering a
+//! context that is not the device extension, and deleting the device while a registration
+//! could still call into it (the callback would touch freed memory; the simulator records it
+//! instead of delivering).
+#![allow(
+    unsafe_code,
+    reason = "the simulator plays NETIO and the I/O manager: it calls raw callbacks and owns raw memory"
+)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::missing_panics_doc,
+    clippy::must_use_candidate,
+    clippy::significant_drop_tightening,
+    reason = "test-only code: a broken invariant here is a test failure, not a bugcheck"
+)]
+
+use core::ffi::c_void;
+use core::ptr::{self, NonNull};
+use std::alloc::{self, Layout};
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::format;
+use std::string::String;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::vec::Vec;
+
+use crate::extension::Extension;
+use crate::ffi::{
+    AF_UNSPEC, Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
+    MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable, PASSIVE_LEVEL,
+    StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback, notification_type,
+};
+use crate::host::{Host, Level, Sink};
+use crate::line::Line;
+use crate::netio::NetIo;
+use crate::notification::Notification;
+use crate::status::NtStatus;
+
+/// One call the driver made into the simulated kernel, in order.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Call {
+    /// `IoCreateDevice` with this extension size.
+    CreateDevice {
+        /// `DeviceExtensionSize`.
+        extension_size: usize,
+    },
+    /// A `Notify*` registration call.
+    Register {
+        /// Which one.
+        notification: Notification,
+        /// `Family`.
+        family: u16,
+        /// `InitialNotification` (always false for the stable table, which has none).
+        initial: bool,
+    },
+    /// `CancelMibChangeNotify2` of the registration of `notification` (`None`: not a live
+    /// handle).
+    Cancel {
+        /// The registration the handle belonged to.
+        notification: Option<Notification>,
+    },
+    /// `FreeMibTable`.
+    FreeMibTable,
+    /// `IoDeleteDevice`.
+    DeleteDevice,
+    /// `DriverObject->DriverUnload` set.
+    EnableUnload,
+}
+
+/// A scripted result for the next registration of one notification.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Outcome {
+    /// Fail with this status: nothing registered, handle NULL.
+    Fail(NtStatus),
+    /// Register (callbacks live) but return `STATUS_SUCCESS` with a NULL handle; for the stable
+    /// table, return `STATUS_PENDING` with a NULL handle.
+    NullHandle,
+    /// Register and return this non-negative status with a valid handle.
+    Status(NtStatus),
+}
+
+/// How `NotifyStableUnicastIpAddressTable` completes.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum StableMode {
+    /// `STATUS_SUCCESS` with a table of these rows (`None`: with a NULL table).
+    Immediate(Option<Vec<MibUnicastIpAddressRow>>),
+    /// This pending status (`STATUS_PENDING` or `ERROR_IO_PENDING`), NULL table, a handle; the
+    /// tables come through [`Sim::complete_stable`].
+    Pending(NtStatus),
+}
+
+/// A change notification to deliver.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Event {
+    /// To the interface registrations.
+    Interface(Option<MibIpInterfaceRow>, i32),
+    /// To the unicast address registrations.
+    Address(Option<MibUnicastIpAddressRow>, i32),
+    /// To the route registrations.
+    Route(Option<MibIpForwardRow2>, i32),
+}
+
+impl Event {
+    const fn notification(&self) -> Notification {
+        match self {
+            Self::Interface(..) => Notification::Interface,
+            Self::Address(..) => Notification::Address,
+            Self::Route(..) => Notification::Route,
+        }
+    }
+
+    const fn notification_type(&self) -> i32 {
+        match self {
+            Self::Interface(_, raw) | Self::Address(_, raw) | Self::Route(_, raw) => *raw,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Callback {
+    Interface(unsafe extern "system" fn(*mut c_void, *mut MibIpInterfaceRow, i32)),
+    Address(unsafe extern "system" fn(*mut c_void, *mut MibUnicastIpAddressRow, i32)),
+    Route(unsafe extern "system" fn(*mut c_void, *mut MibIpForwardRow2, i32)),
+    Stable(unsafe extern "system" fn(*mut c_void, *mut MibUnicastIpAddressTable)),
+}
+
+struct Registration {
+    notification: Notification,
+    callback: Callback,
+    /// The caller context, as an address (contexts cross threads here).
+    context: usize,
+    /// The handle given out (0 for a NULL-handle registration).
+    handle: usize,
+    in_flight: usize,
+    cancelling: bool,
+    /// The device holding the context was deleted while this registration was live.
+    orphaned: bool,
+}
+
+struct Device {
+    extension: NonNull<u8>,
+    layout: Layout,
+}
+
+#[derive(Default)]
+struct State {
+    calls: Vec<Call>,
+    violations: Vec<String>,
+    irql: u8,
+    scripts: HashMap<Notification, VecDeque<Outcome>>,
+    cancel_failures: HashMap<Notification, NtStatus>,
+    create_device_failure: Option<NtStatus>,
+    stable_mode: Option<StableMode>,
+    during_registration: HashMap<Notification, Vec<Event>>,
+    registrations: HashMap<u64, Registration>,
+    next_id: u64,
+    cancelled_handles: HashSet<usize>,
+    tables: HashMap<usize, Layout>,
+    freed_tables: HashSet<usize>,
+    device: Option<Device>,
+    unload_enabled: bool,
+    delivered: HashMap<(Notification, i32), u64>,
+    stable_deliveries: u64,
+}
+
+// SAFETY: the device memory is owned by the state, and only touched under its mutex or by the
+// driver under the Host contract; nothing in it is tied to a thread.
+#[allow(clippy::non_send_fields_in_send_ty, reason = "see the SAFETY comment")]
+unsafe impl Send for State {}
+
+struct Inner {
+    state: Mutex<State>,
+    idle: Condvar,
+    lines: Mutex<Vec<(Level, String)>>,
+}
+
+std::thread_local! {
+    /// The registration whose callback this thread is running, if any.
+    static IN_CALLBACK: Cell<Option<u64>> = const { Cell::new(None) };
+}
+
+/// Fake handles are distinct, non-NULL and never dereferenced.
+const HANDLE_BASE: usize = 0x5100_0000;
+
+/// The simulated kernel. Cheap to clone; every clone is the same kernel.
+#[derive(Clone)]
+pub struct Sim(Arc<Inner>);
+
+impl Default for Sim {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Sim {
+    /// A kernel at `PASSIVE_LEVEL` with nothing scripted; the stable table completes
+    /// immediately with an empty table.
+    #[must_use]
+    pub fn new() -> Self {
+        Self(Arc::new(Inner {
+            state: Mutex::new(State {
+                irql: PASSIVE_LEVEL,
+                next_id: 1,
+                ..State::default()
+            }),
+            idle: Condvar::new(),
+            lines: Mutex::new(Vec::new()),
+        }))
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.0.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Scripts the next registration of `notification`.
+    pub fn script(&self, notification: Notification, outcome: Outcome) {
+        self.state()
+            .scripts
+            .entry(notification)
+            .or_default()
+            .push_back(outcome);
+    }
+
+    /// Makes the cancel of `notification`'s registration return `status`. The registration is
+    /// still removed: a failed cancel is modelled as "reported, but no callback follows".
+    pub fn fail_cancel(&self, notification: Notification, status: NtStatus) {
+        self.state().cancel_failures.insert(notification, status);
+    }
+
+    /// Makes the next `IoCreateDevice` fail with `status`.
+    pub fn fail_create_device(&self, status: NtStatus) {
+        self.state().create_device_failure = Some(status);
+    }
+
+    /// Sets the IRQL `DriverEntry` observes.
+    pub fn set_irql(&self, irql: u8) {
+        self.state().irql = irql;
+    }
+
+    /// Sets how the stable-table call completes.
+    pub fn stable(&self, mode: StableMode) {
+        self.state().stable_mode = Some(mode);
+    }
+
+    /// Delivers `events` from another thread while the register call of `notification` is
+    /// running: they overlap the initial notifications and end before the call returns.
+    pub fn during_registration(&self, notification: Notification, events: Vec<Event>) {
+        self.state()
+            .during_registration
+            .insert(notification, events);
+    }
+
+    /// The calls made so far.
+    #[must_use]
+    pub fn calls(&self) -> Vec<Call> {
+        self.state().calls.clone()
+    }
+
+    /// The lines emitted so far.
+    #[must_use]
+    pub fn lines(&self) -> Vec<String> {
+        self.records().into_iter().map(|(_, text)| text).collect()
+    }
+
+    /// The lines emitted so far, with their levels.
+    #[must_use]
+    pub fn records(&self) -> Vec<(Level, String)> {
+        self.0
+            .lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Misuse recorded so far.
+    #[must_use]
+    pub fn violations(&self) -> Vec<String> {
+        self.state().violations.clone()
+    }
+
+    /// Whether the driver set its unload routine.
+    #[must_use]
+    pub fn unload_enabled(&self) -> bool {
+        self.state().unload_enabled
+    }
+
+    /// Whether the device object exists.
+    #[must_use]
+    pub fn device_exists(&self) -> bool {
+        self.state().device.is_some()
+    }
+
+    /// The notifications with a live (not cancelled) registration, sorted by registration.
+    #[must_use]
+    pub fn live_registrations(&self) -> Vec<Notification> {
+        let state = self.state();
+        let mut live: Vec<(u64, Notification)> = state
+            .registrations
+            .iter()
+            .map(|(id, registration)| (*id, registration.notification))
+            .collect();
+        live.sort_unstable_by_key(|(id, _)| *id);
+        live.into_iter().map(|(_, notification)| notification).collect()
+    }
+
+    /// Tables handed out and not freed.
+    #[must_use]
+    pub fn live_tables(&self) -> usize {
+        self.state().tables.len()
+    }
+
+    /// Callbacks that ran for `notification` with the raw type `notification_type`.
+    #[must_use]
+    pub fn delivered(&self, notification: Notification, notification_type: i32) -> u64 {
+        self.state()
+            .delivered
+            .get(&(notification, notification_type))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Stable-table callbacks that ran.
+    #[must_use]
+    pub fn stable_deliveries(&self) -> u64 {
+        self.state().stable_deliveries
+    }
+
+    /// Delivers `event` to every live registration of its kind, on this thread; returns how
+    /// many callbacks ran (0 once the registration is cancelled).
+    pub fn deliver(&self, event: Event) -> usize {
+        let notification = event.notification();
+        let raw_type = event.notification_type();
+        self.deliver_to(notification, |callback, context| {
+            // Each callback gets a pointer to a row copy that outlives the call (or NULL), and
+            // the context it registered, as NETIO does.
+            match (callback, event) {
+                (Callback::Interface(function), Event::Interface(mut row, raw)) => {
+                    // SAFETY: see above.
+                    unsafe { function(context, optional_pointer(&mut row), raw) };
+                }
+                (Callback::Address(function), Event::Address(mut row, raw)) => {
+                    // SAFETY: see above.
+                    unsafe { function(context, optional_pointer(&mut row), raw) };
+                }
+                (Callback::Route(function), Event::Route(mut row, raw)) => {
+                    // SAFETY: see above.
+                    unsafe { function(context, optional_pointer(&mut row), raw) };
+                }
+                _ => panic!("callback kind does not match the event"),
+            }
+        }, Some(raw_type))
+    }
+
+    /// Completes the pending stable-table request: every live stable registration's callback
+    /// receives a new table of `rows` (`None`: a NULL table). Returns how many callbacks ran.
+    pub fn complete_stable(&self, rows: Option<&[MibUnicastIpAddressRow]>) -> usize {
+        let this = self.clone();
+        self.deliver_to(
+            Notification::StableTable,
+            move |callback, context| {
+                let table = rows.map_or(ptr::null_mut(), |rows| this.allocate_table(rows));
+                let Callback::Stable(function) = callback else {
+                    panic!("callback kind does not match the stable table");
+                };
+                // SAFETY: the table is a fresh allocation the driver now owns, the context is
+                // the one it registered.
+                unsafe { function(context, table) };
+            },
+            None,
+        )
+    }
+
+    fn deliver_to(
+        &self,
+        notification: Notification,
+        invoke: impl Fn(Callback, *mut c_void),
+        raw_type: Option<i32>,
+    ) -> usize {
+        let targets: Vec<(u64, Callback, usize)> = {
+            let mut state = self.state();
+            let mut targets = Vec::new();
+            let mut orphaned = Vec::new();
+            for (id, registration) in &mut state.registrations {
+                if registration.notification != notification || registration.cancelling {
+                    continue;
+                }
+                if registration.orphaned {
+                    orphaned.push(*id);
+                    continue;
+                }
+                registration.in_flight += 1;
+                targets.push((*id, registration.callback, registration.context));
+            }
+            for id in orphaned {
+                state.violations.push(format!(
+                    "a {} notification (registration {id}) would run after its device was \
+                     deleted: use after free",
+                    notification.name()
+                ));
+            }
+            targets
+        };
+        for (id, callback, context) in &targets {
+            let outer = IN_CALLBACK.with(|current| current.replace(Some(*id)));
+            invoke(*callback, *context as *mut c_void);
+            IN_CALLBACK.with(|current| current.set(outer));
+            let mut state = self.state();
+            if let Some(registration) = state.registrations.get_mut(id) {
+                registration.in_flight -= 1;
+            }
+            match raw_type {
+                Some(raw) => *state.delivered.entry((notification, raw)).or_default() += 1,
+                None => state.stable_deliveries += 1,
+            }
+            drop(state);
+            self.0.idle.notify_all();
+        }
+        targets.len()
+    }
+
+    fn allocate_table(&self, rows: &[MibUnicastIpAddressRow]) -> *mut MibUnicastIpAddressTable {
+        let header = core::mem::offset_of!(MibUnicastIpAddressTable, table);
+        let stride = size_of::<MibUnicastIpAddressRow>();
+        let size = (header + size_of_val(rows)).max(size_of::<MibUnicastIpAddressTable>());
+        let layout = Layout::from_size_align(size, align_of::<MibUnicastIpAddressTable>())
+            .unwrap()
+            .align_to(align_of::<MibUnicastIpAddressTable>())
+            .unwrap();
+        let layout_for_table = Layout::new::<MibUnicastIpAddressTable>();
+        assert_eq!(layout.align(), layout_for_table.align());
+        // SAFETY: `layout` has a non-zero size.
+        let memory = unsafe { alloc::alloc_zeroed(layout) };
+        assert!(!memory.is_null(), "out of memory");
+        #[allow(clippy::cast_ptr_alignment, reason = "allocated with the table's alignment")]
+        let table = memory.cast::<MibUnicastIpAddressTable>();
+        // SAFETY: the allocation holds the header.
+        unsafe { table.cast::<u32>().write(u32::try_from(rows.len()).unwrap()) };
+        for (index, row) in rows.iter().enumerate() {
+            let slot = table
+                .wrapping_byte_add(header + stride * index)
+                .cast::<MibUnicastIpAddressRow>();
+            // SAFETY: row `index` lies inside the allocation, which is 8-aligned like the row.
+            unsafe { slot.write(*row) };
+        }
+        self.state().tables.insert(table as usize, layout);
+        table
+    }
+
+    fn next_outcome(state: &mut State, notification: Notification) -> Option<Outcome> {
+        state.scripts.get_mut(&notification).and_then(VecDeque::pop_front)
+    }
+
+    fn check_context(state: &mut State, notification: Notification, context: *mut c_void) {
+        let inside = state.device.as_ref().is_some_and(|device| {
+            device.extension.as_ptr().cast::<c_void>() == context
+        });
+        if !inside {
+            state.violations.push(format!(
+                "{} registered with a context that is not the device extension",
+                notification.function()
+            ));
+        }
+    }
+
+    /// The common part of the three change registrations.
+    ///
+    /// # Safety
+    /// As the `NetIo` methods: `context` must stay valid for the callback.
+    unsafe fn register_change(
+        &self,
+        notification: Notification,
+        family: u16,
+        callback: Option<Callback>,
+        context: *mut c_void,
+        initial_notification: u8,
+        handle: &mut Handle,
+    ) -> NtStatus {
+        *handle = ptr::null_mut();
+        let (id, status, concurrent) = {
+            let mut state = self.state();
+            state.calls.push(Call::Register {
+                notification,
+                family,
+                initial: initial_notification != 0,
+            });
+            let Some(callback) = callback else {
+                state
+                    .violations
+                    .push(format!("{} called with a NULL callback", notification.function()));
+                return NtStatus::INVALID_PARAMETER;
+            };
+            Self::check_context(&mut state, notification, context);
+            let (status, null_handle) = match Self::next_outcome(&mut state, notification) {
+                Some(Outcome::Fail(status)) => return status,
+                Some(Outcome::NullHandle) => (NtStatus::SUCCESS, true),
+                Some(Outcome::Status(status)) => (status, false),
+                None => (NtStatus::SUCCESS, false),
+            };
+            let id = Self::insert(&mut state, notification, callback, context, null_handle);
+            let concurrent = state
+                .during_registration
+                .remove(&notification)
+                .unwrap_or_default();
+            (id, status, concurrent)
+        };
+        let initial_count = match (initial_notification, family) {
+            (0, _) => 0,
+            (_, AF_UNSPEC) => 2,
+            _ => 1,
+        };
+        std::thread::scope(|scope| {
+            let this = self.clone();
+            if !concurrent.is_empty() {
+                scope.spawn(move || {
+                    for event in concurrent {
+                        this.deliver(event);
+                    }
+                });
+            }
+            for _ in 0..initial_count {
+                let initial = match notification {
+                    Notification::Interface => {
+                        Event::Interface(None, notification_type::INITIAL)
+                    }
+                    Notification::Address => Event::Address(None, notification_type::INITIAL),
+                    _ => Event::Route(None, notification_type::INITIAL),
+                };
+                self.deliver(initial);
+            }
+        });
+        let state = self.state();
+        if let Some(registration) = state.registrations.get(&id) {
+            *handle = registration.handle as Handle;
+        }
+        status
+    }
+
+    fn insert(
+        state: &mut State,
+        notification: Notification,
+        callback: Callback,
+        context: *mut c_void,
+        null_handle: bool,
+    ) -> u64 {
+        let id = state.next_id;
+        state.next_id += 1;
+        let handle = if null_handle {
+            0
+        } else {
+            HANDLE_BASE + usize::try_from(id).unwrap() * 0x10
+        };
+        state.registrations.insert(
+            id,
+            Registration {
+                notification,
+                callback,
+                context: context as usize,
+                handle,
+                in_flight: 0,
+                cancelling: false,
+                orphaned: false,
+            },
+        );
+        id
+    }
+
+    /// Ends the simulated system: drops a device the driver left behind (a driver that could
+    /// not unload), frees what is left, and fails the test on any violation or leaked table.
+    ///
+    /// # Panics
+    /// On recorded violations or tables never freed.
+    pub fn finish(self) {
+        self.shutdown();
+        let state = self.state();
+        let violations = state.violations.clone();
+        drop(state);
+        assert!(violations.is_empty(), "NETIO misuse: {violations:#?}");
+    }
+
+    fn shutdown(&self) {
+        let mut state = self.state();
+        state.registrations.clear();
+        let leaked: Vec<(usize, Layout)> = state.tables.drain().collect();
+        for (address, layout) in &leaked {
+            state.violations.push(format!("table {address:#x} was never freed"));
+            // SAFETY: allocated by `allocate_table` with this layout, not freed.
+            unsafe { alloc::dealloc(*address as *mut u8, *layout) };
+        }
+        let device = state.device.take();
+        drop(state);
+        if let Some(device) = device {
+            let extension = device.extension.cast::<Extension<Self, Self>>();
+            // SAFETY: a device left at shutdown belongs to a driver that stayed loaded after a
+            // successful DriverEntry, so its extension is initialised; nothing calls into it
+            // any more (registrations were cleared above).
+            unsafe { ptr::drop_in_place(extension.as_ptr()) };
+            // SAFETY: allocated by `create_device` with this layout.
+            unsafe { alloc::dealloc(device.extension.as_ptr(), device.layout) };
+        }
+    }
+}
+
+/// A pointer to the row, or NULL.
+fn optional_pointer<T>(row: &mut Option<T>) -> *mut T {
+    row.as_mut().map_or(ptr::null_mut(), ptr::from_mut)
+}
+
+impl NetIo for Sim {
+    unsafe fn notify_ip_interface_change(
+        &self,
+        family: u16,
+        callback: IpInterfaceChangeCallback,
+        context: *mut c_void,
+        initial_notification: u8,
+        handle: &mut Handle,
+    ) -> NtStatus {
+        // SAFETY: forwarded contract.
+        unsafe {
+            self.register_change(
+                Notification::Interface,
+                family,
+                callback.map(Callback::Interface),
+                context,
+                initial_notification,
+                handle,
+            )
+        }
+    }
+
+    unsafe fn notify_unicast_ip_address_change(
+        &self,
+        family: u16,
+        callback: UnicastIpAddressChangeCallback,
+        context: *mut c_void,
+        initial_notification: u8,
+        handle: &mut Handle,
+    ) -> NtStatus {
+        // SAFETY: forwarded contract.
+        unsafe {
+            self.register_change(
+                Notification::Address,
+                family,
+                callback.map(Callback::Address),
+                context,
+                initial_notification,
+                handle,
+            )
+        }
+    }
+
+    unsafe fn notify_route_change2(
+        &self,
+        family: u16,
+        callback: IpForwardChangeCallback,
+        context: *mut c_void,
+        initial_notification: u8,
+        handle: &mut Handle,
+    ) -> NtStatus {
+        // SAFETY: forwarded contract.
+        unsafe {
+            self.register_change(
+                Notification::Route,
+                family,
+                callback.map(Callback::Route),
+                context,
+                initial_notification,
+                handle,
+            )
+        }
+    }
+
+    unsafe fn notify_stable_unicast_ip_address_table(
+        &self,
+        family: u16,
+        table: &mut *mut MibUnicastIpAddressTable,
+        callback: StableUnicastIpAddressTableCallback,
+        context: *mut c_void,
+        handle: &mut Handle,
+    ) -> NtStatus {
+        *table = ptr::null_mut();
+        *handle = ptr::null_mut();
+        let mut state = self.state();
+        state.calls.push(Call::Register {
+            notification: Notification::StableTable,
+            family,
+            initial: false,
+        });
+        let Some(callback) = callback else {
+            state
+                .violations
+                .push("NotifyStableUnicastIpAddressTable called with a NULL callback".into());
+            return NtStatus::INVALID_PARAMETER;
+        };
+        Self::check_context(&mut state, Notification::StableTable, context);
+        let callback = Callback::Stable(callback);
+        match Self::next_outcome(&mut state, Notification::StableTable) {
+            Some(Outcome::Fail(status)) => return status,
+            Some(Outcome::NullHandle) => {
+                Self::insert(&mut state, Notification::StableTable, callback, context, true);
+                return NtStatus::PENDING;
+            }
+            Some(Outcome::Status(status)) => {
+                let id =
+                    Self::insert(&mut state, Notification::StableTable, callback, context, false);
+                *handle = state.registrations[&id].handle as Handle;
+                return status;
+            }
+            None => {}
+        }
+        let mode = state
+            .stable_mode
+            .clone()
+            .unwrap_or(StableMode::Immediate(Some(Vec::new())));
+        match mode {
+            StableMode::Immediate(rows) => {
+                drop(state);
+                if let Some(rows) = rows {
+                    *table = self.allocate_table(&rows);
+                }
+                NtStatus::SUCCESS
+            }
+            StableMode::Pending(status) => {
+                let id =
+                    Self::insert(&mut state, Notification::StableTable, callback, context, false);
+                *handle = state.registrations[&id].handle as Handle;
+                status
+            }
+        }
+    }
+
+    unsafe fn cancel_mib_change_notify2(&self, handle: Handle) -> NtStatus {
+        let mut state = self.state();
+        let found = state
+            .registrations
+            .iter()
+            .find(|(_, registration)| {
+                registration.handle != 0 && registration.handle == handle as usize
+            })
+            .map(|(id, registration)| (*id, registration.notification));
+        state.calls.push(Call::Cancel {
+            notification: found.map(|(_, notification)| notification),
+        });
+        if handle.is_null() {
+            state
+                .violations
+                .push("CancelMibChangeNotify2(NULL)".into());
+            return NtStatus::INVALID_PARAMETER;
+        }
+        let Some((id, notification)) = found else {
+            let problem = if state.cancelled_handles.contains(&(handle as usize)) {
+                "a handle that was already cancelled"
+            } else {
+                "an unknown handle"
+            };
+            state
+                .violations
+                .push(format!("CancelMibChangeNotify2 of {problem} ({handle:p})"));
+            return NtStatus::INVALID_PARAMETER;
+        };
+        if IN_CALLBACK.with(Cell::get).is_some() {
+            // In the kernel this deadlocks (cancel waits for the running callback).
+            state.violations.push(format!(
+                "CancelMibChangeNotify2 for {} called from inside a callback",
+                notification.name()
+            ));
+            return NtStatus::INVALID_PARAMETER;
+        }
+        state.registrations.get_mut(&id).unwrap().cancelling = true;
+        while state.registrations[&id].in_flight > 0 {
+            state = self
+                .0
+                .idle
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        state.registrations.remove(&id);
+        state.cancelled_handles.insert(handle as usize);
+        state
+            .cancel_failures
+            .remove(&notification)
+            .unwrap_or(NtStatus::SUCCESS)
+    }
+
+    unsafe fn free_mib_table(&self, memory: *mut c_void) {
+        let mut state = self.state();
+        state.calls.push(Call::FreeMibTable);
+        let address = memory as usize;
+        if memory.is_null() {
+            state.violations.push("FreeMibTable(NULL)".into());
+        } else if let Some(layout) = state.tables.remove(&address) {
+            state.freed_tables.insert(address);
+            drop(state);
+            // SAFETY: allocated by `allocate_table` with this layout and not freed before.
+            unsafe { alloc::dealloc(memory.cast(), layout) };
+        } else if state.freed_tables.contains(&address) {
+            state
+                .violations
+                .push(format!("FreeMibTable of table {address:#x} twice"));
+        } else {
+            state
+                .violations
+                .push(format!("FreeMibTable of {address:#x}, which NETIO never handed out"));
+        }
+    }
+}
+
+impl Sink for Sim {
+    fn emit(&self, level: Level, line: &Line) {
+        self.0
+            .lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((level, String::from(line.as_str())));
+    }
+}
+
+// SAFETY: `create_device` hands out a fresh zeroed allocation of the requested size, aligned
+// to 16 like pool memory, owned until `delete_device`; `device_extension` returns it meanwhile.
+unsafe impl Host for Sim {
+    type NetIo = Self;
+    type Sink = Self;
+
+    fn netio(&self) -> Self {
+        self.clone()
+    }
+
+    fn sink(&self) -> Self {
+        self.clone()
+    }
+
+    fn current_irql(&self) -> u8 {
+        self.state().irql
+    }
+
+    fn create_device(&self, extension_size: usize) -> Result<NonNull<u8>, NtStatus> {
+        let mut state = self.state();
+        state.calls.push(Call::CreateDevice { extension_size });
+        if let Some(status) = state.create_device_failure.take() {
+            return Err(status);
+        }
+        assert!(state.device.is_none(), "IoCreateDevice called twice");
+        let layout = Layout::from_size_align(extension_size.max(1), 16).unwrap();
+        // SAFETY: non-zero size.
+        let extension = NonNull::new(unsafe { alloc::alloc_zeroed(layout) }).expect("out of memory");
+        state.device = Some(Device { extension, layout });
+        Ok(extension)
+    }
+
+    fn device_extension(&self) -> Option<NonNull<u8>> {
+        self.state().device.as_ref().map(|device| device.extension)
+    }
+
+    fn delete_device(&self) {
+        let mut state = self.state();
+        state.calls.push(Call::DeleteDevice);
+        let Some(device) = state.device.take() else {
+            state.violations.push("IoDeleteDevice without a device".into());
+            return;
+        };
+        let start = device.extension.as_ptr() as usize;
+        let end = start + device.layout.size();
+        let mut live = Vec::new();
+        for registration in state.registrations.values_mut() {
+            if (start..end).contains(&registration.context) {
+                registration.orphaned = true;
+                live.push(registration.notification);
+            }
+        }
+        for notification in live {
+            state.violations.push(format!(
+                "device deleted while the {} registration is live",
+                notification.name()
+            ));
+        }
+        drop(state);
+        // SAFETY: allocated by `create_device` with this layout; the lifecycle dropped the
+        // extension's contents before deleting the device.
+        unsafe { alloc::dealloc(device.extension.as_ptr(), device.layout) };
+    }
+
+    fn enable_unload(&self) {
+        let mut state = self.state();
+        state.calls.push(Call::EnableUnload);
+        state.unload_enabled = true;
+    }
+}

@@ -1,0 +1,66 @@
+//! Row builders shared by the integration tests: rows as NETIO would hand them out.
+#![allow(dead_code, reason = "each test binary uses a different part")]
+
+use core::net::{Ipv4Addr, Ipv6Addr};
+
+use netnotify_core::ffi::{
+    AF_INET, AF_INET6, IpAddressPrefix, MibIpForwardRow2, MibIpInterfaceRow,
+    MibUnicastIpAddressRow, SockaddrInet,
+};
+
+/// LUID of an Ethernet interface (IfType 6) with NetLuidIndex 1.
+pub const ETHERNET_LUID: u64 = 0x0006_0000_0100_0000;
+/// LUID of a Wi-Fi interface (IfType 71) with NetLuidIndex 2.
+pub const WIFI_LUID: u64 = 0x0047_0000_0200_0000;
+
+pub fn ipv4(address: Ipv4Addr) -> SockaddrInet {
+    let mut bytes = [0; 28];
+    bytes[..2].copy_from_slice(&AF_INET.to_ne_bytes());
+    bytes[4..8].copy_from_slice(&address.octets());
+    SockaddrInet { bytes }
+}
+
+pub fn ipv6(address: Ipv6Addr, scope_id: u32) -> SockaddrInet {
+    let mut bytes = [0; 28];
+    bytes[..2].copy_from_slice(&AF_INET6.to_ne_bytes());
+    bytes[8..24].copy_from_slice(&address.octets());
+    bytes[24..28].copy_from_slice(&scope_id.to_ne_bytes());
+    SockaddrInet { bytes }
+}
+
+pub fn interface_row(family: u16, luid: u64, index: u32) -> MibIpInterfaceRow {
+    MibIpInterfaceRow {
+        family,
+        interface_luid: luid,
+        interface_index: index,
+        ..MibIpInterfaceRow::default()
+    }
+}
+
+pub fn address_row(address: SockaddrInet, luid: u64, index: u32) -> MibUnicastIpAddressRow {
+    MibUnicastIpAddressRow {
+        address,
+        interface_luid: luid,
+        interface_index: index,
+        ..MibUnicastIpAddressRow::default()
+    }
+}
+
+pub fn route_row(
+    destination: SockaddrInet,
+    prefix_length: u8,
+    next_hop: SockaddrInet,
+    luid: u64,
+    index: u32,
+) -> MibIpForwardRow2 {
+    MibIpForwardRow2 {
+        interface_luid: luid,
+        interface_index: index,
+        destination_prefix: IpAddressPrefix {
+            prefix: destination,
+            prefix_length,
+        },
+        next_hop,
+        ..MibIpForwardRow2::default()
+    }
+}

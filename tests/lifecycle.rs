@@ -1,0 +1,453 @@
+//! DriverEntry and DriverUnload, driven through the simulator exactly as the WDM shell drives
+//! them: registration order and arguments, stored handles, rollback at every step, both
+//! stable-table completions, uncancellable registrations, and unload order.
+
+mod common;
+
+use core::mem::size_of;
+use core::net::{Ipv4Addr, Ipv6Addr};
+
+use common::{ETHERNET_LUID, WIFI_LUID, address_row, interface_row, ipv4, ipv6, route_row};
+use netnotify_core::extension::Extension;
+use netnotify_core::ffi::{AF_INET6, AF_UNSPEC, SockaddrInet, notification_type as nt};
+use netnotify_core::host::Level;
+use netnotify_core::lifecycle::{driver_entry, driver_unload};
+use netnotify_core::notification::Notification::{self, Address, Interface, Route, StableTable};
+use netnotify_core::sim::{Call, Event, Outcome, Sim, StableMode};
+use netnotify_core::status::NtStatus;
+
+const EXTENSION_SIZE: usize = size_of::<Extension<Sim, Sim>>();
+
+const fn register(notification: Notification) -> Call {
+    Call::Register {
+        notification,
+        family: AF_UNSPEC,
+        initial: !matches!(notification, StableTable),
+    }
+}
+
+const fn cancel(notification: Notification) -> Call {
+    Call::Cancel {
+        notification: Some(notification),
+    }
+}
+
+const CREATE: Call = Call::CreateDevice {
+    extension_size: EXTENSION_SIZE,
+};
+
+/// The six initial-notification lines of a default registration (two per change
+/// notification, because AF_UNSPEC).
+fn initial_lines() -> Vec<String> {
+    ["interface", "interface", "address", "address", "route", "route"]
+        .iter()
+        .map(|kind| format!("netnotify: {kind} initial (no row)"))
+        .collect()
+}
+
+fn stable_address() -> netnotify_core::ffi::MibUnicastIpAddressRow {
+    address_row(ipv4(Ipv4Addr::new(10, 0, 0, 5)), ETHERNET_LUID, 4)
+}
+
+#[test]
+fn happy_path_registers_in_order_prints_events_and_unloads_in_reverse() {
+    let sim = Sim::new();
+    sim.stable(StableMode::Immediate(Some(vec![stable_address()])));
+
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+
+    assert_eq!(
+        sim.calls(),
+        [
+            CREATE,
+            register(Interface),
+            register(Address),
+            register(Route),
+            register(StableTable),
+            Call::FreeMibTable,
+            Call::EnableUnload,
+        ]
+    );
+    assert_eq!(sim.live_registrations(), [Interface, Address, Route]);
+    let mut expected = initial_lines();
+    expected.extend([
+        "netnotify: stable-table immediate entries=1".to_owned(),
+        "netnotify: stable-table [0] 10.0.0.5 if=4 luid=0x0006000001000000".to_owned(),
+        "netnotify: loaded registered=interface,address,route,stable-table family=unspec \
+         initial=yes stable-table=immediate entries=1 unload=enabled"
+            .to_owned(),
+    ]);
+    assert_eq!(sim.lines(), expected);
+
+    let link_local = Ipv6Addr::new(0xfe80, 0, 0, 0, 0x1c2a, 0x5ff, 0xfe00, 1);
+    assert_eq!(sim.deliver(Event::Interface(Some(interface_row(AF_INET6, WIFI_LUID, 12)), nt::ADD)), 1);
+    sim.deliver(Event::Address(Some(address_row(ipv6(link_local, 12), WIFI_LUID, 12)), nt::ADD));
+    sim.deliver(Event::Address(
+        Some(address_row(ipv4(Ipv4Addr::new(192, 168, 1, 10)), WIFI_LUID, 12)),
+        nt::PARAMETER,
+    ));
+    sim.deliver(Event::Route(
+        Some(route_row(
+            ipv4(Ipv4Addr::UNSPECIFIED),
+            0,
+            ipv4(Ipv4Addr::new(192, 168, 1, 1)),
+            WIFI_LUID,
+            12,
+        )),
+        nt::ADD,
+    ));
+    sim.deliver(Event::Route(
+        Some(route_row(ipv6(Ipv6Addr::new(0xff00, 0, 0, 0, 0, 0, 0, 0), 0), 8, ipv6(Ipv6Addr::UNSPECIFIED, 0), ETHERNET_LUID, 1)),
+        nt::DELETE,
+    ));
+    sim.deliver(Event::Route(None, 7));
+    let events = &sim.lines()[expected.len()..];
+    assert_eq!(
+        events,
+        [
+            "netnotify: interface add family=ipv6 if=12 luid=0x0047000002000000",
+            "netnotify: address add fe80::1c2a:5ff:fe00:1%12 if=12 luid=0x0047000002000000",
+            "netnotify: address parameter 192.168.1.10 if=12 luid=0x0047000002000000",
+            "netnotify: route add 0.0.0.0/0 via 192.168.1.1 if=12 luid=0x0047000002000000",
+            "netnotify: route delete ff00::/8 on-link if=1 luid=0x0006000001000000",
+            "netnotify: route type=7 (no row)",
+        ]
+    );
+
+    let before_unload = sim.calls().len();
+    driver_unload(&sim);
+
+    assert_eq!(
+        sim.calls()[before_unload..],
+        [cancel(Route), cancel(Address), cancel(Interface), Call::DeleteDevice]
+    );
+    assert_eq!(
+        sim.lines().last().map(String::as_str),
+        Some(
+            "netnotify: unloaded \
+             interface(initial=2 add=1 delete=0 parameter=0 other=0) \
+             address(initial=2 add=1 delete=0 parameter=1 other=0) \
+             route(initial=2 add=1 delete=1 parameter=0 other=1) \
+             stable-table(tables=1 entries=1)"
+        )
+    );
+    assert!(sim.live_registrations().is_empty());
+    assert!(!sim.device_exists());
+    // No callback reaches the driver after unload.
+    assert_eq!(sim.deliver(Event::Route(None, nt::ADD)), 0);
+    sim.finish();
+}
+
+#[test]
+fn every_line_is_printed_at_its_level() {
+    let sim = Sim::new();
+    sim.script(Route, Outcome::Status(NtStatus::PENDING));
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    driver_unload(&sim);
+    let levels: Vec<Level> = sim.records().into_iter().map(|(level, _)| level).collect();
+    let mut expected = vec![Level::Info; 6];
+    expected.push(Level::Warning); // NotifyRouteChange2's unexpected status
+    expected.extend([Level::Info, Level::Info, Level::Info]); // table header, loaded, unloaded
+    assert_eq!(levels, expected);
+    sim.finish();
+}
+
+#[test]
+fn a_failure_at_each_registration_rolls_back_in_reverse_and_returns_its_status() {
+    let order = [Interface, Address, Route, StableTable];
+    for (step, failing) in order.into_iter().enumerate() {
+        let sim = Sim::new();
+        let status = NtStatus::INSUFFICIENT_RESOURCES;
+        sim.script(failing, Outcome::Fail(status));
+
+        assert_eq!(driver_entry(&sim), status, "failing {failing:?}");
+
+        let mut expected = vec![CREATE];
+        expected.extend(order[..=step].iter().map(|n| register(*n)));
+        expected.extend(order[..step].iter().rev().map(|n| cancel(*n)));
+        expected.push(Call::DeleteDevice);
+        assert_eq!(sim.calls(), expected, "failing {failing:?}");
+
+        let rolled_back: Vec<&str> = order[..step].iter().map(|n| n.name()).collect();
+        let rolled_back = if rolled_back.is_empty() {
+            "none".to_owned()
+        } else {
+            rolled_back.join(",")
+        };
+        assert_eq!(
+            sim.records().last().cloned(),
+            Some((
+                Level::Error,
+                format!(
+                    "netnotify: error: {} failed with status 0xC000009A; rolled back {rolled_back}; \
+                     not loading",
+                    failing.function()
+                )
+            )),
+            "failing {failing:?}"
+        );
+        assert!(!sim.unload_enabled());
+        assert!(!sim.device_exists());
+        assert!(sim.live_registrations().is_empty());
+        sim.finish();
+    }
+}
+
+#[test]
+fn device_creation_failure_is_reported_and_returned() {
+    let sim = Sim::new();
+    sim.fail_create_device(NtStatus::INSUFFICIENT_RESOURCES);
+    assert_eq!(driver_entry(&sim), NtStatus::INSUFFICIENT_RESOURCES);
+    assert_eq!(sim.calls(), [CREATE]);
+    assert_eq!(
+        sim.records(),
+        [(
+            Level::Error,
+            "netnotify: error: IoCreateDevice failed with status 0xC000009A; not loading".to_owned()
+        )]
+    );
+    sim.finish();
+}
+
+#[test]
+fn driver_entry_above_passive_level_refuses_to_load() {
+    let sim = Sim::new();
+    sim.set_irql(2);
+    assert_eq!(driver_entry(&sim), NtStatus::INVALID_DEVICE_STATE);
+    assert!(sim.calls().is_empty());
+    assert_eq!(
+        sim.lines(),
+        ["netnotify: error: DriverEntry called at IRQL 2, not PASSIVE_LEVEL; not loading"]
+    );
+    sim.finish();
+}
+
+#[test]
+fn stable_table_immediate_without_a_table_is_tolerated() {
+    let sim = Sim::new();
+    sim.stable(StableMode::Immediate(None));
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    assert!(!sim.calls().contains(&Call::FreeMibTable));
+    assert!(sim.lines().last().unwrap().contains("stable-table=immediate (no table) unload=enabled"));
+    driver_unload(&sim);
+    assert!(!sim.calls().contains(&cancel(StableTable)));
+    sim.finish();
+}
+
+fn pending_stable_table(pending: NtStatus) {
+    let sim = Sim::new();
+    sim.stable(StableMode::Pending(pending));
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    assert_eq!(
+        sim.lines().last().map(String::as_str),
+        Some(
+            "netnotify: loaded registered=interface,address,route,stable-table family=unspec \
+             initial=yes stable-table=pending unload=enabled"
+        )
+    );
+    assert_eq!(sim.live_registrations(), [Interface, Address, Route, StableTable]);
+    let start = sim.lines().len();
+
+    let second = address_row(ipv6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1), 0), WIFI_LUID, 7);
+    assert_eq!(sim.complete_stable(Some(&[stable_address()])), 1);
+    assert_eq!(sim.complete_stable(None), 1);
+    assert_eq!(sim.complete_stable(Some(&[stable_address(), second])), 1);
+    assert_eq!(
+        sim.lines()[start..],
+        [
+            "netnotify: stable-table pending entries=1",
+            "netnotify: stable-table [0] 10.0.0.5 if=4 luid=0x0006000001000000",
+            "netnotify: stable-table pending (no table)",
+            "netnotify: stable-table pending entries=2",
+            "netnotify: stable-table [0] 10.0.0.5 if=4 luid=0x0006000001000000",
+            "netnotify: stable-table [1] 2001:db8::1 if=7 luid=0x0047000002000000",
+        ]
+    );
+    assert_eq!(sim.live_tables(), 0, "every delivered table was freed");
+    let frees = sim.calls().iter().filter(|call| **call == Call::FreeMibTable).count();
+    assert_eq!(frees, 2);
+
+    let before_unload = sim.calls().len();
+    driver_unload(&sim);
+    assert_eq!(
+        sim.calls()[before_unload..],
+        [cancel(StableTable), cancel(Route), cancel(Address), cancel(Interface), Call::DeleteDevice]
+    );
+    assert!(sim.lines().last().unwrap().ends_with("stable-table(tables=3 entries=3)"));
+    assert_eq!(sim.complete_stable(Some(&[stable_address()])), 0);
+    sim.finish();
+}
+
+#[test]
+fn stable_table_pending_with_status_pending_frees_every_delivered_table() {
+    pending_stable_table(NtStatus::PENDING);
+}
+
+#[test]
+fn stable_table_pending_with_error_io_pending_is_pending_too() {
+    pending_stable_table(NtStatus::ERROR_IO_PENDING);
+}
+
+#[test]
+fn stable_table_pending_that_never_completes_is_still_cancelled() {
+    let sim = Sim::new();
+    sim.stable(StableMode::Pending(NtStatus::PENDING));
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    let before_unload = sim.calls().len();
+    driver_unload(&sim);
+    assert_eq!(sim.calls()[before_unload], cancel(StableTable));
+    assert!(sim.lines().last().unwrap().ends_with("stable-table(tables=0 entries=0)"));
+    sim.finish();
+}
+
+#[test]
+fn success_with_a_null_handle_keeps_the_driver_loaded_for_good() {
+    let sim = Sim::new();
+    sim.script(Address, Outcome::NullHandle);
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+
+    // Registration goes on; nothing is rolled back, unload is never enabled.
+    assert_eq!(
+        sim.calls(),
+        [
+            CREATE,
+            register(Interface),
+            register(Address),
+            register(Route),
+            register(StableTable),
+            Call::FreeMibTable,
+        ]
+    );
+    assert!(!sim.unload_enabled());
+    assert!(sim.device_exists());
+    assert!(sim.records().contains(&(
+        Level::Error,
+        "netnotify: error: NotifyUnicastIpAddressChange returned status 0x00000000 without a \
+         handle; it cannot be cancelled, so netnotify stays loaded (unload disabled)"
+            .to_owned()
+    )));
+    assert!(sim.lines().last().unwrap().ends_with("unload=disabled"));
+    // The uncancellable registration still delivers, into the still-valid extension.
+    assert_eq!(sim.deliver(Event::Address(None, nt::DELETE)), 1);
+    assert_eq!(sim.lines().last().map(String::as_str), Some("netnotify: address delete (no row)"));
+    sim.finish();
+}
+
+#[test]
+fn a_failure_after_an_uncancellable_registration_does_not_fail_driver_entry() {
+    let sim = Sim::new();
+    sim.script(Interface, Outcome::NullHandle);
+    sim.script(Route, Outcome::Fail(NtStatus::NO_MEMORY));
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    assert!(!sim.calls().iter().any(|call| matches!(call, Call::Cancel { .. } | Call::DeleteDevice)));
+    assert!(sim.records().contains(&(
+        Level::Error,
+        "netnotify: error: NotifyRouteChange2 failed with status 0xC0000017; continuing, \
+         netnotify cannot unload"
+            .to_owned()
+    )));
+    assert!(sim.lines().last().unwrap().contains("registered=interface,address,stable-table "));
+    sim.finish();
+}
+
+#[test]
+fn stable_table_pending_without_a_handle_is_uncancellable() {
+    let sim = Sim::new();
+    sim.script(StableTable, Outcome::NullHandle);
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    assert!(!sim.unload_enabled());
+    assert!(sim.lines().last().unwrap().ends_with("stable-table=uncancellable unload=disabled"));
+    assert_eq!(sim.complete_stable(Some(&[stable_address()])), 1);
+    assert_eq!(sim.live_tables(), 0);
+    sim.finish();
+}
+
+#[test]
+fn unexpected_success_status_with_a_handle_is_kept_and_cancelled() {
+    let sim = Sim::new();
+    sim.script(Interface, Outcome::Status(NtStatus(0x0000_0105)));
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    assert!(sim.records().contains(&(
+        Level::Warning,
+        "netnotify: warning: NotifyIpInterfaceChange returned unexpected status 0x00000105; \
+         keeping its handle"
+            .to_owned()
+    )));
+    driver_unload(&sim);
+    assert!(sim.calls().contains(&cancel(Interface)));
+    sim.finish();
+}
+
+#[test]
+fn a_failed_cancel_is_printed_and_the_others_still_run() {
+    let sim = Sim::new();
+    sim.fail_cancel(Address, NtStatus::INVALID_HANDLE);
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    let before_unload = sim.calls().len();
+    driver_unload(&sim);
+    assert_eq!(
+        sim.calls()[before_unload..],
+        [cancel(Route), cancel(Address), cancel(Interface), Call::DeleteDevice]
+    );
+    assert!(sim.records().contains(&(
+        Level::Error,
+        "netnotify: error: CancelMibChangeNotify2 for address failed with status 0xC0000008"
+            .to_owned()
+    )));
+    sim.finish();
+}
+
+#[test]
+fn a_failed_cancel_during_rollback_is_printed_and_rollback_completes() {
+    let sim = Sim::new();
+    sim.fail_cancel(Interface, NtStatus::UNSUCCESSFUL);
+    sim.script(Route, Outcome::Fail(NtStatus::INVALID_PARAMETER));
+    assert_eq!(driver_entry(&sim), NtStatus::INVALID_PARAMETER);
+    let lines = sim.lines();
+    assert_eq!(
+        lines[lines.len() - 2..],
+        [
+            "netnotify: error: CancelMibChangeNotify2 for interface failed with status 0xC0000001",
+            "netnotify: error: NotifyRouteChange2 failed with status 0xC000000D; rolled back \
+             interface,address; not loading",
+        ]
+    );
+    assert!(!sim.device_exists());
+    sim.finish();
+}
+
+#[test]
+fn notifications_during_registration_from_another_thread_are_counted() {
+    let sim = Sim::new();
+    let row = route_row(ipv4(Ipv4Addr::new(10, 1, 0, 0)), 16, SockaddrInet::default(), ETHERNET_LUID, 3);
+    sim.during_registration(
+        Route,
+        vec![Event::Route(Some(row), nt::ADD), Event::Route(Some(row), nt::DELETE), Event::Route(None, 9)],
+    );
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    let mut route_lines: Vec<String> =
+        sim.lines().into_iter().filter(|line| line.starts_with("netnotify: route ")).collect();
+    route_lines.sort();
+    assert_eq!(
+        route_lines,
+        [
+            "netnotify: route add 10.1.0.0/16 on-link if=3 luid=0x0006000001000000",
+            "netnotify: route delete 10.1.0.0/16 on-link if=3 luid=0x0006000001000000",
+            "netnotify: route initial (no row)",
+            "netnotify: route initial (no row)",
+            "netnotify: route type=9 (no row)",
+        ]
+    );
+    driver_unload(&sim);
+    assert!(sim.lines().last().unwrap().contains("route(initial=2 add=1 delete=1 parameter=0 other=1)"));
+    sim.finish();
+}
+
+#[test]
+fn unload_without_a_device_does_nothing() {
+    let sim = Sim::new();
+    driver_unload(&sim);
+    assert!(sim.calls().is_empty());
+    assert!(sim.lines().is_empty());
+    sim.finish();
+}
