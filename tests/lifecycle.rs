@@ -1,4 +1,4 @@
-//! DriverEntry and DriverUnload, driven through the simulator exactly as the WDM shell drives
+//! `DriverEntry` and `DriverUnload`, driven through the simulator exactly as the WDM shell drives
 //! them: registration order and arguments, stored handles, rollback at every step, both
 //! stable-table completions, uncancellable registrations, and unload order.
 
@@ -37,12 +37,19 @@ const CREATE: Call = Call::CreateDevice {
 };
 
 /// The six initial-notification lines of a default registration (two per change
-/// notification, because AF_UNSPEC).
+/// notification, because `AF_UNSPEC`).
 fn initial_lines() -> Vec<String> {
-    ["interface", "interface", "address", "address", "route", "route"]
-        .iter()
-        .map(|kind| format!("netnotify: {kind} initial (no row)"))
-        .collect()
+    [
+        "interface",
+        "interface",
+        "address",
+        "address",
+        "route",
+        "route",
+    ]
+    .iter()
+    .map(|kind| format!("netnotify: {kind} initial (no row)"))
+    .collect()
 }
 
 fn stable_address() -> netnotify_core::ffi::MibUnicastIpAddressRow {
@@ -50,6 +57,7 @@ fn stable_address() -> netnotify_core::ffi::MibUnicastIpAddressRow {
 }
 
 #[test]
+#[allow(clippy::too_many_lines, reason = "one story: load, events, unload")]
 fn happy_path_registers_in_order_prints_events_and_unloads_in_reverse() {
     let sim = Sim::new();
     sim.stable(StableMode::Immediate(Some(vec![stable_address()])));
@@ -80,10 +88,23 @@ fn happy_path_registers_in_order_prints_events_and_unloads_in_reverse() {
     assert_eq!(sim.lines(), expected);
 
     let link_local = Ipv6Addr::new(0xfe80, 0, 0, 0, 0x1c2a, 0x5ff, 0xfe00, 1);
-    assert_eq!(sim.deliver(Event::Interface(Some(interface_row(AF_INET6, WIFI_LUID, 12)), nt::ADD)), 1);
-    sim.deliver(Event::Address(Some(address_row(ipv6(link_local, 12), WIFI_LUID, 12)), nt::ADD));
+    assert_eq!(
+        sim.deliver(Event::Interface(
+            Some(interface_row(AF_INET6, WIFI_LUID, 12)),
+            nt::ADD
+        )),
+        1
+    );
     sim.deliver(Event::Address(
-        Some(address_row(ipv4(Ipv4Addr::new(192, 168, 1, 10)), WIFI_LUID, 12)),
+        Some(address_row(ipv6(link_local, 12), WIFI_LUID, 12)),
+        nt::ADD,
+    ));
+    sim.deliver(Event::Address(
+        Some(address_row(
+            ipv4(Ipv4Addr::new(192, 168, 1, 10)),
+            WIFI_LUID,
+            12,
+        )),
         nt::PARAMETER,
     ));
     sim.deliver(Event::Route(
@@ -97,7 +118,13 @@ fn happy_path_registers_in_order_prints_events_and_unloads_in_reverse() {
         nt::ADD,
     ));
     sim.deliver(Event::Route(
-        Some(route_row(ipv6(Ipv6Addr::new(0xff00, 0, 0, 0, 0, 0, 0, 0), 0), 8, ipv6(Ipv6Addr::UNSPECIFIED, 0), ETHERNET_LUID, 1)),
+        Some(route_row(
+            ipv6(Ipv6Addr::new(0xff00, 0, 0, 0, 0, 0, 0, 0), 0),
+            8,
+            ipv6(Ipv6Addr::UNSPECIFIED, 0),
+            ETHERNET_LUID,
+            1,
+        )),
         nt::DELETE,
     ));
     sim.deliver(Event::Route(None, 7));
@@ -119,7 +146,12 @@ fn happy_path_registers_in_order_prints_events_and_unloads_in_reverse() {
 
     assert_eq!(
         sim.calls()[before_unload..],
-        [cancel(Route), cancel(Address), cancel(Interface), Call::DeleteDevice]
+        [
+            cancel(Route),
+            cancel(Address),
+            cancel(Interface),
+            Call::DeleteDevice
+        ]
     );
     assert_eq!(
         sim.lines().last().map(String::as_str),
@@ -203,7 +235,8 @@ fn device_creation_failure_is_reported_and_returned() {
         sim.records(),
         [(
             Level::Error,
-            "netnotify: error: IoCreateDevice failed with status 0xC000009A; not loading".to_owned()
+            "netnotify: error: IoCreateDevice failed with status 0xC000009A; not loading"
+                .to_owned()
         )]
     );
     sim.finish();
@@ -228,7 +261,12 @@ fn stable_table_immediate_without_a_table_is_tolerated() {
     sim.stable(StableMode::Immediate(None));
     assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
     assert!(!sim.calls().contains(&Call::FreeMibTable));
-    assert!(sim.lines().last().unwrap().contains("stable-table=immediate (no table) unload=enabled"));
+    assert!(
+        sim.lines()
+            .last()
+            .unwrap()
+            .contains("stable-table=immediate (no table) unload=enabled")
+    );
     driver_unload(&sim);
     assert!(!sim.calls().contains(&cancel(StableTable)));
     sim.finish();
@@ -245,10 +283,17 @@ fn pending_stable_table(pending: NtStatus) {
              initial=yes stable-table=pending unload=enabled"
         )
     );
-    assert_eq!(sim.live_registrations(), [Interface, Address, Route, StableTable]);
+    assert_eq!(
+        sim.live_registrations(),
+        [Interface, Address, Route, StableTable]
+    );
     let start = sim.lines().len();
 
-    let second = address_row(ipv6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1), 0), WIFI_LUID, 7);
+    let second = address_row(
+        ipv6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1), 0),
+        WIFI_LUID,
+        7,
+    );
     assert_eq!(sim.complete_stable(Some(&[stable_address()])), 1);
     assert_eq!(sim.complete_stable(None), 1);
     assert_eq!(sim.complete_stable(Some(&[stable_address(), second])), 1);
@@ -264,16 +309,31 @@ fn pending_stable_table(pending: NtStatus) {
         ]
     );
     assert_eq!(sim.live_tables(), 0, "every delivered table was freed");
-    let frees = sim.calls().iter().filter(|call| **call == Call::FreeMibTable).count();
+    let frees = sim
+        .calls()
+        .iter()
+        .filter(|call| **call == Call::FreeMibTable)
+        .count();
     assert_eq!(frees, 2);
 
     let before_unload = sim.calls().len();
     driver_unload(&sim);
     assert_eq!(
         sim.calls()[before_unload..],
-        [cancel(StableTable), cancel(Route), cancel(Address), cancel(Interface), Call::DeleteDevice]
+        [
+            cancel(StableTable),
+            cancel(Route),
+            cancel(Address),
+            cancel(Interface),
+            Call::DeleteDevice
+        ]
     );
-    assert!(sim.lines().last().unwrap().ends_with("stable-table(tables=3 entries=3)"));
+    assert!(
+        sim.lines()
+            .last()
+            .unwrap()
+            .ends_with("stable-table(tables=3 entries=3)")
+    );
     assert_eq!(sim.complete_stable(Some(&[stable_address()])), 0);
     sim.finish();
 }
@@ -296,7 +356,12 @@ fn stable_table_pending_that_never_completes_is_still_cancelled() {
     let before_unload = sim.calls().len();
     driver_unload(&sim);
     assert_eq!(sim.calls()[before_unload], cancel(StableTable));
-    assert!(sim.lines().last().unwrap().ends_with("stable-table(tables=0 entries=0)"));
+    assert!(
+        sim.lines()
+            .last()
+            .unwrap()
+            .ends_with("stable-table(tables=0 entries=0)")
+    );
     sim.finish();
 }
 
@@ -320,16 +385,21 @@ fn success_with_a_null_handle_keeps_the_driver_loaded_for_good() {
     );
     assert!(!sim.unload_enabled());
     assert!(sim.device_exists());
-    assert!(sim.records().contains(&(
-        Level::Error,
-        "netnotify: error: NotifyUnicastIpAddressChange returned status 0x00000000 without a \
+    assert!(
+        sim.records().contains(&(
+            Level::Error,
+            "netnotify: error: NotifyUnicastIpAddressChange returned status 0x00000000 without a \
          handle; it cannot be cancelled, so netnotify stays loaded (unload disabled)"
-            .to_owned()
-    )));
+                .to_owned()
+        ))
+    );
     assert!(sim.lines().last().unwrap().ends_with("unload=disabled"));
     // The uncancellable registration still delivers, into the still-valid extension.
     assert_eq!(sim.deliver(Event::Address(None, nt::DELETE)), 1);
-    assert_eq!(sim.lines().last().map(String::as_str), Some("netnotify: address delete (no row)"));
+    assert_eq!(
+        sim.lines().last().map(String::as_str),
+        Some("netnotify: address delete (no row)")
+    );
     sim.finish();
 }
 
@@ -339,14 +409,25 @@ fn a_failure_after_an_uncancellable_registration_does_not_fail_driver_entry() {
     sim.script(Interface, Outcome::NullHandle);
     sim.script(Route, Outcome::Fail(NtStatus::NO_MEMORY));
     assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
-    assert!(!sim.calls().iter().any(|call| matches!(call, Call::Cancel { .. } | Call::DeleteDevice)));
-    assert!(sim.records().contains(&(
-        Level::Error,
-        "netnotify: error: NotifyRouteChange2 failed with status 0xC0000017; continuing, \
+    assert!(
+        !sim.calls()
+            .iter()
+            .any(|call| matches!(call, Call::Cancel { .. } | Call::DeleteDevice))
+    );
+    assert!(
+        sim.records().contains(&(
+            Level::Error,
+            "netnotify: error: NotifyRouteChange2 failed with status 0xC0000017; continuing, \
          netnotify cannot unload"
-            .to_owned()
-    )));
-    assert!(sim.lines().last().unwrap().contains("registered=interface,address,stable-table "));
+                .to_owned()
+        ))
+    );
+    assert!(
+        sim.lines()
+            .last()
+            .unwrap()
+            .contains("registered=interface,address,stable-table ")
+    );
     sim.finish();
 }
 
@@ -356,7 +437,12 @@ fn stable_table_pending_without_a_handle_is_uncancellable() {
     sim.script(StableTable, Outcome::NullHandle);
     assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
     assert!(!sim.unload_enabled());
-    assert!(sim.lines().last().unwrap().ends_with("stable-table=uncancellable unload=disabled"));
+    assert!(
+        sim.lines()
+            .last()
+            .unwrap()
+            .ends_with("stable-table=uncancellable unload=disabled")
+    );
     assert_eq!(sim.complete_stable(Some(&[stable_address()])), 1);
     assert_eq!(sim.live_tables(), 0);
     sim.finish();
@@ -367,12 +453,14 @@ fn unexpected_success_status_with_a_handle_is_kept_and_cancelled() {
     let sim = Sim::new();
     sim.script(Interface, Outcome::Status(NtStatus(0x0000_0105)));
     assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
-    assert!(sim.records().contains(&(
-        Level::Warning,
-        "netnotify: warning: NotifyIpInterfaceChange returned unexpected status 0x00000105; \
+    assert!(
+        sim.records().contains(&(
+            Level::Warning,
+            "netnotify: warning: NotifyIpInterfaceChange returned unexpected status 0x00000105; \
          keeping its handle"
-            .to_owned()
-    )));
+                .to_owned()
+        ))
+    );
     driver_unload(&sim);
     assert!(sim.calls().contains(&cancel(Interface)));
     sim.finish();
@@ -387,13 +475,20 @@ fn a_failed_cancel_is_printed_and_the_others_still_run() {
     driver_unload(&sim);
     assert_eq!(
         sim.calls()[before_unload..],
-        [cancel(Route), cancel(Address), cancel(Interface), Call::DeleteDevice]
+        [
+            cancel(Route),
+            cancel(Address),
+            cancel(Interface),
+            Call::DeleteDevice
+        ]
     );
-    assert!(sim.records().contains(&(
-        Level::Error,
-        "netnotify: error: CancelMibChangeNotify2 for address failed with status 0xC0000008"
-            .to_owned()
-    )));
+    assert!(
+        sim.records().contains(&(
+            Level::Error,
+            "netnotify: error: CancelMibChangeNotify2 for address failed with status 0xC0000008"
+                .to_owned()
+        ))
+    );
     sim.finish();
 }
 
@@ -419,14 +514,27 @@ fn a_failed_cancel_during_rollback_is_printed_and_rollback_completes() {
 #[test]
 fn notifications_during_registration_from_another_thread_are_counted() {
     let sim = Sim::new();
-    let row = route_row(ipv4(Ipv4Addr::new(10, 1, 0, 0)), 16, SockaddrInet::default(), ETHERNET_LUID, 3);
+    let row = route_row(
+        ipv4(Ipv4Addr::new(10, 1, 0, 0)),
+        16,
+        SockaddrInet::default(),
+        ETHERNET_LUID,
+        3,
+    );
     sim.during_registration(
         Route,
-        vec![Event::Route(Some(row), nt::ADD), Event::Route(Some(row), nt::DELETE), Event::Route(None, 9)],
+        vec![
+            Event::Route(Some(row), nt::ADD),
+            Event::Route(Some(row), nt::DELETE),
+            Event::Route(None, 9),
+        ],
     );
     assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
-    let mut route_lines: Vec<String> =
-        sim.lines().into_iter().filter(|line| line.starts_with("netnotify: route ")).collect();
+    let mut route_lines: Vec<String> = sim
+        .lines()
+        .into_iter()
+        .filter(|line| line.starts_with("netnotify: route "))
+        .collect();
     route_lines.sort();
     assert_eq!(
         route_lines,
@@ -439,7 +547,12 @@ fn notifications_during_registration_from_another_thread_are_counted() {
         ]
     );
     driver_unload(&sim);
-    assert!(sim.lines().last().unwrap().contains("route(initial=2 add=1 delete=1 parameter=0 other=1)"));
+    assert!(
+        sim.lines()
+            .last()
+            .unwrap()
+            .contains("route(initial=2 add=1 delete=1 parameter=0 other=1)")
+    );
     sim.finish();
 }
 

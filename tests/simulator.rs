@@ -40,7 +40,11 @@ unsafe extern "system" fn probe_route(context: *mut c_void, _row: *mut MibIpForw
     probe.calls.fetch_add(1, Ordering::SeqCst);
 }
 
-unsafe extern "system" fn ignore_table(_context: *mut c_void, _table: *mut MibUnicastIpAddressTable) {}
+const unsafe extern "system" fn ignore_table(
+    _context: *mut c_void,
+    _table: *mut MibUnicastIpAddressTable,
+) {
+}
 
 /// A device whose extension holds a `Probe`, as the registration context.
 fn probe_device(sim: &Sim) -> &'static Probe {
@@ -56,7 +60,9 @@ fn register_route(sim: &Sim, probe: &Probe, family: u16, initial: u8) -> Handle 
     let mut handle = ptr::null_mut();
     let context = ptr::from_ref(probe).cast_mut().cast();
     // SAFETY: the probe lives in the device extension until the test deletes the device.
-    let status = unsafe { sim.notify_route_change2(family, Some(probe_route), context, initial, &mut handle) };
+    let status = unsafe {
+        sim.notify_route_change2(family, Some(probe_route), context, initial, &mut handle)
+    };
     assert_eq!(status, NtStatus::SUCCESS);
     assert!(!handle.is_null());
     handle
@@ -73,7 +79,11 @@ fn initial_notifications_arrive_inside_the_call_once_per_family() {
         let sim = Sim::new();
         let probe = probe_device(&sim);
         let handle = register_route(&sim, probe, family, initial);
-        assert_eq!(probe.initial.load(Ordering::SeqCst), expected, "family {family}");
+        assert_eq!(
+            probe.initial.load(Ordering::SeqCst),
+            expected,
+            "family {family}"
+        );
         assert_eq!(cancel(&sim, handle), NtStatus::SUCCESS);
         sim.delete_device();
         sim.finish();
@@ -96,11 +106,17 @@ fn cancel_waits_for_the_callback_in_flight_and_none_runs_after_it() {
         let handle_address = handle as usize;
         let (canceller, returned) = (&sim, &cancel_returned);
         scope.spawn(move || {
-            assert_eq!(cancel(canceller, handle_address as Handle), NtStatus::SUCCESS);
+            assert_eq!(
+                cancel(canceller, handle_address as Handle),
+                NtStatus::SUCCESS
+            );
             returned.store(true, Ordering::SeqCst);
         });
         thread::sleep(Duration::from_millis(50));
-        assert!(!cancel_returned.load(Ordering::SeqCst), "cancel returned under a running callback");
+        assert!(
+            !cancel_returned.load(Ordering::SeqCst),
+            "cancel returned under a running callback"
+        );
         probe.release.store(true, Ordering::SeqCst);
     });
     assert!(cancel_returned.load(Ordering::SeqCst));
@@ -126,7 +142,13 @@ fn misuse_is_recorded() {
     let context = ptr::from_ref(probe).cast_mut().cast();
     // SAFETY: the callback ignores its context.
     let status = unsafe {
-        sim.notify_stable_unicast_ip_address_table(AF_UNSPEC, &mut table, Some(ignore_table), context, &mut stable_handle)
+        sim.notify_stable_unicast_ip_address_table(
+            AF_UNSPEC,
+            &mut table,
+            Some(ignore_table),
+            context,
+            &mut stable_handle,
+        )
     };
     assert_eq!(status, NtStatus::SUCCESS);
     assert!(stable_handle.is_null());
@@ -151,7 +173,10 @@ fn misuse_is_recorded() {
     ];
     assert_eq!(violations.len(), expected_starts.len(), "{violations:#?}");
     for (violation, start) in violations.iter().zip(expected_starts) {
-        assert!(violation.starts_with(start), "{violation:?} should start with {start:?}");
+        assert!(
+            violation.starts_with(start),
+            "{violation:?} should start with {start:?}"
+        );
     }
 }
 
@@ -166,7 +191,13 @@ fn a_leaked_table_fails_the_test() {
     let context = ptr::from_ref(probe).cast_mut().cast();
     // SAFETY: the callback ignores its context.
     let _ = unsafe {
-        sim.notify_stable_unicast_ip_address_table(AF_UNSPEC, &mut table, Some(ignore_table), context, &mut handle)
+        sim.notify_stable_unicast_ip_address_table(
+            AF_UNSPEC,
+            &mut table,
+            Some(ignore_table),
+            context,
+            &mut handle,
+        )
     };
     sim.delete_device();
     sim.finish();
@@ -179,7 +210,8 @@ fn a_context_outside_the_device_extension_is_reported() {
     let mut handle = ptr::null_mut();
     let context = ptr::from_ref(&probe).cast_mut().cast();
     // SAFETY: `probe` outlives the registration, which is cancelled below.
-    let status = unsafe { sim.notify_route_change2(AF_INET, Some(probe_route), context, 0, &mut handle) };
+    let status =
+        unsafe { sim.notify_route_change2(AF_INET, Some(probe_route), context, 0, &mut handle) };
     assert_eq!(status, NtStatus::SUCCESS);
     assert_eq!(cancel(&sim, handle), NtStatus::SUCCESS);
     assert_eq!(

@@ -25,17 +25,26 @@ const TYPES: [i32; 5] = [nt::ADD, nt::DELETE, nt::PARAMETER, nt::INITIAL, 7];
 
 fn event(thread: usize, sequence: usize) -> Event {
     let raw = TYPES[sequence % TYPES.len()];
-    let with_row = sequence % 3 != 0;
+    let with_row = !sequence.is_multiple_of(3);
     let index = u32::try_from(sequence % 50).unwrap();
     match thread % 3 {
-        0 => Event::Interface(with_row.then(|| interface_row(AF_INET, ETHERNET_LUID, index)), raw),
+        0 => Event::Interface(
+            with_row.then(|| interface_row(AF_INET, ETHERNET_LUID, index)),
+            raw,
+        ),
         1 => Event::Address(
             with_row.then(|| address_row(ipv4(Ipv4Addr::new(10, 0, 0, 1)), ETHERNET_LUID, index)),
             raw,
         ),
         _ => Event::Route(
             with_row.then(|| {
-                route_row(ipv4(Ipv4Addr::new(10, 0, 0, 0)), 8, ipv4(Ipv4Addr::LOCALHOST), ETHERNET_LUID, index)
+                route_row(
+                    ipv4(Ipv4Addr::new(10, 0, 0, 0)),
+                    8,
+                    ipv4(Ipv4Addr::LOCALHOST),
+                    ETHERNET_LUID,
+                    index,
+                )
             }),
             raw,
         ),

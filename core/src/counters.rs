@@ -76,7 +76,8 @@ impl StableCounters {
     /// Counts one table of `entries` rows.
     pub fn count(&self, entries: u32) {
         self.tables.fetch_add(1, Ordering::Relaxed);
-        self.entries.fetch_add(u64::from(entries), Ordering::Relaxed);
+        self.entries
+            .fetch_add(u64::from(entries), Ordering::Relaxed);
     }
 
     /// The current counts.

@@ -18,7 +18,6 @@
 use core::ffi::c_void;
 use core::mem::{offset_of, size_of};
 
-
 /// An opaque NETIO notification handle (`HANDLE`). NULL means "none".
 pub type Handle = *mut c_void;
 
@@ -79,7 +78,10 @@ pub struct IpAddressPrefix {
 /// `interface_index`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[allow(missing_docs, reason = "fields are the C fields of the same name (reference §7)")]
+#[allow(
+    missing_docs,
+    reason = "fields are the C fields of the same name (reference §7)"
+)]
 pub struct MibIpInterfaceRow {
     pub family: u16,
     pub interface_luid: u64,
@@ -122,7 +124,10 @@ pub struct MibIpInterfaceRow {
 /// `interface_index`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[allow(missing_docs, reason = "fields are the C fields of the same name (reference §7)")]
+#[allow(
+    missing_docs,
+    reason = "fields are the C fields of the same name (reference §7)"
+)]
 pub struct MibUnicastIpAddressRow {
     pub address: SockaddrInet,
     pub interface_luid: u64,
@@ -153,7 +158,10 @@ pub struct MibUnicastIpAddressTable {
 /// `destination_prefix`, `next_hop`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[allow(missing_docs, reason = "fields are the C fields of the same name (reference §7)")]
+#[allow(
+    missing_docs,
+    reason = "fields are the C fields of the same name (reference §7)"
+)]
 pub struct MibIpForwardRow2 {
     pub interface_luid: u64,
     pub interface_index: u32,
@@ -240,7 +248,10 @@ pub type StableUnicastIpAddressTableCallback =
 /// Declared here and used only by the driver shell's [`crate::netio::NetIo`] implementation;
 /// the shell also carries the `#[link(name = "netio")]` directive, so host test binaries, which
 /// never reference these symbols, link without the WDK.
-#[allow(unsafe_code, reason = "declarations of the kernel imports; called only by the shell")]
+#[allow(
+    unsafe_code,
+    reason = "declarations of the kernel imports; called only by the shell"
+)]
 pub mod imports {
     use super::{
         Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibUnicastIpAddressTable,

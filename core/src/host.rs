@@ -45,7 +45,10 @@ pub trait Sink: Sync {
 /// Implementors guarantee that [`Host::create_device`] returns memory of at least the
 /// requested size, writable, not aliased, and valid until [`Host::delete_device`]; and that
 /// [`Host::device_extension`] returns that same pointer while the device exists.
-#[allow(unsafe_code, reason = "declares the memory contract the raw module relies on")]
+#[allow(
+    unsafe_code,
+    reason = "declares the memory contract the raw module relies on"
+)]
 pub unsafe trait Host {
     /// The NETIO implementation stored in the extension for the callbacks.
     type NetIo: NetIo;

@@ -6,9 +6,9 @@
 //! else lives here, where the tests reach it through the simulator (`sim` feature):
 //!
 //! - [`lifecycle`]: registration order, status rules, rollback, the stable table, unload;
-//! - [`raw`](self) (private): the only `unsafe` code — extension memory, callback trampolines,
+//! - `raw` (private): the only `unsafe` code — extension memory, callback trampolines,
 //!   NETIO rows and tables;
-//! - [`events`], [`decode`], [`render`], [`line`]: what a callback does with a row, without
+//! - [`events`], [`decode`], [`render`], [`line`](mod@line): what a callback does with a row, without
 //!   locks, allocation or panics;
 //! - [`ffi`]: the `#[repr(C)]` mirrors and kernel imports; [`counters`], [`extension`],
 //!   [`settings`], [`notification`], [`status`]: the state behind them.

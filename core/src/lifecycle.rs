@@ -265,7 +265,11 @@ fn register_all<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> Loaded {
     let mut line = render::line(format_args!(
         "loaded registered={registered} family={} initial={}",
         Family(settings.family),
-        if settings.initial_notification { "yes" } else { "no" },
+        if settings.initial_notification {
+            "yes"
+        } else {
+            "no"
+        },
     ));
     match stable {
         StableState::Off => line.push_str(" stable-table=off"),
@@ -277,9 +281,17 @@ fn register_all<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> Loaded {
         StableState::Pending => line.push_str(" stable-table=pending"),
         StableState::Uncancellable => line.push_str(" stable-table=uncancellable"),
     }
-    line.push_str(if pinned { " unload=disabled" } else { " unload=enabled" });
+    line.push_str(if pinned {
+        " unload=disabled"
+    } else {
+        " unload=enabled"
+    });
     extension.sink.emit(Level::Info, &line);
-    if pinned { Loaded::Pinned } else { Loaded::Unloadable }
+    if pinned {
+        Loaded::Pinned
+    } else {
+        Loaded::Unloadable
+    }
 }
 
 /// Registers one change notification. `Ok(true)`: registered with a handle to cancel;

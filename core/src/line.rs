@@ -152,7 +152,10 @@ mod tests {
         let kind = "route";
         write!(line, "netnotify: {kind} {}", 7).unwrap();
         assert_eq!(line.as_str(), "netnotify: route 7");
-        assert_eq!(line.as_c_str_with_newline().to_bytes(), b"netnotify: route 7\n");
+        assert_eq!(
+            line.as_c_str_with_newline().to_bytes(),
+            b"netnotify: route 7\n"
+        );
         assert!(!line.is_truncated());
     }
 

@@ -15,7 +15,12 @@ pub enum Notification {
 
 impl Notification {
     /// Registration order; unload and rollback walk it backwards.
-    pub const ALL: [Self; 4] = [Self::Interface, Self::Address, Self::Route, Self::StableTable];
+    pub const ALL: [Self; 4] = [
+        Self::Interface,
+        Self::Address,
+        Self::Route,
+        Self::StableTable,
+    ];
 
     /// The word used in lines.
     #[must_use]

@@ -8,7 +8,10 @@
 //! - callback contexts are that extension pointer, handed to NETIO at registration;
 //! - rows are NETIO's, valid for the duration of the callback; tables are NETIO's until the
 //!   driver frees them with `FreeMibTable`.
-#![allow(unsafe_code, reason = "this module is the fence around raw memory and FFI")]
+#![allow(
+    unsafe_code,
+    reason = "this module is the fence around raw memory and FFI"
+)]
 
 use core::ffi::c_void;
 use core::mem::{align_of, offset_of};
@@ -17,8 +20,7 @@ use core::ptr::{self, NonNull};
 use crate::events;
 use crate::extension::Extension;
 use crate::ffi::{
-    Handle, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow,
-    MibUnicastIpAddressTable,
+    Handle, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
 };
 use crate::host::{Host, Sink};
 use crate::netio::NetIo;
@@ -143,7 +145,10 @@ impl<N: NetIo, S: Sink> Installed<N, S> {
     }
 
     /// Prints and frees a table the registering call returned; returns its row count.
-    #[allow(clippy::needless_pass_by_value, reason = "consuming the table is the point")]
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "consuming the table is the point"
+    )]
     pub fn consume_returned_table(&self, table: ReturnedTable) -> Option<u32> {
         // SAFETY: `ReturnedTable` is only made from a table NETIO returned to this driver, and
         // consuming it here is the only way to free it.

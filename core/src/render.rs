@@ -118,7 +118,10 @@ pub fn route_event(change: Change, keys: Option<&RouteKeys>) -> Line {
             } else {
                 append(&mut line, format_args!(" via {}", keys.next_hop));
             }
-            append(&mut line, format_args!(" if={} luid={}", keys.index, keys.luid));
+            append(
+                &mut line,
+                format_args!(" if={} luid={}", keys.index, keys.luid),
+            );
         }
         None => line.push_str(" (no row)"),
     }

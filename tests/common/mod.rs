@@ -8,9 +8,9 @@ use netnotify_core::ffi::{
     MibUnicastIpAddressRow, SockaddrInet,
 };
 
-/// LUID of an Ethernet interface (IfType 6) with NetLuidIndex 1.
+/// LUID of an Ethernet interface (`IfType` 6) with `NetLuidIndex` 1.
 pub const ETHERNET_LUID: u64 = 0x0006_0000_0100_0000;
-/// LUID of a Wi-Fi interface (IfType 71) with NetLuidIndex 2.
+/// LUID of a Wi-Fi interface (`IfType` 71) with `NetLuidIndex` 2.
 pub const WIFI_LUID: u64 = 0x0047_0000_0200_0000;
 
 pub fn ipv4(address: Ipv4Addr) -> SockaddrInet {

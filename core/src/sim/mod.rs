@@ -321,7 +321,9 @@ impl Sim {
             .map(|(id, registration)| (*id, registration.notification))
             .collect();
         live.sort_unstable_by_key(|(id, _)| *id);
-        live.into_iter().map(|(_, notification)| notification).collect()
+        live.into_iter()
+            .map(|(_, notification)| notification)
+            .collect()
     }
 
     /// Tables handed out and not freed.
@@ -351,25 +353,29 @@ impl Sim {
     pub fn deliver(&self, event: Event) -> usize {
         let notification = event.notification();
         let raw_type = event.notification_type();
-        self.deliver_to(notification, |callback, context| {
-            // Each callback gets a pointer to a row copy that outlives the call (or NULL), and
-            // the context it registered, as NETIO does.
-            match (callback, event) {
-                (Callback::Interface(function), Event::Interface(mut row, raw)) => {
-                    // SAFETY: see above.
-                    unsafe { function(context, optional_pointer(&mut row), raw) };
+        self.deliver_to(
+            notification,
+            |callback, context| {
+                // Each callback gets a pointer to a row copy that outlives the call (or NULL), and
+                // the context it registered, as NETIO does.
+                match (callback, event) {
+                    (Callback::Interface(function), Event::Interface(mut row, raw)) => {
+                        // SAFETY: see above.
+                        unsafe { function(context, optional_pointer(&mut row), raw) };
+                    }
+                    (Callback::Address(function), Event::Address(mut row, raw)) => {
+                        // SAFETY: see above.
+                        unsafe { function(context, optional_pointer(&mut row), raw) };
+                    }
+                    (Callback::Route(function), Event::Route(mut row, raw)) => {
+                        // SAFETY: see above.
+                        unsafe { function(context, optional_pointer(&mut row), raw) };
+                    }
+                    _ => panic!("callback kind does not match the event"),
                 }
-                (Callback::Address(function), Event::Address(mut row, raw)) => {
-                    // SAFETY: see above.
-                    unsafe { function(context, optional_pointer(&mut row), raw) };
-                }
-                (Callback::Route(function), Event::Route(mut row, raw)) => {
-                    // SAFETY: see above.
-                    unsafe { function(context, optional_pointer(&mut row), raw) };
-                }
-                _ => panic!("callback kind does not match the event"),
-            }
-        }, Some(raw_type))
+            },
+            Some(raw_type),
+        )
     }
 
     /// Completes the pending stable-table request: every live stable registration's callback
@@ -452,10 +458,17 @@ impl Sim {
         // SAFETY: `layout` has a non-zero size.
         let memory = unsafe { alloc::alloc_zeroed(layout) };
         assert!(!memory.is_null(), "out of memory");
-        #[allow(clippy::cast_ptr_alignment, reason = "allocated with the table's alignment")]
+        #[allow(
+            clippy::cast_ptr_alignment,
+            reason = "allocated with the table's alignment"
+        )]
         let table = memory.cast::<MibUnicastIpAddressTable>();
         // SAFETY: the allocation holds the header.
-        unsafe { table.cast::<u32>().write(u32::try_from(rows.len()).unwrap()) };
+        unsafe {
+            table
+                .cast::<u32>()
+                .write(u32::try_from(rows.len()).unwrap());
+        };
         for (index, row) in rows.iter().enumerate() {
             let slot = table
                 .wrapping_byte_add(header + stride * index)
@@ -468,13 +481,17 @@ impl Sim {
     }
 
     fn next_outcome(state: &mut State, notification: Notification) -> Option<Outcome> {
-        state.scripts.get_mut(&notification).and_then(VecDeque::pop_front)
+        state
+            .scripts
+            .get_mut(&notification)
+            .and_then(VecDeque::pop_front)
     }
 
     fn check_context(state: &mut State, notification: Notification, context: *mut c_void) {
-        let inside = state.device.as_ref().is_some_and(|device| {
-            device.extension.as_ptr().cast::<c_void>() == context
-        });
+        let inside = state
+            .device
+            .as_ref()
+            .is_some_and(|device| device.extension.as_ptr().cast::<c_void>() == context);
         if !inside {
             state.violations.push(format!(
                 "{} registered with a context that is not the device extension",
@@ -505,9 +522,10 @@ impl Sim {
                 initial: initial_notification != 0,
             });
             let Some(callback) = callback else {
-                state
-                    .violations
-                    .push(format!("{} called with a NULL callback", notification.function()));
+                state.violations.push(format!(
+                    "{} called with a NULL callback",
+                    notification.function()
+                ));
                 return NtStatus::INVALID_PARAMETER;
             };
             Self::check_context(&mut state, notification, context);
@@ -540,9 +558,7 @@ impl Sim {
             }
             for _ in 0..initial_count {
                 let initial = match notification {
-                    Notification::Interface => {
-                        Event::Interface(None, notification_type::INITIAL)
-                    }
+                    Notification::Interface => Event::Interface(None, notification_type::INITIAL),
                     Notification::Address => Event::Address(None, notification_type::INITIAL),
                     _ => Event::Route(None, notification_type::INITIAL),
                 };
@@ -603,7 +619,9 @@ impl Sim {
         state.registrations.clear();
         let leaked: Vec<(usize, Layout)> = state.tables.drain().collect();
         for (address, layout) in &leaked {
-            state.violations.push(format!("table {address:#x} was never freed"));
+            state
+                .violations
+                .push(format!("table {address:#x} was never freed"));
             // SAFETY: allocated by `allocate_table` with this layout, not freed.
             unsafe { alloc::dealloc(*address as *mut u8, *layout) };
         }
@@ -717,12 +735,23 @@ impl NetIo for Sim {
         match Self::next_outcome(&mut state, Notification::StableTable) {
             Some(Outcome::Fail(status)) => return status,
             Some(Outcome::NullHandle) => {
-                Self::insert(&mut state, Notification::StableTable, callback, context, true);
+                Self::insert(
+                    &mut state,
+                    Notification::StableTable,
+                    callback,
+                    context,
+                    true,
+                );
                 return NtStatus::PENDING;
             }
             Some(Outcome::Status(status)) => {
-                let id =
-                    Self::insert(&mut state, Notification::StableTable, callback, context, false);
+                let id = Self::insert(
+                    &mut state,
+                    Notification::StableTable,
+                    callback,
+                    context,
+                    false,
+                );
                 *handle = state.registrations[&id].handle as Handle;
                 return status;
             }
@@ -741,8 +770,13 @@ impl NetIo for Sim {
                 NtStatus::SUCCESS
             }
             StableMode::Pending(status) => {
-                let id =
-                    Self::insert(&mut state, Notification::StableTable, callback, context, false);
+                let id = Self::insert(
+                    &mut state,
+                    Notification::StableTable,
+                    callback,
+                    context,
+                    false,
+                );
                 *handle = state.registrations[&id].handle as Handle;
                 status
             }
@@ -762,9 +796,7 @@ impl NetIo for Sim {
             notification: found.map(|(_, notification)| notification),
         });
         if handle.is_null() {
-            state
-                .violations
-                .push("CancelMibChangeNotify2(NULL)".into());
+            state.violations.push("CancelMibChangeNotify2(NULL)".into());
             return NtStatus::INVALID_PARAMETER;
         }
         let Some((id, notification)) = found else {
@@ -818,9 +850,9 @@ impl NetIo for Sim {
                 .violations
                 .push(format!("FreeMibTable of table {address:#x} twice"));
         } else {
-            state
-                .violations
-                .push(format!("FreeMibTable of {address:#x}, which NETIO never handed out"));
+            state.violations.push(format!(
+                "FreeMibTable of {address:#x}, which NETIO never handed out"
+            ));
         }
     }
 }
@@ -862,7 +894,8 @@ unsafe impl Host for Sim {
         assert!(state.device.is_none(), "IoCreateDevice called twice");
         let layout = Layout::from_size_align(extension_size.max(1), 16).unwrap();
         // SAFETY: non-zero size.
-        let extension = NonNull::new(unsafe { alloc::alloc_zeroed(layout) }).expect("out of memory");
+        let extension =
+            NonNull::new(unsafe { alloc::alloc_zeroed(layout) }).expect("out of memory");
         state.device = Some(Device { extension, layout });
         Ok(extension)
     }
@@ -875,7 +908,9 @@ unsafe impl Host for Sim {
         let mut state = self.state();
         state.calls.push(Call::DeleteDevice);
         let Some(device) = state.device.take() else {
-            state.violations.push("IoDeleteDevice without a device".into());
+            state
+                .violations
+                .push("IoDeleteDevice without a device".into());
             return;
         };
         let start = device.extension.as_ptr() as usize;

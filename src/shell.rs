@@ -1,0 +1,237 @@
+//! The WDM plumbing: `DriverEntry`, the unload routine, the device object, `DbgPrintEx`, and
+//! the NETIO imports. Mechanical by design; nothing here is a decision a test would check.
+//!
+//! Follows microsoft/windows-drivers-rs `examples/sample-wdm-driver` (crate attributes, panic
+//! handler, allocator, entry point) and the guide's recipe for the rest.
+
+#[cfg(not(test))]
+extern crate wdk_panic;
+
+use core::ffi::c_void;
+use core::ptr::{self, NonNull};
+
+use netnotify_core::ffi::{
+    Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibUnicastIpAddressTable,
+    StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback, imports,
+};
+use netnotify_core::host::{Host, Level, Sink};
+use netnotify_core::lifecycle;
+use netnotify_core::line::Line;
+use netnotify_core::netio::NetIo;
+use netnotify_core::status::NtStatus;
+#[cfg(not(test))]
+use wdk_alloc::WdkAllocator;
+use wdk_sys::_DPFLTR_TYPE::DPFLTR_IHVNETWORK_ID;
+use wdk_sys::ntddk::{DbgPrintEx, IoCreateDevice, IoDeleteDevice, KeGetCurrentIrql};
+use wdk_sys::{
+    DRIVER_OBJECT, FILE_DEVICE_SECURE_OPEN, FILE_DEVICE_UNKNOWN, NTSTATUS, PCUNICODE_STRING,
+    PDEVICE_OBJECT,
+};
+
+#[cfg(not(test))]
+#[global_allocator]
+static GLOBAL_ALLOCATOR: WdkAllocator = WdkAllocator;
+
+// Links the NETIO imports declared in `netnotify_core::ffi::imports` against netio.lib, which
+// wdk-build's search path (`<WDK>\Lib\<ver>\km\<arch>`) provides. Same form as wdk-sys' own
+// link directives.
+#[link(name = "netio", kind = "static", modifiers = "-bundle")]
+unsafe extern "system" {}
+
+/// `DriverEntry` (PASSIVE_LEVEL, system thread).
+///
+/// # Safety
+/// Called by the I/O manager with its live `DRIVER_OBJECT`.
+#[unsafe(export_name = "DriverEntry")]
+pub unsafe extern "system" fn driver_entry(
+    driver: *mut DRIVER_OBJECT,
+    _registry_path: PCUNICODE_STRING,
+) -> NTSTATUS {
+    lifecycle::driver_entry(&Wdm { driver }).0
+}
+
+/// The unload routine (PASSIVE_LEVEL, system thread); set only by `Host::enable_unload`.
+extern "C" fn driver_unload(driver: *mut DRIVER_OBJECT) {
+    lifecycle::driver_unload(&Wdm { driver });
+}
+
+/// The driver object, seen as the core's host.
+struct Wdm {
+    driver: *mut DRIVER_OBJECT,
+}
+
+impl Wdm {
+    /// The driver's one device object (head of its device list), or NULL.
+    fn device(&self) -> PDEVICE_OBJECT {
+        // SAFETY: the I/O manager's DRIVER_OBJECT, valid while the driver is loaded.
+        unsafe { (*self.driver).DeviceObject }
+    }
+}
+
+// SAFETY: the extension is the one IoCreateDevice allocated with the requested size (pool
+// memory, 16-byte aligned on 64-bit), valid until IoDeleteDevice; `device_extension` reads it
+// back from the driver's only device object.
+unsafe impl Host for Wdm {
+    type NetIo = Kernel;
+    type Sink = DebugPrint;
+
+    fn netio(&self) -> Kernel {
+        Kernel
+    }
+
+    fn sink(&self) -> DebugPrint {
+        DebugPrint
+    }
+
+    fn current_irql(&self) -> u8 {
+        // SAFETY: callable at any IRQL.
+        unsafe { KeGetCurrentIrql() }
+    }
+
+    fn create_device(&self, extension_size: usize) -> Result<NonNull<u8>, NtStatus> {
+        let size = u32::try_from(extension_size).map_err(|_| NtStatus::INVALID_PARAMETER)?;
+        let mut device: PDEVICE_OBJECT = ptr::null_mut();
+        // SAFETY: PASSIVE_LEVEL (the core checked); unnamed device, so no name to secure
+        // (guide §6); FILE_DEVICE_SECURE_OPEN as every Microsoft sample; not exclusive.
+        let status = unsafe {
+            IoCreateDevice(
+                self.driver,
+                size,
+                ptr::null_mut(),
+                FILE_DEVICE_UNKNOWN,
+                FILE_DEVICE_SECURE_OPEN,
+                0,
+                &mut device,
+            )
+        };
+        if NtStatus(status).is_error() {
+            return Err(NtStatus(status));
+        }
+        // SAFETY: IoCreateDevice succeeded, so `device` is a valid device object.
+        let extension = unsafe { (*device).DeviceExtension };
+        NonNull::new(extension.cast()).ok_or(NtStatus::UNSUCCESSFUL)
+    }
+
+    fn device_extension(&self) -> Option<NonNull<u8>> {
+        let device = self.device();
+        if device.is_null() {
+            return None;
+        }
+        // SAFETY: a device object of this driver, not yet deleted.
+        NonNull::new(unsafe { (*device).DeviceExtension }.cast())
+    }
+
+    fn delete_device(&self) {
+        let device = self.device();
+        if !device.is_null() {
+            // SAFETY: the driver's device; the core calls this after the last cancel returned.
+            unsafe { IoDeleteDevice(device) };
+        }
+    }
+
+    fn enable_unload(&self) {
+        // SAFETY: the live DRIVER_OBJECT; DriverEntry is still running, nothing else writes it.
+        unsafe { (*self.driver).DriverUnload = Some(driver_unload) };
+    }
+}
+
+/// `DbgPrintEx` with the `DPFLTR_IHVNETWORK_ID` component.
+struct DebugPrint;
+
+impl Sink for DebugPrint {
+    fn emit(&self, level: Level, line: &Line) {
+        // SAFETY: a constant "%s" format whose argument is a NUL-terminated ASCII string that
+        // outlives the call; DbgPrintEx is callable at IRQL <= DIRQL.
+        unsafe {
+            DbgPrintEx(
+                DPFLTR_IHVNETWORK_ID.cast_unsigned(),
+                level.dpfltr_level(),
+                c"%s".as_ptr(),
+                line.as_c_str_with_newline().as_ptr(),
+            );
+        }
+    }
+}
+
+/// The NETIO imports, forwarded one to one.
+struct Kernel;
+
+impl NetIo for Kernel {
+    unsafe fn notify_ip_interface_change(
+        &self,
+        family: u16,
+        callback: IpInterfaceChangeCallback,
+        context: *mut c_void,
+        initial_notification: u8,
+        handle: &mut Handle,
+    ) -> NtStatus {
+        // SAFETY: forwarded contract (NetIo); `handle` is a valid out-pointer.
+        unsafe {
+            imports::NotifyIpInterfaceChange(
+                family,
+                callback,
+                context,
+                initial_notification,
+                handle,
+            )
+        }
+    }
+
+    unsafe fn notify_unicast_ip_address_change(
+        &self,
+        family: u16,
+        callback: UnicastIpAddressChangeCallback,
+        context: *mut c_void,
+        initial_notification: u8,
+        handle: &mut Handle,
+    ) -> NtStatus {
+        // SAFETY: forwarded contract (NetIo); `handle` is a valid out-pointer.
+        unsafe {
+            imports::NotifyUnicastIpAddressChange(
+                family,
+                callback,
+                context,
+                initial_notification,
+                handle,
+            )
+        }
+    }
+
+    unsafe fn notify_route_change2(
+        &self,
+        family: u16,
+        callback: IpForwardChangeCallback,
+        context: *mut c_void,
+        initial_notification: u8,
+        handle: &mut Handle,
+    ) -> NtStatus {
+        // SAFETY: forwarded contract (NetIo); `handle` is a valid out-pointer.
+        unsafe {
+            imports::NotifyRouteChange2(family, callback, context, initial_notification, handle)
+        }
+    }
+
+    unsafe fn notify_stable_unicast_ip_address_table(
+        &self,
+        family: u16,
+        table: &mut *mut MibUnicastIpAddressTable,
+        callback: StableUnicastIpAddressTableCallback,
+        context: *mut c_void,
+        handle: &mut Handle,
+    ) -> NtStatus {
+        // SAFETY: forwarded contract (NetIo); both out-pointers are valid and non-NULL.
+        unsafe {
+            imports::NotifyStableUnicastIpAddressTable(family, table, callback, context, handle)
+        }
+    }
+
+    unsafe fn cancel_mib_change_notify2(&self, handle: Handle) -> NtStatus {
+        // SAFETY: forwarded contract (NetIo): a live handle, cancelled once, at PASSIVE_LEVEL.
+        unsafe { imports::CancelMibChangeNotify2(handle) }
+    }
+
+    unsafe fn free_mib_table(&self, memory: *mut c_void) {
+        // SAFETY: forwarded contract (NetIo): a table NETIO handed out, freed once.
+        unsafe { imports::FreeMibTable(memory) }
+    }
+}
