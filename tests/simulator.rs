@@ -103,11 +103,11 @@ fn cancel_waits_for_the_callback_in_flight_and_none_runs_after_it() {
         while !probe.entered.load(Ordering::SeqCst) {
             thread::yield_now();
         }
-        let handle_address = handle as usize;
+        let handle_address = handle.addr();
         let (canceller, returned) = (&sim, &cancel_returned);
         scope.spawn(move || {
             assert_eq!(
-                cancel(canceller, handle_address as Handle),
+                cancel(canceller, ptr::without_provenance_mut(handle_address)),
                 NtStatus::SUCCESS
             );
             returned.store(true, Ordering::SeqCst);
@@ -134,7 +134,10 @@ fn misuse_is_recorded() {
     assert_eq!(cancel(&sim, handle), NtStatus::SUCCESS);
     assert_eq!(cancel(&sim, handle), NtStatus::INVALID_PARAMETER);
     assert_eq!(cancel(&sim, ptr::null_mut()), NtStatus::INVALID_PARAMETER);
-    assert_eq!(cancel(&sim, 0x1234 as Handle), NtStatus::INVALID_PARAMETER);
+    assert_eq!(
+        cancel(&sim, ptr::without_provenance_mut(0x1234)),
+        NtStatus::INVALID_PARAMETER
+    );
 
     sim.stable(StableMode::Immediate(Some(Vec::new())));
     let mut table = ptr::null_mut();

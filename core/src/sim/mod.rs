@@ -148,8 +148,8 @@ enum Callback {
 struct Registration {
     notification: Notification,
     callback: Callback,
-    /// The caller context, as an address (contexts cross threads here).
-    context: usize,
+    /// The caller context, provenance kept (so Miri checks every access through it).
+    context: SendPtr,
     /// The handle given out (0 for a NULL-handle registration).
     handle: usize,
     in_flight: usize,
@@ -157,6 +157,14 @@ struct Registration {
     /// The device holding the context was deleted while this registration was live.
     orphaned: bool,
 }
+
+/// A raw pointer that crosses threads inside the simulator's state.
+#[derive(Clone, Copy)]
+struct SendPtr(*mut c_void);
+
+// SAFETY: the pointee is the driver's extension or a table, both usable from any thread (the
+// driver's callbacks run on arbitrary threads by contract).
+unsafe impl Send for SendPtr {}
 
 struct Device {
     extension: NonNull<u8>,
@@ -176,7 +184,7 @@ struct State {
     registrations: HashMap<u64, Registration>,
     next_id: u64,
     cancelled_handles: HashSet<usize>,
-    tables: HashMap<usize, Layout>,
+    tables: HashMap<usize, (SendPtr, Layout)>,
     freed_tables: HashSet<usize>,
     device: Option<Device>,
     unload_enabled: bool,
@@ -403,7 +411,7 @@ impl Sim {
         invoke: impl Fn(Callback, *mut c_void),
         raw_type: Option<i32>,
     ) -> usize {
-        let targets: Vec<(u64, Callback, usize)> = {
+        let targets: Vec<(u64, Callback, SendPtr)> = {
             let mut state = self.state();
             let mut targets = Vec::new();
             let mut orphaned = Vec::new();
@@ -429,7 +437,7 @@ impl Sim {
         };
         for (id, callback, context) in &targets {
             let outer = IN_CALLBACK.with(|current| current.replace(Some(*id)));
-            invoke(*callback, *context as *mut c_void);
+            invoke(*callback, context.0);
             IN_CALLBACK.with(|current| current.set(outer));
             let mut state = self.state();
             if let Some(registration) = state.registrations.get_mut(id) {
@@ -476,7 +484,9 @@ impl Sim {
             // SAFETY: row `index` lies inside the allocation, which is 8-aligned like the row.
             unsafe { slot.write(*row) };
         }
-        self.state().tables.insert(table as usize, layout);
+        self.state()
+            .tables
+            .insert(table.addr(), (SendPtr(table.cast()), layout));
         table
     }
 
@@ -567,7 +577,7 @@ impl Sim {
         });
         let state = self.state();
         if let Some(registration) = state.registrations.get(&id) {
-            *handle = registration.handle as Handle;
+            *handle = ptr::without_provenance_mut(registration.handle);
         }
         status
     }
@@ -591,7 +601,7 @@ impl Sim {
             Registration {
                 notification,
                 callback,
-                context: context as usize,
+                context: SendPtr(context),
                 handle,
                 in_flight: 0,
                 cancelling: false,
@@ -617,13 +627,13 @@ impl Sim {
     fn shutdown(&self) {
         let mut state = self.state();
         state.registrations.clear();
-        let leaked: Vec<(usize, Layout)> = state.tables.drain().collect();
-        for (address, layout) in &leaked {
+        let leaked: Vec<(usize, (SendPtr, Layout))> = state.tables.drain().collect();
+        for (address, (table, layout)) in &leaked {
             state
                 .violations
                 .push(format!("table {address:#x} was never freed"));
             // SAFETY: allocated by `allocate_table` with this layout, not freed.
-            unsafe { alloc::dealloc(*address as *mut u8, *layout) };
+            unsafe { alloc::dealloc(table.0.cast(), *layout) };
         }
         let device = state.device.take();
         drop(state);
@@ -752,7 +762,7 @@ impl NetIo for Sim {
                     context,
                     false,
                 );
-                *handle = state.registrations[&id].handle as Handle;
+                *handle = ptr::without_provenance_mut(state.registrations[&id].handle);
                 return status;
             }
             None => {}
@@ -777,7 +787,7 @@ impl NetIo for Sim {
                     context,
                     false,
                 );
-                *handle = state.registrations[&id].handle as Handle;
+                *handle = ptr::without_provenance_mut(state.registrations[&id].handle);
                 status
             }
         }
@@ -789,7 +799,7 @@ impl NetIo for Sim {
             .registrations
             .iter()
             .find(|(_, registration)| {
-                registration.handle != 0 && registration.handle == handle as usize
+                registration.handle != 0 && registration.handle == handle.addr()
             })
             .map(|(id, registration)| (*id, registration.notification));
         state.calls.push(Call::Cancel {
@@ -800,7 +810,7 @@ impl NetIo for Sim {
             return NtStatus::INVALID_PARAMETER;
         }
         let Some((id, notification)) = found else {
-            let problem = if state.cancelled_handles.contains(&(handle as usize)) {
+            let problem = if state.cancelled_handles.contains(&handle.addr()) {
                 "a handle that was already cancelled"
             } else {
                 "an unknown handle"
@@ -827,7 +837,7 @@ impl NetIo for Sim {
                 .unwrap_or_else(PoisonError::into_inner);
         }
         state.registrations.remove(&id);
-        state.cancelled_handles.insert(handle as usize);
+        state.cancelled_handles.insert(handle.addr());
         state
             .cancel_failures
             .remove(&notification)
@@ -837,10 +847,10 @@ impl NetIo for Sim {
     unsafe fn free_mib_table(&self, memory: *mut c_void) {
         let mut state = self.state();
         state.calls.push(Call::FreeMibTable);
-        let address = memory as usize;
+        let address = memory.addr();
         if memory.is_null() {
             state.violations.push("FreeMibTable(NULL)".into());
-        } else if let Some(layout) = state.tables.remove(&address) {
+        } else if let Some((_, layout)) = state.tables.remove(&address) {
             state.freed_tables.insert(address);
             drop(state);
             // SAFETY: allocated by `allocate_table` with this layout and not freed before.
@@ -913,11 +923,11 @@ unsafe impl Host for Sim {
                 .push("IoDeleteDevice without a device".into());
             return;
         };
-        let start = device.extension.as_ptr() as usize;
+        let start = device.extension.as_ptr().addr();
         let end = start + device.layout.size();
         let mut live = Vec::new();
         for registration in state.registrations.values_mut() {
-            if (start..end).contains(&registration.context) {
+            if (start..end).contains(&registration.context.0.addr()) {
                 registration.orphaned = true;
                 live.push(registration.notification);
             }
