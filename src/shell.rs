@@ -146,7 +146,7 @@ impl Sink for DebugPrint {
             DbgPrintEx(
                 DPFLTR_IHVNETWORK_ID.cast_unsigned(),
                 level.dpfltr_level(),
-                c"%s".as_ptr(),
+                c"%s".as_ptr().cast(),
                 line.as_c_str_with_newline().as_ptr(),
             );
         }

@@ -7,7 +7,7 @@
 
 use core::ffi::c_void;
 use core::ptr;
-use core::sync::atomic::{AtomicPtr, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
 use crate::counters::Counters;
 use crate::ffi::Handle;
@@ -21,6 +21,8 @@ pub struct Extension<N, S> {
     pub(crate) settings: Settings,
     pub(crate) counters: Counters,
     handles: [AtomicPtr<c_void>; 4],
+    /// Set when every registration can be cancelled, just before the unload routine is set.
+    unloadable: AtomicBool,
 }
 
 impl<N, S> Extension<N, S> {
@@ -32,6 +34,7 @@ impl<N, S> Extension<N, S> {
             settings,
             counters: Counters::default(),
             handles: [const { AtomicPtr::new(ptr::null_mut()) }; 4],
+            unloadable: AtomicBool::new(false),
         }
     }
 
@@ -58,6 +61,16 @@ impl<N, S> Extension<N, S> {
     /// Stores the handle of a registration that succeeded.
     pub(crate) fn store_handle(&self, notification: Notification, handle: Handle) {
         self.slot(notification).store(handle, Ordering::Release);
+    }
+
+    /// Records that every registration can be cancelled, so unloading is safe.
+    pub(crate) fn allow_unload(&self) {
+        self.unloadable.store(true, Ordering::Release);
+    }
+
+    /// Whether [`Extension::allow_unload`] was called.
+    pub(crate) fn unload_allowed(&self) -> bool {
+        self.unloadable.load(Ordering::Acquire)
     }
 
     /// Takes the stored handle, leaving NULL: each handle is taken, so cancelled, once.

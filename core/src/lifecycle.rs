@@ -136,6 +136,7 @@ pub fn driver_entry<H: Host>(host: &H) -> NtStatus {
     };
     match register_all(&installed) {
         Loaded::Unloadable => {
+            installed.get().allow_unload();
             host.enable_unload();
             NtStatus::SUCCESS
         }
@@ -158,6 +159,17 @@ pub fn driver_unload<H: Host>(host: &H) {
         return;
     };
     let extension = installed.get();
+    if !extension.unload_allowed() {
+        // The shell never sets the unload routine then; refuse rather than free the extension
+        // under a registration that cannot be cancelled.
+        extension.sink.emit(
+            Level::Error,
+            &render::line(format_args!(
+                "error: unload requested, but a registration cannot be cancelled; staying loaded"
+            )),
+        );
+        return;
+    }
     cancel_all(&installed);
     let counters = extension.counters();
     extension.sink.emit(
