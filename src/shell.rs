@@ -38,7 +38,7 @@ static GLOBAL_ALLOCATOR: WdkAllocator = WdkAllocator;
 #[link(name = "netio", kind = "static", modifiers = "-bundle")]
 unsafe extern "system" {}
 
-/// `DriverEntry` (PASSIVE_LEVEL, system thread).
+/// `DriverEntry` (`PASSIVE_LEVEL`, system thread).
 ///
 /// # Safety
 /// Called by the I/O manager with its live `DRIVER_OBJECT`.
@@ -50,7 +50,7 @@ pub unsafe extern "system" fn driver_entry(
     lifecycle::driver_entry(&Wdm { driver }).0
 }
 
-/// The unload routine (PASSIVE_LEVEL, system thread); set only by `Host::enable_unload`.
+/// The unload routine (`PASSIVE_LEVEL`, system thread); set only by `Host::enable_unload`.
 extern "C" fn driver_unload(driver: *mut DRIVER_OBJECT) {
     lifecycle::driver_unload(&Wdm { driver });
 }
@@ -101,7 +101,7 @@ unsafe impl Host for Wdm {
                 FILE_DEVICE_UNKNOWN,
                 FILE_DEVICE_SECURE_OPEN,
                 0,
-                &mut device,
+                &raw mut device,
             )
         };
         if NtStatus(status).is_error() {

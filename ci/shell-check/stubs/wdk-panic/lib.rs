@@ -1,0 +1,2 @@
+//! Stand-in for wdk-panic 0.5.0: the real one provides the kernel `#[panic_handler]`.
+#![no_std]
