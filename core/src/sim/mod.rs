@@ -742,55 +742,36 @@ impl NetIo for Sim {
         };
         Self::check_context(&mut state, Notification::StableTable, context);
         let callback = Callback::Stable(callback);
-        match Self::next_outcome(&mut state, Notification::StableTable) {
+        let (status, null_handle) = match Self::next_outcome(&mut state, Notification::StableTable)
+        {
             Some(Outcome::Fail(status)) => return status,
-            Some(Outcome::NullHandle) => {
-                Self::insert(
-                    &mut state,
-                    Notification::StableTable,
-                    callback,
-                    context,
-                    true,
-                );
-                return NtStatus::PENDING;
-            }
-            Some(Outcome::Status(status)) => {
-                let id = Self::insert(
-                    &mut state,
-                    Notification::StableTable,
-                    callback,
-                    context,
-                    false,
-                );
-                *handle = ptr::without_provenance_mut(state.registrations[&id].handle);
-                return status;
-            }
-            None => {}
-        }
-        let mode = state
-            .stable_mode
-            .clone()
-            .unwrap_or(StableMode::Immediate(Some(Vec::new())));
-        match mode {
-            StableMode::Immediate(rows) => {
-                drop(state);
-                if let Some(rows) = rows {
-                    *table = self.allocate_table(&rows);
+            Some(Outcome::NullHandle) => (NtStatus::PENDING, true),
+            Some(Outcome::Status(status)) => (status, false),
+            None => match state
+                .stable_mode
+                .clone()
+                .unwrap_or(StableMode::Immediate(Some(Vec::new())))
+            {
+                StableMode::Pending(status) => (status, false),
+                StableMode::Immediate(rows) => {
+                    drop(state);
+                    if let Some(rows) = rows {
+                        *table = self.allocate_table(&rows);
+                    }
+                    return NtStatus::SUCCESS;
                 }
-                NtStatus::SUCCESS
-            }
-            StableMode::Pending(status) => {
-                let id = Self::insert(
-                    &mut state,
-                    Notification::StableTable,
-                    callback,
-                    context,
-                    false,
-                );
-                *handle = ptr::without_provenance_mut(state.registrations[&id].handle);
-                status
-            }
-        }
+            },
+        };
+        let id = Self::insert(
+            &mut state,
+            Notification::StableTable,
+            callback,
+            context,
+            null_handle,
+        );
+        // A NULL-handle registration has handle 0, which is NULL.
+        *handle = ptr::without_provenance_mut(state.registrations[&id].handle);
+        status
     }
 
     unsafe fn cancel_mib_change_notify2(&self, handle: Handle) -> NtStatus {
