@@ -63,8 +63,9 @@ impl<N: NetIo, S: Sink> Installed<N, S> {
 
     /// The extension.
     pub const fn get(&self) -> &Extension<N, S> {
-        // SAFETY: initialised by `init` (or promised by `assume_init`'s caller) and not dropped:
-        // `drop_in_place` consumes `self`. Only shared references are ever made.
+        // SAFETY: initialised by `init` (or found by `from_host` on a device that exists, so
+        // initialised) and not dropped: `drop_in_place` consumes `self`. Only shared references
+        // are ever made.
         unsafe { self.extension.as_ref() }
     }
 
