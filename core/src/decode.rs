@@ -67,35 +67,12 @@ impl SocketAddress {
     /// Reads `si_family` first, then only the fields that family defines (reference §9).
     #[must_use]
     pub const fn decode(raw: &SockaddrInet) -> Self {
+        #[rustfmt::skip]
         let [
-            f0,
-            f1,
-            _,
-            _, // family, port
-            a4,
-            b4,
-            c4,
-            d4, // sin_addr (IPv4) / sin6_flowinfo (IPv6)
-            v0,
-            v1,
-            v2,
-            v3,
-            v4,
-            v5,
-            v6,
-            v7,
-            v8,
-            v9,
-            v10,
-            v11,
-            v12,
-            v13,
-            v14,
-            v15, // sin6_addr
-            s0,
-            s1,
-            s2,
-            s3, // sin6_scope_id
+            f0, f1, _, _, // family, port
+            a4, b4, c4, d4, // sin_addr (IPv4) / sin6_flowinfo (IPv6)
+            v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, // sin6_addr
+            s0, s1, s2, s3, // sin6_scope_id
         ] = raw.bytes;
         match u16::from_ne_bytes([f0, f1]) {
             AF_INET => Self::V4(Ipv4Addr::new(a4, b4, c4, d4)),

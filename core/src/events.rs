@@ -1,11 +1,26 @@
 //! What a callback does with what it received: count it, render it, emit it. Safe code that
 //! runs on NETIO's threads: no lock, no allocation, no panic, no blocking.
 
+use crate::counters::ChangeCounters;
 use crate::decode::{AddressKeys, Change, InterfaceKeys, RouteKeys};
 use crate::extension::Extension;
 use crate::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
 use crate::host::{Level, Sink};
+use crate::line::Line;
 use crate::render::{self, Completion};
+
+/// What every change callback does: count the event, then print its line.
+fn change<N, S: Sink, K>(
+    extension: &Extension<N, S>,
+    counters: &ChangeCounters,
+    notification_type: i32,
+    keys: Option<&K>,
+    render: fn(Change, Option<&K>) -> Line,
+) {
+    let change = Change::from_raw(notification_type);
+    counters.count(change);
+    extension.sink.emit(Level::Info, &render(change, keys));
+}
 
 /// An interface notification (`row` is `None` when NETIO passed NULL).
 pub fn interface<N, S: Sink>(
@@ -13,12 +28,15 @@ pub fn interface<N, S: Sink>(
     row: Option<&MibIpInterfaceRow>,
     notification_type: i32,
 ) {
-    let change = Change::from_raw(notification_type);
-    extension.counters.interface.count(change);
     let keys = row.map(InterfaceKeys::decode);
-    extension
-        .sink
-        .emit(Level::Info, &render::interface_event(change, keys.as_ref()));
+    let counters = &extension.counters.interface;
+    change(
+        extension,
+        counters,
+        notification_type,
+        keys.as_ref(),
+        render::interface_event,
+    );
 }
 
 /// A unicast address notification.
@@ -27,12 +45,15 @@ pub fn address<N, S: Sink>(
     row: Option<&MibUnicastIpAddressRow>,
     notification_type: i32,
 ) {
-    let change = Change::from_raw(notification_type);
-    extension.counters.address.count(change);
     let keys = row.map(AddressKeys::decode);
-    extension
-        .sink
-        .emit(Level::Info, &render::address_event(change, keys.as_ref()));
+    let counters = &extension.counters.address;
+    change(
+        extension,
+        counters,
+        notification_type,
+        keys.as_ref(),
+        render::address_event,
+    );
 }
 
 /// A route notification.
@@ -41,12 +62,15 @@ pub fn route<N, S: Sink>(
     row: Option<&MibIpForwardRow2>,
     notification_type: i32,
 ) {
-    let change = Change::from_raw(notification_type);
-    extension.counters.route.count(change);
     let keys = row.map(RouteKeys::decode);
-    extension
-        .sink
-        .emit(Level::Info, &render::route_event(change, keys.as_ref()));
+    let counters = &extension.counters.route;
+    change(
+        extension,
+        counters,
+        notification_type,
+        keys.as_ref(),
+        render::route_event,
+    );
 }
 
 /// The start of a stable table of `entries` rows, or of a NULL table (`None`).
