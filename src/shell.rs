@@ -11,7 +11,8 @@ use core::ffi::c_void;
 use core::ptr::{self, NonNull};
 
 use netnotify_core::ffi::{
-    Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibUnicastIpAddressTable,
+    Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
+    MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
     StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback, imports,
 };
 use netnotify_core::host::{Host, Level, Sink};
@@ -81,11 +82,6 @@ unsafe impl Host for Wdm {
 
     fn sink(&self) -> DebugPrint {
         DebugPrint
-    }
-
-    fn current_irql(&self) -> u8 {
-        // SAFETY: callable at any IRQL.
-        unsafe { KeGetCurrentIrql() }
     }
 
     fn create_device(&self, extension_size: usize) -> Result<NonNull<u8>, NtStatus> {
@@ -233,5 +229,26 @@ impl NetIo for Kernel {
     unsafe fn free_mib_table(&self, memory: *mut c_void) {
         // SAFETY: forwarded contract (NetIo): a table NETIO handed out, freed once.
         unsafe { imports::FreeMibTable(memory) }
+    }
+
+    fn current_irql(&self) -> u8 {
+        // SAFETY: callable at any IRQL.
+        unsafe { KeGetCurrentIrql() }
+    }
+
+    fn get_ip_interface_entry(&self, row: &mut MibIpInterfaceRow) -> NtStatus {
+        // SAFETY: `row` is a valid, exclusive row for the call to read keys from and fill; the
+        // core calls this only at PASSIVE_LEVEL (NetIo contract).
+        unsafe { imports::GetIpInterfaceEntry(row) }
+    }
+
+    fn get_unicast_ip_address_entry(&self, row: &mut MibUnicastIpAddressRow) -> NtStatus {
+        // SAFETY: as above.
+        unsafe { imports::GetUnicastIpAddressEntry(row) }
+    }
+
+    fn get_ip_forward_entry2(&self, row: &mut MibIpForwardRow2) -> NtStatus {
+        // SAFETY: as above.
+        unsafe { imports::GetIpForwardEntry2(row) }
     }
 }

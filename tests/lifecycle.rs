@@ -52,9 +52,24 @@ fn initial_lines() -> Vec<String> {
     .collect()
 }
 
+/// A complete address row, as the stable table holds them: 10.0.0.5/24, manual, preferred.
 fn stable_address() -> netnotify_core::ffi::MibUnicastIpAddressRow {
-    address_row(ipv4(Ipv4Addr::new(10, 0, 0, 5)), ETHERNET_LUID, 4)
+    netnotify_core::ffi::MibUnicastIpAddressRow {
+        prefix_origin: 1,
+        suffix_origin: 1,
+        valid_lifetime: u32::MAX,
+        preferred_lifetime: u32::MAX,
+        on_link_prefix_length: 24,
+        dad_state: 4,
+        creation_time_stamp: 133_000_000_000_000_000,
+        ..address_row(ipv4(Ipv4Addr::new(10, 0, 0, 5)), ETHERNET_LUID, 4)
+    }
 }
+
+/// The stable-table line of [`stable_address`] at position 0.
+const STABLE_LINE: &str = "netnotify: stable-table [0] 10.0.0.5/24 if=4 luid=ethernetCsmacd:1 \
+    dad=preferred prefix-origin=manual suffix-origin=manual valid=infinite preferred=infinite \
+    skip-as-source=no scope-id=0 created=133000000000000000";
 
 #[test]
 #[allow(clippy::too_many_lines, reason = "one story: load, events, unload")]
@@ -80,7 +95,7 @@ fn happy_path_registers_in_order_prints_events_and_unloads_in_reverse() {
     let mut expected = initial_lines();
     expected.extend([
         "netnotify: stable-table immediate entries=1".to_owned(),
-        "netnotify: stable-table [0] 10.0.0.5 if=4 luid=0x0006000001000000".to_owned(),
+        STABLE_LINE.to_owned(),
         "netnotify: loaded registered=interface,address,route,stable-table family=unspec \
          initial=yes stable-table=immediate entries=1 unload=enabled"
             .to_owned(),
@@ -132,11 +147,15 @@ fn happy_path_registers_in_order_prints_events_and_unloads_in_reverse() {
     assert_eq!(
         events,
         [
-            "netnotify: interface add family=ipv6 if=12 luid=0x0047000002000000",
-            "netnotify: address add fe80::1c2a:5ff:fe00:1%12 if=12 luid=0x0047000002000000",
-            "netnotify: address parameter 192.168.1.10 if=12 luid=0x0047000002000000",
-            "netnotify: route add 0.0.0.0/0 via 192.168.1.1 if=12 luid=0x0047000002000000",
-            "netnotify: route delete ff00::/8 on-link if=1 luid=0x0006000001000000",
+            // Raw deliveries bypass the simulated network: the re-queries find nothing.
+            "netnotify: interface add family=ipv6 if=12 luid=ieee80211:2 (gone before re-query)",
+            "netnotify: address add fe80::1c2a:5ff:fe00:1%12 if=12 luid=ieee80211:2 \
+             (gone before re-query)",
+            "netnotify: address parameter 192.168.1.10 if=12 luid=ieee80211:2 \
+             (gone before re-query)",
+            "netnotify: route add 0.0.0.0/0 via 192.168.1.1 if=12 luid=ieee80211:2 \
+             (gone before re-query)",
+            "netnotify: route delete ff00::/8 on-link if=1 luid=ethernetCsmacd:1",
             "netnotify: route type=7 (no row)",
         ]
     );
@@ -301,11 +320,14 @@ fn pending_stable_table(pending: NtStatus) {
         sim.lines()[start..],
         [
             "netnotify: stable-table pending entries=1",
-            "netnotify: stable-table [0] 10.0.0.5 if=4 luid=0x0006000001000000",
+            STABLE_LINE,
             "netnotify: stable-table pending (no table)",
             "netnotify: stable-table pending entries=2",
-            "netnotify: stable-table [0] 10.0.0.5 if=4 luid=0x0006000001000000",
-            "netnotify: stable-table [1] 2001:db8::1 if=7 luid=0x0047000002000000",
+            STABLE_LINE,
+            // A row of zeros but for its keys still prints every field.
+            "netnotify: stable-table [1] 2001:db8::1/0 if=7 luid=ieee80211:2 dad=invalid \
+             prefix-origin=other suffix-origin=other valid=0s preferred=0s skip-as-source=no \
+             scope-id=0 created=0",
         ]
     );
     assert_eq!(sim.live_tables(), 0, "every delivered table was freed");
@@ -539,8 +561,9 @@ fn notifications_during_registration_from_another_thread_are_counted() {
     assert_eq!(
         route_lines,
         [
-            "netnotify: route add 10.1.0.0/16 on-link if=3 luid=0x0006000001000000",
-            "netnotify: route delete 10.1.0.0/16 on-link if=3 luid=0x0006000001000000",
+            "netnotify: route add 10.1.0.0/16 on-link if=3 luid=ethernetCsmacd:1 \
+             (gone before re-query)",
+            "netnotify: route delete 10.1.0.0/16 on-link if=3 luid=ethernetCsmacd:1",
             "netnotify: route initial (no row)",
             "netnotify: route initial (no row)",
             "netnotify: route type=9 (no row)",

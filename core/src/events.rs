@@ -1,74 +1,122 @@
-//! What a callback does with what it received: count it, render it, emit it. Safe code that
-//! runs on NETIO's threads: no lock, no allocation, no panic, no blocking.
+//! What a callback does with what it received: count it, complete it, render it, emit it.
+//! Safe code that runs on NETIO's threads: no lock, no allocation, no panic, no blocking.
+//!
+//! Completing a row (reference §3.7): the row a change callback receives is reliable only in
+//! its key fields. For an add or a parameter change the object still exists, so the callback
+//! asks NETIO for its current state with the row's keys (`Get*Entry`) — but only at
+//! `PASSIVE_LEVEL`, which those calls require and which the callbacks are not documented to
+//! run at. A delete prints the keys: the object is gone and cannot be queried.
 
 use crate::counters::ChangeCounters;
-use crate::decode::{AddressKeys, Change, InterfaceKeys, RouteKeys};
+use crate::decode::{Address, AddressKeys, Change, Interface, InterfaceKeys, Route, RouteKeys};
 use crate::extension::Extension;
-use crate::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
+use crate::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, PASSIVE_LEVEL};
 use crate::host::{Level, Sink};
 use crate::line::Line;
-use crate::render::{self, Completion};
+use crate::netio::NetIo;
+use crate::render::{self, Completion, Detail, Note};
+use crate::status::NtStatus;
 
-/// What every change callback does: count the event, then print its line.
-fn change<N, S: Sink, K>(
+/// The current state of the object `delivered` names, or the note that says why there is
+/// none: `query` is the `Get*Entry` call for the row type.
+fn complete<N: NetIo, R: Copy>(
+    netio: &N,
+    change: Change,
+    delivered: &R,
+    query: fn(&N, &mut R) -> NtStatus,
+) -> Result<R, Note> {
+    if !change.has_current_state() {
+        return Err(Note::None);
+    }
+    let irql = netio.current_irql();
+    if irql != PASSIVE_LEVEL {
+        return Err(Note::NotPassive(irql));
+    }
+    // The query reads the keys from the row and overwrites the rest.
+    let mut current = *delivered;
+    match query(netio, &mut current) {
+        NtStatus::SUCCESS => Ok(current),
+        NtStatus::NOT_FOUND => Err(Note::Gone),
+        status => Err(Note::QueryFailed(status)),
+    }
+}
+
+/// What every change callback does: count the event, complete the row, print its line.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one shared path for three row types; each argument is one of its parts"
+)]
+fn change<N: NetIo, S: Sink, R: Copy, K, F>(
     extension: &Extension<N, S>,
     counters: &ChangeCounters,
+    row: Option<&R>,
     notification_type: i32,
-    keys: Option<&K>,
-    render: fn(Change, Option<&K>) -> Line,
+    query: fn(&N, &mut R) -> NtStatus,
+    keys: fn(&R) -> K,
+    full: fn(&R) -> F,
+    render: fn(Change, &Detail<K, F>) -> Line,
 ) {
     let change = Change::from_raw(notification_type);
     counters.count(change);
-    extension.sink.emit(Level::Info, &render(change, keys));
+    let detail = row.map_or(Detail::NoRow, |row| {
+        match complete(&extension.netio, change, row, query) {
+            Ok(current) => Detail::Full(full(&current)),
+            Err(note) => Detail::Keys(keys(row), note),
+        }
+    });
+    extension.sink.emit(Level::Info, &render(change, &detail));
 }
 
 /// An interface notification (`row` is `None` when NETIO passed NULL).
-pub fn interface<N, S: Sink>(
+pub fn interface<N: NetIo, S: Sink>(
     extension: &Extension<N, S>,
     row: Option<&MibIpInterfaceRow>,
     notification_type: i32,
 ) {
-    let keys = row.map(InterfaceKeys::decode);
-    let counters = &extension.counters.interface;
     change(
         extension,
-        counters,
+        &extension.counters.interface,
+        row,
         notification_type,
-        keys.as_ref(),
+        N::get_ip_interface_entry,
+        InterfaceKeys::decode,
+        Interface::decode,
         render::interface_event,
     );
 }
 
 /// A unicast address notification.
-pub fn address<N, S: Sink>(
+pub fn address<N: NetIo, S: Sink>(
     extension: &Extension<N, S>,
     row: Option<&MibUnicastIpAddressRow>,
     notification_type: i32,
 ) {
-    let keys = row.map(AddressKeys::decode);
-    let counters = &extension.counters.address;
     change(
         extension,
-        counters,
+        &extension.counters.address,
+        row,
         notification_type,
-        keys.as_ref(),
+        N::get_unicast_ip_address_entry,
+        AddressKeys::decode,
+        Address::decode,
         render::address_event,
     );
 }
 
 /// A route notification.
-pub fn route<N, S: Sink>(
+pub fn route<N: NetIo, S: Sink>(
     extension: &Extension<N, S>,
     row: Option<&MibIpForwardRow2>,
     notification_type: i32,
 ) {
-    let keys = row.map(RouteKeys::decode);
-    let counters = &extension.counters.route;
     change(
         extension,
-        counters,
+        &extension.counters.route,
+        row,
         notification_type,
-        keys.as_ref(),
+        N::get_ip_forward_entry2,
+        RouteKeys::decode,
+        Route::decode,
         render::route_event,
     );
 }
@@ -85,14 +133,14 @@ pub fn stable_table<N, S: Sink>(
         .emit(Level::Info, &render::stable_header(completion, entries));
 }
 
-/// Row `position` of the stable table being printed.
+/// Row `position` of the stable table being printed: a complete row, printed in full.
 pub fn stable_entry<N, S: Sink>(
     extension: &Extension<N, S>,
     position: u32,
     row: &MibUnicastIpAddressRow,
 ) {
-    let keys = AddressKeys::decode(row);
-    extension
-        .sink
-        .emit(Level::Info, &render::stable_entry(position, &keys));
+    extension.sink.emit(
+        Level::Info,
+        &render::stable_entry(position, &Address::decode(row)),
+    );
 }

@@ -180,6 +180,23 @@ pub struct MibIpForwardRow2 {
     pub origin: i32,
 }
 
+/// Rows from their bytes: how the tests and `cargo replay` build the exact memory NETIO hands
+/// out (reference §7 gives every offset).
+macro_rules! from_bytes {
+    ($($row:ty),+) => {$(
+        impl $row {
+            /// The row whose x64 bytes (padding included) are `bytes`; `None` unless `bytes`
+            /// has exactly the row's size.
+            #[must_use]
+            pub const fn from_bytes(bytes: &[u8]) -> Option<Self> {
+                crate::raw::from_bytes(bytes)
+            }
+        }
+    )+};
+}
+
+from_bytes!(MibIpInterfaceRow, MibUnicastIpAddressRow, MibIpForwardRow2);
+
 // The x64 layout facts of reference §7, checked on every target this crate is built for.
 const _: () = {
     assert!(size_of::<SockaddrInet>() == 28 && align_of::<SockaddrInet>() == 4);
@@ -242,8 +259,10 @@ pub type IpForwardChangeCallback =
 pub type StableUnicastIpAddressTableCallback =
     Option<unsafe extern "system" fn(*mut c_void, *mut MibUnicastIpAddressTable)>;
 
-/// The NETIO kernel imports (reference §2), kernel expansion: every one returns `NTSTATUS`
-/// and must be called at `PASSIVE_LEVEL`.
+/// The NETIO kernel imports, kernel expansion, every one called at `PASSIVE_LEVEL`.
+///
+/// Prototypes from reference §2, and for the `Get*Entry` calls from their WDK pages
+/// (`NETIOAPI_API Get…(_Inout_ P… Row)`, returning `NTSTATUS`).
 ///
 /// Declared here and used only by the driver shell's [`crate::netio::NetIo`] implementation;
 /// the shell also carries the `#[link(name = "netio")]` directive, so host test binaries, which
@@ -254,7 +273,8 @@ pub type StableUnicastIpAddressTableCallback =
 )]
 pub mod imports {
     use super::{
-        Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibUnicastIpAddressTable,
+        Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
+        MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
         StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback, c_void,
     };
     use crate::status::NtStatus;
@@ -297,5 +317,11 @@ pub mod imports {
         pub fn CancelMibChangeNotify2(notification_handle: Handle) -> NtStatus;
         /// `FreeMibTable`.
         pub fn FreeMibTable(memory: *mut c_void);
+        /// `GetIpInterfaceEntry` (`_Inout_ PMIB_IPINTERFACE_ROW`).
+        pub fn GetIpInterfaceEntry(row: *mut MibIpInterfaceRow) -> NtStatus;
+        /// `GetUnicastIpAddressEntry` (`_Inout_ PMIB_UNICASTIPADDRESS_ROW`).
+        pub fn GetUnicastIpAddressEntry(row: *mut MibUnicastIpAddressRow) -> NtStatus;
+        /// `GetIpForwardEntry2` (`_Inout_ PMIB_IPFORWARD_ROW2`).
+        pub fn GetIpForwardEntry2(row: *mut MibIpForwardRow2) -> NtStatus;
     }
 }

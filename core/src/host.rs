@@ -1,5 +1,5 @@
 //! The host: what the WDM shell gives the core besides NETIO — the device object whose
-//! extension holds the driver's state, the IRQL, the unload routine, and the output sink.
+//! extension holds the driver's state, the unload routine, and the output sink.
 
 use core::ptr::NonNull;
 
@@ -59,8 +59,6 @@ pub unsafe trait Host {
     fn netio(&self) -> Self::NetIo;
     /// The output sink.
     fn sink(&self) -> Self::Sink;
-    /// `KeGetCurrentIrql()`.
-    fn current_irql(&self) -> u8;
     /// `IoCreateDevice` of the unnamed device with an extension of `extension_size` bytes;
     /// returns the extension.
     ///

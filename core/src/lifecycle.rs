@@ -101,7 +101,7 @@ enum Loaded {
 /// `DriverEntry`: creates the device, initialises its extension, registers the notifications
 /// the settings select, and returns the status `DriverEntry` returns.
 pub fn driver_entry<H: Host>(host: &H) -> NtStatus {
-    let irql = host.current_irql();
+    let irql = host.netio().current_irql();
     if irql != PASSIVE_LEVEL {
         host.sink().emit(
             Level::Error,

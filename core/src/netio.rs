@@ -1,4 +1,4 @@
-//! The NETIO trait: the six kernel calls the core makes, with the contract each one keeps.
+//! The NETIO trait: the kernel calls the core makes, with the contract each one keeps.
 //!
 //! The driver shell implements it by forwarding to [`crate::ffi::imports`]; the tests implement
 //! it with the simulator (`sim` feature). Every method mirrors its C function one to one, so
@@ -13,17 +13,22 @@
 //! - Real notifications may arrive on other threads at any time after the registration exists,
 //!   even before the call returns, concurrently with each other (also for one registration).
 //! - The callback may run until [`NetIo::cancel_mib_change_notify2`] on the handle returns.
+//!
+//! The three `Get*Entry` re-queries are safe to call: they only write the row they are given.
+//! Their one precondition, `PASSIVE_LEVEL`, is checked by the core with
+//! [`NetIo::current_irql`] before every call.
 
 use core::ffi::c_void;
 
 use crate::ffi::{
-    Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibUnicastIpAddressTable,
+    Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
+    MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
     StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
 use crate::status::NtStatus;
 
 /// NETIO's notification API, as the core uses it. `Sync` because the callbacks reach it (to
-/// free tables) from NETIO's threads.
+/// re-query rows and free tables) from NETIO's threads.
 #[allow(
     unsafe_code,
     reason = "declares the FFI contracts; the calls happen only in the raw module"
@@ -100,4 +105,21 @@ pub trait NetIo: Sync {
     /// # Safety
     /// `memory` must be a table NETIO handed to this driver and not freed yet.
     unsafe fn free_mib_table(&self, memory: *mut c_void);
+
+    /// `KeGetCurrentIrql()`: every NETIO call requires `PASSIVE_LEVEL` (reference §2), and the
+    /// IRQL of the callbacks is undocumented (reference §3.3), so the core asks before calling.
+    fn current_irql(&self) -> u8;
+
+    /// `GetIpInterfaceEntry`: fills `row` with the current state of the interface its keys
+    /// (`Family`, then `InterfaceLuid` or else `InterfaceIndex`) name. `STATUS_NOT_FOUND` when
+    /// there is none. Call only at `PASSIVE_LEVEL`.
+    fn get_ip_interface_entry(&self, row: &mut MibIpInterfaceRow) -> NtStatus;
+
+    /// `GetUnicastIpAddressEntry`: as [`NetIo::get_ip_interface_entry`], keyed by `Address`
+    /// and `InterfaceLuid` or else `InterfaceIndex`.
+    fn get_unicast_ip_address_entry(&self, row: &mut MibUnicastIpAddressRow) -> NtStatus;
+
+    /// `GetIpForwardEntry2`: as [`NetIo::get_ip_interface_entry`], keyed by
+    /// `DestinationPrefix`, `NextHop` and `InterfaceLuid` or else `InterfaceIndex`.
+    fn get_ip_forward_entry2(&self, row: &mut MibIpForwardRow2) -> NtStatus;
 }

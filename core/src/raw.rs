@@ -14,7 +14,7 @@
 )]
 
 use core::ffi::c_void;
-use core::mem::{align_of, offset_of};
+use core::mem::{align_of, offset_of, size_of};
 use core::ptr::{self, NonNull};
 
 use crate::events;
@@ -282,3 +282,27 @@ unsafe fn consume_table<N: NetIo, S: Sink>(
 }
 
 const _: () = assert!(align_of::<MibUnicastIpAddressTable>() == 8);
+
+/// Row mirrors that are plain data: `#[repr(C)]` structs of integers and byte arrays, so
+/// every byte pattern of their size is a valid value.
+///
+/// # Safety
+/// Implement only for such types.
+pub unsafe trait Plain: Copy {}
+
+// SAFETY: plain integers and byte arrays only (see `crate::ffi`).
+unsafe impl Plain for MibIpInterfaceRow {}
+// SAFETY: as above.
+unsafe impl Plain for MibUnicastIpAddressRow {}
+// SAFETY: as above.
+unsafe impl Plain for MibIpForwardRow2 {}
+
+/// The value whose x64 bytes are `bytes`; `None` unless there are exactly `size_of::<T>()`.
+pub const fn from_bytes<T: Plain>(bytes: &[u8]) -> Option<T> {
+    if bytes.len() != size_of::<T>() {
+        return None;
+    }
+    // SAFETY: `bytes` is readable for `size_of::<T>()` bytes (checked above) and every byte
+    // pattern is a valid `T` (`Plain`); the unaligned read needs no alignment.
+    Some(unsafe { bytes.as_ptr().cast::<T>().read_unaligned() })
+}

@@ -1,15 +1,22 @@
 //! Rendering: every line the driver prints, into a [`Line`]. Safe code; no allocation.
 //!
-//! Lines start with `netnotify: `. Event lines: the notification, the change, then the key
-//! fields (reference §3.7: only the keys of a delivered row are reliable).
+//! Lines start with `netnotify: `, then the notification and the change, then `key=value`
+//! fields in a fixed order (documented with examples in `docs/lines.md`): the row's key
+//! fields first, then — when the full state of the object is known — every other field.
+//! A line that carries only the keys of an add or parameter notification says why
+//! ([`Note`]): reference §3.7, only the keys of a delivered row are reliable.
 
 use core::fmt::{self, Write};
 
 use crate::counters::{ChangeCounts, StableCounts};
-use crate::decode::{AddressKeys, Change, InterfaceKeys, Luid, RouteKeys, SocketAddress};
+use crate::decode::{
+    Address, AddressKeys, Change, Flag, Interface, InterfaceKeys, Lifetime, Luid, Millis, Offload,
+    Prefix, Route, RouteKeys, SocketAddress, Unset, ZoneIndices,
+};
 use crate::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
 use crate::line::Line;
 use crate::notification::NotificationSet;
+use crate::status::NtStatus;
 
 /// Every line begins with this.
 pub const PREFIX: &str = "netnotify: ";
@@ -27,6 +34,42 @@ pub fn line(args: fmt::Arguments<'_>) -> Line {
 /// Appends formatted text to `line`.
 pub fn append(line: &mut Line, args: fmt::Arguments<'_>) {
     let _ = line.write_fmt(args);
+}
+
+/// What an event line can show of its row.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Detail<K, F> {
+    /// NETIO passed no row.
+    NoRow,
+    /// The key fields only, and why.
+    Keys(K, Note),
+    /// Every field of the object's current state.
+    Full(F),
+}
+
+/// Why a line carries only the key fields.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Note {
+    /// Nothing more to say: a delete (the object is gone), an initial or unknown type.
+    None,
+    /// The re-query found no such object: it went away after the notification.
+    Gone,
+    /// The re-query failed with this status.
+    QueryFailed(NtStatus),
+    /// The callback ran above `PASSIVE_LEVEL` (this IRQL), where re-querying is not allowed.
+    NotPassive(u8),
+}
+
+impl fmt::Display for Note {
+    /// Empty, or the note with its leading space.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::None => Ok(()),
+            Self::Gone => f.write_str(" (gone before re-query)"),
+            Self::QueryFailed(status) => write!(f, " (re-query failed with status {status})"),
+            Self::NotPassive(irql) => write!(f, " (not re-queried at IRQL {irql})"),
+        }
+    }
 }
 
 impl fmt::Display for Change {
@@ -53,6 +96,7 @@ impl fmt::Display for Family {
     }
 }
 
+/// IPv4 dotted, IPv6 in RFC 5952 form (`core::net`) with `%zone` when the scope id is set.
 impl fmt::Display for SocketAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -64,67 +108,241 @@ impl fmt::Display for SocketAddress {
     }
 }
 
+/// `addr/len`, marked `(invalid)` when the length is out of the family's range.
+impl fmt::Display for Prefix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.address, self.length)?;
+        if !self.is_valid() {
+            f.write_str("(invalid)")?;
+        }
+        Ok(())
+    }
+}
+
+/// `<IANA ifType name or number>:<NetLuidIndex>`, plus the reserved bits if any are set.
 impl fmt::Display for Luid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "0x{:016X}", self.0)
+        write!(f, "{}:{}", self.if_type(), self.net_luid_index())?;
+        match self.reserved() {
+            0 => Ok(()),
+            reserved => write!(f, "(reserved=0x{reserved:06X})"),
+        }
     }
+}
+
+impl fmt::Display for Flag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.is_set() { "yes" } else { "no" })
+    }
+}
+
+impl fmt::Display for Lifetime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Self::INFINITE => f.write_str("infinite"),
+            seconds => write!(f, "{seconds}s"),
+        }
+    }
+}
+
+impl fmt::Display for Millis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}ms", self.0)
+    }
+}
+
+impl fmt::Display for Unset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Self::UNSET => f.write_str("unset"),
+            value => write!(f, "{value}"),
+        }
+    }
+}
+
+/// The bitfield byte in hex; the bits are listed in `docs/lines.md` (reference §7).
+impl fmt::Display for Offload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "0x{:02X}", self.0)
+    }
+}
+
+/// `level:zone` for every non-zero entry, comma-separated, or `none`.
+impl fmt::Display for ZoneIndices {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for (level, zone) in self.0.iter().enumerate() {
+            if *zone != 0 {
+                if !first {
+                    f.write_str(",")?;
+                }
+                first = false;
+                write!(f, "{level}:{zone}")?;
+            }
+        }
+        if first {
+            f.write_str("none")?;
+        }
+        Ok(())
+    }
+}
+
+/// Ends a line on the row: `(no row)`, or the keys and their note, or the full state.
+fn detail<K, F>(
+    line: &mut Line,
+    detail: &Detail<K, F>,
+    keys: impl Fn(&mut Line, &K),
+    full: impl Fn(&mut Line, &F),
+) {
+    match detail {
+        Detail::NoRow => line.push_str(" (no row)"),
+        Detail::Keys(row, note) => {
+            keys(line, row);
+            append(line, format_args!("{note}"));
+        }
+        Detail::Full(row) => full(line, row),
+    }
+}
+
+fn interface_keys(line: &mut Line, keys: &InterfaceKeys) {
+    append(
+        line,
+        format_args!(
+            " family={} if={} luid={}",
+            Family(keys.family),
+            keys.index,
+            keys.luid
+        ),
+    );
+}
+
+fn interface_full(line: &mut Line, row: &Interface) {
+    interface_keys(line, &row.keys);
+    append(
+        line,
+        format_args!(
+            " connected={} mtu={} metric={} auto-metric={} forwarding={} advertising={} \
+             advertise-default-route={} router-discovery={} link-local={} \
+             link-local-timeout={} dad-transmits={} reachable={} base-reachable={} \
+             retransmit={} pmtu-timeout={} ra-interval={}-{} site-prefix={} \
+             weak-host-send={} weak-host-receive={} nud={} managed={} other-stateful={} \
+             wake-patterns={} nd={} rd={} no-default-routes={} tx-offload={} rx-offload={} \
+             zones={}",
+            row.connected,
+            row.nl_mtu,
+            row.metric,
+            row.use_automatic_metric,
+            row.forwarding_enabled,
+            row.advertising_enabled,
+            row.advertise_default_route,
+            row.router_discovery_behavior,
+            row.link_local_address_behavior,
+            row.link_local_address_timeout,
+            row.dad_transmits,
+            row.reachable_time,
+            row.base_reachable_time,
+            row.retransmit_time,
+            row.path_mtu_discovery_timeout,
+            row.min_router_advertisement_interval,
+            row.max_router_advertisement_interval,
+            row.site_prefix_length,
+            row.weak_host_send,
+            row.weak_host_receive,
+            row.use_neighbor_unreachability_detection,
+            row.managed_address_configuration_supported,
+            row.other_stateful_configuration_supported,
+            row.supports_wake_up_patterns,
+            row.supports_neighbor_discovery,
+            row.supports_router_discovery,
+            row.disable_default_routes,
+            row.transmit_offload,
+            row.receive_offload,
+            row.zone_indices,
+        ),
+    );
+}
+
+fn address_keys(line: &mut Line, keys: &AddressKeys) {
+    append(
+        line,
+        format_args!(" {} if={} luid={}", keys.address, keys.index, keys.luid),
+    );
+}
+
+fn address_full(line: &mut Line, row: &Address) {
+    append(
+        line,
+        format_args!(
+            " {} if={} luid={} dad={} prefix-origin={} suffix-origin={} valid={} \
+             preferred={} skip-as-source={} scope-id={} created={}",
+            row.prefix(),
+            row.keys.index,
+            row.keys.luid,
+            row.dad_state,
+            row.prefix_origin,
+            row.suffix_origin,
+            row.valid_lifetime,
+            row.preferred_lifetime,
+            row.skip_as_source,
+            row.scope_id,
+            row.creation_time_stamp,
+        ),
+    );
+}
+
+fn route_keys(line: &mut Line, keys: &RouteKeys) {
+    append(line, format_args!(" {}", keys.destination));
+    if keys.next_hop.is_unspecified() {
+        line.push_str(" on-link");
+    } else {
+        append(line, format_args!(" via {}", keys.next_hop));
+    }
+    append(line, format_args!(" if={} luid={}", keys.index, keys.luid));
+}
+
+fn route_full(line: &mut Line, row: &Route) {
+    route_keys(line, &row.keys);
+    append(
+        line,
+        format_args!(
+            " metric={} protocol={} origin={} valid={} preferred={} age={}s site-prefix={} \
+             loopback={} autoconf={} publish={} immortal={}",
+            row.metric,
+            row.protocol,
+            row.origin,
+            row.valid_lifetime,
+            row.preferred_lifetime,
+            row.age,
+            row.site_prefix_length,
+            row.loopback,
+            row.autoconfigure_address,
+            row.publish,
+            row.immortal,
+        ),
+    );
 }
 
 /// An interface event.
 #[must_use]
-pub fn interface_event(change: Change, keys: Option<&InterfaceKeys>) -> Line {
+pub fn interface_event(change: Change, row: &Detail<InterfaceKeys, Interface>) -> Line {
     let mut line = line(format_args!("interface {change}"));
-    match keys {
-        Some(keys) => append(
-            &mut line,
-            format_args!(
-                " family={} if={} luid={}",
-                Family(keys.family),
-                keys.index,
-                keys.luid
-            ),
-        ),
-        None => line.push_str(" (no row)"),
-    }
+    detail(&mut line, row, interface_keys, interface_full);
     line
 }
 
 /// A unicast address event.
 #[must_use]
-pub fn address_event(change: Change, keys: Option<&AddressKeys>) -> Line {
+pub fn address_event(change: Change, row: &Detail<AddressKeys, Address>) -> Line {
     let mut line = line(format_args!("address {change}"));
-    match keys {
-        Some(keys) => append(
-            &mut line,
-            format_args!(" {} if={} luid={}", keys.address, keys.index, keys.luid),
-        ),
-        None => line.push_str(" (no row)"),
-    }
+    detail(&mut line, row, address_keys, address_full);
     line
 }
 
 /// A route event.
 #[must_use]
-pub fn route_event(change: Change, keys: Option<&RouteKeys>) -> Line {
+pub fn route_event(change: Change, row: &Detail<RouteKeys, Route>) -> Line {
     let mut line = line(format_args!("route {change}"));
-    match keys {
-        Some(keys) => {
-            append(
-                &mut line,
-                format_args!(" {}/{}", keys.destination, keys.prefix_length),
-            );
-            if keys.next_hop.is_unspecified() {
-                line.push_str(" on-link");
-            } else {
-                append(&mut line, format_args!(" via {}", keys.next_hop));
-            }
-            append(
-                &mut line,
-                format_args!(" if={} luid={}", keys.index, keys.luid),
-            );
-        }
-        None => line.push_str(" (no row)"),
-    }
+    detail(&mut line, row, route_keys, route_full);
     line
 }
 
@@ -157,13 +375,12 @@ pub fn stable_header(completion: Completion, entries: Option<u32>) -> Line {
     line
 }
 
-/// One row of a stable table.
+/// One row of a stable table: a complete row (the table is a snapshot, not a notification).
 #[must_use]
-pub fn stable_entry(position: u32, keys: &AddressKeys) -> Line {
-    line(format_args!(
-        "stable-table [{position}] {} if={} luid={}",
-        keys.address, keys.index, keys.luid
-    ))
+pub fn stable_entry(position: u32, row: &Address) -> Line {
+    let mut line = line(format_args!("stable-table [{position}]"));
+    address_full(&mut line, row);
+    line
 }
 
 impl fmt::Display for ChangeCounts {

@@ -11,7 +11,11 @@
 //! - the stable table completing immediately (with a table or none) or pending, then zero, one
 //!   or several deliveries ([`Sim::complete_stable`]), NULL tables included;
 //! - success with a NULL handle, unexpected non-negative statuses, and a failure injected into
-//!   any call ([`Sim::script`], [`Sim::fail_cancel`], [`Sim::fail_create_device`]).
+//!   any call ([`Sim::script`], [`Sim::fail_cancel`], [`Sim::fail_query`],
+//!   [`Sim::fail_create_device`]);
+//! - a network whose objects the `Get*Entry` re-queries read: [`Sim::notify`] updates it with
+//!   an object's full state and delivers the row the way NETIO does, keys only (reference
+//!   §3.7); a re-query of an object that is not there returns `STATUS_NOT_FOUND`.
 //!
 //! Misuse becomes a recorded violation that [`Sim::finish`] turns into a test failure:
 //! cancelling a NULL, unknown or already-cancelled handle, cancelling from inside a callback,
@@ -45,6 +49,7 @@ use std::string::String;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
+use crate::decode::{AddressKeys, InterfaceKeys, RouteKeys};
 use crate::extension::Extension;
 use crate::ffi::{
     AF_UNSPEC, Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
@@ -82,6 +87,8 @@ pub enum Call {
     },
     /// `FreeMibTable`.
     FreeMibTable,
+    /// A `Get*Entry` re-query of an object of `notification`'s kind.
+    Query(Notification),
     /// `IoDeleteDevice`.
     DeleteDevice,
     /// `DriverObject->DriverUnload` set.
@@ -119,6 +126,141 @@ pub enum Event {
     Address(Option<MibUnicastIpAddressRow>, i32),
     /// To the route registrations.
     Route(Option<MibIpForwardRow2>, i32),
+}
+
+/// How [`Sim::notify`] hands the row to the callback.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum Delivery {
+    /// The key fields only, every other field zero: what NETIO promises (reference §3.7).
+    #[default]
+    Keys,
+    /// The full row as given.
+    Full,
+    /// A NULL row.
+    Null,
+}
+
+/// The objects of the simulated network, in the order they appeared.
+#[derive(Default)]
+struct Network {
+    interfaces: Vec<MibIpInterfaceRow>,
+    addresses: Vec<MibUnicastIpAddressRow>,
+    routes: Vec<MibIpForwardRow2>,
+}
+
+/// The `Get*Entry` interface rule: `InterfaceLuid` if set, else `InterfaceIndex`.
+const fn same_interface(luid: (u64, u32), wanted: (u64, u32)) -> bool {
+    if wanted.0 == 0 {
+        luid.1 == wanted.1
+    } else {
+        luid.0 == wanted.0
+    }
+}
+
+/// What a NETIO row type means to the simulated network: its keys and its table.
+trait Object: Copy {
+    const NOTIFICATION: Notification;
+    fn same_object(&self, other: &Self) -> bool;
+    fn keys_only(&self) -> Self;
+    fn has_interface(&self) -> bool;
+    fn table(network: &mut Network) -> &mut Vec<Self>;
+}
+
+impl Object for MibIpInterfaceRow {
+    const NOTIFICATION: Notification = Notification::Interface;
+    fn same_object(&self, other: &Self) -> bool {
+        let (mine, theirs) = (InterfaceKeys::decode(self), InterfaceKeys::decode(other));
+        mine.family == theirs.family
+            && same_interface((mine.luid.0, mine.index), (theirs.luid.0, theirs.index))
+    }
+    fn keys_only(&self) -> Self {
+        Self {
+            family: self.family,
+            interface_luid: self.interface_luid,
+            interface_index: self.interface_index,
+            ..Self::default()
+        }
+    }
+    fn has_interface(&self) -> bool {
+        self.interface_luid != 0 || self.interface_index != 0
+    }
+    fn table(network: &mut Network) -> &mut Vec<Self> {
+        &mut network.interfaces
+    }
+}
+
+impl Object for MibUnicastIpAddressRow {
+    const NOTIFICATION: Notification = Notification::Address;
+    fn same_object(&self, other: &Self) -> bool {
+        let (mine, theirs) = (AddressKeys::decode(self), AddressKeys::decode(other));
+        mine.address == theirs.address
+            && same_interface((mine.luid.0, mine.index), (theirs.luid.0, theirs.index))
+    }
+    fn keys_only(&self) -> Self {
+        Self {
+            address: self.address,
+            interface_luid: self.interface_luid,
+            interface_index: self.interface_index,
+            ..Self::default()
+        }
+    }
+    fn has_interface(&self) -> bool {
+        self.interface_luid != 0 || self.interface_index != 0
+    }
+    fn table(network: &mut Network) -> &mut Vec<Self> {
+        &mut network.addresses
+    }
+}
+
+impl Object for MibIpForwardRow2 {
+    const NOTIFICATION: Notification = Notification::Route;
+    fn same_object(&self, other: &Self) -> bool {
+        let (mine, theirs) = (RouteKeys::decode(self), RouteKeys::decode(other));
+        mine.destination == theirs.destination
+            && mine.next_hop == theirs.next_hop
+            && same_interface((mine.luid.0, mine.index), (theirs.luid.0, theirs.index))
+    }
+    fn keys_only(&self) -> Self {
+        Self {
+            interface_luid: self.interface_luid,
+            interface_index: self.interface_index,
+            destination_prefix: self.destination_prefix,
+            next_hop: self.next_hop,
+            ..Self::default()
+        }
+    }
+    fn has_interface(&self) -> bool {
+        self.interface_luid != 0 || self.interface_index != 0
+    }
+    fn table(network: &mut Network) -> &mut Vec<Self> {
+        &mut network.routes
+    }
+}
+
+/// Applies a change to the object `row` describes: add and parameter store its state, delete
+/// removes it; other types leave the network alone.
+fn apply<R: Object>(network: &mut Network, row: &R, notification_type: i32) {
+    let table = R::table(network);
+    let existing = table.iter().position(|object| object.same_object(row));
+    match (notification_type, existing) {
+        (notification_type::ADD | notification_type::PARAMETER, Some(position)) => {
+            table[position] = *row;
+        }
+        (notification_type::ADD | notification_type::PARAMETER, None) => table.push(*row),
+        (notification_type::DELETE, Some(position)) => {
+            table.remove(position);
+        }
+        _ => {}
+    }
+}
+
+/// The row as `delivery` hands it out.
+fn delivered<R: Object>(row: &R, delivery: Delivery) -> Option<R> {
+    match delivery {
+        Delivery::Keys => Some(row.keys_only()),
+        Delivery::Full => Some(*row),
+        Delivery::Null => None,
+    }
 }
 
 impl Event {
@@ -178,6 +320,8 @@ struct State {
     irql: u8,
     scripts: HashMap<Notification, VecDeque<Outcome>>,
     cancel_failures: HashMap<Notification, NtStatus>,
+    query_failures: HashMap<Notification, NtStatus>,
+    network: Network,
     create_device_failure: Option<NtStatus>,
     stable_mode: Option<StableMode>,
     during_registration: HashMap<Notification, Vec<Event>>,
@@ -256,12 +400,17 @@ impl Sim {
         self.state().cancel_failures.insert(notification, status);
     }
 
+    /// Makes the next `Get*Entry` re-query of a `notification` object return `status`.
+    pub fn fail_query(&self, notification: Notification, status: NtStatus) {
+        self.state().query_failures.insert(notification, status);
+    }
+
     /// Makes the next `IoCreateDevice` fail with `status`.
     pub fn fail_create_device(&self, status: NtStatus) {
         self.state().create_device_failure = Some(status);
     }
 
-    /// Sets the IRQL `DriverEntry` observes.
+    /// Sets the IRQL that `DriverEntry` and the callbacks observe.
     pub fn set_irql(&self, irql: u8) {
         self.state().irql = irql;
     }
@@ -384,6 +533,59 @@ impl Sim {
             },
             Some(raw_type),
         )
+    }
+
+    /// A change of the network, as NETIO reports it: `event`'s row is the object's full state,
+    /// which the simulated network takes (add, parameter) or drops (delete) before the
+    /// callbacks receive the row as `delivery` says. Returns how many callbacks ran.
+    pub fn notify(&self, event: Event, delivery: Delivery) -> usize {
+        let delivered_event = {
+            let mut state = self.state();
+            let network = &mut state.network;
+            match event {
+                Event::Interface(Some(row), raw) => {
+                    apply(network, &row, raw);
+                    Event::Interface(delivered(&row, delivery), raw)
+                }
+                Event::Address(Some(row), raw) => {
+                    apply(network, &row, raw);
+                    Event::Address(delivered(&row, delivery), raw)
+                }
+                Event::Route(Some(row), raw) => {
+                    apply(network, &row, raw);
+                    Event::Route(delivered(&row, delivery), raw)
+                }
+                no_row => no_row,
+            }
+        };
+        self.deliver(delivered_event)
+    }
+
+    /// `Get*Entry`: the current state of the object `row`'s keys name.
+    fn query<R: Object>(&self, row: &mut R, function: &str) -> NtStatus {
+        let mut state = self.state();
+        state.calls.push(Call::Query(R::NOTIFICATION));
+        if state.irql != PASSIVE_LEVEL {
+            let irql = state.irql;
+            state
+                .violations
+                .push(format!("{function} called at IRQL {irql}"));
+        }
+        if let Some(status) = state.query_failures.remove(&R::NOTIFICATION) {
+            return status;
+        }
+        if !row.has_interface() {
+            // Documented: both InterfaceLuid and InterfaceIndex unspecified.
+            return NtStatus::INVALID_PARAMETER;
+        }
+        let found = R::table(&mut state.network)
+            .iter()
+            .find(|object| object.same_object(row))
+            .copied();
+        found.map_or(NtStatus::NOT_FOUND, |current| {
+            *row = current;
+            NtStatus::SUCCESS
+        })
     }
 
     /// Completes the pending stable-table request: every live stable registration's callback
@@ -825,6 +1027,22 @@ impl NetIo for Sim {
             .unwrap_or(NtStatus::SUCCESS)
     }
 
+    fn current_irql(&self) -> u8 {
+        self.state().irql
+    }
+
+    fn get_ip_interface_entry(&self, row: &mut MibIpInterfaceRow) -> NtStatus {
+        self.query(row, "GetIpInterfaceEntry")
+    }
+
+    fn get_unicast_ip_address_entry(&self, row: &mut MibUnicastIpAddressRow) -> NtStatus {
+        self.query(row, "GetUnicastIpAddressEntry")
+    }
+
+    fn get_ip_forward_entry2(&self, row: &mut MibIpForwardRow2) -> NtStatus {
+        self.query(row, "GetIpForwardEntry2")
+    }
+
     unsafe fn free_mib_table(&self, memory: *mut c_void) {
         let mut state = self.state();
         state.calls.push(Call::FreeMibTable);
@@ -870,10 +1088,6 @@ unsafe impl Host for Sim {
 
     fn sink(&self) -> Self {
         self.clone()
-    }
-
-    fn current_irql(&self) -> u8 {
-        self.state().irql
     }
 
     fn create_device(&self, extension_size: usize) -> Result<NonNull<u8>, NtStatus> {
