@@ -64,3 +64,65 @@ pub fn route_row(
         ..MibIpForwardRow2::default()
     }
 }
+
+/// A row built byte by byte at the offsets of reference §7, the way NETIO lays it out on x64.
+pub struct RowBytes<const N: usize>(pub [u8; N]);
+
+impl<const N: usize> RowBytes<N> {
+    pub const fn zeroed() -> Self {
+        Self([0; N])
+    }
+
+    pub fn bytes(mut self, offset: usize, bytes: &[u8]) -> Self {
+        self.0[offset..offset + bytes.len()].copy_from_slice(bytes);
+        self
+    }
+
+    pub fn u8(self, offset: usize, value: u8) -> Self {
+        self.bytes(offset, &[value])
+    }
+
+    pub fn u16(self, offset: usize, value: u16) -> Self {
+        self.bytes(offset, &value.to_le_bytes())
+    }
+
+    pub fn u32(self, offset: usize, value: u32) -> Self {
+        self.bytes(offset, &value.to_le_bytes())
+    }
+
+    pub fn i32(self, offset: usize, value: i32) -> Self {
+        self.bytes(offset, &value.to_le_bytes())
+    }
+
+    pub fn u64(self, offset: usize, value: u64) -> Self {
+        self.bytes(offset, &value.to_le_bytes())
+    }
+
+    pub fn i64(self, offset: usize, value: i64) -> Self {
+        self.bytes(offset, &value.to_le_bytes())
+    }
+
+    /// A `SOCKADDR_IN` at `offset`: family 2 at +0, the address at +4.
+    pub fn sockaddr_v4(self, offset: usize, address: [u8; 4]) -> Self {
+        self.u16(offset, 2).bytes(offset + 4, &address)
+    }
+
+    /// A `SOCKADDR_IN6` at `offset`: family 23 at +0, the address at +8, the scope id at +24.
+    pub fn sockaddr_v6(self, offset: usize, address: Ipv6Addr, scope_id: u32) -> Self {
+        self.u16(offset, 23)
+            .bytes(offset + 8, &address.octets())
+            .u32(offset + 24, scope_id)
+    }
+
+    pub const fn interface(&self) -> MibIpInterfaceRow {
+        MibIpInterfaceRow::from_bytes(&self.0).expect("168 bytes")
+    }
+
+    pub const fn address(&self) -> MibUnicastIpAddressRow {
+        MibUnicastIpAddressRow::from_bytes(&self.0).expect("80 bytes")
+    }
+
+    pub const fn route(&self) -> MibIpForwardRow2 {
+        MibIpForwardRow2::from_bytes(&self.0).expect("104 bytes")
+    }
+}

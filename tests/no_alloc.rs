@@ -1,0 +1,187 @@
+//! Rendering needs no heap (issue 3, item 4): the whole callback path — decode, re-query,
+//! count, render, emit — runs under a counting global allocator and must allocate nothing.
+//!
+//! The count is per thread, so the test harness's own threads cannot disturb it.
+
+mod common;
+
+use core::cell::Cell;
+use core::ffi::c_void;
+use core::net::{Ipv4Addr, Ipv6Addr};
+use std::alloc::{GlobalAlloc, Layout, System};
+
+use common::{ETHERNET_LUID, WIFI_LUID, address_row, interface_row, ipv4, ipv6, route_row};
+use netnotify_core::events;
+use netnotify_core::extension::Extension;
+use netnotify_core::ffi::{
+    AF_INET6, Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
+    MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
+    StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback, notification_type as nt,
+};
+use netnotify_core::host::{Level, Sink};
+use netnotify_core::line::Line;
+use netnotify_core::netio::NetIo;
+use netnotify_core::render::Completion;
+use netnotify_core::settings::Settings;
+use netnotify_core::status::NtStatus;
+
+std::thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+struct Counting;
+
+// SAFETY: forwards to the system allocator; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|count| count.set(count.get() + 1));
+        // SAFETY: forwarded contract.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
+        // SAFETY: forwarded contract.
+        unsafe { System.dealloc(pointer, layout) }
+    }
+
+    unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|count| count.set(count.get() + 1));
+        // SAFETY: forwarded contract.
+        unsafe { System.realloc(pointer, layout, size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations() -> u64 {
+    ALLOCATIONS.with(Cell::get)
+}
+
+/// A NETIO that answers every re-query with a complete row, like the kernel's.
+struct Network;
+
+impl NetIo for Network {
+    unsafe fn notify_ip_interface_change(
+        &self,
+        _: u16,
+        _: IpInterfaceChangeCallback,
+        _: *mut c_void,
+        _: u8,
+        _: &mut Handle,
+    ) -> NtStatus {
+        NtStatus::UNSUCCESSFUL
+    }
+
+    unsafe fn notify_unicast_ip_address_change(
+        &self,
+        _: u16,
+        _: UnicastIpAddressChangeCallback,
+        _: *mut c_void,
+        _: u8,
+        _: &mut Handle,
+    ) -> NtStatus {
+        NtStatus::UNSUCCESSFUL
+    }
+
+    unsafe fn notify_route_change2(
+        &self,
+        _: u16,
+        _: IpForwardChangeCallback,
+        _: *mut c_void,
+        _: u8,
+        _: &mut Handle,
+    ) -> NtStatus {
+        NtStatus::UNSUCCESSFUL
+    }
+
+    unsafe fn notify_stable_unicast_ip_address_table(
+        &self,
+        _: u16,
+        _: &mut *mut MibUnicastIpAddressTable,
+        _: StableUnicastIpAddressTableCallback,
+        _: *mut c_void,
+        _: &mut Handle,
+    ) -> NtStatus {
+        NtStatus::UNSUCCESSFUL
+    }
+
+    unsafe fn cancel_mib_change_notify2(&self, _: Handle) -> NtStatus {
+        NtStatus::UNSUCCESSFUL
+    }
+
+    unsafe fn free_mib_table(&self, _: *mut c_void) {}
+
+    fn current_irql(&self) -> u8 {
+        0
+    }
+
+    fn get_ip_interface_entry(&self, row: &mut MibIpInterfaceRow) -> NtStatus {
+        row.nl_mtu = 1500;
+        row.connected = 1;
+        row.zone_indices = [12; 16];
+        NtStatus::SUCCESS
+    }
+
+    fn get_unicast_ip_address_entry(&self, row: &mut MibUnicastIpAddressRow) -> NtStatus {
+        row.on_link_prefix_length = 64;
+        row.dad_state = 4;
+        row.valid_lifetime = u32::MAX;
+        NtStatus::SUCCESS
+    }
+
+    fn get_ip_forward_entry2(&self, row: &mut MibIpForwardRow2) -> NtStatus {
+        row.protocol = 3;
+        row.metric = 256;
+        NtStatus::SUCCESS
+    }
+}
+
+/// Keeps the length of the last line, so the work cannot be optimised away.
+#[derive(Default)]
+struct Discard(std::sync::atomic::AtomicUsize);
+
+impl Sink for Discard {
+    fn emit(&self, _: Level, line: &Line) {
+        self.0.store(
+            line.as_c_str_with_newline().to_bytes().len(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+}
+
+#[test]
+fn every_callback_path_renders_without_allocating() {
+    let extension = Extension::new(Network, Discard::default(), Settings::DEFAULT);
+    let link_local = Ipv6Addr::new(0xfe80, 0, 0, 0, 0x1c2a, 0x5ff, 0xfe00, 1);
+    let interface = interface_row(AF_INET6, WIFI_LUID, 12);
+    let address = address_row(ipv6(link_local, 12), WIFI_LUID, 12);
+    let route = route_row(
+        ipv6(Ipv6Addr::UNSPECIFIED, 0),
+        0,
+        ipv6(Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1), 12),
+        WIFI_LUID,
+        12,
+    );
+    let stable = address_row(ipv4(Ipv4Addr::new(10, 0, 0, 5)), ETHERNET_LUID, 4);
+
+    let before = allocations();
+    for raw in [nt::ADD, nt::PARAMETER, nt::DELETE, nt::INITIAL, 42] {
+        events::interface(&extension, Some(&interface), raw);
+        events::interface(&extension, None, raw);
+        events::address(&extension, Some(&address), raw);
+        events::address(&extension, None, raw);
+        events::route(&extension, Some(&route), raw);
+        events::route(&extension, None, raw);
+    }
+    events::stable_table(&extension, Completion::Pending, Some(1));
+    events::stable_entry(&extension, 0, &stable);
+    events::stable_table(&extension, Completion::Immediate, None);
+    let allocated = allocations() - before;
+
+    assert_eq!(allocated, 0, "allocations on the callback path");
+    // The counter works: a heap allocation on this thread is seen.
+    let boxed = std::hint::black_box(Box::new(1_u8));
+    assert_eq!(allocations() - before, 1);
+    drop(boxed);
+}

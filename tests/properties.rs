@@ -1,0 +1,126 @@
+//! Robustness (issue 3, item 5): any bytes, as any row kind and with any notification type,
+//! render without panicking into one line that fits a single `DbgPrint` call and is printable
+//! ASCII. Proptest explores natively; under Miri (too slow for it) a fixed set of byte
+//! patterns runs the same check.
+
+mod common;
+
+use netnotify_core::decode::{
+    Address, AddressKeys, Change, Interface, InterfaceKeys, Route, RouteKeys,
+};
+use netnotify_core::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
+use netnotify_core::line::{DBGPRINT_LIMIT, Line, TRUNCATION_MARKER};
+use netnotify_core::render::{self, Detail, Note, PREFIX};
+use netnotify_core::status::NtStatus;
+use proptest::prelude::*;
+
+/// The output discipline every line keeps.
+fn assert_dbgprint_line(line: &Line) {
+    let c_string = line.as_c_str_with_newline().to_bytes_with_nul();
+    assert!(c_string.len() <= DBGPRINT_LIMIT, "{} bytes", c_string.len());
+    let text = line.as_str();
+    assert!(text.starts_with(PREFIX), "{text:?}");
+    assert!(
+        text.bytes()
+            .all(|byte| byte == b' ' || byte.is_ascii_graphic()),
+        "{text:?}"
+    );
+    assert_eq!(&c_string[text.len()..], b"\n\0");
+    assert_eq!(line.is_truncated(), text.ends_with(TRUNCATION_MARKER));
+}
+
+const fn notes(status: i32, irql: u8) -> [Note; 4] {
+    [
+        Note::None,
+        Note::Gone,
+        Note::QueryFailed(NtStatus(status)),
+        Note::NotPassive(irql),
+    ]
+}
+
+/// Every line that can be rendered from these bytes, checked.
+fn check_all_kinds(bytes: &[u8], raw_type: i32, status: i32, irql: u8) {
+    let change = Change::from_raw(raw_type);
+    let interface = MibIpInterfaceRow::from_bytes(&bytes[..168]).unwrap();
+    let address = MibUnicastIpAddressRow::from_bytes(&bytes[..80]).unwrap();
+    let route = MibIpForwardRow2::from_bytes(&bytes[..104]).unwrap();
+    assert_dbgprint_line(&render::interface_event(
+        change,
+        &Detail::Full(Interface::decode(&interface)),
+    ));
+    assert_dbgprint_line(&render::address_event(
+        change,
+        &Detail::Full(Address::decode(&address)),
+    ));
+    assert_dbgprint_line(&render::route_event(
+        change,
+        &Detail::Full(Route::decode(&route)),
+    ));
+    for note in notes(status, irql) {
+        assert_dbgprint_line(&render::interface_event(
+            change,
+            &Detail::Keys(InterfaceKeys::decode(&interface), note),
+        ));
+        assert_dbgprint_line(&render::address_event(
+            change,
+            &Detail::Keys(AddressKeys::decode(&address), note),
+        ));
+        assert_dbgprint_line(&render::route_event(
+            change,
+            &Detail::Keys(RouteKeys::decode(&route), note),
+        ));
+    }
+    assert_dbgprint_line(&render::stable_entry(
+        u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
+        &Address::decode(&address),
+    ));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    #[cfg_attr(miri, ignore = "proptest is too slow under Miri; see fixed_patterns_render_safely")]
+    fn any_bytes_render_as_one_printable_dbgprint_line(
+        bytes in proptest::collection::vec(any::<u8>(), 168),
+        raw_type in any::<i32>(),
+        status in any::<i32>(),
+        irql in any::<u8>(),
+    ) {
+        check_all_kinds(&bytes, raw_type, status, irql);
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "proptest is too slow under Miri")]
+    fn any_text_keeps_the_line_invariants(text in ".{0,700}") {
+        let mut line = render::line(format_args!("{text}"));
+        line.push_str(&text);
+        assert_dbgprint_line(&line);
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "proptest is too slow under Miri")]
+    fn rows_of_the_wrong_size_are_refused(length in 0_usize..300) {
+        prop_assert_eq!(MibIpInterfaceRow::from_bytes(&vec![0; length]).is_some(), length == 168);
+        prop_assert_eq!(MibUnicastIpAddressRow::from_bytes(&vec![0; length]).is_some(), length == 80);
+        prop_assert_eq!(MibIpForwardRow2::from_bytes(&vec![0; length]).is_some(), length == 104);
+    }
+}
+
+/// The Miri-sized twin of the property: the patterns most likely to reach edge cases (all
+/// zeros, all ones, alternating bits, counting bytes).
+#[test]
+fn fixed_patterns_render_safely() {
+    let counting: Vec<u8> = (0..=255_u8).cycle().take(168).collect();
+    for bytes in [
+        vec![0; 168],
+        vec![0xFF; 168],
+        vec![0xAA; 168],
+        vec![0x55; 168],
+        counting,
+    ] {
+        for raw_type in [0, 1, 2, 3, -1, i32::MAX] {
+            check_all_kinds(&bytes, raw_type, i32::MIN, u8::MAX);
+        }
+    }
+}
