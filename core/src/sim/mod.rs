@@ -819,11 +819,16 @@ impl Sim {
     /// # Panics
     /// On recorded violations or tables never freed.
     pub fn finish(self) {
-        self.shutdown();
-        let state = self.state();
-        let violations = state.violations.clone();
-        drop(state);
+        let violations = self.close();
         assert!(violations.is_empty(), "NETIO misuse: {violations:#?}");
+    }
+
+    /// As [`Sim::finish`], but returns the violations instead of failing: for tools such as
+    /// `cargo replay`, which report them and must not panic.
+    #[must_use]
+    pub fn close(self) -> Vec<String> {
+        self.shutdown();
+        self.state().violations.clone()
     }
 
     fn shutdown(&self) {

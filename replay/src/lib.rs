@@ -1,0 +1,508 @@
+//! `cargo replay`: the driver's real lifecycle — `DriverEntry`, the events of a scenario,
+//! `DriverUnload` — run in the NETIO simulator, printing exactly the lines the driver would
+//! print with `DbgPrintEx`, and nothing else, on stdout.
+//!
+//! A scenario is JSON Lines, one step per line; the format is documented in
+//! `docs/replay.md`. [`parse`] validates the whole scenario before anything runs, so bad input
+//! prints no line at all; [`run`] plays it.
+
+use std::fmt;
+use std::io::{self, Write};
+
+use netnotify_core::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
+use netnotify_core::lifecycle::{driver_entry, driver_unload};
+use netnotify_core::notification::Notification;
+use netnotify_core::sim::{Delivery, Event, Outcome, Sim, StableMode};
+use netnotify_core::status::NtStatus;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// The built-in scenario: a laptop joining Wi-Fi (`replay/scenarios/laptop-joins-wifi.jsonl`).
+pub const LAPTOP_JOINS_WIFI: &str = include_str!("../scenarios/laptop-joins-wifi.jsonl");
+
+/// A validated scenario.
+#[derive(Debug)]
+pub struct Scenario {
+    steps: Vec<Step>,
+}
+
+impl Scenario {
+    /// How many steps it has.
+    #[must_use]
+    pub const fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Whether it has no step.
+    #[must_use]
+    pub const fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+}
+
+/// One step, ready to play.
+#[derive(Debug)]
+enum Step {
+    /// A change notification: the row is the object's full state.
+    Change(Event, Delivery),
+    /// How `NotifyStableUnicastIpAddressTable` will complete (before the driver loads).
+    Stable(StableMode),
+    /// The pending stable-table request completes with these rows (`None`: a NULL table).
+    StableComplete(Option<Vec<MibUnicastIpAddressRow>>),
+    /// The next call of a function fails.
+    Fail(Failure),
+    /// The IRQL the driver's code runs at from now on.
+    Irql(u8),
+    /// `sc stop`: the driver unloads.
+    Unload,
+}
+
+impl Step {
+    /// Steps that prepare the system rather than happen to the driver: the driver loads at the
+    /// first step that is not one of these.
+    const fn is_setup(&self) -> bool {
+        matches!(self, Self::Stable(_) | Self::Fail(_) | Self::Irql(_))
+    }
+}
+
+/// A failure injected into the next call of a function.
+#[derive(Clone, Copy, Debug)]
+enum Failure {
+    Register(Notification, NtStatus),
+    Cancel(Notification, NtStatus),
+    Query(Notification, NtStatus),
+    CreateDevice(NtStatus),
+}
+
+/// Why a scenario was refused: its line number (from 1) and the problem.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ParseError {
+    /// The line of the scenario.
+    pub line: usize,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+// ---- The JSON form of a step (docs/replay.md) ----
+
+#[derive(Deserialize)]
+#[serde(tag = "step", rename_all = "kebab-case", deny_unknown_fields)]
+enum RawStep {
+    Interface(RawChange),
+    Address(RawChange),
+    Route(RawChange),
+    Stable {
+        completion: RawCompletion,
+        #[serde(default = "no_rows")]
+        rows: Option<Vec<String>>,
+    },
+    StableComplete {
+        #[serde(default = "no_rows")]
+        rows: Option<Vec<String>>,
+    },
+    Fail {
+        call: String,
+        #[serde(default)]
+        notification: Option<RawNotification>,
+        status: RawStatus,
+    },
+    Irql {
+        level: u8,
+    },
+    // A struct variant, not a unit one: serde ignores unknown fields of unit variants.
+    Unload {},
+}
+
+/// `rows` left out is an empty table; `"rows": null` is a NULL table.
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "serde's default must have the field's type"
+)]
+const fn no_rows() -> Option<Vec<String>> {
+    Some(Vec::new())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChange {
+    #[serde(rename = "type")]
+    change: RawType,
+    row: String,
+    #[serde(default)]
+    deliver: RawDelivery,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawType {
+    Named(RawTypeName),
+    Number(i32),
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum RawTypeName {
+    Parameter,
+    Add,
+    Delete,
+    Initial,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+enum RawDelivery {
+    #[default]
+    Keys,
+    Full,
+    Null,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum RawCompletion {
+    Immediate,
+    Pending,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "kebab-case")]
+enum RawNotification {
+    Interface,
+    Address,
+    Route,
+    StableTable,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawStatus {
+    Number(i64),
+    Text(String),
+}
+
+impl From<RawNotification> for Notification {
+    fn from(raw: RawNotification) -> Self {
+        match raw {
+            RawNotification::Interface => Self::Interface,
+            RawNotification::Address => Self::Address,
+            RawNotification::Route => Self::Route,
+            RawNotification::StableTable => Self::StableTable,
+        }
+    }
+}
+
+/// An `NTSTATUS` from a number or a string (`"0xC000009A"` or decimal).
+fn status(raw: RawStatus) -> Result<NtStatus, String> {
+    let value = match raw {
+        RawStatus::Number(number) => number,
+        RawStatus::Text(text) => {
+            let parsed = text
+                .strip_prefix("0x")
+                .or_else(|| text.strip_prefix("0X"))
+                .map_or_else(|| text.parse(), |hex| i64::from_str_radix(hex, 16));
+            parsed.map_err(|_| format!("status {text:?} is not a number"))?
+        }
+    };
+    // NTSTATUS values are written as unsigned 32-bit hex; accept the signed form too.
+    u32::try_from(value)
+        .map(u32::cast_signed)
+        .or_else(|_| i32::try_from(value))
+        .map(NtStatus)
+        .map_err(|_| format!("status {value} does not fit 32 bits"))
+}
+
+/// Decodes a row given as the hex of its exact x64 bytes.
+fn row<T>(
+    kind: &str,
+    hex_text: &str,
+    size: usize,
+    from_bytes: fn(&[u8]) -> Option<T>,
+) -> Result<T, String> {
+    let bytes = hex::decode(hex_text).map_err(|error| format!("{kind} row is not hex: {error}"))?;
+    from_bytes(&bytes)
+        .ok_or_else(|| format!("{kind} row is {} bytes, expected {size}", bytes.len()))
+}
+
+fn address_rows(rows: Option<Vec<String>>) -> Result<Option<Vec<MibUnicastIpAddressRow>>, String> {
+    rows.map(|rows| {
+        rows.iter()
+            .map(|hex_text| row("address", hex_text, 80, MibUnicastIpAddressRow::from_bytes))
+            .collect()
+    })
+    .transpose()
+}
+
+fn change(
+    kind: &str,
+    raw: &RawChange,
+    event: impl Fn(&[u8]) -> Option<Event>,
+    size: usize,
+) -> Result<Step, String> {
+    let raw_type = match raw.change {
+        RawType::Number(number) => number,
+        RawType::Named(RawTypeName::Parameter) => 0,
+        RawType::Named(RawTypeName::Add) => 1,
+        RawType::Named(RawTypeName::Delete) => 2,
+        RawType::Named(RawTypeName::Initial) => 3,
+    };
+    let bytes = hex::decode(&raw.row).map_err(|error| format!("{kind} row is not hex: {error}"))?;
+    let mut event = event(&bytes)
+        .ok_or_else(|| format!("{kind} row is {} bytes, expected {size}", bytes.len()))?;
+    match &mut event {
+        Event::Interface(_, value) | Event::Address(_, value) | Event::Route(_, value) => {
+            *value = raw_type;
+        }
+    }
+    let delivery = match raw.deliver {
+        RawDelivery::Keys => Delivery::Keys,
+        RawDelivery::Full => Delivery::Full,
+        RawDelivery::Null => Delivery::Null,
+    };
+    Ok(Step::Change(event, delivery))
+}
+
+fn failure(
+    call: &str,
+    notification: Option<RawNotification>,
+    status: NtStatus,
+) -> Result<Failure, String> {
+    let needs_error = |failure: Failure| {
+        if status.is_error() {
+            Ok(failure)
+        } else {
+            Err(format!(
+                "{call} can only fail with an error status, not {status}"
+            ))
+        }
+    };
+    match (call, notification) {
+        ("IoCreateDevice", None) => needs_error(Failure::CreateDevice(status)),
+        ("CancelMibChangeNotify2", Some(notification)) => {
+            Ok(Failure::Cancel(notification.into(), status))
+        }
+        ("CancelMibChangeNotify2", None) => Err(
+            "CancelMibChangeNotify2 needs \"notification\": the registration whose cancel fails"
+                .to_owned(),
+        ),
+        ("GetIpInterfaceEntry", None) => Ok(Failure::Query(Notification::Interface, status)),
+        ("GetUnicastIpAddressEntry", None) => Ok(Failure::Query(Notification::Address, status)),
+        ("GetIpForwardEntry2", None) => Ok(Failure::Query(Notification::Route, status)),
+        (_, Some(_)) => Err(format!(
+            "\"notification\" only goes with CancelMibChangeNotify2, not {call}"
+        )),
+        (name, None) => Notification::ALL
+            .into_iter()
+            .find(|notification| notification.function() == name)
+            .map_or_else(
+                || Err(format!("unknown call {name:?}")),
+                |notification| needs_error(Failure::Register(notification, status)),
+            ),
+    }
+}
+
+fn step(value: Value) -> Result<Step, String> {
+    let raw: RawStep = serde_json::from_value(value).map_err(|error| error.to_string())?;
+    Ok(match raw {
+        RawStep::Interface(raw) => change(
+            "interface",
+            &raw,
+            |bytes| MibIpInterfaceRow::from_bytes(bytes).map(|row| Event::Interface(Some(row), 0)),
+            168,
+        )?,
+        RawStep::Address(raw) => change(
+            "address",
+            &raw,
+            |bytes| {
+                MibUnicastIpAddressRow::from_bytes(bytes).map(|row| Event::Address(Some(row), 0))
+            },
+            80,
+        )?,
+        RawStep::Route(raw) => change(
+            "route",
+            &raw,
+            |bytes| MibIpForwardRow2::from_bytes(bytes).map(|row| Event::Route(Some(row), 0)),
+            104,
+        )?,
+        RawStep::Stable {
+            completion: RawCompletion::Immediate,
+            rows,
+        } => Step::Stable(StableMode::Immediate(address_rows(rows)?)),
+        RawStep::Stable {
+            completion: RawCompletion::Pending,
+            rows,
+        } => {
+            if rows.as_ref().is_none_or(|rows| !rows.is_empty()) {
+                return Err(
+                    "a pending stable table has no rows yet: give them to stable-complete"
+                        .to_owned(),
+                );
+            }
+            Step::Stable(StableMode::Pending(NtStatus::PENDING))
+        }
+        RawStep::StableComplete { rows } => Step::StableComplete(address_rows(rows)?),
+        RawStep::Fail {
+            call,
+            notification,
+            status: raw_status,
+        } => Step::Fail(failure(&call, notification, status(raw_status)?)?),
+        RawStep::Irql { level } => Step::Irql(level),
+        RawStep::Unload {} => Step::Unload,
+    })
+}
+
+/// Parses and validates a whole scenario.
+///
+/// # Errors
+/// The first line that is not a valid step, or a step in the wrong place.
+pub fn parse(text: &str) -> Result<Scenario, ParseError> {
+    let mut steps = Vec::new();
+    let mut loads_at: Option<usize> = None;
+    let mut unload_at: Option<usize> = None;
+    for (index, text) in text.lines().enumerate() {
+        let line = index + 1;
+        let fail = |message: String| ParseError { line, message };
+        if text.trim().is_empty() {
+            continue;
+        }
+        let mut value: Value =
+            serde_json::from_str(text).map_err(|error| fail(format!("not JSON: {error}")))?;
+        if let Some(object) = value.as_object_mut() {
+            match object.remove("comment") {
+                None | Some(Value::String(_)) => {}
+                Some(_) => return Err(fail("\"comment\" must be a string".to_owned())),
+            }
+        }
+        let step = step(value).map_err(fail)?;
+        if let Some(unload) = unload_at {
+            return Err(fail(format!(
+                "the driver unloaded on line {unload}: nothing can follow"
+            )));
+        }
+        if matches!(step, Step::Stable(_)) {
+            if let Some(load) = loads_at {
+                return Err(fail(format!(
+                    "stable sets how the registration completes, but the driver loaded on \
+                     line {load}: put it before the first event"
+                )));
+            }
+        } else if !step.is_setup() && loads_at.is_none() {
+            loads_at = Some(line);
+        }
+        if matches!(step, Step::Unload) {
+            unload_at = Some(line);
+        }
+        steps.push(step);
+    }
+    Ok(Scenario { steps })
+}
+
+/// How the replay ended.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Report {
+    /// Lines printed.
+    pub lines: usize,
+    /// Misuse of NETIO the simulator saw (a driver bug); empty in a good run.
+    pub violations: Vec<String>,
+}
+
+/// Plays `scenario`: the driver's lines go to `out`, notes about the simulated system (a
+/// failed `DriverEntry`, a driver that cannot unload) to `notes`.
+///
+/// # Errors
+/// Writing to `out` or `notes` failed.
+pub fn run(
+    scenario: &Scenario,
+    out: &mut impl Write,
+    notes: &mut impl Write,
+) -> io::Result<Report> {
+    let sim = Sim::new();
+    let mut printed = 0;
+    let mut loaded: Option<bool> = None;
+    let mut unloaded = false;
+    for step in &scenario.steps {
+        if loaded.is_none() && !step.is_setup() {
+            loaded = Some(load(&sim, notes)?);
+        }
+        match step {
+            Step::Change(event, delivery) => {
+                sim.notify(*event, *delivery);
+            }
+            Step::Stable(mode) => sim.stable(mode.clone()),
+            Step::StableComplete(rows) => {
+                sim.complete_stable(rows.as_deref());
+            }
+            Step::Fail(failure) => inject(&sim, *failure),
+            Step::Irql(level) => sim.set_irql(*level),
+            Step::Unload => {
+                unload(&sim, loaded == Some(true), notes)?;
+                unloaded = true;
+            }
+        }
+        printed = flush(&sim, printed, out)?;
+    }
+    if loaded.is_none() {
+        loaded = Some(load(&sim, notes)?);
+    }
+    if !unloaded {
+        unload(&sim, loaded == Some(true), notes)?;
+    }
+    let lines = flush(&sim, printed, out)?;
+    Ok(Report {
+        lines,
+        violations: sim.close(),
+    })
+}
+
+fn load(sim: &Sim, notes: &mut impl Write) -> io::Result<bool> {
+    let status = driver_entry(sim);
+    if status == NtStatus::SUCCESS {
+        return Ok(true);
+    }
+    writeln!(
+        notes,
+        "replay: DriverEntry returned {status}: the driver is not loaded"
+    )?;
+    Ok(false)
+}
+
+fn unload(sim: &Sim, loaded: bool, notes: &mut impl Write) -> io::Result<()> {
+    if !loaded {
+        return Ok(());
+    }
+    if sim.unload_enabled() {
+        driver_unload(sim);
+    } else {
+        writeln!(
+            notes,
+            "replay: the driver set no DriverUnload (a registration cannot be cancelled): \
+             it stays loaded"
+        )?;
+    }
+    Ok(())
+}
+
+fn inject(sim: &Sim, failure: Failure) {
+    match failure {
+        Failure::Register(notification, status) => sim.script(notification, Outcome::Fail(status)),
+        Failure::Cancel(notification, status) => sim.fail_cancel(notification, status),
+        Failure::Query(notification, status) => sim.fail_query(notification, status),
+        Failure::CreateDevice(status) => sim.fail_create_device(status),
+    }
+}
+
+/// Writes the lines printed since `printed`; returns the new count.
+fn flush(sim: &Sim, printed: usize, out: &mut impl Write) -> io::Result<usize> {
+    let lines = sim.lines();
+    for line in lines.iter().skip(printed) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(lines.len())
+}

@@ -1,0 +1,222 @@
+//! `cargo replay`: the built-in scenario's exact lines, every kind of bad input refused with
+//! its line number, failures injected by name, and the command line's streams and exit codes.
+
+use std::process::Command;
+
+use netnotify_replay::{LAPTOP_JOINS_WIFI, ParseError, Report, parse, run};
+
+/// Plays `scenario`; returns (stdout, notes, report).
+fn play(scenario: &str) -> (String, String, Report) {
+    let scenario = parse(scenario).expect("valid scenario");
+    let (mut out, mut notes) = (Vec::new(), Vec::new());
+    let report = run(&scenario, &mut out, &mut notes).expect("writes to memory succeed");
+    (
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(notes).unwrap(),
+        report,
+    )
+}
+
+fn refused(scenario: &str) -> ParseError {
+    parse(scenario).expect_err("the scenario must be refused")
+}
+
+/// 192.168.1.23/24 on ifIndex 12, all other fields zero (80 bytes).
+fn address_hex() -> String {
+    let mut row = [0_u8; 80];
+    row[0] = 2;
+    row[4..8].copy_from_slice(&[192, 168, 1, 23]);
+    row[40] = 12;
+    row[60] = 24;
+    hex::encode(row)
+}
+
+#[test]
+fn the_built_in_scenario_prints_exactly_the_expected_lines() {
+    let (out, notes, report) = play(LAPTOP_JOINS_WIFI);
+    assert_eq!(out, include_str!("laptop-joins-wifi.out"));
+    assert_eq!(notes, "");
+    assert_eq!(report.lines, 24);
+    assert!(report.violations.is_empty());
+    assert_eq!(parse(LAPTOP_JOINS_WIFI).unwrap().len(), 16);
+}
+
+#[test]
+fn an_empty_scenario_loads_and_unloads() {
+    let (out, notes, report) = play("");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 9, "6 initial, stable table, loaded, unloaded");
+    assert!(lines[8].starts_with("netnotify: unloaded "));
+    assert_eq!(notes, "");
+    assert_eq!(report.lines, 9);
+}
+
+#[test]
+fn delivery_modes_and_raw_types_reach_the_driver_as_written() {
+    let row = address_hex();
+    let scenario = format!(
+        "{{\"step\":\"address\",\"type\":\"add\",\"row\":\"{row}\",\"deliver\":\"null\"}}\n\
+         {{\"step\":\"address\",\"type\":7,\"row\":\"{row}\",\"deliver\":\"full\"}}\n\
+         {{\"step\":\"irql\",\"level\":2}}\n\
+         {{\"step\":\"address\",\"type\":\"parameter\",\"row\":\"{row}\"}}\n\
+         {{\"step\":\"irql\",\"level\":0}}\n"
+    );
+    let (out, _, report) = play(&scenario);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[8..11],
+        [
+            "netnotify: address add (no row)",
+            "netnotify: address type=7 192.168.1.23 if=12 luid=0:0",
+            "netnotify: address parameter 192.168.1.23 if=12 luid=0:0 \
+             (not re-queried at IRQL 2)",
+        ]
+    );
+    assert!(report.violations.is_empty());
+}
+
+#[test]
+fn failures_are_injected_into_the_named_call() {
+    let (out, notes, report) = play(
+        "{\"step\":\"fail\",\"call\":\"NotifyRouteChange2\",\"status\":\"0xC000009A\"}\n\
+         {\"step\":\"unload\"}\n",
+    );
+    assert_eq!(
+        out.lines().last(),
+        Some(
+            "netnotify: error: NotifyRouteChange2 failed with status 0xC000009A; rolled back \
+             interface,address; not loading"
+        )
+    );
+    assert_eq!(
+        notes,
+        "replay: DriverEntry returned 0xC000009A: the driver is not loaded\n"
+    );
+    assert!(report.violations.is_empty());
+
+    let row = address_hex();
+    let (out, _, _) = play(&format!(
+        "{{\"step\":\"fail\",\"call\":\"GetUnicastIpAddressEntry\",\"status\":3221225473}}\n\
+         {{\"step\":\"address\",\"type\":\"add\",\"row\":\"{row}\"}}\n\
+         {{\"step\":\"fail\",\"call\":\"CancelMibChangeNotify2\",\"notification\":\"route\",\
+         \"status\":\"0xC0000008\"}}\n"
+    ));
+    assert!(out.contains(
+        "netnotify: address add 192.168.1.23 if=12 luid=0:0 \
+         (re-query failed with status 0xC0000001)\n"
+    ));
+    assert!(out.contains("netnotify: error: CancelMibChangeNotify2 for route failed"));
+}
+
+#[test]
+fn bad_input_names_the_line_and_the_problem() {
+    let row = address_hex();
+    let cases = [
+        (
+            "{\"step\":",
+            1,
+            "not JSON: EOF while parsing a value at line 1 column 8",
+        ),
+        (
+            "\n{\"step\":\"tunnel\"}",
+            2,
+            "unknown variant `tunnel`, expected one of `interface`, `address`, `route`, \
+             `stable`, `stable-complete`, `fail`, `irql`, `unload`",
+        ),
+        (
+            "{\"step\":\"route\",\"type\":\"add\",\"row\":\"00ff\"}",
+            1,
+            "route row is 2 bytes, expected 104",
+        ),
+        (
+            "{\"step\":\"interface\",\"type\":\"add\",\"row\":\"xy\"}",
+            1,
+            "interface row is not hex: Invalid character 'x' at position 0",
+        ),
+        (
+            "{\"step\":\"fail\",\"call\":\"NotifyEverything\",\"status\":\"0xC0000001\"}",
+            1,
+            "unknown call \"NotifyEverything\"",
+        ),
+        (
+            "{\"step\":\"fail\",\"call\":\"NotifyRouteChange2\",\"status\":0}",
+            1,
+            "NotifyRouteChange2 can only fail with an error status, not 0x00000000",
+        ),
+        (
+            "{\"step\":\"unload\"}\n{\"step\":\"unload\"}",
+            2,
+            "the driver unloaded on line 1: nothing can follow",
+        ),
+        (
+            "{\"step\":\"unload\",\"colour\":\"red\"}",
+            1,
+            "unknown field `colour`, there are no fields",
+        ),
+        (
+            "{\"step\":\"unload\",\"comment\":7}",
+            1,
+            "\"comment\" must be a string",
+        ),
+    ];
+    for (scenario, line, message) in cases {
+        assert_eq!(
+            refused(scenario),
+            ParseError {
+                line,
+                message: message.to_owned()
+            },
+            "{scenario}"
+        );
+    }
+    let late_stable = format!(
+        "{{\"step\":\"address\",\"type\":\"add\",\"row\":\"{row}\"}}\n\
+         {{\"step\":\"stable\",\"completion\":\"pending\"}}"
+    );
+    assert_eq!(
+        refused(&late_stable).to_string(),
+        "line 2: stable sets how the registration completes, but the driver loaded on line 1: \
+         put it before the first event"
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "Miri cannot start processes")]
+fn the_command_prints_lines_on_stdout_and_one_error_line_on_stderr() {
+    let binary = env!("CARGO_BIN_EXE_netnotify-replay");
+    let built_in = Command::new(binary).output().unwrap();
+    assert!(built_in.status.success());
+    assert_eq!(
+        String::from_utf8(built_in.stdout).unwrap(),
+        include_str!("laptop-joins-wifi.out")
+    );
+    assert!(built_in.stderr.is_empty());
+
+    let shipped = Command::new(binary)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/laptop-joins-wifi.jsonl"
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(shipped.stdout).unwrap(),
+        include_str!("laptop-joins-wifi.out")
+    );
+
+    let directory = std::env::temp_dir().join(format!("netnotify-replay-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let bad = directory.join("bad.jsonl");
+    std::fs::write(&bad, "{\"step\":\"unload\"}\n{\"step\":\"address\"}\n").unwrap();
+    let refused = Command::new(binary).arg(&bad).output().unwrap();
+    std::fs::remove_dir_all(&directory).unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        refused.stdout.is_empty(),
+        "nothing printed for a bad scenario"
+    );
+    assert_eq!(
+        String::from_utf8(refused.stderr).unwrap(),
+        "replay: line 2: missing field `type`\n"
+    );
+}
