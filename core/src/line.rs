@@ -64,29 +64,30 @@ impl Line {
         self.truncated
     }
 
-    /// Appends `text`, replacing every byte that is not printable ASCII with `?`.
+    /// Appends `text`, replacing every byte that is not printable ASCII with `?`. What does
+    /// not fit is cut and the line marked. One bulk copy per call: `core::fmt` hands over a
+    /// line in many small pieces, so per-byte bookkeeping would dominate the cost.
     pub fn push_str(&mut self, text: &str) {
-        for byte in text.bytes() {
-            self.push_byte(byte);
-        }
-    }
-
-    fn push_byte(&mut self, byte: u8) {
         if self.truncated {
             return;
         }
-        if self.len >= Self::MAX_TEXT {
-            self.cut();
-            return;
+        let bytes = text.as_bytes();
+        let room = Self::MAX_TEXT.saturating_sub(self.len);
+        let fitting = bytes.len().min(room);
+        let end = self.len.saturating_add(fitting);
+        if let (Some(target), Some(source)) =
+            (self.buf.get_mut(self.len..end), bytes.get(..fitting))
+        {
+            for (slot, byte) in target.iter_mut().zip(source) {
+                *slot = printable(*byte);
+            }
+            self.len = end;
         }
-        let byte = if byte == b' ' || byte.is_ascii_graphic() {
-            byte
+        if bytes.len() > room {
+            self.cut();
         } else {
-            b'?'
-        };
-        self.set(self.len, byte);
-        self.len = self.len.saturating_add(1);
-        self.terminate();
+            self.terminate();
+        }
     }
 
     /// Replaces the tail with the marker. Every stored byte is ASCII, so any position is a
@@ -110,6 +111,15 @@ impl Line {
         if let Some(slot) = self.buf.get_mut(index) {
             *slot = byte;
         }
+    }
+}
+
+/// The byte itself if it is printable ASCII, space to tilde (0x20..=0x7E), else `?`.
+const fn printable(byte: u8) -> u8 {
+    if byte.wrapping_sub(b' ') <= b'~' - b' ' {
+        byte
+    } else {
+        b'?'
     }
 }
 

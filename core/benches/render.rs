@@ -1,0 +1,302 @@
+//! Decode + render per event, for each row kind, against a naive baseline that formats the
+//! same fields into a heap `String` with `format!` (issue 3, item 8).
+//!
+//! Each benchmark starts from the raw row copy a callback holds and ends with the finished
+//! line; the baseline uses the same typed values and `Display` impls, so the difference is
+//! the fixed stack buffer against a growing heap string. Run: `cargo bench -p netnotify-core`.
+
+use std::hint::black_box;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use netnotify_core::decode::{Address, Change, Interface, Route};
+use netnotify_core::ffi::{
+    IpAddressPrefix, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, SockaddrInet,
+};
+use netnotify_core::render::{self, Detail, Family};
+
+fn ipv4(address: Ipv4Addr) -> SockaddrInet {
+    let mut bytes = [0; 28];
+    bytes[..2].copy_from_slice(&2_u16.to_ne_bytes());
+    bytes[4..8].copy_from_slice(&address.octets());
+    SockaddrInet { bytes }
+}
+
+fn ipv6(address: Ipv6Addr, scope_id: u32) -> SockaddrInet {
+    let mut bytes = [0; 28];
+    bytes[..2].copy_from_slice(&23_u16.to_ne_bytes());
+    bytes[8..24].copy_from_slice(&address.octets());
+    bytes[24..28].copy_from_slice(&scope_id.to_ne_bytes());
+    SockaddrInet { bytes }
+}
+
+const WIFI: u64 = 0x0047_0000_0200_0000;
+
+fn interface_row() -> MibIpInterfaceRow {
+    let mut zone_indices = [0; 16];
+    for (level, zone) in [(1, 12), (2, 12), (3, 12), (4, 12), (5, 1), (8, 1), (14, 1)] {
+        zone_indices[level] = zone;
+    }
+    MibIpInterfaceRow {
+        family: 23,
+        interface_luid: WIFI,
+        interface_index: 12,
+        min_router_advertisement_interval: 200_000,
+        max_router_advertisement_interval: 600_000,
+        use_automatic_metric: 1,
+        use_neighbor_unreachability_detection: 1,
+        router_discovery_behavior: 1,
+        dad_transmits: 1,
+        base_reachable_time: 30_000,
+        retransmit_time: 1_000,
+        path_mtu_discovery_timeout: 600_000,
+        link_local_address_behavior: 2,
+        zone_indices,
+        site_prefix_length: 64,
+        metric: 45,
+        nl_mtu: 1500,
+        connected: 1,
+        supports_wake_up_patterns: 1,
+        supports_neighbor_discovery: 1,
+        supports_router_discovery: 1,
+        reachable_time: 25_500,
+        transmit_offload: 0x3F,
+        receive_offload: 0x1F,
+        ..MibIpInterfaceRow::default()
+    }
+}
+
+fn address_row() -> MibUnicastIpAddressRow {
+    MibUnicastIpAddressRow {
+        address: ipv6(
+            Ipv6Addr::new(0x2001, 0xdb8, 1, 0, 0xa1b2, 0xc3d4, 0xe5f6, 0x789),
+            0,
+        ),
+        interface_luid: WIFI,
+        interface_index: 12,
+        prefix_origin: 4,
+        suffix_origin: 5,
+        valid_lifetime: 604_800,
+        preferred_lifetime: 86_400,
+        on_link_prefix_length: 64,
+        dad_state: 4,
+        creation_time_stamp: 133_774_128_000_000_000,
+        ..MibUnicastIpAddressRow::default()
+    }
+}
+
+/// The worst case: two full IPv6 addresses with zones.
+fn route_row_v6() -> MibIpForwardRow2 {
+    MibIpForwardRow2 {
+        interface_luid: WIFI,
+        interface_index: 12,
+        destination_prefix: IpAddressPrefix {
+            prefix: ipv6(Ipv6Addr::new(0x2001, 0xdb8, 0xaaaa, 0xbbbb, 0, 0, 0, 0), 12),
+            prefix_length: 64,
+        },
+        next_hop: ipv6(Ipv6Addr::new(0xfe80, 0, 0, 0, 0x1c2a, 0x5ff, 0xfe00, 1), 12),
+        valid_lifetime: 1_800,
+        preferred_lifetime: 1_800,
+        metric: 256,
+        protocol: 2,
+        autoconfigure_address: 1,
+        origin: 3,
+        ..MibIpForwardRow2::default()
+    }
+}
+
+fn route_row_v4() -> MibIpForwardRow2 {
+    MibIpForwardRow2 {
+        destination_prefix: IpAddressPrefix {
+            prefix: ipv4(Ipv4Addr::UNSPECIFIED),
+            prefix_length: 0,
+        },
+        next_hop: ipv4(Ipv4Addr::new(192, 168, 1, 1)),
+        ..route_row_v6()
+    }
+}
+
+// ---- The baseline: the same fields with `format!` into a `String` ----
+
+fn naive_interface(row: &MibIpInterfaceRow) -> String {
+    let row = Interface::decode(row);
+    let zones = row
+        .zone_indices
+        .0
+        .iter()
+        .enumerate()
+        .filter(|(_, zone)| **zone != 0)
+        .map(|(level, zone)| format!("{level}:{zone}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let flags = [
+        (row.use_automatic_metric, "auto-metric"),
+        (row.forwarding_enabled, "forwarding"),
+        (row.advertising_enabled, "advertising"),
+        (row.advertise_default_route, "advertise-default"),
+        (row.disable_default_routes, "no-default-routes"),
+        (row.weak_host_send, "weak-send"),
+        (row.weak_host_receive, "weak-receive"),
+        (row.use_neighbor_unreachability_detection, "nud"),
+        (row.managed_address_configuration_supported, "managed"),
+        (row.other_stateful_configuration_supported, "other-stateful"),
+        (row.supports_wake_up_patterns, "wake"),
+        (row.supports_neighbor_discovery, "nd"),
+        (row.supports_router_discovery, "rd"),
+    ]
+    .iter()
+    .filter(|(flag, _)| flag.is_set())
+    .map(|(_, name)| *name)
+    .collect::<Vec<_>>()
+    .join(",");
+    format!(
+        "netnotify: interface {} family={} if={} luid={} connected={} mtu={} metric={} \
+         router-discovery={} link-local={} link-local-timeout={} dad-transmits={} reachable={} \
+         base-reachable={} retransmit={} pmtu-timeout={} ra-interval={}-{} site-prefix={} \
+         offload={}/{} zones={zones} flags={flags}",
+        Change::Parameter,
+        Family(row.keys.family),
+        row.keys.index,
+        row.keys.luid,
+        row.connected,
+        row.nl_mtu,
+        row.metric,
+        row.router_discovery_behavior,
+        row.link_local_address_behavior,
+        row.link_local_address_timeout,
+        row.dad_transmits,
+        row.reachable_time,
+        row.base_reachable_time,
+        row.retransmit_time,
+        row.path_mtu_discovery_timeout,
+        row.min_router_advertisement_interval.0,
+        row.max_router_advertisement_interval,
+        row.site_prefix_length,
+        row.transmit_offload,
+        row.receive_offload,
+    )
+}
+
+fn naive_address(row: &MibUnicastIpAddressRow) -> String {
+    let row = Address::decode(row);
+    format!(
+        "netnotify: address {} {} if={} luid={} dad={} prefix-origin={} suffix-origin={} \
+         valid={} preferred={} skip-as-source={} scope-id={} created={}",
+        Change::Add,
+        row.prefix(),
+        row.keys.index,
+        row.keys.luid,
+        row.dad_state,
+        row.prefix_origin,
+        row.suffix_origin,
+        row.valid_lifetime,
+        row.preferred_lifetime,
+        row.skip_as_source,
+        row.scope_id,
+        row.creation_time_stamp,
+    )
+}
+
+fn naive_route(row: &MibIpForwardRow2) -> String {
+    let row = Route::decode(row);
+    let next_hop = if row.keys.next_hop.is_unspecified() {
+        "on-link".to_owned()
+    } else {
+        format!("via {}", row.keys.next_hop)
+    };
+    format!(
+        "netnotify: route {} {} {next_hop} if={} luid={} metric={} protocol={} origin={} \
+         valid={} preferred={} age={}s site-prefix={} loopback={} autoconf={} publish={} \
+         immortal={}",
+        Change::Add,
+        row.keys.destination,
+        row.keys.index,
+        row.keys.luid,
+        row.metric,
+        row.protocol,
+        row.origin,
+        row.valid_lifetime,
+        row.preferred_lifetime,
+        row.age,
+        row.site_prefix_length,
+        row.loopback,
+        row.autoconfigure_address,
+        row.publish,
+        row.immortal,
+    )
+}
+
+fn benches(c: &mut Criterion) {
+    let interface = interface_row();
+    let address = address_row();
+    let route_v6 = route_row_v6();
+    let route_v4 = route_row_v4();
+
+    // The baseline must print the very same line, or the comparison means nothing.
+    let same = |line: &netnotify_core::line::Line, naive: String| assert_eq!(line.as_str(), naive);
+    same(
+        &render::interface_event(
+            Change::Parameter,
+            &Detail::Full(Interface::decode(&interface)),
+        ),
+        naive_interface(&interface),
+    );
+    same(
+        &render::address_event(Change::Add, &Detail::Full(Address::decode(&address))),
+        naive_address(&address),
+    );
+    same(
+        &render::route_event(Change::Add, &Detail::Full(Route::decode(&route_v6))),
+        naive_route(&route_v6),
+    );
+
+    let mut group = c.benchmark_group("event");
+    group.bench_function("interface/line", |b| {
+        b.iter(|| {
+            render::interface_event(
+                Change::Parameter,
+                &Detail::Full(Interface::decode(black_box(&interface))),
+            )
+        });
+    });
+    group.bench_function("interface/format!", |b| {
+        b.iter(|| naive_interface(black_box(&interface)));
+    });
+    group.bench_function("address/line", |b| {
+        b.iter(|| {
+            render::address_event(
+                Change::Add,
+                &Detail::Full(Address::decode(black_box(&address))),
+            )
+        });
+    });
+    group.bench_function("address/format!", |b| {
+        b.iter(|| naive_address(black_box(&address)));
+    });
+    group.bench_function("route-ipv4/line", |b| {
+        b.iter(|| {
+            render::route_event(
+                Change::Add,
+                &Detail::Full(Route::decode(black_box(&route_v4))),
+            )
+        });
+    });
+    group.bench_function("route-ipv4/format!", |b| {
+        b.iter(|| naive_route(black_box(&route_v4)));
+    });
+    group.bench_function("route-ipv6/line", |b| {
+        b.iter(|| {
+            render::route_event(
+                Change::Add,
+                &Detail::Full(Route::decode(black_box(&route_v6))),
+            )
+        });
+    });
+    group.bench_function("route-ipv6/format!", |b| {
+        b.iter(|| naive_route(black_box(&route_v6)));
+    });
+    group.finish();
+}
+
+criterion_group!(render_benches, benches);
+criterion_main!(render_benches);
