@@ -119,7 +119,13 @@ fn fixed_patterns_render_safely() {
         vec![0x55; 168],
         counting,
     ] {
-        for raw_type in [0, 1, 2, 3, -1, i32::MAX] {
+        // Under Miri, one known and one unknown type: the rest of the line does not depend on it.
+        let raw_types: &[i32] = if cfg!(miri) {
+            &[1, -1]
+        } else {
+            &[0, 1, 2, 3, -1, i32::MAX]
+        };
+        for &raw_type in raw_types {
             check_all_kinds(&bytes, raw_type, i32::MIN, u8::MAX);
         }
     }

@@ -220,3 +220,64 @@ fn the_command_prints_lines_on_stdout_and_one_error_line_on_stderr() {
         "replay: line 2: missing field `type`\n"
     );
 }
+
+#[test]
+fn the_readme_shows_real_lines_of_the_built_in_scenario() {
+    let readme = include_str!("../../README.md");
+    let output = include_str!("laptop-joins-wifi.out");
+    let shown: Vec<&str> = readme
+        .lines()
+        .filter(|line| line.starts_with("netnotify: "))
+        .collect();
+    assert!(shown.len() >= 9, "the README shows the replay's lines");
+    for line in shown {
+        assert!(
+            output.lines().any(|printed| printed == line)
+                || include_str!("../../docs/lines.md").contains(line),
+            "README line not printed by the driver: {line}"
+        );
+    }
+}
+
+#[test]
+fn every_example_in_docs_lines_is_asserted_by_a_test() {
+    // The examples of docs/lines.md, each found in a test's expected output: the replay's
+    // golden file, or (with Rust string continuations joined) a test source, this one included.
+    let sources = [
+        include_str!("laptop-joins-wifi.out"),
+        include_str!("../../tests/golden.rs"),
+        include_str!("../../tests/requery.rs"),
+        include_str!("../../tests/lifecycle.rs"),
+        include_str!("replay.rs"),
+    ]
+    .map(|source| {
+        // Join `\`-continued string literals as Rust reads them.
+        let mut joined = String::new();
+        let mut lines = source.lines();
+        while let Some(line) = lines.next() {
+            let mut line = line.to_owned();
+            while line.ends_with('\\') {
+                line.pop();
+                match lines.next() {
+                    Some(next) => line.push_str(next.trim_start()),
+                    None => break,
+                }
+            }
+            joined.push_str(&line);
+            joined.push('\n');
+        }
+        joined
+    });
+    // Lines with `<placeholders>` are the format, not examples.
+    let examples: Vec<&str> = include_str!("../../docs/lines.md")
+        .lines()
+        .filter(|line| line.starts_with("netnotify: ") && !line.contains('<'))
+        .collect();
+    assert!(examples.len() >= 15);
+    for example in examples {
+        assert!(
+            sources.iter().any(|source| source.contains(example)),
+            "docs/lines.md example not asserted by any test: {example}"
+        );
+    }
+}
