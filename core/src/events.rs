@@ -17,14 +17,73 @@ use crate::netio::NetIo;
 use crate::render::{self, Completion, Detail, Note};
 use crate::status::NtStatus;
 
+/// What the callback path needs to know about one row type.
+trait ChangeRow: Copy {
+    /// The key fields, decoded.
+    type Keys;
+    /// Every field, decoded.
+    type Full;
+    /// The `Get*Entry` call that returns the current state of the object the keys name.
+    fn query<N: NetIo>(netio: &N, row: &mut Self) -> NtStatus;
+    fn keys(&self) -> Self::Keys;
+    fn full(&self) -> Self::Full;
+    fn render(change: Change, detail: &Detail<Self::Keys, Self::Full>) -> Line;
+}
+
+impl ChangeRow for MibIpInterfaceRow {
+    type Keys = InterfaceKeys;
+    type Full = Interface;
+    fn query<N: NetIo>(netio: &N, row: &mut Self) -> NtStatus {
+        netio.get_ip_interface_entry(row)
+    }
+    fn keys(&self) -> InterfaceKeys {
+        InterfaceKeys::decode(self)
+    }
+    fn full(&self) -> Interface {
+        Interface::decode(self)
+    }
+    fn render(change: Change, detail: &Detail<InterfaceKeys, Interface>) -> Line {
+        render::interface_event(change, detail)
+    }
+}
+
+impl ChangeRow for MibUnicastIpAddressRow {
+    type Keys = AddressKeys;
+    type Full = Address;
+    fn query<N: NetIo>(netio: &N, row: &mut Self) -> NtStatus {
+        netio.get_unicast_ip_address_entry(row)
+    }
+    fn keys(&self) -> AddressKeys {
+        AddressKeys::decode(self)
+    }
+    fn full(&self) -> Address {
+        Address::decode(self)
+    }
+    fn render(change: Change, detail: &Detail<AddressKeys, Address>) -> Line {
+        render::address_event(change, detail)
+    }
+}
+
+impl ChangeRow for MibIpForwardRow2 {
+    type Keys = RouteKeys;
+    type Full = Route;
+    fn query<N: NetIo>(netio: &N, row: &mut Self) -> NtStatus {
+        netio.get_ip_forward_entry2(row)
+    }
+    fn keys(&self) -> RouteKeys {
+        RouteKeys::decode(self)
+    }
+    fn full(&self) -> Route {
+        Route::decode(self)
+    }
+    fn render(change: Change, detail: &Detail<RouteKeys, Route>) -> Line {
+        render::route_event(change, detail)
+    }
+}
+
 /// The current state of the object `delivered` names, or the note that says why there is
-/// none: `query` is the `Get*Entry` call for the row type.
-fn complete<N: NetIo, R: Copy>(
-    netio: &N,
-    change: Change,
-    delivered: &R,
-    query: fn(&N, &mut R) -> NtStatus,
-) -> Result<R, Note> {
+/// none.
+fn complete<N: NetIo, R: ChangeRow>(netio: &N, change: Change, delivered: &R) -> Result<R, Note> {
     if !change.has_current_state() {
         return Err(Note::None);
     }
@@ -34,7 +93,7 @@ fn complete<N: NetIo, R: Copy>(
     }
     // The query reads the keys from the row and overwrites the rest.
     let mut current = *delivered;
-    match query(netio, &mut current) {
+    match R::query(netio, &mut current) {
         NtStatus::SUCCESS => Ok(current),
         NtStatus::NOT_FOUND => Err(Note::Gone),
         status => Err(Note::QueryFailed(status)),
@@ -42,29 +101,23 @@ fn complete<N: NetIo, R: Copy>(
 }
 
 /// What every change callback does: count the event, complete the row, print its line.
-#[allow(
-    clippy::too_many_arguments,
-    reason = "one shared path for three row types; each argument is one of its parts"
-)]
-fn change<N: NetIo, S: Sink, R: Copy, K, F>(
+fn change<N: NetIo, S: Sink, R: ChangeRow>(
     extension: &Extension<N, S>,
     counters: &ChangeCounters,
     row: Option<&R>,
     notification_type: i32,
-    query: fn(&N, &mut R) -> NtStatus,
-    keys: fn(&R) -> K,
-    full: fn(&R) -> F,
-    render: fn(Change, &Detail<K, F>) -> Line,
 ) {
     let change = Change::from_raw(notification_type);
     counters.count(change);
     let detail = row.map_or(Detail::NoRow, |row| {
-        match complete(&extension.netio, change, row, query) {
-            Ok(current) => Detail::Full(full(&current)),
-            Err(note) => Detail::Keys(keys(row), note),
+        match complete(&extension.netio, change, row) {
+            Ok(current) => Detail::Full(current.full()),
+            Err(note) => Detail::Keys(row.keys(), note),
         }
     });
-    extension.sink.emit(Level::Info, &render(change, &detail));
+    extension
+        .sink
+        .emit(Level::Info, &R::render(change, &detail));
 }
 
 /// An interface notification (`row` is `None` when NETIO passed NULL).
@@ -78,10 +131,6 @@ pub fn interface<N: NetIo, S: Sink>(
         &extension.counters.interface,
         row,
         notification_type,
-        N::get_ip_interface_entry,
-        InterfaceKeys::decode,
-        Interface::decode,
-        render::interface_event,
     );
 }
 
@@ -96,10 +145,6 @@ pub fn address<N: NetIo, S: Sink>(
         &extension.counters.address,
         row,
         notification_type,
-        N::get_unicast_ip_address_entry,
-        AddressKeys::decode,
-        Address::decode,
-        render::address_event,
     );
 }
 
@@ -109,16 +154,7 @@ pub fn route<N: NetIo, S: Sink>(
     row: Option<&MibIpForwardRow2>,
     notification_type: i32,
 ) {
-    change(
-        extension,
-        &extension.counters.route,
-        row,
-        notification_type,
-        N::get_ip_forward_entry2,
-        RouteKeys::decode,
-        Route::decode,
-        render::route_event,
-    );
+    change(extension, &extension.counters.route, row, notification_type);
 }
 
 /// The start of a stable table of `entries` rows, or of a NULL table (`None`).
