@@ -130,3 +130,58 @@ fn fixed_patterns_render_safely() {
         }
     }
 }
+
+/// The driver's own address writer (render.rs) against `core::net`, the oracle: the same text
+/// for every address.
+fn assert_formats_like_core_net(v4: [u8; 4], v6: u128) {
+    use core::net::{Ipv4Addr, Ipv6Addr};
+    use netnotify_core::decode::SocketAddress;
+    let ipv4 = Ipv4Addr::from(v4);
+    let ipv6 = Ipv6Addr::from(v6);
+    assert_eq!(SocketAddress::V4(ipv4).to_string(), ipv4.to_string());
+    assert_eq!(SocketAddress::V6(ipv6, 0).to_string(), ipv6.to_string());
+    assert_eq!(SocketAddress::V6(ipv6, 7).to_string(), format!("{ipv6}%7"));
+}
+
+/// Addresses whose groups are mostly zero, where RFC 5952's `::` rules matter.
+fn sparse_ipv6() -> impl Strategy<Value = u128> {
+    proptest::collection::vec(
+        prop_oneof![3 => Just(0_u16), 1 => any::<u16>(), 1 => Just(0xffff_u16)],
+        8,
+    )
+    .prop_map(|groups| {
+        groups
+            .iter()
+            .fold(0_u128, |acc, group| (acc << 16) | u128::from(*group))
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 5_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    #[cfg_attr(miri, ignore = "proptest is too slow under Miri; see address_edge_cases_print_as_core_net_prints_them")]
+    fn addresses_print_as_core_net_prints_them(v4 in any::<[u8; 4]>(), v6 in any::<u128>(), sparse in sparse_ipv6()) {
+        assert_formats_like_core_net(v4, v6);
+        assert_formats_like_core_net(v4, sparse);
+    }
+}
+
+#[test]
+fn address_edge_cases_print_as_core_net_prints_them() {
+    for v6 in [
+        0_u128,                                    // ::
+        1,                                         // ::1
+        0xffff_0102_0304,                          // ::ffff:1.2.3.4 (mapped)
+        0x0102_0304,                               // ::102:304 (compatible: not dotted)
+        0x2001_0db8_0000_0000_0001_0000_0000_0001, // two equal runs: the first is elided
+        0x2001_0db8_0000_0001_0001_0001_0001_0001, // a single zero group stays 0
+        0xfe80_0000_0000_0000_1c2a_05ff_fe00_0001,
+        0x0000_0000_0000_0000_0000_0000_0001_0000, // ::1:0
+        0x0001_0000_0000_0000_0000_0000_0000_0000, // 1::
+        u128::MAX,
+    ] {
+        assert_formats_like_core_net([0, 0, 0, 0], v6);
+    }
+    assert_formats_like_core_net([255, 255, 255, 255], 0);
+}
