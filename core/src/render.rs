@@ -122,8 +122,8 @@ impl fmt::Display for SocketAddress {
 
 /// `a.b.c.d`.
 fn write_ipv4(f: &mut fmt::Formatter<'_>, address: Ipv4Addr) -> fmt::Result {
-    let [a, b, c, d] = address.octets();
-    write!(f, "{a}.{b}.{c}.{d}")
+    let [first, second, third, fourth] = address.octets();
+    write!(f, "{first}.{second}.{third}.{fourth}")
 }
 
 /// RFC 5952 section 4: lowercase hex without leading zeros, the longest run of two or more
