@@ -506,3 +506,27 @@ fn flush(sim: &Sim, printed: usize, out: &mut impl Write) -> io::Result<usize> {
     }
     Ok(lines.len())
 }
+
+/// The fuzz check (`fuzz/` and its regression tests): any bytes as a scenario.
+///
+/// Parsing never panics; a valid scenario plays without NETIO misuse and prints only lines
+/// that keep the output discipline.
+///
+/// # Panics
+/// If the driver misbehaved on this scenario.
+pub fn check_scenario_bytes(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(scenario) = parse(text) else {
+        return;
+    };
+    let (mut out, mut notes) = (Vec::new(), Vec::new());
+    let report = run(&scenario, &mut out, &mut notes).expect("writing to memory cannot fail");
+    assert!(report.violations.is_empty(), "{:?}", report.violations);
+    let printed = String::from_utf8(out).expect("lines are ASCII");
+    assert_eq!(printed.lines().count(), report.lines);
+    for line in printed.lines() {
+        netnotify_core::sim::checks::assert_text(line);
+    }
+}

@@ -62,6 +62,8 @@ use crate::netio::NetIo;
 use crate::notification::Notification;
 use crate::status::NtStatus;
 
+pub mod checks;
+
 /// One call the driver made into the simulated kernel, in order.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Call {
