@@ -106,7 +106,7 @@ macro_rules! c_enum {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 match self {
-                    Self::Unknown(raw) => write!(f, "{raw}"),
+                    Self::Unknown(raw) => f.write_str(itoa::Buffer::new().format(*raw)),
                     known => f.write_str(known.name().unwrap_or("")),
                 }
             }

@@ -27,7 +27,7 @@ trait ChangeRow: Copy {
     fn query<N: NetIo>(netio: &N, row: &mut Self) -> NtStatus;
     fn keys(&self) -> Self::Keys;
     fn full(&self) -> Self::Full;
-    fn render(change: Change, detail: &Detail<Self::Keys, Self::Full>) -> Line;
+    fn render(line: &mut Line, change: Change, detail: &Detail<Self::Keys, Self::Full>);
 }
 
 impl ChangeRow for MibIpInterfaceRow {
@@ -42,8 +42,8 @@ impl ChangeRow for MibIpInterfaceRow {
     fn full(&self) -> Interface {
         Interface::decode(self)
     }
-    fn render(change: Change, detail: &Detail<InterfaceKeys, Interface>) -> Line {
-        render::interface_event(change, detail)
+    fn render(line: &mut Line, change: Change, detail: &Detail<InterfaceKeys, Interface>) {
+        render::write_interface_event(line, change, detail);
     }
 }
 
@@ -59,8 +59,8 @@ impl ChangeRow for MibUnicastIpAddressRow {
     fn full(&self) -> Address {
         Address::decode(self)
     }
-    fn render(change: Change, detail: &Detail<AddressKeys, Address>) -> Line {
-        render::address_event(change, detail)
+    fn render(line: &mut Line, change: Change, detail: &Detail<AddressKeys, Address>) {
+        render::write_address_event(line, change, detail);
     }
 }
 
@@ -76,8 +76,8 @@ impl ChangeRow for MibIpForwardRow2 {
     fn full(&self) -> Route {
         Route::decode(self)
     }
-    fn render(change: Change, detail: &Detail<RouteKeys, Route>) -> Line {
-        render::route_event(change, detail)
+    fn render(line: &mut Line, change: Change, detail: &Detail<RouteKeys, Route>) {
+        render::write_route_event(line, change, detail);
     }
 }
 
@@ -115,9 +115,10 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
             Err(note) => Detail::Keys(row.keys(), note),
         }
     });
-    extension
-        .sink
-        .emit(Level::Info, &R::render(change, &detail));
+    // The one line buffer of this callback, in its own frame.
+    let mut line = Line::new();
+    R::render(&mut line, change, &detail);
+    extension.sink.emit(Level::Info, &line);
 }
 
 /// An interface notification (`row` is `None` when NETIO passed NULL).
@@ -164,9 +165,9 @@ pub fn stable_table<N, S: Sink>(
     entries: Option<u32>,
 ) {
     extension.counters.stable.count(entries.unwrap_or(0));
-    extension
-        .sink
-        .emit(Level::Info, &render::stable_header(completion, entries));
+    let mut line = Line::new();
+    render::write_stable_header(&mut line, completion, entries);
+    extension.sink.emit(Level::Info, &line);
 }
 
 /// Row `position` of the stable table being printed: a complete row, printed in full.
@@ -175,8 +176,7 @@ pub fn stable_entry<N, S: Sink>(
     position: u32,
     row: &MibUnicastIpAddressRow,
 ) {
-    extension.sink.emit(
-        Level::Info,
-        &render::stable_entry(position, &Address::decode(row)),
-    );
+    let mut line = Line::new();
+    render::write_stable_entry(&mut line, position, &Address::decode(row));
+    extension.sink.emit(Level::Info, &line);
 }

@@ -5,6 +5,11 @@
 //! fields first, then — when the full state of the object is known — every other field.
 //! A line that carries only the keys of an add or parameter notification says why
 //! ([`Note`]): reference §3.7, only the keys of a delivered row are reliable.
+//!
+//! Stack economy (the callbacks run on NETIO's thread, `ci/object-checks/stack_budget.py`
+//! measures them): the callback path renders into the caller's one [`Line`] (`write_*`), and
+//! every `Display` impl here calls the inner values' `fmt` directly instead of nesting
+//! `write!`, because each nested `core::fmt::write` adds a frame of its own.
 
 use core::fmt::{self, Write};
 use core::net::{Ipv4Addr, Ipv6Addr};
@@ -67,8 +72,16 @@ impl fmt::Display for Note {
         match self {
             Self::None => Ok(()),
             Self::Gone => f.write_str(" (gone before re-query)"),
-            Self::QueryFailed(status) => write!(f, " (re-query failed with status {status})"),
-            Self::NotPassive(irql) => write!(f, " (not re-queried at IRQL {irql})"),
+            Self::QueryFailed(status) => {
+                f.write_str(" (re-query failed with status ")?;
+                fmt::Display::fmt(status, f)?;
+                f.write_str(")")
+            }
+            Self::NotPassive(irql) => {
+                f.write_str(" (not re-queried at IRQL ")?;
+                decimal(f, *irql)?;
+                f.write_str(")")
+            }
         }
     }
 }
@@ -76,10 +89,72 @@ impl fmt::Display for Note {
 impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Other(raw) => write!(f, "type={raw}"),
+            Self::Other(raw) => {
+                f.write_str("type=")?;
+                decimal(f, *raw)
+            }
             known => f.write_str(known.name()),
         }
     }
+}
+
+// Integers: `itoa` formats into a stack buffer and hands `core::fmt` one finished string,
+// where `core`'s own integer `Display` adds `pad_integral` and `write_prefix` frames (about
+// 320 bytes of callback stack) for padding the driver never asks for.
+
+/// `value` in decimal.
+pub(crate) fn decimal(f: &mut fmt::Formatter<'_>, value: impl itoa::Integer) -> fmt::Result {
+    f.write_str(itoa::Buffer::new().format(value))
+}
+
+/// An integer printed in decimal through [`decimal`], for `format_args!`.
+#[derive(Clone, Copy, Debug)]
+pub struct Dec<T>(pub T);
+
+impl<T: itoa::Integer + Copy> fmt::Display for Dec<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        decimal(f, self.0)
+    }
+}
+
+/// `value`'s lowest `digits` hex digits, uppercase, with leading zeros (`{:0NX}`), or with
+/// `digits` = 0 lowercase without leading zeros (`{:x}`).
+fn hex(f: &mut fmt::Formatter<'_>, value: u64, digits: u32, uppercase: bool) -> fmt::Result {
+    let mut started = false;
+    for digit in (0..16_u32).rev() {
+        let nibble = value.checked_shr(digit.saturating_mul(4)).unwrap_or(0) & 0xF;
+        started |= nibble != 0 || digit < digits || digit == 0;
+        if started {
+            let character = char::from_digit(u32::try_from(nibble).unwrap_or(0), 16).unwrap_or('?');
+            f.write_char(if uppercase {
+                character.to_ascii_uppercase()
+            } else {
+                character
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// `value`'s lowest `digits` hex digits, uppercase, with leading zeros: what `{:0NX}` prints.
+pub(crate) fn write_hex(f: &mut fmt::Formatter<'_>, value: u64, digits: u32) -> fmt::Result {
+    hex(f, value & low_bits(digits), digits, true)
+}
+
+/// A mask of the lowest `digits` hex digits.
+const fn low_bits(digits: u32) -> u64 {
+    match u64::MAX.checked_shr(64_u32.saturating_sub(digits.saturating_mul(4))) {
+        Some(mask) if digits > 0 => mask,
+        _ => 0,
+    }
+}
+
+/// `word(value)`: `family(99)`.
+fn parenthesised(f: &mut fmt::Formatter<'_>, word: &str, value: impl itoa::Integer) -> fmt::Result {
+    f.write_str(word)?;
+    f.write_str("(")?;
+    decimal(f, value)?;
+    f.write_str(")")
 }
 
 /// An `ADDRESS_FAMILY` as a word.
@@ -92,7 +167,7 @@ impl fmt::Display for Family {
             AF_UNSPEC => f.write_str("unspec"),
             AF_INET => f.write_str("ipv4"),
             AF_INET6 => f.write_str("ipv6"),
-            other => write!(f, "family({other})"),
+            other => parenthesised(f, "family", other),
         }
     }
 }
@@ -106,24 +181,32 @@ impl fmt::Display for SocketAddress {
                 write_ipv6(f, *address)?;
                 match scope {
                     0 => Ok(()),
-                    scope => write!(f, "%{scope}"),
+                    scope => {
+                        f.write_str("%")?;
+                        decimal(f, *scope)
+                    }
                 }
             }
-            Self::Other(family) => write!(f, "family({family})"),
+            Self::Other(family) => parenthesised(f, "family", *family),
         }
     }
 }
 
 // Why not `core::net`'s `Display`: its width/precision branch formats into a fixed buffer with
 // an `unwrap` and a slice index that the optimiser cannot remove, so the no-panic check
-// (ci/no-panic) finds a panic path from every callback that prints an address. These two
+// (ci/object-checks) finds a panic path from every callback that prints an address. These two
 // writers produce the same text (the property test `addresses_print_as_core_net_prints_them`
 // compares them with `core::net` on arbitrary addresses) with no panic path at all.
 
 /// `a.b.c.d`.
 fn write_ipv4(f: &mut fmt::Formatter<'_>, address: Ipv4Addr) -> fmt::Result {
-    let [first, second, third, fourth] = address.octets();
-    write!(f, "{first}.{second}.{third}.{fourth}")
+    for (index, octet) in address.octets().iter().enumerate() {
+        if index != 0 {
+            f.write_str(".")?;
+        }
+        decimal(f, *octet)?;
+    }
+    Ok(())
 }
 
 /// RFC 5952 section 4: lowercase hex without leading zeros, the longest run of two or more
@@ -166,7 +249,7 @@ fn write_ipv6(f: &mut fmt::Formatter<'_>, address: Ipv6Addr) -> fmt::Result {
         if index != 0 && index != elided.end {
             f.write_str(":")?;
         }
-        write!(f, "{group:x}")?;
+        hex(f, u64::from(*group), 0, false)?;
     }
     Ok(())
 }
@@ -174,7 +257,9 @@ fn write_ipv6(f: &mut fmt::Formatter<'_>, address: Ipv6Addr) -> fmt::Result {
 /// `addr/len`, marked `(invalid)` when the length is out of the family's range.
 impl fmt::Display for Prefix {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.address, self.length)?;
+        fmt::Display::fmt(&self.address, f)?;
+        f.write_str("/")?;
+        decimal(f, self.length)?;
         if !self.is_valid() {
             f.write_str("(invalid)")?;
         }
@@ -185,10 +270,16 @@ impl fmt::Display for Prefix {
 /// `<IANA ifType name or number>:<NetLuidIndex>`, plus the reserved bits if any are set.
 impl fmt::Display for Luid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.if_type(), self.net_luid_index())?;
+        fmt::Display::fmt(&self.if_type(), f)?;
+        f.write_str(":")?;
+        decimal(f, self.net_luid_index())?;
         match self.reserved() {
             0 => Ok(()),
-            reserved => write!(f, "(reserved=0x{reserved:06X})"),
+            reserved => {
+                f.write_str("(reserved=0x")?;
+                write_hex(f, u64::from(reserved), 6)?;
+                f.write_str(")")
+            }
         }
     }
 }
@@ -203,14 +294,18 @@ impl fmt::Display for Lifetime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
             Self::INFINITE => f.write_str("infinite"),
-            seconds => write!(f, "{seconds}s"),
+            seconds => {
+                decimal(f, seconds)?;
+                f.write_str("s")
+            }
         }
     }
 }
 
 impl fmt::Display for Millis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}ms", self.0)
+        decimal(f, self.0)?;
+        f.write_str("ms")
     }
 }
 
@@ -218,7 +313,7 @@ impl fmt::Display for Unset {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
             Self::UNSET => f.write_str("unset"),
-            value => write!(f, "{value}"),
+            value => decimal(f, value),
         }
     }
 }
@@ -226,7 +321,8 @@ impl fmt::Display for Unset {
 /// The bitfield byte in hex; the bits are listed in `docs/lines.md` (reference §7).
 impl fmt::Display for Offload {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "0x{:02X}", self.0)
+        f.write_str("0x")?;
+        write_hex(f, u64::from(self.0), 2)
     }
 }
 
@@ -240,7 +336,9 @@ impl fmt::Display for ZoneIndices {
                     f.write_str(",")?;
                 }
                 first = false;
-                write!(f, "{level}:{zone}")?;
+                decimal(f, level)?;
+                f.write_str(":")?;
+                decimal(f, *zone)?;
             }
         }
         if first {
@@ -273,7 +371,7 @@ fn interface_keys(line: &mut Line, keys: &InterfaceKeys) {
         format_args!(
             " family={} if={} luid={}",
             Family(keys.family),
-            keys.index,
+            Dec(keys.index),
             keys.luid
         ),
     );
@@ -331,18 +429,18 @@ fn interface_full(line: &mut Line, row: &Interface) {
              zones={} flags={}",
             row.connected,
             row.nl_mtu,
-            row.metric,
+            Dec(row.metric),
             row.router_discovery_behavior,
             row.link_local_address_behavior,
             row.link_local_address_timeout,
-            row.dad_transmits,
+            Dec(row.dad_transmits),
             row.reachable_time,
             row.base_reachable_time,
             row.retransmit_time,
             row.path_mtu_discovery_timeout,
-            row.min_router_advertisement_interval.0,
+            Dec(row.min_router_advertisement_interval.0),
             row.max_router_advertisement_interval,
-            row.site_prefix_length,
+            Dec(row.site_prefix_length),
             row.transmit_offload,
             row.receive_offload,
             row.zone_indices,
@@ -354,7 +452,12 @@ fn interface_full(line: &mut Line, row: &Interface) {
 fn address_keys(line: &mut Line, keys: &AddressKeys) {
     append(
         line,
-        format_args!(" {} if={} luid={}", keys.address, keys.index, keys.luid),
+        format_args!(
+            " {} if={} luid={}",
+            keys.address,
+            Dec(keys.index),
+            keys.luid
+        ),
     );
 }
 
@@ -365,7 +468,7 @@ fn address_full(line: &mut Line, row: &Address) {
             " {} if={} luid={} dad={} prefix-origin={} suffix-origin={} valid={} \
              preferred={} skip-as-source={} scope-id={} created={}",
             row.prefix(),
-            row.keys.index,
+            Dec(row.keys.index),
             row.keys.luid,
             row.dad_state,
             row.prefix_origin,
@@ -373,8 +476,8 @@ fn address_full(line: &mut Line, row: &Address) {
             row.valid_lifetime,
             row.preferred_lifetime,
             row.skip_as_source,
-            row.scope_id,
-            row.creation_time_stamp,
+            Dec(row.scope_id),
+            Dec(row.creation_time_stamp),
         ),
     );
 }
@@ -386,7 +489,10 @@ fn route_keys(line: &mut Line, keys: &RouteKeys) {
     } else {
         append(line, format_args!(" via {}", keys.next_hop));
     }
-    append(line, format_args!(" if={} luid={}", keys.index, keys.luid));
+    append(
+        line,
+        format_args!(" if={} luid={}", Dec(keys.index), keys.luid),
+    );
 }
 
 fn route_full(line: &mut Line, row: &Route) {
@@ -401,8 +507,8 @@ fn route_full(line: &mut Line, row: &Route) {
             row.origin,
             row.valid_lifetime,
             row.preferred_lifetime,
-            row.age,
-            row.site_prefix_length,
+            Dec(row.age),
+            Dec(row.site_prefix_length),
             row.loopback,
             row.autoconfigure_address,
             row.publish,
@@ -411,27 +517,52 @@ fn route_full(line: &mut Line, row: &Route) {
     );
 }
 
-/// An interface event.
+/// An interface event, written into `line` (empty): the callbacks' form.
+pub fn write_interface_event(
+    line: &mut Line,
+    change: Change,
+    row: &Detail<InterfaceKeys, Interface>,
+) {
+    line.push_str(PREFIX);
+    append(line, format_args!("interface {change}"));
+    detail(line, row, interface_keys, interface_full);
+}
+
+/// An interface event as a new line.
 #[must_use]
 pub fn interface_event(change: Change, row: &Detail<InterfaceKeys, Interface>) -> Line {
-    let mut line = line(format_args!("interface {change}"));
-    detail(&mut line, row, interface_keys, interface_full);
+    let mut line = Line::new();
+    write_interface_event(&mut line, change, row);
     line
 }
 
-/// A unicast address event.
+/// A unicast address event, written into `line` (empty): the callbacks' form.
+pub fn write_address_event(line: &mut Line, change: Change, row: &Detail<AddressKeys, Address>) {
+    line.push_str(PREFIX);
+    append(line, format_args!("address {change}"));
+    detail(line, row, address_keys, address_full);
+}
+
+/// A unicast address event as a new line.
 #[must_use]
 pub fn address_event(change: Change, row: &Detail<AddressKeys, Address>) -> Line {
-    let mut line = line(format_args!("address {change}"));
-    detail(&mut line, row, address_keys, address_full);
+    let mut line = Line::new();
+    write_address_event(&mut line, change, row);
     line
 }
 
-/// A route event.
+/// A route event, written into `line` (empty): the callbacks' form.
+pub fn write_route_event(line: &mut Line, change: Change, row: &Detail<RouteKeys, Route>) {
+    line.push_str(PREFIX);
+    append(line, format_args!("route {change}"));
+    detail(line, row, route_keys, route_full);
+}
+
+/// A route event as a new line.
 #[must_use]
 pub fn route_event(change: Change, row: &Detail<RouteKeys, Route>) -> Line {
-    let mut line = line(format_args!("route {change}"));
-    detail(&mut line, row, route_keys, route_full);
+    let mut line = Line::new();
+    write_route_event(&mut line, change, row);
     line
 }
 
@@ -453,22 +584,38 @@ impl fmt::Display for Completion {
     }
 }
 
-/// The header line of a stable table; `entries` is `None` for a NULL table.
-#[must_use]
-pub fn stable_header(completion: Completion, entries: Option<u32>) -> Line {
-    let mut line = line(format_args!("stable-table {completion}"));
+/// The header line of a stable table, written into `line` (empty); `entries` is `None` for a
+/// NULL table.
+pub fn write_stable_header(line: &mut Line, completion: Completion, entries: Option<u32>) {
+    line.push_str(PREFIX);
+    append(line, format_args!("stable-table {completion}"));
     match entries {
-        Some(entries) => append(&mut line, format_args!(" entries={entries}")),
+        Some(entries) => append(line, format_args!(" entries={}", Dec(entries))),
         None => line.push_str(" (no table)"),
     }
+}
+
+/// As [`write_stable_header`], as a new line.
+#[must_use]
+pub fn stable_header(completion: Completion, entries: Option<u32>) -> Line {
+    let mut line = Line::new();
+    write_stable_header(&mut line, completion, entries);
     line
 }
 
-/// One row of a stable table: a complete row (the table is a snapshot, not a notification).
+/// One row of a stable table, written into `line` (empty): a complete row (the table is a
+/// snapshot, not a notification).
+pub fn write_stable_entry(line: &mut Line, position: u32, row: &Address) {
+    line.push_str(PREFIX);
+    append(line, format_args!("stable-table [{}]", Dec(position)));
+    address_full(line, row);
+}
+
+/// As [`write_stable_entry`], as a new line.
 #[must_use]
 pub fn stable_entry(position: u32, row: &Address) -> Line {
-    let mut line = line(format_args!("stable-table [{position}]"));
-    address_full(&mut line, row);
+    let mut line = Line::new();
+    write_stable_entry(&mut line, position, row);
     line
 }
 

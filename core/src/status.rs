@@ -52,7 +52,8 @@ impl NtStatus {
 /// Renders as the eight-digit hex form users search for, e.g. `0xC000009A`.
 impl fmt::Display for NtStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "0x{:08X}", self.0.cast_unsigned())
+        f.write_str("0x")?;
+        crate::render::write_hex(f, u64::from(self.0.cast_unsigned()), 8)
     }
 }
 

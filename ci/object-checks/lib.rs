@@ -1,5 +1,5 @@
 //! The WDM shell and the core, linked as the driver is (fat LTO, `panic = "abort"`), with a
-//! panic handler that calls a symbol nothing defines. `reachable.py` then proves from the
+//! panic handler that calls a symbol nothing defines. `no_panic.py` then proves from the
 //! object's relocations that no code reachable from `DriverEntry` (and through it the unload
 //! routine and every callback NETIO is handed) can reach that handler.
 #![no_std]
