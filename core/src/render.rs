@@ -107,7 +107,7 @@ pub(crate) fn decimal(f: &mut fmt::Formatter<'_>, value: impl itoa::Integer) -> 
     f.write_str(itoa::Buffer::new().format(value))
 }
 
-/// An integer printed in decimal through [`decimal`], for `format_args!`.
+/// An integer printed in decimal by `itoa`, for `format_args!`.
 #[derive(Clone, Copy, Debug)]
 pub struct Dec<T>(pub T);
 
