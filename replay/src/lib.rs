@@ -9,7 +9,9 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use netnotify_core::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
+use netnotify_core::ffi::{
+    MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, notification_type,
+};
 use netnotify_core::lifecycle::{driver_entry, driver_unload};
 use netnotify_core::notification::Notification;
 use netnotify_core::sim::{Delivery, Event, Outcome, Sim, StableMode};
@@ -220,53 +222,41 @@ fn status(raw: RawStatus) -> Result<NtStatus, String> {
 }
 
 /// Decodes a row given as the hex of its exact x64 bytes.
-fn row<T>(
-    kind: &str,
-    hex_text: &str,
-    size: usize,
-    from_bytes: fn(&[u8]) -> Option<T>,
-) -> Result<T, String> {
+fn row<T>(kind: &str, hex_text: &str, from_bytes: fn(&[u8]) -> Option<T>) -> Result<T, String> {
     let bytes = hex::decode(hex_text).map_err(|error| format!("{kind} row is not hex: {error}"))?;
-    from_bytes(&bytes)
-        .ok_or_else(|| format!("{kind} row is {} bytes, expected {size}", bytes.len()))
+    from_bytes(&bytes).ok_or_else(|| {
+        format!(
+            "{kind} row is {} bytes, expected {}",
+            bytes.len(),
+            size_of::<T>()
+        )
+    })
 }
 
 fn address_rows(rows: Option<Vec<String>>) -> Result<Option<Vec<MibUnicastIpAddressRow>>, String> {
     rows.map(|rows| {
         rows.iter()
-            .map(|hex_text| row("address", hex_text, 80, MibUnicastIpAddressRow::from_bytes))
+            .map(|hex_text| row("address", hex_text, MibUnicastIpAddressRow::from_bytes))
             .collect()
     })
     .transpose()
 }
 
-fn change(
-    kind: &str,
-    raw: &RawChange,
-    event: impl Fn(&[u8]) -> Option<Event>,
-    size: usize,
-) -> Result<Step, String> {
+/// A change step: `event` builds the event from the raw notification type.
+fn change(raw: &RawChange, event: impl FnOnce(i32) -> Event) -> Step {
     let raw_type = match raw.change {
         RawType::Number(number) => number,
-        RawType::Named(RawTypeName::Parameter) => 0,
-        RawType::Named(RawTypeName::Add) => 1,
-        RawType::Named(RawTypeName::Delete) => 2,
-        RawType::Named(RawTypeName::Initial) => 3,
+        RawType::Named(RawTypeName::Parameter) => notification_type::PARAMETER,
+        RawType::Named(RawTypeName::Add) => notification_type::ADD,
+        RawType::Named(RawTypeName::Delete) => notification_type::DELETE,
+        RawType::Named(RawTypeName::Initial) => notification_type::INITIAL,
     };
-    let bytes = hex::decode(&raw.row).map_err(|error| format!("{kind} row is not hex: {error}"))?;
-    let mut event = event(&bytes)
-        .ok_or_else(|| format!("{kind} row is {} bytes, expected {size}", bytes.len()))?;
-    match &mut event {
-        Event::Interface(_, value) | Event::Address(_, value) | Event::Route(_, value) => {
-            *value = raw_type;
-        }
-    }
     let delivery = match raw.deliver {
         RawDelivery::Keys => Delivery::Keys,
         RawDelivery::Full => Delivery::Full,
         RawDelivery::Null => Delivery::Null,
     };
-    Ok(Step::Change(event, delivery))
+    Step::Change(event(raw_type), delivery)
 }
 
 fn failure(
@@ -311,26 +301,18 @@ fn failure(
 fn step(value: Value) -> Result<Step, String> {
     let raw: RawStep = serde_json::from_value(value).map_err(|error| error.to_string())?;
     Ok(match raw {
-        RawStep::Interface(raw) => change(
-            "interface",
-            &raw,
-            |bytes| MibIpInterfaceRow::from_bytes(bytes).map(|row| Event::Interface(Some(row), 0)),
-            168,
-        )?,
-        RawStep::Address(raw) => change(
-            "address",
-            &raw,
-            |bytes| {
-                MibUnicastIpAddressRow::from_bytes(bytes).map(|row| Event::Address(Some(row), 0))
-            },
-            80,
-        )?,
-        RawStep::Route(raw) => change(
-            "route",
-            &raw,
-            |bytes| MibIpForwardRow2::from_bytes(bytes).map(|row| Event::Route(Some(row), 0)),
-            104,
-        )?,
+        RawStep::Interface(raw) => {
+            let row = row("interface", &raw.row, MibIpInterfaceRow::from_bytes)?;
+            change(&raw, |raw_type| Event::Interface(Some(row), raw_type))
+        }
+        RawStep::Address(raw) => {
+            let row = row("address", &raw.row, MibUnicastIpAddressRow::from_bytes)?;
+            change(&raw, |raw_type| Event::Address(Some(row), raw_type))
+        }
+        RawStep::Route(raw) => {
+            let row = row("route", &raw.row, MibIpForwardRow2::from_bytes)?;
+            change(&raw, |raw_type| Event::Route(Some(row), raw_type))
+        }
         RawStep::Stable {
             completion: RawCompletion::Immediate,
             rows,

@@ -150,30 +150,41 @@ struct Network {
     routes: Vec<MibIpForwardRow2>,
 }
 
-/// The `Get*Entry` interface rule: `InterfaceLuid` if set, else `InterfaceIndex`.
-const fn same_interface(luid: (u64, u32), wanted: (u64, u32)) -> bool {
-    if wanted.0 == 0 {
-        luid.1 == wanted.1
-    } else {
-        luid.0 == wanted.0
-    }
-}
-
 /// What a NETIO row type means to the simulated network: its keys and its table.
 trait Object: Copy {
     const NOTIFICATION: Notification;
-    fn same_object(&self, other: &Self) -> bool;
+    /// `(InterfaceLuid, InterfaceIndex)`.
+    fn interface(&self) -> (u64, u32);
+    /// The keys other than the interface are equal.
+    fn same_keys(&self, other: &Self) -> bool;
     fn keys_only(&self) -> Self;
-    fn has_interface(&self) -> bool;
     fn table(network: &mut Network) -> &mut Vec<Self>;
+
+    /// Whether `wanted` names this object, by the `Get*Entry` rule: its other keys, and
+    /// `InterfaceLuid` if set, else `InterfaceIndex`.
+    fn same_object(&self, wanted: &Self) -> bool {
+        let ((luid, index), (wanted_luid, wanted_index)) = (self.interface(), wanted.interface());
+        let same_interface = if wanted_luid == 0 {
+            index == wanted_index
+        } else {
+            luid == wanted_luid
+        };
+        same_interface && self.same_keys(wanted)
+    }
+
+    /// Documented: `Get*Entry` fails when both interface keys are unspecified.
+    fn has_interface(&self) -> bool {
+        self.interface() != (0, 0)
+    }
 }
 
 impl Object for MibIpInterfaceRow {
     const NOTIFICATION: Notification = Notification::Interface;
-    fn same_object(&self, other: &Self) -> bool {
-        let (mine, theirs) = (InterfaceKeys::decode(self), InterfaceKeys::decode(other));
-        mine.family == theirs.family
-            && same_interface((mine.luid.0, mine.index), (theirs.luid.0, theirs.index))
+    fn interface(&self) -> (u64, u32) {
+        (self.interface_luid, self.interface_index)
+    }
+    fn same_keys(&self, other: &Self) -> bool {
+        InterfaceKeys::decode(self).family == InterfaceKeys::decode(other).family
     }
     fn keys_only(&self) -> Self {
         Self {
@@ -183,9 +194,6 @@ impl Object for MibIpInterfaceRow {
             ..Self::default()
         }
     }
-    fn has_interface(&self) -> bool {
-        self.interface_luid != 0 || self.interface_index != 0
-    }
     fn table(network: &mut Network) -> &mut Vec<Self> {
         &mut network.interfaces
     }
@@ -193,10 +201,11 @@ impl Object for MibIpInterfaceRow {
 
 impl Object for MibUnicastIpAddressRow {
     const NOTIFICATION: Notification = Notification::Address;
-    fn same_object(&self, other: &Self) -> bool {
-        let (mine, theirs) = (AddressKeys::decode(self), AddressKeys::decode(other));
-        mine.address == theirs.address
-            && same_interface((mine.luid.0, mine.index), (theirs.luid.0, theirs.index))
+    fn interface(&self) -> (u64, u32) {
+        (self.interface_luid, self.interface_index)
+    }
+    fn same_keys(&self, other: &Self) -> bool {
+        AddressKeys::decode(self).address == AddressKeys::decode(other).address
     }
     fn keys_only(&self) -> Self {
         Self {
@@ -206,9 +215,6 @@ impl Object for MibUnicastIpAddressRow {
             ..Self::default()
         }
     }
-    fn has_interface(&self) -> bool {
-        self.interface_luid != 0 || self.interface_index != 0
-    }
     fn table(network: &mut Network) -> &mut Vec<Self> {
         &mut network.addresses
     }
@@ -216,11 +222,12 @@ impl Object for MibUnicastIpAddressRow {
 
 impl Object for MibIpForwardRow2 {
     const NOTIFICATION: Notification = Notification::Route;
-    fn same_object(&self, other: &Self) -> bool {
+    fn interface(&self) -> (u64, u32) {
+        (self.interface_luid, self.interface_index)
+    }
+    fn same_keys(&self, other: &Self) -> bool {
         let (mine, theirs) = (RouteKeys::decode(self), RouteKeys::decode(other));
-        mine.destination == theirs.destination
-            && mine.next_hop == theirs.next_hop
-            && same_interface((mine.luid.0, mine.index), (theirs.luid.0, theirs.index))
+        mine.destination == theirs.destination && mine.next_hop == theirs.next_hop
     }
     fn keys_only(&self) -> Self {
         Self {
@@ -230,9 +237,6 @@ impl Object for MibIpForwardRow2 {
             next_hop: self.next_hop,
             ..Self::default()
         }
-    }
-    fn has_interface(&self) -> bool {
-        self.interface_luid != 0 || self.interface_index != 0
     }
     fn table(network: &mut Network) -> &mut Vec<Self> {
         &mut network.routes
@@ -577,7 +581,6 @@ impl Sim {
             return status;
         }
         if !row.has_interface() {
-            // Documented: both InterfaceLuid and InterfaceIndex unspecified.
             return NtStatus::INVALID_PARAMETER;
         }
         let found = R::table(&mut state.network)
