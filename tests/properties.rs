@@ -167,6 +167,18 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 5_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The driver's own fixed-width hex writer (statuses, LUID reserved bits, offload bytes)
+    /// against `core::fmt`'s `{:08X}`.
+    #[test]
+    #[cfg_attr(miri, ignore = "proptest is too slow under Miri; golden.rs covers the writer")]
+    fn statuses_print_as_core_fmt_prints_them(raw in any::<i32>()) {
+        prop_assert_eq!(NtStatus(raw).to_string(), format!("0x{:08X}", raw.cast_unsigned()));
+    }
+}
+
 #[test]
 fn address_edge_cases_print_as_core_net_prints_them() {
     for v6 in [
