@@ -19,14 +19,19 @@ use netnotify_core::host::{Host, Level, Sink};
 use netnotify_core::lifecycle;
 use netnotify_core::line::Line;
 use netnotify_core::netio::NetIo;
+use netnotify_core::settings::PARAMETER_BUFFER;
 use netnotify_core::status::NtStatus;
 #[cfg(not(test))]
 use wdk_alloc::WdkAllocator;
 use wdk_sys::_DPFLTR_TYPE::DPFLTR_IHVNETWORK_ID;
-use wdk_sys::ntddk::{DbgPrintEx, IoCreateDevice, IoDeleteDevice, KeGetCurrentIrql};
+use wdk_sys::ntddk::{
+    DbgPrintEx, IoCreateDevice, IoDeleteDevice, IoOpenDriverRegistryKey, KeGetCurrentIrql,
+    KeQueryUnbiasedInterruptTime, ZwClose, ZwQueryValueKey,
+};
 use wdk_sys::{
-    DRIVER_OBJECT, FILE_DEVICE_SECURE_OPEN, FILE_DEVICE_UNKNOWN, NTSTATUS, PCUNICODE_STRING,
-    PDEVICE_OBJECT,
+    _DRIVER_REGKEY_TYPE, _KEY_VALUE_INFORMATION_CLASS, DRIVER_OBJECT, FILE_DEVICE_SECURE_OPEN,
+    FILE_DEVICE_UNKNOWN, HANDLE, KEY_QUERY_VALUE, NTSTATUS, PCUNICODE_STRING, PDEVICE_OBJECT,
+    ULONG, UNICODE_STRING,
 };
 
 #[cfg(not(test))]
@@ -129,7 +134,59 @@ unsafe impl Host for Wdm {
         // SAFETY: the live DRIVER_OBJECT; DriverEntry is still running, nothing else writes it.
         unsafe { (*self.driver).DriverUnload = Some(driver_unload) };
     }
+
+    fn query_parameter(&self, name: &str, buffer: &mut [u8; PARAMETER_BUFFER]) -> NtStatus {
+        let mut key: HANDLE = ptr::null_mut();
+        // SAFETY: PASSIVE_LEVEL (the core reads settings in DriverEntry only); the live
+        // DRIVER_OBJECT; `key` is a valid out-pointer.
+        let status = unsafe {
+            IoOpenDriverRegistryKey(
+                self.driver,
+                _DRIVER_REGKEY_TYPE::DriverRegKeyParameters,
+                KEY_QUERY_VALUE,
+                0,
+                &raw mut key,
+            )
+        };
+        if NtStatus(status).is_error() {
+            return NtStatus(status);
+        }
+        // The value names are the core's short ASCII names (at most 19 characters).
+        let mut wide = [0_u16; 32];
+        let mut length = 0_u16;
+        for (slot, unit) in wide.iter_mut().zip(name.encode_utf16()) {
+            *slot = unit;
+            length = length.saturating_add(2);
+        }
+        let mut value_name = UNICODE_STRING {
+            Length: length,
+            MaximumLength: length,
+            Buffer: wide.as_mut_ptr(),
+        };
+        let mut information = Aligned([0; PARAMETER_BUFFER]);
+        let mut result_length: ULONG = 0;
+        // SAFETY: an open key handle, a UNICODE_STRING over `wide`, and an aligned buffer of
+        // PARAMETER_BUFFER bytes with its exact length.
+        let status = unsafe {
+            ZwQueryValueKey(
+                key,
+                &raw mut value_name,
+                _KEY_VALUE_INFORMATION_CLASS::KeyValuePartialInformation,
+                information.0.as_mut_ptr().cast(),
+                ULONG::try_from(PARAMETER_BUFFER).unwrap_or(0),
+                &raw mut result_length,
+            )
+        };
+        // SAFETY: the handle IoOpenDriverRegistryKey returned, closed once.
+        unsafe { ZwClose(key) };
+        *buffer = information.0;
+        NtStatus(status)
+    }
 }
+
+/// Room for `KEY_VALUE_PARTIAL_INFORMATION`, whose `ULONG` fields want 4-byte alignment.
+#[repr(C, align(8))]
+struct Aligned([u8; PARAMETER_BUFFER]);
 
 /// `DbgPrintEx` with the `DPFLTR_IHVNETWORK_ID` component.
 struct DebugPrint;
@@ -146,6 +203,11 @@ impl Sink for DebugPrint {
                 line.as_c_str_with_newline().as_ptr(),
             );
         }
+    }
+
+    fn now(&self) -> u64 {
+        // SAFETY: callable at any IRQL; monotonic, excludes time asleep.
+        unsafe { KeQueryUnbiasedInterruptTime() }
     }
 }
 

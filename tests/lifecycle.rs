@@ -36,20 +36,27 @@ const CREATE: Call = Call::CreateDevice {
     extension_size: EXTENSION_SIZE,
 };
 
-/// The six initial-notification lines of a default registration (two per change
-/// notification, because `AF_UNSPEC`).
+/// The effective-settings line of the defaults.
+const SETTINGS_LINE: &str = "netnotify: settings Notifications=15 Family=0 \
+    InitialNotification=1 Requery=1 Verbosity=2 LinesPerSecond=20 Burst=100";
+
+/// The settings line and the six initial-notification lines of a default registration (two
+/// per change notification, because `AF_UNSPEC`).
 fn initial_lines() -> Vec<String> {
-    [
-        "interface",
-        "interface",
-        "address",
-        "address",
-        "route",
-        "route",
-    ]
-    .iter()
-    .map(|kind| format!("netnotify: {kind} initial (no row)"))
-    .collect()
+    std::iter::once(SETTINGS_LINE.to_owned())
+        .chain(
+            [
+                "interface",
+                "interface",
+                "address",
+                "address",
+                "route",
+                "route",
+            ]
+            .iter()
+            .map(|kind| format!("netnotify: {kind} initial (no row)")),
+        )
+        .collect()
 }
 
 /// A complete address row, as the stable table holds them: 10.0.0.5/24, manual, preferred.
@@ -196,7 +203,7 @@ fn every_line_is_printed_at_its_level() {
     assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
     driver_unload(&sim);
     let levels: Vec<Level> = sim.records().into_iter().map(|(level, _)| level).collect();
-    let mut expected = vec![Level::Info; 6];
+    let mut expected = vec![Level::Info; 7]; // settings, six initial notifications
     expected.push(Level::Warning); // NotifyRouteChange2's unexpected status
     expected.extend([Level::Info, Level::Info, Level::Info]); // table header, loaded, unloaded
     assert_eq!(levels, expected);
@@ -252,11 +259,14 @@ fn device_creation_failure_is_reported_and_returned() {
     assert_eq!(sim.calls(), [CREATE]);
     assert_eq!(
         sim.records(),
-        [(
-            Level::Error,
-            "netnotify: error: IoCreateDevice failed with status 0xC000009A; not loading"
-                .to_owned()
-        )]
+        [
+            (Level::Info, SETTINGS_LINE.to_owned()),
+            (
+                Level::Error,
+                "netnotify: error: IoCreateDevice failed with status 0xC000009A; not loading"
+                    .to_owned()
+            )
+        ]
     );
     sim.finish();
 }

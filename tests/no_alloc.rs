@@ -148,6 +148,10 @@ impl Sink for Discard {
             std::sync::atomic::Ordering::Relaxed,
         );
     }
+
+    fn now(&self) -> u64 {
+        0
+    }
 }
 
 #[test]

@@ -14,11 +14,16 @@ use crate::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, PA
 use crate::host::{Level, Sink};
 use crate::line::Line;
 use crate::netio::NetIo;
+use crate::notification::Notification;
 use crate::render::{self, Completion, Detail, Note};
+use crate::settings::Verbosity;
 use crate::status::NtStatus;
+use crate::storm::Admission;
 
 /// What the callback path needs to know about one row type.
 trait ChangeRow: Copy {
+    /// The notification that delivers this row type.
+    const KIND: Notification;
     /// The key fields, decoded.
     type Keys;
     /// Every field, decoded.
@@ -31,6 +36,7 @@ trait ChangeRow: Copy {
 }
 
 impl ChangeRow for MibIpInterfaceRow {
+    const KIND: Notification = Notification::Interface;
     type Keys = InterfaceKeys;
     type Full = Interface;
     fn query<N: NetIo>(netio: &N, row: &mut Self) -> NtStatus {
@@ -48,6 +54,7 @@ impl ChangeRow for MibIpInterfaceRow {
 }
 
 impl ChangeRow for MibUnicastIpAddressRow {
+    const KIND: Notification = Notification::Address;
     type Keys = AddressKeys;
     type Full = Address;
     fn query<N: NetIo>(netio: &N, row: &mut Self) -> NtStatus {
@@ -65,6 +72,7 @@ impl ChangeRow for MibUnicastIpAddressRow {
 }
 
 impl ChangeRow for MibIpForwardRow2 {
+    const KIND: Notification = Notification::Route;
     type Keys = RouteKeys;
     type Full = Route;
     fn query<N: NetIo>(netio: &N, row: &mut Self) -> NtStatus {
@@ -100,7 +108,8 @@ fn complete<N: NetIo, R: ChangeRow>(netio: &N, change: Change, delivered: &R) ->
     }
 }
 
-/// What every change callback does: count the event, complete the row, print its line.
+/// What every change callback does: count the event; unless the verbosity or storm control
+/// leaves its line out, complete the row (as the settings say) and print the line.
 fn change<N: NetIo, S: Sink, R: ChangeRow>(
     extension: &Extension<N, S>,
     counters: &ChangeCounters,
@@ -109,11 +118,25 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
 ) {
     let change = Change::from_raw(notification_type);
     counters.count(change);
-    let detail = row.map_or(Detail::NoRow, |row| {
-        match complete(&extension.netio, change, row) {
+    let settings = &extension.settings;
+    if settings.verbosity == Verbosity::Errors {
+        return;
+    }
+    match extension.storm.admit(R::KIND, change, extension.sink.now()) {
+        Admission::Suppress => return,
+        Admission::Print(None) => {}
+        Admission::Print(Some(summary)) => extension
+            .sink
+            .emit(Level::Warning, &render::storm_summary(R::KIND, &summary)),
+    }
+    let detail = row.map_or(Detail::NoRow, |row| match settings.verbosity {
+        Verbosity::Full if settings.requery => match complete(&extension.netio, change, row) {
             Ok(current) => Detail::Full(current.full()),
             Err(note) => Detail::Keys(row.keys(), note),
-        }
+        },
+        // Not re-queried: every field as delivered for a change that has a state.
+        Verbosity::Full if change.has_current_state() => Detail::Full(row.full()),
+        _ => Detail::Keys(row.keys(), Note::None),
     });
     // The one line buffer of this callback, in its own frame.
     let mut line = Line::new();
@@ -165,6 +188,9 @@ pub fn stable_table<N, S: Sink>(
     entries: Option<u32>,
 ) {
     extension.counters.stable.count(entries.unwrap_or(0));
+    if extension.settings.verbosity == Verbosity::Errors {
+        return;
+    }
     let mut line = Line::new();
     render::write_stable_header(&mut line, completion, entries);
     extension.sink.emit(Level::Info, &line);
@@ -176,6 +202,9 @@ pub fn stable_entry<N, S: Sink>(
     position: u32,
     row: &MibUnicastIpAddressRow,
 ) {
+    if extension.settings.verbosity == Verbosity::Errors {
+        return;
+    }
     let mut line = Line::new();
     render::write_stable_entry(&mut line, position, &Address::decode(row));
     extension.sink.emit(Level::Info, &line);

@@ -13,6 +13,7 @@ use crate::counters::Counters;
 use crate::ffi::Handle;
 use crate::notification::Notification;
 use crate::settings::Settings;
+use crate::storm::Storm;
 
 /// The driver's state, stored in the device object's extension.
 pub struct Extension<N, S> {
@@ -20,6 +21,7 @@ pub struct Extension<N, S> {
     pub(crate) sink: S,
     pub(crate) settings: Settings,
     pub(crate) counters: Counters,
+    pub(crate) storm: Storm,
     handles: [AtomicPtr<c_void>; 4],
     /// Set when every registration can be cancelled, just before the unload routine is set.
     unloadable: AtomicBool,
@@ -33,6 +35,7 @@ impl<N, S> Extension<N, S> {
             sink,
             settings,
             counters: Counters::default(),
+            storm: Storm::new(settings.lines_per_second, settings.burst),
             handles: [const { AtomicPtr::new(ptr::null_mut()) }; 4],
             unloadable: AtomicBool::new(false),
         }

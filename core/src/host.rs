@@ -5,6 +5,7 @@ use core::ptr::NonNull;
 
 use crate::line::Line;
 use crate::netio::NetIo;
+use crate::settings::PARAMETER_BUFFER;
 use crate::status::NtStatus;
 
 /// How important a line is; the shell maps it to a `DbgPrintEx` level.
@@ -32,11 +33,14 @@ impl Level {
     }
 }
 
-/// Where finished lines go (`DbgPrintEx` in the driver). Called from NETIO callbacks on any
-/// thread, concurrently: it must not block, allocate or panic in the driver.
+/// Where finished lines go (`DbgPrintEx` in the driver), and the clock that paces them.
+/// Called from NETIO callbacks on any thread, concurrently: it must not block, allocate or
+/// panic in the driver.
 pub trait Sink: Sync {
     /// Emits one line. `line.as_c_str_with_newline()` is what reaches `DbgPrintEx("%s", …)`.
     fn emit(&self, level: Level, line: &Line);
+    /// Monotonic time in 100-ns units (`KeQueryUnbiasedInterruptTime`), for storm control.
+    fn now(&self) -> u64;
 }
 
 /// The WDM plumbing the core's lifecycle drives.
@@ -72,4 +76,9 @@ pub unsafe trait Host {
     /// Sets `DriverObject->DriverUnload`: called last, and only when every registration can be
     /// cancelled.
     fn enable_unload(&self);
+    /// `ZwQueryValueKey(KeyValuePartialInformation)` of the value `name` in the service's
+    /// `Parameters` key (`IoOpenDriverRegistryKey`), into `buffer`; the status it returned
+    /// (`STATUS_OBJECT_NAME_NOT_FOUND` when there is no such key or value). At `PASSIVE_LEVEL`,
+    /// during `DriverEntry` only.
+    fn query_parameter(&self, name: &str, buffer: &mut [u8; PARAMETER_BUFFER]) -> NtStatus;
 }

@@ -11,7 +11,7 @@
 //! - [`events`], [`decode`], [`render`], [`line`](mod@line): what a callback does with a row, without
 //!   locks, allocation or panics;
 //! - [`ffi`]: the `#[repr(C)]` mirrors and kernel imports; [`counters`], [`extension`],
-//!   [`settings`], [`notification`], [`status`]: the state behind them.
+//!   [`settings`], [`storm`], [`notification`], [`status`]: the state behind them.
 #![no_std]
 #![deny(unsafe_code)]
 // Code that runs in NETIO callbacks must never panic (a panic is a bugcheck): the lints that
@@ -49,3 +49,4 @@ pub mod settings;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod status;
+pub mod storm;

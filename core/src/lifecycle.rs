@@ -13,7 +13,7 @@ use crate::netio::NetIo;
 use crate::notification::{Notification, NotificationSet};
 use crate::raw::Installed;
 use crate::render::{self, Family};
-use crate::settings::Settings;
+use crate::settings::{PARAMETER_BUFFER, RawValue, Settings};
 use crate::status::NtStatus;
 
 /// What a `Notify*Change` call's status and handle mean (reference §2 decision rule).
@@ -111,6 +111,7 @@ pub fn driver_entry<H: Host>(host: &H) -> NtStatus {
         );
         return NtStatus::INVALID_DEVICE_STATE;
     }
+    let settings = read_settings(host);
     let storage = match host.create_device(size_of::<Extension<H::NetIo, H::Sink>>()) {
         Ok(storage) => storage,
         Err(status) => {
@@ -123,7 +124,7 @@ pub fn driver_entry<H: Host>(host: &H) -> NtStatus {
             return status;
         }
     };
-    let extension = Extension::new(host.netio(), host.sink(), Settings::DEFAULT);
+    let extension = Extension::new(host.netio(), host.sink(), settings);
     let Some(installed) = Installed::init(storage, extension) else {
         host.sink().emit(
             Level::Error,
@@ -171,6 +172,16 @@ pub fn driver_unload<H: Host>(host: &H) {
         return;
     }
     cancel_all(&installed);
+    // What storm control left out and has not reported yet.
+    let now = extension.sink.now();
+    for notification in Notification::ALL {
+        if let Some(summary) = extension.storm.drain(notification, now) {
+            extension.sink.emit(
+                Level::Warning,
+                &render::storm_summary(notification, &summary),
+            );
+        }
+    }
     let counters = extension.counters();
     extension.sink.emit(
         Level::Info,
@@ -184,6 +195,25 @@ pub fn driver_unload<H: Host>(host: &H) {
     );
     installed.drop_in_place();
     host.delete_device();
+}
+
+/// Reads the `Parameters` values (a warning line for each bad one) and prints the effective
+/// settings in one line.
+fn read_settings<H: Host>(host: &H) -> Settings {
+    let sink = host.sink();
+    let settings = Settings::read(
+        |name| {
+            let mut buffer = [0; PARAMETER_BUFFER];
+            let status = host.query_parameter(name, &mut buffer);
+            RawValue::decode(status, &buffer)
+        },
+        |line| sink.emit(Level::Warning, line),
+    );
+    sink.emit(
+        Level::Info,
+        &render::line(format_args!("settings {settings}")),
+    );
+    settings
 }
 
 /// Takes every stored handle in reverse registration order and cancels it once. A failed

@@ -65,6 +65,18 @@ impl NotificationSet {
     /// None.
     pub const EMPTY: Self = Self(0);
 
+    /// The set of the bits of `bits` (1 interface, 2 address, 4 route, 8 stable table).
+    #[must_use]
+    pub const fn from_bits(bits: u8) -> Self {
+        Self(bits & Self::ALL.0)
+    }
+
+    /// The bits of the set.
+    #[must_use]
+    pub const fn bits(self) -> u8 {
+        self.0
+    }
+
     /// The set with `notification` added.
     #[must_use]
     pub const fn with(self, notification: Notification) -> Self {

@@ -21,8 +21,9 @@ use crate::decode::{
 };
 use crate::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
 use crate::line::Line;
-use crate::notification::NotificationSet;
+use crate::notification::{Notification, NotificationSet};
 use crate::status::NtStatus;
+use crate::storm::{Summary, TICKS_PER_SECOND};
 
 /// Every line begins with this.
 pub const PREFIX: &str = "netnotify: ";
@@ -617,6 +618,21 @@ pub fn stable_entry(position: u32, row: &Address) -> Line {
     let mut line = Line::new();
     write_stable_entry(&mut line, position, row);
     line
+}
+
+/// A storm summary: `netnotify: storm: route lines not printed: initial=0 add=950 … in 1.250s`.
+#[must_use]
+pub fn storm_summary(notification: Notification, summary: &Summary) -> Line {
+    let ticks = summary.until.saturating_sub(summary.since);
+    let seconds = ticks / TICKS_PER_SECOND;
+    let millis = (ticks % TICKS_PER_SECOND) / (TICKS_PER_SECOND / 1000);
+    line(format_args!(
+        "storm: {} lines not printed: {} in {}.{:03}s",
+        notification.name(),
+        summary.counts,
+        Dec(seconds),
+        millis
+    ))
 }
 
 impl fmt::Display for ChangeCounts {

@@ -1,8 +1,144 @@
-//! The driver's settings: which notifications to register, for which family, and whether to
-//! ask for initial notifications. Immutable once the extension is initialised.
+//! The driver's settings: the values of `HKLM\SYSTEM\CurrentControlSet\Services\netnotify\
+//! Parameters`, read once in `DriverEntry`, parsed and validated here. Immutable afterwards.
+//!
+//! The shell only reads a value's raw `KEY_VALUE_PARTIAL_INFORMATION`; [`RawValue::decode`]
+//! turns it into a value, [`Settings::read`] checks it against [`SETTINGS`]. A missing value
+//! takes its default silently; a value of the wrong type, size or range takes its default and
+//! one warning line says which value, what was found and what is used. No setting can stop
+//! the driver from loading. `driver.inx` writes the defaults and the README lists the table;
+//! tests check both against [`SETTINGS`].
 
-use crate::ffi::AF_UNSPEC;
+use core::fmt;
+
+use crate::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
+use crate::line::Line;
 use crate::notification::NotificationSet;
+use crate::render::{self, Dec};
+use crate::status::NtStatus;
+
+/// `REG_DWORD`.
+pub const REG_DWORD: u32 = 4;
+
+/// Bytes of the buffer the shell fills with `KEY_VALUE_PARTIAL_INFORMATION`: the 12-byte
+/// header (`TitleIndex`, `Type`, `DataLength`) and room for a `REG_DWORD`.
+pub const PARAMETER_BUFFER: usize = 16;
+
+/// A registry value as the shell found it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RawValue {
+    /// No such value (or no `Parameters` key).
+    Missing,
+    /// A 4-byte `REG_DWORD`.
+    Dword(u32),
+    /// Anything else: its registry type and size in bytes.
+    Other {
+        /// `Type` (`REG_SZ` is 1, `REG_BINARY` 3, `REG_QWORD` 11, …).
+        value_type: u32,
+        /// `DataLength`.
+        size: u32,
+    },
+    /// The query failed with this status.
+    Unreadable(NtStatus),
+}
+
+impl RawValue {
+    /// Decodes what `ZwQueryValueKey(KeyValuePartialInformation)` returned into `buffer`:
+    /// success, or `STATUS_BUFFER_OVERFLOW` when the data did not fit (the header is filled
+    /// then), or `STATUS_OBJECT_NAME_NOT_FOUND`.
+    #[must_use]
+    pub const fn decode(status: NtStatus, buffer: &[u8; PARAMETER_BUFFER]) -> Self {
+        let [_, _, _, _, t0, t1, t2, t3, l0, l1, l2, l3, d0, d1, d2, d3] = *buffer;
+        let value_type = u32::from_le_bytes([t0, t1, t2, t3]);
+        let size = u32::from_le_bytes([l0, l1, l2, l3]);
+        match status {
+            NtStatus::OBJECT_NAME_NOT_FOUND => Self::Missing,
+            NtStatus::SUCCESS if value_type == REG_DWORD && size == 4 => {
+                Self::Dword(u32::from_le_bytes([d0, d1, d2, d3]))
+            }
+            NtStatus::SUCCESS | NtStatus::BUFFER_OVERFLOW => Self::Other { value_type, size },
+            status => Self::Unreadable(status),
+        }
+    }
+}
+
+/// How much each event prints (`Verbosity`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, PartialOrd, Ord)]
+pub enum Verbosity {
+    /// 0: no event lines; errors, warnings and the driver's own lines only.
+    Errors,
+    /// 1: one short line per event: its key fields (no re-query).
+    Keys,
+    /// 2: one line per event with every field of the object's current state.
+    Full,
+}
+
+/// One setting: a `REG_DWORD` under `Parameters`.
+#[derive(Clone, Copy, Debug)]
+pub struct Setting {
+    /// The value name.
+    pub name: &'static str,
+    /// Its default, written by `driver.inx`.
+    pub default: u32,
+    /// Whether a value is valid.
+    pub valid: fn(u32) -> bool,
+    /// The valid values, as the warning and the README say them.
+    pub valid_text: &'static str,
+    /// What it does, for the README.
+    pub meaning: &'static str,
+}
+
+/// Every setting, in the order they are read and printed.
+pub const SETTINGS: [Setting; 7] = [
+    Setting {
+        name: "Notifications",
+        default: 0xF,
+        valid: |value| value <= 0xF,
+        valid_text: "0 to 15",
+        meaning: "which notifications to register, a bit each: 1 interface, 2 address, 4 route, 8 stable table",
+    },
+    Setting {
+        name: "Family",
+        default: 0,
+        valid: |value| matches!(value, 0 | 4 | 6),
+        valid_text: "0, 4 or 6",
+        meaning: "address family: 0 both, 4 IPv4 only, 6 IPv6 only",
+    },
+    Setting {
+        name: "InitialNotification",
+        default: 1,
+        valid: |value| value <= 1,
+        valid_text: "0 or 1",
+        meaning: "1: ask NETIO for the initial notification of each registration",
+    },
+    Setting {
+        name: "Requery",
+        default: 1,
+        valid: |value| value <= 1,
+        valid_text: "0 or 1",
+        meaning: "1: complete add and parameter rows with `Get*Entry` (at verbosity 2)",
+    },
+    Setting {
+        name: "Verbosity",
+        default: 2,
+        valid: |value| value <= 2,
+        valid_text: "0, 1 or 2",
+        meaning: "0 errors only, 1 one line per event with its keys, 2 every field",
+    },
+    Setting {
+        name: "LinesPerSecond",
+        default: 20,
+        valid: |value| value <= 1_000_000,
+        valid_text: "0 to 1000000",
+        meaning: "event lines per second per notification kind once the burst is spent; 0: no limit",
+    },
+    Setting {
+        name: "Burst",
+        default: 100,
+        valid: |value| (1..=1_000_000).contains(&value),
+        valid_text: "1 to 1000000",
+        meaning: "event lines a kind may print at once before the rate applies",
+    },
+];
 
 /// Effective settings.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -13,19 +149,132 @@ pub struct Settings {
     pub family: u16,
     /// `InitialNotification` for the three change notifications.
     pub initial_notification: bool,
+    /// Whether add and parameter rows are re-queried.
+    pub requery: bool,
+    /// How much each event prints.
+    pub verbosity: Verbosity,
+    /// Event lines per second per kind after the burst; 0 means no limit.
+    pub lines_per_second: u32,
+    /// Event lines a kind may print at once.
+    pub burst: u32,
 }
 
 impl Settings {
-    /// The defaults: all four notifications, `AF_UNSPEC`, initial notifications on.
-    pub const DEFAULT: Self = Self {
-        notifications: NotificationSet::ALL,
-        family: AF_UNSPEC,
-        initial_notification: true,
-    };
+    /// The defaults of [`SETTINGS`].
+    pub const DEFAULT: Self = Self::from_values([0xF, 0, 1, 1, 2, 20, 100]);
+
+    /// Settings from valid values, in the order of [`SETTINGS`].
+    const fn from_values(values: [u32; 7]) -> Self {
+        let [
+            notifications,
+            family,
+            initial,
+            requery,
+            verbosity,
+            lines_per_second,
+            burst,
+        ] = values;
+        Self {
+            #[allow(clippy::cast_possible_truncation, reason = "valid values are <= 15")]
+            notifications: NotificationSet::from_bits(notifications as u8),
+            family: match family {
+                4 => AF_INET,
+                6 => AF_INET6,
+                _ => AF_UNSPEC,
+            },
+            initial_notification: initial != 0,
+            requery: requery != 0,
+            verbosity: match verbosity {
+                0 => Verbosity::Errors,
+                1 => Verbosity::Keys,
+                _ => Verbosity::Full,
+            },
+            lines_per_second,
+            burst,
+        }
+    }
+
+    /// Reads every setting with `read` (the shell's registry query), and hands each warning
+    /// line to `warn`.
+    pub fn read(mut read: impl FnMut(&str) -> RawValue, mut warn: impl FnMut(&Line)) -> Self {
+        let mut values = [0; 7];
+        for (slot, setting) in values.iter_mut().zip(SETTINGS) {
+            let raw = read(setting.name);
+            *slot = match raw {
+                RawValue::Missing => setting.default,
+                RawValue::Dword(value) if (setting.valid)(value) => value,
+                found => {
+                    warn(&render::line(format_args!(
+                        "warning: setting {} is {}, not {}; using {}",
+                        setting.name,
+                        Found(found),
+                        setting.valid_text,
+                        Dec(setting.default)
+                    )));
+                    setting.default
+                }
+            };
+        }
+        Self::from_values(values)
+    }
+
+    /// The values as `SETTINGS` names them, in order.
+    #[must_use]
+    pub const fn values(&self) -> [u32; 7] {
+        [
+            self.notifications.bits() as u32,
+            match self.family {
+                AF_INET => 4,
+                AF_INET6 => 6,
+                _ => 0,
+            },
+            self.initial_notification as u32,
+            self.requery as u32,
+            self.verbosity as u32,
+            self.lines_per_second,
+            self.burst,
+        ]
+    }
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Self::DEFAULT
+    }
+}
+
+/// What was found instead of a valid value, for the warning line.
+struct Found(RawValue);
+
+impl fmt::Display for Found {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            RawValue::Missing => f.write_str("missing"),
+            RawValue::Dword(value) => write!(f, "{value}"),
+            RawValue::Other {
+                value_type: REG_DWORD,
+                size,
+            } => write!(f, "a REG_DWORD of {size} bytes"),
+            RawValue::Other { value_type, size } => {
+                write!(
+                    f,
+                    "of registry type {value_type} ({size} bytes), not a REG_DWORD"
+                )
+            }
+            RawValue::Unreadable(status) => write!(f, "unreadable (status {status})"),
+        }
+    }
+}
+
+/// `Name=value …` for every setting: the effective-settings line.
+impl fmt::Display for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, (setting, value)) in SETTINGS.iter().zip(self.values()).enumerate() {
+            if index != 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{}={value}", setting.name)?;
+        }
+        Ok(())
     }
 }

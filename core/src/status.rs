@@ -31,6 +31,10 @@ impl NtStatus {
     pub const INSUFFICIENT_RESOURCES: Self = Self(0xC000_009A_u32.cast_signed());
     /// `STATUS_INVALID_DEVICE_STATE`: returned when `DriverEntry` runs above `PASSIVE_LEVEL`.
     pub const INVALID_DEVICE_STATE: Self = Self(0xC000_0184_u32.cast_signed());
+    /// `STATUS_OBJECT_NAME_NOT_FOUND`: no such registry value.
+    pub const OBJECT_NAME_NOT_FOUND: Self = Self(0xC000_0034_u32.cast_signed());
+    /// `STATUS_BUFFER_OVERFLOW` (a warning): the data did not fit, the header was written.
+    pub const BUFFER_OVERFLOW: Self = Self(0x8000_0005_u32.cast_signed());
     /// `STATUS_NOT_FOUND`.
     pub const NOT_FOUND: Self = Self(0xC000_0225_u32.cast_signed());
     /// `STATUS_DATATYPE_MISALIGNMENT_ERROR`: the device extension is not aligned for it.

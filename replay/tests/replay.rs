@@ -36,7 +36,7 @@ fn the_built_in_scenario_prints_exactly_the_expected_lines() {
     let (out, notes, report) = play(LAPTOP_JOINS_WIFI);
     assert_eq!(out, include_str!("laptop-joins-wifi.out"));
     assert_eq!(notes, "");
-    assert_eq!(report.lines, 24);
+    assert_eq!(report.lines, 25);
     assert!(report.violations.is_empty());
     assert_eq!(parse(LAPTOP_JOINS_WIFI).unwrap().len(), 16);
 }
@@ -45,10 +45,10 @@ fn the_built_in_scenario_prints_exactly_the_expected_lines() {
 fn an_empty_scenario_loads_and_unloads() {
     let (out, notes, report) = play("");
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 9, "6 initial, stable table, loaded, unloaded");
-    assert!(lines[8].starts_with("netnotify: unloaded "));
+    assert_eq!(lines.len(), 10, "settings, 6 initial, stable table, loaded, unloaded");
+    assert!(lines[9].starts_with("netnotify: unloaded "));
     assert_eq!(notes, "");
-    assert_eq!(report.lines, 9);
+    assert_eq!(report.lines, 10);
 }
 
 #[test]
@@ -64,7 +64,7 @@ fn delivery_modes_and_raw_types_reach_the_driver_as_written() {
     let (out, _, report) = play(&scenario);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
-        lines[8..11],
+        lines[9..12],
         [
             "netnotify: address add (no row)",
             "netnotify: address type=7 192.168.1.23 if=12 luid=0:0",

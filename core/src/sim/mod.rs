@@ -46,6 +46,7 @@ use std::cell::Cell;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::format;
 use std::string::String;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
@@ -60,6 +61,7 @@ use crate::host::{Host, Level, Sink};
 use crate::line::Line;
 use crate::netio::NetIo;
 use crate::notification::Notification;
+use crate::settings::{PARAMETER_BUFFER, REG_DWORD, RawValue};
 use crate::status::NtStatus;
 
 pub mod checks;
@@ -327,6 +329,7 @@ struct State {
     scripts: HashMap<Notification, VecDeque<Outcome>>,
     cancel_failures: HashMap<Notification, NtStatus>,
     query_failures: HashMap<Notification, NtStatus>,
+    parameters: HashMap<String, RawValue>,
     network: Network,
     create_device_failure: Option<NtStatus>,
     stable_mode: Option<StableMode>,
@@ -351,6 +354,8 @@ struct Inner {
     state: Mutex<State>,
     idle: Condvar,
     lines: Mutex<Vec<(Level, String)>>,
+    /// The monotonic clock the sink reports (100-ns units); moved only by the test.
+    clock: AtomicU64,
 }
 
 std::thread_local! {
@@ -384,6 +389,7 @@ impl Sim {
             }),
             idle: Condvar::new(),
             lines: Mutex::new(Vec::new()),
+            clock: AtomicU64::new(0),
         }))
     }
 
@@ -409,6 +415,16 @@ impl Sim {
     /// Makes the next `Get*Entry` re-query of a `notification` object return `status`.
     pub fn fail_query(&self, notification: Notification, status: NtStatus) {
         self.state().query_failures.insert(notification, status);
+    }
+
+    /// Sets the value `name` of the service's `Parameters` key.
+    pub fn set_parameter(&self, name: &str, value: RawValue) {
+        self.state().parameters.insert(String::from(name), value);
+    }
+
+    /// Moves the clock forward by `ticks` (100-ns units).
+    pub fn advance(&self, ticks: u64) {
+        self.0.clock.fetch_add(ticks, Ordering::Relaxed);
     }
 
     /// Makes the next `IoCreateDevice` fail with `status`.
@@ -1084,6 +1100,10 @@ impl Sink for Sim {
             .unwrap_or_else(PoisonError::into_inner)
             .push((level, String::from(line.as_str())));
     }
+
+    fn now(&self) -> u64 {
+        self.0.clock.load(Ordering::Relaxed)
+    }
 }
 
 // SAFETY: `create_device` hands out a fresh zeroed allocation of the requested size, aligned
@@ -1153,5 +1173,36 @@ unsafe impl Host for Sim {
         let mut state = self.state();
         state.calls.push(Call::EnableUnload);
         state.unload_enabled = true;
+    }
+
+    /// Encodes the value as `ZwQueryValueKey(KeyValuePartialInformation)` would.
+    fn query_parameter(&self, name: &str, buffer: &mut [u8; PARAMETER_BUFFER]) -> NtStatus {
+        let value = self
+            .state()
+            .parameters
+            .get(name)
+            .copied()
+            .unwrap_or(RawValue::Missing);
+        let header = |buffer: &mut [u8; PARAMETER_BUFFER], value_type: u32, size: u32| {
+            buffer[4..8].copy_from_slice(&value_type.to_le_bytes());
+            buffer[8..12].copy_from_slice(&size.to_le_bytes());
+        };
+        match value {
+            RawValue::Missing => NtStatus::OBJECT_NAME_NOT_FOUND,
+            RawValue::Dword(dword) => {
+                header(buffer, REG_DWORD, 4);
+                buffer[12..16].copy_from_slice(&dword.to_le_bytes());
+                NtStatus::SUCCESS
+            }
+            RawValue::Other { value_type, size } => {
+                header(buffer, value_type, size);
+                if size <= 4 {
+                    NtStatus::SUCCESS
+                } else {
+                    NtStatus::BUFFER_OVERFLOW
+                }
+            }
+            RawValue::Unreadable(status) => status,
+        }
     }
 }

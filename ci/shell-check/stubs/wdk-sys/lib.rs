@@ -2,7 +2,12 @@
 //! (guide §3.2–§3.3): type aliases over C types, `_DEVICE_OBJECT`/`_DRIVER_OBJECT` with only the
 //! fields the shell touches, enums as modules of constants, functions in `ntddk` with the C ABI.
 #![no_std]
-#![allow(non_camel_case_types, non_snake_case, missing_docs)]
+#![allow(
+    non_camel_case_types,
+    non_snake_case,
+    non_upper_case_globals,
+    missing_docs
+)]
 
 use core::ffi::{c_char, c_int, c_void};
 
@@ -17,6 +22,11 @@ pub type DEVICE_TYPE = ULONG;
 pub type CHAR = c_char;
 pub type PCSTR = *const CHAR;
 pub type WCHAR = u16;
+pub type ULONGLONG = u64;
+pub type HANDLE = PVOID;
+pub type PHANDLE = *mut HANDLE;
+pub type ACCESS_MASK = ULONG;
+pub type PULONG = *mut ULONG;
 
 #[repr(C)]
 pub struct _UNICODE_STRING {
@@ -48,15 +58,30 @@ pub type PDRIVER_OBJECT = *mut DRIVER_OBJECT;
 pub const FILE_DEVICE_UNKNOWN: u32 = 0x22;
 pub const FILE_DEVICE_SECURE_OPEN: u32 = 0x100;
 
+pub const KEY_QUERY_VALUE: u32 = 0x0001;
+
 pub mod _DPFLTR_TYPE {
     pub type Type = super::c_int;
     pub const DPFLTR_IHVNETWORK_ID: Type = 80;
 }
 
+pub mod _DRIVER_REGKEY_TYPE {
+    pub type Type = super::c_int;
+    pub const DriverRegKeyParameters: Type = 0;
+}
+pub type DRIVER_REGKEY_TYPE = _DRIVER_REGKEY_TYPE::Type;
+
+pub mod _KEY_VALUE_INFORMATION_CLASS {
+    pub type Type = super::c_int;
+    pub const KeyValuePartialInformation: Type = 2;
+}
+pub type KEY_VALUE_INFORMATION_CLASS = _KEY_VALUE_INFORMATION_CLASS::Type;
+
 pub mod ntddk {
     use super::{
-        BOOLEAN, DEVICE_TYPE, KIRQL, NTSTATUS, PCSTR, PDEVICE_OBJECT, PDRIVER_OBJECT,
-        PUNICODE_STRING, ULONG,
+        ACCESS_MASK, BOOLEAN, DEVICE_TYPE, DRIVER_REGKEY_TYPE, HANDLE, KEY_VALUE_INFORMATION_CLASS,
+        KIRQL, NTSTATUS, PCSTR, PDEVICE_OBJECT, PDRIVER_OBJECT, PHANDLE, PULONG, PUNICODE_STRING,
+        PVOID, ULONG, ULONGLONG,
     };
 
     unsafe extern "C" {
@@ -73,5 +98,24 @@ pub mod ntddk {
         pub fn IoDeleteDevice(DeviceObject: PDEVICE_OBJECT);
         pub fn KeGetCurrentIrql() -> KIRQL;
         pub fn DbgPrintEx(ComponentId: ULONG, Level: ULONG, Format: PCSTR, ...) -> ULONG;
+        pub fn KeQueryUnbiasedInterruptTime() -> ULONGLONG;
+        #[must_use]
+        pub fn IoOpenDriverRegistryKey(
+            DriverObject: PDRIVER_OBJECT,
+            RegKeyType: DRIVER_REGKEY_TYPE,
+            DesiredAccess: ACCESS_MASK,
+            Flags: ULONG,
+            DriverRegKey: PHANDLE,
+        ) -> NTSTATUS;
+        #[must_use]
+        pub fn ZwQueryValueKey(
+            KeyHandle: HANDLE,
+            ValueName: PUNICODE_STRING,
+            KeyValueInformationClass: KEY_VALUE_INFORMATION_CLASS,
+            KeyValueInformation: PVOID,
+            Length: ULONG,
+            ResultLength: PULONG,
+        ) -> NTSTATUS;
+        pub fn ZwClose(Handle: HANDLE) -> NTSTATUS;
     }
 }

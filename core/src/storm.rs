@@ -1,0 +1,227 @@
+//! Storm control: at most `LinesPerSecond` event lines per notification kind after a burst of
+//! `Burst`, and a summary of what was left out when output resumes or at unload.
+//!
+//! Each kind has a GCRA limiter (the "virtual scheduling" form of a token bucket): one atomic
+//! theoretical arrival time, advanced by compare-and-swap, so callbacks of one kind running
+//! concurrently need no lock and never wait. Time is the shell's monotonic clock in 100-ns
+//! units ([`crate::host::Sink::now`]). Left-out events are counted per change type; the first
+//! line printed after some were left out takes (swaps to zero) those counts and reports them
+//! with the interval they cover. Counts are exact: every suppressed event is in exactly one
+//! summary (a suppression racing with the summary that ends its episode is reported in the
+//! next one, or at unload). The event counters of [`crate::counters`] count every event
+//! whatever is printed.
+
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use crate::counters::ChangeCounts;
+use crate::decode::Change;
+use crate::notification::Notification;
+
+/// 100-ns units in a second.
+pub const TICKS_PER_SECOND: u64 = 10_000_000;
+
+/// Whether an event's line may be printed.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Admission {
+    /// Print it; first report what was left out before it, if anything was.
+    Print(Option<Summary>),
+    /// Leave it out (it is counted).
+    Suppress,
+}
+
+/// Events of one kind that were not printed, by change type, from `since` to `until`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Summary {
+    /// The counts.
+    pub counts: ChangeCounts,
+    /// When the first of them was left out (100-ns units).
+    pub since: u64,
+    /// When the summary was taken.
+    pub until: u64,
+}
+
+impl Summary {
+    /// All of them.
+    #[must_use]
+    pub const fn total(&self) -> u64 {
+        let counts = &self.counts;
+        counts
+            .initial
+            .saturating_add(counts.add)
+            .saturating_add(counts.delete)
+            .saturating_add(counts.parameter)
+            .saturating_add(counts.other)
+    }
+}
+
+/// One kind's limiter and left-out counts.
+#[derive(Debug, Default)]
+struct Kind {
+    /// Theoretical arrival time of the next line.
+    arrival: AtomicU64,
+    /// Left out since the last summary: parameter, add, delete, initial, other.
+    pending: [AtomicU64; 5],
+    /// Time of the first event left out since the last summary, plus one; 0 for none.
+    since: AtomicU64,
+}
+
+/// The limiters of the three change notifications.
+#[derive(Debug)]
+pub struct Storm {
+    /// Ticks between lines at the steady rate; 0: no limit.
+    interval: u64,
+    /// How far ahead of now the arrival time may run: `(burst - 1) * interval`.
+    tolerance: u64,
+    kinds: [Kind; 3],
+}
+
+const fn slot(change: Change) -> usize {
+    match change {
+        Change::Parameter => 0,
+        Change::Add => 1,
+        Change::Delete => 2,
+        Change::Initial => 3,
+        Change::Other(_) => 4,
+    }
+}
+
+impl Storm {
+    /// A limiter of `lines_per_second` lines (0: no limit) after a burst of `burst`.
+    #[must_use]
+    pub fn new(lines_per_second: u32, burst: u32) -> Self {
+        let interval = TICKS_PER_SECOND
+            .checked_div(u64::from(lines_per_second))
+            .unwrap_or(0);
+        Self {
+            interval,
+            tolerance: interval.saturating_mul(u64::from(burst.saturating_sub(1))),
+            kinds: Default::default(),
+        }
+    }
+
+    const fn kind(&self, notification: Notification) -> Option<&Kind> {
+        match notification {
+            Notification::Interface => Some(&self.kinds[0]),
+            Notification::Address => Some(&self.kinds[1]),
+            Notification::Route => Some(&self.kinds[2]),
+            Notification::StableTable => None,
+        }
+    }
+
+    /// Decides for one event of `notification` with `change` at time `now`.
+    pub fn admit(&self, notification: Notification, change: Change, now: u64) -> Admission {
+        let Some(kind) = self.kind(notification) else {
+            return Admission::Print(None);
+        };
+        if self.interval == 0 {
+            return Admission::Print(None);
+        }
+        let mut arrival = kind.arrival.load(Ordering::Relaxed);
+        loop {
+            let start = arrival.max(now);
+            if start.saturating_sub(now) > self.tolerance {
+                // Over the limit: count it; the first one opens the episode.
+                let _ = kind.since.compare_exchange(
+                    0,
+                    now.saturating_add(1),
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                );
+                if let Some(pending) = kind.pending.get(slot(change)) {
+                    pending.fetch_add(1, Ordering::Relaxed);
+                }
+                return Admission::Suppress;
+            }
+            match kind.arrival.compare_exchange_weak(
+                arrival,
+                start.saturating_add(self.interval),
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => break,
+                Err(current) => arrival = current,
+            }
+        }
+        Admission::Print(Self::take(kind, now))
+    }
+
+    /// What `notification` left out and has not reported yet (for the unload summary).
+    pub fn drain(&self, notification: Notification, now: u64) -> Option<Summary> {
+        let kind = self.kind(notification)?;
+        let taken = Self::take(kind, now);
+        // Counts left by a suppression that raced with an earlier summary have no episode.
+        let stragglers = Self::counts(kind);
+        match (taken, stragglers) {
+            (Some(mut summary), extra) => {
+                summary.counts = add(summary.counts, extra);
+                Some(summary)
+            }
+            (None, extra) if extra != ChangeCounts::default() => Some(Summary {
+                counts: extra,
+                since: now,
+                until: now,
+            }),
+            (None, _) => None,
+        }
+    }
+
+    /// Ends the episode, if one is open, and takes its counts.
+    fn take(kind: &Kind, now: u64) -> Option<Summary> {
+        let since = kind.since.swap(0, Ordering::Relaxed);
+        if since == 0 {
+            return None;
+        }
+        Some(Summary {
+            counts: Self::counts(kind),
+            since: since.saturating_sub(1),
+            until: now,
+        })
+    }
+
+    fn counts(kind: &Kind) -> ChangeCounts {
+        let [parameter, add, delete, initial, other] = kind
+            .pending
+            .each_ref()
+            .map(|count| count.swap(0, Ordering::Relaxed));
+        ChangeCounts {
+            initial,
+            add,
+            delete,
+            parameter,
+            other,
+        }
+    }
+}
+
+const fn add(left: ChangeCounts, right: ChangeCounts) -> ChangeCounts {
+    ChangeCounts {
+        initial: left.initial.saturating_add(right.initial),
+        add: left.add.saturating_add(right.add),
+        delete: left.delete.saturating_add(right.delete),
+        parameter: left.parameter.saturating_add(right.parameter),
+        other: left.other.saturating_add(right.other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Admission, Storm, TICKS_PER_SECOND};
+    use crate::decode::Change;
+    use crate::notification::Notification::Route;
+    use std::vec::Vec;
+
+    #[test]
+    fn burst_then_steady_rate_then_recovery() {
+        // 10 lines per second after a burst of 3: one line every 100 ms.
+        let storm = Storm::new(10, 3);
+        let tick = TICKS_PER_SECOND / 10;
+        let at = |n: u64| 1_000 + n * tick / 4;
+        let decisions: Vec<bool> = (0..20)
+            .map(|n| matches!(storm.admit(Route, Change::Add, at(n)), Admission::Print(_)))
+            .collect();
+        // The burst of 3, then exactly one per 100 ms (every 4th event at 25 ms apart): the
+        // arrival time runs 2 intervals ahead at most.
+        let printed: Vec<usize> = (0..20).filter(|&n| decisions[n]).collect();
+        assert_eq!(printed, [0, 1, 2, 4, 8, 12, 16]);
+    }
+}
