@@ -171,11 +171,11 @@ fn every_callback_path_renders_without_allocating() {
 
     let before = allocations();
     for raw in [nt::ADD, nt::PARAMETER, nt::DELETE, nt::INITIAL, 42] {
-        events::interface(&extension, Some(&interface), raw);
+        events::interface(&extension, Some(interface), raw);
         events::interface(&extension, None, raw);
-        events::address(&extension, Some(&address), raw);
+        events::address(&extension, Some(address), raw);
         events::address(&extension, None, raw);
-        events::route(&extension, Some(&route), raw);
+        events::route(&extension, Some(route), raw);
         events::route(&extension, None, raw);
     }
     events::stable_table(&extension, Completion::Pending, Some(1));

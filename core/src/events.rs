@@ -89,9 +89,9 @@ impl ChangeRow for MibIpForwardRow2 {
     }
 }
 
-/// The current state of the object `delivered` names, or the note that says why there is
-/// none.
-fn complete<N: NetIo, R: ChangeRow>(netio: &N, change: Change, delivered: &R) -> Result<R, Note> {
+/// Replaces `row` (the delivered keys) with the current state of the object they name, or
+/// says why it cannot: in place, so the callback frame holds one row.
+fn complete<N: NetIo, R: ChangeRow>(netio: &N, change: Change, row: &mut R) -> Result<(), Note> {
     if !change.has_current_state() {
         return Err(Note::None);
     }
@@ -100,9 +100,8 @@ fn complete<N: NetIo, R: ChangeRow>(netio: &N, change: Change, delivered: &R) ->
         return Err(Note::NotPassive(irql));
     }
     // The query reads the keys from the row and overwrites the rest.
-    let mut current = *delivered;
-    match R::query(netio, &mut current) {
-        NtStatus::SUCCESS => Ok(current),
+    match R::query(netio, row) {
+        NtStatus::SUCCESS => Ok(()),
         NtStatus::NOT_FOUND => Err(Note::Gone),
         status => Err(Note::QueryFailed(status)),
     }
@@ -113,7 +112,7 @@ fn complete<N: NetIo, R: ChangeRow>(netio: &N, change: Change, delivered: &R) ->
 fn change<N: NetIo, S: Sink, R: ChangeRow>(
     extension: &Extension<N, S>,
     counters: &ChangeCounters,
-    row: Option<&R>,
+    row: Option<R>,
     notification_type: i32,
 ) {
     let change = Change::from_raw(notification_type);
@@ -122,24 +121,31 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
     if settings.verbosity == Verbosity::Errors {
         return;
     }
+    // The one line buffer of this callback, in its own frame: the storm summary (if output
+    // resumes after a storm) is written and emitted through it before the event's line.
+    let mut line = Line::new();
     match extension.storm.admit(R::KIND, change, extension.sink.now()) {
         Admission::Suppress => return,
         Admission::Print(None) => {}
-        Admission::Print(Some(summary)) => extension
-            .sink
-            .emit(Level::Warning, &render::storm_summary(R::KIND, &summary)),
+        Admission::Print(Some(summary)) => {
+            render::write_storm_summary(&mut line, R::KIND, &summary);
+            extension.sink.emit(Level::Warning, &line);
+            line = Line::new();
+        }
     }
-    let detail = row.map_or(Detail::NoRow, |row| match settings.verbosity {
-        Verbosity::Full if settings.requery => match complete(&extension.netio, change, row) {
-            Ok(current) => Detail::Full(current.full()),
-            Err(note) => Detail::Keys(row.keys(), note),
-        },
+    let detail = row.map_or(Detail::NoRow, |mut row| match settings.verbosity {
+        Verbosity::Full if settings.requery => {
+            // The keys as delivered: a failed query may have overwritten the row.
+            let keys = row.keys();
+            match complete(&extension.netio, change, &mut row) {
+                Ok(()) => Detail::Full(row.full()),
+                Err(note) => Detail::Keys(keys, note),
+            }
+        }
         // Not re-queried: every field as delivered for a change that has a state.
         Verbosity::Full if change.has_current_state() => Detail::Full(row.full()),
         _ => Detail::Keys(row.keys(), Note::None),
     });
-    // The one line buffer of this callback, in its own frame.
-    let mut line = Line::new();
     R::render(&mut line, change, &detail);
     extension.sink.emit(Level::Info, &line);
 }
@@ -147,7 +153,7 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
 /// An interface notification (`row` is `None` when NETIO passed NULL).
 pub fn interface<N: NetIo, S: Sink>(
     extension: &Extension<N, S>,
-    row: Option<&MibIpInterfaceRow>,
+    row: Option<MibIpInterfaceRow>,
     notification_type: i32,
 ) {
     change(
@@ -161,7 +167,7 @@ pub fn interface<N: NetIo, S: Sink>(
 /// A unicast address notification.
 pub fn address<N: NetIo, S: Sink>(
     extension: &Extension<N, S>,
-    row: Option<&MibUnicastIpAddressRow>,
+    row: Option<MibUnicastIpAddressRow>,
     notification_type: i32,
 ) {
     change(
@@ -175,7 +181,7 @@ pub fn address<N: NetIo, S: Sink>(
 /// A route notification.
 pub fn route<N: NetIo, S: Sink>(
     extension: &Extension<N, S>,
-    row: Option<&MibIpForwardRow2>,
+    row: Option<MibIpForwardRow2>,
     notification_type: i32,
 ) {
     change(extension, &extension.counters.route, row, notification_type);

@@ -204,7 +204,7 @@ unsafe extern "system" fn interface_callback<N: NetIo, S: Sink>(
     };
     // SAFETY: NETIO's row (or NULL), valid during this call.
     let row = unsafe { read_row(row) };
-    events::interface(extension, row.as_ref(), notification_type);
+    events::interface(extension, row, notification_type);
 }
 
 unsafe extern "system" fn address_callback<N: NetIo, S: Sink>(
@@ -218,7 +218,7 @@ unsafe extern "system" fn address_callback<N: NetIo, S: Sink>(
     };
     // SAFETY: NETIO's row (or NULL), valid during this call.
     let row = unsafe { read_row(row) };
-    events::address(extension, row.as_ref(), notification_type);
+    events::address(extension, row, notification_type);
 }
 
 unsafe extern "system" fn route_callback<N: NetIo, S: Sink>(
@@ -232,7 +232,7 @@ unsafe extern "system" fn route_callback<N: NetIo, S: Sink>(
     };
     // SAFETY: NETIO's row (or NULL), valid during this call.
     let row = unsafe { read_row(row) };
-    events::route(extension, row.as_ref(), notification_type);
+    events::route(extension, row, notification_type);
 }
 
 unsafe extern "system" fn stable_table_callback<N: NetIo, S: Sink>(

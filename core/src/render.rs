@@ -118,6 +118,17 @@ impl<T: itoa::Integer + Copy> fmt::Display for Dec<T> {
     }
 }
 
+/// A number below 1000 with leading zeros (`{:03}`), without `core`'s padding path.
+struct ThreeDigits(u64);
+
+impl fmt::Display for ThreeDigits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut buffer = itoa::Buffer::new();
+        let text = buffer.format(self.0.min(999).saturating_add(1000));
+        f.write_str(text.get(1..).unwrap_or(""))
+    }
+}
+
 /// `value`'s lowest `digits` hex digits, uppercase, with leading zeros (`{:0NX}`), or with
 /// `digits` = 0 lowercase without leading zeros (`{:x}`).
 fn hex(f: &mut fmt::Formatter<'_>, value: u64, digits: u32, uppercase: bool) -> fmt::Result {
@@ -620,28 +631,49 @@ pub fn stable_entry(position: u32, row: &Address) -> Line {
     line
 }
 
-/// A storm summary: `netnotify: storm: route lines not printed: initial=0 add=950 … in 1.250s`.
-#[must_use]
-pub fn storm_summary(notification: Notification, summary: &Summary) -> Line {
+/// A storm summary, written into `line` (empty):
+/// `netnotify: storm: route lines not printed: initial=0 add=950 … in 1.250s`.
+pub fn write_storm_summary(line: &mut Line, notification: Notification, summary: &Summary) {
     let ticks = summary.until.saturating_sub(summary.since);
     let seconds = ticks / TICKS_PER_SECOND;
     let millis = (ticks % TICKS_PER_SECOND) / (TICKS_PER_SECOND / 1000);
-    line(format_args!(
-        "storm: {} lines not printed: {} in {}.{:03}s",
-        notification.name(),
-        summary.counts,
-        Dec(seconds),
-        millis
-    ))
+    // Static words are pushed, not formatted: `{}` of a `str` costs `Formatter::pad`'s frame.
+    line.push_str(PREFIX);
+    line.push_str("storm: ");
+    line.push_str(notification.name());
+    append(
+        line,
+        format_args!(
+            " lines not printed: {} in {}.{}s",
+            summary.counts,
+            Dec(seconds),
+            ThreeDigits(millis)
+        ),
+    );
+}
+
+/// As [`write_storm_summary`], as a new line.
+#[must_use]
+pub fn storm_summary(notification: Notification, summary: &Summary) -> Line {
+    let mut line = Line::new();
+    write_storm_summary(&mut line, notification, summary);
+    line
 }
 
 impl fmt::Display for ChangeCounts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "initial={} add={} delete={} parameter={} other={}",
-            self.initial, self.add, self.delete, self.parameter, self.other
-        )
+        let counts = [
+            ("initial=", self.initial),
+            (" add=", self.add),
+            (" delete=", self.delete),
+            (" parameter=", self.parameter),
+            (" other=", self.other),
+        ];
+        for (label, count) in counts {
+            f.write_str(label)?;
+            decimal(f, count)?;
+        }
+        Ok(())
     }
 }
 

@@ -45,7 +45,11 @@ fn the_built_in_scenario_prints_exactly_the_expected_lines() {
 fn an_empty_scenario_loads_and_unloads() {
     let (out, notes, report) = play("");
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 10, "settings, 6 initial, stable table, loaded, unloaded");
+    assert_eq!(
+        lines.len(),
+        10,
+        "settings, 6 initial, stable table, loaded, unloaded"
+    );
     assert!(lines[9].starts_with("netnotify: unloaded "));
     assert_eq!(notes, "");
     assert_eq!(report.lines, 10);
