@@ -205,7 +205,7 @@ impl Settings {
                 RawValue::Dword(value) if (setting.valid)(value) => value,
                 found => {
                     warn(&render::line(format_args!(
-                        "warning: setting {} is {}, not {}; using {}",
+                        "warning: setting {}: found {}; expected a REG_DWORD {}; using {}",
                         setting.name,
                         Found(found),
                         setting.valid_text,
@@ -256,10 +256,7 @@ impl fmt::Display for Found {
                 size,
             } => write!(f, "a REG_DWORD of {size} bytes"),
             RawValue::Other { value_type, size } => {
-                write!(
-                    f,
-                    "of registry type {value_type} ({size} bytes), not a REG_DWORD"
-                )
+                write!(f, "registry type {value_type}, {size} bytes")
             }
             RawValue::Unreadable(status) => write!(f, "unreadable (status {status})"),
         }
