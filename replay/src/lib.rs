@@ -14,6 +14,7 @@ use netnotify_core::ffi::{
 };
 use netnotify_core::lifecycle::{driver_entry, driver_unload};
 use netnotify_core::notification::Notification;
+use netnotify_core::settings::{RawValue, SETTINGS};
 use netnotify_core::sim::{Delivery, Event, Outcome, Sim, StableMode};
 use netnotify_core::status::NtStatus;
 use serde::Deserialize;
@@ -21,6 +22,16 @@ use serde_json::Value;
 
 /// The built-in scenario: a laptop joining Wi-Fi (`replay/scenarios/laptop-joins-wifi.jsonl`).
 pub const LAPTOP_JOINS_WIFI: &str = include_str!("../scenarios/laptop-joins-wifi.jsonl");
+
+/// The built-in storm (`cargo replay --storm`): a VPN connecting floods route notifications
+/// and storm control keeps the output bounded (`replay/scenarios/vpn-route-storm.jsonl`).
+pub const VPN_ROUTE_STORM: &str = include_str!("../scenarios/vpn-route-storm.jsonl");
+
+/// The most times one step may repeat its notification.
+pub const MAX_REPEAT: u32 = 100_000;
+
+/// 100-ns clock ticks in a millisecond.
+const TICKS_PER_MILLISECOND: u64 = 10_000;
 
 /// A validated scenario.
 #[derive(Debug)]
@@ -45,8 +56,18 @@ impl Scenario {
 /// One step, ready to play.
 #[derive(Debug)]
 enum Step {
-    /// A change notification: the row is the object's full state.
-    Change(Event, Delivery),
+    /// A change notification, `repeat` times, the clock advancing `every` ticks in between:
+    /// the row is the object's full state.
+    Change {
+        event: Event,
+        delivery: Delivery,
+        repeat: u32,
+        every: u64,
+    },
+    /// Values of the `Parameters` key (before the driver loads).
+    Settings(Vec<(&'static str, RawValue)>),
+    /// The monotonic clock moves forward by this many ticks.
+    Clock(u64),
     /// How `NotifyStableUnicastIpAddressTable` will complete (before the driver loads).
     Stable(StableMode),
     /// The pending stable-table request completes with these rows (`None`: a NULL table).
@@ -63,7 +84,15 @@ impl Step {
     /// Steps that prepare the system rather than happen to the driver: the driver loads at the
     /// first step that is not one of these.
     const fn is_setup(&self) -> bool {
-        matches!(self, Self::Stable(_) | Self::Fail(_) | Self::Irql(_))
+        matches!(
+            self,
+            Self::Stable(_) | Self::Settings(_) | Self::Fail(_) | Self::Irql(_) | Self::Clock(_)
+        )
+    }
+
+    /// Steps that only make sense before the driver loads.
+    const fn before_load(&self) -> bool {
+        matches!(self, Self::Stable(_) | Self::Settings(_))
     }
 }
 
@@ -119,6 +148,12 @@ enum RawStep {
     Irql {
         level: u8,
     },
+    Settings {
+        values: serde_json::Map<String, Value>,
+    },
+    Clock {
+        advance_ms: u64,
+    },
     // A struct variant, not a unit one: serde ignores unknown fields of unit variants.
     Unload {},
 }
@@ -140,6 +175,14 @@ struct RawChange {
     row: String,
     #[serde(default)]
     deliver: RawDelivery,
+    #[serde(default = "once")]
+    repeat: u32,
+    #[serde(default)]
+    every_ms: u64,
+}
+
+const fn once() -> u32 {
+    1
 }
 
 #[derive(Deserialize)]
@@ -243,7 +286,13 @@ fn address_rows(rows: Option<Vec<String>>) -> Result<Option<Vec<MibUnicastIpAddr
 }
 
 /// A change step: `event` builds the event from the raw notification type.
-fn change(raw: &RawChange, event: impl FnOnce(i32) -> Event) -> Step {
+fn change(raw: &RawChange, event: impl FnOnce(i32) -> Event) -> Result<Step, String> {
+    if !(1..=MAX_REPEAT).contains(&raw.repeat) {
+        return Err(format!(
+            "repeat is {}, expected 1 to {MAX_REPEAT}",
+            raw.repeat
+        ));
+    }
     let raw_type = match raw.change {
         RawType::Number(number) => number,
         RawType::Named(RawTypeName::Parameter) => notification_type::PARAMETER,
@@ -256,7 +305,49 @@ fn change(raw: &RawChange, event: impl FnOnce(i32) -> Event) -> Step {
         RawDelivery::Full => Delivery::Full,
         RawDelivery::Null => Delivery::Null,
     };
-    Step::Change(event(raw_type), delivery)
+    Ok(Step::Change {
+        event: event(raw_type),
+        delivery,
+        repeat: raw.repeat,
+        every: raw.every_ms.saturating_mul(TICKS_PER_MILLISECOND),
+    })
+}
+
+/// `REG_SZ`.
+const REG_SZ: u32 = 1;
+
+/// A `settings` step: setting names to numbers (`REG_DWORD`) or strings (`REG_SZ`, to see the
+/// driver's warning).
+fn settings(values: serde_json::Map<String, Value>) -> Result<Step, String> {
+    let mut parsed = Vec::new();
+    for (name, value) in values {
+        let Some(setting) = SETTINGS.iter().find(|setting| setting.name == name) else {
+            let names: Vec<&str> = SETTINGS.iter().map(|setting| setting.name).collect();
+            return Err(format!(
+                "unknown setting {name:?}, expected one of {}",
+                names.join(", ")
+            ));
+        };
+        let raw = match value {
+            Value::Number(number) => number
+                .as_u64()
+                .and_then(|number| u32::try_from(number).ok())
+                .map(RawValue::Dword)
+                .ok_or_else(|| format!("setting {name} is {number}, not a 32-bit DWORD"))?,
+            Value::String(text) => RawValue::Other {
+                value_type: REG_SZ,
+                size: u32::try_from(text.encode_utf16().count().saturating_add(1) * 2)
+                    .unwrap_or(u32::MAX),
+            },
+            other => {
+                return Err(format!(
+                    "setting {name} is {other}, not a number or a string"
+                ));
+            }
+        };
+        parsed.push((setting.name, raw));
+    }
+    Ok(Step::Settings(parsed))
 }
 
 fn failure(
@@ -303,15 +394,15 @@ fn step(value: Value) -> Result<Step, String> {
     Ok(match raw {
         RawStep::Interface(raw) => {
             let row = row("interface", &raw.row, MibIpInterfaceRow::from_bytes)?;
-            change(&raw, |raw_type| Event::Interface(Some(row), raw_type))
+            change(&raw, |raw_type| Event::Interface(Some(row), raw_type))?
         }
         RawStep::Address(raw) => {
             let row = row("address", &raw.row, MibUnicastIpAddressRow::from_bytes)?;
-            change(&raw, |raw_type| Event::Address(Some(row), raw_type))
+            change(&raw, |raw_type| Event::Address(Some(row), raw_type))?
         }
         RawStep::Route(raw) => {
             let row = row("route", &raw.row, MibIpForwardRow2::from_bytes)?;
-            change(&raw, |raw_type| Event::Route(Some(row), raw_type))
+            change(&raw, |raw_type| Event::Route(Some(row), raw_type))?
         }
         RawStep::Stable {
             completion: RawCompletion::Immediate,
@@ -336,6 +427,10 @@ fn step(value: Value) -> Result<Step, String> {
             status: raw_status,
         } => Step::Fail(failure(&call, notification, status(raw_status)?)?),
         RawStep::Irql { level } => Step::Irql(level),
+        RawStep::Settings { values } => settings(values)?,
+        RawStep::Clock { advance_ms } => {
+            Step::Clock(advance_ms.saturating_mul(TICKS_PER_MILLISECOND))
+        }
         RawStep::Unload {} => Step::Unload,
     })
 }
@@ -368,11 +463,16 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
                 "the driver unloaded on line {unload}: nothing can follow"
             )));
         }
-        if matches!(step, Step::Stable(_)) {
+        if step.before_load() {
             if let Some(load) = loads_at {
                 return Err(fail(format!(
-                    "stable sets how the registration completes, but the driver loaded on \
-                     line {load}: put it before the first event"
+                    "{} applies when the driver loads, but it loaded on line {load}: put it \
+                     before the first event",
+                    if matches!(step, Step::Stable(_)) {
+                        "stable"
+                    } else {
+                        "settings"
+                    }
                 )));
             }
         } else if !step.is_setup() && loads_at.is_none() {
@@ -414,9 +514,25 @@ pub fn run(
             loaded = Some(load(&sim, notes)?);
         }
         match step {
-            Step::Change(event, delivery) => {
-                sim.notify(*event, *delivery);
+            Step::Change {
+                event,
+                delivery,
+                repeat,
+                every,
+            } => {
+                for time in 0..*repeat {
+                    if time != 0 {
+                        sim.advance(*every);
+                    }
+                    sim.notify(*event, *delivery);
+                }
             }
+            Step::Settings(values) => {
+                for (name, value) in values {
+                    sim.set_parameter(name, *value);
+                }
+            }
+            Step::Clock(ticks) => sim.advance(*ticks),
             Step::Stable(mode) => sim.stable(mode.clone()),
             Step::StableComplete(rows) => {
                 sim.complete_stable(rows.as_deref());

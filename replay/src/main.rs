@@ -3,15 +3,17 @@
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo replay [FILE | -]\n\
+const USAGE: &str = "usage: cargo replay [FILE | - | --storm]\n\
     Plays a JSON Lines scenario (docs/replay.md) through the driver in the NETIO simulator and\n\
     prints exactly the lines the driver would print. Without FILE: the built-in scenario, a\n\
-    laptop joining Wi-Fi. With -: the scenario on stdin.";
+    laptop joining Wi-Fi. --storm: the built-in route storm of a VPN connecting. With -: the\n\
+    scenario on stdin.";
 
 fn main() -> ExitCode {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     let text = match arguments.as_slice() {
         [] => Ok(netnotify_replay::LAPTOP_JOINS_WIFI.to_owned()),
+        [flag] if flag == "--storm" => Ok(netnotify_replay::VPN_ROUTE_STORM.to_owned()),
         [flag] if flag == "-h" || flag == "--help" => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

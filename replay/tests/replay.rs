@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use netnotify_replay::{LAPTOP_JOINS_WIFI, ParseError, Report, parse, run};
+use netnotify_replay::{LAPTOP_JOINS_WIFI, ParseError, Report, VPN_ROUTE_STORM, parse, run};
 
 /// Plays `scenario`; returns (stdout, notes, report).
 fn play(scenario: &str) -> (String, String, Report) {
@@ -39,6 +39,62 @@ fn the_built_in_scenario_prints_exactly_the_expected_lines() {
     assert_eq!(report.lines, 25);
     assert!(report.violations.is_empty());
     assert_eq!(parse(LAPTOP_JOINS_WIFI).unwrap().len(), 16);
+}
+
+#[test]
+fn the_built_in_storm_is_limited_and_every_event_is_accounted_for() {
+    let (out, notes, report) = play(VPN_ROUTE_STORM);
+    assert_eq!(out, include_str!("vpn-route-storm.out"));
+    assert_eq!(notes, "");
+    assert!(report.violations.is_empty());
+    let printed = out
+        .lines()
+        .filter(|line| line.starts_with("netnotify: route add "))
+        .count() as u64;
+    let summarised: u64 = out
+        .lines()
+        .filter(|line| line.starts_with("netnotify: storm: route "))
+        .filter_map(|line| line.split_whitespace().find_map(|f| f.strip_prefix("add=")))
+        .map(|count| count.parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(printed, 14, "the burst of 5, then 2 per second for 4.5 s");
+    assert_eq!(printed + summarised, 5_000);
+    assert!(out.contains("route(initial=0 add=5000 delete=1 parameter=0 other=0)"));
+}
+
+#[test]
+fn settings_and_clock_steps_reach_the_driver() {
+    let (out, _, _) = play(
+        "{\"step\":\"settings\",\"values\":{\"Family\":\"ipv4\",\"Verbosity\":0}}\n\
+         {\"step\":\"clock\",\"advance_ms\":5}\n",
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[..2],
+        [
+            "netnotify: warning: setting Family: found registry type 1, 10 bytes; expected a \
+             REG_DWORD 0, 4 or 6; using 0",
+            "netnotify: settings Notifications=15 Family=0 InitialNotification=1 Requery=1 \
+             Verbosity=0 LinesPerSecond=20 Burst=100",
+        ]
+    );
+    assert!(
+        !out.contains(" initial (no row)"),
+        "Verbosity=0 prints no event line"
+    );
+    assert_eq!(
+        refused("{\"step\":\"settings\",\"values\":{\"Colour\":1}}").message,
+        "unknown setting \"Colour\", expected one of Notifications, Family, InitialNotification, \
+         Requery, Verbosity, LinesPerSecond, Burst"
+    );
+    assert_eq!(
+        refused(&format!(
+            "{{\"step\":\"route\",\"type\":\"add\",\"row\":\"{}\",\"repeat\":0}}",
+            "00".repeat(104)
+        ))
+        .message,
+        "repeat is 0, expected 1 to 100000"
+    );
 }
 
 #[test]
@@ -125,7 +181,7 @@ fn bad_input_names_the_line_and_the_problem() {
             "\n{\"step\":\"tunnel\"}",
             2,
             "unknown variant `tunnel`, expected one of `interface`, `address`, `route`, \
-             `stable`, `stable-complete`, `fail`, `irql`, `unload`",
+             `stable`, `stable-complete`, `fail`, `irql`, `settings`, `clock`, `unload`",
         ),
         (
             "{\"step\":\"route\",\"type\":\"add\",\"row\":\"00ff\"}",
@@ -179,8 +235,8 @@ fn bad_input_names_the_line_and_the_problem() {
     );
     assert_eq!(
         refused(&late_stable).to_string(),
-        "line 2: stable sets how the registration completes, but the driver loaded on line 1: \
-         put it before the first event"
+        "line 2: stable applies when the driver loads, but it loaded on line 1: put it before \
+         the first event"
     );
 }
 
@@ -195,6 +251,13 @@ fn the_command_prints_lines_on_stdout_and_one_error_line_on_stderr() {
         include_str!("laptop-joins-wifi.out")
     );
     assert!(built_in.stderr.is_empty());
+
+    let storm = Command::new(binary).arg("--storm").output().unwrap();
+    assert!(storm.status.success());
+    assert_eq!(
+        String::from_utf8(storm.stdout).unwrap(),
+        include_str!("vpn-route-storm.out")
+    );
 
     let shipped = Command::new(binary)
         .arg(concat!(
@@ -252,6 +315,8 @@ fn every_example_in_docs_lines_is_asserted_by_a_test() {
         include_str!("../../tests/golden.rs"),
         include_str!("../../tests/requery.rs"),
         include_str!("../../tests/lifecycle.rs"),
+        include_str!("../../tests/settings.rs"),
+        include_str!("vpn-route-storm.out"),
         include_str!("replay.rs"),
     ]
     .map(|source| {
