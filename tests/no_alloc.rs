@@ -6,24 +6,16 @@
 mod common;
 
 use core::cell::Cell;
-use core::ffi::c_void;
 use core::net::{Ipv4Addr, Ipv6Addr};
 use std::alloc::{GlobalAlloc, Layout, System};
 
 use common::{ETHERNET_LUID, WIFI_LUID, address_row, interface_row, ipv4, ipv6, route_row};
 use netnotify_core::events;
 use netnotify_core::extension::Extension;
-use netnotify_core::ffi::{
-    AF_INET6, Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
-    MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
-    StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback, notification_type as nt,
-};
-use netnotify_core::host::{Level, Sink};
-use netnotify_core::line::Line;
-use netnotify_core::netio::NetIo;
+use netnotify_core::ffi::{AF_INET6, notification_type as nt};
 use netnotify_core::render::Completion;
 use netnotify_core::settings::Settings;
-use netnotify_core::status::NtStatus;
+use netnotify_core::sim::stub::{Answering, Discard};
 
 std::thread_local! {
     static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
@@ -58,105 +50,9 @@ fn allocations() -> u64 {
     ALLOCATIONS.with(Cell::get)
 }
 
-/// A NETIO that answers every re-query with a complete row, like the kernel's.
-struct Network;
-
-impl NetIo for Network {
-    unsafe fn notify_ip_interface_change(
-        &self,
-        _: u16,
-        _: IpInterfaceChangeCallback,
-        _: *mut c_void,
-        _: u8,
-        _: &mut Handle,
-    ) -> NtStatus {
-        NtStatus::UNSUCCESSFUL
-    }
-
-    unsafe fn notify_unicast_ip_address_change(
-        &self,
-        _: u16,
-        _: UnicastIpAddressChangeCallback,
-        _: *mut c_void,
-        _: u8,
-        _: &mut Handle,
-    ) -> NtStatus {
-        NtStatus::UNSUCCESSFUL
-    }
-
-    unsafe fn notify_route_change2(
-        &self,
-        _: u16,
-        _: IpForwardChangeCallback,
-        _: *mut c_void,
-        _: u8,
-        _: &mut Handle,
-    ) -> NtStatus {
-        NtStatus::UNSUCCESSFUL
-    }
-
-    unsafe fn notify_stable_unicast_ip_address_table(
-        &self,
-        _: u16,
-        _: &mut *mut MibUnicastIpAddressTable,
-        _: StableUnicastIpAddressTableCallback,
-        _: *mut c_void,
-        _: &mut Handle,
-    ) -> NtStatus {
-        NtStatus::UNSUCCESSFUL
-    }
-
-    unsafe fn cancel_mib_change_notify2(&self, _: Handle) -> NtStatus {
-        NtStatus::UNSUCCESSFUL
-    }
-
-    unsafe fn free_mib_table(&self, _: *mut c_void) {}
-
-    fn current_irql(&self) -> u8 {
-        0
-    }
-
-    fn get_ip_interface_entry(&self, row: &mut MibIpInterfaceRow) -> NtStatus {
-        row.nl_mtu = 1500;
-        row.connected = 1;
-        row.zone_indices = [12; 16];
-        NtStatus::SUCCESS
-    }
-
-    fn get_unicast_ip_address_entry(&self, row: &mut MibUnicastIpAddressRow) -> NtStatus {
-        row.on_link_prefix_length = 64;
-        row.dad_state = 4;
-        row.valid_lifetime = u32::MAX;
-        NtStatus::SUCCESS
-    }
-
-    fn get_ip_forward_entry2(&self, row: &mut MibIpForwardRow2) -> NtStatus {
-        row.protocol = 3;
-        row.metric = 256;
-        NtStatus::SUCCESS
-    }
-}
-
-/// Keeps the length of the last line, so the work cannot be optimised away.
-#[derive(Default)]
-struct Discard(std::sync::atomic::AtomicUsize);
-
-impl Sink for Discard {
-    fn emit(&self, _: Level, line: &Line) {
-        self.0.store(
-            line.as_c_str_with_newline().to_bytes().len(),
-            std::sync::atomic::Ordering::Relaxed,
-        );
-    }
-
-    fn now(&self) -> u64 {
-        0
-    }
-}
-
 #[test]
 fn every_callback_path_renders_without_allocating() {
-    let extension = Extension::new(Network, Discard::default(), Settings::DEFAULT);
+    let extension = Extension::new(Answering, Discard::frozen(), Settings::DEFAULT);
     let link_local = Ipv6Addr::new(0xfe80, 0, 0, 0, 0x1c2a, 0x5ff, 0xfe00, 1);
     let interface = interface_row(AF_INET6, WIFI_LUID, 12);
     let address = address_row(ipv6(link_local, 12), WIFI_LUID, 12);

@@ -120,13 +120,16 @@ impl Storm {
         loop {
             let start = arrival.max(now);
             if start.saturating_sub(now) > self.tolerance {
-                // Over the limit: count it; the first one opens the episode.
-                let _ = kind.since.compare_exchange(
-                    0,
-                    now.saturating_add(1),
-                    Ordering::Relaxed,
-                    Ordering::Relaxed,
-                );
+                // Over the limit: count it; the first one opens the episode (read first: a
+                // compare-and-swap on every event would bounce the cache line between CPUs).
+                if kind.since.load(Ordering::Relaxed) == 0 {
+                    let _ = kind.since.compare_exchange(
+                        0,
+                        now.saturating_add(1),
+                        Ordering::Relaxed,
+                        Ordering::Relaxed,
+                    );
+                }
                 if let Some(pending) = kind.pending.get(slot(change)) {
                     pending.fetch_add(1, Ordering::Relaxed);
                 }

@@ -65,6 +65,7 @@ use crate::settings::{PARAMETER_BUFFER, REG_DWORD, RawValue};
 use crate::status::NtStatus;
 
 pub mod checks;
+pub mod stub;
 
 /// One call the driver made into the simulated kernel, in order.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -1,0 +1,146 @@
+//! A NETIO and a sink without the simulator's bookkeeping (no lock, no recording, no
+//! allocation), for measuring the callback path and proving it allocation-free.
+
+use core::ffi::c_void;
+use core::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use crate::ffi::{
+    Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
+    MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable, PASSIVE_LEVEL,
+    StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
+};
+use crate::host::{Level, Sink};
+use crate::line::Line;
+use crate::netio::NetIo;
+use crate::status::NtStatus;
+
+/// A NETIO that registers nothing and answers every re-query with a completed row, at
+/// `PASSIVE_LEVEL`, as the kernel would for an object that exists.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Answering;
+
+impl NetIo for Answering {
+    unsafe fn notify_ip_interface_change(
+        &self,
+        _: u16,
+        _: IpInterfaceChangeCallback,
+        _: *mut c_void,
+        _: u8,
+        _: &mut Handle,
+    ) -> NtStatus {
+        NtStatus::UNSUCCESSFUL
+    }
+
+    unsafe fn notify_unicast_ip_address_change(
+        &self,
+        _: u16,
+        _: UnicastIpAddressChangeCallback,
+        _: *mut c_void,
+        _: u8,
+        _: &mut Handle,
+    ) -> NtStatus {
+        NtStatus::UNSUCCESSFUL
+    }
+
+    unsafe fn notify_route_change2(
+        &self,
+        _: u16,
+        _: IpForwardChangeCallback,
+        _: *mut c_void,
+        _: u8,
+        _: &mut Handle,
+    ) -> NtStatus {
+        NtStatus::UNSUCCESSFUL
+    }
+
+    unsafe fn notify_stable_unicast_ip_address_table(
+        &self,
+        _: u16,
+        _: &mut *mut MibUnicastIpAddressTable,
+        _: StableUnicastIpAddressTableCallback,
+        _: *mut c_void,
+        _: &mut Handle,
+    ) -> NtStatus {
+        NtStatus::UNSUCCESSFUL
+    }
+
+    unsafe fn cancel_mib_change_notify2(&self, _: Handle) -> NtStatus {
+        NtStatus::UNSUCCESSFUL
+    }
+
+    unsafe fn free_mib_table(&self, _: *mut c_void) {}
+
+    fn current_irql(&self) -> u8 {
+        PASSIVE_LEVEL
+    }
+
+    fn get_ip_interface_entry(&self, row: &mut MibIpInterfaceRow) -> NtStatus {
+        row.nl_mtu = 1500;
+        row.connected = 1;
+        row.zone_indices = [12; 16];
+        NtStatus::SUCCESS
+    }
+
+    fn get_unicast_ip_address_entry(&self, row: &mut MibUnicastIpAddressRow) -> NtStatus {
+        row.on_link_prefix_length = 64;
+        row.dad_state = 4;
+        row.valid_lifetime = u32::MAX;
+        NtStatus::SUCCESS
+    }
+
+    fn get_ip_forward_entry2(&self, row: &mut MibIpForwardRow2) -> NtStatus {
+        row.protocol = 3;
+        row.metric = 256;
+        NtStatus::SUCCESS
+    }
+}
+
+/// A sink that keeps only the length of the last line (so the work cannot be optimised
+/// away), with a fixed clock or the real one.
+#[derive(Debug)]
+pub struct Discard {
+    last: AtomicUsize,
+    start: Option<Instant>,
+}
+
+impl Discard {
+    /// Time stands still at 0.
+    #[must_use]
+    pub const fn frozen() -> Self {
+        Self {
+            last: AtomicUsize::new(0),
+            start: None,
+        }
+    }
+
+    /// Time runs: 100-ns ticks since creation.
+    #[must_use]
+    pub fn real_time() -> Self {
+        Self {
+            last: AtomicUsize::new(0),
+            start: Some(Instant::now()),
+        }
+    }
+
+    /// Bytes of the last line emitted.
+    #[must_use]
+    pub fn last_length(&self) -> usize {
+        self.last.load(Ordering::Relaxed)
+    }
+}
+
+impl Sink for Discard {
+    fn emit(&self, _: Level, line: &Line) {
+        self.last.store(
+            line.as_c_str_with_newline().to_bytes().len(),
+            Ordering::Relaxed,
+        );
+    }
+
+    fn now(&self) -> u64 {
+        self.start.map_or(0, |start| {
+            u64::try_from(start.elapsed().as_nanos() / 100).unwrap_or(u64::MAX)
+        })
+    }
+}
