@@ -3,6 +3,8 @@
 //! registrations the settings select, with their exact arguments; and `driver.inx` and the
 //! README agreeing with the table in the core.
 
+mod common;
+
 use netnotify_core::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
 use netnotify_core::host::Level;
 use netnotify_core::lifecycle::{driver_entry, driver_unload};
@@ -325,5 +327,80 @@ fn the_inf_writes_every_default_and_the_readme_lists_every_setting() {
         assert!(inf.contains(&line), "driver.inx lacks `{line}`");
         let row = format!("| `{}` | DWORD | {} |", setting.name, setting.default);
         assert!(readme.contains(&row), "README lacks `{row}`");
+    }
+}
+
+mod lines {
+    use super::common;
+    use super::{RawValue, load_with, unload};
+    use core::net::Ipv4Addr;
+    use netnotify_core::ffi::{MibUnicastIpAddressRow, notification_type as nt};
+    use netnotify_core::sim::{Call, Delivery, Event};
+
+    fn address() -> MibUnicastIpAddressRow {
+        MibUnicastIpAddressRow {
+            on_link_prefix_length: 24,
+            dad_state: 4,
+            ..common::address_row(
+                common::ipv4(Ipv4Addr::new(192, 168, 1, 23)),
+                common::WIFI_LUID,
+                12,
+            )
+        }
+    }
+
+    /// The event lines and re-queries of one add delivered with `delivery`.
+    fn event_lines(values: &[(&str, RawValue)], delivery: Delivery) -> (Vec<String>, usize) {
+        let (sim, _) = load_with(values);
+        let before = sim.lines().len();
+        sim.notify(Event::Address(Some(address()), nt::ADD), delivery);
+        let lines = sim.lines()[before..].to_vec();
+        let queries = sim
+            .calls()
+            .iter()
+            .filter(|call| matches!(call, Call::Query(_)))
+            .count();
+        unload(sim);
+        (lines, queries)
+    }
+
+    #[test]
+    fn verbosity_and_requery_decide_what_an_event_prints() {
+        let full = "netnotify: address add 192.168.1.23/24 if=12 luid=ieee80211:2 dad=preferred \
+                    prefix-origin=other suffix-origin=other valid=0s preferred=0s \
+                    skip-as-source=no scope-id=0 created=0";
+        // Defaults: re-queried, every field.
+        assert_eq!(event_lines(&[], Delivery::Keys), (vec![full.to_owned()], 1));
+        // Requery=0: every field as delivered (here the keys only), no query.
+        assert_eq!(
+            event_lines(&[("Requery", RawValue::Dword(0))], Delivery::Keys),
+            (
+                vec![
+                    "netnotify: address add 192.168.1.23/0 if=12 luid=ieee80211:2 dad=invalid \
+                     prefix-origin=other suffix-origin=other valid=0s preferred=0s \
+                     skip-as-source=no scope-id=0 created=0"
+                        .to_owned()
+                ],
+                0
+            )
+        );
+        assert_eq!(
+            event_lines(&[("Requery", RawValue::Dword(0))], Delivery::Full),
+            (vec![full.to_owned()], 0)
+        );
+        // Verbosity=1: the keys, no query.
+        assert_eq!(
+            event_lines(&[("Verbosity", RawValue::Dword(1))], Delivery::Full),
+            (
+                vec!["netnotify: address add 192.168.1.23 if=12 luid=ieee80211:2".to_owned()],
+                0
+            )
+        );
+        // Verbosity=0: nothing, but the event is counted (the unloaded line, checked in
+        // tests/storm_control.rs for the route counters).
+        assert_eq!(
+            event_lines(&[("Verbosity", RawValue::Dword(0))], Delivery::Full),
+            (Vec::new(), 0)
+        );
     }
 }
