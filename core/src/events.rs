@@ -121,17 +121,18 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
     if settings.verbosity == Verbosity::Errors {
         return;
     }
+    let Admission::Print(summary) = extension.storm.admit(R::KIND, change, extension.sink.now())
+    else {
+        // Left out: counted, nothing else to do (not even a line buffer to clear).
+        return;
+    };
     // The one line buffer of this callback, in its own frame: the storm summary (if output
     // resumes after a storm) is written and emitted through it before the event's line.
     let mut line = Line::new();
-    match extension.storm.admit(R::KIND, change, extension.sink.now()) {
-        Admission::Suppress => return,
-        Admission::Print(None) => {}
-        Admission::Print(Some(summary)) => {
-            render::write_storm_summary(&mut line, R::KIND, &summary);
-            extension.sink.emit(Level::Warning, &line);
-            line = Line::new();
-        }
+    if let Some(summary) = summary {
+        render::write_storm_summary(&mut line, R::KIND, &summary);
+        extension.sink.emit(Level::Warning, &line);
+        line = Line::new();
     }
     let detail = row.map_or(Detail::NoRow, |mut row| match settings.verbosity {
         Verbosity::Full if settings.requery => {
