@@ -80,6 +80,9 @@ fn every_callback_path_renders_without_allocating() {
     let allocated = allocations() - before;
 
     assert_eq!(allocated, 0, "allocations on the callback path");
+    // The lines did reach the sink: the last one is `netnotify: stable-table immediate (no
+    // table)` and its newline.
+    assert_eq!(extension.sink().last_length(), 45);
     // The counter works: a heap allocation on this thread is seen.
     let boxed = std::hint::black_box(Box::new(1_u8));
     assert_eq!(allocations() - before, 1);

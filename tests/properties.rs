@@ -5,75 +5,22 @@
 
 mod common;
 
-use netnotify_core::decode::{
-    Address, AddressKeys, Change, Interface, InterfaceKeys, Route, RouteKeys,
-};
 use netnotify_core::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
-use netnotify_core::line::{DBGPRINT_LIMIT, Line, TRUNCATION_MARKER};
-use netnotify_core::render::{self, Detail, Note, PREFIX};
+use netnotify_core::render;
+use netnotify_core::sim::checks;
 use netnotify_core::status::NtStatus;
 use proptest::prelude::*;
 
-/// The output discipline every line keeps.
-fn assert_dbgprint_line(line: &Line) {
-    let c_string = line.as_c_str_with_newline().to_bytes_with_nul();
-    assert!(c_string.len() <= DBGPRINT_LIMIT, "{} bytes", c_string.len());
-    let text = line.as_str();
-    assert!(text.starts_with(PREFIX), "{text:?}");
-    assert!(
-        text.bytes()
-            .all(|byte| byte == b' ' || byte.is_ascii_graphic()),
-        "{text:?}"
-    );
-    assert_eq!(&c_string[text.len()..], b"\n\0");
-    assert_eq!(line.is_truncated(), text.ends_with(TRUNCATION_MARKER));
-}
-
-const fn notes(status: i32, irql: u8) -> [Note; 4] {
-    [
-        Note::None,
-        Note::Gone,
-        Note::QueryFailed(NtStatus(status)),
-        Note::NotPassive(irql),
-    ]
-}
-
-/// Every line that can be rendered from these bytes, checked.
+/// Every line that can be rendered from these bytes — every row kind, in full and as keys
+/// with every note — and the same rows delivered to a loaded driver, checked against the
+/// output discipline: the check the `rows` fuzz target runs (`sim::checks::rows`).
 fn check_all_kinds(bytes: &[u8], raw_type: i32, status: i32, irql: u8) {
-    let change = Change::from_raw(raw_type);
-    let interface = MibIpInterfaceRow::from_bytes(&bytes[..168]).unwrap();
-    let address = MibUnicastIpAddressRow::from_bytes(&bytes[..80]).unwrap();
-    let route = MibIpForwardRow2::from_bytes(&bytes[..104]).unwrap();
-    assert_dbgprint_line(&render::interface_event(
-        change,
-        &Detail::Full(Interface::decode(&interface)),
-    ));
-    assert_dbgprint_line(&render::address_event(
-        change,
-        &Detail::Full(Address::decode(&address)),
-    ));
-    assert_dbgprint_line(&render::route_event(
-        change,
-        &Detail::Full(Route::decode(&route)),
-    ));
-    for note in notes(status, irql) {
-        assert_dbgprint_line(&render::interface_event(
-            change,
-            &Detail::Keys(InterfaceKeys::decode(&interface), note),
-        ));
-        assert_dbgprint_line(&render::address_event(
-            change,
-            &Detail::Keys(AddressKeys::decode(&address), note),
-        ));
-        assert_dbgprint_line(&render::route_event(
-            change,
-            &Detail::Keys(RouteKeys::decode(&route), note),
-        ));
-    }
-    assert_dbgprint_line(&render::stable_entry(
-        u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
-        &Address::decode(&address),
-    ));
+    let mut data = Vec::with_capacity(9 + bytes.len());
+    data.extend_from_slice(&raw_type.to_le_bytes());
+    data.extend_from_slice(&status.to_le_bytes());
+    data.push(irql);
+    data.extend_from_slice(bytes);
+    checks::rows(&data);
 }
 
 proptest! {
@@ -95,7 +42,7 @@ proptest! {
     fn any_text_keeps_the_line_invariants(text in ".{0,700}") {
         let mut line = render::line(format_args!("{text}"));
         line.push_str(&text);
-        assert_dbgprint_line(&line);
+        checks::assert_line(&line);
     }
 
     #[test]

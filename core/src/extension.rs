@@ -51,6 +51,11 @@ impl<N, S> Extension<N, S> {
         &self.settings
     }
 
+    /// The output sink.
+    pub const fn sink(&self) -> &S {
+        &self.sink
+    }
+
     const fn slot(&self, notification: Notification) -> &AtomicPtr<c_void> {
         let [interface, address, route, stable] = &self.handles;
         match notification {

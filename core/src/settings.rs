@@ -161,7 +161,15 @@ pub struct Settings {
 
 impl Settings {
     /// The defaults of [`SETTINGS`].
-    pub const DEFAULT: Self = Self::from_values([0xF, 0, 1, 1, 2, 20, 100]);
+    pub const DEFAULT: Self = Self::from_values([
+        SETTINGS[0].default,
+        SETTINGS[1].default,
+        SETTINGS[2].default,
+        SETTINGS[3].default,
+        SETTINGS[4].default,
+        SETTINGS[5].default,
+        SETTINGS[6].default,
+    ]);
 
     /// Settings from valid values, in the order of [`SETTINGS`].
     const fn from_values(values: [u32; 7]) -> Self {

@@ -40,20 +40,6 @@ pub struct Summary {
     pub until: u64,
 }
 
-impl Summary {
-    /// All of them.
-    #[must_use]
-    pub const fn total(&self) -> u64 {
-        let counts = &self.counts;
-        counts
-            .initial
-            .saturating_add(counts.add)
-            .saturating_add(counts.delete)
-            .saturating_add(counts.parameter)
-            .saturating_add(counts.other)
-    }
-}
-
 /// One kind's limiter and left-out counts.
 #[derive(Debug, Default)]
 struct Kind {

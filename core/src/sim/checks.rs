@@ -8,19 +8,23 @@ use std::vec::Vec;
 use crate::decode::{Address, AddressKeys, Change, Interface, InterfaceKeys, Route, RouteKeys};
 use crate::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
 use crate::lifecycle::{driver_entry, driver_unload};
-use crate::line::{DBGPRINT_LIMIT, Line};
+use crate::line::{DBGPRINT_LIMIT, Line, TRUNCATION_MARKER};
 use crate::render::{self, Detail, Note, PREFIX};
 use crate::sim::{Delivery, Event, Sim, StableMode};
 use crate::status::NtStatus;
 
-/// The output discipline: one `DbgPrint` call, printable ASCII, the prefix.
+/// The output discipline: one `DbgPrint` call ending in `"\n\0"`, printable ASCII, the
+/// prefix, and the cut marker exactly when the line was cut.
 ///
 /// # Panics
 /// If `line` breaks it.
 pub fn assert_line(line: &Line) {
     let c_string = line.as_c_str_with_newline().to_bytes_with_nul();
     assert!(c_string.len() <= DBGPRINT_LIMIT, "{} bytes", c_string.len());
-    assert_text(line.as_str());
+    let text = line.as_str();
+    assert_text(text);
+    assert_eq!(c_string.get(text.len()..), Some(&b"\n\0"[..]));
+    assert_eq!(line.is_truncated(), text.ends_with(TRUNCATION_MARKER));
 }
 
 /// As [`assert_line`], for a line the simulator recorded.
