@@ -1,23 +1,12 @@
-//! The WDM shell and the core, linked as the driver is (fat LTO, `panic = "abort"`), with a
-//! panic handler that calls a symbol nothing defines. `no_panic.py` then proves from the
-//! object's relocations that no code reachable from `DriverEntry` (and through it the unload
-//! routine and every callback NETIO is handed) can reach that handler.
+//! The no-panic checker's self-test fixture: a root that indexes a slice the optimiser cannot
+//! prove in bounds, linked with the same stand-in wdk-panic as the image, so `no_panic.py` must
+//! find a path from it to `KeBugCheckEx`, the kernel function wdk-panic's handler calls. A checker
+//! that cannot see this panic proves nothing when it finds none in the image.
 #![no_std]
 
-#[path = "../../src/shell.rs"]
-mod shell;
+extern crate wdk_panic;
 
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
-    unsafe extern "C" {
-        fn netnotify_panic_is_reachable() -> !;
-    }
-    // SAFETY: never executed; the call only marks the handler in the object file.
-    unsafe { netnotify_panic_is_reachable() }
-}
-
-/// The checker's self-test: an index the optimiser cannot prove in bounds, so its panic
-/// path must be reported as reachable from this root.
+/// An unchecked index: its panic path must be reported.
 #[unsafe(no_mangle)]
 pub extern "C" fn netnotify_self_test_panics(bytes: &[u8; 4], index: usize) -> u8 {
     bytes[index]

@@ -1,0 +1,281 @@
+//! Stand-in for wdk-sys 0.5.2 on Linux: exactly the items the driver shell uses, with the
+//! paths, spellings, types and attributes that wdk-build 0.6.0's bindgen generates from the WDK
+//! headers, so that `src/shell.rs` compiles, lints and links here as it does on Windows.
+//!
+//! What "exactly" means (checked by `stand-ins/fidelity` against `windows-sys`, Microsoft's
+//! metadata-generated bindings, at compile time for x86_64 and aarch64):
+//! - types are aliases over C types (`ULONG` = `c_ulong`, `LONG` = `c_long`: 32 bits on
+//!   Windows); there is no `DEVICE_TYPE` (a `#define` in `wdm.h`, so bindgen has no type);
+//! - C enums are modules of `c_int` constants with `pub use self::_X::Type as X`
+//!   (bindgen's `ModuleConsts` style);
+//! - structs have their full layout, every field at its WDK offset. Structs the shell never
+//!   looks inside (`KDPC`, `KEVENT`, ...) keep their size and alignment but not their fields;
+//! - functions live in `ntddk` inside `unsafe extern "C"`, and every one returning `NTSTATUS`
+//!   is `#[must_use]` (wdk-build: `.must_use_type("NTSTATUS")`);
+//! - the `_fltused` marker that wdk-sys defines for the linker.
+//!
+//! On hosts other than Windows, `c_ulong` is 64 bits, so these layouts are only right when
+//! compiled for a Windows target: the one place they are used.
+#![no_std]
+#![allow(
+    non_camel_case_types,
+    non_snake_case,
+    non_upper_case_globals,
+    missing_docs,
+    clippy::pedantic,
+    clippy::nursery,
+    reason = "the WDK's own names and bindgen's shapes, kept as wdk-sys generates them"
+)]
+
+use core::ffi::{c_char, c_int, c_long, c_short, c_uchar, c_ulong, c_ulonglong, c_ushort, c_void};
+
+pub type NTSTATUS = LONG;
+pub type LONG = c_long;
+pub type ULONG = c_ulong;
+pub type CSHORT = c_short;
+pub type USHORT = c_ushort;
+pub type UCHAR = c_uchar;
+pub type CCHAR = c_char;
+pub type BOOLEAN = UCHAR;
+pub type KIRQL = UCHAR;
+pub type PVOID = *mut c_void;
+pub type CHAR = c_char;
+pub type PCSTR = *const CHAR;
+pub type WCHAR = c_ushort;
+pub type PWCH = *mut WCHAR;
+pub type ULONGLONG = c_ulonglong;
+pub type HANDLE = PVOID;
+pub type PHANDLE = *mut HANDLE;
+pub type ACCESS_MASK = ULONG;
+pub type PULONG = *mut ULONG;
+pub type PSECURITY_DESCRIPTOR = PVOID;
+
+/// `_fltused`: the MSVC linker's marker that floating point is used; wdk-sys defines it
+/// because no C runtime does in a driver.
+#[unsafe(no_mangle)]
+pub static _fltused: i32 = 0;
+
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _UNICODE_STRING {
+    pub Length: USHORT,
+    pub MaximumLength: USHORT,
+    pub Buffer: PWCH,
+}
+pub type UNICODE_STRING = _UNICODE_STRING;
+pub type PUNICODE_STRING = *mut UNICODE_STRING;
+pub type PCUNICODE_STRING = *const UNICODE_STRING;
+
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _LIST_ENTRY {
+    pub Flink: *mut _LIST_ENTRY,
+    pub Blink: *mut _LIST_ENTRY,
+}
+pub type LIST_ENTRY = _LIST_ENTRY;
+
+/// Declares structs that the shell only ever holds by pointer or embeds: their size and
+/// alignment are the WDK's (checked), their fields are not spelled out.
+macro_rules! opaque {
+    ($($name:ident = $alias:ident: [$unit:ty; $count:literal];)*) => {$(
+        #[repr(C)]
+        #[derive(Debug, Copy, Clone)]
+        pub struct $name {
+            _opaque: [$unit; $count],
+        }
+        pub type $alias = $name;
+    )*};
+}
+
+opaque! {
+    _KDEVICE_QUEUE = KDEVICE_QUEUE: [u64; 5];
+    _KDPC = KDPC: [u64; 8];
+    _KEVENT = KEVENT: [u64; 3];
+    _WAIT_CONTEXT_BLOCK = WAIT_CONTEXT_BLOCK: [u64; 9];
+}
+
+/// Declares types that only appear behind pointers in the structs above (size unknown here).
+macro_rules! pointee {
+    ($($name:ident),*) => {$(
+        #[repr(C)]
+        #[derive(Debug)]
+        pub struct $name {
+            _private: [u8; 0],
+        }
+    )*};
+}
+
+pointee!(
+    _IRP,
+    _IO_TIMER,
+    _VPB,
+    _DEVOBJ_EXTENSION,
+    _DRIVER_EXTENSION,
+    _FAST_IO_DISPATCH
+);
+
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub union _DEVICE_OBJECT__bindgen_ty_1 {
+    pub ListEntry: LIST_ENTRY,
+    pub Wcb: WAIT_CONTEXT_BLOCK,
+}
+
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct _DEVICE_OBJECT {
+    pub Type: CSHORT,
+    pub Size: USHORT,
+    pub ReferenceCount: LONG,
+    pub DriverObject: *mut _DRIVER_OBJECT,
+    pub NextDevice: *mut _DEVICE_OBJECT,
+    pub AttachedDevice: *mut _DEVICE_OBJECT,
+    pub CurrentIrp: *mut _IRP,
+    pub Timer: *mut _IO_TIMER,
+    pub Flags: ULONG,
+    pub Characteristics: ULONG,
+    pub Vpb: *mut _VPB,
+    pub DeviceExtension: PVOID,
+    pub DeviceType: ULONG,
+    pub StackSize: CCHAR,
+    pub Queue: _DEVICE_OBJECT__bindgen_ty_1,
+    pub AlignmentRequirement: ULONG,
+    pub DeviceQueue: KDEVICE_QUEUE,
+    pub Dpc: KDPC,
+    pub ActiveThreadCount: ULONG,
+    pub SecurityDescriptor: PSECURITY_DESCRIPTOR,
+    pub DeviceLock: KEVENT,
+    pub SectorSize: USHORT,
+    pub Spare1: USHORT,
+    pub DeviceObjectExtension: *mut _DEVOBJ_EXTENSION,
+    pub Reserved: PVOID,
+}
+pub type DEVICE_OBJECT = _DEVICE_OBJECT;
+pub type PDEVICE_OBJECT = *mut DEVICE_OBJECT;
+
+pub type PDRIVER_INITIALIZE = Option<
+    unsafe extern "C" fn(
+        DriverObject: *mut _DRIVER_OBJECT,
+        RegistryPath: PUNICODE_STRING,
+    ) -> NTSTATUS,
+>;
+pub type PDRIVER_STARTIO =
+    Option<unsafe extern "C" fn(DeviceObject: *mut _DEVICE_OBJECT, Irp: *mut _IRP)>;
+pub type PDRIVER_UNLOAD = Option<unsafe extern "C" fn(DriverObject: *mut _DRIVER_OBJECT)>;
+pub type PDRIVER_DISPATCH =
+    Option<unsafe extern "C" fn(DeviceObject: *mut _DEVICE_OBJECT, Irp: *mut _IRP) -> NTSTATUS>;
+
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct _DRIVER_OBJECT {
+    pub Type: CSHORT,
+    pub Size: CSHORT,
+    pub DeviceObject: PDEVICE_OBJECT,
+    pub Flags: ULONG,
+    pub DriverStart: PVOID,
+    pub DriverSize: ULONG,
+    pub DriverSection: PVOID,
+    pub DriverExtension: *mut _DRIVER_EXTENSION,
+    pub DriverName: UNICODE_STRING,
+    pub HardwareDatabase: PUNICODE_STRING,
+    pub FastIoDispatch: *mut _FAST_IO_DISPATCH,
+    pub DriverInit: PDRIVER_INITIALIZE,
+    pub DriverStartIo: PDRIVER_STARTIO,
+    pub DriverUnload: PDRIVER_UNLOAD,
+    pub MajorFunction: [PDRIVER_DISPATCH; 28],
+}
+pub type DRIVER_OBJECT = _DRIVER_OBJECT;
+pub type PDRIVER_OBJECT = *mut DRIVER_OBJECT;
+
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _KEY_VALUE_PARTIAL_INFORMATION {
+    pub TitleIndex: ULONG,
+    pub Type: ULONG,
+    pub DataLength: ULONG,
+    pub Data: [UCHAR; 1],
+}
+pub type KEY_VALUE_PARTIAL_INFORMATION = _KEY_VALUE_PARTIAL_INFORMATION;
+
+pub const FILE_DEVICE_UNKNOWN: u32 = 34;
+pub const FILE_DEVICE_SECURE_OPEN: u32 = 256;
+pub const KEY_QUERY_VALUE: u32 = 1;
+
+pub mod _DPFLTR_TYPE {
+    pub type Type = super::c_int;
+    pub const DPFLTR_IHVNETWORK_ID: Type = 80;
+}
+pub use self::_DPFLTR_TYPE::Type as DPFLTR_TYPE;
+
+pub mod _DRIVER_REGKEY_TYPE {
+    pub type Type = super::c_int;
+    pub const DriverRegKeyParameters: Type = 0;
+    pub const DriverRegKeyPersistentState: Type = 1;
+}
+pub use self::_DRIVER_REGKEY_TYPE::Type as DRIVER_REGKEY_TYPE;
+
+pub mod _KEY_VALUE_INFORMATION_CLASS {
+    pub type Type = super::c_int;
+    pub const KeyValuePartialInformation: Type = 2;
+}
+pub use self::_KEY_VALUE_INFORMATION_CLASS::Type as KEY_VALUE_INFORMATION_CLASS;
+
+pub mod ntddk {
+    use super::{
+        ACCESS_MASK, BOOLEAN, DRIVER_REGKEY_TYPE, HANDLE, KEY_VALUE_INFORMATION_CLASS, KIRQL,
+        NTSTATUS, PCSTR, PDEVICE_OBJECT, PDRIVER_OBJECT, PHANDLE, POOL_FLAGS, PULONG,
+        PUNICODE_STRING, PVOID, SIZE_T, ULONG, ULONGLONG,
+    };
+
+    // The kernel's import library; on Windows wdk-sys' generated link blocks name it, and
+    // wdk-build puts the WDK's km library folder on the search path. Here ci/image makes it.
+    #[cfg_attr(
+        windows,
+        link(name = "ntoskrnl", kind = "static", modifiers = "-bundle")
+    )]
+    unsafe extern "C" {
+        #[must_use]
+        pub fn IoCreateDevice(
+            DriverObject: PDRIVER_OBJECT,
+            DeviceExtensionSize: ULONG,
+            DeviceName: PUNICODE_STRING,
+            DeviceType: ULONG,
+            DeviceCharacteristics: ULONG,
+            Exclusive: BOOLEAN,
+            DeviceObject: *mut PDEVICE_OBJECT,
+        ) -> NTSTATUS;
+        pub fn IoDeleteDevice(DeviceObject: PDEVICE_OBJECT);
+        pub fn KeGetCurrentIrql() -> KIRQL;
+        pub fn DbgPrintEx(ComponentId: ULONG, Level: ULONG, Format: PCSTR, ...) -> ULONG;
+        pub fn KeQueryUnbiasedInterruptTime() -> ULONGLONG;
+        #[must_use]
+        pub fn IoOpenDriverRegistryKey(
+            DriverObject: PDRIVER_OBJECT,
+            RegKeyType: DRIVER_REGKEY_TYPE,
+            DesiredAccess: ACCESS_MASK,
+            Flags: ULONG,
+            DriverRegKey: PHANDLE,
+        ) -> NTSTATUS;
+        #[must_use]
+        pub fn ZwQueryValueKey(
+            KeyHandle: HANDLE,
+            ValueName: PUNICODE_STRING,
+            KeyValueInformationClass: KEY_VALUE_INFORMATION_CLASS,
+            KeyValueInformation: PVOID,
+            Length: ULONG,
+            ResultLength: PULONG,
+        ) -> NTSTATUS;
+        #[must_use]
+        pub fn ZwClose(Handle: HANDLE) -> NTSTATUS;
+        // wdk-alloc's: the driver never allocates, so a release image must not import them.
+        pub fn ExAllocatePool2(Flags: POOL_FLAGS, NumberOfBytes: SIZE_T, Tag: ULONG) -> PVOID;
+        pub fn ExFreePool(P: PVOID);
+    }
+}
+
+pub type SIZE_T = ULONG_PTR;
+pub type ULONG_PTR = c_ulonglong;
+pub type POOL_FLAGS = ULONG64;
+pub type ULONG64 = c_ulonglong;
+/// Hand-written in wdk-sys (`constants.rs`): bindgen cannot evaluate the header's macro.
+pub const POOL_FLAG_NON_PAGED: POOL_FLAGS = 0x40;
