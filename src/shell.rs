@@ -15,7 +15,7 @@ use netnotify_core::ffi::{
     MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
     StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback, imports,
 };
-use netnotify_core::host::{Host, Level, Sink};
+use netnotify_core::host::{Host, Key, Level, Sink};
 use netnotify_core::lifecycle;
 use netnotify_core::line::Line;
 use netnotify_core::netio::NetIo;
@@ -25,13 +25,14 @@ use netnotify_core::status::NtStatus;
 use wdk_alloc::WdkAllocator;
 use wdk_sys::_DPFLTR_TYPE::DPFLTR_IHVNETWORK_ID;
 use wdk_sys::ntddk::{
-    DbgPrintEx, IoCreateDevice, IoDeleteDevice, IoOpenDriverRegistryKey, KeGetCurrentIrql,
-    KeQueryUnbiasedInterruptTime, ZwClose, ZwQueryValueKey,
+    DbgPrintEx, IoCreateDevice, IoDeleteDevice, KeGetCurrentIrql, KeQueryUnbiasedInterruptTime,
+    MmGetSystemRoutineAddress, ZwClose, ZwOpenKey, ZwQueryValueKey,
 };
 use wdk_sys::{
-    _DRIVER_REGKEY_TYPE, _KEY_VALUE_INFORMATION_CLASS, DRIVER_OBJECT, FILE_DEVICE_SECURE_OPEN,
-    FILE_DEVICE_UNKNOWN, HANDLE, KEY_QUERY_VALUE, NTSTATUS, PCUNICODE_STRING, PDEVICE_OBJECT,
-    ULONG, UNICODE_STRING,
+    _DRIVER_REGKEY_TYPE, _KEY_VALUE_INFORMATION_CLASS, ACCESS_MASK, DRIVER_OBJECT,
+    DRIVER_REGKEY_TYPE, FILE_DEVICE_SECURE_OPEN, FILE_DEVICE_UNKNOWN, HANDLE, KEY_QUERY_VALUE,
+    NTSTATUS, OBJ_CASE_INSENSITIVE, OBJ_KERNEL_HANDLE, OBJECT_ATTRIBUTES, PCUNICODE_STRING,
+    PDEVICE_OBJECT, PDRIVER_OBJECT, PHANDLE, PVOID, ULONG, UNICODE_STRING,
 };
 
 #[cfg(not(test))]
@@ -51,19 +52,70 @@ unsafe extern "system" {}
 #[unsafe(export_name = "DriverEntry")]
 pub unsafe extern "system" fn driver_entry(
     driver: *mut DRIVER_OBJECT,
-    _registry_path: PCUNICODE_STRING,
+    registry_path: PCUNICODE_STRING,
 ) -> NTSTATUS {
-    lifecycle::driver_entry(&Wdm { driver }).0
+    lifecycle::driver_entry(&Wdm {
+        driver,
+        registry_path,
+    })
+    .0
 }
 
 /// The unload routine (`PASSIVE_LEVEL`, system thread); set only by `Host::enable_unload`.
 extern "C" fn driver_unload(driver: *mut DRIVER_OBJECT) {
-    lifecycle::driver_unload(&Wdm { driver });
+    lifecycle::driver_unload(&Wdm {
+        driver,
+        registry_path: ptr::null(),
+    });
 }
 
 /// The driver object, seen as the core's host.
 struct Wdm {
     driver: *mut DRIVER_OBJECT,
+    /// `DriverEntry`'s `RegistryPath`, valid during `DriverEntry`; NULL in the unload routine.
+    registry_path: PCUNICODE_STRING,
+}
+
+/// `IoOpenDriverRegistryKey`'s prototype (wdm.h), for the address `MmGetSystemRoutineAddress`
+/// finds: the routine exists from Windows 10 1803 on, so it is not imported (an image that
+/// imports a missing export does not load).
+type OpenDriverRegistryKey = unsafe extern "C" fn(
+    PDRIVER_OBJECT,
+    DRIVER_REGKEY_TYPE,
+    ACCESS_MASK,
+    ULONG,
+    PHANDLE,
+) -> NTSTATUS;
+
+/// `"IoOpenDriverRegistryKey"` in UTF-16, for `MmGetSystemRoutineAddress`.
+const OPEN_DRIVER_REGISTRY_KEY: [u16; 23] = utf16(*b"IoOpenDriverRegistryKey");
+
+/// ASCII bytes widened to UTF-16 units.
+const fn utf16<const N: usize>(ascii: [u8; N]) -> [u16; N] {
+    let mut units = [0; N];
+    let mut index = 0;
+    while index < N {
+        units[index] = ascii[index] as u16;
+        index += 1;
+    }
+    units
+}
+
+/// A `UNICODE_STRING` over `units` (lengths in bytes); `None` if longer than it can describe.
+fn unicode_string(units: &[u16]) -> Option<UNICODE_STRING> {
+    let length = u16::try_from(units.len().checked_mul(2)?).ok()?;
+    Some(UNICODE_STRING {
+        Length: length,
+        MaximumLength: length,
+        // The kernel reads names through this pointer and never writes them.
+        Buffer: units.as_ptr().cast_mut(),
+    })
+}
+
+/// The kernel handle behind the core's opaque key: a handle is a value, not a pointer to
+/// memory this driver may follow, so it carries no provenance.
+const fn handle(key: Key) -> HANDLE {
+    ptr::without_provenance_mut(key.0)
 }
 
 impl Wdm {
@@ -135,12 +187,19 @@ unsafe impl Host for Wdm {
         unsafe { (*self.driver).DriverUnload = Some(driver_unload) };
     }
 
-    fn query_parameter(&self, name: &str, buffer: &mut [u8; PARAMETER_BUFFER]) -> NtStatus {
+    fn open_driver_parameters_key(&self) -> Option<Result<Key, NtStatus>> {
+        let mut name = unicode_string(&OPEN_DRIVER_REGISTRY_KEY)?;
+        // SAFETY: PASSIVE_LEVEL (DriverEntry); a UNICODE_STRING over a constant.
+        let address: PVOID = unsafe { MmGetSystemRoutineAddress(&raw mut name) };
+        if address.is_null() {
+            return None;
+        }
+        // SAFETY: the kernel's export of that name, whose prototype is wdm.h's.
+        let open = unsafe { core::mem::transmute::<PVOID, OpenDriverRegistryKey>(address) };
         let mut key: HANDLE = ptr::null_mut();
-        // SAFETY: PASSIVE_LEVEL (the core reads settings in DriverEntry only); the live
-        // DRIVER_OBJECT; `key` is a valid out-pointer.
+        // SAFETY: PASSIVE_LEVEL; the live DRIVER_OBJECT; `key` is a valid out-pointer.
         let status = unsafe {
-            IoOpenDriverRegistryKey(
+            open(
                 self.driver,
                 _DRIVER_REGKEY_TYPE::DriverRegKeyParameters,
                 KEY_QUERY_VALUE,
@@ -148,28 +207,58 @@ unsafe impl Host for Wdm {
                 &raw mut key,
             )
         };
-        if NtStatus(status).is_error() {
-            return NtStatus(status);
+        Some(opened(status, key))
+    }
+
+    fn registry_path(&self) -> &[u16] {
+        if self.registry_path.is_null() {
+            return &[];
         }
+        // SAFETY: DriverEntry's RegistryPath, valid while DriverEntry runs, which is the only
+        // time the core reads the registry.
+        let path = unsafe { &*self.registry_path };
+        if path.Buffer.is_null() {
+            return &[];
+        }
+        // SAFETY: Buffer holds Length bytes of UTF-16 (UNICODE_STRING contract).
+        unsafe { core::slice::from_raw_parts(path.Buffer, usize::from(path.Length / 2)) }
+    }
+
+    fn open_key(&self, path: &[u16]) -> Result<Key, NtStatus> {
+        let mut name = unicode_string(path).ok_or(NtStatus::NAME_TOO_LONG)?;
+        let mut attributes = OBJECT_ATTRIBUTES {
+            Length: ULONG::try_from(size_of::<OBJECT_ATTRIBUTES>()).unwrap_or(0),
+            RootDirectory: ptr::null_mut(),
+            ObjectName: &raw mut name,
+            // A kernel handle: not usable from the process DriverEntry happens to run in.
+            Attributes: OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE,
+            SecurityDescriptor: ptr::null_mut(),
+            SecurityQualityOfService: ptr::null_mut(),
+        };
+        let mut key: HANDLE = ptr::null_mut();
+        // SAFETY: PASSIVE_LEVEL (DriverEntry); attributes naming a UNICODE_STRING over
+        // `path`, both alive for the call; `key` is a valid out-pointer.
+        let status = unsafe { ZwOpenKey(&raw mut key, KEY_QUERY_VALUE, &raw mut attributes) };
+        opened(status, key)
+    }
+
+    fn query_value(&self, key: Key, name: &str, buffer: &mut [u8; PARAMETER_BUFFER]) -> NtStatus {
         // The value names are the core's short ASCII names (at most 19 characters).
         let mut wide = [0_u16; 32];
-        let mut length = 0_u16;
         for (slot, unit) in wide.iter_mut().zip(name.encode_utf16()) {
             *slot = unit;
-            length = length.saturating_add(2);
         }
-        let mut value_name = UNICODE_STRING {
-            Length: length,
-            MaximumLength: length,
-            Buffer: wide.as_mut_ptr(),
+        let Some(mut value_name) = unicode_string(wide.get(..name.len()).unwrap_or_default())
+        else {
+            return NtStatus::NAME_TOO_LONG;
         };
         let mut information = Aligned([0; PARAMETER_BUFFER]);
         let mut result_length: ULONG = 0;
-        // SAFETY: an open key handle, a UNICODE_STRING over `wide`, and an aligned buffer of
-        // PARAMETER_BUFFER bytes with its exact length.
+        // SAFETY: PASSIVE_LEVEL; an open key handle, a UNICODE_STRING over `wide`, and an
+        // aligned buffer of PARAMETER_BUFFER bytes with its exact length.
         let status = unsafe {
             ZwQueryValueKey(
-                key,
+                handle(key),
                 &raw mut value_name,
                 _KEY_VALUE_INFORMATION_CLASS::KeyValuePartialInformation,
                 information.0.as_mut_ptr().cast(),
@@ -177,14 +266,25 @@ unsafe impl Host for Wdm {
                 &raw mut result_length,
             )
         };
-        // SAFETY: the handle IoOpenDriverRegistryKey returned, closed once.
-        let closed = unsafe { ZwClose(key) };
-        // ZwClose fails only for a handle that is not open, and this one is: nothing to undo
-        // or report. The status that matters is the query's.
-        let _ = closed;
         *buffer = information.0;
         NtStatus(status)
     }
+
+    fn close_key(&self, key: Key) {
+        // SAFETY: a handle open_driver_parameters_key or open_key returned, closed once.
+        let closed = unsafe { ZwClose(handle(key)) };
+        // ZwClose fails only for a handle that is not open, and this one is: nothing to undo
+        // or report.
+        let _ = closed;
+    }
+}
+
+/// An open's result: the key, or the status it failed with.
+fn opened(status: NTSTATUS, key: HANDLE) -> Result<Key, NtStatus> {
+    if NtStatus(status).is_error() {
+        return Err(NtStatus(status));
+    }
+    Ok(Key(key.addr()))
 }
 
 /// Room for `KEY_VALUE_PARTIAL_INFORMATION`, whose `ULONG` fields want 4-byte alignment.

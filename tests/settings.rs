@@ -10,7 +10,7 @@ use netnotify_core::host::Level;
 use netnotify_core::lifecycle::{driver_entry, driver_unload};
 use netnotify_core::notification::Notification::{self, Address, Interface, Route, StableTable};
 use netnotify_core::settings::{REG_DWORD, RawValue, SETTINGS, Settings, Verbosity};
-use netnotify_core::sim::{Call, Sim};
+use netnotify_core::sim::{Call, RegistryOpen, SERVICE_KEY, Sim};
 use netnotify_core::status::NtStatus;
 
 const REG_SZ: u32 = 1;
@@ -403,4 +403,82 @@ mod lines {
             (Vec::new(), 0)
         );
     }
+}
+
+/// The `Parameters` key is opened once, by `IoOpenDriverRegistryKey` where the kernel has it
+/// and by `ZwOpenKey` of `<RegistryPath>\Parameters` where it does not (Windows before 10
+/// 1803, Wine); the values read the same either way, and the key is closed (`finish` fails on
+/// a key left open).
+#[test]
+fn the_parameters_key_is_opened_by_either_path_and_read_the_same() {
+    for with_routine in [true, false] {
+        let sim = Sim::new();
+        if !with_routine {
+            sim.without_driver_registry_key();
+        }
+        sim.set_parameter("Family", RawValue::Dword(4));
+        sim.set_parameter("Notifications", RawValue::Dword(1));
+        assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+        let expected = if with_routine {
+            RegistryOpen::DriverParametersKey
+        } else {
+            RegistryOpen::Path(format!("{SERVICE_KEY}\\Parameters"))
+        };
+        assert_eq!(sim.registry_opens(), [expected], "routine: {with_routine}");
+        assert_eq!(registrations(&sim), [(Interface, AF_INET, true)]);
+        assert!(settings_line(&sim).contains(" Notifications=1 Family=4 "));
+        unload(sim);
+    }
+}
+
+/// A key that cannot be opened: no key means the defaults, silently; any other failure is
+/// one warning per setting with the status; a registry path too long for the driver's buffer
+/// is not opened at all. The driver loads every time.
+#[test]
+fn a_parameters_key_that_cannot_be_opened_leaves_the_defaults() {
+    let cases = [
+        (NtStatus::OBJECT_NAME_NOT_FOUND, 0),
+        (NtStatus(0xC000_0022_u32.cast_signed()), SETTINGS.len()),
+    ];
+    for (status, warnings_expected) in cases {
+        for with_routine in [true, false] {
+            let sim = Sim::new();
+            if !with_routine {
+                sim.without_driver_registry_key();
+            }
+            sim.fail_registry_open(status);
+            sim.set_parameter("Family", RawValue::Dword(4));
+            assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+            let warnings: Vec<String> = sim
+                .records()
+                .into_iter()
+                .filter(|(level, _)| *level == Level::Warning)
+                .map(|(_, text)| text)
+                .collect();
+            assert_eq!(warnings.len(), warnings_expected, "{status}: {warnings:?}");
+            if warnings_expected != 0 {
+                assert_eq!(
+                    warnings[0],
+                    "netnotify: warning: setting Notifications: found unreadable (status \
+                     0xC0000022); expected a REG_DWORD 0 to 15; using 15"
+                );
+            }
+            assert!(settings_line(&sim).contains(" Family=0 "));
+            unload(sim);
+        }
+    }
+    let long = format!("{SERVICE_KEY}{}", "x".repeat(250));
+    let sim = Sim::with_service_key(&long);
+    sim.without_driver_registry_key();
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    assert!(
+        sim.registry_opens().is_empty(),
+        "a path that does not fit is not opened"
+    );
+    assert!(
+        sim.lines()
+            .iter()
+            .any(|line| line.contains("found unreadable (status 0xC0000106)"))
+    );
+    unload(sim);
 }

@@ -25,8 +25,9 @@ import pefile
 
 # What the shell calls (src/shell.rs): every one must be imported.
 NTOSKRNL = {
-    "DbgPrintEx", "IoCreateDevice", "IoDeleteDevice", "IoOpenDriverRegistryKey",
-    "KeGetCurrentIrql", "KeQueryUnbiasedInterruptTime", "ZwClose", "ZwQueryValueKey",
+    "DbgPrintEx", "IoCreateDevice", "IoDeleteDevice", "KeGetCurrentIrql",
+    "KeQueryUnbiasedInterruptTime", "MmGetSystemRoutineAddress", "ZwClose", "ZwOpenKey",
+    "ZwQueryValueKey",
 }
 # The C memory routines LLVM emits calls to for copies and zeroing; ntoskrnl.exe exports them.
 # Which ones depends on the target's code generation (the arm64 image uses no memset).
@@ -43,6 +44,8 @@ FORBIDDEN = {
     "KeBugCheckEx": "a panic path survived (wdk-panic's handler)",
     "ExAllocatePool2": "the driver allocates (wdk-alloc)",
     "ExFreePool": "the driver frees pool memory (wdk-alloc)",
+    "IoOpenDriverRegistryKey": "Windows before 10 1803 lacks it and would refuse to load the "
+                               "image: the shell resolves it with MmGetSystemRoutineAddress",
 }
 EXPORTS = {"DriverEntry", "_fltused"}  # _fltused: wdk-sys' #[no_mangle] static, as on Windows
 MACHINES = {"amd64": pefile.MACHINE_TYPE["IMAGE_FILE_MACHINE_AMD64"],

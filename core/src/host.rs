@@ -76,9 +76,30 @@ pub unsafe trait Host {
     /// Sets `DriverObject->DriverUnload`: called last, and only when every registration can be
     /// cancelled.
     fn enable_unload(&self);
-    /// `ZwQueryValueKey(KeyValuePartialInformation)` of the value `name` in the service's
-    /// `Parameters` key (`IoOpenDriverRegistryKey`), into `buffer`; the status it returned
-    /// (`STATUS_OBJECT_NAME_NOT_FOUND` when there is no such key or value). At `PASSIVE_LEVEL`,
-    /// during `DriverEntry` only.
-    fn query_parameter(&self, name: &str, buffer: &mut [u8; PARAMETER_BUFFER]) -> NtStatus;
+
+    // The registry: at `PASSIVE_LEVEL`, during `DriverEntry` only. Which key to open is the
+    // core's decision (`lifecycle`); the shell only forwards.
+
+    /// `IoOpenDriverRegistryKey(DriverRegKeyParameters, KEY_QUERY_VALUE)`, if this kernel has
+    /// it (Windows 10 1803 and later; the shell resolves it by name with
+    /// `MmGetSystemRoutineAddress`, so the image also loads where it does not exist); `None`
+    /// if it does not.
+    fn open_driver_parameters_key(&self) -> Option<Result<Key, NtStatus>>;
+    /// The `RegistryPath` `DriverEntry` received: the service's key, as UTF-16 units.
+    fn registry_path(&self) -> &[u16];
+    /// `ZwOpenKey(KEY_QUERY_VALUE)` of the absolute kernel path `path` (UTF-16 units).
+    ///
+    /// # Errors
+    /// The status `ZwOpenKey` returned (`STATUS_OBJECT_NAME_NOT_FOUND`: no such key).
+    fn open_key(&self, path: &[u16]) -> Result<Key, NtStatus>;
+    /// `ZwQueryValueKey(KeyValuePartialInformation)` of the value `name` in `key`, into
+    /// `buffer`; the status it returned (`STATUS_OBJECT_NAME_NOT_FOUND`: no such value).
+    fn query_value(&self, key: Key, name: &str, buffer: &mut [u8; PARAMETER_BUFFER]) -> NtStatus;
+    /// `ZwClose` of a key opened above, once.
+    fn close_key(&self, key: Key);
 }
+
+/// An open registry key: the shell's kernel handle, opaque to the core (a handle is not a
+/// pointer the core could follow, so it is kept as its value).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Key(pub usize);

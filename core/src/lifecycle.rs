@@ -8,12 +8,12 @@ use core::mem::size_of;
 
 use crate::extension::Extension;
 use crate::ffi::{Handle, PASSIVE_LEVEL};
-use crate::host::{Host, Level, Sink};
+use crate::host::{Host, Key, Level, Sink};
 use crate::netio::NetIo;
 use crate::notification::{Notification, NotificationSet};
 use crate::raw::Installed;
 use crate::render::{self, Family};
-use crate::settings::{PARAMETER_BUFFER, RawValue, Settings};
+use crate::settings::{self, PARAMETER_BUFFER, RawValue, Settings};
 use crate::status::NtStatus;
 
 /// What a `Notify*Change` call's status and handle mean (reference §2 decision rule).
@@ -198,22 +198,43 @@ pub fn driver_unload<H: Host>(host: &H) {
 }
 
 /// Reads the `Parameters` values (a warning line for each bad one) and prints the effective
-/// settings in one line.
+/// settings in one line. A key that cannot be opened makes every value read as the open's
+/// status: missing (silent defaults) for `STATUS_OBJECT_NAME_NOT_FOUND`, else unreadable.
 fn read_settings<H: Host>(host: &H) -> Settings {
     let sink = host.sink();
+    let key = open_parameters(host);
     let settings = Settings::read(
         |name| {
             let mut buffer = [0; PARAMETER_BUFFER];
-            let status = host.query_parameter(name, &mut buffer);
+            let status = match key {
+                Ok(key) => host.query_value(key, name, &mut buffer),
+                Err(status) => status,
+            };
             RawValue::decode(status, &buffer)
         },
         |line| sink.emit(Level::Warning, line),
     );
+    if let Ok(key) = key {
+        host.close_key(key);
+    }
     sink.emit(
         Level::Info,
         &render::line(format_args!("settings {settings}")),
     );
     settings
+}
+
+/// The service's `Parameters` key: `IoOpenDriverRegistryKey` where the kernel has it, else
+/// `ZwOpenKey` of `<RegistryPath>\Parameters`, the same key on every Windows version (and on
+/// Wine, which lacks `IoOpenDriverRegistryKey`).
+fn open_parameters<H: Host>(host: &H) -> Result<Key, NtStatus> {
+    if let Some(opened) = host.open_driver_parameters_key() {
+        return opened;
+    }
+    let mut path = [0; settings::PARAMETERS_PATH_CAPACITY];
+    let length = settings::parameters_path(host.registry_path(), &mut path)
+        .ok_or(NtStatus::NAME_TOO_LONG)?;
+    host.open_key(path.get(..length).unwrap_or_default())
 }
 
 /// Takes every stored handle in reverse registration order and cancels it once. A failed

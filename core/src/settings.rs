@@ -23,6 +23,31 @@ pub const REG_DWORD: u32 = 4;
 /// header (`TitleIndex`, `Type`, `DataLength`) and room for a `REG_DWORD`.
 pub const PARAMETER_BUFFER: usize = 16;
 
+/// UTF-16 units of the longest `<RegistryPath>\Parameters` the driver composes: a service
+/// key is `\REGISTRY\MACHINE\SYSTEM\<ControlSet>\Services\<name>`, well under this.
+pub const PARAMETERS_PATH_CAPACITY: usize = 256;
+
+/// The `Parameters` subkey's name, with its separator.
+const PARAMETERS: &str = "\\Parameters";
+
+/// Writes `<service>\Parameters` into `path`; its length in units, or `None` if it does not
+/// fit. `service` is the `RegistryPath` `DriverEntry` received.
+#[must_use]
+pub fn parameters_path(
+    service: &[u16],
+    path: &mut [u16; PARAMETERS_PATH_CAPACITY],
+) -> Option<usize> {
+    let length = service.len().checked_add(PARAMETERS.len())?;
+    if length > PARAMETERS_PATH_CAPACITY {
+        return None;
+    }
+    let units = service.iter().copied().chain(PARAMETERS.encode_utf16());
+    for (slot, unit) in path.iter_mut().zip(units) {
+        *slot = unit;
+    }
+    Some(length)
+}
+
 /// A registry value as the shell found it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum RawValue {

@@ -31,6 +31,8 @@ impl NtStatus {
     pub const INSUFFICIENT_RESOURCES: Self = Self(0xC000_009A_u32.cast_signed());
     /// `STATUS_INVALID_DEVICE_STATE`: returned when `DriverEntry` runs above `PASSIVE_LEVEL`.
     pub const INVALID_DEVICE_STATE: Self = Self(0xC000_0184_u32.cast_signed());
+    /// `STATUS_NAME_TOO_LONG`: a registry path longer than the driver's buffer.
+    pub const NAME_TOO_LONG: Self = Self(0xC000_0106_u32.cast_signed());
     /// `STATUS_OBJECT_NAME_NOT_FOUND`: no such registry value.
     pub const OBJECT_NAME_NOT_FOUND: Self = Self(0xC000_0034_u32.cast_signed());
     /// `STATUS_BUFFER_OVERFLOW` (a warning): the data did not fit, the header was written.

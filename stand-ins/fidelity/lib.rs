@@ -281,6 +281,7 @@ same_type! {
     wdk::PDRIVER_OBJECT => *mut wf::DRIVER_OBJECT,
     wdk::PUNICODE_STRING => *mut w32::UNICODE_STRING,
     wdk::PCUNICODE_STRING => *const w32::UNICODE_STRING,
+    wdk::POBJECT_ATTRIBUTES => *mut wf::OBJECT_ATTRIBUTES,
 }
 
 same_struct!(
@@ -361,6 +362,18 @@ same_struct!(
 );
 
 same_struct!(
+    wdk::OBJECT_ATTRIBUTES,
+    wf::OBJECT_ATTRIBUTES {
+        Length: scalar,
+        RootDirectory: scalar,
+        ObjectName: scalar,
+        Attributes: scalar,
+        SecurityDescriptor: scalar,
+        SecurityQualityOfService: scalar,
+    }
+);
+
+same_struct!(
     wdk::KEY_VALUE_PARTIAL_INFORMATION,
     wss::KEY_VALUE_PARTIAL_INFORMATION {
         TitleIndex: scalar,
@@ -396,6 +409,8 @@ same_constant! {
     wdk::FILE_DEVICE_UNKNOWN => Ioctl::FILE_DEVICE_UNKNOWN,
     wdk::FILE_DEVICE_SECURE_OPEN => wss::FILE_DEVICE_SECURE_OPEN,
     wdk::KEY_QUERY_VALUE => Registry::KEY_QUERY_VALUE,
+    wdk::OBJ_CASE_INSENSITIVE => w32::OBJ_CASE_INSENSITIVE,
+    wdk::OBJ_KERNEL_HANDLE => w32::OBJ_KERNEL_HANDLE,
     wdk::_DRIVER_REGKEY_TYPE::DriverRegKeyParameters => wss::DriverRegKeyParameters,
     wdk::_DRIVER_REGKEY_TYPE::DriverRegKeyPersistentState => wss::DriverRegKeyPersistentState,
     wdk::_KEY_VALUE_INFORMATION_CLASS::KeyValuePartialInformation => wr::KeyValuePartialInformation,
@@ -409,6 +424,8 @@ same_function!(ntddk::KeQueryUnbiasedInterruptTime => "system" wss::KeQueryUnbia
 same_function!(ntddk::IoOpenDriverRegistryKey => "system" wss::IoOpenDriverRegistryKey; _, _, _, _, _);
 same_function!(ntddk::ZwQueryValueKey => "system" wr::ZwQueryValueKey; _, _, _, _, _, _);
 same_function!(ntddk::ZwClose => "system" wss::ZwClose; _);
+same_function!(ntddk::ZwOpenKey => "system" wr::ZwOpenKey; _, _, _);
+same_function!(ntddk::MmGetSystemRoutineAddress => "system" wss::MmGetSystemRoutineAddress; _);
 same_function!(ntddk::ExAllocatePool2 => "system" wss::ExAllocatePool2; _, _, _);
 same_function!(ntddk::ExFreePool => "system" wss::ExFreePool; _);
 

@@ -197,6 +197,21 @@ pub struct _KEY_VALUE_PARTIAL_INFORMATION {
 }
 pub type KEY_VALUE_PARTIAL_INFORMATION = _KEY_VALUE_PARTIAL_INFORMATION;
 
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _OBJECT_ATTRIBUTES {
+    pub Length: ULONG,
+    pub RootDirectory: HANDLE,
+    pub ObjectName: PUNICODE_STRING,
+    pub Attributes: ULONG,
+    pub SecurityDescriptor: PVOID,
+    pub SecurityQualityOfService: PVOID,
+}
+pub type OBJECT_ATTRIBUTES = _OBJECT_ATTRIBUTES;
+pub type POBJECT_ATTRIBUTES = *mut OBJECT_ATTRIBUTES;
+
+pub const OBJ_CASE_INSENSITIVE: u32 = 64;
+pub const OBJ_KERNEL_HANDLE: u32 = 512;
 pub const FILE_DEVICE_UNKNOWN: u32 = 34;
 pub const FILE_DEVICE_SECURE_OPEN: u32 = 256;
 pub const KEY_QUERY_VALUE: u32 = 1;
@@ -223,8 +238,8 @@ pub use self::_KEY_VALUE_INFORMATION_CLASS::Type as KEY_VALUE_INFORMATION_CLASS;
 pub mod ntddk {
     use super::{
         ACCESS_MASK, BOOLEAN, DRIVER_REGKEY_TYPE, HANDLE, KEY_VALUE_INFORMATION_CLASS, KIRQL,
-        NTSTATUS, PCSTR, PDEVICE_OBJECT, PDRIVER_OBJECT, PHANDLE, POOL_FLAGS, PULONG,
-        PUNICODE_STRING, PVOID, SIZE_T, ULONG, ULONGLONG,
+        NTSTATUS, PCSTR, PDEVICE_OBJECT, PDRIVER_OBJECT, PHANDLE, POBJECT_ATTRIBUTES, POOL_FLAGS,
+        PULONG, PUNICODE_STRING, PVOID, SIZE_T, ULONG, ULONGLONG,
     };
 
     // The kernel's import library; on Windows wdk-sys' generated link blocks name it, and
@@ -267,6 +282,13 @@ pub mod ntddk {
         ) -> NTSTATUS;
         #[must_use]
         pub fn ZwClose(Handle: HANDLE) -> NTSTATUS;
+        #[must_use]
+        pub fn ZwOpenKey(
+            KeyHandle: PHANDLE,
+            DesiredAccess: ACCESS_MASK,
+            ObjectAttributes: POBJECT_ATTRIBUTES,
+        ) -> NTSTATUS;
+        pub fn MmGetSystemRoutineAddress(SystemRoutineName: PUNICODE_STRING) -> PVOID;
         // wdk-alloc's: the driver never allocates, so a release image must not import them.
         pub fn ExAllocatePool2(Flags: POOL_FLAGS, NumberOfBytes: SIZE_T, Tag: ULONG) -> PVOID;
         pub fn ExFreePool(P: PVOID);

@@ -42,6 +42,7 @@
 use core::ffi::c_void;
 use core::ptr::{self, NonNull};
 use std::alloc::{self, Layout};
+use std::boxed::Box;
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::format;
@@ -57,7 +58,7 @@ use crate::ffi::{
     MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable, PASSIVE_LEVEL,
     StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback, notification_type,
 };
-use crate::host::{Host, Level, Sink};
+use crate::host::{Host, Key, Level, Sink};
 use crate::line::Line;
 use crate::netio::NetIo;
 use crate::notification::Notification;
@@ -99,6 +100,18 @@ pub enum Call {
     /// `DriverObject->DriverUnload` set.
     EnableUnload,
 }
+
+/// How the driver opened a registry key, in order ([`Sim::registry_opens`]).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum RegistryOpen {
+    /// `IoOpenDriverRegistryKey(DriverRegKeyParameters)`.
+    DriverParametersKey,
+    /// `ZwOpenKey` of this path.
+    Path(String),
+}
+
+/// The `RegistryPath` the simulated I/O manager hands `DriverEntry`.
+pub const SERVICE_KEY: &str = "\\REGISTRY\\MACHINE\\SYSTEM\\ControlSet001\\Services\\netnotify";
 
 /// A scripted result for the next registration of one notification.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -344,6 +357,19 @@ struct State {
     unload_enabled: bool,
     delivered: HashMap<(Notification, i32), u64>,
     stable_deliveries: u64,
+    registry: Registry,
+}
+
+/// The simulated registry as the driver sees it.
+#[derive(Default)]
+struct Registry {
+    /// Whether the kernel has `IoOpenDriverRegistryKey` (Windows 10 1803 and later).
+    driver_key_routine: bool,
+    /// The status the next open of the `Parameters` key fails with.
+    open_failure: Option<NtStatus>,
+    opens: Vec<RegistryOpen>,
+    open_keys: HashSet<usize>,
+    next_key: usize,
 }
 
 // SAFETY: the device memory is owned by the state, and only touched under its mutex or by the
@@ -357,6 +383,8 @@ struct Inner {
     lines: Mutex<Vec<(Level, String)>>,
     /// The monotonic clock the sink reports (100-ns units); moved only by the test.
     clock: AtomicU64,
+    /// What `DriverEntry` receives as `RegistryPath`.
+    service_key: Box<[u16]>,
 }
 
 std::thread_local! {
@@ -382,15 +410,27 @@ impl Sim {
     /// immediately with an empty table.
     #[must_use]
     pub fn new() -> Self {
+        Self::with_service_key(SERVICE_KEY)
+    }
+
+    /// As [`Sim::new`], with `service_key` as the `RegistryPath` `DriverEntry` receives.
+    #[must_use]
+    pub fn with_service_key(service_key: &str) -> Self {
         Self(Arc::new(Inner {
             state: Mutex::new(State {
                 irql: PASSIVE_LEVEL,
                 next_id: 1,
+                registry: Registry {
+                    driver_key_routine: true,
+                    next_key: 0x4B00,
+                    ..Registry::default()
+                },
                 ..State::default()
             }),
             idle: Condvar::new(),
             lines: Mutex::new(Vec::new()),
             clock: AtomicU64::new(0),
+            service_key: service_key.encode_utf16().collect(),
         }))
     }
 
@@ -421,6 +461,23 @@ impl Sim {
     /// Sets the value `name` of the service's `Parameters` key.
     pub fn set_parameter(&self, name: &str, value: RawValue) {
         self.state().parameters.insert(String::from(name), value);
+    }
+
+    /// A kernel without `IoOpenDriverRegistryKey` (Windows before 10 1803, Wine): the driver
+    /// must open `<RegistryPath>\\Parameters` with `ZwOpenKey`.
+    pub fn without_driver_registry_key(&self) {
+        self.state().registry.driver_key_routine = false;
+    }
+
+    /// The next open of the `Parameters` key, by either path, fails with `status`.
+    pub fn fail_registry_open(&self, status: NtStatus) {
+        self.state().registry.open_failure = Some(status);
+    }
+
+    /// The registry keys the driver opened, in order.
+    #[must_use]
+    pub fn registry_opens(&self) -> Vec<RegistryOpen> {
+        self.state().registry.opens.clone()
     }
 
     /// Moves the clock forward by `ticks` (100-ns units).
@@ -869,6 +926,12 @@ impl Sim {
     fn shutdown(&self) {
         let mut state = self.state();
         state.registrations.clear();
+        let open_keys = state.registry.open_keys.len();
+        if open_keys != 0 {
+            state
+                .violations
+                .push(format!("{open_keys} registry key(s) never closed"));
+        }
         let leaked: Vec<(usize, (SendPtr, Layout))> = state.tables.drain().collect();
         for (address, (table, layout)) in &leaked {
             state
@@ -1189,14 +1252,48 @@ unsafe impl Host for Sim {
         state.unload_enabled = true;
     }
 
+    fn open_driver_parameters_key(&self) -> Option<Result<Key, NtStatus>> {
+        let mut state = self.state();
+        if !state.registry.driver_key_routine {
+            return None;
+        }
+        state.registry.opens.push(RegistryOpen::DriverParametersKey);
+        Some(Self::open(&mut state))
+    }
+
+    fn registry_path(&self) -> &[u16] {
+        &self.0.service_key
+    }
+
+    fn open_key(&self, path: &[u16]) -> Result<Key, NtStatus> {
+        let mut state = self.state();
+        let name = String::from_utf16_lossy(path);
+        state.registry.opens.push(RegistryOpen::Path(name.clone()));
+        let parameters = format!(
+            "{}\\Parameters",
+            String::from_utf16_lossy(&self.0.service_key)
+        );
+        if !name.eq_ignore_ascii_case(&parameters) {
+            return Err(NtStatus::OBJECT_NAME_NOT_FOUND);
+        }
+        Self::open(&mut state)
+    }
+
     /// Encodes the value as `ZwQueryValueKey(KeyValuePartialInformation)` would.
-    fn query_parameter(&self, name: &str, buffer: &mut [u8; PARAMETER_BUFFER]) -> NtStatus {
-        let value = self
-            .state()
+    fn query_value(&self, key: Key, name: &str, buffer: &mut [u8; PARAMETER_BUFFER]) -> NtStatus {
+        let mut state = self.state();
+        if !state.registry.open_keys.contains(&key.0) {
+            state
+                .violations
+                .push(format!("ZwQueryValueKey of {key:?}, which is not open"));
+            return NtStatus::INVALID_HANDLE;
+        }
+        let value = state
             .parameters
             .get(name)
             .copied()
             .unwrap_or(RawValue::Missing);
+        drop(state);
         let header = |buffer: &mut [u8; PARAMETER_BUFFER], value_type: u32, size: u32| {
             buffer[4..8].copy_from_slice(&value_type.to_le_bytes());
             buffer[8..12].copy_from_slice(&size.to_le_bytes());
@@ -1218,5 +1315,27 @@ unsafe impl Host for Sim {
             }
             RawValue::Unreadable(status) => status,
         }
+    }
+
+    fn close_key(&self, key: Key) {
+        let mut state = self.state();
+        if !state.registry.open_keys.remove(&key.0) {
+            state
+                .violations
+                .push(format!("ZwClose of {key:?}, which is not open"));
+        }
+    }
+}
+
+impl Sim {
+    /// Opens the `Parameters` key (either path): a fresh handle, or the scripted failure.
+    fn open(state: &mut State) -> Result<Key, NtStatus> {
+        if let Some(status) = state.registry.open_failure.take() {
+            return Err(status);
+        }
+        let handle = state.registry.next_key;
+        state.registry.next_key += 4;
+        state.registry.open_keys.insert(handle);
+        Ok(Key(handle))
     }
 }
