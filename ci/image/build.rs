@@ -50,8 +50,12 @@ fn main() {
         other => panic!("netnotify.sys is built for x86_64 or aarch64, not {other}"),
     };
     let dlltool = dlltool(&out);
+    // Where the .def files are: this folder, or (the Wine harness's build, which moves the
+    // two exports Wine lacks to its NETIO double) the folder NETNOTIFY_IMPORTS names.
+    println!("cargo::rerun-if-env-changed=NETNOTIFY_IMPORTS");
+    let folder = env::var_os("NETNOTIFY_IMPORTS").map_or_else(|| PathBuf::from("."), PathBuf::from);
     for library in ["ntoskrnl", "netio"] {
-        let definition = Path::new(library).with_extension("def");
+        let definition = folder.join(library).with_extension("def");
         println!("cargo::rerun-if-changed={}", definition.display());
         let status = Command::new(&dlltool)
             .args(["-m", machine, "-d"])

@@ -1,7 +1,7 @@
 //! The four NETIO notifications the driver registers, in registration order.
 
 /// One of the driver's four registrations.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub enum Notification {
     /// `NotifyIpInterfaceChange`.
     Interface,

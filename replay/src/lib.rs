@@ -74,6 +74,9 @@ enum Step {
     StableComplete(Option<Vec<MibUnicastIpAddressRow>>),
     /// The next call of a function fails.
     Fail(Failure),
+    /// The next registration of this notification succeeds with a NULL handle, which can
+    /// never be cancelled (reference §2).
+    NullHandle(Notification),
     /// The IRQL the driver's code runs at from now on.
     Irql(u8),
     /// `sc stop`: the driver unloads.
@@ -86,7 +89,12 @@ impl Step {
     const fn is_setup(&self) -> bool {
         matches!(
             self,
-            Self::Stable(_) | Self::Settings(_) | Self::Fail(_) | Self::Irql(_) | Self::Clock(_)
+            Self::Stable(_)
+                | Self::Settings(_)
+                | Self::Fail(_)
+                | Self::NullHandle(_)
+                | Self::Irql(_)
+                | Self::Clock(_)
         )
     }
 
@@ -147,6 +155,9 @@ enum RawStep {
     },
     Irql {
         level: u8,
+    },
+    NullHandle {
+        call: String,
     },
     Settings {
         values: serde_json::Map<String, Value>,
@@ -427,6 +438,18 @@ fn step(value: Value) -> Result<Step, String> {
             status: raw_status,
         } => Step::Fail(failure(&call, notification, status(raw_status)?)?),
         RawStep::Irql { level } => Step::Irql(level),
+        RawStep::NullHandle { call } => Step::NullHandle(
+            Notification::ALL
+                .into_iter()
+                .find(|notification| notification.function() == call)
+                .ok_or_else(|| {
+                    format!(
+                        "null-handle needs a registration call: NotifyIpInterfaceChange, \
+                         NotifyUnicastIpAddressChange, NotifyRouteChange2 or \
+                         NotifyStableUnicastIpAddressTable, not {call:?}"
+                    )
+                })?,
+        ),
         RawStep::Settings { values } => settings(values)?,
         RawStep::Clock { advance_ms } => {
             Step::Clock(advance_ms.saturating_mul(TICKS_PER_MILLISECOND))
@@ -513,36 +536,11 @@ pub fn run(
         if loaded.is_none() && !step.is_setup() {
             loaded = Some(load(&sim, notes)?);
         }
-        match step {
-            Step::Change {
-                event,
-                delivery,
-                repeat,
-                every,
-            } => {
-                for time in 0..*repeat {
-                    if time != 0 {
-                        sim.advance(*every);
-                    }
-                    sim.notify(*event, *delivery);
-                }
-            }
-            Step::Settings(values) => {
-                for (name, value) in values {
-                    sim.set_parameter(name, *value);
-                }
-            }
-            Step::Clock(ticks) => sim.advance(*ticks),
-            Step::Stable(mode) => sim.stable(mode.clone()),
-            Step::StableComplete(rows) => {
-                sim.complete_stable(rows.as_deref());
-            }
-            Step::Fail(failure) => inject(&sim, *failure),
-            Step::Irql(level) => sim.set_irql(*level),
-            Step::Unload => {
-                unload(&sim, loaded == Some(true), notes)?;
-                unloaded = true;
-            }
+        if matches!(step, Step::Unload) {
+            unload(&sim, loaded == Some(true), notes)?;
+            unloaded = true;
+        } else {
+            apply(&sim, step);
         }
         printed = flush(&sim, printed, out)?;
     }
@@ -557,6 +555,78 @@ pub fn run(
         lines,
         violations: sim.close(),
     })
+}
+
+/// What a step does to the simulated system (everything but `unload`, which the caller
+/// performs: `cargo replay` calls the lifecycle, the Wine harness runs `sc stop`).
+fn apply(sim: &Sim, step: &Step) {
+    match step {
+        Step::Change {
+            event,
+            delivery,
+            repeat,
+            every,
+        } => {
+            for time in 0..*repeat {
+                if time != 0 {
+                    sim.advance(*every);
+                }
+                sim.notify(*event, *delivery);
+            }
+        }
+        Step::Settings(values) => {
+            for (name, value) in values {
+                sim.set_parameter(name, *value);
+            }
+        }
+        Step::Clock(ticks) => sim.advance(*ticks),
+        Step::Stable(mode) => sim.stable(mode.clone()),
+        Step::StableComplete(rows) => {
+            sim.complete_stable(rows.as_deref());
+        }
+        Step::Fail(failure) => inject(sim, *failure),
+        Step::NullHandle(notification) => sim.script(*notification, Outcome::NullHandle),
+        Step::Irql(level) => sim.set_irql(*level),
+        Step::Unload => {}
+    }
+}
+
+impl Scenario {
+    /// The `Parameters` values the scenario sets, in order (for a harness that writes them
+    /// into a real registry before the driver loads).
+    #[must_use]
+    pub fn settings(&self) -> Vec<(&'static str, RawValue)> {
+        self.steps
+            .iter()
+            .filter_map(|step| match step {
+                Step::Settings(values) => Some(values.iter().copied()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+
+    /// Plays the steps before the driver loads (how the stable table completes, injected
+    /// failures, the IRQL, the clock) on `sim`, for a driver that another kernel loads (the
+    /// Wine harness's NETIO double). Settings are the harness's: see [`Scenario::settings`].
+    pub fn play_setup(&self, sim: &Sim) {
+        for step in self.steps.iter().take_while(|step| step.is_setup()) {
+            apply(sim, step);
+        }
+    }
+
+    /// Plays the steps after the driver loaded, up to `unload` (which the caller performs),
+    /// on `sim`, exactly as [`run`] does.
+    pub fn play_events(&self, sim: &Sim) {
+        for step in self
+            .steps
+            .iter()
+            .skip_while(|step| step.is_setup())
+            .take_while(|step| !matches!(step, Step::Unload))
+        {
+            apply(sim, step);
+        }
+    }
 }
 
 fn load(sim: &Sim, notes: &mut impl Write) -> io::Result<bool> {

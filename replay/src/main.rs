@@ -3,14 +3,21 @@
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo replay [FILE | - | --storm]\n\
+use netnotify_core::settings::RawValue;
+
+const USAGE: &str = "usage: cargo replay [--registry] [FILE | - | --storm]\n\
     Plays a JSON Lines scenario (docs/replay.md) through the driver in the NETIO simulator and\n\
     prints exactly the lines the driver would print. Without FILE: the built-in scenario, a\n\
     laptop joining Wi-Fi. --storm: the built-in route storm of a VPN connecting. With -: the\n\
-    scenario on stdin.";
+    scenario on stdin. --registry: print the scenario's settings instead, one\n\
+    `NAME REG_DWORD|REG_SZ DATA` line each, for writing them into a real registry.";
 
 fn main() -> ExitCode {
-    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    let mut arguments: Vec<String> = std::env::args().skip(1).collect();
+    let registry = arguments.first().is_some_and(|flag| flag == "--registry");
+    if registry {
+        arguments.remove(0);
+    }
     let text = match arguments.as_slice() {
         [] => Ok(netnotify_replay::LAPTOP_JOINS_WIFI.to_owned()),
         [flag] if flag == "--storm" => Ok(netnotify_replay::VPN_ROUTE_STORM.to_owned()),
@@ -44,6 +51,24 @@ fn main() -> ExitCode {
     };
     let mut out = io::stdout().lock();
     let mut notes = io::stderr().lock();
+    if registry {
+        for (name, value) in scenario.settings() {
+            let line = match value {
+                RawValue::Dword(value) => format!("{name} REG_DWORD {value}"),
+                // A string provokes the wrong-type warning, which names its size in bytes
+                // (UTF-16 with the terminator): a string of that size says the same.
+                RawValue::Other { size, .. } => {
+                    let characters = usize::try_from(size / 2).unwrap_or(1).saturating_sub(1);
+                    format!("{name} REG_SZ {}", "x".repeat(characters))
+                }
+                RawValue::Missing | RawValue::Unreadable(_) => continue,
+            };
+            if writeln!(out, "{line}").is_err() {
+                return ExitCode::FAILURE;
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
     match netnotify_replay::run(&scenario, &mut out, &mut notes) {
         Ok(report) if report.violations.is_empty() => ExitCode::SUCCESS,
         Ok(report) => {

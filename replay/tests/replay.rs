@@ -185,7 +185,7 @@ fn bad_input_names_the_line_and_the_problem() {
             "\n{\"step\":\"tunnel\"}",
             2,
             "unknown variant `tunnel`, expected one of `interface`, `address`, `route`, \
-             `stable`, `stable-complete`, `fail`, `irql`, `settings`, `clock`, `unload`",
+             `stable`, `stable-complete`, `fail`, `irql`, `null-handle`, `settings`, `clock`, `unload`",
         ),
         (
             "{\"step\":\"route\",\"type\":\"add\",\"row\":\"00ff\"}",
@@ -353,4 +353,65 @@ fn every_example_in_docs_lines_is_asserted_by_a_test() {
             "docs/lines.md example not asserted by any test: {example}"
         );
     }
+}
+
+/// `null-handle`: the registration succeeds without a handle, the driver stays loaded for
+/// good (no `DriverUnload`, no cancel), and a bad call name lists the four it takes.
+#[test]
+fn a_null_handle_keeps_the_driver_loaded_and_nothing_is_cancelled() {
+    let (out, notes, report) =
+        play("{\"step\":\"null-handle\",\"call\":\"NotifyRouteChange2\"}\n{\"step\":\"unload\"}\n");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[7],
+        "netnotify: error: NotifyRouteChange2 returned status 0x00000000 without a handle; it \
+         cannot be cancelled, so netnotify stays loaded (unload disabled)"
+    );
+    assert!(lines[9].ends_with(" unload=disabled"));
+    assert_eq!(lines.len(), 10, "no unloaded line: DriverUnload never runs");
+    assert_eq!(
+        notes,
+        "replay: the driver set no DriverUnload (a registration cannot be cancelled): it stays \
+         loaded\n"
+    );
+    assert!(report.violations.is_empty());
+    assert_eq!(
+        refused("{\"step\":\"null-handle\",\"call\":\"IoCreateDevice\"}").to_string(),
+        "line 1: null-handle needs a registration call: NotifyIpInterfaceChange, \
+         NotifyUnicastIpAddressChange, NotifyRouteChange2 or NotifyStableUnicastIpAddressTable, \
+         not \"IoCreateDevice\""
+    );
+}
+
+/// What the Wine harness plays: the settings for the registry, the setup before the driver
+/// loads, and the events after it up to `unload`, on a simulator serving a driver loaded
+/// elsewhere.
+#[test]
+fn a_scenario_splits_into_settings_setup_and_events() {
+    let text = "{\"step\":\"settings\",\"values\":{\"Family\":4,\"Burst\":\"five\"}}\n\
+                {\"step\":\"irql\",\"level\":2}\n\
+                {\"step\":\"clock\",\"advance_ms\":5}\n\
+                {\"step\":\"address\",\"type\":\"add\",\"row\":\"ADDRESS\"}\n\
+                {\"step\":\"clock\",\"advance_ms\":7}\n\
+                {\"step\":\"unload\"}\n"
+        .replace("ADDRESS", &address_hex());
+    let scenario = parse(&text).unwrap();
+    let settings: Vec<String> = scenario
+        .settings()
+        .iter()
+        .map(|(name, value)| format!("{name}={value:?}"))
+        .collect();
+    // A JSON object's keys in their sorted order; "five" is a REG_SZ of 5 UTF-16 units.
+    assert_eq!(
+        settings,
+        ["Burst=Other { value_type: 1, size: 10 }", "Family=Dword(4)"]
+    );
+    let sim = netnotify_core::sim::Sim::new();
+    sim.serve_external_driver();
+    scenario.play_setup(&sim);
+    assert_eq!(netnotify_core::netio::NetIo::current_irql(&sim), 2);
+    assert_eq!(netnotify_core::host::Sink::now(&sim), 50_000);
+    scenario.play_events(&sim);
+    assert_eq!(netnotify_core::host::Sink::now(&sim), 120_000);
+    assert!(sim.close().is_empty());
 }

@@ -44,7 +44,7 @@ use core::ptr::{self, NonNull};
 use std::alloc::{self, Layout};
 use std::boxed::Box;
 use std::cell::Cell;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::format;
 use std::string::String;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -340,24 +340,35 @@ struct State {
     calls: Vec<Call>,
     violations: Vec<String>,
     irql: u8,
-    scripts: HashMap<Notification, VecDeque<Outcome>>,
-    cancel_failures: HashMap<Notification, NtStatus>,
-    query_failures: HashMap<Notification, NtStatus>,
-    parameters: HashMap<String, RawValue>,
+    scripts: BTreeMap<Notification, VecDeque<Outcome>>,
+    cancel_failures: BTreeMap<Notification, NtStatus>,
+    query_failures: BTreeMap<Notification, NtStatus>,
+    parameters: BTreeMap<String, RawValue>,
     network: Network,
     create_device_failure: Option<NtStatus>,
     stable_mode: Option<StableMode>,
-    during_registration: HashMap<Notification, Vec<Event>>,
-    registrations: HashMap<u64, Registration>,
+    during_registration: BTreeMap<Notification, Vec<Event>>,
+    registrations: BTreeMap<u64, Registration>,
     next_id: u64,
-    cancelled_handles: HashSet<usize>,
-    tables: HashMap<usize, (SendPtr, Layout)>,
-    freed_tables: HashSet<usize>,
+    cancelled_handles: BTreeSet<usize>,
+    tables: BTreeMap<usize, (SendPtr, Layout)>,
+    freed_tables: BTreeSet<usize>,
     device: Option<Device>,
     unload_enabled: bool,
-    delivered: HashMap<(Notification, i32), u64>,
+    delivered: BTreeMap<(Notification, i32), u64>,
     stable_deliveries: u64,
     registry: Registry,
+    /// Serving a driver whose device lives elsewhere ([`Sim::serve_external_driver`]).
+    external: Option<External>,
+}
+
+/// The context of a driver whose device lives elsewhere.
+#[derive(Clone, Copy)]
+enum External {
+    /// No registration yet.
+    Unseen,
+    /// The context the first registration named.
+    Context(usize),
 }
 
 /// The simulated registry as the driver sees it.
@@ -368,7 +379,7 @@ struct Registry {
     /// The status the next open of the `Parameters` key fails with.
     open_failure: Option<NtStatus>,
     opens: Vec<RegistryOpen>,
-    open_keys: HashSet<usize>,
+    open_keys: BTreeSet<usize>,
     next_key: usize,
 }
 
@@ -461,6 +472,13 @@ impl Sim {
     /// Sets the value `name` of the service's `Parameters` key.
     pub fn set_parameter(&self, name: &str, value: RawValue) {
         self.state().parameters.insert(String::from(name), value);
+    }
+
+    /// NETIO only, for a driver loaded by another kernel (the Wine harness's NETIO double):
+    /// the device and its extension belong to that kernel's I/O manager, so a registration's
+    /// context is checked to be the same non-NULL pointer as the first registration's.
+    pub fn serve_external_driver(&self) {
+        self.state().external = Some(External::Unseen);
     }
 
     /// A kernel without `IoOpenDriverRegistryKey` (Windows before 10 1803, Wine): the driver
@@ -792,6 +810,24 @@ impl Sim {
     }
 
     fn check_context(state: &mut State, notification: Notification, context: *mut c_void) {
+        if let Some(adopted) = &mut state.external {
+            let same = match *adopted {
+                External::Unseen if !context.is_null() => {
+                    *adopted = External::Context(context.addr());
+                    true
+                }
+                External::Unseen => false,
+                External::Context(first) => first == context.addr(),
+            };
+            if !same {
+                state.violations.push(format!(
+                    "{} registered with context {context:p}, not the device extension the \
+                     first registration named",
+                    notification.function()
+                ));
+            }
+            return;
+        }
         let inside = state
             .device
             .as_ref()
@@ -932,7 +968,8 @@ impl Sim {
                 .violations
                 .push(format!("{open_keys} registry key(s) never closed"));
         }
-        let leaked: Vec<(usize, (SendPtr, Layout))> = state.tables.drain().collect();
+        let leaked: Vec<(usize, (SendPtr, Layout))> =
+            core::mem::take(&mut state.tables).into_iter().collect();
         for (address, (table, layout)) in &leaked {
             state
                 .violations

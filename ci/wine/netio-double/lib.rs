@@ -1,0 +1,337 @@
+//! The NETIO double for the Wine harness (`ci/wine/run`): the nine NETIO functions netnotify
+//! imports, exported by a `netio.sys` that Wine loads in place of its placeholder, with the
+//! semantics of the simulator of `netnotify-core` (it *is* that simulator, serving a driver
+//! that Wine's kernel loaded), driven by the same JSON Lines scenario as `cargo replay`.
+//!
+//! - Initial notifications come inside the register call (twice for `AF_UNSPEC`, NULL rows);
+//!   the stable table completes immediately or stays pending; `Get*Entry` answers from the
+//!   simulated network; a cancel waits for callbacks in flight and none runs after it.
+//! - The scenario's events run on the double's own thread, after `DriverEntry` returned: the
+//!   harness creates `C:\netnotify\go` once `sc start` is back; the double plays up to the
+//!   scenario's `unload` and creates `C:\netnotify\done`.
+//! - Misuse (a NULL, unknown or double cancel, a table never freed, a context that is not the
+//!   one the first registration named) is in `C:\netnotify\double.txt`, rewritten after every
+//!   registration, every cancel and the events, with what is still registered, the tables not
+//!   freed and the cancels; misuse of pointers goes to `C:\netnotify\misuse.txt`. The harness
+//!   fails on any.
+//!
+//! It also exports the two kernel functions Wine 8.0 lacks and the driver imports,
+//! `KeGetCurrentIrql` and `KeQueryUnbiasedInterruptTime`, answered from the scenario's IRQL and
+//! clock, as `cargo replay` answers them. Only the harness's build of the image imports them
+//! from here (`ci/wine/ntoskrnl.def`); the Windows image imports them from ntoskrnl.exe.
+#![allow(
+    non_snake_case,
+    clippy::missing_safety_doc,
+    reason = "the exported names and contracts are NETIO's (reference §2)"
+)]
+
+use core::ffi::c_void;
+use core::ptr;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+use std::{fs, thread};
+
+use netnotify_core::ffi::{
+    Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
+    MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
+    StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
+};
+use netnotify_core::host::Sink;
+use netnotify_core::netio::NetIo;
+use netnotify_core::sim::{Call, Sim};
+use netnotify_core::status::NtStatus;
+
+/// Where the harness and the double meet: `$WINEPREFIX/drive_c/netnotify`.
+const FOLDER: &str = r"C:\netnotify";
+/// How long the double waits for the harness's `go` before it gives up on the events.
+const GO_TIMEOUT: Duration = Duration::from_mins(1);
+
+/// The simulator serving the driver, created at the first call into the double.
+static SIM: OnceLock<Sim> = OnceLock::new();
+
+fn path(name: &str) -> String {
+    format!(r"{FOLDER}\{name}")
+}
+
+#[link(name = "kernel32")]
+unsafe extern "system" {
+    fn GetModuleHandleExW(flags: u32, name: *const u16, module: *mut *mut c_void) -> i32;
+}
+
+/// `GET_MODULE_HANDLE_EX_FLAG_PIN | GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS`.
+const PIN_THE_MODULE_AT_THIS_ADDRESS: u32 = 0x1 | 0x4;
+
+/// Keeps this DLL loaded until the process ends. Wine unloads NETIO.SYS with its last
+/// importer, the driver, while the double's thread may still be playing events (a storm
+/// stopped by `sc stop`); the real NETIO never unloads.
+fn pin() {
+    let mut module = ptr::null_mut();
+    // SAFETY: an address inside this DLL (this function) and a valid out-pointer.
+    let pinned = unsafe {
+        GetModuleHandleExW(
+            PIN_THE_MODULE_AT_THIS_ADDRESS,
+            pin as *const u16,
+            &raw mut module,
+        )
+    };
+    if pinned == 0 {
+        misuse("the double could not pin itself in memory (GetModuleHandleExW failed)");
+    }
+}
+
+/// The simulator, with the scenario's setup played; its events start on their own thread.
+fn sim() -> &'static Sim {
+    SIM.get_or_init(|| {
+        pin();
+        let sim = Sim::new();
+        sim.serve_external_driver();
+        let scenario = fs::read_to_string(path("scenario.jsonl"))
+            .map_err(|error| format!("cannot read the scenario: {error}"))
+            .and_then(|text| netnotify_replay::parse(&text).map_err(|error| error.to_string()));
+        match scenario {
+            Ok(scenario) => {
+                scenario.play_setup(&sim);
+                let player = sim.clone();
+                thread::spawn(move || {
+                    if wait_for(&path("go")) {
+                        scenario.play_events(&player);
+                    }
+                    report(&player, "events played");
+                    let _ = fs::write(path("done"), "");
+                });
+            }
+            Err(error) => misuse(&format!("scenario: {error}")),
+        }
+        sim
+    })
+}
+
+/// Polls for `file` until it exists or [`GO_TIMEOUT`] passes.
+fn wait_for(file: &str) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < GO_TIMEOUT {
+        if Path::new(file).exists() {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(1));
+    }
+    false
+}
+
+/// Writes what the double saw: every misuse, what is still registered, tables not freed.
+fn report(sim: &Sim, when: &str) {
+    let mut text = format!("report: {when}\n");
+    for violation in sim.violations() {
+        let _ = writeln!(text, "misuse: {violation}");
+    }
+    let live = sim.live_registrations();
+    let _ = writeln!(text, "registered: {}", live.len());
+    for notification in live {
+        let _ = writeln!(text, "registered: {}", notification.name());
+    }
+    let _ = writeln!(text, "tables not freed: {}", sim.live_tables());
+    let cancels = sim
+        .calls()
+        .iter()
+        .filter(|call| matches!(call, Call::Cancel { .. }))
+        .count();
+    let _ = writeln!(text, "cancels: {cancels}");
+    let _ = fs::write(path("double.txt"), text);
+}
+
+/// Records misuse the simulator cannot see (it is called with references, never NULL).
+fn misuse(text: &str) {
+    let written = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path("misuse.txt"))
+        .and_then(|mut file| {
+            std::io::Write::write_all(&mut file, format!("misuse: {text}\n").as_bytes())
+        });
+    drop(written);
+}
+
+/// Writes `handle` through the caller's out-pointer; a NULL one is misuse, reported.
+///
+/// # Safety
+/// `out` is NULL or valid for a write.
+unsafe fn store(out: *mut Handle, handle: Handle, function: &str) {
+    if out.is_null() {
+        misuse(&format!("{function} with a NULL handle pointer"));
+        return;
+    }
+    // SAFETY: non-NULL, and valid for a write by the caller's contract.
+    unsafe { out.write(handle) };
+}
+
+/// NETIO's `NotifyIpInterfaceChange`, served by the simulator.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn NotifyIpInterfaceChange(
+    family: u16,
+    callback: IpInterfaceChangeCallback,
+    context: *mut c_void,
+    initial_notification: u8,
+    handle: *mut Handle,
+) -> NtStatus {
+    let mut registered = ptr::null_mut();
+    // SAFETY: NETIO's contract, which the driver under test keeps (the simulator checks it).
+    let status = unsafe {
+        sim().notify_ip_interface_change(
+            family,
+            callback,
+            context,
+            initial_notification,
+            &mut registered,
+        )
+    };
+    // SAFETY: the driver's out-pointer.
+    unsafe { store(handle, registered, "NotifyIpInterfaceChange") };
+    report(sim(), "after NotifyIpInterfaceChange");
+    status
+}
+
+/// NETIO's `NotifyUnicastIpAddressChange`, served by the simulator.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn NotifyUnicastIpAddressChange(
+    family: u16,
+    callback: UnicastIpAddressChangeCallback,
+    context: *mut c_void,
+    initial_notification: u8,
+    handle: *mut Handle,
+) -> NtStatus {
+    let mut registered = ptr::null_mut();
+    // SAFETY: as above.
+    let status = unsafe {
+        sim().notify_unicast_ip_address_change(
+            family,
+            callback,
+            context,
+            initial_notification,
+            &mut registered,
+        )
+    };
+    // SAFETY: the driver's out-pointer.
+    unsafe { store(handle, registered, "NotifyUnicastIpAddressChange") };
+    report(sim(), "after NotifyUnicastIpAddressChange");
+    status
+}
+
+/// NETIO's `NotifyRouteChange2`, served by the simulator.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn NotifyRouteChange2(
+    family: u16,
+    callback: IpForwardChangeCallback,
+    context: *mut c_void,
+    initial_notification: u8,
+    handle: *mut Handle,
+) -> NtStatus {
+    let mut registered = ptr::null_mut();
+    // SAFETY: as above.
+    let status = unsafe {
+        sim().notify_route_change2(
+            family,
+            callback,
+            context,
+            initial_notification,
+            &mut registered,
+        )
+    };
+    // SAFETY: the driver's out-pointer.
+    unsafe { store(handle, registered, "NotifyRouteChange2") };
+    report(sim(), "after NotifyRouteChange2");
+    status
+}
+
+/// NETIO's `NotifyStableUnicastIpAddressTable`, served by the simulator.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn NotifyStableUnicastIpAddressTable(
+    family: u16,
+    table: *mut *mut MibUnicastIpAddressTable,
+    callback: StableUnicastIpAddressTableCallback,
+    context: *mut c_void,
+    handle: *mut Handle,
+) -> NtStatus {
+    let mut registered = ptr::null_mut();
+    let mut immediate = ptr::null_mut();
+    // SAFETY: as above.
+    let status = unsafe {
+        sim().notify_stable_unicast_ip_address_table(
+            family,
+            &mut immediate,
+            callback,
+            context,
+            &mut registered,
+        )
+    };
+    // SAFETY: the driver's out-pointer.
+    unsafe { store(handle, registered, "NotifyStableUnicastIpAddressTable") };
+    report(sim(), "after NotifyStableUnicastIpAddressTable");
+    if table.is_null() {
+        misuse("NotifyStableUnicastIpAddressTable with a NULL table pointer");
+    } else {
+        // SAFETY: non-NULL, and valid for a write by NETIO's contract.
+        unsafe { table.write(immediate) };
+    }
+    status
+}
+
+/// NETIO's `CancelMibChangeNotify2`, served by the simulator.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn CancelMibChangeNotify2(handle: Handle) -> NtStatus {
+    let sim = sim();
+    // SAFETY: the simulator checks the handle (NULL, unknown, cancelled twice: misuse).
+    let status = unsafe { sim.cancel_mib_change_notify2(handle) };
+    report(sim, "after a cancel");
+    status
+}
+
+/// NETIO's `FreeMibTable`, served by the simulator.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn FreeMibTable(memory: *mut c_void) {
+    // SAFETY: the simulator checks the table (unknown or freed twice: misuse).
+    unsafe { sim().free_mib_table(memory) };
+}
+
+/// NETIO's `GetIpInterfaceEntry`, served by the simulator.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn GetIpInterfaceEntry(row: *mut MibIpInterfaceRow) -> NtStatus {
+    // SAFETY: NETIO's contract: a valid, exclusive row to read the keys from and fill.
+    unsafe { row.as_mut() }.map_or(NtStatus::INVALID_PARAMETER, |row| {
+        sim().get_ip_interface_entry(row)
+    })
+}
+
+/// NETIO's `GetUnicastIpAddressEntry`, served by the simulator.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn GetUnicastIpAddressEntry(
+    row: *mut MibUnicastIpAddressRow,
+) -> NtStatus {
+    // SAFETY: as above.
+    unsafe { row.as_mut() }.map_or(NtStatus::INVALID_PARAMETER, |row| {
+        sim().get_unicast_ip_address_entry(row)
+    })
+}
+
+/// NETIO's `GetIpForwardEntry2`, served by the simulator.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn GetIpForwardEntry2(row: *mut MibIpForwardRow2) -> NtStatus {
+    // SAFETY: as above.
+    unsafe { row.as_mut() }.map_or(NtStatus::INVALID_PARAMETER, |row| {
+        sim().get_ip_forward_entry2(row)
+    })
+}
+
+/// Harness only (Wine 8.0 has no such export): the scenario's IRQL (`irql` steps).
+#[unsafe(no_mangle)]
+pub extern "system" fn KeGetCurrentIrql() -> u8 {
+    sim().current_irql()
+}
+
+/// Harness only (Wine 8.0 has no such export): the scenario's clock (`clock` steps,
+/// `every_ms`), so that storm control paces exactly as in `cargo replay`.
+#[unsafe(no_mangle)]
+pub extern "system" fn KeQueryUnbiasedInterruptTime() -> u64 {
+    sim().now()
+}
