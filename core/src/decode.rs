@@ -239,7 +239,7 @@ c_enum! {
 }
 
 /// A decoded `SOCKADDR_INET`.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 pub enum SocketAddress {
     /// `AF_INET`.
     V4(Ipv4Addr),
@@ -296,7 +296,7 @@ impl SocketAddress {
 
 /// An address and a prefix length (`IP_ADDRESS_PREFIX`, or an address with its on-link
 /// prefix length), the length as delivered.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 pub struct Prefix {
     /// The address.
     pub address: SocketAddress,

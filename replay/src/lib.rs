@@ -17,7 +17,6 @@ use netnotify_core::notification::Notification;
 use netnotify_core::settings::{RawValue, SETTINGS};
 use netnotify_core::sim::{Delivery, Event, Outcome, Sim, StableMode};
 use netnotify_core::status::NtStatus;
-use serde::Deserialize;
 use serde_json::Value;
 
 /// The built-in scenario: a laptop joining Wi-Fi (`replay/scenarios/laptop-joins-wifi.jsonl`).
@@ -131,196 +130,229 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 // ---- The JSON form of a step (docs/replay.md) ----
+//
+// Read by hand from `serde_json::Value` rather than derived, so that every message names the
+// line, the field and the values it takes, in the scenario's own words.
 
-#[derive(Deserialize)]
-#[serde(tag = "step", rename_all = "kebab-case", deny_unknown_fields)]
-enum RawStep {
-    Interface(RawChange),
-    Address(RawChange),
-    Route(RawChange),
-    Stable {
-        completion: RawCompletion,
-        #[serde(default = "no_rows")]
-        rows: Option<Vec<String>>,
-    },
-    StableComplete {
-        #[serde(default = "no_rows")]
-        rows: Option<Vec<String>>,
-    },
-    Fail {
-        call: String,
-        #[serde(default)]
-        notification: Option<RawNotification>,
-        status: RawStatus,
-    },
-    Irql {
-        level: u8,
-    },
-    NullHandle {
-        call: String,
-    },
-    Settings {
-        values: serde_json::Map<String, Value>,
-    },
-    Clock {
-        advance_ms: u64,
-    },
-    // A struct variant, not a unit one: serde ignores unknown fields of unit variants.
-    Unload {},
+/// Every step, as docs/replay.md lists them.
+const STEPS: &[&str] = &[
+    "interface",
+    "address",
+    "route",
+    "settings",
+    "clock",
+    "stable",
+    "stable-complete",
+    "fail",
+    "null-handle",
+    "irql",
+    "unload",
+];
+
+/// `"a", "b" or "c"`.
+fn alternatives(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|name| format!("\"{name}\"")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
 }
 
-/// `rows` left out is an empty table; `"rows": null` is a NULL table.
-#[allow(
-    clippy::unnecessary_wraps,
-    reason = "serde's default must have the field's type"
-)]
-const fn no_rows() -> Option<Vec<String>> {
-    Some(Vec::new())
+/// A value as a message shows it: its JSON text, cut short.
+fn shown(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() <= 40 {
+        return text;
+    }
+    let cut: String = text.chars().take(37).collect();
+    format!("{cut}...")
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawChange {
-    #[serde(rename = "type")]
-    change: RawType,
-    row: String,
-    #[serde(default)]
-    deliver: RawDelivery,
-    #[serde(default = "once")]
-    repeat: u32,
-    #[serde(default)]
-    every_ms: u64,
+/// `"field" is <value>, expected <expected>`.
+fn wrong(field: &str, value: &Value, expected: &str) -> String {
+    format!("\"{field}\" is {}, expected {expected}", shown(value))
 }
 
-const fn once() -> u32 {
-    1
+/// The fields of one step's object, taken one by one; any left over is an error.
+struct Fields {
+    step: &'static str,
+    map: serde_json::Map<String, Value>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum RawType {
-    Named(RawTypeName),
-    Number(i32),
-}
+impl Fields {
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.map.remove(name)
+    }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "kebab-case")]
-enum RawTypeName {
-    Parameter,
-    Add,
-    Delete,
-    Initial,
-}
+    fn required(&mut self, name: &str, expected: &str) -> Result<Value, String> {
+        self.take(name)
+            .ok_or_else(|| format!("step \"{}\" needs \"{name}\": {expected}", self.step))
+    }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
-enum RawDelivery {
-    #[default]
-    Keys,
-    Full,
-    Null,
-}
+    /// A whole number from `low` to `high`, or `default` when the field is left out.
+    fn number(&mut self, name: &str, low: u64, high: u64, default: u64) -> Result<u64, String> {
+        self.take(name).map_or(Ok(default), |value| {
+            value
+                .as_u64()
+                .filter(|number| (low..=high).contains(number))
+                .ok_or_else(|| {
+                    wrong(
+                        name,
+                        &value,
+                        &format!("a whole number from {low} to {high}"),
+                    )
+                })
+        })
+    }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "kebab-case")]
-enum RawCompletion {
-    Immediate,
-    Pending,
-}
+    /// One of `options`, or the first when the field is left out.
+    fn choice<T: Copy>(&mut self, name: &str, options: &[(&str, T)]) -> Result<T, String> {
+        let names: Vec<&str> = options.iter().map(|(name, _)| *name).collect();
+        let Some(value) = self.take(name) else {
+            return options
+                .first()
+                .map(|(_, option)| *option)
+                .ok_or_else(|| format!("\"{name}\" has no default"));
+        };
+        value
+            .as_str()
+            .and_then(|text| options.iter().find(|(option, _)| *option == text))
+            .map(|(_, option)| *option)
+            .ok_or_else(|| wrong(name, &value, &alternatives(&names)))
+    }
 
-#[derive(Deserialize, Clone, Copy)]
-#[serde(rename_all = "kebab-case")]
-enum RawNotification {
-    Interface,
-    Address,
-    Route,
-    StableTable,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum RawStatus {
-    Number(i64),
-    Text(String),
-}
-
-impl From<RawNotification> for Notification {
-    fn from(raw: RawNotification) -> Self {
-        match raw {
-            RawNotification::Interface => Self::Interface,
-            RawNotification::Address => Self::Address,
-            RawNotification::Route => Self::Route,
-            RawNotification::StableTable => Self::StableTable,
-        }
+    /// Nothing left but the fields `known`.
+    fn finish(self, known: &[&str]) -> Result<(), String> {
+        let Some(name) = self.map.keys().next() else {
+            return Ok(());
+        };
+        let mut fields = vec!["step"];
+        fields.extend_from_slice(known);
+        fields.push("comment");
+        Err(format!(
+            "step \"{}\" has no field \"{name}\"; its fields are {}",
+            self.step,
+            alternatives(&fields).replace(" or ", " and ")
+        ))
     }
 }
 
 /// An `NTSTATUS` from a number or a string (`"0xC000009A"` or decimal).
-fn status(raw: RawStatus) -> Result<NtStatus, String> {
-    let value = match raw {
-        RawStatus::Number(number) => number,
-        RawStatus::Text(text) => {
-            let parsed = text
-                .strip_prefix("0x")
-                .or_else(|| text.strip_prefix("0X"))
-                .map_or_else(|| text.parse(), |hex| i64::from_str_radix(hex, 16));
-            parsed.map_err(|_| format!("status {text:?} is not a number"))?
-        }
-    };
+fn status(value: &Value) -> Result<NtStatus, String> {
+    let expected = "an NTSTATUS such as \"0xC000009A\" or a number";
+    let number = match value {
+        Value::Number(number) => number.as_i64(),
+        Value::String(text) => text
+            .strip_prefix("0x")
+            .or_else(|| text.strip_prefix("0X"))
+            .map_or_else(
+                || text.parse().ok(),
+                |hex| i64::from_str_radix(hex, 16).ok(),
+            ),
+        _ => None,
+    }
+    .ok_or_else(|| wrong("status", value, expected))?;
     // NTSTATUS values are written as unsigned 32-bit hex; accept the signed form too.
-    u32::try_from(value)
+    u32::try_from(number)
         .map(u32::cast_signed)
-        .or_else(|_| i32::try_from(value))
+        .or_else(|_| i32::try_from(number))
         .map(NtStatus)
-        .map_err(|_| format!("status {value} does not fit 32 bits"))
+        .map_err(|_| wrong("status", value, "a 32-bit NTSTATUS"))
 }
 
 /// Decodes a row given as the hex of its exact x64 bytes.
-fn row<T>(kind: &str, hex_text: &str, from_bytes: fn(&[u8]) -> Option<T>) -> Result<T, String> {
-    let bytes = hex::decode(hex_text).map_err(|error| format!("{kind} row is not hex: {error}"))?;
+fn row<T>(field: &str, value: &Value, from_bytes: fn(&[u8]) -> Option<T>) -> Result<T, String> {
+    let size = size_of::<T>();
+    let expected = format!("the row's {size} bytes as {} hex digits", size * 2);
+    let text = value
+        .as_str()
+        .ok_or_else(|| wrong(field, value, &expected))?;
+    let bytes = hex::decode(text).map_err(|error| match error {
+        hex::FromHexError::InvalidHexCharacter { c, index } => {
+            format!("\"{field}\" has {c:?} at position {index}, not a hex digit")
+        }
+        _ => format!(
+            "\"{field}\" has {} hex digits, expected {}",
+            text.len(),
+            size * 2
+        ),
+    })?;
     from_bytes(&bytes).ok_or_else(|| {
         format!(
-            "{kind} row is {} bytes, expected {}",
-            bytes.len(),
-            size_of::<T>()
+            "\"{field}\" has {} hex digits, expected {}",
+            text.len(),
+            size * 2
         )
     })
 }
 
-fn address_rows(rows: Option<Vec<String>>) -> Result<Option<Vec<MibUnicastIpAddressRow>>, String> {
-    rows.map(|rows| {
-        rows.iter()
-            .map(|hex_text| row("address", hex_text, MibUnicastIpAddressRow::from_bytes))
-            .collect()
-    })
-    .transpose()
+/// `"rows"`: a list of address rows, `null` (a NULL table), or left out (an empty table).
+fn address_rows(fields: &mut Fields) -> Result<Option<Vec<MibUnicastIpAddressRow>>, String> {
+    match fields.take("rows") {
+        None => Ok(Some(Vec::new())),
+        Some(Value::Null) => Ok(None),
+        Some(Value::Array(rows)) => rows
+            .iter()
+            .map(|value| row("rows", value, MibUnicastIpAddressRow::from_bytes))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(other) => Err(wrong(
+            "rows",
+            &other,
+            "a list of address rows in hex, or null for a NULL table",
+        )),
+    }
 }
 
-/// A change step: `event` builds the event from the raw notification type.
-fn change(raw: &RawChange, event: impl FnOnce(i32) -> Event) -> Result<Step, String> {
-    if !(1..=MAX_REPEAT).contains(&raw.repeat) {
-        return Err(format!(
-            "repeat is {}, expected 1 to {MAX_REPEAT}",
-            raw.repeat
-        ));
+/// The four registration calls, by their function names.
+fn registration(field: &str, value: &Value) -> Result<Notification, String> {
+    let names: Vec<&str> = Notification::ALL.iter().map(|n| n.function()).collect();
+    value
+        .as_str()
+        .and_then(|name| Notification::ALL.into_iter().find(|n| n.function() == name))
+        .ok_or_else(|| wrong(field, value, &alternatives(&names)))
+}
+
+/// A change step (`interface`, `address`, `route`).
+fn change(
+    mut fields: Fields,
+    event: impl FnOnce(&Value, i32) -> Result<Event, String>,
+) -> Result<Step, String> {
+    let types = "\"add\", \"delete\", \"parameter\", \"initial\" or a MIB_NOTIFICATION_TYPE number";
+    let change = fields.required("type", types)?;
+    let raw_type = match &change {
+        Value::String(name) => match name.as_str() {
+            "add" => Some(notification_type::ADD),
+            "delete" => Some(notification_type::DELETE),
+            "parameter" => Some(notification_type::PARAMETER),
+            "initial" => Some(notification_type::INITIAL),
+            _ => None,
+        },
+        Value::Number(number) => number
+            .as_i64()
+            .and_then(|number| i32::try_from(number).ok()),
+        _ => None,
     }
-    let raw_type = match raw.change {
-        RawType::Number(number) => number,
-        RawType::Named(RawTypeName::Parameter) => notification_type::PARAMETER,
-        RawType::Named(RawTypeName::Add) => notification_type::ADD,
-        RawType::Named(RawTypeName::Delete) => notification_type::DELETE,
-        RawType::Named(RawTypeName::Initial) => notification_type::INITIAL,
-    };
-    let delivery = match raw.deliver {
-        RawDelivery::Keys => Delivery::Keys,
-        RawDelivery::Full => Delivery::Full,
-        RawDelivery::Null => Delivery::Null,
-    };
+    .ok_or_else(|| wrong("type", &change, types))?;
+    let row = fields.required("row", "the row in hex (docs/replay.md, \"Rows\")")?;
+    let event = event(&row, raw_type)?;
+    let delivery = fields.choice(
+        "deliver",
+        &[
+            ("keys", Delivery::Keys),
+            ("full", Delivery::Full),
+            ("null", Delivery::Null),
+        ],
+    )?;
+    let repeat = fields.number("repeat", 1, u64::from(MAX_REPEAT), 1)?;
+    let every_ms = fields.number("every_ms", 0, u64::MAX / TICKS_PER_MILLISECOND, 0)?;
+    fields.finish(&["type", "row", "deliver", "repeat", "every_ms"])?;
     Ok(Step::Change {
-        event: event(raw_type),
+        event,
         delivery,
-        repeat: raw.repeat,
-        every: raw.every_ms.saturating_mul(TICKS_PER_MILLISECOND),
+        repeat: u32::try_from(repeat).unwrap_or(MAX_REPEAT),
+        every: every_ms * TICKS_PER_MILLISECOND,
     })
 }
 
@@ -329,30 +361,44 @@ const REG_SZ: u32 = 1;
 
 /// A `settings` step: setting names to numbers (`REG_DWORD`) or strings (`REG_SZ`, to see the
 /// driver's warning).
-fn settings(values: serde_json::Map<String, Value>) -> Result<Step, String> {
+fn settings(mut fields: Fields) -> Result<Step, String> {
+    let names: Vec<&str> = SETTINGS.iter().map(|setting| setting.name).collect();
+    let expected = "an object of settings, such as {\"Family\": 4}";
+    let values = fields.required("values", expected)?;
+    let Value::Object(values) = values else {
+        return Err(wrong("values", &values, expected));
+    };
+    fields.finish(&["values"])?;
     let mut parsed = Vec::new();
     for (name, value) in values {
         let Some(setting) = SETTINGS.iter().find(|setting| setting.name == name) else {
-            let names: Vec<&str> = SETTINGS.iter().map(|setting| setting.name).collect();
             return Err(format!(
-                "unknown setting {name:?}, expected one of {}",
-                names.join(", ")
+                "\"values\" has no setting \"{name}\"; the settings are {}",
+                alternatives(&names)
             ));
         };
-        let raw = match value {
+        let raw = match &value {
             Value::Number(number) => number
                 .as_u64()
                 .and_then(|number| u32::try_from(number).ok())
                 .map(RawValue::Dword)
-                .ok_or_else(|| format!("setting {name} is {number}, not a 32-bit DWORD"))?,
+                .ok_or_else(|| {
+                    wrong(
+                        setting.name,
+                        &value,
+                        "a REG_DWORD from 0 to 4294967295, or a string for a REG_SZ",
+                    )
+                })?,
             Value::String(text) => RawValue::Other {
                 value_type: REG_SZ,
                 size: u32::try_from(text.encode_utf16().count().saturating_add(1) * 2)
                     .unwrap_or(u32::MAX),
             },
-            other => {
-                return Err(format!(
-                    "setting {name} is {other}, not a number or a string"
+            _ => {
+                return Err(wrong(
+                    setting.name,
+                    &value,
+                    "a number (REG_DWORD) or a string (REG_SZ)",
                 ));
             }
         };
@@ -361,101 +407,206 @@ fn settings(values: serde_json::Map<String, Value>) -> Result<Step, String> {
     Ok(Step::Settings(parsed))
 }
 
-fn failure(
-    call: &str,
-    notification: Option<RawNotification>,
-    status: NtStatus,
-) -> Result<Failure, String> {
+/// A `fail` step.
+fn failure(mut fields: Fields) -> Result<Step, String> {
+    let calls = [
+        "IoCreateDevice",
+        "NotifyIpInterfaceChange",
+        "NotifyUnicastIpAddressChange",
+        "NotifyRouteChange2",
+        "NotifyStableUnicastIpAddressTable",
+        "CancelMibChangeNotify2",
+        "GetIpInterfaceEntry",
+        "GetUnicastIpAddressEntry",
+        "GetIpForwardEntry2",
+    ];
+    let call = fields.required("call", &alternatives(&calls))?;
+    let status = status(&fields.required("status", "an NTSTATUS such as \"0xC000009A\"")?)?;
+    let notification = fields.take("notification");
+    fields.finish(&["call", "status", "notification"])?;
+    let name = call.as_str().unwrap_or_default();
     let needs_error = |failure: Failure| {
         if status.is_error() {
-            Ok(failure)
+            Ok(Step::Fail(failure))
         } else {
             Err(format!(
-                "{call} can only fail with an error status, not {status}"
+                "\"status\" of {name} must be an error status, not {status}"
             ))
         }
     };
-    match (call, notification) {
-        ("IoCreateDevice", None) => needs_error(Failure::CreateDevice(status)),
-        ("CancelMibChangeNotify2", Some(notification)) => {
-            Ok(Failure::Cancel(notification.into(), status))
+    match (name, notification) {
+        ("CancelMibChangeNotify2", Some(value)) => {
+            let which = value
+                .as_str()
+                .and_then(|text| Notification::ALL.into_iter().find(|n| n.name() == text))
+                .ok_or_else(|| {
+                    let names: Vec<&str> = Notification::ALL.iter().map(|n| n.name()).collect();
+                    wrong("notification", &value, &alternatives(&names))
+                })?;
+            Ok(Step::Fail(Failure::Cancel(which, status)))
         }
         ("CancelMibChangeNotify2", None) => Err(
-            "CancelMibChangeNotify2 needs \"notification\": the registration whose cancel fails"
+            "step \"fail\" of CancelMibChangeNotify2 needs \"notification\": the registration \
+             whose cancel fails, \"interface\", \"address\", \"route\" or \"stable-table\""
                 .to_owned(),
         ),
-        ("GetIpInterfaceEntry", None) => Ok(Failure::Query(Notification::Interface, status)),
-        ("GetUnicastIpAddressEntry", None) => Ok(Failure::Query(Notification::Address, status)),
-        ("GetIpForwardEntry2", None) => Ok(Failure::Query(Notification::Route, status)),
         (_, Some(_)) => Err(format!(
-            "\"notification\" only goes with CancelMibChangeNotify2, not {call}"
+            "\"notification\" goes only with CancelMibChangeNotify2, not {name}"
         )),
-        (name, None) => Notification::ALL
+        ("IoCreateDevice", None) => needs_error(Failure::CreateDevice(status)),
+        ("GetIpInterfaceEntry", None) => {
+            Ok(Step::Fail(Failure::Query(Notification::Interface, status)))
+        }
+        ("GetUnicastIpAddressEntry", None) => {
+            Ok(Step::Fail(Failure::Query(Notification::Address, status)))
+        }
+        ("GetIpForwardEntry2", None) => Ok(Step::Fail(Failure::Query(Notification::Route, status))),
+        (_, None) => Notification::ALL
             .into_iter()
             .find(|notification| notification.function() == name)
             .map_or_else(
-                || Err(format!("unknown call {name:?}")),
+                || Err(wrong("call", &call, &alternatives(&calls))),
                 |notification| needs_error(Failure::Register(notification, status)),
             ),
     }
 }
 
 fn step(value: Value) -> Result<Step, String> {
-    let raw: RawStep = serde_json::from_value(value).map_err(|error| error.to_string())?;
-    Ok(match raw {
-        RawStep::Interface(raw) => {
-            let row = row("interface", &raw.row, MibIpInterfaceRow::from_bytes)?;
-            change(&raw, |raw_type| Event::Interface(Some(row), raw_type))?
+    let Value::Object(mut map) = value else {
+        return Err(format!(
+            "expected a JSON object such as {{\"step\":\"unload\"}}, found {}",
+            shown(&value)
+        ));
+    };
+    let expected = alternatives(STEPS);
+    let name = map.remove("step").ok_or_else(|| {
+        format!("no \"step\": every line is an object whose \"step\" is {expected}")
+    })?;
+    let step = name
+        .as_str()
+        .and_then(|text| STEPS.iter().copied().find(|step| *step == text))
+        .ok_or_else(|| wrong("step", &name, &expected))?;
+    let mut fields = Fields { step, map };
+    Ok(match step {
+        "interface" => change(fields, |row_value, raw_type| {
+            Ok(Event::Interface(
+                Some(row("row", row_value, MibIpInterfaceRow::from_bytes)?),
+                raw_type,
+            ))
+        })?,
+        "address" => change(fields, |row_value, raw_type| {
+            Ok(Event::Address(
+                Some(row("row", row_value, MibUnicastIpAddressRow::from_bytes)?),
+                raw_type,
+            ))
+        })?,
+        "route" => change(fields, |row_value, raw_type| {
+            Ok(Event::Route(
+                Some(row("row", row_value, MibIpForwardRow2::from_bytes)?),
+                raw_type,
+            ))
+        })?,
+        "settings" => settings(fields)?,
+        "clock" => {
+            let advance = fields.required("advance_ms", "a whole number of milliseconds")?;
+            fields.finish(&["advance_ms"])?;
+            let milliseconds = advance
+                .as_u64()
+                .ok_or_else(|| wrong("advance_ms", &advance, "a whole number of milliseconds"))?;
+            Step::Clock(milliseconds.saturating_mul(TICKS_PER_MILLISECOND))
         }
-        RawStep::Address(raw) => {
-            let row = row("address", &raw.row, MibUnicastIpAddressRow::from_bytes)?;
-            change(&raw, |raw_type| Event::Address(Some(row), raw_type))?
-        }
-        RawStep::Route(raw) => {
-            let row = row("route", &raw.row, MibIpForwardRow2::from_bytes)?;
-            change(&raw, |raw_type| Event::Route(Some(row), raw_type))?
-        }
-        RawStep::Stable {
-            completion: RawCompletion::Immediate,
-            rows,
-        } => Step::Stable(StableMode::Immediate(address_rows(rows)?)),
-        RawStep::Stable {
-            completion: RawCompletion::Pending,
-            rows,
-        } => {
-            if rows.as_ref().is_none_or(|rows| !rows.is_empty()) {
+        "stable" => {
+            let pending =
+                fields.choice("completion", &[("immediate", false), ("pending", true)])?;
+            let had_rows = fields.map.contains_key("rows");
+            let rows = address_rows(&mut fields)?;
+            fields.finish(&["completion", "rows"])?;
+            if pending && had_rows {
                 return Err(
-                    "a pending stable table has no rows yet: give them to stable-complete"
+                    "a pending stable table has no rows yet: give them to \"stable-complete\""
                         .to_owned(),
                 );
             }
-            Step::Stable(StableMode::Pending(NtStatus::PENDING))
+            Step::Stable(if pending {
+                StableMode::Pending(NtStatus::PENDING)
+            } else {
+                StableMode::Immediate(rows)
+            })
         }
-        RawStep::StableComplete { rows } => Step::StableComplete(address_rows(rows)?),
-        RawStep::Fail {
-            call,
-            notification,
-            status: raw_status,
-        } => Step::Fail(failure(&call, notification, status(raw_status)?)?),
-        RawStep::Irql { level } => Step::Irql(level),
-        RawStep::NullHandle { call } => Step::NullHandle(
-            Notification::ALL
-                .into_iter()
-                .find(|notification| notification.function() == call)
-                .ok_or_else(|| {
-                    format!(
-                        "null-handle needs a registration call: NotifyIpInterfaceChange, \
-                         NotifyUnicastIpAddressChange, NotifyRouteChange2 or \
-                         NotifyStableUnicastIpAddressTable, not {call:?}"
-                    )
-                })?,
-        ),
-        RawStep::Settings { values } => settings(values)?,
-        RawStep::Clock { advance_ms } => {
-            Step::Clock(advance_ms.saturating_mul(TICKS_PER_MILLISECOND))
+        "stable-complete" => {
+            let rows = address_rows(&mut fields)?;
+            fields.finish(&["rows"])?;
+            Step::StableComplete(rows)
         }
-        RawStep::Unload {} => Step::Unload,
+        "fail" => failure(fields)?,
+        "null-handle" => {
+            let call = fields.required("call", "the registration call")?;
+            fields.finish(&["call"])?;
+            Step::NullHandle(registration("call", &call)?)
+        }
+        "irql" => {
+            let level = fields.required("level", "a number from 0 to 255")?;
+            fields.finish(&["level"])?;
+            Step::Irql(
+                level
+                    .as_u64()
+                    .and_then(|level| u8::try_from(level).ok())
+                    .ok_or_else(|| wrong("level", &level, "a number from 0 to 255"))?,
+            )
+        }
+        _ => {
+            fields.finish(&[])?;
+            Step::Unload
+        }
     })
+}
+
+/// The text of a scenario file: UTF-8, with or without a byte order mark, or UTF-16 with one
+/// (what Windows PowerShell 5.1's `>` writes), converted.
+///
+/// # Errors
+/// Bytes that are neither, with how to save the file as UTF-8.
+pub fn decode_text(bytes: &[u8]) -> Result<String, String> {
+    let utf16 = |units: Vec<u16>| {
+        char::decode_utf16(units)
+            .collect::<Result<String, _>>()
+            .map_err(|_| "the scenario is not valid UTF-16: save it as UTF-8".to_owned())
+    };
+    match bytes {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => decode_text(rest),
+        [0xFF, 0xFE, rest @ ..] => utf16(
+            rest.chunks(2)
+                .map(|pair| u16::from_le_bytes([pair[0], *pair.get(1).unwrap_or(&0)]))
+                .collect(),
+        ),
+        [0xFE, 0xFF, rest @ ..] => utf16(
+            rest.chunks(2)
+                .map(|pair| u16::from_be_bytes([pair[0], *pair.get(1).unwrap_or(&0)]))
+                .collect(),
+        ),
+        _ if bytes.contains(&0) => Err("the scenario has NUL bytes: UTF-16 without a byte \
+                                        order mark? Save it as UTF-8 (in PowerShell: \
+                                        Set-Content -Encoding utf8)"
+            .to_owned()),
+        _ => String::from_utf8(bytes.to_vec()).map_err(|error| {
+            format!(
+                "the scenario is not UTF-8 text (byte {}): save it as UTF-8 (in PowerShell: \
+                 Set-Content -Encoding utf8)",
+                error.utf8_error().valid_up_to() + 1
+            )
+        }),
+    }
+}
+
+/// A JSON syntax error in the scenario's words: the column and what is wrong, without the
+/// parser's own line number (each scenario line is parsed alone).
+fn not_json(error: &serde_json::Error) -> String {
+    if error.is_eof() {
+        return "not JSON: the line ends before its object does (a missing } or \")".to_owned();
+    }
+    let text = error.to_string();
+    let what = text.split(" at line ").next().unwrap_or(&text);
+    format!("column {}: not JSON: {what}", error.column())
 }
 
 /// Parses and validates a whole scenario.
@@ -466,6 +617,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
     let mut steps = Vec::new();
     let mut loads_at: Option<usize> = None;
     let mut unload_at: Option<usize> = None;
+    let mut stable_pending = false;
     for (index, text) in text.lines().enumerate() {
         let line = index + 1;
         let fail = |message: String| ParseError { line, message };
@@ -473,11 +625,11 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
             continue;
         }
         let mut value: Value =
-            serde_json::from_str(text).map_err(|error| fail(format!("not JSON: {error}")))?;
+            serde_json::from_str(text).map_err(|error| fail(not_json(&error)))?;
         if let Some(object) = value.as_object_mut() {
             match object.remove("comment") {
                 None | Some(Value::String(_)) => {}
-                Some(_) => return Err(fail("\"comment\" must be a string".to_owned())),
+                Some(other) => return Err(fail(wrong("comment", &other, "a string"))),
             }
         }
         let step = step(value).map_err(fail)?;
@@ -503,6 +655,19 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
         }
         if matches!(step, Step::Unload) {
             unload_at = Some(line);
+        }
+        match step {
+            Step::Stable(StableMode::Pending(_)) | Step::NullHandle(Notification::StableTable) => {
+                stable_pending = true;
+            }
+            Step::StableComplete(_) if !stable_pending => {
+                return Err(fail(
+                    "\"stable-complete\", but the stable table is not pending: put \
+                     {\"step\":\"stable\",\"completion\":\"pending\"} before the first event"
+                        .to_owned(),
+                ));
+            }
+            _ => {}
         }
         steps.push(step);
     }
@@ -666,13 +831,14 @@ fn inject(sim: &Sim, failure: Failure) {
     }
 }
 
-/// Writes the lines printed since `printed`; returns the new count.
+/// Writes the lines printed since `printed`; returns the new count. Costs the new lines only,
+/// so a replay takes time in proportion to its output.
 fn flush(sim: &Sim, printed: usize, out: &mut impl Write) -> io::Result<usize> {
-    let lines = sim.lines();
-    for line in lines.iter().skip(printed) {
+    let lines = sim.lines_since(printed);
+    for line in &lines {
         writeln!(out, "{line}")?;
     }
-    Ok(lines.len())
+    Ok(printed + lines.len())
 }
 
 /// The fuzz check (`fuzz/` and its regression tests): any bytes as a scenario.

@@ -12,33 +12,52 @@ const USAGE: &str = "usage: cargo replay [--registry] [FILE | - | --storm]\n\
     scenario on stdin. --registry: print the scenario's settings instead, one\n\
     `NAME REG_DWORD|REG_SZ DATA` line each, for writing them into a real registry.";
 
+/// The options, for the message about an unknown one.
+const OPTIONS: &str = "--storm, --registry and --help (or a FILE, or - for stdin)";
+
 fn main() -> ExitCode {
     let mut arguments: Vec<String> = std::env::args().skip(1).collect();
     let registry = arguments.first().is_some_and(|flag| flag == "--registry");
     if registry {
         arguments.remove(0);
     }
-    let text = match arguments.as_slice() {
-        [] => Ok(netnotify_replay::LAPTOP_JOINS_WIFI.to_owned()),
-        [flag] if flag == "--storm" => Ok(netnotify_replay::VPN_ROUTE_STORM.to_owned()),
+    let bytes = match arguments.as_slice() {
+        [] => Ok(netnotify_replay::LAPTOP_JOINS_WIFI.as_bytes().to_vec()),
+        [flag] if flag == "--storm" => Ok(netnotify_replay::VPN_ROUTE_STORM.as_bytes().to_vec()),
         [flag] if flag == "-h" || flag == "--help" => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
         }
-        [path] if path == "-" => {
-            let mut text = String::new();
-            io::stdin().read_to_string(&mut text).map(|_| text)
+        [flag] if flag.starts_with("--") => {
+            eprintln!("replay: unknown option {flag}; the options are {OPTIONS}");
+            return ExitCode::from(2);
         }
-        [path] => std::fs::read_to_string(path),
+        [path] if path == "-" => {
+            let mut bytes = Vec::new();
+            io::stdin()
+                .read_to_end(&mut bytes)
+                .map(|_| bytes)
+                .map_err(|error| ("standard input".to_owned(), error))
+        }
+        [path] => std::fs::read(path).map_err(|error| (format!("\"{path}\""), error)),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
         }
     };
-    let text = match text {
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err((what, error)) => {
+            let reason = error.to_string();
+            let reason = reason.split(" (os error").next().unwrap_or(&reason);
+            eprintln!("replay: cannot read {what}: {reason}");
+            return ExitCode::from(2);
+        }
+    };
+    let text = match netnotify_replay::decode_text(&bytes) {
         Ok(text) => text,
-        Err(error) => {
-            eprintln!("replay: cannot read the scenario: {error}");
+        Err(message) => {
+            eprintln!("replay: {message}");
             return ExitCode::from(2);
         }
     };
@@ -63,8 +82,8 @@ fn main() -> ExitCode {
                 }
                 RawValue::Missing | RawValue::Unreadable(_) => continue,
             };
-            if writeln!(out, "{line}").is_err() {
-                return ExitCode::FAILURE;
+            if let Err(error) = writeln!(out, "{line}") {
+                return written(&error, &mut notes);
             }
         }
         return ExitCode::SUCCESS;
@@ -77,9 +96,16 @@ fn main() -> ExitCode {
             }
             ExitCode::FAILURE
         }
-        Err(error) => {
-            let _ = writeln!(notes, "replay: cannot write: {error}");
-            ExitCode::FAILURE
-        }
+        Err(error) => written(&error, &mut notes),
     }
+}
+
+/// A write that failed: a reader that went away (`cargo replay | head`) ends the replay
+/// quietly, as other command-line tools do; anything else is an error.
+fn written(error: &io::Error, notes: &mut impl Write) -> ExitCode {
+    if error.kind() == io::ErrorKind::BrokenPipe {
+        return ExitCode::SUCCESS;
+    }
+    let _ = writeln!(notes, "replay: cannot write: {error}");
+    ExitCode::FAILURE
 }

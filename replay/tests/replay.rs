@@ -3,7 +3,9 @@
 
 use std::process::Command;
 
-use netnotify_replay::{LAPTOP_JOINS_WIFI, ParseError, Report, VPN_ROUTE_STORM, parse, run};
+use netnotify_replay::{
+    LAPTOP_JOINS_WIFI, ParseError, Report, VPN_ROUTE_STORM, decode_text, parse, run,
+};
 
 /// Plays `scenario`; returns (stdout, notes, report).
 fn play(scenario: &str) -> (String, String, Report) {
@@ -88,8 +90,8 @@ fn settings_and_clock_steps_reach_the_driver() {
     );
     assert_eq!(
         refused("{\"step\":\"settings\",\"values\":{\"Colour\":1}}").message,
-        "unknown setting \"Colour\", expected one of Notifications, Family, InitialNotification, \
-         Requery, Verbosity, LinesPerSecond, Burst"
+        "\"values\" has no setting \"Colour\"; the settings are \"Notifications\", \"Family\", \
+         \"InitialNotification\", \"Requery\", \"Verbosity\", \"LinesPerSecond\" or \"Burst\""
     );
     assert_eq!(
         refused(&format!(
@@ -97,7 +99,7 @@ fn settings_and_clock_steps_reach_the_driver() {
             "00".repeat(104)
         ))
         .message,
-        "repeat is 0, expected 1 to 100000"
+        "\"repeat\" is 0, expected a whole number from 1 to 100000"
     );
 }
 
@@ -173,59 +175,135 @@ fn failures_are_injected_into_the_named_call() {
 }
 
 #[test]
+#[allow(clippy::too_many_lines, reason = "one table of cases, each with its exact message")]
 fn bad_input_names_the_line_and_the_problem() {
     let row = address_hex();
     let cases = [
         (
-            "{\"step\":",
+            "{\"step\":".to_owned(),
             1,
-            "not JSON: EOF while parsing a value at line 1 column 8",
+            "not JSON: the line ends before its object does (a missing } or \")",
         ),
         (
-            "\n{\"step\":\"tunnel\"}",
+            "{\"step\":\"unload\" \"comment\":\"x\"}".to_owned(),
+            1,
+            "column 18: not JSON: expected `,` or `}`",
+        ),
+        (
+            "[1,2]".to_owned(),
+            1,
+            "expected a JSON object such as {\"step\":\"unload\"}, found [1,2]",
+        ),
+        (
+            "{\"type\":\"add\"}".to_owned(),
+            1,
+            "no \"step\": every line is an object whose \"step\" is \"interface\", \"address\", \
+             \"route\", \"settings\", \"clock\", \"stable\", \"stable-complete\", \"fail\", \
+             \"null-handle\", \"irql\" or \"unload\"",
+        ),
+        (
+            "\n{\"step\":\"tunnel\"}".to_owned(),
             2,
-            "unknown variant `tunnel`, expected one of `interface`, `address`, `route`, \
-             `stable`, `stable-complete`, `fail`, `irql`, `null-handle`, `settings`, `clock`, `unload`",
+            "\"step\" is \"tunnel\", expected \"interface\", \"address\", \"route\", \"settings\", \
+             \"clock\", \"stable\", \"stable-complete\", \"fail\", \"null-handle\", \"irql\" or \
+             \"unload\"",
         ),
         (
-            "{\"step\":\"route\",\"type\":\"add\",\"row\":\"00ff\"}",
+            format!("{{\"step\":\"address\",\"type\":\"remove\",\"row\":\"{row}\"}}"),
             1,
-            "route row is 2 bytes, expected 104",
+            "\"type\" is \"remove\", expected \"add\", \"delete\", \"parameter\", \"initial\" or a \
+             MIB_NOTIFICATION_TYPE number",
         ),
         (
-            "{\"step\":\"interface\",\"type\":\"add\",\"row\":\"xy\"}",
+            "{\"step\":\"address\",\"type\":\"add\"}".to_owned(),
             1,
-            "interface row is not hex: Invalid character 'x' at position 0",
+            "step \"address\" needs \"row\": the row in hex (docs/replay.md, \"Rows\")",
         ),
         (
-            "{\"step\":\"fail\",\"call\":\"NotifyEverything\",\"status\":\"0xC0000001\"}",
+            "{\"step\":\"route\",\"type\":\"add\",\"row\":\"00ff\"}".to_owned(),
             1,
-            "unknown call \"NotifyEverything\"",
+            "\"row\" has 4 hex digits, expected 208",
         ),
         (
-            "{\"step\":\"fail\",\"call\":\"NotifyRouteChange2\",\"status\":0}",
+            "{\"step\":\"interface\",\"type\":\"add\",\"row\":\"xy\"}".to_owned(),
             1,
-            "NotifyRouteChange2 can only fail with an error status, not 0x00000000",
+            "\"row\" has 'x' at position 0, not a hex digit",
         ),
         (
-            "{\"step\":\"unload\"}\n{\"step\":\"unload\"}",
+            format!(
+                "{{\"step\":\"address\",\"type\":\"add\",\"row\":\"{row}\",\"deliver\":\"all\"}}"
+            ),
+            1,
+            "\"deliver\" is \"all\", expected \"keys\", \"full\" or \"null\"",
+        ),
+        (
+            format!("{{\"step\":\"address\",\"type\":\"add\",\"row\":\"{row}\",\"repeat\":0}}"),
+            1,
+            "\"repeat\" is 0, expected a whole number from 1 to 100000",
+        ),
+        (
+            "{\"step\":\"settings\",\"values\":{\"Famly\":4}}".to_owned(),
+            1,
+            "\"values\" has no setting \"Famly\"; the settings are \"Notifications\", \"Family\", \
+             \"InitialNotification\", \"Requery\", \"Verbosity\", \"LinesPerSecond\" or \"Burst\"",
+        ),
+        (
+            "{\"step\":\"settings\",\"values\":{\"Family\":-1}}".to_owned(),
+            1,
+            "\"Family\" is -1, expected a REG_DWORD from 0 to 4294967295, or a string for a REG_SZ",
+        ),
+        (
+            "{\"step\":\"stable-complete\",\"rows\":[]}".to_owned(),
+            1,
+            "\"stable-complete\", but the stable table is not pending: put \
+             {\"step\":\"stable\",\"completion\":\"pending\"} before the first event",
+        ),
+        (
+            "{\"step\":\"irql\",\"level\":300}".to_owned(),
+            1,
+            "\"level\" is 300, expected a number from 0 to 255",
+        ),
+        (
+            "{\"step\":\"fail\",\"call\":\"NotifyEverything\",\"status\":\"0xC0000001\"}"
+                .to_owned(),
+            1,
+            "\"call\" is \"NotifyEverything\", expected \"IoCreateDevice\", \
+             \"NotifyIpInterfaceChange\", \"NotifyUnicastIpAddressChange\", \"NotifyRouteChange2\", \
+             \"NotifyStableUnicastIpAddressTable\", \"CancelMibChangeNotify2\", \
+             \"GetIpInterfaceEntry\", \"GetUnicastIpAddressEntry\" or \"GetIpForwardEntry2\"",
+        ),
+        (
+            "{\"step\":\"fail\",\"call\":\"NotifyRouteChange2\",\"status\":0}".to_owned(),
+            1,
+            "\"status\" of NotifyRouteChange2 must be an error status, not 0x00000000",
+        ),
+        (
+            "{\"step\":\"fail\",\"call\":\"CancelMibChangeNotify2\",\"status\":\"0xC0000001\",\
+             \"notification\":\"routes\"}"
+                .to_owned(),
+            1,
+            "\"notification\" is \"routes\", expected \"interface\", \"address\", \"route\" or \
+             \"stable-table\"",
+        ),
+        (
+            "{\"step\":\"unload\"}\n{\"step\":\"unload\"}".to_owned(),
             2,
             "the driver unloaded on line 1: nothing can follow",
         ),
         (
-            "{\"step\":\"unload\",\"colour\":\"red\"}",
+            "{\"step\":\"unload\",\"colour\":\"red\"}".to_owned(),
             1,
-            "unknown field `colour`, there are no fields",
+            "step \"unload\" has no field \"colour\"; its fields are \"step\" and \"comment\"",
         ),
         (
-            "{\"step\":\"unload\",\"comment\":7}",
+            "{\"step\":\"unload\",\"comment\":7}".to_owned(),
             1,
-            "\"comment\" must be a string",
+            "\"comment\" is 7, expected a string",
         ),
     ];
     for (scenario, line, message) in cases {
         assert_eq!(
-            refused(scenario),
+            refused(&scenario),
             ParseError {
                 line,
                 message: message.to_owned()
@@ -288,7 +366,8 @@ fn the_command_prints_lines_on_stdout_and_one_error_line_on_stderr() {
     );
     assert_eq!(
         String::from_utf8(refused.stderr).unwrap(),
-        "replay: line 2: missing field `type`\n"
+        "replay: line 2: step \"address\" needs \"type\": \"add\", \"delete\", \"parameter\", \
+         \"initial\" or a MIB_NOTIFICATION_TYPE number\n"
     );
 }
 
@@ -377,9 +456,9 @@ fn a_null_handle_keeps_the_driver_loaded_and_nothing_is_cancelled() {
     assert!(report.violations.is_empty());
     assert_eq!(
         refused("{\"step\":\"null-handle\",\"call\":\"IoCreateDevice\"}").to_string(),
-        "line 1: null-handle needs a registration call: NotifyIpInterfaceChange, \
-         NotifyUnicastIpAddressChange, NotifyRouteChange2 or NotifyStableUnicastIpAddressTable, \
-         not \"IoCreateDevice\""
+        "line 1: \"call\" is \"IoCreateDevice\", expected \"NotifyIpInterfaceChange\", \
+         \"NotifyUnicastIpAddressChange\", \"NotifyRouteChange2\" or \
+         \"NotifyStableUnicastIpAddressTable\""
     );
 }
 
@@ -414,4 +493,114 @@ fn a_scenario_splits_into_settings_setup_and_events() {
     scenario.play_events(&sim);
     assert_eq!(netnotify_core::host::Sink::now(&sim), 120_000);
     assert!(sim.close().is_empty());
+}
+
+/// NETIO reports to a registration only the family it asked for (issue 12): the built-in
+/// scenario with `Family=6` prints no IPv4 interface, address or route, and its stable table
+/// holds only the IPv6 address, while every IPv6 line is the same as with both families.
+#[test]
+fn a_registration_of_one_family_hears_nothing_of_the_other() {
+    let both = play(LAPTOP_JOINS_WIFI).0;
+    let (ipv6, notes, report) = play(&format!(
+        "{{\"step\":\"settings\",\"values\":{{\"Family\":6}}}}\n{LAPTOP_JOINS_WIFI}"
+    ));
+    assert_eq!(notes, "");
+    assert!(report.violations.is_empty());
+    let lines: Vec<&str> = ipv6.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .all(|line| !line.contains("192.168.") && !line.contains("ipv4"))
+    );
+    let expected: Vec<&str> = both
+        .lines()
+        .filter(|line| line.contains("fe80::") || line.contains("family=ipv6"))
+        .collect();
+    let printed: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|line| !line.starts_with("netnotify: loaded "))
+        .filter(|line| line.contains("fe80::") || line.contains("family=ipv6"))
+        .collect();
+    assert_eq!(printed, expected);
+    assert!(
+        lines.contains(&"netnotify: stable-table pending entries=1"),
+        "{lines:#?}"
+    );
+    assert_eq!(lines.len(), 13, "{lines:#?}");
+}
+
+/// What Windows editors and shells write: UTF-8 with a byte order mark, and UTF-16 with one
+/// (Windows PowerShell 5.1's `>`), read as the same scenario; other bytes refused with how to
+/// save the file as UTF-8.
+#[test]
+fn scenario_files_in_windows_encodings_are_read_or_refused_with_advice() {
+    let text = "{\"step\":\"unload\"}\n";
+    let bom: Vec<u8> = [&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat();
+    assert_eq!(decode_text(&bom).unwrap(), text);
+    let little: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    assert_eq!(decode_text(&little).unwrap(), text);
+    let big: Vec<u8> = [0xFE, 0xFF]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+        .collect();
+    assert_eq!(decode_text(&big).unwrap(), text);
+    let no_mark: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    assert_eq!(
+        decode_text(&no_mark).unwrap_err(),
+        "the scenario has NUL bytes: UTF-16 without a byte order mark? Save it as UTF-8 (in \
+         PowerShell: Set-Content -Encoding utf8)"
+    );
+    assert_eq!(
+        decode_text(b"{\"step\":\"unl\xff\"}").unwrap_err(),
+        "the scenario is not UTF-8 text (byte 13): save it as UTF-8 (in PowerShell: \
+         Set-Content -Encoding utf8)"
+    );
+}
+
+/// The command line: an unknown option lists the options, a missing file names its path,
+/// and a reader that stops early (`cargo replay | head`) ends the replay quietly.
+#[test]
+#[cfg_attr(miri, ignore = "Miri cannot start processes")]
+fn the_command_explains_bad_arguments_and_ends_quietly_on_a_closed_pipe() {
+    use std::io::Read;
+    use std::process::Stdio;
+
+    let binary = env!("CARGO_BIN_EXE_netnotify-replay");
+    let option = Command::new(binary).arg("--strom").output().unwrap();
+    assert_eq!(option.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(option.stderr).unwrap(),
+        "replay: unknown option --strom; the options are --storm, --registry and --help (or a \
+         FILE, or - for stdin)\n"
+    );
+    let missing = Command::new(binary)
+        .arg("no/such/file.jsonl")
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(missing.stderr).unwrap(),
+        "replay: cannot read \"no/such/file.jsonl\": No such file or directory\n"
+    );
+    let mut child = Command::new(binary)
+        .arg("--storm")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0_u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then the pipe closes
+    let mut errors = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut errors)
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(errors, "", "nothing said about the closed pipe");
 }

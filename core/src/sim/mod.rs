@@ -51,12 +51,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
-use crate::decode::{AddressKeys, InterfaceKeys, RouteKeys};
+use crate::decode::{AddressKeys, InterfaceKeys, Prefix, RouteKeys, SocketAddress};
 use crate::extension::Extension;
 use crate::ffi::{
     AF_UNSPEC, Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
     MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable, PASSIVE_LEVEL,
-    StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback, notification_type,
+    SockaddrInet, StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
+    notification_type,
 };
 use crate::host::{Host, Key, Level, Sink};
 use crate::line::Line;
@@ -161,32 +162,21 @@ pub enum Delivery {
 /// The objects of the simulated network, in the order they appeared.
 #[derive(Default)]
 struct Network {
-    interfaces: Vec<MibIpInterfaceRow>,
-    addresses: Vec<MibUnicastIpAddressRow>,
-    routes: Vec<MibIpForwardRow2>,
+    interfaces: Table<MibIpInterfaceRow>,
+    addresses: Table<MibUnicastIpAddressRow>,
+    routes: Table<MibIpForwardRow2>,
 }
 
 /// What a NETIO row type means to the simulated network: its keys and its table.
 trait Object: Copy {
     const NOTIFICATION: Notification;
+    /// The keys other than the interface (family; address; destination and next hop).
+    type Key: Ord + Copy;
     /// `(InterfaceLuid, InterfaceIndex)`.
     fn interface(&self) -> (u64, u32);
-    /// The keys other than the interface are equal.
-    fn same_keys(&self, other: &Self) -> bool;
+    fn key(&self) -> Self::Key;
     fn keys_only(&self) -> Self;
-    fn table(network: &mut Network) -> &mut Vec<Self>;
-
-    /// Whether `wanted` names this object, by the `Get*Entry` rule: its other keys, and
-    /// `InterfaceLuid` if set, else `InterfaceIndex`.
-    fn same_object(&self, wanted: &Self) -> bool {
-        let ((luid, index), (wanted_luid, wanted_index)) = (self.interface(), wanted.interface());
-        let same_interface = if wanted_luid == 0 {
-            index == wanted_index
-        } else {
-            luid == wanted_luid
-        };
-        same_interface && self.same_keys(wanted)
-    }
+    fn table(network: &mut Network) -> &mut Table<Self>;
 
     /// Documented: `Get*Entry` fails when both interface keys are unspecified.
     fn has_interface(&self) -> bool {
@@ -194,13 +184,48 @@ trait Object: Copy {
     }
 }
 
+/// The objects of one kind, keyed by their keys and interface, so that a change or a
+/// `Get*Entry` costs a lookup, not a scan: replaying a scenario takes time in proportion to
+/// its length (issue 12).
+struct Table<R: Object>(BTreeMap<(R::Key, u64, u32), R>);
+
+impl<R: Object> Default for Table<R> {
+    fn default() -> Self {
+        Self(BTreeMap::new())
+    }
+}
+
+impl<R: Object> Table<R> {
+    /// Where the object `wanted` names is stored, by the `Get*Entry` rule: its other keys,
+    /// and `InterfaceLuid` if set, else `InterfaceIndex` (a scan of the objects with the same
+    /// other keys: one per interface at most).
+    fn find(&self, wanted: &R) -> Option<(R::Key, u64, u32)> {
+        let (luid, index) = wanted.interface();
+        let key = wanted.key();
+        let range = if luid == 0 {
+            self.0.range((key, 0, 0)..=(key, u64::MAX, u32::MAX))
+        } else {
+            self.0.range((key, luid, 0)..=(key, luid, u32::MAX))
+        };
+        range
+            .map(|(stored, _)| *stored)
+            .find(|&(_, _, stored_index)| luid != 0 || stored_index == index)
+    }
+
+    fn get(&self, wanted: &R) -> Option<R> {
+        self.find(wanted)
+            .and_then(|stored| self.0.get(&stored).copied())
+    }
+}
+
 impl Object for MibIpInterfaceRow {
     const NOTIFICATION: Notification = Notification::Interface;
+    type Key = u16;
     fn interface(&self) -> (u64, u32) {
         (self.interface_luid, self.interface_index)
     }
-    fn same_keys(&self, other: &Self) -> bool {
-        InterfaceKeys::decode(self).family == InterfaceKeys::decode(other).family
+    fn key(&self) -> u16 {
+        InterfaceKeys::decode(self).family
     }
     fn keys_only(&self) -> Self {
         Self {
@@ -210,18 +235,19 @@ impl Object for MibIpInterfaceRow {
             ..Self::default()
         }
     }
-    fn table(network: &mut Network) -> &mut Vec<Self> {
+    fn table(network: &mut Network) -> &mut Table<Self> {
         &mut network.interfaces
     }
 }
 
 impl Object for MibUnicastIpAddressRow {
     const NOTIFICATION: Notification = Notification::Address;
+    type Key = SocketAddress;
     fn interface(&self) -> (u64, u32) {
         (self.interface_luid, self.interface_index)
     }
-    fn same_keys(&self, other: &Self) -> bool {
-        AddressKeys::decode(self).address == AddressKeys::decode(other).address
+    fn key(&self) -> SocketAddress {
+        AddressKeys::decode(self).address
     }
     fn keys_only(&self) -> Self {
         Self {
@@ -231,19 +257,20 @@ impl Object for MibUnicastIpAddressRow {
             ..Self::default()
         }
     }
-    fn table(network: &mut Network) -> &mut Vec<Self> {
+    fn table(network: &mut Network) -> &mut Table<Self> {
         &mut network.addresses
     }
 }
 
 impl Object for MibIpForwardRow2 {
     const NOTIFICATION: Notification = Notification::Route;
+    type Key = (Prefix, SocketAddress);
     fn interface(&self) -> (u64, u32) {
         (self.interface_luid, self.interface_index)
     }
-    fn same_keys(&self, other: &Self) -> bool {
-        let (mine, theirs) = (RouteKeys::decode(self), RouteKeys::decode(other));
-        mine.destination == theirs.destination && mine.next_hop == theirs.next_hop
+    fn key(&self) -> (Prefix, SocketAddress) {
+        let keys = RouteKeys::decode(self);
+        (keys.destination, keys.next_hop)
     }
     fn keys_only(&self) -> Self {
         Self {
@@ -254,23 +281,28 @@ impl Object for MibIpForwardRow2 {
             ..Self::default()
         }
     }
-    fn table(network: &mut Network) -> &mut Vec<Self> {
+    fn table(network: &mut Network) -> &mut Table<Self> {
         &mut network.routes
     }
 }
 
 /// Applies a change to the object `row` describes: add and parameter store its state, delete
-/// removes it; other types leave the network alone.
+/// removes it; other types change nothing.
 fn apply<R: Object>(network: &mut Network, row: &R, notification_type: i32) {
     let table = R::table(network);
-    let existing = table.iter().position(|object| object.same_object(row));
-    match (notification_type, existing) {
-        (notification_type::ADD | notification_type::PARAMETER, Some(position)) => {
-            table[position] = *row;
+    let existing = table.find(row);
+    match notification_type {
+        notification_type::ADD | notification_type::PARAMETER => {
+            if let Some(stored) = existing {
+                table.0.remove(&stored);
+            }
+            let (luid, index) = row.interface();
+            table.0.insert((row.key(), luid, index), *row);
         }
-        (notification_type::ADD | notification_type::PARAMETER, None) => table.push(*row),
-        (notification_type::DELETE, Some(position)) => {
-            table.remove(position);
+        notification_type::DELETE => {
+            if let Some(stored) = existing {
+                table.0.remove(&stored);
+            }
         }
         _ => {}
     }
@@ -285,7 +317,30 @@ fn delivered<R: Object>(row: &R, delivery: Delivery) -> Option<R> {
     }
 }
 
+/// The rows of `family` (all of them for `AF_UNSPEC`): what a stable table holds for a
+/// registration of that family.
+fn of_family(rows: &[MibUnicastIpAddressRow], family: u16) -> Vec<MibUnicastIpAddressRow> {
+    rows.iter()
+        .filter(|row| family == AF_UNSPEC || sockaddr_family(&row.address) == family)
+        .copied()
+        .collect()
+}
+
+/// `si_family` of a `SOCKADDR_INET`.
+const fn sockaddr_family(address: &SockaddrInet) -> u16 {
+    u16::from_le_bytes([address.bytes[0], address.bytes[1]])
+}
+
 impl Event {
+    /// The family of the event's row (`None` for a NULL row).
+    fn family(&self) -> Option<u16> {
+        match self {
+            Self::Interface(row, _) => row.map(|row| row.family),
+            Self::Address(row, _) => row.map(|row| sockaddr_family(&row.address)),
+            Self::Route(row, _) => row.map(|row| sockaddr_family(&row.destination_prefix.prefix)),
+        }
+    }
+
     const fn notification(&self) -> Notification {
         match self {
             Self::Interface(..) => Notification::Interface,
@@ -311,6 +366,8 @@ enum Callback {
 
 struct Registration {
     notification: Notification,
+    /// `Family`: `AF_UNSPEC`, or the only family NETIO reports to it.
+    family: u16,
     callback: Callback,
     /// The caller context, provenance kept (so Miri checks every access through it).
     context: SendPtr,
@@ -532,6 +589,19 @@ impl Sim {
         self.state().calls.clone()
     }
 
+    /// The lines printed after the first `from`, in order: what a tool that streams the
+    /// output has not seen yet, at the cost of the new lines only.
+    #[must_use]
+    pub fn lines_since(&self, from: usize) -> Vec<String> {
+        let lines = self.0.lines.lock().unwrap_or_else(PoisonError::into_inner);
+        lines
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .map(|(_, text)| text.clone())
+            .collect()
+    }
+
     /// The lines emitted so far.
     #[must_use]
     pub fn lines(&self) -> Vec<String> {
@@ -618,7 +688,8 @@ impl Sim {
         let raw_type = event.notification_type();
         self.deliver_to(
             notification,
-            |callback, context| {
+            event.family(),
+            |callback, context, _| {
                 // Each callback gets a pointer to a row copy that outlives the call (or NULL), and
                 // the context it registered, as NETIO does.
                 match (callback, event) {
@@ -684,10 +755,7 @@ impl Sim {
         if !row.has_interface() {
             return NtStatus::INVALID_PARAMETER;
         }
-        let found = R::table(&mut state.network)
-            .iter()
-            .find(|object| object.same_object(row))
-            .copied();
+        let found = R::table(&mut state.network).get(row);
         found.map_or(NtStatus::NOT_FOUND, |current| {
             *row = current;
             NtStatus::SUCCESS
@@ -700,8 +768,11 @@ impl Sim {
         let this = self.clone();
         self.deliver_to(
             Notification::StableTable,
-            move |callback, context| {
-                let table = rows.map_or(ptr::null_mut(), |rows| this.allocate_table(rows));
+            None,
+            move |callback, context, family| {
+                let table = rows.map_or(ptr::null_mut(), |rows| {
+                    this.allocate_table(&of_family(rows, family))
+                });
                 let Callback::Stable(function) = callback else {
                     panic!("callback kind does not match the stable table");
                 };
@@ -714,14 +785,18 @@ impl Sim {
         )
     }
 
+    /// Runs `invoke` (callback, context, the registration's family) for every live
+    /// registration of `notification` that asked for `family` (`None`: a row without one, a
+    /// NULL row or a stable table, goes to every registration).
     fn deliver_to(
         &self,
         notification: Notification,
-        invoke: impl Fn(Callback, *mut c_void),
+        family: Option<u16>,
+        invoke: impl Fn(Callback, *mut c_void, u16),
         raw_type: Option<i32>,
         times: u64,
     ) -> usize {
-        let targets: Vec<(u64, Callback, SendPtr)> = {
+        let targets: Vec<(u64, Callback, SendPtr, u16)> = {
             let mut state = self.state();
             let mut targets = Vec::new();
             let mut orphaned = Vec::new();
@@ -729,12 +804,23 @@ impl Sim {
                 if registration.notification != notification || registration.cancelling {
                     continue;
                 }
+                // NETIO reports to a registration only the family it asked for.
+                if family.is_some_and(|family| {
+                    registration.family != AF_UNSPEC && registration.family != family
+                }) {
+                    continue;
+                }
                 if registration.orphaned {
                     orphaned.push(*id);
                     continue;
                 }
                 registration.in_flight += 1;
-                targets.push((*id, registration.callback, registration.context));
+                targets.push((
+                    *id,
+                    registration.callback,
+                    registration.context,
+                    registration.family,
+                ));
             }
             for id in orphaned {
                 state.violations.push(format!(
@@ -745,10 +831,10 @@ impl Sim {
             }
             targets
         };
-        for (id, callback, context) in &targets {
+        for (id, callback, context, registered_family) in &targets {
             let outer = IN_CALLBACK.with(|current| current.replace(Some(*id)));
             for _ in 0..times {
-                invoke(*callback, context.0);
+                invoke(*callback, context.0, *registered_family);
             }
             IN_CALLBACK.with(|current| current.set(outer));
             let mut state = self.state();
@@ -875,7 +961,14 @@ impl Sim {
                 Some(Outcome::Status(status)) => (status, false),
                 None => (NtStatus::SUCCESS, false),
             };
-            let id = Self::insert(&mut state, notification, callback, context, null_handle);
+            let id = Self::insert(
+                &mut state,
+                notification,
+                family,
+                callback,
+                context,
+                null_handle,
+            );
             let concurrent = state
                 .during_registration
                 .remove(&notification)
@@ -915,6 +1008,7 @@ impl Sim {
     fn insert(
         state: &mut State,
         notification: Notification,
+        family: u16,
         callback: Callback,
         context: *mut c_void,
         null_handle: bool,
@@ -930,6 +1024,7 @@ impl Sim {
             id,
             Registration {
                 notification,
+                family,
                 callback,
                 context: SendPtr(context),
                 handle,
@@ -1098,7 +1193,7 @@ impl NetIo for Sim {
                 StableMode::Immediate(rows) => {
                     drop(state);
                     if let Some(rows) = rows {
-                        *table = self.allocate_table(&rows);
+                        *table = self.allocate_table(&of_family(&rows, family));
                     }
                     return NtStatus::SUCCESS;
                 }
@@ -1107,6 +1202,7 @@ impl NetIo for Sim {
         let id = Self::insert(
             &mut state,
             Notification::StableTable,
+            family,
             callback,
             context,
             null_handle,
