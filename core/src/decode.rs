@@ -84,6 +84,10 @@ macro_rules! c_enum {
         }
 
         impl $name {
+            /// Every value Windows defines, with its printed name (for tools that read the
+            /// names back, such as `cargo replay`'s readable rows).
+            pub const NAMES: &'static [($raw, &'static str)] = &[$(($value, $text),)+];
+
             /// Decodes the raw value.
             #[must_use]
             pub const fn from_raw(raw: $raw) -> Self {

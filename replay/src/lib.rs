@@ -19,6 +19,8 @@ use netnotify_core::sim::{Delivery, Event, Outcome, Sim, StableMode};
 use netnotify_core::status::NtStatus;
 use serde_json::Value;
 
+pub mod readable;
+
 /// The built-in scenario: a laptop joining Wi-Fi (`replay/scenarios/laptop-joins-wifi.jsonl`).
 pub const LAPTOP_JOINS_WIFI: &str = include_str!("../scenarios/laptop-joins-wifi.jsonl");
 
@@ -261,10 +263,22 @@ fn status(value: &Value) -> Result<NtStatus, String> {
         .map_err(|_| wrong("status", value, "a 32-bit NTSTATUS"))
 }
 
-/// Decodes a row given as the hex of its exact x64 bytes.
-fn row<T>(field: &str, value: &Value, from_bytes: fn(&[u8]) -> Option<T>) -> Result<T, String> {
+/// A row: an object of the fields the lines print ([`readable`]), or the hex of its exact x64
+/// bytes.
+fn row<T>(
+    field: &str,
+    value: &Value,
+    from_bytes: fn(&[u8]) -> Option<T>,
+    readable: fn(serde_json::Map<String, Value>) -> Result<T, String>,
+) -> Result<T, String> {
+    if let Value::Object(fields) = value {
+        return readable(fields.clone());
+    }
     let size = size_of::<T>();
-    let expected = format!("the row's {size} bytes as {} hex digits", size * 2);
+    let expected = format!(
+        "an object of the fields the lines print, or the row's {size} bytes as {} hex digits",
+        size * 2
+    );
     let text = value
         .as_str()
         .ok_or_else(|| wrong(field, value, &expected))?;
@@ -294,7 +308,14 @@ fn address_rows(fields: &mut Fields) -> Result<Option<Vec<MibUnicastIpAddressRow
         Some(Value::Null) => Ok(None),
         Some(Value::Array(rows)) => rows
             .iter()
-            .map(|value| row("rows", value, MibUnicastIpAddressRow::from_bytes))
+            .map(|value| {
+                row(
+                    "rows",
+                    value,
+                    MibUnicastIpAddressRow::from_bytes,
+                    readable::address_row,
+                )
+            })
             .collect::<Result<Vec<_>, _>>()
             .map(Some),
         Some(other) => Err(wrong(
@@ -335,7 +356,10 @@ fn change(
         _ => None,
     }
     .ok_or_else(|| wrong("type", &change, types))?;
-    let row = fields.required("row", "the row in hex (docs/replay.md, \"Rows\")")?;
+    let row = fields.required(
+        "row",
+        "the row: an object of the fields the lines print, or hex (docs/replay.md, \"Rows\")",
+    )?;
     let event = event(&row, raw_type)?;
     let delivery = fields.choice(
         "deliver",
@@ -471,6 +495,24 @@ fn failure(mut fields: Fields) -> Result<Step, String> {
     }
 }
 
+/// A `stable` step: how `NotifyStableUnicastIpAddressTable` will complete.
+fn stable(mut fields: Fields) -> Result<Step, String> {
+    let pending = fields.choice("completion", &[("immediate", false), ("pending", true)])?;
+    let had_rows = fields.map.contains_key("rows");
+    let rows = address_rows(&mut fields)?;
+    fields.finish(&["completion", "rows"])?;
+    if pending && had_rows {
+        return Err(
+            "a pending stable table has no rows yet: give them to \"stable-complete\"".to_owned(),
+        );
+    }
+    Ok(Step::Stable(if pending {
+        StableMode::Pending(NtStatus::PENDING)
+    } else {
+        StableMode::Immediate(rows)
+    }))
+}
+
 fn step(value: Value) -> Result<Step, String> {
     let Value::Object(mut map) = value else {
         return Err(format!(
@@ -490,19 +532,34 @@ fn step(value: Value) -> Result<Step, String> {
     Ok(match step {
         "interface" => change(fields, |row_value, raw_type| {
             Ok(Event::Interface(
-                Some(row("row", row_value, MibIpInterfaceRow::from_bytes)?),
+                Some(row(
+                    "row",
+                    row_value,
+                    MibIpInterfaceRow::from_bytes,
+                    readable::interface,
+                )?),
                 raw_type,
             ))
         })?,
         "address" => change(fields, |row_value, raw_type| {
             Ok(Event::Address(
-                Some(row("row", row_value, MibUnicastIpAddressRow::from_bytes)?),
+                Some(row(
+                    "row",
+                    row_value,
+                    MibUnicastIpAddressRow::from_bytes,
+                    readable::address_row,
+                )?),
                 raw_type,
             ))
         })?,
         "route" => change(fields, |row_value, raw_type| {
             Ok(Event::Route(
-                Some(row("row", row_value, MibIpForwardRow2::from_bytes)?),
+                Some(row(
+                    "row",
+                    row_value,
+                    MibIpForwardRow2::from_bytes,
+                    readable::route,
+                )?),
                 raw_type,
             ))
         })?,
@@ -515,24 +572,7 @@ fn step(value: Value) -> Result<Step, String> {
                 .ok_or_else(|| wrong("advance_ms", &advance, "a whole number of milliseconds"))?;
             Step::Clock(milliseconds.saturating_mul(TICKS_PER_MILLISECOND))
         }
-        "stable" => {
-            let pending =
-                fields.choice("completion", &[("immediate", false), ("pending", true)])?;
-            let had_rows = fields.map.contains_key("rows");
-            let rows = address_rows(&mut fields)?;
-            fields.finish(&["completion", "rows"])?;
-            if pending && had_rows {
-                return Err(
-                    "a pending stable table has no rows yet: give them to \"stable-complete\""
-                        .to_owned(),
-                );
-            }
-            Step::Stable(if pending {
-                StableMode::Pending(NtStatus::PENDING)
-            } else {
-                StableMode::Immediate(rows)
-            })
-        }
+        "stable" => stable(fields)?,
         "stable-complete" => {
             let rows = address_rows(&mut fields)?;
             fields.finish(&["rows"])?;

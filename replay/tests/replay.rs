@@ -175,7 +175,10 @@ fn failures_are_injected_into_the_named_call() {
 }
 
 #[test]
-#[allow(clippy::too_many_lines, reason = "one table of cases, each with its exact message")]
+#[allow(
+    clippy::too_many_lines,
+    reason = "one table of cases, each with its exact message"
+)]
 fn bad_input_names_the_line_and_the_problem() {
     let row = address_hex();
     let cases = [
@@ -217,7 +220,8 @@ fn bad_input_names_the_line_and_the_problem() {
         (
             "{\"step\":\"address\",\"type\":\"add\"}".to_owned(),
             1,
-            "step \"address\" needs \"row\": the row in hex (docs/replay.md, \"Rows\")",
+            "step \"address\" needs \"row\": the row: an object of the fields the lines print, \
+             or hex (docs/replay.md, \"Rows\")",
         ),
         (
             "{\"step\":\"route\",\"type\":\"add\",\"row\":\"00ff\"}".to_owned(),
@@ -603,4 +607,124 @@ fn the_command_explains_bad_arguments_and_ends_quietly_on_a_closed_pipe() {
         .unwrap();
     assert!(child.wait().unwrap().success());
     assert_eq!(errors, "", "nothing said about the closed pipe");
+}
+
+/// Rows in the lines' own words are the same rows as hex (issue 12): the built-in scenario
+/// written both ways prints the same golden lines.
+#[test]
+fn readable_rows_and_hex_rows_play_the_same() {
+    let (readable, _, _) = play(LAPTOP_JOINS_WIFI);
+    let (hex, _, _) = play(include_str!("laptop-joins-wifi.hex.jsonl"));
+    assert_eq!(readable, hex);
+    assert_eq!(readable, include_str!("laptop-joins-wifi.out"));
+    assert!(
+        !LAPTOP_JOINS_WIFI.contains("\"row\":\""),
+        "the built-in scenario is readable"
+    );
+}
+
+/// A readable row needs only its first key; every other field is zero, as docs/replay.md says.
+#[test]
+fn fields_left_out_of_a_readable_row_are_zero() {
+    let (out, _, _) = play(
+        "{\"step\":\"settings\",\"values\":{\"Requery\":0}}\n\
+         {\"step\":\"address\",\"type\":\"add\",\"deliver\":\"full\",\"row\":{\"address\":\"2001:db8::25/64\"}}\n\
+         {\"step\":\"route\",\"type\":\"add\",\"deliver\":\"full\",\"row\":{\"destination\":\"10.0.0.0/8\"}}\n\
+         {\"step\":\"interface\",\"type\":\"add\",\"deliver\":\"full\",\"row\":{\"family\":\"ipv6\"}}\n",
+    );
+    let lines: Vec<&str> = out.lines().filter(|line| line.contains(" add ")).collect();
+    assert_eq!(
+        lines,
+        [
+            "netnotify: address add 2001:db8::25/64 if=0 luid=0:0 dad=invalid prefix-origin=other \
+             suffix-origin=other valid=0s preferred=0s skip-as-source=no scope-id=0 created=0",
+            "netnotify: route add 10.0.0.0/8 on-link if=0 luid=0:0 metric=0 protocol=0 \
+             origin=manual valid=0s preferred=0s age=0s site-prefix=0 loopback=no autoconf=no \
+             publish=no immortal=no",
+            "netnotify: interface add family=ipv6 if=0 luid=0:0 connected=no mtu=0 metric=0 \
+             router-discovery=disabled link-local=always-off link-local-timeout=0ms \
+             dad-transmits=0 reachable=0ms base-reachable=0ms retransmit=0ms pmtu-timeout=0ms \
+             ra-interval=0-0ms site-prefix=0 offload=0x00/0x00 zones=none flags=none",
+        ]
+    );
+}
+
+/// A readable row's mistakes name the field and what it takes.
+#[test]
+fn readable_row_errors_name_the_field_and_its_values() {
+    let cases = [
+        (
+            "{\"step\":\"address\",\"type\":\"add\",\"row\":{\"if\":12}}",
+            "an address row needs \"address\": an address as the lines print it, such as \
+             \"192.168.1.23/24\" or \"fe80::1%12/64\"",
+        ),
+        (
+            "{\"step\":\"address\",\"type\":\"add\",\"row\":{\"address\":\"192.168.1.300\"}}",
+            "\"address\" is \"192.168.1.300\", expected an address as the lines print it, such \
+             as \"192.168.1.23/24\" or \"fe80::1%12/64\"",
+        ),
+        (
+            "{\"step\":\"address\",\"type\":\"add\",\"row\":{\"address\":\"::1\",\"dad\":\"fine\"}}",
+            "\"dad\" is \"fine\", expected \"invalid\", \"tentative\", \"duplicate\", \
+             \"deprecated\", \"preferred\" or a number",
+        ),
+        (
+            "{\"step\":\"address\",\"type\":\"add\",\"row\":{\"address\":\"::1\",\"colour\":1}}",
+            "an address row has no field \"colour\"; its fields are \"address\", \"if\", \
+             \"luid\", \"dad\", \"prefix-origin\", \"suffix-origin\", \"valid\", \"preferred\", \
+             \"skip-as-source\", \"scope-id\" and \"created\"",
+        ),
+        (
+            "{\"step\":\"route\",\"type\":\"add\",\"row\":{\"destination\":\"::/0\",\"luid\":\"wifi:2\"}}",
+            "\"luid\" is \"wifi:2\", expected \"<ifType>:<index>\" such as \"ieee80211:2\", or a \
+             number",
+        ),
+        (
+            "{\"step\":\"route\",\"type\":\"add\",\"row\":{\"destination\":\"::/0\",\"valid\":\"forever\"}}",
+            "\"valid\" is \"forever\", expected seconds (\"86400s\" or a number) or \"infinite\"",
+        ),
+        (
+            "{\"step\":\"interface\",\"type\":\"add\",\"row\":{\"family\":\"ipv6\",\"flags\":\"fast\"}}",
+            "\"flags\" has \"fast\", expected the names of the flags that are set, joined by \
+             commas: \"auto-metric\", \"forwarding\", \"advertising\", \"advertise-default\", \
+             \"no-default-routes\", \"weak-send\", \"weak-receive\", \"nud\", \"managed\", \
+             \"other-stateful\", \"wake\", \"nd\" or \"rd\"",
+        ),
+        (
+            "{\"step\":\"interface\",\"type\":\"add\",\"row\":{\"family\":\"ipv6\",\"zones\":\"16:1\"}}",
+            "\"zones\" is \"16:1\", expected \"<scope level 0-15>:<zone>\" entries joined by \
+             commas, or \"none\"",
+        ),
+    ];
+    for (scenario, message) in cases {
+        assert_eq!(refused(scenario).message, message, "{scenario}");
+    }
+}
+
+/// docs/replay.md documents every readable field, and every example line in it plays.
+#[test]
+fn the_scenario_docs_name_every_field_and_their_examples_play() {
+    let docs = include_str!("../../docs/replay.md");
+    let fields = netnotify_replay::readable::INTERFACE_FIELDS
+        .iter()
+        .chain(&netnotify_replay::readable::ADDRESS_FIELDS)
+        .chain(&netnotify_replay::readable::ROUTE_FIELDS);
+    for field in fields {
+        assert!(
+            docs.contains(&format!("| `{field}`")),
+            "docs/replay.md lacks `{field}`"
+        );
+    }
+    let (before, after) = docs.split_once("### Examples").unwrap();
+    for line in before.lines().filter(|line| line.starts_with("{\"step\"")) {
+        assert!(parse(line).is_ok(), "{line}");
+    }
+    let examples: Vec<&str> = after
+        .lines()
+        .filter(|line| line.starts_with("{\"step\""))
+        .collect();
+    assert_eq!(examples.len(), 11);
+    let (out, _, report) = play(&examples.join("\n"));
+    assert!(report.violations.is_empty());
+    assert!(out.contains("netnotify: route add 0.0.0.0/0 via 192.168.1.1 if=12 luid=ieee80211:2"));
 }
