@@ -166,82 +166,51 @@ unsafe fn store(out: *mut Handle, handle: Handle, function: &str) {
     unsafe { out.write(handle) };
 }
 
-/// NETIO's `NotifyIpInterfaceChange`, served by the simulator.
-#[unsafe(no_mangle)]
-pub unsafe extern "system" fn NotifyIpInterfaceChange(
-    family: u16,
-    callback: IpInterfaceChangeCallback,
-    context: *mut c_void,
-    initial_notification: u8,
+/// A registration on the simulator: its handle goes out through the driver's pointer, and the
+/// report is rewritten.
+///
+/// # Safety
+/// `handle` is NULL or valid for a write; `register` keeps NETIO's contract.
+unsafe fn register(
+    function: &str,
     handle: *mut Handle,
+    register: impl FnOnce(&Sim, &mut Handle) -> NtStatus,
 ) -> NtStatus {
     let mut registered = ptr::null_mut();
-    // SAFETY: NETIO's contract, which the driver under test keeps (the simulator checks it).
-    let status = unsafe {
-        sim().notify_ip_interface_change(
-            family,
-            callback,
-            context,
-            initial_notification,
-            &mut registered,
-        )
-    };
-    // SAFETY: the driver's out-pointer.
-    unsafe { store(handle, registered, "NotifyIpInterfaceChange") };
-    report(sim(), "after NotifyIpInterfaceChange");
+    let status = register(sim(), &mut registered);
+    // SAFETY: the driver's out-pointer (this function's contract).
+    unsafe { store(handle, registered, function) };
+    report(sim(), &format!("after {function}"));
     status
 }
 
-/// NETIO's `NotifyUnicastIpAddressChange`, served by the simulator.
-#[unsafe(no_mangle)]
-pub unsafe extern "system" fn NotifyUnicastIpAddressChange(
-    family: u16,
-    callback: UnicastIpAddressChangeCallback,
-    context: *mut c_void,
-    initial_notification: u8,
-    handle: *mut Handle,
-) -> NtStatus {
-    let mut registered = ptr::null_mut();
-    // SAFETY: as above.
-    let status = unsafe {
-        sim().notify_unicast_ip_address_change(
-            family,
-            callback,
-            context,
-            initial_notification,
-            &mut registered,
-        )
-    };
-    // SAFETY: the driver's out-pointer.
-    unsafe { store(handle, registered, "NotifyUnicastIpAddressChange") };
-    report(sim(), "after NotifyUnicastIpAddressChange");
-    status
+/// Declares a change registration, forwarded to the simulator's method of the same name.
+macro_rules! change_registration {
+    ($($export:ident($callback:ty) => $method:ident;)*) => {$(
+        #[doc = concat!("NETIO's `", stringify!($export), "`, served by the simulator.")]
+        #[unsafe(no_mangle)]
+        pub unsafe extern "system" fn $export(
+            family: u16,
+            callback: $callback,
+            context: *mut c_void,
+            initial_notification: u8,
+            handle: *mut Handle,
+        ) -> NtStatus {
+            let call = |sim: &Sim, registered: &mut Handle| {
+                // SAFETY: NETIO's contract, which the driver under test keeps (the simulator
+                // checks it).
+                unsafe { sim.$method(family, callback, context, initial_notification, registered) }
+            };
+            // SAFETY: `handle` is the driver's out-pointer.
+            unsafe { register(stringify!($export), handle, call) }
+        }
+    )*};
 }
 
-/// NETIO's `NotifyRouteChange2`, served by the simulator.
-#[unsafe(no_mangle)]
-pub unsafe extern "system" fn NotifyRouteChange2(
-    family: u16,
-    callback: IpForwardChangeCallback,
-    context: *mut c_void,
-    initial_notification: u8,
-    handle: *mut Handle,
-) -> NtStatus {
-    let mut registered = ptr::null_mut();
-    // SAFETY: as above.
-    let status = unsafe {
-        sim().notify_route_change2(
-            family,
-            callback,
-            context,
-            initial_notification,
-            &mut registered,
-        )
-    };
-    // SAFETY: the driver's out-pointer.
-    unsafe { store(handle, registered, "NotifyRouteChange2") };
-    report(sim(), "after NotifyRouteChange2");
-    status
+change_registration! {
+    NotifyIpInterfaceChange(IpInterfaceChangeCallback) => notify_ip_interface_change;
+    NotifyUnicastIpAddressChange(UnicastIpAddressChangeCallback) => notify_unicast_ip_address_change;
+    NotifyRouteChange2(IpForwardChangeCallback) => notify_route_change2;
 }
 
 /// NETIO's `NotifyStableUnicastIpAddressTable`, served by the simulator.
@@ -253,21 +222,21 @@ pub unsafe extern "system" fn NotifyStableUnicastIpAddressTable(
     context: *mut c_void,
     handle: *mut Handle,
 ) -> NtStatus {
-    let mut registered = ptr::null_mut();
     let mut immediate = ptr::null_mut();
-    // SAFETY: as above.
-    let status = unsafe {
-        sim().notify_stable_unicast_ip_address_table(
-            family,
-            &mut immediate,
-            callback,
-            context,
-            &mut registered,
-        )
+    let call = |sim: &Sim, registered: &mut Handle| {
+        // SAFETY: NETIO's contract, which the driver under test keeps.
+        unsafe {
+            sim.notify_stable_unicast_ip_address_table(
+                family,
+                &mut immediate,
+                callback,
+                context,
+                registered,
+            )
+        }
     };
-    // SAFETY: the driver's out-pointer.
-    unsafe { store(handle, registered, "NotifyStableUnicastIpAddressTable") };
-    report(sim(), "after NotifyStableUnicastIpAddressTable");
+    // SAFETY: `handle` is the driver's out-pointer.
+    let status = unsafe { register("NotifyStableUnicastIpAddressTable", handle, call) };
     if table.is_null() {
         misuse("NotifyStableUnicastIpAddressTable with a NULL table pointer");
     } else {
