@@ -25,8 +25,8 @@ use netnotify_core::status::NtStatus;
 use wdk_alloc::WdkAllocator;
 use wdk_sys::_DPFLTR_TYPE::DPFLTR_IHVNETWORK_ID;
 use wdk_sys::ntddk::{
-    DbgPrintEx, IoCreateDevice, IoDeleteDevice, KeGetCurrentIrql, KeQueryUnbiasedInterruptTime,
-    MmGetSystemRoutineAddress, ZwClose, ZwOpenKey, ZwQueryValueKey,
+    DbgPrintEx, IoCreateDevice, IoDeleteDevice, IoOpenDriverRegistryKey, KeGetCurrentIrql,
+    KeQueryUnbiasedInterruptTime, MmGetSystemRoutineAddress, ZwClose, ZwOpenKey, ZwQueryValueKey,
 };
 use wdk_sys::{
     _DRIVER_REGKEY_TYPE, _KEY_VALUE_INFORMATION_CLASS, ACCESS_MASK, DRIVER_OBJECT,
@@ -86,6 +86,10 @@ type OpenDriverRegistryKey = unsafe extern "C" fn(
     ULONG,
     PHANDLE,
 ) -> NTSTATUS;
+
+// The type above is wdk-sys' declaration of IoOpenDriverRegistryKey, or this does not compile
+// (the stand-in's declaration is checked against windows-sys). A const: it imports nothing.
+const _: OpenDriverRegistryKey = IoOpenDriverRegistryKey;
 
 /// `"IoOpenDriverRegistryKey"` in UTF-16, for `MmGetSystemRoutineAddress`.
 const OPEN_DRIVER_REGISTRY_KEY: [u16; 23] = utf16(*b"IoOpenDriverRegistryKey");
