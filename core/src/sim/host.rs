@@ -1,0 +1,188 @@
+//! The simulator as the driver's host: the output sink and its clock, the device object and its
+//! extension, the unload routine, and the registry the settings are read from.
+
+use core::ptr::NonNull;
+use core::sync::atomic::Ordering;
+use std::alloc::{self, Layout};
+use std::format;
+use std::string::String;
+use std::sync::PoisonError;
+use std::vec::Vec;
+
+use crate::host::{Host, Key, Level, Sink};
+use crate::line::Line;
+use crate::settings::{PARAMETER_BUFFER, REG_DWORD, RawValue};
+use crate::status::NtStatus;
+
+use super::{Call, Device, RegistryOpen, Sim, State};
+
+impl Sink for Sim {
+    fn emit(&self, level: Level, line: &Line) {
+        self.0
+            .lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((level, String::from(line.as_str())));
+    }
+
+    fn now(&self) -> u64 {
+        self.0.clock.load(Ordering::Relaxed)
+    }
+}
+
+// SAFETY: `create_device` hands out a fresh zeroed allocation of the requested size, aligned
+// to 16 like pool memory, owned until `delete_device`; `device_extension` returns it meanwhile.
+unsafe impl Host for Sim {
+    type NetIo = Self;
+    type Sink = Self;
+
+    fn netio(&self) -> Self {
+        self.clone()
+    }
+
+    fn sink(&self) -> Self {
+        self.clone()
+    }
+
+    fn create_device(&self, extension_size: usize) -> Result<NonNull<u8>, NtStatus> {
+        let mut state = self.state();
+        state.calls.push(Call::CreateDevice { extension_size });
+        if let Some(status) = state.create_device_failure.take() {
+            return Err(status);
+        }
+        assert!(state.device.is_none(), "IoCreateDevice called twice");
+        let layout = Layout::from_size_align(extension_size.max(1), 16).unwrap();
+        // SAFETY: non-zero size.
+        let extension =
+            NonNull::new(unsafe { alloc::alloc_zeroed(layout) }).expect("out of memory");
+        state.device = Some(Device { extension, layout });
+        Ok(extension)
+    }
+
+    fn device_extension(&self) -> Option<NonNull<u8>> {
+        self.state().device.as_ref().map(|device| device.extension)
+    }
+
+    fn delete_device(&self) {
+        let mut state = self.state();
+        state.calls.push(Call::DeleteDevice);
+        let Some(device) = state.device.take() else {
+            state
+                .violations
+                .push("IoDeleteDevice without a device".into());
+            return;
+        };
+        let start = device.extension.as_ptr().addr();
+        let end = start + device.layout.size();
+        let mut live = Vec::new();
+        for registration in state.registrations.values_mut() {
+            if (start..end).contains(&registration.context.0.addr()) {
+                registration.orphaned = true;
+                live.push(registration.notification);
+            }
+        }
+        for notification in live {
+            state.violations.push(format!(
+                "device deleted while the {} registration is live",
+                notification.name()
+            ));
+        }
+        drop(state);
+        // SAFETY: allocated by `create_device` with this layout; the lifecycle dropped the
+        // extension's contents before deleting the device.
+        unsafe { alloc::dealloc(device.extension.as_ptr(), device.layout) };
+    }
+
+    fn enable_unload(&self) {
+        let mut state = self.state();
+        state.calls.push(Call::EnableUnload);
+        state.unload_enabled = true;
+    }
+
+    fn open_driver_parameters_key(&self) -> Option<Result<Key, NtStatus>> {
+        let mut state = self.state();
+        if !state.registry.driver_key_routine {
+            return None;
+        }
+        state.registry.opens.push(RegistryOpen::DriverParametersKey);
+        Some(Self::open(&mut state))
+    }
+
+    fn registry_path(&self) -> &[u16] {
+        &self.0.service_key
+    }
+
+    fn open_key(&self, path: &[u16]) -> Result<Key, NtStatus> {
+        let mut state = self.state();
+        let name = String::from_utf16_lossy(path);
+        state.registry.opens.push(RegistryOpen::Path(name.clone()));
+        let parameters = format!(
+            "{}\\Parameters",
+            String::from_utf16_lossy(&self.0.service_key)
+        );
+        if !name.eq_ignore_ascii_case(&parameters) {
+            return Err(NtStatus::OBJECT_NAME_NOT_FOUND);
+        }
+        Self::open(&mut state)
+    }
+
+    /// Encodes the value as `ZwQueryValueKey(KeyValuePartialInformation)` would.
+    fn query_value(&self, key: Key, name: &str, buffer: &mut [u8; PARAMETER_BUFFER]) -> NtStatus {
+        let mut state = self.state();
+        if !state.registry.open_keys.contains(&key.0) {
+            state
+                .violations
+                .push(format!("ZwQueryValueKey of {key:?}, which is not open"));
+            return NtStatus::INVALID_HANDLE;
+        }
+        let value = state
+            .parameters
+            .get(name)
+            .copied()
+            .unwrap_or(RawValue::Missing);
+        drop(state);
+        let header = |buffer: &mut [u8; PARAMETER_BUFFER], value_type: u32, size: u32| {
+            buffer[4..8].copy_from_slice(&value_type.to_le_bytes());
+            buffer[8..12].copy_from_slice(&size.to_le_bytes());
+        };
+        match value {
+            RawValue::Missing => NtStatus::OBJECT_NAME_NOT_FOUND,
+            RawValue::Dword(dword) => {
+                header(buffer, REG_DWORD, 4);
+                buffer[12..16].copy_from_slice(&dword.to_le_bytes());
+                NtStatus::SUCCESS
+            }
+            RawValue::Other { value_type, size } => {
+                header(buffer, value_type, size);
+                if size <= 4 {
+                    NtStatus::SUCCESS
+                } else {
+                    NtStatus::BUFFER_OVERFLOW
+                }
+            }
+            RawValue::Unreadable(status) => status,
+        }
+    }
+
+    fn close_key(&self, key: Key) {
+        let mut state = self.state();
+        if !state.registry.open_keys.remove(&key.0) {
+            state
+                .violations
+                .push(format!("ZwClose of {key:?}, which is not open"));
+        }
+    }
+}
+
+impl Sim {
+    /// Opens the `Parameters` key (either path): a fresh handle, or the scripted failure.
+    fn open(state: &mut State) -> Result<Key, NtStatus> {
+        if let Some(status) = state.registry.open_failure.take() {
+            return Err(status);
+        }
+        let handle = state.registry.next_key;
+        state.registry.next_key += 4;
+        state.registry.open_keys.insert(handle);
+        Ok(Key(handle))
+    }
+}

@@ -1,0 +1,232 @@
+//! The simulator as NETIO: the `NetIo` trait, each call recorded and checked against the
+//! reference's rules, registrations kept, initial notifications delivered inside the call.
+
+use core::cell::Cell;
+use core::ffi::c_void;
+use core::ptr;
+use std::alloc;
+use std::format;
+use std::sync::PoisonError;
+use std::vec::Vec;
+
+use crate::ffi::{
+    Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
+    MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
+    StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
+};
+use crate::netio::NetIo;
+use crate::notification::Notification;
+use crate::status::NtStatus;
+
+use super::{Call, Callback, IN_CALLBACK, Outcome, Sim, StableMode, of_family};
+
+impl NetIo for Sim {
+    unsafe fn notify_ip_interface_change(
+        &self,
+        family: u16,
+        callback: IpInterfaceChangeCallback,
+        context: *mut c_void,
+        initial_notification: u8,
+        handle: &mut Handle,
+    ) -> NtStatus {
+        // SAFETY: forwarded contract.
+        unsafe {
+            self.register_change(
+                Notification::Interface,
+                family,
+                callback.map(Callback::Interface),
+                context,
+                initial_notification,
+                handle,
+            )
+        }
+    }
+
+    unsafe fn notify_unicast_ip_address_change(
+        &self,
+        family: u16,
+        callback: UnicastIpAddressChangeCallback,
+        context: *mut c_void,
+        initial_notification: u8,
+        handle: &mut Handle,
+    ) -> NtStatus {
+        // SAFETY: forwarded contract.
+        unsafe {
+            self.register_change(
+                Notification::Address,
+                family,
+                callback.map(Callback::Address),
+                context,
+                initial_notification,
+                handle,
+            )
+        }
+    }
+
+    unsafe fn notify_route_change2(
+        &self,
+        family: u16,
+        callback: IpForwardChangeCallback,
+        context: *mut c_void,
+        initial_notification: u8,
+        handle: &mut Handle,
+    ) -> NtStatus {
+        // SAFETY: forwarded contract.
+        unsafe {
+            self.register_change(
+                Notification::Route,
+                family,
+                callback.map(Callback::Route),
+                context,
+                initial_notification,
+                handle,
+            )
+        }
+    }
+
+    unsafe fn notify_stable_unicast_ip_address_table(
+        &self,
+        family: u16,
+        table: &mut *mut MibUnicastIpAddressTable,
+        callback: StableUnicastIpAddressTableCallback,
+        context: *mut c_void,
+        handle: &mut Handle,
+    ) -> NtStatus {
+        *table = ptr::null_mut();
+        *handle = ptr::null_mut();
+        let mut state = self.state();
+        state.calls.push(Call::Register {
+            notification: Notification::StableTable,
+            family,
+            initial: false,
+        });
+        let Some(callback) = callback else {
+            state
+                .violations
+                .push("NotifyStableUnicastIpAddressTable called with a NULL callback".into());
+            return NtStatus::INVALID_PARAMETER;
+        };
+        Self::check_context(&mut state, Notification::StableTable, context);
+        let callback = Callback::Stable(callback);
+        let (status, null_handle) = match Self::next_outcome(&mut state, Notification::StableTable)
+        {
+            Some(Outcome::Fail(status)) => return status,
+            Some(Outcome::NullHandle) => (NtStatus::PENDING, true),
+            Some(Outcome::Status(status)) => (status, false),
+            None => match state
+                .stable_mode
+                .clone()
+                .unwrap_or(StableMode::Immediate(Some(Vec::new())))
+            {
+                StableMode::Pending(status) => (status, false),
+                StableMode::Immediate(rows) => {
+                    drop(state);
+                    if let Some(rows) = rows {
+                        *table = self.allocate_table(&of_family(&rows, family));
+                    }
+                    return NtStatus::SUCCESS;
+                }
+            },
+        };
+        let id = Self::insert(
+            &mut state,
+            Notification::StableTable,
+            family,
+            callback,
+            context,
+            null_handle,
+        );
+        // A NULL-handle registration has handle 0, which is NULL.
+        *handle = ptr::without_provenance_mut(state.registrations[&id].handle);
+        status
+    }
+
+    unsafe fn cancel_mib_change_notify2(&self, handle: Handle) -> NtStatus {
+        let mut state = self.state();
+        let found = state
+            .registrations
+            .iter()
+            .find(|(_, registration)| {
+                registration.handle != 0 && registration.handle == handle.addr()
+            })
+            .map(|(id, registration)| (*id, registration.notification));
+        state.calls.push(Call::Cancel {
+            notification: found.map(|(_, notification)| notification),
+        });
+        if handle.is_null() {
+            state.violations.push("CancelMibChangeNotify2(NULL)".into());
+            return NtStatus::INVALID_PARAMETER;
+        }
+        let Some((id, notification)) = found else {
+            let problem = if state.cancelled_handles.contains(&handle.addr()) {
+                "a handle that was already cancelled"
+            } else {
+                "an unknown handle"
+            };
+            state
+                .violations
+                .push(format!("CancelMibChangeNotify2 of {problem} ({handle:p})"));
+            return NtStatus::INVALID_PARAMETER;
+        };
+        if IN_CALLBACK.with(Cell::get).is_some() {
+            // In the kernel this deadlocks (cancel waits for the running callback).
+            state.violations.push(format!(
+                "CancelMibChangeNotify2 for {} called from inside a callback",
+                notification.name()
+            ));
+            return NtStatus::INVALID_PARAMETER;
+        }
+        state.registrations.get_mut(&id).unwrap().cancelling = true;
+        while state.registrations[&id].in_flight > 0 {
+            state = self
+                .0
+                .idle
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        state.registrations.remove(&id);
+        state.cancelled_handles.insert(handle.addr());
+        state
+            .cancel_failures
+            .remove(&notification)
+            .unwrap_or(NtStatus::SUCCESS)
+    }
+
+    fn current_irql(&self) -> u8 {
+        self.state().irql
+    }
+
+    fn get_ip_interface_entry(&self, row: &mut MibIpInterfaceRow) -> NtStatus {
+        self.query(row, "GetIpInterfaceEntry")
+    }
+
+    fn get_unicast_ip_address_entry(&self, row: &mut MibUnicastIpAddressRow) -> NtStatus {
+        self.query(row, "GetUnicastIpAddressEntry")
+    }
+
+    fn get_ip_forward_entry2(&self, row: &mut MibIpForwardRow2) -> NtStatus {
+        self.query(row, "GetIpForwardEntry2")
+    }
+
+    unsafe fn free_mib_table(&self, memory: *mut c_void) {
+        let mut state = self.state();
+        state.calls.push(Call::FreeMibTable);
+        let address = memory.addr();
+        if memory.is_null() {
+            state.violations.push("FreeMibTable(NULL)".into());
+        } else if let Some((_, layout)) = state.tables.remove(&address) {
+            state.freed_tables.insert(address);
+            drop(state);
+            // SAFETY: allocated by `allocate_table` with this layout and not freed before.
+            unsafe { alloc::dealloc(memory.cast(), layout) };
+        } else if state.freed_tables.contains(&address) {
+            state
+                .violations
+                .push(format!("FreeMibTable of table {address:#x} twice"));
+        } else {
+            state.violations.push(format!(
+                "FreeMibTable of {address:#x}, which NETIO never handed out"
+            ));
+        }
+    }
+}
