@@ -180,23 +180,6 @@ pub struct MibIpForwardRow2 {
     pub origin: i32,
 }
 
-/// Rows from their bytes: how the tests and `cargo replay` build the exact memory NETIO hands
-/// out (reference §7 gives every offset).
-macro_rules! from_bytes {
-    ($($row:ty),+) => {$(
-        impl $row {
-            /// The row whose x64 bytes (padding included) are `bytes`; `None` unless `bytes`
-            /// has exactly the row's size.
-            #[must_use]
-            pub const fn from_bytes(bytes: &[u8]) -> Option<Self> {
-                crate::raw::from_bytes(bytes)
-            }
-        }
-    )+};
-}
-
-from_bytes!(MibIpInterfaceRow, MibUnicastIpAddressRow, MibIpForwardRow2);
-
 // The x64 layout facts of reference §7, checked on every target this crate is built for.
 const _: () = {
     assert!(size_of::<SockaddrInet>() == 28 && align_of::<SockaddrInet>() == 4);

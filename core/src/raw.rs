@@ -306,3 +306,20 @@ pub const fn from_bytes<T: Plain>(bytes: &[u8]) -> Option<T> {
     // pattern is a valid `T` (`Plain`); the unaligned read needs no alignment.
     Some(unsafe { bytes.as_ptr().cast::<T>().read_unaligned() })
 }
+
+/// Rows from their bytes: how the tests and `cargo replay` build the exact memory NETIO hands
+/// out (reference §7 gives every offset).
+macro_rules! from_bytes {
+    ($($row:ty),+) => {$(
+        impl $row {
+            /// The row whose x64 bytes (padding included) are `bytes`; `None` unless `bytes`
+            /// has exactly the row's size.
+            #[must_use]
+            pub const fn from_bytes(bytes: &[u8]) -> Option<Self> {
+                from_bytes(bytes)
+            }
+        }
+    )+};
+}
+
+from_bytes!(MibIpInterfaceRow, MibUnicastIpAddressRow, MibIpForwardRow2);
