@@ -7,7 +7,9 @@
 #[cfg(not(test))]
 extern crate wdk_panic;
 
+use core::cell::UnsafeCell;
 use core::ffi::c_void;
+use core::mem::MaybeUninit;
 use core::ptr::{self, NonNull};
 
 use netnotify_core::ffi::{
@@ -25,14 +27,17 @@ use netnotify_core::status::NtStatus;
 use wdk_alloc::WdkAllocator;
 use wdk_sys::_DPFLTR_TYPE::DPFLTR_IHVNETWORK_ID;
 use wdk_sys::ntddk::{
-    DbgPrintEx, IoCreateDevice, IoDeleteDevice, IoOpenDriverRegistryKey, KeGetCurrentIrql,
-    KeQueryUnbiasedInterruptTime, MmGetSystemRoutineAddress, ZwClose, ZwOpenKey, ZwQueryValueKey,
+    DbgPrintEx, IoCreateDevice, IoDeleteDevice, IoOpenDriverRegistryKey, KeCancelTimer,
+    KeFlushQueuedDpcs, KeGetCurrentIrql, KeInitializeDpc, KeInitializeTimer,
+    KeQueryUnbiasedInterruptTime, KeSetTimer, MmGetSystemRoutineAddress, ZwClose, ZwOpenKey,
+    ZwQueryValueKey,
 };
 use wdk_sys::{
     _DRIVER_REGKEY_TYPE, _KEY_VALUE_INFORMATION_CLASS, ACCESS_MASK, DRIVER_OBJECT,
-    DRIVER_REGKEY_TYPE, FILE_DEVICE_SECURE_OPEN, FILE_DEVICE_UNKNOWN, HANDLE, KEY_QUERY_VALUE,
-    NTSTATUS, OBJ_CASE_INSENSITIVE, OBJ_KERNEL_HANDLE, OBJECT_ATTRIBUTES, PCUNICODE_STRING,
-    PDEVICE_OBJECT, PDRIVER_OBJECT, PHANDLE, PVOID, ULONG, UNICODE_STRING,
+    DRIVER_REGKEY_TYPE, FILE_DEVICE_SECURE_OPEN, FILE_DEVICE_UNKNOWN, HANDLE, KDPC,
+    KEY_QUERY_VALUE, KTIMER, LARGE_INTEGER, NTSTATUS, OBJ_CASE_INSENSITIVE, OBJ_KERNEL_HANDLE,
+    OBJECT_ATTRIBUTES, PCUNICODE_STRING, PDEVICE_OBJECT, PDRIVER_OBJECT, PHANDLE, PVOID, ULONG,
+    UNICODE_STRING,
 };
 
 #[cfg(not(test))]
@@ -142,7 +147,10 @@ unsafe impl Host for Wdm {
     }
 
     fn sink(&self) -> DebugPrint {
-        DebugPrint
+        DebugPrint {
+            timer: UnsafeCell::new(MaybeUninit::uninit()),
+            dpc: UnsafeCell::new(MaybeUninit::uninit()),
+        }
     }
 
     fn create_device(&self, extension_size: usize) -> Result<NonNull<u8>, NtStatus> {
@@ -295,8 +303,27 @@ fn opened(status: NTSTATUS, key: HANDLE) -> Result<Key, NtStatus> {
 #[repr(C, align(8))]
 struct Aligned([u8; PARAMETER_BUFFER]);
 
-/// `DbgPrintEx` with the `DPFLTR_IHVNETWORK_ID` component.
-struct DebugPrint;
+/// `DbgPrintEx` with the `DPFLTR_IHVNETWORK_ID` component, the clock, and the storm timer:
+/// a `KTIMER` and its `KDPC`, which live in the device extension with the rest of the sink.
+struct DebugPrint {
+    timer: UnsafeCell<MaybeUninit<KTIMER>>,
+    dpc: UnsafeCell<MaybeUninit<KDPC>>,
+}
+
+// SAFETY: the timer and the DPC are only ever touched through the Ke* routines, which
+// synchronise on them internally (at any IRQL they allow); Rust code never reads them.
+unsafe impl Sync for DebugPrint {}
+
+/// The storm timer's DPC routine (`DISPATCH_LEVEL`): `DeferredContext` is the extension.
+unsafe extern "C" fn storm_timer_dpc(
+    _dpc: *mut KDPC,
+    context: PVOID,
+    _argument1: PVOID,
+    _argument2: PVOID,
+) {
+    // SAFETY: the context `start_timer` received, which `stop_timer` outlives (core contract).
+    unsafe { netnotify_core::storm_timer_expired::<Kernel, DebugPrint>(context) };
+}
 
 impl Sink for DebugPrint {
     fn emit(&self, level: Level, line: &Line) {
@@ -315,6 +342,32 @@ impl Sink for DebugPrint {
     fn now(&self) -> u64 {
         // SAFETY: callable at any IRQL; monotonic, excludes time asleep.
         unsafe { KeQueryUnbiasedInterruptTime() }
+    }
+
+    unsafe fn start_timer(&self, context: *mut c_void) {
+        // SAFETY: non-paged storage in the device extension, initialised once, before any
+        // use (core contract); PASSIVE_LEVEL.
+        unsafe { KeInitializeTimer(self.timer.get().cast()) };
+        // SAFETY: as above; the routine takes the context the core gave (its contract).
+        unsafe { KeInitializeDpc(self.dpc.get().cast(), Some(storm_timer_dpc), context) };
+    }
+
+    fn set_timer(&self, delay: u64) {
+        // A negative due time is relative, in 100-ns units.
+        let due = LARGE_INTEGER {
+            QuadPart: i64::try_from(delay).map_or(i64::MIN, i64::wrapping_neg),
+        };
+        // SAFETY: both objects were initialised by start_timer; callable at <= DISPATCH_LEVEL.
+        // The BOOLEAN says whether the timer was already set: replacing its due time is meant.
+        let _ = unsafe { KeSetTimer(self.timer.get().cast(), due, self.dpc.get().cast()) };
+    }
+
+    fn stop_timer(&self) {
+        // SAFETY: initialised by start_timer; PASSIVE_LEVEL. The BOOLEAN (was it set) does not
+        // matter: a DPC already queued is waited for just below.
+        let _ = unsafe { KeCancelTimer(self.timer.get().cast()) };
+        // SAFETY: PASSIVE_LEVEL; returns when every queued DPC, ours included, has run.
+        unsafe { KeFlushQueuedDpcs() };
     }
 }
 
@@ -419,5 +472,16 @@ impl NetIo for Kernel {
     fn get_ip_forward_entry2(&self, row: &mut MibIpForwardRow2) -> NtStatus {
         // SAFETY: as above.
         unsafe { imports::GetIpForwardEntry2(row) }
+    }
+
+    fn convert_interface_luid_to_name(&self, luid: u64, name: &mut [u8]) -> NtStatus {
+        // SAFETY: a LUID to read and a buffer of exactly `name.len()` bytes to write; the core
+        // calls this only at PASSIVE_LEVEL (NetIo contract).
+        unsafe { imports::ConvertInterfaceLuidToNameA(&luid, name.as_mut_ptr(), name.len()) }
+    }
+
+    fn convert_interface_luid_to_alias(&self, luid: u64, alias: &mut [u16]) -> NtStatus {
+        // SAFETY: as above, `alias.len()` characters.
+        unsafe { imports::ConvertInterfaceLuidToAlias(&luid, alias.as_mut_ptr(), alias.len()) }
     }
 }

@@ -11,45 +11,65 @@ use netnotify_core::decode::{
     Address, AddressKeys, Change, Interface, InterfaceKeys, Route, RouteKeys,
 };
 use netnotify_core::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
-use netnotify_core::render::{self, Detail, Note};
+use netnotify_core::render::{self, Detail, Names, Note};
 use netnotify_core::status::NtStatus;
 
 const WIFI: u64 = 0x0047_0000_0200_0000; // ieee80211, NetLuidIndex 2
 const LOOPBACK: u64 = 0x0018_0000_0000_0000; // softwareLoopback, NetLuidIndex 0
 const TEREDO: u64 = 0x0083_0000_0500_0000; // tunnel, NetLuidIndex 5
 
+/// The names NETIO gives each interface here; the Teredo tunnel's conversions fail.
+fn names(luid: u64) -> Names {
+    match luid {
+        WIFI => Names::new("wireless_32768", "Wi-Fi"),
+        LOOPBACK => Names::new("loopback_0", "Loopback Pseudo-Interface 1"),
+        common::ETHERNET_LUID => Names::new("ethernet_32769", "Ethernet 2"),
+        _ => Names::UNKNOWN,
+    }
+}
+
+/// The interface's lines, one per line of text.
 fn interface_full(change: Change, row: &MibIpInterfaceRow) -> String {
-    render::interface_event(change, &Detail::Full(Interface::decode(row)))
-        .as_str()
-        .to_owned()
+    let (first, more) = render::interface_event(
+        change,
+        &Detail::Full(Interface::decode(row)),
+        &names(row.interface_luid),
+    );
+    let more = more.expect("a full state has a second line");
+    format!("{}\n{}", first.as_str(), more.as_str())
 }
 
 fn interface_keys(change: Change, row: &MibIpInterfaceRow, note: Note) -> String {
-    render::interface_event(change, &Detail::Keys(InterfaceKeys::decode(row), note))
-        .as_str()
-        .to_owned()
+    let keys = Detail::Keys(InterfaceKeys::decode(row), note);
+    let (first, more) = render::interface_event(change, &keys, &names(row.interface_luid));
+    assert!(more.is_none(), "keys are one line");
+    first.as_str().to_owned()
 }
 
 fn address_full(change: Change, row: &MibUnicastIpAddressRow) -> String {
-    render::address_event(change, &Detail::Full(Address::decode(row)))
+    let names = names(row.interface_luid);
+    render::address_event(change, &Detail::Full(Address::decode(row)), &names)
         .as_str()
         .to_owned()
 }
 
 fn address_keys(change: Change, row: &MibUnicastIpAddressRow, note: Note) -> String {
-    render::address_event(change, &Detail::Keys(AddressKeys::decode(row), note))
+    let names = names(row.interface_luid);
+    render::address_event(change, &Detail::Keys(AddressKeys::decode(row), note), &names)
         .as_str()
         .to_owned()
 }
 
 fn route_full(change: Change, row: &MibIpForwardRow2) -> String {
-    render::route_event(change, &Detail::Full(Route::decode(row)))
+    let names = names(row.interface_luid);
+    render::route_event(change, &Detail::Full(Route::decode(row)), &names)
         .as_str()
         .to_owned()
 }
 
 fn route_keys(change: Change, row: &MibIpForwardRow2, note: Note) -> String {
-    render::route_event(change, &Detail::Keys(RouteKeys::decode(row), note))
+    let names = names(row.interface_luid);
+    render::route_event(change, &Detail::Keys(RouteKeys::decode(row), note), &names)
         .as_str()
         .to_owned()
 }
@@ -319,7 +339,11 @@ macro_rules! golden {
     ($($name:ident: $actual:expr => $expected:expr;)+) => {$(
         #[test]
         fn $name() {
-            assert_eq!($actual, $expected);
+            let actual = $actual;
+            if std::env::var_os("GOLDEN_PRINT").is_some() {
+                std::println!("GOLDEN {} {:?}", stringify!($name), actual);
+            }
+            assert_eq!(actual, $expected);
         }
     )+};
 }
@@ -327,107 +351,165 @@ macro_rules! golden {
 golden! {
     wifi_ipv6_interface_parameter_prints_every_field: interface_full(Parameter, &wifi_ipv6_interface().interface())
         => "netnotify: interface parameter family=ipv6 if=12 luid=ieee80211:2 \
-          connected=yes mtu=1500 metric=45 router-discovery=enabled \
-          link-local=always-on link-local-timeout=0ms dad-transmits=1 reachable=25500ms \
-          base-reachable=30000ms retransmit=1000ms pmtu-timeout=600000ms \
-          ra-interval=200000-600000ms site-prefix=64 offload=0x3F/0x1F \
-          zones=1:12,2:12,3:12,4:12,5:1,8:1,14:1 flags=auto-metric,nud,wake,nd,rd";
+          name=wireless_32768 alias=\"Wi-Fi\" connected=yes mtu=1500 metric=45 \
+          flags=auto-metric,nud,wake,nd,rd\nnetnotify: interface parameter family=ipv6 \
+          if=12 router-discovery=enabled link-local=always-on link-local-timeout=0ms \
+          dad-transmits=1 reachable=25500ms base-reachable=30000ms retransmit=1000ms \
+          pmtu-timeout=600000ms ra-interval=200000-600000ms site-prefix=64 \
+          offload=0x3F/0x1F zones=1:12,2:12,3:12,4:12,5:1,8:1,14:1";
     loopback_interface_with_unset_mtu: interface_full(Add, &loopback_interface().interface())
         => "netnotify: interface add family=ipv4 if=1 luid=softwareLoopback:0 \
-          connected=yes mtu=unset metric=75 router-discovery=disabled \
-          link-local=delayed link-local-timeout=6000ms dad-transmits=0 reachable=0ms \
-          base-reachable=30000ms retransmit=1000ms pmtu-timeout=600000ms \
-          ra-interval=0-0ms site-prefix=0 offload=0x00/0x00 zones=1:1,2:1 \
-          flags=auto-metric,weak-send,weak-receive";
+          name=loopback_0 alias=\"Loopback Pseudo-Interface 1\" connected=yes mtu=unset \
+          metric=75 flags=auto-metric,weak-send,weak-receive\nnetnotify: interface add \
+          family=ipv4 if=1 router-discovery=disabled link-local=delayed \
+          link-local-timeout=6000ms dad-transmits=0 reachable=0ms base-reachable=30000ms \
+          retransmit=1000ms pmtu-timeout=600000ms ra-interval=0-0ms site-prefix=0 \
+          offload=0x00/0x00 zones=1:1,2:1";
     tunnel_interface_with_unknown_link_local_behaviour_and_odd_boolean: interface_full(Parameter, &tunnel_interface().interface())
-        => "netnotify: interface parameter family=ipv6 if=9 luid=tunnel:5 connected=no \
-          mtu=1280 metric=0 router-discovery=unchanged link-local=9 \
-          link-local-timeout=0ms dad-transmits=0 reachable=0ms base-reachable=0ms \
-          retransmit=0ms pmtu-timeout=0ms ra-interval=0-0ms site-prefix=0 \
-          offload=0x00/0x00 zones=none flags=forwarding";
+        => "netnotify: interface parameter family=ipv6 if=9 luid=tunnel:5 name=? alias=? \
+          connected=no mtu=1280 metric=0 flags=forwarding\nnetnotify: interface parameter \
+          family=ipv6 if=9 router-discovery=unchanged link-local=9 link-local-timeout=0ms \
+          dad-transmits=0 reachable=0ms base-reachable=0ms retransmit=0ms pmtu-timeout=0ms \
+          ra-interval=0-0ms site-prefix=0 offload=0x00/0x00 zones=none";
     interface_delete_prints_the_keys: interface_keys(Delete, &tunnel_interface().interface(), Note::None)
-        => "netnotify: interface delete family=ipv6 if=9 luid=tunnel:5";
+        => "netnotify: interface delete family=ipv6 if=9 luid=tunnel:5 name=? alias=?";
     interface_gone_before_requery_says_so: interface_keys(Add, &wifi_ipv6_interface().interface(), Note::Gone)
-        => "netnotify: interface add family=ipv6 if=12 luid=ieee80211:2 (gone before \
-          re-query)";
+        => "netnotify: interface add family=ipv6 if=12 luid=ieee80211:2 \
+          name=wireless_32768 alias=\"Wi-Fi\" (gone before re-query)";
     dhcp_ipv4_address_tentative_with_finite_lifetimes: address_full(Add, &dhcp_address(1).address())
-        => "netnotify: address add 192.168.1.23/24 if=12 luid=ieee80211:2 dad=tentative \
-          prefix-origin=dhcp suffix-origin=dhcp valid=86400s preferred=86400s \
-          skip-as-source=no scope-id=0 created=133774128000000000";
+        => "netnotify: address add 192.168.1.23/24 if=12 luid=ieee80211:2 \
+          name=wireless_32768 alias=\"Wi-Fi\" dad=tentative prefix-origin=dhcp \
+          suffix-origin=dhcp valid=86400s preferred=86400s skip-as-source=no scope-id=0 \
+          created=2024-11-30T04:00:00Z";
     dhcp_ipv4_address_preferred: address_full(Parameter, &dhcp_address(4).address())
         => "netnotify: address parameter 192.168.1.23/24 if=12 luid=ieee80211:2 \
-          dad=preferred prefix-origin=dhcp suffix-origin=dhcp valid=86400s \
-          preferred=86400s skip-as-source=no scope-id=0 created=133774128000000000";
+          name=wireless_32768 alias=\"Wi-Fi\" dad=preferred prefix-origin=dhcp \
+          suffix-origin=dhcp valid=86400s preferred=86400s skip-as-source=no scope-id=0 \
+          created=2024-11-30T04:00:00Z";
     link_local_ipv6_address_with_zone_and_infinite_lifetimes: address_full(Add, &link_local_address().address())
         => "netnotify: address add fe80::1c2a:5ff:fe00:1%12/64 if=12 luid=ieee80211:2 \
-          dad=preferred prefix-origin=well-known suffix-origin=link-layer-address \
-          valid=infinite preferred=infinite skip-as-source=no scope-id=12 \
-          created=133774127990000000";
+          name=wireless_32768 alias=\"Wi-Fi\" dad=preferred prefix-origin=well-known \
+          suffix-origin=link-layer-address valid=infinite preferred=infinite \
+          skip-as-source=no scope-id=12 created=2024-11-30T03:59:59Z";
     router_advertised_temporary_address_deprecated: address_full(Parameter, &deprecated_temporary_address().address())
         => "netnotify: address parameter 2001:db8:1:0:a1b2:c3d4:e5f6:789/64 if=12 \
-          luid=ieee80211:2 dad=deprecated prefix-origin=router-advertisement \
-          suffix-origin=random valid=604800s preferred=0s skip-as-source=no scope-id=0 \
-          created=0";
+          luid=ieee80211:2 name=wireless_32768 alias=\"Wi-Fi\" dad=deprecated \
+          prefix-origin=router-advertisement suffix-origin=random valid=604800s \
+          preferred=0s skip-as-source=no scope-id=0 created=1601-01-01T00:00:00Z";
     manual_address_duplicate_and_skipped_as_source: address_full(Parameter, &duplicate_manual_address().address())
         => "netnotify: address parameter 10.0.0.5/8 if=4 luid=ethernetCsmacd:1 \
-          dad=duplicate prefix-origin=manual suffix-origin=manual valid=infinite \
-          preferred=infinite skip-as-source=yes scope-id=0 created=0";
+          name=ethernet_32769 alias=\"Ethernet 2\" dad=duplicate prefix-origin=manual \
+          suffix-origin=manual valid=infinite preferred=infinite skip-as-source=yes \
+          scope-id=0 created=1601-01-01T00:00:00Z";
     unknown_enum_values_print_as_numbers_and_bad_lengths_are_marked: address_full(Add, &strange_address().address())
         => "netnotify: address add 169.254.7.7/255(invalid) if=3 \
-          luid=999:1(reserved=0x0000AB) dad=77 prefix-origin=9 suffix-origin=-3 \
-          valid=0s preferred=0s skip-as-source=no scope-id=536870915 created=-1";
+          luid=999:1(reserved=0x0000AB) name=? alias=? dad=77 prefix-origin=9 \
+          suffix-origin=-3 valid=0s preferred=0s skip-as-source=no scope-id=536870915 \
+          created=-1";
     address_delete_prints_the_keys_with_zone: address_keys(Delete, &link_local_address().address(), Note::None)
-        => "netnotify: address delete fe80::1c2a:5ff:fe00:1%12 if=12 luid=ieee80211:2";
+        => "netnotify: address delete fe80::1c2a:5ff:fe00:1%12 if=12 luid=ieee80211:2 \
+          name=wireless_32768 alias=\"Wi-Fi\"";
     address_not_requeried_above_passive_level_says_so: address_keys(Add, &dhcp_address(1).address(), Note::NotPassive(2))
-        => "netnotify: address add 192.168.1.23 if=12 luid=ieee80211:2 (not re-queried at \
-          IRQL 2)";
+        => "netnotify: address add 192.168.1.23 if=12 luid=ieee80211:2 name=wireless_32768 \
+          alias=\"Wi-Fi\" (not re-queried at IRQL 2)";
     address_requery_failure_names_the_status: address_keys(
             Parameter,
             &dhcp_address(1).address(),
             Note::QueryFailed(NtStatus::INSUFFICIENT_RESOURCES),
         )
-        => "netnotify: address parameter 192.168.1.23 if=12 luid=ieee80211:2 (re-query \
-          failed with status 0xC000009A)";
+        => "netnotify: address parameter 192.168.1.23 if=12 luid=ieee80211:2 \
+          name=wireless_32768 alias=\"Wi-Fi\" (re-query failed with status 0xC000009A)";
     ipv4_default_route_via_gateway: route_full(Add, &default_route_v4().route())
-        => "netnotify: route add 0.0.0.0/0 via 192.168.1.1 if=12 luid=ieee80211:2 metric=0 \
-          protocol=netmgmt origin=dhcp valid=infinite preferred=infinite age=12s \
-          site-prefix=0 loopback=no autoconf=yes publish=no immortal=no";
+        => "netnotify: route add 0.0.0.0/0 via 192.168.1.1 if=12 luid=ieee80211:2 \
+          name=wireless_32768 alias=\"Wi-Fi\" route-metric=0 protocol=netmgmt origin=dhcp \
+          valid=infinite preferred=infinite age=12s site-prefix=0 loopback=no autoconf=yes \
+          publish=no immortal=no";
     ipv4_on_link_subnet_route: route_full(Add, &on_link_route_v4().route())
-        => "netnotify: route add 192.168.1.0/24 on-link if=12 luid=ieee80211:2 metric=256 \
-          protocol=local origin=well-known valid=infinite preferred=infinite age=0s \
-          site-prefix=0 loopback=no autoconf=yes publish=no immortal=no";
+        => "netnotify: route add 192.168.1.0/24 on-link if=12 luid=ieee80211:2 \
+          name=wireless_32768 alias=\"Wi-Fi\" route-metric=256 protocol=local \
+          origin=well-known valid=infinite preferred=infinite age=0s site-prefix=0 \
+          loopback=no autoconf=yes publish=no immortal=no";
     ipv4_host_route: route_full(Add, &host_route_v4().route())
-        => "netnotify: route add 192.168.1.23/32 on-link if=12 luid=ieee80211:2 metric=256 \
-          protocol=local origin=well-known valid=infinite preferred=infinite age=0s \
-          site-prefix=0 loopback=no autoconf=yes publish=no immortal=no";
+        => "netnotify: route add 192.168.1.23/32 on-link if=12 luid=ieee80211:2 \
+          name=wireless_32768 alias=\"Wi-Fi\" route-metric=256 protocol=local \
+          origin=well-known valid=infinite preferred=infinite age=0s site-prefix=0 \
+          loopback=no autoconf=yes publish=no immortal=no";
     ipv6_default_route_via_link_local_router: route_full(Parameter, &default_route_v6().route())
         => "netnotify: route parameter ::/0 via fe80::1%12 if=12 luid=ieee80211:2 \
-          metric=256 protocol=local origin=router-advertisement valid=1800s \
-          preferred=1800s age=0s site-prefix=0 loopback=no autoconf=yes publish=no \
-          immortal=no";
+          name=wireless_32768 alias=\"Wi-Fi\" route-metric=256 protocol=local \
+          origin=router-advertisement valid=1800s preferred=1800s age=0s site-prefix=0 \
+          loopback=no autoconf=yes publish=no immortal=no";
     loopback_route_immortal: route_full(Add, &loopback_route().route())
         => "netnotify: route add 127.0.0.0/8 on-link if=1 luid=softwareLoopback:0 \
-          metric=256 protocol=local origin=well-known valid=infinite preferred=infinite \
-          age=86400s site-prefix=0 loopback=yes autoconf=no publish=no immortal=yes";
-    widest_ipv6_route_fits_one_line: route_full(Parameter, &widest_route_v6().route())
+          name=loopback_0 alias=\"Loopback Pseudo-Interface 1\" route-metric=256 \
+          protocol=local origin=well-known valid=infinite preferred=infinite age=86400s \
+          site-prefix=0 loopback=yes autoconf=no publish=no immortal=yes";
+    widest_ipv6_route_with_names_unknown: route_full(Parameter, &widest_route_v6().route())
         => "netnotify: route parameter \
           ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe%4294967295/128 via \
           ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe%4294967295 if=4294967295 \
-          luid=241:16777215 metric=4294967294 protocol=nt-static-non-dod origin=6to4 \
-          valid=4294967294s preferred=4294967294s age=4294967295s site-prefix=255 \
-          loopback=yes autoconf=yes publish=yes immortal=yes";
+          luid=241:16777215 name=? alias=? route-metric=4294967294 \
+          protocol=nt-static-non-dod origin=6to4 valid=4294967294s preferred=4294967294s \
+          age=4294967295s site-prefix=255 loopback=yes autoconf=yes publish=yes \
+          immortal=yes";
     route_with_unknown_values_and_invalid_prefix: route_full(Add, &strange_route().route())
         => "netnotify: route add 10.0.0.0/33(invalid) via family(99) if=4 \
-          luid=ethernetCsmacd:1 metric=unset protocol=0 origin=-7 valid=0s preferred=0s \
-          age=0s site-prefix=0 loopback=no autoconf=no publish=no immortal=no";
+          luid=ethernetCsmacd:1 name=ethernet_32769 alias=\"Ethernet 2\" \
+          route-metric=unset protocol=0 origin=-7 valid=0s preferred=0s age=0s \
+          site-prefix=0 loopback=no autoconf=no publish=no immortal=no";
     route_delete_prints_the_keys: route_keys(Delete, &default_route_v6().route(), Note::None)
-        => "netnotify: route delete ::/0 via fe80::1%12 if=12 luid=ieee80211:2";
+        => "netnotify: route delete ::/0 via fe80::1%12 if=12 luid=ieee80211:2 \
+          name=wireless_32768 alias=\"Wi-Fi\"";
     unknown_notification_type_prints_its_number_and_the_keys: route_keys(Other(42), &on_link_route_v4().route(), Note::None)
-        => "netnotify: route type=42 192.168.1.0/24 on-link if=12 luid=ieee80211:2";
-    null_interface_row: render::interface_event(Initial, &Detail::NoRow).as_str().to_owned()
+        => "netnotify: route type=42 192.168.1.0/24 on-link if=12 luid=ieee80211:2 \
+          name=wireless_32768 alias=\"Wi-Fi\"";
+    null_interface_row: render::interface_event(Initial, &Detail::NoRow, &Names::UNKNOWN).0.as_str().to_owned()
         => "netnotify: interface initial (no row)";
-    null_address_row: render::address_event(Add, &Detail::NoRow).as_str().to_owned()
+    null_address_row: render::address_event(Add, &Detail::NoRow, &Names::UNKNOWN).as_str().to_owned()
         => "netnotify: address add (no row)";
-    null_route_row_of_unknown_type: render::route_event(Other(-1), &Detail::NoRow).as_str().to_owned()
+    null_route_row_of_unknown_type: render::route_event(Other(-1), &Detail::NoRow, &Names::UNKNOWN).as_str().to_owned()
         => "netnotify: route type=-1 (no row)";
+}
+
+/// A 256-character alias (the most NETIO returns) with every flag set: the first line keeps
+/// the first 45 characters and `...`, and nothing is cut.
+#[test]
+fn long_alias_is_shortened_visibly_and_every_flag_fits() {
+    let mut row = wifi_ipv6_interface();
+    for offset in [40, 41, 42, 43, 44, 45, 46, 47, 48, 157, 158, 159, 166] {
+        row = row.u8(offset, 1);
+    }
+    let alias: String = "Intel(R) Wi-Fi 6E AX211 160MHz \"office\" ".repeat(7);
+    let names = Names::new("wireless_32768", &alias);
+    let (first, more) = render::interface_event(
+        Parameter,
+        &Detail::Full(Interface::decode(&row.interface())),
+        &names,
+    );
+    assert_eq!(
+        first.as_str(),
+        "netnotify: interface parameter family=ipv6 if=12 luid=ieee80211:2 \
+         name=wireless_32768 alias=\"Intel(R) Wi-Fi 6E AX211 160MHz 'office' Intel...\" \
+         connected=yes mtu=1500 metric=45 flags=auto-metric,forwarding,advertising,\
+         advertise-default,no-default-routes,weak-send,weak-receive,nud,managed,\
+         other-stateful,wake,nd,rd"
+    );
+    assert!(!first.is_truncated() && !more.unwrap().is_truncated());
+}
+
+/// What is not printable ASCII in an alias prints as `?`; a name without an alias (one
+/// conversion failed) prints the one it has.
+#[test]
+fn alias_characters_outside_ascii_print_as_question_marks() {
+    let names = Names {
+        alias: render::Text::from_text("Ethernet \u{e9}t\u{e9}\t2"),
+        ..Names::UNKNOWN
+    };
+    let row = on_link_route_v4().route();
+    let line = render::route_event(Delete, &Detail::Keys(RouteKeys::decode(&row), Note::None), &names);
+    assert_eq!(
+        line.as_str(),
+        "netnotify: route delete 192.168.1.0/24 on-link if=12 luid=ieee80211:2 name=? \
+         alias=\"Ethernet ?t??2\""
+    );
 }

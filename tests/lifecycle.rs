@@ -74,9 +74,9 @@ fn stable_address() -> netnotify_core::ffi::MibUnicastIpAddressRow {
 }
 
 /// The stable-table line of [`stable_address`] at position 0.
-const STABLE_LINE: &str = "netnotify: stable-table [0] 10.0.0.5/24 if=4 luid=ethernetCsmacd:1 \
+const STABLE_LINE: &str = "netnotify: stable-table [0] 10.0.0.5/24 if=4 luid=ethernetCsmacd:1 name=? alias=? \
     dad=preferred prefix-origin=manual suffix-origin=manual valid=infinite preferred=infinite \
-    skip-as-source=no scope-id=0 created=133000000000000000";
+    skip-as-source=no scope-id=0 created=2022-06-18T04:26:40Z";
 
 #[test]
 #[allow(clippy::too_many_lines, reason = "one story: load, events, unload")]
@@ -155,14 +155,14 @@ fn happy_path_registers_in_order_prints_events_and_unloads_in_reverse() {
         events,
         [
             // Raw deliveries bypass the simulated network: the re-queries find nothing.
-            "netnotify: interface add family=ipv6 if=12 luid=ieee80211:2 (gone before re-query)",
-            "netnotify: address add fe80::1c2a:5ff:fe00:1%12 if=12 luid=ieee80211:2 \
+            "netnotify: interface add family=ipv6 if=12 luid=ieee80211:2 name=? alias=? (gone before re-query)",
+            "netnotify: address add fe80::1c2a:5ff:fe00:1%12 if=12 luid=ieee80211:2 name=? alias=? \
              (gone before re-query)",
-            "netnotify: address parameter 192.168.1.10 if=12 luid=ieee80211:2 \
+            "netnotify: address parameter 192.168.1.10 if=12 luid=ieee80211:2 name=? alias=? \
              (gone before re-query)",
-            "netnotify: route add 0.0.0.0/0 via 192.168.1.1 if=12 luid=ieee80211:2 \
+            "netnotify: route add 0.0.0.0/0 via 192.168.1.1 if=12 luid=ieee80211:2 name=? alias=? \
              (gone before re-query)",
-            "netnotify: route delete ff00::/8 on-link if=1 luid=ethernetCsmacd:1",
+            "netnotify: route delete ff00::/8 on-link if=1 luid=ethernetCsmacd:1 name=? alias=?",
             "netnotify: route type=7 (no row)",
         ]
     );
@@ -335,9 +335,9 @@ fn pending_stable_table(pending: NtStatus) {
             "netnotify: stable-table pending entries=2",
             STABLE_LINE,
             // A row of zeros but for its keys still prints every field.
-            "netnotify: stable-table [1] 2001:db8::1/0 if=7 luid=ieee80211:2 dad=invalid \
+            "netnotify: stable-table [1] 2001:db8::1/0 if=7 luid=ieee80211:2 name=? alias=? dad=invalid \
              prefix-origin=other suffix-origin=other valid=0s preferred=0s skip-as-source=no \
-             scope-id=0 created=0",
+             scope-id=0 created=1601-01-01T00:00:00Z",
         ]
     );
     assert_eq!(sim.live_tables(), 0, "every delivered table was freed");
@@ -571,9 +571,9 @@ fn notifications_during_registration_from_another_thread_are_counted() {
     assert_eq!(
         route_lines,
         [
-            "netnotify: route add 10.1.0.0/16 on-link if=3 luid=ethernetCsmacd:1 \
+            "netnotify: route add 10.1.0.0/16 on-link if=3 luid=ethernetCsmacd:1 name=? alias=? \
              (gone before re-query)",
-            "netnotify: route delete 10.1.0.0/16 on-link if=3 luid=ethernetCsmacd:1",
+            "netnotify: route delete 10.1.0.0/16 on-link if=3 luid=ethernetCsmacd:1 name=? alias=?",
             "netnotify: route initial (no row)",
             "netnotify: route initial (no row)",
             "netnotify: route type=9 (no row)",

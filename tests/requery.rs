@@ -26,16 +26,18 @@ fn dhcp_address(dad: i32) -> MibUnicastIpAddressRow {
     }
 }
 
-const TENTATIVE: &str = "netnotify: address add 192.168.1.23/24 if=12 luid=ieee80211:2 \
+const TENTATIVE: &str = "netnotify: address add 192.168.1.23/24 if=12 luid=ieee80211:2 name=wireless_32768 alias=\"Wi-Fi\" \
     dad=tentative prefix-origin=dhcp suffix-origin=dhcp valid=86400s preferred=86400s \
-    skip-as-source=no scope-id=0 created=0";
-const PREFERRED: &str = "netnotify: address parameter 192.168.1.23/24 if=12 luid=ieee80211:2 \
+    skip-as-source=no scope-id=0 created=1601-01-01T00:00:00Z";
+const PREFERRED: &str = "netnotify: address parameter 192.168.1.23/24 if=12 luid=ieee80211:2 name=wireless_32768 alias=\"Wi-Fi\" \
     dad=preferred prefix-origin=dhcp suffix-origin=dhcp valid=86400s preferred=86400s \
-    skip-as-source=no scope-id=0 created=0";
+    skip-as-source=no scope-id=0 created=1601-01-01T00:00:00Z";
 
-/// A loaded driver; returns the simulator and the number of lines printed so far.
+/// A loaded driver on a kernel that names the Wi-Fi interface; returns the simulator and the
+/// number of lines printed so far.
 fn loaded() -> (Sim, usize) {
     let sim = Sim::new();
+    sim.name_interface(WIFI_LUID, "wireless_32768", "Wi-Fi");
     assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
     let printed = sim.lines().len();
     (sim, printed)
@@ -93,8 +95,8 @@ fn delete_prints_the_keys_without_a_requery_and_the_object_is_gone_afterwards() 
     assert_eq!(
         sim.lines()[printed + 1..],
         [
-            "netnotify: address delete 192.168.1.23 if=12 luid=ieee80211:2",
-            "netnotify: address parameter 192.168.1.23 if=12 luid=ieee80211:2 \
+            "netnotify: address delete 192.168.1.23 if=12 luid=ieee80211:2 name=wireless_32768 alias=\"Wi-Fi\"",
+            "netnotify: address parameter 192.168.1.23 if=12 luid=ieee80211:2 name=wireless_32768 alias=\"Wi-Fi\" \
              (gone before re-query)",
         ]
     );
@@ -103,7 +105,7 @@ fn delete_prints_the_keys_without_a_requery_and_the_object_is_gone_afterwards() 
 }
 
 #[test]
-fn above_passive_level_nothing_is_requeried_and_the_line_says_so() {
+fn above_passive_level_nothing_is_requeried_or_named_and_the_line_says_so() {
     let (sim, printed) = loaded();
     sim.set_irql(2);
     sim.notify(
@@ -115,12 +117,13 @@ fn above_passive_level_nothing_is_requeried_and_the_line_says_so() {
     assert_eq!(
         sim.lines()[printed..],
         [
-            "netnotify: address add 192.168.1.23 if=12 luid=ieee80211:2 \
+            "netnotify: address add 192.168.1.23 if=12 luid=ieee80211:2 name=? alias=? \
           (not re-queried at IRQL 2)"
         ]
     );
     driver_unload(&sim);
-    // No violation: the simulator records any Get*Entry call above PASSIVE_LEVEL.
+    // No violation: the simulator records any Get*Entry call and any LUID conversion above
+    // PASSIVE_LEVEL; the names print as `?`.
     sim.finish();
 }
 
@@ -141,10 +144,10 @@ fn a_failed_requery_prints_the_keys_and_the_status() {
     assert_eq!(
         sim.lines()[printed..],
         [
-            "netnotify: route add 192.168.1.0/24 on-link if=12 luid=ieee80211:2 \
+            "netnotify: route add 192.168.1.0/24 on-link if=12 luid=ieee80211:2 name=wireless_32768 alias=\"Wi-Fi\" \
              (re-query failed with status 0xC000009A)",
-            "netnotify: route parameter 192.168.1.0/24 on-link if=12 luid=ieee80211:2 \
-             metric=0 protocol=0 origin=manual valid=0s preferred=0s age=0s site-prefix=0 \
+            "netnotify: route parameter 192.168.1.0/24 on-link if=12 luid=ieee80211:2 name=wireless_32768 alias=\"Wi-Fi\" \
+             route-metric=0 protocol=0 origin=manual valid=0s preferred=0s age=0s site-prefix=0 \
              loopback=no autoconf=no publish=no immortal=no",
         ]
     );
@@ -170,8 +173,8 @@ fn null_rows_initial_and_unknown_types_are_never_requeried() {
         sim.lines()[printed..],
         [
             "netnotify: address add (no row)",
-            "netnotify: address initial 192.168.1.23 if=12 luid=ieee80211:2",
-            "netnotify: address type=9 192.168.1.23 if=12 luid=ieee80211:2",
+            "netnotify: address initial 192.168.1.23 if=12 luid=ieee80211:2 name=wireless_32768 alias=\"Wi-Fi\"",
+            "netnotify: address type=9 192.168.1.23 if=12 luid=ieee80211:2 name=wireless_32768 alias=\"Wi-Fi\"",
         ]
     );
     driver_unload(&sim);

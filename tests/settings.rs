@@ -366,9 +366,9 @@ mod lines {
 
     #[test]
     fn verbosity_and_requery_decide_what_an_event_prints() {
-        let full = "netnotify: address add 192.168.1.23/24 if=12 luid=ieee80211:2 dad=preferred \
+        let full = "netnotify: address add 192.168.1.23/24 if=12 luid=ieee80211:2 name=? alias=? dad=preferred \
                     prefix-origin=other suffix-origin=other valid=0s preferred=0s \
-                    skip-as-source=no scope-id=0 created=0";
+                    skip-as-source=no scope-id=0 created=1601-01-01T00:00:00Z";
         // Defaults: re-queried, every field.
         assert_eq!(event_lines(&[], Delivery::Keys), (vec![full.to_owned()], 1));
         // Requery=0: every field as delivered (here the keys only), no query.
@@ -376,9 +376,9 @@ mod lines {
             event_lines(&[("Requery", RawValue::Dword(0))], Delivery::Keys),
             (
                 vec![
-                    "netnotify: address add 192.168.1.23/0 if=12 luid=ieee80211:2 dad=invalid \
+                    "netnotify: address add 192.168.1.23/0 if=12 luid=ieee80211:2 name=? alias=? dad=invalid \
                      prefix-origin=other suffix-origin=other valid=0s preferred=0s \
-                     skip-as-source=no scope-id=0 created=0"
+                     skip-as-source=no scope-id=0 created=1601-01-01T00:00:00Z"
                         .to_owned()
                 ],
                 0
@@ -392,7 +392,7 @@ mod lines {
         assert_eq!(
             event_lines(&[("Verbosity", RawValue::Dword(1))], Delivery::Full),
             (
-                vec!["netnotify: address add 192.168.1.23 if=12 luid=ieee80211:2".to_owned()],
+                vec!["netnotify: address add 192.168.1.23 if=12 luid=ieee80211:2 name=? alias=?".to_owned()],
                 0
             )
         );

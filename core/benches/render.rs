@@ -2,8 +2,9 @@
 //! same fields into a heap `String` with `format!` (issue 3, item 8).
 //!
 //! Each benchmark starts from the raw row copy a callback holds and ends with the finished
-//! line; the baseline uses the same typed values and `Display` impls, so the difference is
-//! the fixed stack buffer against a growing heap string. Run: `cargo bench -p netnotify-core`.
+//! lines; the baseline uses the same typed values and their `Display` impls, so the
+//! difference is writing into the fixed line (`Put`) against `format!` into a heap string.
+//! The interface's name and alias are given: looking them up is NETIO's work, not rendering. Run: `cargo bench -p netnotify-core`.
 
 use std::hint::black_box;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -13,7 +14,8 @@ use netnotify_core::decode::{Address, Change, Interface, Route};
 use netnotify_core::ffi::{
     IpAddressPrefix, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, SockaddrInet,
 };
-use netnotify_core::render::{self, Detail, Family};
+use netnotify_core::line::Line;
+use netnotify_core::render::{self, Detail, Family, Names, Timestamp};
 
 fn ipv4(address: Ipv4Addr) -> SockaddrInet {
     let mut bytes = [0; 28];
@@ -118,7 +120,12 @@ fn route_row_v4() -> MibIpForwardRow2 {
 
 // ---- The baseline: the same fields with `format!` into a `String` ----
 
-fn naive_interface(row: &MibIpInterfaceRow) -> String {
+/// The names a callback looked up (the lookups are NETIO's, not rendering).
+fn names() -> Names {
+    Names::new("wireless_32768", "Wi-Fi")
+}
+
+fn naive_interface(row: &MibIpInterfaceRow) -> (String, String) {
     let row = Interface::decode(row);
     let zones = row
         .zone_indices
@@ -149,43 +156,58 @@ fn naive_interface(row: &MibIpInterfaceRow) -> String {
     .map(|(_, name)| *name)
     .collect::<Vec<_>>()
     .join(",");
-    format!(
-        "netnotify: interface {} family={} if={} luid={} connected={} mtu={} metric={} \
-         router-discovery={} link-local={} link-local-timeout={} dad-transmits={} reachable={} \
-         base-reachable={} retransmit={} pmtu-timeout={} ra-interval={}-{} site-prefix={} \
-         offload={}/{} zones={zones} flags={flags}",
-        Change::Parameter,
-        Family(row.keys.family),
-        row.keys.index,
-        row.keys.luid,
-        row.connected,
-        row.nl_mtu,
-        row.metric,
-        row.router_discovery_behavior,
-        row.link_local_address_behavior,
-        row.link_local_address_timeout,
-        row.dad_transmits,
-        row.reachable_time,
-        row.base_reachable_time,
-        row.retransmit_time,
-        row.path_mtu_discovery_timeout,
-        row.min_router_advertisement_interval.0,
-        row.max_router_advertisement_interval,
-        row.site_prefix_length,
-        row.transmit_offload,
-        row.receive_offload,
+    let names = names();
+    (
+        format!(
+            "netnotify: interface {} family={} if={} luid={} name={} alias=\"{}\" connected={} \
+             mtu={} metric={} flags={flags}",
+            Change::Parameter,
+            Family(row.keys.family),
+            row.keys.index,
+            row.keys.luid,
+            names.name.as_str().unwrap_or("?"),
+            names.alias.as_str().unwrap_or("?"),
+            row.connected,
+            row.nl_mtu,
+            row.metric,
+        ),
+        format!(
+            "netnotify: interface {} family={} if={} router-discovery={} link-local={} \
+             link-local-timeout={} dad-transmits={} reachable={} base-reachable={} \
+             retransmit={} pmtu-timeout={} ra-interval={}-{} site-prefix={} offload={}/{} \
+             zones={zones}",
+            Change::Parameter,
+            Family(row.keys.family),
+            row.keys.index,
+            row.router_discovery_behavior,
+            row.link_local_address_behavior,
+            row.link_local_address_timeout,
+            row.dad_transmits,
+            row.reachable_time,
+            row.base_reachable_time,
+            row.retransmit_time,
+            row.path_mtu_discovery_timeout,
+            row.min_router_advertisement_interval.0,
+            row.max_router_advertisement_interval,
+            row.site_prefix_length,
+            row.transmit_offload,
+            row.receive_offload,
+        ),
     )
 }
 
 fn naive_address(row: &MibUnicastIpAddressRow) -> String {
     let row = Address::decode(row);
+    let names = names();
     format!(
-        "netnotify: address {} {} if={} luid={} dad={} prefix-origin={} suffix-origin={} \
-         valid={} preferred={} skip-as-source={} scope-id={} created={}",
+        "netnotify: address {} {} if={} luid={} name={} alias=\"{}\" dad={} prefix-origin={} \
+         suffix-origin={} valid={} preferred={} skip-as-source={} scope-id={} created={}",
         Change::Add,
         row.prefix(),
         row.keys.index,
         row.keys.luid,
+        names.name.as_str().unwrap_or("?"),
+        names.alias.as_str().unwrap_or("?"),
         row.dad_state,
         row.prefix_origin,
         row.suffix_origin,
@@ -193,7 +215,7 @@ fn naive_address(row: &MibUnicastIpAddressRow) -> String {
         row.preferred_lifetime,
         row.skip_as_source,
         row.scope_id,
-        row.creation_time_stamp,
+        Timestamp(row.creation_time_stamp),
     )
 }
 
@@ -204,14 +226,17 @@ fn naive_route(row: &MibIpForwardRow2) -> String {
     } else {
         format!("via {}", row.keys.next_hop)
     };
+    let names = names();
     format!(
-        "netnotify: route {} {} {next_hop} if={} luid={} metric={} protocol={} origin={} \
-         valid={} preferred={} age={}s site-prefix={} loopback={} autoconf={} publish={} \
-         immortal={}",
+        "netnotify: route {} {} {next_hop} if={} luid={} name={} alias=\"{}\" route-metric={} \
+         protocol={} origin={} valid={} preferred={} age={}s site-prefix={} loopback={} \
+         autoconf={} publish={} immortal={}",
         Change::Add,
         row.keys.destination,
         row.keys.index,
         row.keys.luid,
+        names.name.as_str().unwrap_or("?"),
+        names.alias.as_str().unwrap_or("?"),
         row.metric,
         row.protocol,
         row.origin,
@@ -232,21 +257,27 @@ fn benches(c: &mut Criterion) {
     let route_v6 = route_row_v6();
     let route_v4 = route_row_v4();
 
-    // The baseline must print the very same line, or the comparison means nothing.
-    let same = |line: &netnotify_core::line::Line, naive: String| assert_eq!(line.as_str(), naive);
-    same(
-        &render::interface_event(
-            Change::Parameter,
-            &Detail::Full(Interface::decode(&interface)),
-        ),
-        naive_interface(&interface),
+    // The baseline must print the very same lines, or the comparison means nothing.
+    let names = names();
+    let (first, more) = render::interface_event(
+        Change::Parameter,
+        &Detail::Full(Interface::decode(&interface)),
+        &names,
     );
+    let naive = naive_interface(&interface);
+    assert_eq!(first.as_str(), naive.0);
+    assert_eq!(more.as_ref().map(Line::as_str), Some(naive.1.as_str()));
+    let same = |line: &Line, naive: String| assert_eq!(line.as_str(), naive);
     same(
-        &render::address_event(Change::Add, &Detail::Full(Address::decode(&address))),
+        &render::address_event(
+            Change::Add,
+            &Detail::Full(Address::decode(&address)),
+            &names,
+        ),
         naive_address(&address),
     );
     same(
-        &render::route_event(Change::Add, &Detail::Full(Route::decode(&route_v6))),
+        &render::route_event(Change::Add, &Detail::Full(Route::decode(&route_v6)), &names),
         naive_route(&route_v6),
     );
 
@@ -256,6 +287,7 @@ fn benches(c: &mut Criterion) {
             render::interface_event(
                 Change::Parameter,
                 &Detail::Full(Interface::decode(black_box(&interface))),
+                black_box(&names),
             )
         });
     });
@@ -267,6 +299,7 @@ fn benches(c: &mut Criterion) {
             render::address_event(
                 Change::Add,
                 &Detail::Full(Address::decode(black_box(&address))),
+                black_box(&names),
             )
         });
     });
@@ -278,6 +311,7 @@ fn benches(c: &mut Criterion) {
             render::route_event(
                 Change::Add,
                 &Detail::Full(Route::decode(black_box(&route_v4))),
+                black_box(&names),
             )
         });
     });
@@ -289,6 +323,7 @@ fn benches(c: &mut Criterion) {
             render::route_event(
                 Change::Add,
                 &Detail::Full(Route::decode(black_box(&route_v6))),
+                black_box(&names),
             )
         });
     });

@@ -7,9 +7,9 @@
 //! function here can panic: fields are read from fixed-size arrays by destructuring or
 //! `get`, never by indexing.
 
-use core::fmt;
 use core::net::{Ipv4Addr, Ipv6Addr};
 
+use crate::line::{Out, Put, display_by_put};
 use crate::ffi::{
     AF_INET, AF_INET6, AF_UNSPEC, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow,
     SockaddrInet, notification_type,
@@ -64,7 +64,7 @@ impl Change {
 
 /// Declares a C enum as a Rust enum with an `Unknown` variant that keeps any other value: a
 /// C enum may hold values this driver has never heard of, so transmuting would be undefined
-/// behaviour. `Display` prints the name, or the number for an unknown value.
+/// behaviour. `Put` and `Display` print the name, or the number for an unknown value.
 macro_rules! c_enum {
     (
         $(#[$meta:meta])*
@@ -107,14 +107,16 @@ macro_rules! c_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl Put for $name {
+            fn put<O: Out>(&self, out: &mut O) {
                 match self {
-                    Self::Unknown(raw) => f.write_str(itoa::Buffer::new().format(*raw)),
-                    known => f.write_str(known.name().unwrap_or("")),
+                    Self::Unknown(raw) => out.put_str(itoa::Buffer::new().format(*raw)),
+                    known => out.put_str(known.name().unwrap_or("")),
                 }
             }
         }
+
+        display_by_put!($name);
     };
 }
 

@@ -6,19 +6,27 @@
 //! asks NETIO for its current state with the row's keys (`Get*Entry`) — but only at
 //! `PASSIVE_LEVEL`, which those calls require and which the callbacks are not documented to
 //! run at. A delete prints the keys: the object is gone and cannot be queried.
+//!
+//! Naming the interface: every line with a row carries the interface's name and alias,
+//! asked of NETIO (`ConvertInterfaceLuidToNameA`, `ConvertInterfaceLuidToAlias`) under the
+//! same rule — at `PASSIVE_LEVEL` only; above it, or when a conversion fails, they print as
+//! `?`. Each conversion runs in its own frame with the kernel-sized buffer
+//! (`NDIS_IF_MAX_STRING_SIZE + 1` characters), and only the printed [`Names`] come back.
 
 use crate::counters::ChangeCounters;
-use crate::decode::{Address, AddressKeys, Change, Interface, InterfaceKeys, Route, RouteKeys};
+use crate::decode::{
+    Address, AddressKeys, Change, Interface, InterfaceKeys, Luid, Route, RouteKeys,
+};
 use crate::extension::Extension;
 use crate::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, PASSIVE_LEVEL};
 use crate::host::{Level, Sink};
 use crate::line::Line;
 use crate::netio::NetIo;
 use crate::notification::Notification;
-use crate::render::{self, Completion, Detail, Note};
+use crate::render::{self, ALIAS_CHARACTERS, Completion, Detail, NAME_CHARACTERS, Names, Note, Text};
 use crate::settings::Verbosity;
 use crate::status::NtStatus;
-use crate::storm::Admission;
+use crate::storm::{Admission, LIMITED, QUIET};
 
 /// What the callback path needs to know about one row type.
 trait ChangeRow: Copy {
@@ -32,7 +40,22 @@ trait ChangeRow: Copy {
     fn query<N: NetIo>(netio: &N, row: &mut Self) -> NtStatus;
     fn keys(&self) -> Self::Keys;
     fn full(&self) -> Self::Full;
-    fn render(line: &mut Line, change: Change, detail: &Detail<Self::Keys, Self::Full>);
+    /// The interface the row belongs to.
+    fn luid(&self) -> Luid;
+    fn render(
+        line: &mut Line,
+        change: Change,
+        detail: &Detail<Self::Keys, Self::Full>,
+        names: &Names,
+    );
+    /// Writes a second line into `line` (empty) if this detail has one.
+    fn render_more(
+        _line: &mut Line,
+        _change: Change,
+        _detail: &Detail<Self::Keys, Self::Full>,
+    ) -> bool {
+        false
+    }
 }
 
 impl ChangeRow for MibIpInterfaceRow {
@@ -48,8 +71,23 @@ impl ChangeRow for MibIpInterfaceRow {
     fn full(&self) -> Interface {
         Interface::decode(self)
     }
-    fn render(line: &mut Line, change: Change, detail: &Detail<InterfaceKeys, Interface>) {
-        render::write_interface_event(line, change, detail);
+    fn luid(&self) -> Luid {
+        Luid(self.interface_luid)
+    }
+    fn render(
+        line: &mut Line,
+        change: Change,
+        detail: &Detail<InterfaceKeys, Interface>,
+        names: &Names,
+    ) {
+        render::write_interface_event(line, change, detail, names);
+    }
+    fn render_more(
+        line: &mut Line,
+        change: Change,
+        detail: &Detail<InterfaceKeys, Interface>,
+    ) -> bool {
+        render::write_interface_more(line, change, detail)
     }
 }
 
@@ -66,8 +104,16 @@ impl ChangeRow for MibUnicastIpAddressRow {
     fn full(&self) -> Address {
         Address::decode(self)
     }
-    fn render(line: &mut Line, change: Change, detail: &Detail<AddressKeys, Address>) {
-        render::write_address_event(line, change, detail);
+    fn luid(&self) -> Luid {
+        Luid(self.interface_luid)
+    }
+    fn render(
+        line: &mut Line,
+        change: Change,
+        detail: &Detail<AddressKeys, Address>,
+        names: &Names,
+    ) {
+        render::write_address_event(line, change, detail, names);
     }
 }
 
@@ -84,8 +130,11 @@ impl ChangeRow for MibIpForwardRow2 {
     fn full(&self) -> Route {
         Route::decode(self)
     }
-    fn render(line: &mut Line, change: Change, detail: &Detail<RouteKeys, Route>) {
-        render::write_route_event(line, change, detail);
+    fn luid(&self) -> Luid {
+        Luid(self.interface_luid)
+    }
+    fn render(line: &mut Line, change: Change, detail: &Detail<RouteKeys, Route>, names: &Names) {
+        render::write_route_event(line, change, detail, names);
     }
 }
 
@@ -107,8 +156,45 @@ fn complete<N: NetIo, R: ChangeRow>(netio: &N, change: Change, row: &mut R) -> R
     }
 }
 
+/// `NDIS_IF_MAX_STRING_SIZE`: the longest name or alias, in characters, without the NUL.
+pub const IF_MAX_STRING_SIZE: usize = 256;
+
+/// The interface's name and alias, as NETIO converts its LUID: only at `PASSIVE_LEVEL`
+/// (both conversions require it), each `?` where it fails.
+fn names<N: NetIo>(netio: &N, luid: Luid) -> Names {
+    if netio.current_irql() != PASSIVE_LEVEL {
+        return Names::UNKNOWN;
+    }
+    Names {
+        name: name(netio, luid),
+        alias: alias(netio, luid),
+    }
+}
+
+/// `ConvertInterfaceLuidToNameA` into the buffer the API asks for (257 bytes), in a frame of
+/// its own so the buffer is gone before the line is rendered.
+#[inline(never)]
+fn name<N: NetIo>(netio: &N, luid: Luid) -> Text<NAME_CHARACTERS> {
+    let mut buffer = [0_u8; IF_MAX_STRING_SIZE + 1];
+    match netio.convert_interface_luid_to_name(luid.0, &mut buffer) {
+        NtStatus::SUCCESS => Text::from_bytes(&buffer),
+        _ => Text::UNKNOWN,
+    }
+}
+
+/// `ConvertInterfaceLuidToAlias` into the buffer the API asks for (257 UTF-16 units).
+#[inline(never)]
+fn alias<N: NetIo>(netio: &N, luid: Luid) -> Text<ALIAS_CHARACTERS> {
+    let mut buffer = [0_u16; IF_MAX_STRING_SIZE + 1];
+    match netio.convert_interface_luid_to_alias(luid.0, &mut buffer) {
+        NtStatus::SUCCESS => Text::from_units(buffer),
+        _ => Text::UNKNOWN,
+    }
+}
+
 /// What every change callback does: count the event; unless the verbosity or storm control
-/// leaves its line out, complete the row (as the settings say) and print the line.
+/// leaves its line out, complete the row (as the settings say) and print the line (two for
+/// an interface's full state).
 fn change<N: NetIo, S: Sink, R: ChangeRow>(
     extension: &Extension<N, S>,
     counters: &ChangeCounters,
@@ -121,10 +207,16 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
     if settings.verbosity == Verbosity::Errors {
         return;
     }
-    let Admission::Print(summary) = extension.storm.admit(R::KIND, change, extension.sink.now())
-    else {
-        // Left out: counted, nothing else to do (not even a line buffer to clear).
-        return;
+    let summary = match extension.storm.admit(R::KIND, change, extension.sink.now()) {
+        Admission::Print(summary) => summary,
+        Admission::Suppress { arm_timer } => {
+            // Left out: counted. The first one left out starts the timer that prints the
+            // summary once the storm is over.
+            if arm_timer {
+                extension.sink.set_timer(QUIET);
+            }
+            return;
+        }
     };
     // The one line buffer of this callback, in its own frame: the storm summary (if output
     // resumes after a storm) is written and emitted through it before the event's line.
@@ -134,6 +226,7 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
         extension.sink.emit(Level::Warning, &line);
         line = Line::new();
     }
+    let names = row.map_or(Names::UNKNOWN, |row| names(&extension.netio, row.luid()));
     let detail = row.map_or(Detail::NoRow, |mut row| match settings.verbosity {
         Verbosity::Full if settings.requery => {
             // The keys as delivered: a failed query may have overwritten the row.
@@ -147,8 +240,28 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
         Verbosity::Full if change.has_current_state() => Detail::Full(row.full()),
         _ => Detail::Keys(row.keys(), Note::None),
     });
-    R::render(&mut line, change, &detail);
+    R::render(&mut line, change, &detail, &names);
     extension.sink.emit(Level::Info, &line);
+    line = Line::new();
+    if R::render_more(&mut line, change, &detail) {
+        extension.sink.emit(Level::Info, &line);
+    }
+}
+
+/// The storm timer expired (the DPC, at `DISPATCH_LEVEL`): prints the summary of every
+/// storm that is over, and sets the timer again while one goes on.
+pub fn storm_timer<N, S: Sink>(extension: &Extension<N, S>) {
+    let expiry = extension.storm.expire(extension.sink.now());
+    for (notification, summary) in LIMITED.into_iter().zip(expiry.summaries) {
+        if let Some(summary) = summary {
+            let mut line = Line::new();
+            render::write_storm_summary(&mut line, notification, &summary);
+            extension.sink.emit(Level::Warning, &line);
+        }
+    }
+    if let Some(delay) = expiry.rearm {
+        extension.sink.set_timer(delay);
+    }
 }
 
 /// An interface notification (`row` is `None` when NETIO passed NULL).
@@ -204,7 +317,7 @@ pub fn stable_table<N, S: Sink>(
 }
 
 /// Row `position` of the stable table being printed: a complete row, printed in full.
-pub fn stable_entry<N, S: Sink>(
+pub fn stable_entry<N: NetIo, S: Sink>(
     extension: &Extension<N, S>,
     position: u32,
     row: &MibUnicastIpAddressRow,
@@ -212,7 +325,8 @@ pub fn stable_entry<N, S: Sink>(
     if extension.settings.verbosity == Verbosity::Errors {
         return;
     }
+    let names = names(&extension.netio, Luid(row.interface_luid));
     let mut line = Line::new();
-    render::write_stable_entry(&mut line, position, &Address::decode(row));
+    render::write_stable_entry(&mut line, position, &Address::decode(row), &names);
     extension.sink.emit(Level::Info, &line);
 }

@@ -244,8 +244,8 @@ pub type StableUnicastIpAddressTableCallback =
 
 /// The NETIO kernel imports, kernel expansion, every one called at `PASSIVE_LEVEL`.
 ///
-/// Prototypes from reference §2, and for the `Get*Entry` calls from their WDK pages
-/// (`NETIOAPI_API Get…(_Inout_ P… Row)`, returning `NTSTATUS`).
+/// Prototypes from reference §2, and for the `Get*Entry` and `ConvertInterfaceLuidTo*` calls
+/// from their WDK pages (`NETIOAPI_API` is `NTSTATUS NTAPI` in kernel mode).
 ///
 /// Declared here and used only by the driver shell's [`crate::netio::NetIo`] implementation;
 /// the shell also carries the `#[link(name = "netio")]` directive, so host test binaries, which
@@ -306,5 +306,19 @@ pub mod imports {
         pub fn GetUnicastIpAddressEntry(row: *mut MibUnicastIpAddressRow) -> NtStatus;
         /// `GetIpForwardEntry2` (`_Inout_ PMIB_IPFORWARD_ROW2`).
         pub fn GetIpForwardEntry2(row: *mut MibIpForwardRow2) -> NtStatus;
+        /// `ConvertInterfaceLuidToNameA(const NET_LUID*, PSTR, SIZE_T Length)`: `Length` in
+        /// bytes.
+        pub fn ConvertInterfaceLuidToNameA(
+            interface_luid: *const u64,
+            interface_name: *mut u8,
+            length: usize,
+        ) -> NtStatus;
+        /// `ConvertInterfaceLuidToAlias(const NET_LUID*, PWSTR, SIZE_T Length)`: `Length` in
+        /// characters.
+        pub fn ConvertInterfaceLuidToAlias(
+            interface_luid: *const u64,
+            interface_alias: *mut u16,
+            length: usize,
+        ) -> NtStatus;
     }
 }

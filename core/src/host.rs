@@ -33,14 +33,37 @@ impl Level {
     }
 }
 
-/// Where finished lines go (`DbgPrintEx` in the driver), and the clock that paces them.
+/// Where finished lines go (`DbgPrintEx` in the driver), and the clock and timer that pace them.
+///
 /// Called from NETIO callbacks on any thread, concurrently: it must not block, allocate or
 /// panic in the driver.
+#[allow(
+    unsafe_code,
+    reason = "declares the timer's lifetime contract; the calls happen only in the raw module"
+)]
 pub trait Sink: Sync {
     /// Emits one line. `line.as_c_str_with_newline()` is what reaches `DbgPrintEx("%s", …)`.
     fn emit(&self, level: Level, line: &Line);
     /// Monotonic time in 100-ns units (`KeQueryUnbiasedInterruptTime`), for storm control.
     fn now(&self) -> u64;
+
+    // The storm timer: a one-shot kernel timer (`KTIMER`) whose DPC calls
+    // `raw::storm_timer_expired` with the context given here. It lives inside the sink, so in
+    // the device extension: non-paged, and valid for as long as the extension.
+
+    /// `KeInitializeTimer` and `KeInitializeDpc(routine, context)`: once, on the sink stored
+    /// in the extension, before the first registration.
+    ///
+    /// # Safety
+    /// `context` must be the extension holding this sink, and [`Sink::stop_timer`] must have
+    /// returned before the extension is dropped.
+    unsafe fn start_timer(&self, context: *mut core::ffi::c_void);
+    /// `KeSetTimer` to expire `delay` ticks from now (a relative due time); setting it again
+    /// replaces the due time. Callable at `DISPATCH_LEVEL` and below.
+    fn set_timer(&self, delay: u64);
+    /// `KeCancelTimer`, then `KeFlushQueuedDpcs`: afterwards no expiry runs or will run. At
+    /// `PASSIVE_LEVEL`, after every NETIO cancel (no callback can set the timer again).
+    fn stop_timer(&self);
 }
 
 /// The WDM plumbing the core's lifecycle drives.

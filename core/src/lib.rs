@@ -50,3 +50,5 @@ pub mod settings;
 pub mod sim;
 pub mod status;
 pub mod storm;
+
+pub use raw::storm_timer_expired;

@@ -135,6 +135,7 @@ pub fn driver_entry<H: Host>(host: &H) -> NtStatus {
         host.delete_device();
         return NtStatus::DATATYPE_MISALIGNMENT_ERROR;
     };
+    installed.start_timer();
     match register_all(&installed) {
         Loaded::Unloadable => {
             installed.get().allow_unload();
@@ -144,6 +145,7 @@ pub fn driver_entry<H: Host>(host: &H) -> NtStatus {
         // The extension stays initialised in the device for as long as the image is loaded.
         Loaded::Pinned => NtStatus::SUCCESS,
         Loaded::Failed(status) => {
+            installed.stop_timer();
             installed.drop_in_place();
             host.delete_device();
             status
@@ -172,6 +174,8 @@ pub fn driver_unload<H: Host>(host: &H) {
         return;
     }
     cancel_all(&installed);
+    // No callback can set the storm timer now; after this no expiry runs either.
+    installed.stop_timer();
     // What storm control left out and has not reported yet.
     let now = extension.sink.now();
     for notification in Notification::ALL {

@@ -14,7 +14,8 @@
 //!   even before the call returns, concurrently with each other (also for one registration).
 //! - The callback may run until [`NetIo::cancel_mib_change_notify2`] on the handle returns.
 //!
-//! The three `Get*Entry` re-queries are safe to call: they only write the row they are given.
+//! The three `Get*Entry` re-queries and the two LUID conversions are safe to call: they only
+//! write the row or buffer they are given (its length passed with it).
 //! Their one precondition, `PASSIVE_LEVEL`, is checked by the core with
 //! [`NetIo::current_irql`] before every call.
 
@@ -118,6 +119,16 @@ pub trait NetIo: Sync {
     /// `GetUnicastIpAddressEntry`: as [`NetIo::get_ip_interface_entry`], keyed by `Address`
     /// and `InterfaceLuid` or else `InterfaceIndex`.
     fn get_unicast_ip_address_entry(&self, row: &mut MibUnicastIpAddressRow) -> NtStatus;
+
+    /// `ConvertInterfaceLuidToNameA`: the interface's name (`wireless_32768`), NUL-terminated,
+    /// into `name`, whose length is the `Length` passed (the API wants
+    /// `NDIS_IF_MAX_STRING_SIZE + 1` bytes; smaller fails with `STATUS_NOT_ENOUGH_MEMORY`).
+    /// `STATUS_INVALID_PARAMETER` for a LUID NETIO does not know. Call only at `PASSIVE_LEVEL`.
+    fn convert_interface_luid_to_name(&self, luid: u64, name: &mut [u8]) -> NtStatus;
+
+    /// `ConvertInterfaceLuidToAlias`: the interface's alias (`Wi-Fi`), NUL-terminated UTF-16,
+    /// into `alias`; as [`NetIo::convert_interface_luid_to_name`] otherwise.
+    fn convert_interface_luid_to_alias(&self, luid: u64, alias: &mut [u16]) -> NtStatus;
 
     /// `GetIpForwardEntry2`: as [`NetIo::get_ip_interface_entry`], keyed by
     /// `DestinationPrefix`, `NextHop` and `InterfaceLuid` or else `InterfaceIndex`.

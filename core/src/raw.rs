@@ -69,7 +69,8 @@ impl<N: NetIo, S: Sink> Installed<N, S> {
         unsafe { self.extension.as_ref() }
     }
 
-    /// Drops the extension's contents. Call only after every registration was cancelled.
+    /// Drops the extension's contents. Call only after every registration was cancelled and
+    /// the storm timer stopped.
     pub fn drop_in_place(self) {
         // SAFETY: the value is initialised and, `self` being consumed, dropped exactly once;
         // every cancel has returned, so no callback holds a reference.
@@ -156,6 +157,21 @@ impl<N: NetIo, S: Sink> Installed<N, S> {
         unsafe { consume_table(self.get(), table.0.as_ptr(), Completion::Immediate) }
     }
 
+    /// Initialises the storm timer with the extension as its DPC's context. Once, right
+    /// after `init`, before the first registration.
+    pub fn start_timer(&self) {
+        // SAFETY: the context is this extension, holding the sink; every path that drops it
+        // calls `stop_timer` first (lifecycle), and the shell's DPC only ever calls
+        // `storm_timer_expired` with it.
+        unsafe { self.get().sink.start_timer(self.context()) };
+    }
+
+    /// Cancels the storm timer and waits for a running expiry: afterwards nothing but the
+    /// caller uses the extension. Call after every NETIO cancel.
+    pub fn stop_timer(&self) {
+        self.get().sink.stop_timer();
+    }
+
     /// Cancels `handle`, a handle a registration returned and nobody cancelled yet (each
     /// handle is taken out of the extension exactly once before it gets here).
     pub fn cancel(&self, handle: Handle) -> NtStatus {
@@ -233,6 +249,19 @@ unsafe extern "system" fn route_callback<N: NetIo, S: Sink>(
     // SAFETY: NETIO's row (or NULL), valid during this call.
     let row = unsafe { read_row(row) };
     events::route(extension, row, notification_type);
+}
+
+/// The storm timer's expiry: what the shell's DPC routine calls with its `DeferredContext`.
+///
+/// # Safety
+/// `context` is the context [`Installed::start_timer`] gave the sink, or NULL; the
+/// extension outlives every expiry (`stop_timer` flushes them before it is dropped).
+pub unsafe fn storm_timer_expired<N: NetIo, S: Sink>(context: *mut c_void) {
+    // SAFETY: the context given to `start_timer` (caller), valid until `stop_timer` returned.
+    let Some(extension) = (unsafe { extension::<N, S>(context) }) else {
+        return;
+    };
+    events::storm_timer(extension);
 }
 
 unsafe extern "system" fn stable_table_callback<N: NetIo, S: Sink>(

@@ -2,16 +2,20 @@
 //!
 //! Lines start with `netnotify: `, then the notification and the change, then `key=value`
 //! fields in a fixed order (documented with examples in `docs/lines.md`): the row's key
-//! fields first, then — when the full state of the object is known — every other field.
-//! A line that carries only the keys of an add or parameter notification says why
-//! ([`Note`]): reference §3.7, only the keys of a delivered row are reliable.
+//! fields first, then the interface's name and alias, then — when the full state of the
+//! object is known — every other field. A line that carries only the keys of an add or
+//! parameter notification says why ([`Note`]): reference §3.7, only the keys of a delivered
+//! row are reliable.
 //!
-//! Stack economy (the callbacks run on NETIO's thread, `ci/object-checks/stack_budget.py`
-//! measures them): the callback path renders into the caller's one [`Line`] (`write_*`), and
-//! every `Display` impl here calls the inner values' `fmt` directly instead of nesting
-//! `write!`, because each nested `core::fmt::write` adds a frame of its own.
+//! No line is ever cut: the interface's full state is two lines, and the name and alias are
+//! printed at most [`NAME_CHARACTERS`] and [`ALIAS_CHARACTERS`] long, so that every line
+//! stays within one `DbgPrint` whatever the row holds (`tests/properties.rs` checks the
+//! bound on arbitrary rows with 256-character aliases).
+//!
+//! Speed and stack: values write themselves into the line ([`Put`]) instead of going through
+//! `core::fmt`; see [`crate::line::Put`] for the measurements.
 
-use core::fmt::{self, Write};
+use core::fmt;
 use core::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::counters::{ChangeCounts, StableCounts};
@@ -20,7 +24,7 @@ use crate::decode::{
     Prefix, Route, RouteKeys, SocketAddress, Unset, ZoneIndices,
 };
 use crate::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
-use crate::line::Line;
+use crate::line::{Line, Out, Put, display_by_put, put};
 use crate::notification::{Notification, NotificationSet};
 use crate::status::NtStatus;
 use crate::storm::{Summary, TICKS_PER_SECOND};
@@ -28,19 +32,19 @@ use crate::storm::{Summary, TICKS_PER_SECOND};
 /// Every line begins with this.
 pub const PREFIX: &str = "netnotify: ";
 
-/// Starts a line with the prefix and formatted text. `Line` never fails a write, so the
-/// `fmt::Result` carries nothing and is dropped.
+/// Starts a line with the prefix and formatted text (lines printed outside callbacks).
+/// `Line` never fails a write, so the `fmt::Result` carries nothing and is dropped.
 #[must_use]
 pub fn line(args: fmt::Arguments<'_>) -> Line {
     let mut line = Line::new();
     line.push_str(PREFIX);
-    let _ = line.write_fmt(args);
+    let _ = fmt::Write::write_fmt(&mut line, args);
     line
 }
 
 /// Appends formatted text to `line`.
 pub fn append(line: &mut Line, args: fmt::Arguments<'_>) {
-    let _ = line.write_fmt(args);
+    let _ = fmt::Write::write_fmt(line, args);
 }
 
 /// What an event line can show of its row.
@@ -67,139 +71,126 @@ pub enum Note {
     NotPassive(u8),
 }
 
-impl fmt::Display for Note {
+impl Put for Note {
     /// Empty, or the note with its leading space.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn put<O: Out>(&self, out: &mut O) {
         match self {
-            Self::None => Ok(()),
-            Self::Gone => f.write_str(" (gone before re-query)"),
-            Self::QueryFailed(status) => {
-                f.write_str(" (re-query failed with status ")?;
-                fmt::Display::fmt(status, f)?;
-                f.write_str(")")
-            }
-            Self::NotPassive(irql) => {
-                f.write_str(" (not re-queried at IRQL ")?;
-                decimal(f, *irql)?;
-                f.write_str(")")
-            }
+            Self::None => {}
+            Self::Gone => out.put_str(" (gone before re-query)"),
+            Self::QueryFailed(status) => put!(out; " (re-query failed with status ", status, ")"),
+            Self::NotPassive(irql) => put!(out; " (not re-queried at IRQL ", Dec(*irql), ")"),
         }
     }
 }
 
-impl fmt::Display for Change {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Put for Change {
+    fn put<O: Out>(&self, out: &mut O) {
         match self {
-            Self::Other(raw) => {
-                f.write_str("type=")?;
-                decimal(f, *raw)
-            }
-            known => f.write_str(known.name()),
+            Self::Other(raw) => put!(out; "type=", Dec(*raw)),
+            known => out.put_str(known.name()),
         }
     }
 }
 
-// Integers: `itoa` formats into a stack buffer and hands `core::fmt` one finished string,
-// where `core`'s own integer `Display` adds `pad_integral` and `write_prefix` frames (about
-// 320 bytes of callback stack) for padding the driver never asks for.
-
-/// `value` in decimal.
-pub(crate) fn decimal(f: &mut fmt::Formatter<'_>, value: impl itoa::Integer) -> fmt::Result {
-    f.write_str(itoa::Buffer::new().format(value))
-}
-
-/// An integer printed in decimal by `itoa`, for `format_args!`.
+/// An integer in decimal. `itoa` formats into a stack buffer and hands over one finished
+/// string, without `core`'s padding machinery the driver never asks for.
 #[derive(Clone, Copy, Debug)]
 pub struct Dec<T>(pub T);
 
+impl<T: itoa::Integer + Copy> Put for Dec<T> {
+    fn put<O: Out>(&self, out: &mut O) {
+        out.put_str(itoa::Buffer::new().format(self.0));
+    }
+}
+
 impl<T: itoa::Integer + Copy> fmt::Display for Dec<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        decimal(f, self.0)
+        crate::line::display(self, f)
     }
 }
 
-/// A number below 1000 with leading zeros (`{:03}`), without `core`'s padding path.
-struct ThreeDigits(u64);
+/// The lowest `.1` hex digits of `.0`, uppercase, with leading zeros (`{:0NX}`, N ≤ 16).
+#[derive(Clone, Copy, Debug)]
+pub struct Hex(pub u64, pub u32);
 
-impl fmt::Display for ThreeDigits {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut buffer = itoa::Buffer::new();
-        let text = buffer.format(self.0.min(999).saturating_add(1000));
-        f.write_str(text.get(1..).unwrap_or(""))
-    }
-}
+const UPPER: &[u8; 16] = b"0123456789ABCDEF";
+const LOWER: &[u8; 16] = b"0123456789abcdef";
 
-/// `value`'s lowest `digits` hex digits, uppercase, with leading zeros (`{:0NX}`), or with
-/// `digits` = 0 lowercase without leading zeros (`{:x}`).
-fn hex(f: &mut fmt::Formatter<'_>, value: u64, digits: u32, uppercase: bool) -> fmt::Result {
-    let mut started = false;
-    for digit in (0..16_u32).rev() {
-        let nibble = value.checked_shr(digit.saturating_mul(4)).unwrap_or(0) & 0xF;
-        started |= nibble != 0 || digit < digits || digit == 0;
-        if started {
-            let character = char::from_digit(u32::try_from(nibble).unwrap_or(0), 16).unwrap_or('?');
-            f.write_char(if uppercase {
-                character.to_ascii_uppercase()
-            } else {
-                character
-            })?;
+impl Put for Hex {
+    fn put<O: Out>(&self, out: &mut O) {
+        let mut digits = [b'0'; 16];
+        let count = usize::try_from(self.1.min(16)).unwrap_or(16);
+        let mut value = self.0;
+        for slot in digits.iter_mut().take(count).rev() {
+            *slot = UPPER
+                .get(usize::try_from(value & 0xF).unwrap_or(0))
+                .copied()
+                .unwrap_or(b'?');
+            value >>= 4;
         }
+        out.put_str(ascii(digits.get(..count).unwrap_or_default()));
     }
-    Ok(())
 }
 
-/// `value`'s lowest `digits` hex digits, uppercase, with leading zeros: what `{:0NX}` prints.
-pub(crate) fn write_hex(f: &mut fmt::Formatter<'_>, value: u64, digits: u32) -> fmt::Result {
-    hex(f, value & low_bits(digits), digits, true)
+/// One IPv6 group: lowercase hex without leading zeros (`{:x}`).
+struct Group(u16);
+
+impl Put for Group {
+    fn put<O: Out>(&self, out: &mut O) {
+        let mut digits = [b'0'; 4];
+        let mut value = self.0;
+        let mut start = 4_usize;
+        loop {
+            start = start.saturating_sub(1);
+            if let Some(slot) = digits.get_mut(start) {
+                *slot = LOWER.get(usize::from(value & 0xF)).copied().unwrap_or(b'?');
+            }
+            value >>= 4;
+            if value == 0 || start == 0 {
+                break;
+            }
+        }
+        out.put_str(ascii(digits.get(start..).unwrap_or_default()));
+    }
 }
 
-/// A mask of the lowest `digits` hex digits.
-const fn low_bits(digits: u32) -> u64 {
-    match u64::MAX.checked_shr(64_u32.saturating_sub(digits.saturating_mul(4))) {
-        Some(mask) if digits > 0 => mask,
-        _ => 0,
-    }
+/// Bytes the writers above produced, all ASCII.
+fn ascii(bytes: &[u8]) -> &str {
+    core::str::from_utf8(bytes).unwrap_or("?")
 }
 
 /// `word(value)`: `family(99)`.
-fn parenthesised(f: &mut fmt::Formatter<'_>, word: &str, value: impl itoa::Integer) -> fmt::Result {
-    f.write_str(word)?;
-    f.write_str("(")?;
-    decimal(f, value)?;
-    f.write_str(")")
+fn parenthesised<O: Out>(out: &mut O, word: &str, value: impl itoa::Integer + Copy) {
+    put!(out; word, "(", Dec(value), ")");
 }
 
 /// An `ADDRESS_FAMILY` as a word.
 #[derive(Clone, Copy, Debug)]
 pub struct Family(pub u16);
 
-impl fmt::Display for Family {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Put for Family {
+    fn put<O: Out>(&self, out: &mut O) {
         match self.0 {
-            AF_UNSPEC => f.write_str("unspec"),
-            AF_INET => f.write_str("ipv4"),
-            AF_INET6 => f.write_str("ipv6"),
-            other => parenthesised(f, "family", other),
+            AF_UNSPEC => out.put_str("unspec"),
+            AF_INET => out.put_str("ipv4"),
+            AF_INET6 => out.put_str("ipv6"),
+            other => parenthesised(out, "family", other),
         }
     }
 }
 
 /// IPv4 dotted, IPv6 in RFC 5952 form with `%zone` when the scope id is set.
-impl fmt::Display for SocketAddress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Put for SocketAddress {
+    fn put<O: Out>(&self, out: &mut O) {
         match self {
-            Self::V4(address) => write_ipv4(f, *address),
+            Self::V4(address) => put_ipv4(out, *address),
             Self::V6(address, scope) => {
-                write_ipv6(f, *address)?;
-                match scope {
-                    0 => Ok(()),
-                    scope => {
-                        f.write_str("%")?;
-                        decimal(f, *scope)
-                    }
+                put_ipv6(out, *address);
+                if *scope != 0 {
+                    put!(out; "%", Dec(*scope));
                 }
             }
-            Self::Other(family) => parenthesised(f, "family", *family),
+            Self::Other(family) => parenthesised(out, "family", *family),
         }
     }
 }
@@ -211,23 +202,18 @@ impl fmt::Display for SocketAddress {
 // compares them with `core::net` on arbitrary addresses) with no panic path at all.
 
 /// `a.b.c.d`.
-fn write_ipv4(f: &mut fmt::Formatter<'_>, address: Ipv4Addr) -> fmt::Result {
-    for (index, octet) in address.octets().iter().enumerate() {
-        if index != 0 {
-            f.write_str(".")?;
-        }
-        decimal(f, *octet)?;
-    }
-    Ok(())
+fn put_ipv4<O: Out>(out: &mut O, address: Ipv4Addr) {
+    let [a, b, c, d] = address.octets();
+    put!(out; Dec(a), ".", Dec(b), ".", Dec(c), ".", Dec(d));
 }
 
 /// RFC 5952 section 4: lowercase hex without leading zeros, the longest run of two or more
 /// zero groups (the first of equal runs) as `::`, and IPv4-mapped addresses as
 /// `::ffff:a.b.c.d` — the rules and the output of `core::net::Ipv6Addr`'s `Display`.
-fn write_ipv6(f: &mut fmt::Formatter<'_>, address: Ipv6Addr) -> fmt::Result {
+fn put_ipv6<O: Out>(out: &mut O, address: Ipv6Addr) {
     if let Some(ipv4) = address.to_ipv4_mapped() {
-        f.write_str("::ffff:")?;
-        return write_ipv4(f, ipv4);
+        out.put_str("::ffff:");
+        return put_ipv4(out, ipv4);
     }
     let groups = address.segments();
     let (mut run_start, mut run_length) = (0_usize, 0_usize);
@@ -254,149 +240,335 @@ fn write_ipv6(f: &mut fmt::Formatter<'_>, address: Ipv6Addr) -> fmt::Result {
     for (index, group) in groups.iter().enumerate() {
         if elided.contains(&index) {
             if index == elided.start {
-                f.write_str("::")?;
+                out.put_str("::");
             }
             continue;
         }
         if index != 0 && index != elided.end {
-            f.write_str(":")?;
+            out.put_str(":");
         }
-        hex(f, u64::from(*group), 0, false)?;
+        Group(*group).put(out);
     }
-    Ok(())
 }
 
 /// `addr/len`, marked `(invalid)` when the length is out of the family's range.
-impl fmt::Display for Prefix {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.address, f)?;
-        f.write_str("/")?;
-        decimal(f, self.length)?;
+impl Put for Prefix {
+    fn put<O: Out>(&self, out: &mut O) {
+        put!(out; self.address, "/", Dec(self.length));
         if !self.is_valid() {
-            f.write_str("(invalid)")?;
+            out.put_str("(invalid)");
         }
-        Ok(())
     }
 }
 
 /// `<IANA ifType name or number>:<NetLuidIndex>`, plus the reserved bits if any are set.
-impl fmt::Display for Luid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.if_type(), f)?;
-        f.write_str(":")?;
-        decimal(f, self.net_luid_index())?;
+impl Put for Luid {
+    fn put<O: Out>(&self, out: &mut O) {
+        put!(out; self.if_type(), ":", Dec(self.net_luid_index()));
         match self.reserved() {
-            0 => Ok(()),
-            reserved => {
-                f.write_str("(reserved=0x")?;
-                write_hex(f, u64::from(reserved), 6)?;
-                f.write_str(")")
-            }
+            0 => {}
+            reserved => put!(out; "(reserved=0x", Hex(u64::from(reserved), 6), ")"),
         }
     }
 }
 
-impl fmt::Display for Flag {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.is_set() { "yes" } else { "no" })
+impl Put for Flag {
+    fn put<O: Out>(&self, out: &mut O) {
+        out.put_str(if self.is_set() { "yes" } else { "no" });
     }
 }
 
-impl fmt::Display for Lifetime {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Put for Lifetime {
+    fn put<O: Out>(&self, out: &mut O) {
         match self.0 {
-            Self::INFINITE => f.write_str("infinite"),
-            seconds => {
-                decimal(f, seconds)?;
-                f.write_str("s")
-            }
+            Self::INFINITE => out.put_str("infinite"),
+            seconds => put!(out; Dec(seconds), "s"),
         }
     }
 }
 
-impl fmt::Display for Millis {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        decimal(f, self.0)?;
-        f.write_str("ms")
+impl Put for Millis {
+    fn put<O: Out>(&self, out: &mut O) {
+        put!(out; Dec(self.0), "ms");
     }
 }
 
-impl fmt::Display for Unset {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Put for Unset {
+    fn put<O: Out>(&self, out: &mut O) {
         match self.0 {
-            Self::UNSET => f.write_str("unset"),
-            value => decimal(f, value),
+            Self::UNSET => out.put_str("unset"),
+            value => Dec(value).put(out),
         }
     }
 }
 
 /// The bitfield byte in hex; the bits are listed in `docs/lines.md` (reference §7).
-impl fmt::Display for Offload {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("0x")?;
-        write_hex(f, u64::from(self.0), 2)
+impl Put for Offload {
+    fn put<O: Out>(&self, out: &mut O) {
+        put!(out; "0x", Hex(u64::from(self.0), 2));
     }
 }
 
 /// `level:zone` for every non-zero entry, comma-separated, or `none`.
-impl fmt::Display for ZoneIndices {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Put for ZoneIndices {
+    fn put<O: Out>(&self, out: &mut O) {
         let mut first = true;
         for (level, zone) in self.0.iter().enumerate() {
             if *zone != 0 {
                 if !first {
-                    f.write_str(",")?;
+                    out.put_str(",");
                 }
                 first = false;
-                decimal(f, level)?;
-                f.write_str(":")?;
-                decimal(f, *zone)?;
+                put!(out; Dec(level), ":", Dec(*zone));
             }
         }
         if first {
-            f.write_str("none")?;
+            out.put_str("none");
         }
-        Ok(())
     }
 }
 
-/// Ends a line on the row: `(no row)`, or the keys and their note, or the full state.
-fn detail<K, F>(
-    line: &mut Line,
+/// Seconds from 1601-01-01 (the `FILETIME` epoch) to 1970-01-01.
+const FILETIME_TO_UNIX_SECONDS: i64 = 11_644_473_600;
+
+/// A `FILETIME`-style time stamp (100-ns units since 1601-01-01 UTC) as UTC ISO 8601:
+/// `2024-11-27T10:39:59Z`, with the fraction (`.1234567`) only when it is not zero.
+///
+/// `CreationTimeStamp` is a `LARGE_INTEGER` whose unit the documentation does not state
+/// (reference §12); its values are system times (`KeQuerySystemTime`, UTC), which is what
+/// Windows' own tools show for it. A negative value, which no system time is, prints as
+/// its number, so nothing is ever hidden. Hand-written because `core` has no calendar and
+/// the calendar crates either allocate or keep panic paths; the conversion is Howard
+/// Hinnant's `civil_from_days`, checked against `std::time` in the tests.
+#[derive(Clone, Copy, Debug)]
+pub struct Timestamp(pub i64);
+
+impl Put for Timestamp {
+    fn put<O: Out>(&self, out: &mut O) {
+        let Ok(ticks) = u64::try_from(self.0) else {
+            return Dec(self.0).put(out);
+        };
+        let seconds = (ticks / TICKS_PER_SECOND).cast_signed();
+        let fraction = ticks % TICKS_PER_SECOND;
+        let unix = seconds.saturating_sub(FILETIME_TO_UNIX_SECONDS);
+        let days = unix.div_euclid(86_400);
+        let of_day = unix.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(days);
+        put!(out;
+            Dec(year), "-", Digits(month, 2), "-", Digits(day, 2),
+            "T", Digits(of_day / 3600, 2), ":", Digits(of_day / 60 % 60, 2),
+            ":", Digits(of_day % 60, 2),
+        );
+        if fraction != 0 {
+            put!(out; ".", Digits(fraction.cast_signed(), 7));
+        }
+        out.put_str("Z");
+    }
+}
+
+/// Year, month (1–12) and day (1–31) of a day count from 1970-01-01 (proleptic Gregorian).
+/// Only non-negative `ticks` reach it, so `days` ≥ −134,774 and every step stays in range.
+const fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days.saturating_add(719_468);
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era = (day_of_era
+        .saturating_sub(day_of_era / 1460)
+        .saturating_add(day_of_era / 36_524)
+        .saturating_sub(day_of_era / 146_096))
+        / 365;
+    let day_of_year = day_of_era.saturating_sub(
+        year_of_era
+            .saturating_mul(365)
+            .saturating_add(year_of_era / 4)
+            .saturating_sub(year_of_era / 100),
+    );
+    let shifted_month = day_of_year.saturating_mul(5).saturating_add(2) / 153;
+    let day = day_of_year
+        .saturating_sub(shifted_month.saturating_mul(153).saturating_add(2) / 5)
+        .saturating_add(1);
+    let month = if shifted_month < 10 {
+        shifted_month.saturating_add(3)
+    } else {
+        shifted_month.saturating_sub(9)
+    };
+    let year = year_of_era
+        .saturating_add(era.saturating_mul(400))
+        .saturating_add(if month <= 2 { 1 } else { 0 });
+    (year, month, day)
+}
+
+/// A non-negative number below 10^`.1` with leading zeros (`{:0N}`), N ≤ 9.
+#[derive(Clone, Copy, Debug)]
+struct Digits(i64, u32);
+
+impl Put for Digits {
+    fn put<O: Out>(&self, out: &mut O) {
+        let width = self.1.min(9);
+        let limit = 10_i64.pow(width);
+        let mut buffer = itoa::Buffer::new();
+        let text = buffer.format(self.0.rem_euclid(limit).saturating_add(limit));
+        out.put_str(text.get(1..).unwrap_or(""));
+    }
+}
+
+/// Characters of an interface name printed at most. A name is `<type>_<NetLuidIndex>`
+/// (`wireless_32768`): the longest type word Windows uses and an eight-digit index fit.
+pub const NAME_CHARACTERS: usize = 32;
+
+/// Characters of an interface alias printed at most.
+///
+/// A longer alias keeps its first `ALIAS_CHARACTERS - 3` and ends with `...`. Aliases may be
+/// 256 characters long, which no line could hold beside the row; the ones Windows creates
+/// (`Ethernet 2`, `Wi-Fi`, `vEthernet (Default Switch)`, `Local Area Connection* 10`) are
+/// far shorter.
+pub const ALIAS_CHARACTERS: usize = 48;
+
+/// A name or alias as printed: printable ASCII, at most `N` characters, or unknown (`?`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Text<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+    known: bool,
+}
+
+impl<const N: usize> Text<N> {
+    /// Unknown: the lookup failed or was not allowed.
+    pub const UNKNOWN: Self = Self {
+        bytes: [0; N],
+        len: 0,
+        known: false,
+    };
+
+    /// The text of `units` (UTF-16, up to the first NUL, if any): printable ASCII kept,
+    /// `"` printed as `'` (the alias is quoted), anything else as `?`; cut to `N` with `...`.
+    #[must_use]
+    pub fn from_units(units: impl IntoIterator<Item = u16>) -> Self {
+        let mut text = Self {
+            bytes: [0; N],
+            len: 0,
+            known: true,
+        };
+        let mut cut = false;
+        for unit in units.into_iter().take_while(|unit| *unit != 0) {
+            let byte = match u8::try_from(unit) {
+                Ok(b'"') => b'\'',
+                Ok(byte @ b' '..=b'~') => byte,
+                _ => b'?',
+            };
+            if let Some(slot) = text.bytes.get_mut(text.len) {
+                *slot = byte;
+                text.len = text.len.saturating_add(1);
+            } else {
+                cut = true;
+                break;
+            }
+        }
+        if cut {
+            text.len = N.saturating_sub(3);
+            for slot in text.bytes.iter_mut().skip(text.len) {
+                *slot = b'.';
+            }
+            text.len = N;
+        }
+        text
+    }
+
+    /// As [`Text::from_units`], from single bytes (an ANSI name).
+    #[must_use]
+    pub fn from_bytes(bytes: &[u8]) -> Self {
+        Self::from_units(bytes.iter().map(|byte| u16::from(*byte)))
+    }
+
+    /// As [`Text::from_units`], from a `&str` (the simulator's names).
+    #[must_use]
+    pub fn from_text(text: &str) -> Self {
+        Self::from_units(text.encode_utf16())
+    }
+
+    /// The printed characters, `None` if unknown.
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        self.known
+            .then(|| ascii(self.bytes.get(..self.len).unwrap_or_default()))
+    }
+}
+
+/// The names Windows tools show for an interface.
+///
+/// Its name (`ConvertInterfaceLuidToNameA`, `InterfaceName` in `Get-NetAdapter`) and its
+/// alias (`ConvertInterfaceLuidToAlias`, `InterfaceAlias`, the name in the Control Panel).
+/// Looked up by the callback ([`crate::events`]), printed after the row's keys.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Names {
+    /// `name=`.
+    pub name: Text<NAME_CHARACTERS>,
+    /// `alias="…"`.
+    pub alias: Text<ALIAS_CHARACTERS>,
+}
+
+impl Names {
+    /// Neither known: printed `name=? alias=?`.
+    pub const UNKNOWN: Self = Self {
+        name: Text::UNKNOWN,
+        alias: Text::UNKNOWN,
+    };
+
+    /// Both known, from text (tests and the simulator).
+    #[must_use]
+    pub fn new(name: &str, alias: &str) -> Self {
+        Self {
+            name: Text::from_text(name),
+            alias: Text::from_text(alias),
+        }
+    }
+}
+
+/// ` name=wireless_32768 alias="Wi-Fi"`, with `?` for what is unknown.
+impl Put for Names {
+    fn put<O: Out>(&self, out: &mut O) {
+        put!(out; " name=", self.name.as_str().unwrap_or("?"));
+        match self.alias.as_str() {
+            Some(alias) => put!(out; " alias=\"", alias, "\""),
+            None => out.put_str(" alias=?"),
+        }
+    }
+}
+
+/// Ends a line on the row: `(no row)`, or the keys, names and note, or the full state.
+fn detail<O: Out, K, F>(
+    out: &mut O,
     detail: &Detail<K, F>,
-    keys: impl Fn(&mut Line, &K),
-    full: impl Fn(&mut Line, &F),
+    names: &Names,
+    keys: impl Fn(&mut O, &K),
+    full: impl Fn(&mut O, &F, &Names),
 ) {
     match detail {
-        Detail::NoRow => line.push_str(" (no row)"),
+        Detail::NoRow => out.put_str(" (no row)"),
         Detail::Keys(row, note) => {
-            keys(line, row);
-            append(line, format_args!("{note}"));
+            keys(out, row);
+            put!(out; names, note);
         }
-        Detail::Full(row) => full(line, row),
+        Detail::Full(row) => full(out, row, names),
     }
 }
 
-fn interface_keys(line: &mut Line, keys: &InterfaceKeys) {
-    append(
-        line,
-        format_args!(
-            " family={} if={} luid={}",
-            Family(keys.family),
-            Dec(keys.index),
-            keys.luid
-        ),
-    );
+/// ` family=ipv6 if=12`: what the interface's second line repeats to be found.
+fn interface_identity<O: Out>(out: &mut O, keys: &InterfaceKeys) {
+    put!(out; " family=", Family(keys.family), " if=", Dec(keys.index));
 }
 
-/// The interface's flags that are set, by name in a fixed order, or `none`. Fourteen
-/// `name=yes/no` pairs beside the other 20 fields do not fit one `DbgPrint` line (measured:
-/// 505 of 510 bytes for an ordinary Wi-Fi interface), so the interface line lists the set
-/// ones and keeps only `connected` as yes/no.
+fn interface_keys<O: Out>(out: &mut O, keys: &InterfaceKeys) {
+    interface_identity(out, keys);
+    put!(out; " luid=", keys.luid);
+}
+
+/// The interface's flags that are set, by name in a fixed order, or `none`: thirteen
+/// `name=yes/no` pairs would not fit a line.
 struct InterfaceFlags<'a>(&'a Interface);
 
-impl fmt::Display for InterfaceFlags<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Put for InterfaceFlags<'_> {
+    fn put<O: Out>(&self, out: &mut O) {
         let row = self.0;
         let flags = [
             (row.use_automatic_metric, "auto-metric"),
@@ -417,164 +589,177 @@ impl fmt::Display for InterfaceFlags<'_> {
         for (flag, name) in flags {
             if flag.is_set() {
                 if !first {
-                    f.write_str(",")?;
+                    out.put_str(",");
                 }
                 first = false;
-                f.write_str(name)?;
+                out.put_str(name);
             }
         }
         if first {
-            f.write_str("none")?;
+            out.put_str("none");
         }
-        Ok(())
     }
 }
 
-fn interface_full(line: &mut Line, row: &Interface) {
-    interface_keys(line, &row.keys);
-    append(
-        line,
-        format_args!(
-            " connected={} mtu={} metric={} router-discovery={} link-local={} \
-             link-local-timeout={} dad-transmits={} reachable={} base-reachable={} \
-             retransmit={} pmtu-timeout={} ra-interval={}-{} site-prefix={} offload={}/{} \
-             zones={} flags={}",
-            row.connected,
-            row.nl_mtu,
-            Dec(row.metric),
-            row.router_discovery_behavior,
-            row.link_local_address_behavior,
-            row.link_local_address_timeout,
-            Dec(row.dad_transmits),
-            row.reachable_time,
-            row.base_reachable_time,
-            row.retransmit_time,
-            row.path_mtu_discovery_timeout,
-            Dec(row.min_router_advertisement_interval.0),
-            row.max_router_advertisement_interval,
-            Dec(row.site_prefix_length),
-            row.transmit_offload,
-            row.receive_offload,
-            row.zone_indices,
-            InterfaceFlags(row),
-        ),
+/// The first line of an interface's full state: who it is and whether it is up.
+fn interface_full<O: Out>(out: &mut O, row: &Interface, names: &Names) {
+    interface_keys(out, &row.keys);
+    put!(out;
+        names,
+        " connected=", row.connected,
+        " mtu=", row.nl_mtu,
+        " metric=", Dec(row.metric),
+        " flags=", InterfaceFlags(row),
     );
 }
 
-fn address_keys(line: &mut Line, keys: &AddressKeys) {
-    append(
-        line,
-        format_args!(
-            " {} if={} luid={}",
-            keys.address,
-            Dec(keys.index),
-            keys.luid
-        ),
+/// The second line of an interface's full state: its IPv4/IPv6 protocol settings.
+fn interface_more<O: Out>(out: &mut O, row: &Interface) {
+    interface_identity(out, &row.keys);
+    put!(out;
+        " router-discovery=", row.router_discovery_behavior,
+        " link-local=", row.link_local_address_behavior,
+        " link-local-timeout=", row.link_local_address_timeout,
+        " dad-transmits=", Dec(row.dad_transmits),
+        " reachable=", row.reachable_time,
+        " base-reachable=", row.base_reachable_time,
+        " retransmit=", row.retransmit_time,
+        " pmtu-timeout=", row.path_mtu_discovery_timeout,
+        " ra-interval=", Dec(row.min_router_advertisement_interval.0),
+        "-", row.max_router_advertisement_interval,
+        " site-prefix=", Dec(row.site_prefix_length),
+        " offload=", row.transmit_offload, "/", row.receive_offload,
+        " zones=", row.zone_indices,
     );
 }
 
-fn address_full(line: &mut Line, row: &Address) {
-    append(
-        line,
-        format_args!(
-            " {} if={} luid={} dad={} prefix-origin={} suffix-origin={} valid={} \
-             preferred={} skip-as-source={} scope-id={} created={}",
-            row.prefix(),
-            Dec(row.keys.index),
-            row.keys.luid,
-            row.dad_state,
-            row.prefix_origin,
-            row.suffix_origin,
-            row.valid_lifetime,
-            row.preferred_lifetime,
-            row.skip_as_source,
-            Dec(row.scope_id),
-            Dec(row.creation_time_stamp),
-        ),
+fn address_keys<O: Out>(out: &mut O, keys: &AddressKeys) {
+    put!(out; " ", keys.address, " if=", Dec(keys.index), " luid=", keys.luid);
+}
+
+fn address_full<O: Out>(out: &mut O, row: &Address, names: &Names) {
+    put!(out;
+        " ", row.prefix(),
+        " if=", Dec(row.keys.index),
+        " luid=", row.keys.luid,
+        names,
+        " dad=", row.dad_state,
+        " prefix-origin=", row.prefix_origin,
+        " suffix-origin=", row.suffix_origin,
+        " valid=", row.valid_lifetime,
+        " preferred=", row.preferred_lifetime,
+        " skip-as-source=", row.skip_as_source,
+        " scope-id=", Dec(row.scope_id),
+        " created=", Timestamp(row.creation_time_stamp),
     );
 }
 
-fn route_keys(line: &mut Line, keys: &RouteKeys) {
-    append(line, format_args!(" {}", keys.destination));
+fn route_keys<O: Out>(out: &mut O, keys: &RouteKeys) {
+    put!(out; " ", keys.destination);
     if keys.next_hop.is_unspecified() {
-        line.push_str(" on-link");
+        out.put_str(" on-link");
     } else {
-        append(line, format_args!(" via {}", keys.next_hop));
+        put!(out; " via ", keys.next_hop);
     }
-    append(
-        line,
-        format_args!(" if={} luid={}", Dec(keys.index), keys.luid),
+    put!(out; " if=", Dec(keys.index), " luid=", keys.luid);
+}
+
+fn route_full<O: Out>(out: &mut O, row: &Route, names: &Names) {
+    route_keys(out, &row.keys);
+    put!(out;
+        names,
+        // The route's own metric: `route print` and `Get-NetRoute`'s effective metric add
+        // the interface's metric to it.
+        " route-metric=", row.metric,
+        " protocol=", row.protocol,
+        " origin=", row.origin,
+        " valid=", row.valid_lifetime,
+        " preferred=", row.preferred_lifetime,
+        " age=", Dec(row.age), "s",
+        " site-prefix=", Dec(row.site_prefix_length),
+        " loopback=", row.loopback,
+        " autoconf=", row.autoconfigure_address,
+        " publish=", row.publish,
+        " immortal=", row.immortal,
     );
 }
 
-fn route_full(line: &mut Line, row: &Route) {
-    route_keys(line, &row.keys);
-    append(
-        line,
-        format_args!(
-            " metric={} protocol={} origin={} valid={} preferred={} age={}s site-prefix={} \
-             loopback={} autoconf={} publish={} immortal={}",
-            row.metric,
-            row.protocol,
-            row.origin,
-            row.valid_lifetime,
-            row.preferred_lifetime,
-            Dec(row.age),
-            Dec(row.site_prefix_length),
-            row.loopback,
-            row.autoconfigure_address,
-            row.publish,
-            row.immortal,
-        ),
-    );
-}
-
-/// An interface event, written into `line` (empty): the callbacks' form.
+/// An interface event's line, written into `line` (empty): the callbacks' form. A full
+/// state has a second line, [`write_interface_more`].
 pub fn write_interface_event(
     line: &mut Line,
     change: Change,
     row: &Detail<InterfaceKeys, Interface>,
+    names: &Names,
 ) {
-    line.push_str(PREFIX);
-    append(line, format_args!("interface {change}"));
-    detail(line, row, interface_keys, interface_full);
+    put!(line; PREFIX, "interface ", change);
+    detail(line, row, names, interface_keys, interface_full);
 }
 
-/// An interface event as a new line.
+/// The second line of an interface event with a full state, written into `line` (empty);
+/// `false` (and nothing written) for any other detail.
+pub fn write_interface_more(
+    line: &mut Line,
+    change: Change,
+    row: &Detail<InterfaceKeys, Interface>,
+) -> bool {
+    let Detail::Full(row) = row else {
+        return false;
+    };
+    put!(line; PREFIX, "interface ", change);
+    interface_more(line, row);
+    true
+}
+
+/// An interface event's lines: one, or two for a full state.
 #[must_use]
-pub fn interface_event(change: Change, row: &Detail<InterfaceKeys, Interface>) -> Line {
-    let mut line = Line::new();
-    write_interface_event(&mut line, change, row);
-    line
+pub fn interface_event(
+    change: Change,
+    row: &Detail<InterfaceKeys, Interface>,
+    names: &Names,
+) -> (Line, Option<Line>) {
+    let mut first = Line::new();
+    write_interface_event(&mut first, change, row, names);
+    let mut more = Line::new();
+    let more = write_interface_more(&mut more, change, row).then_some(more);
+    (first, more)
 }
 
 /// A unicast address event, written into `line` (empty): the callbacks' form.
-pub fn write_address_event(line: &mut Line, change: Change, row: &Detail<AddressKeys, Address>) {
-    line.push_str(PREFIX);
-    append(line, format_args!("address {change}"));
-    detail(line, row, address_keys, address_full);
+pub fn write_address_event(
+    line: &mut Line,
+    change: Change,
+    row: &Detail<AddressKeys, Address>,
+    names: &Names,
+) {
+    put!(line; PREFIX, "address ", change);
+    detail(line, row, names, address_keys, address_full);
 }
 
 /// A unicast address event as a new line.
 #[must_use]
-pub fn address_event(change: Change, row: &Detail<AddressKeys, Address>) -> Line {
+pub fn address_event(change: Change, row: &Detail<AddressKeys, Address>, names: &Names) -> Line {
     let mut line = Line::new();
-    write_address_event(&mut line, change, row);
+    write_address_event(&mut line, change, row, names);
     line
 }
 
 /// A route event, written into `line` (empty): the callbacks' form.
-pub fn write_route_event(line: &mut Line, change: Change, row: &Detail<RouteKeys, Route>) {
-    line.push_str(PREFIX);
-    append(line, format_args!("route {change}"));
-    detail(line, row, route_keys, route_full);
+pub fn write_route_event(
+    line: &mut Line,
+    change: Change,
+    row: &Detail<RouteKeys, Route>,
+    names: &Names,
+) {
+    put!(line; PREFIX, "route ", change);
+    detail(line, row, names, route_keys, route_full);
 }
 
 /// A route event as a new line.
 #[must_use]
-pub fn route_event(change: Change, row: &Detail<RouteKeys, Route>) -> Line {
+pub fn route_event(change: Change, row: &Detail<RouteKeys, Route>, names: &Names) -> Line {
     let mut line = Line::new();
-    write_route_event(&mut line, change, row);
+    write_route_event(&mut line, change, row, names);
     line
 }
 
@@ -587,22 +772,21 @@ pub enum Completion {
     Pending,
 }
 
-impl fmt::Display for Completion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Put for Completion {
+    fn put<O: Out>(&self, out: &mut O) {
+        out.put_str(match self {
             Self::Immediate => "immediate",
             Self::Pending => "pending",
-        })
+        });
     }
 }
 
 /// The header line of a stable table, written into `line` (empty); `entries` is `None` for a
 /// NULL table.
 pub fn write_stable_header(line: &mut Line, completion: Completion, entries: Option<u32>) {
-    line.push_str(PREFIX);
-    append(line, format_args!("stable-table {completion}"));
+    put!(line; PREFIX, "stable-table ", completion);
     match entries {
-        Some(entries) => append(line, format_args!(" entries={}", Dec(entries))),
+        Some(entries) => put!(line; " entries=", Dec(entries)),
         None => line.push_str(" (no table)"),
     }
 }
@@ -617,38 +801,37 @@ pub fn stable_header(completion: Completion, entries: Option<u32>) -> Line {
 
 /// One row of a stable table, written into `line` (empty): a complete row (the table is a
 /// snapshot, not a notification).
-pub fn write_stable_entry(line: &mut Line, position: u32, row: &Address) {
-    line.push_str(PREFIX);
-    append(line, format_args!("stable-table [{}]", Dec(position)));
-    address_full(line, row);
+pub fn write_stable_entry(line: &mut Line, position: u32, row: &Address, names: &Names) {
+    put!(line; PREFIX, "stable-table [", Dec(position), "]");
+    address_full(line, row, names);
 }
 
 /// As [`write_stable_entry`], as a new line.
 #[must_use]
-pub fn stable_entry(position: u32, row: &Address) -> Line {
+pub fn stable_entry(position: u32, row: &Address, names: &Names) -> Line {
     let mut line = Line::new();
-    write_stable_entry(&mut line, position, row);
+    write_stable_entry(&mut line, position, row, names);
     line
 }
 
-/// A storm summary, written into `line` (empty):
-/// `netnotify: storm: route lines not printed: initial=0 add=950 … in 1.250s`.
+/// `<seconds>.<milliseconds>s` of a span of 100-ns ticks.
+struct Span(u64);
+
+impl Put for Span {
+    fn put<O: Out>(&self, out: &mut O) {
+        let seconds = self.0 / TICKS_PER_SECOND;
+        let millis = (self.0 % TICKS_PER_SECOND) / (TICKS_PER_SECOND / 1000);
+        put!(out; Dec(seconds), ".", Digits(millis.cast_signed(), 3), "s");
+    }
+}
+
+/// A storm summary, written into `line` (empty): `netnotify: storm: route lines not
+/// printed: initial=0 add=950 … over 1.250s` — the span from the first to the last event
+/// left out.
 pub fn write_storm_summary(line: &mut Line, notification: Notification, summary: &Summary) {
-    let ticks = summary.until.saturating_sub(summary.since);
-    let seconds = ticks / TICKS_PER_SECOND;
-    let millis = (ticks % TICKS_PER_SECOND) / (TICKS_PER_SECOND / 1000);
-    // Static words are pushed, not formatted: `{}` of a `str` costs `Formatter::pad`'s frame.
-    line.push_str(PREFIX);
-    line.push_str("storm: ");
-    line.push_str(notification.name());
-    append(
-        line,
-        format_args!(
-            " lines not printed: {} in {}.{}s",
-            summary.counts,
-            Dec(seconds),
-            ThreeDigits(millis)
-        ),
+    put!(line;
+        PREFIX, "storm: ", notification.name(), " lines not printed: ", summary.counts,
+        " over ", Span(summary.last.saturating_sub(summary.first)),
     );
 }
 
@@ -660,45 +843,105 @@ pub fn storm_summary(notification: Notification, summary: &Summary) -> Line {
     line
 }
 
-impl fmt::Display for ChangeCounts {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let counts = [
-            ("initial=", self.initial),
-            (" add=", self.add),
-            (" delete=", self.delete),
-            (" parameter=", self.parameter),
-            (" other=", self.other),
-        ];
-        for (label, count) in counts {
-            f.write_str(label)?;
-            decimal(f, count)?;
-        }
-        Ok(())
+impl Put for ChangeCounts {
+    fn put<O: Out>(&self, out: &mut O) {
+        put!(out;
+            "initial=", Dec(self.initial), " add=", Dec(self.add),
+            " delete=", Dec(self.delete), " parameter=", Dec(self.parameter),
+            " other=", Dec(self.other),
+        );
     }
 }
 
-impl fmt::Display for StableCounts {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "tables={} entries={}", self.tables, self.entries)
+impl Put for StableCounts {
+    fn put<O: Out>(&self, out: &mut O) {
+        put!(out; "tables=", Dec(self.tables), " entries=", Dec(self.entries));
     }
 }
 
 /// Comma-separated names, or `none`.
-impl fmt::Display for NotificationSet {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Put for NotificationSet {
+    fn put<O: Out>(&self, out: &mut O) {
         let mut first = true;
-        for notification in crate::notification::Notification::ALL {
+        for notification in Notification::ALL {
             if self.contains(notification) {
                 if !first {
-                    f.write_str(",")?;
+                    out.put_str(",");
                 }
                 first = false;
-                f.write_str(notification.name())?;
+                out.put_str(notification.name());
             }
         }
         if first {
-            f.write_str("none")?;
+            out.put_str("none");
         }
-        Ok(())
+    }
+}
+
+display_by_put!(
+    Note,
+    Change,
+    Hex,
+    Family,
+    SocketAddress,
+    Prefix,
+    Luid,
+    Flag,
+    Lifetime,
+    Millis,
+    Unset,
+    Offload,
+    ZoneIndices,
+    Timestamp,
+    Names,
+    Completion,
+    ChangeCounts,
+    StableCounts,
+    NotificationSet,
+);
+
+#[cfg(test)]
+mod tests {
+    use super::{Timestamp, civil_from_days};
+    use std::string::ToString;
+
+    #[test]
+    fn timestamps_are_utc_iso_8601() {
+        assert_eq!(Timestamp(0).to_string(), "1601-01-01T00:00:00Z");
+        assert_eq!(
+            Timestamp(133_774_127_990_000_000).to_string(),
+            "2024-11-30T03:59:59Z"
+        );
+        assert_eq!(
+            Timestamp(116_444_736_000_000_001).to_string(),
+            "1970-01-01T00:00:00.0000001Z"
+        );
+        assert_eq!(Timestamp(-5).to_string(), "-5");
+        assert_eq!(Timestamp(i64::MAX).to_string(), "30828-09-14T02:48:05.4775807Z");
+    }
+
+    #[test]
+    fn every_day_from_1601_to_2400_matches_the_day_count() {
+        // Walk the calendar day by day and compare with the closed form.
+        let (mut year, mut month, mut day) = (1601_i64, 1_i64, 1_i64);
+        for days in -134_774..157_000 {
+            assert_eq!(civil_from_days(days), (year, month, day), "day {days}");
+            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+            let length = match month {
+                2 if leap => 29,
+                2 => 28,
+                4 | 6 | 9 | 11 => 30,
+                _ => 31,
+            };
+            day += 1;
+            if day > length {
+                day = 1;
+                month += 1;
+                if month > 12 {
+                    month = 1;
+                    year += 1;
+                }
+            }
+        }
     }
 }

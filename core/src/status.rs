@@ -4,7 +4,7 @@
 //! NTSTATUS values at all, reference §2); it only distinguishes success, pending and failure,
 //! and prints the hex value.
 
-use core::fmt;
+use crate::line::{Out, Put, display_by_put};
 
 /// A kernel `NTSTATUS`: negative values are errors (`NT_SUCCESS` is `status >= 0`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -56,12 +56,14 @@ impl NtStatus {
 }
 
 /// Renders as the eight-digit hex form users search for, e.g. `0xC000009A`.
-impl fmt::Display for NtStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("0x")?;
-        crate::render::write_hex(f, u64::from(self.0.cast_unsigned()), 8)
+impl Put for NtStatus {
+    fn put<O: Out>(&self, out: &mut O) {
+        out.put_str("0x");
+        crate::render::Hex(u64::from(self.0.cast_unsigned()), 8).put(out);
     }
 }
+
+display_by_put!(NtStatus);
 
 #[cfg(test)]
 mod tests {

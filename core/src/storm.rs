@@ -1,17 +1,22 @@
 //! Storm control: at most `LinesPerSecond` event lines per notification kind after a burst of
-//! `Burst`, and a summary of what was left out when output resumes or at unload.
+//! `Burst`, and a summary of what was left out, printed on time.
 //!
 //! Each kind has a GCRA limiter (the "virtual scheduling" form of a token bucket): one atomic
 //! theoretical arrival time, advanced by compare-and-swap, so callbacks of one kind running
 //! concurrently need no lock and never wait. Time is the shell's monotonic clock in 100-ns
-//! units ([`crate::host::Sink::now`]). Left-out events are counted per change type; the first
-//! line printed after some were left out takes (swaps to zero) those counts and reports them
-//! with the interval they cover. Counts are exact: every suppressed event is in exactly one
-//! summary (a suppression racing with the summary that ends its episode is reported in the
-//! next one, or at unload). The event counters of [`crate::counters`] count every event
-//! whatever is printed.
+//! units ([`crate::host::Sink::now`]). Left-out events are counted per change type, with the
+//! times of the first and the last of them.
+//!
+//! The summary of a storm is printed by whichever comes first: the next line of that kind
+//! (before it), or the storm timer ([`Storm::expire`], a kernel timer's DPC in the driver)
+//! once [`QUIET`] has passed without an event being left out, or the unload. The first event
+//! left out arms the timer ([`Admission::Suppress`] says so); the timer re-arms itself while
+//! a storm goes on. Counts are exact: every suppressed event is in exactly one summary (a
+//! suppression racing with the summary that ends its episode is reported in the next one,
+//! or at unload). The event counters of [`crate::counters`] count every event whatever is
+//! printed.
 
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::counters::ChangeCounts;
 use crate::decode::Change;
@@ -20,24 +25,33 @@ use crate::notification::Notification;
 /// 100-ns units in a second.
 pub const TICKS_PER_SECOND: u64 = 10_000_000;
 
+/// How long no event must have been left out before a storm counts as over and its summary
+/// is printed: one second.
+pub const QUIET: u64 = TICKS_PER_SECOND;
+
 /// Whether an event's line may be printed.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Admission {
     /// Print it; first report what was left out before it, if anything was.
     Print(Option<Summary>),
-    /// Leave it out (it is counted).
-    Suppress,
+    /// Leave it out (it is counted). `arm_timer`: the caller must arm the storm timer to
+    /// expire [`QUIET`] from now (this event opened the first storm in progress).
+    Suppress {
+        /// Whether to arm the storm timer.
+        arm_timer: bool,
+    },
 }
 
-/// Events of one kind that were not printed, by change type, from `since` to `until`.
+/// Events of one kind that were not printed, by change type, and when the first and the
+/// last of them were left out.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Summary {
     /// The counts.
     pub counts: ChangeCounts,
     /// When the first of them was left out (100-ns units).
-    pub since: u64,
-    /// When the summary was taken.
-    pub until: u64,
+    pub first: u64,
+    /// When the last of them was left out.
+    pub last: u64,
 }
 
 /// One kind's limiter and left-out counts.
@@ -48,7 +62,9 @@ struct Kind {
     /// Left out since the last summary: parameter, add, delete, initial, other.
     pending: [AtomicU64; 5],
     /// Time of the first event left out since the last summary, plus one; 0 for none.
-    since: AtomicU64,
+    first: AtomicU64,
+    /// Time of the last event left out since the last summary, plus one.
+    last: AtomicU64,
 }
 
 /// The limiters of the three change notifications.
@@ -59,6 +75,17 @@ pub struct Storm {
     /// How far ahead of now the arrival time may run: `(burst - 1) * interval`.
     tolerance: u64,
     kinds: [Kind; 3],
+    /// Whether the storm timer is armed (or its expiry is running).
+    timer_armed: AtomicBool,
+}
+
+/// What [`Storm::expire`] found.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Expiry {
+    /// The summary of each kind whose storm is over (interface, address, route).
+    pub summaries: [Option<Summary>; 3],
+    /// Re-arm the timer to expire after this many ticks: a storm is still going on.
+    pub rearm: Option<u64>,
 }
 
 const fn slot(change: Change) -> usize {
@@ -71,6 +98,13 @@ const fn slot(change: Change) -> usize {
     }
 }
 
+/// The kinds with a limiter, in the order of [`Expiry::summaries`].
+pub const LIMITED: [Notification; 3] = [
+    Notification::Interface,
+    Notification::Address,
+    Notification::Route,
+];
+
 impl Storm {
     /// A limiter of `lines_per_second` lines (0: no limit) after a burst of `burst`.
     #[must_use]
@@ -82,6 +116,7 @@ impl Storm {
             interval,
             tolerance: interval.saturating_mul(u64::from(burst.saturating_sub(1))),
             kinds: Default::default(),
+            timer_armed: AtomicBool::new(false),
         }
     }
 
@@ -106,20 +141,7 @@ impl Storm {
         loop {
             let start = arrival.max(now);
             if start.saturating_sub(now) > self.tolerance {
-                // Over the limit: count it; the first one opens the episode (read first: a
-                // compare-and-swap on every event would bounce the cache line between CPUs).
-                if kind.since.load(Ordering::Relaxed) == 0 {
-                    let _ = kind.since.compare_exchange(
-                        0,
-                        now.saturating_add(1),
-                        Ordering::Relaxed,
-                        Ordering::Relaxed,
-                    );
-                }
-                if let Some(pending) = kind.pending.get(slot(change)) {
-                    pending.fetch_add(1, Ordering::Relaxed);
-                }
-                return Admission::Suppress;
+                return self.suppress(kind, change, now);
             }
             match kind.arrival.compare_exchange_weak(
                 arrival,
@@ -131,13 +153,57 @@ impl Storm {
                 Err(current) => arrival = current,
             }
         }
-        Admission::Print(Self::take(kind, now))
+        Admission::Print(Self::take(kind))
+    }
+
+    /// Counts a left-out event; the first one opens the episode (read first: a
+    /// compare-and-swap on every event would bounce the cache line between CPUs).
+    fn suppress(&self, kind: &Kind, change: Change, now: u64) -> Admission {
+        let stamp = now.saturating_add(1);
+        if kind.first.load(Ordering::Relaxed) == 0 {
+            let _ = kind
+                .first
+                .compare_exchange(0, stamp, Ordering::Relaxed, Ordering::Relaxed);
+        }
+        if kind.last.load(Ordering::Relaxed) < stamp {
+            kind.last.fetch_max(stamp, Ordering::Relaxed);
+        }
+        if let Some(pending) = kind.pending.get(slot(change)) {
+            pending.fetch_add(1, Ordering::Relaxed);
+        }
+        let arm_timer = !self.timer_armed.load(Ordering::Relaxed)
+            && !self.timer_armed.swap(true, Ordering::AcqRel);
+        Admission::Suppress { arm_timer }
+    }
+
+    /// The storm timer expired at `now`: takes the summary of every kind whose last left-out
+    /// event is [`QUIET`] old, and says when to expire again if a storm is still going on.
+    pub fn expire(&self, now: u64) -> Expiry {
+        // Disarm first: a suppression from here on arms the timer itself, or is seen below.
+        self.timer_armed.store(false, Ordering::Release);
+        let mut summaries = [None; 3];
+        let mut next: Option<u64> = None;
+        for (summary, kind) in summaries.iter_mut().zip(&self.kinds) {
+            if kind.first.load(Ordering::Acquire) == 0 {
+                continue;
+            }
+            let last = kind.last.load(Ordering::Relaxed).saturating_sub(1);
+            let quiet_at = last.saturating_add(QUIET);
+            if quiet_at <= now {
+                *summary = Self::take(kind);
+            } else {
+                let wait = quiet_at.saturating_sub(now);
+                next = Some(next.map_or(wait, |earlier| earlier.min(wait)));
+            }
+        }
+        let rearm = next.filter(|_| !self.timer_armed.swap(true, Ordering::AcqRel));
+        Expiry { summaries, rearm }
     }
 
     /// What `notification` left out and has not reported yet (for the unload summary).
     pub fn drain(&self, notification: Notification, now: u64) -> Option<Summary> {
         let kind = self.kind(notification)?;
-        let taken = Self::take(kind, now);
+        let taken = Self::take(kind);
         // Counts left by a suppression that raced with an earlier summary have no episode.
         let stragglers = Self::counts(kind);
         match (taken, stragglers) {
@@ -147,23 +213,24 @@ impl Storm {
             }
             (None, extra) if extra != ChangeCounts::default() => Some(Summary {
                 counts: extra,
-                since: now,
-                until: now,
+                first: now,
+                last: now,
             }),
             (None, _) => None,
         }
     }
 
     /// Ends the episode, if one is open, and takes its counts.
-    fn take(kind: &Kind, now: u64) -> Option<Summary> {
-        let since = kind.since.swap(0, Ordering::Relaxed);
-        if since == 0 {
+    fn take(kind: &Kind) -> Option<Summary> {
+        let first = kind.first.swap(0, Ordering::AcqRel);
+        if first == 0 {
             return None;
         }
+        let last = kind.last.swap(0, Ordering::Relaxed);
         Some(Summary {
             counts: Self::counts(kind),
-            since: since.saturating_sub(1),
-            until: now,
+            first: first.saturating_sub(1),
+            last: last.max(first).saturating_sub(1),
         })
     }
 

@@ -80,6 +80,12 @@ enum Step {
     NullHandle(Notification),
     /// The IRQL the driver's code runs at from now on.
     Irql(u8),
+    /// NETIO knows the interface `luid` by this name and alias (`ConvertInterfaceLuidTo*`).
+    Name {
+        luid: u64,
+        name: String,
+        alias: String,
+    },
     /// `sc stop`: the driver unloads.
     Unload,
 }
@@ -96,6 +102,7 @@ impl Step {
                 | Self::NullHandle(_)
                 | Self::Irql(_)
                 | Self::Clock(_)
+                | Self::Name { .. }
         )
     }
 
@@ -148,6 +155,7 @@ const STEPS: &[&str] = &[
     "fail",
     "null-handle",
     "irql",
+    "name",
     "unload",
 ];
 
@@ -584,6 +592,26 @@ fn step(value: Value) -> Result<Step, String> {
             fields.finish(&["call"])?;
             Step::NullHandle(registration("call", &call)?)
         }
+        "name" => {
+            let expected_luid = "the interface's LUID, as lines print it (\"ieee80211:2\")";
+            let luid = fields.required("luid", expected_luid)?;
+            let text = |fields: &mut Fields, field: &str, expected: &str| {
+                let value = fields.required(field, expected)?;
+                value
+                    .as_str()
+                    .map(String::from)
+                    .ok_or_else(|| wrong(field, &value, expected))
+            };
+            let name = text(&mut fields, "name", "the interface name (\"wireless_32768\")")?;
+            let alias = text(&mut fields, "alias", "the interface alias (\"Wi-Fi\")")?;
+            fields.finish(&["luid", "name", "alias"])?;
+            Step::Name {
+                luid: readable::parse_luid(&luid)
+                    .ok_or_else(|| wrong("luid", &luid, expected_luid))?,
+                name,
+                alias,
+            }
+        }
         "irql" => {
             let level = fields.required("level", "a number from 0 to 255")?;
             fields.finish(&["level"])?;
@@ -792,6 +820,7 @@ fn apply(sim: &Sim, step: &Step) {
         Step::Fail(failure) => inject(sim, *failure),
         Step::NullHandle(notification) => sim.script(*notification, Outcome::NullHandle),
         Step::Irql(level) => sim.set_irql(*level),
+        Step::Name { luid, name, alias } => sim.name_interface(*luid, name, alias),
         Step::Unload => {}
     }
 }

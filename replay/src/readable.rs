@@ -135,10 +135,41 @@ impl Row {
         self.field(
             "luid",
             0,
-            luid,
+            parse_luid,
             "\"<ifType>:<index>\" such as \"ieee80211:2\", or a number",
         )
     }
+}
+
+/// `created`: UTC ISO 8601 as the driver prints it (`2024-11-30T03:59:59Z`, with an optional
+/// fraction of up to seven digits), back to 100-ns units since 1601; or the raw value.
+fn timestamp(value: &Value) -> Option<i64> {
+    if let Some(raw) = value.as_i64() {
+        return Some(raw);
+    }
+    let text = value.as_str()?.strip_suffix('Z')?;
+    let (date, time) = text.split_once('T')?;
+    let mut date = date.splitn(3, '-').map(str::parse::<i64>);
+    let (year, month, day) = (date.next()?.ok()?, date.next()?.ok()?, date.next()?.ok()?);
+    let (time, fraction) = time.split_once('.').unwrap_or((time, ""));
+    let mut time = time.splitn(3, ':').map(str::parse::<i64>);
+    let (hour, minute, second) = (time.next()?.ok()?, time.next()?.ok()?, time.next()?.ok()?);
+    if fraction.len() > 7 || !fraction.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    let ticks: i64 = format!("{fraction:0<7}").parse().ok()?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil: days from 1970-01-01.
+    let shifted = if month <= 2 { year - 1 } else { year };
+    let era = shifted.div_euclid(400);
+    let year_of_era = shifted - era * 400;
+    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second + 11_644_473_600;
+    seconds.checked_mul(10_000_000)?.checked_add(ticks)
 }
 
 /// A whole number, or a string of digits followed by `unit`.
@@ -159,7 +190,8 @@ fn yes_no(value: &Value) -> Option<u8> {
     }
 }
 
-fn luid(value: &Value) -> Option<u64> {
+/// A LUID as lines print it (`ieee80211:2`, `71:2`), or its raw 64-bit value.
+pub fn parse_luid(value: &Value) -> Option<u64> {
     if let Some(raw) = value.as_u64() {
         return Some(raw);
     }
@@ -414,8 +446,8 @@ pub fn address_row(fields: Map<String, Value>) -> Result<MibUnicastIpAddressRow,
         creation_time_stamp: row.field(
             "created",
             0,
-            Value::as_i64,
-            "the raw 64-bit CreationTimeStamp",
+            timestamp,
+            "a UTC time as lines print it (\"2024-11-30T03:59:59Z\"), or the raw 64-bit value",
         )?,
     };
     row.finish(&ADDRESS_FIELDS)?;
@@ -472,7 +504,7 @@ pub fn route(fields: Map<String, Value>) -> Result<MibIpForwardRow2, String> {
         next_hop,
         interface_index: row.number("if")?,
         interface_luid: row.luid()?,
-        metric: row.or_unset("metric")?,
+        metric: row.or_unset("route-metric")?,
         protocol: row.named("protocol", &names(RouteProtocol::NAMES))?,
         origin: row.named("origin", &names(RouteOrigin::NAMES))?,
         valid_lifetime: row.lifetime("valid")?,
@@ -495,7 +527,7 @@ pub const ROUTE_FIELDS: [&str; 15] = [
     "via",
     "if",
     "luid",
-    "metric",
+    "route-metric",
     "protocol",
     "origin",
     "valid",

@@ -38,9 +38,9 @@ fn the_built_in_scenario_prints_exactly_the_expected_lines() {
     let (out, notes, report) = play(LAPTOP_JOINS_WIFI);
     assert_eq!(out, include_str!("laptop-joins-wifi.out"));
     assert_eq!(notes, "");
-    assert_eq!(report.lines, 25);
+    assert_eq!(report.lines, 29);
     assert!(report.violations.is_empty());
-    assert_eq!(parse(LAPTOP_JOINS_WIFI).unwrap().len(), 16);
+    assert_eq!(parse(LAPTOP_JOINS_WIFI).unwrap().len(), 17);
 }
 
 #[test]
@@ -133,8 +133,8 @@ fn delivery_modes_and_raw_types_reach_the_driver_as_written() {
         lines[9..12],
         [
             "netnotify: address add (no row)",
-            "netnotify: address type=7 192.168.1.23 if=12 luid=0:0",
-            "netnotify: address parameter 192.168.1.23 if=12 luid=0:0 \
+            "netnotify: address type=7 192.168.1.23 if=12 luid=0:0 name=? alias=?",
+            "netnotify: address parameter 192.168.1.23 if=12 luid=0:0 name=? alias=? \
              (not re-queried at IRQL 2)",
         ]
     );
@@ -168,7 +168,7 @@ fn failures_are_injected_into_the_named_call() {
          \"status\":\"0xC0000008\"}}\n"
     ));
     assert!(out.contains(
-        "netnotify: address add 192.168.1.23 if=12 luid=0:0 \
+        "netnotify: address add 192.168.1.23 if=12 luid=0:0 name=? alias=? \
          (re-query failed with status 0xC0000001)\n"
     ));
     assert!(out.contains("netnotify: error: CancelMibChangeNotify2 for route failed"));
@@ -202,14 +202,14 @@ fn bad_input_names_the_line_and_the_problem() {
             1,
             "no \"step\": every line is an object whose \"step\" is \"interface\", \"address\", \
              \"route\", \"settings\", \"clock\", \"stable\", \"stable-complete\", \"fail\", \
-             \"null-handle\", \"irql\" or \"unload\"",
+             \"null-handle\", \"irql\", \"name\" or \"unload\"",
         ),
         (
             "\n{\"step\":\"tunnel\"}".to_owned(),
             2,
             "\"step\" is \"tunnel\", expected \"interface\", \"address\", \"route\", \"settings\", \
-             \"clock\", \"stable\", \"stable-complete\", \"fail\", \"null-handle\", \"irql\" or \
-             \"unload\"",
+             \"clock\", \"stable\", \"stable-complete\", \"fail\", \"null-handle\", \"irql\", \
+             \"name\" or \"unload\"",
         ),
         (
             format!("{{\"step\":\"address\",\"type\":\"remove\",\"row\":\"{row}\"}}"),
@@ -531,7 +531,7 @@ fn a_registration_of_one_family_hears_nothing_of_the_other() {
         lines.contains(&"netnotify: stable-table pending entries=1"),
         "{lines:#?}"
     );
-    assert_eq!(lines.len(), 13, "{lines:#?}");
+    assert_eq!(lines.len(), 15, "{lines:#?}");
 }
 
 /// What Windows editors and shells write: UTF-8 with a byte order mark, and UTF-16 with one
@@ -636,15 +636,18 @@ fn fields_left_out_of_a_readable_row_are_zero() {
     assert_eq!(
         lines,
         [
-            "netnotify: address add 2001:db8::25/64 if=0 luid=0:0 dad=invalid prefix-origin=other \
-             suffix-origin=other valid=0s preferred=0s skip-as-source=no scope-id=0 created=0",
-            "netnotify: route add 10.0.0.0/8 on-link if=0 luid=0:0 metric=0 protocol=0 \
-             origin=manual valid=0s preferred=0s age=0s site-prefix=0 loopback=no autoconf=no \
-             publish=no immortal=no",
-            "netnotify: interface add family=ipv6 if=0 luid=0:0 connected=no mtu=0 metric=0 \
-             router-discovery=disabled link-local=always-off link-local-timeout=0ms \
-             dad-transmits=0 reachable=0ms base-reachable=0ms retransmit=0ms pmtu-timeout=0ms \
-             ra-interval=0-0ms site-prefix=0 offload=0x00/0x00 zones=none flags=none",
+            "netnotify: address add 2001:db8::25/64 if=0 luid=0:0 name=? alias=? dad=invalid \
+             prefix-origin=other suffix-origin=other valid=0s preferred=0s skip-as-source=no \
+             scope-id=0 created=1601-01-01T00:00:00Z",
+            "netnotify: route add 10.0.0.0/8 on-link if=0 luid=0:0 name=? alias=? route-metric=0 \
+             protocol=0 origin=manual valid=0s preferred=0s age=0s site-prefix=0 loopback=no \
+             autoconf=no publish=no immortal=no",
+            "netnotify: interface add family=ipv6 if=0 luid=0:0 name=? alias=? connected=no mtu=0 \
+             metric=0 flags=none",
+            "netnotify: interface add family=ipv6 if=0 router-discovery=disabled \
+             link-local=always-off link-local-timeout=0ms dad-transmits=0 reachable=0ms \
+             base-reachable=0ms retransmit=0ms pmtu-timeout=0ms ra-interval=0-0ms site-prefix=0 \
+             offload=0x00/0x00 zones=none",
         ]
     );
 }
@@ -726,5 +729,5 @@ fn the_scenario_docs_name_every_field_and_their_examples_play() {
     assert_eq!(examples.len(), 11);
     let (out, _, report) = play(&examples.join("\n"));
     assert!(report.violations.is_empty());
-    assert!(out.contains("netnotify: route add 0.0.0.0/0 via 192.168.1.1 if=12 luid=ieee80211:2"));
+    assert!(out.contains("netnotify: route add 0.0.0.0/0 via 192.168.1.1 if=12 luid=ieee80211:2 name=? alias=?"));
 }

@@ -68,6 +68,13 @@ impl Abi for bool {
     const ABI: Scalar = Scalar { size: 1, kind: 1 };
 }
 
+// `LARGE_INTEGER` by value: eight bytes, passed as a signed 64-bit integer on x64 and
+// aarch64, which is how windows-sys declares `KeSetTimer`'s `duetime: i64`.
+impl Abi for wdk::LARGE_INTEGER {
+    const ABI: Scalar = Scalar { size: 8, kind: 0 };
+}
+const _: () = assert!(size_of::<wdk::LARGE_INTEGER>() == 8 && align_of::<wdk::LARGE_INTEGER>() == 8);
+
 impl<T: ?Sized> Abi for *mut T {
     const ABI: Scalar = Scalar {
         size: size_of::<*mut u8>(),
@@ -396,6 +403,7 @@ same_size_and_alignment! {
     wdk::KDEVICE_QUEUE => wf::KDEVICE_QUEUE,
     wdk::KDPC => wf::KDPC,
     wdk::KEVENT => wf::KEVENT,
+    wdk::KTIMER => wss::KTIMER,
     wdk::WAIT_CONTEXT_BLOCK => wss::WAIT_CONTEXT_BLOCK,
     // Every MajorFunction slot is a dispatch routine pointer.
     wdk::PDRIVER_DISPATCH => wf::DRIVER_DISPATCH,
@@ -426,6 +434,11 @@ same_function!(ntddk::ZwQueryValueKey => "system" wr::ZwQueryValueKey; _, _, _, 
 same_function!(ntddk::ZwClose => "system" wss::ZwClose; _);
 same_function!(ntddk::ZwOpenKey => "system" wr::ZwOpenKey; _, _, _);
 same_function!(ntddk::MmGetSystemRoutineAddress => "system" wss::MmGetSystemRoutineAddress; _);
+same_function!(ntddk::KeInitializeTimer => "system" wss::KeInitializeTimer; _);
+same_function!(ntddk::KeInitializeDpc => "system" wss::KeInitializeDpc; _, _, _);
+same_function!(ntddk::KeSetTimer => "system" wss::KeSetTimer; _, _, _);
+same_function!(ntddk::KeCancelTimer => "system" wss::KeCancelTimer; _);
+same_function!(ntddk::KeFlushQueuedDpcs => "system" wss::KeFlushQueuedDpcs;);
 same_function!(ntddk::ExAllocatePool2 => "system" wss::ExAllocatePool2; _, _, _);
 same_function!(ntddk::ExFreePool => "system" wss::ExFreePool; _);
 
@@ -447,7 +460,13 @@ pub const NOT_IN_WINDOWS_SYS: &[(&str, &str)] = &[
         "a linker marker, not a Windows API; wdk-sys defines it the same way",
     ),
     (
-        "KDEVICE_QUEUE, KDPC, KEVENT, WAIT_CONTEXT_BLOCK fields",
+        "PKDEFERRED_ROUTINE's parameters",
+        "windows-sys declares it as `fn()` (the metadata drops them); wdm.h's \
+         KDEFERRED_ROUTINE is (PKDPC, PVOID DeferredContext, PVOID, PVOID), as bindgen \
+         writes it; KeInitializeDpc's parameter is checked as a pointer-sized value",
+    ),
+    (
+        "KDEVICE_QUEUE, KDPC, KEVENT, KTIMER, WAIT_CONTEXT_BLOCK fields",
         "opaque here: the shell never reads them; their size and alignment are checked",
     ),
     (

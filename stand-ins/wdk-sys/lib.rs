@@ -27,7 +27,9 @@
     reason = "the WDK's own names and bindgen's shapes, kept as wdk-sys generates them"
 )]
 
-use core::ffi::{c_char, c_int, c_long, c_short, c_uchar, c_ulong, c_ulonglong, c_ushort, c_void};
+use core::ffi::{
+    c_char, c_int, c_long, c_longlong, c_short, c_uchar, c_ulong, c_ulonglong, c_ushort, c_void,
+};
 
 pub type NTSTATUS = LONG;
 pub type LONG = c_long;
@@ -91,6 +93,7 @@ opaque! {
     _KDEVICE_QUEUE = KDEVICE_QUEUE: [u64; 5];
     _KDPC = KDPC: [u64; 8];
     _KEVENT = KEVENT: [u64; 3];
+    _KTIMER = KTIMER: [u64; 8];
     _WAIT_CONTEXT_BLOCK = WAIT_CONTEXT_BLOCK: [u64; 9];
 }
 
@@ -235,11 +238,51 @@ pub mod _KEY_VALUE_INFORMATION_CLASS {
 }
 pub use self::_KEY_VALUE_INFORMATION_CLASS::Type as KEY_VALUE_INFORMATION_CLASS;
 
+pub type PKTIMER = *mut KTIMER;
+pub type PKDPC = *mut KDPC;
+pub type PRKDPC = *mut KDPC;
+pub type LONGLONG = c_longlong;
+
+/// `KDEFERRED_ROUTINE` (wdm.h): a DPC's routine.
+pub type PKDEFERRED_ROUTINE = Option<
+    unsafe extern "C" fn(
+        Dpc: *mut _KDPC,
+        DeferredContext: PVOID,
+        SystemArgument1: PVOID,
+        SystemArgument2: PVOID,
+    ),
+>;
+
+/// `LARGE_INTEGER`, as bindgen writes the union (the shell only uses `QuadPart`).
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub union _LARGE_INTEGER {
+    pub __bindgen_anon_1: _LARGE_INTEGER__bindgen_ty_1,
+    pub u: _LARGE_INTEGER__bindgen_ty_2,
+    pub QuadPart: LONGLONG,
+}
+pub type LARGE_INTEGER = _LARGE_INTEGER;
+
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _LARGE_INTEGER__bindgen_ty_1 {
+    pub LowPart: ULONG,
+    pub HighPart: LONG,
+}
+
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _LARGE_INTEGER__bindgen_ty_2 {
+    pub LowPart: ULONG,
+    pub HighPart: LONG,
+}
+
 pub mod ntddk {
     use super::{
         ACCESS_MASK, BOOLEAN, DRIVER_REGKEY_TYPE, HANDLE, KEY_VALUE_INFORMATION_CLASS, KIRQL,
-        NTSTATUS, PCSTR, PDEVICE_OBJECT, PDRIVER_OBJECT, PHANDLE, POBJECT_ATTRIBUTES, POOL_FLAGS,
-        PULONG, PUNICODE_STRING, PVOID, SIZE_T, ULONG, ULONGLONG,
+        LARGE_INTEGER, NTSTATUS, PCSTR, PDEVICE_OBJECT, PDRIVER_OBJECT, PHANDLE,
+        PKDEFERRED_ROUTINE, PKDPC, PKTIMER, POBJECT_ATTRIBUTES, POOL_FLAGS, PRKDPC, PULONG,
+        PUNICODE_STRING, PVOID, SIZE_T, ULONG, ULONGLONG,
     };
 
     // The kernel's import library; on Windows wdk-sys' generated link blocks name it, and
@@ -289,6 +332,15 @@ pub mod ntddk {
             ObjectAttributes: POBJECT_ATTRIBUTES,
         ) -> NTSTATUS;
         pub fn MmGetSystemRoutineAddress(SystemRoutineName: PUNICODE_STRING) -> PVOID;
+        pub fn KeInitializeTimer(Timer: PKTIMER);
+        pub fn KeInitializeDpc(
+            Dpc: PRKDPC,
+            DeferredRoutine: PKDEFERRED_ROUTINE,
+            DeferredContext: PVOID,
+        );
+        pub fn KeSetTimer(Timer: PKTIMER, DueTime: LARGE_INTEGER, Dpc: PKDPC) -> BOOLEAN;
+        pub fn KeCancelTimer(arg1: PKTIMER) -> BOOLEAN;
+        pub fn KeFlushQueuedDpcs();
         // wdk-alloc's: the driver never allocates, so a release image must not import them.
         pub fn ExAllocatePool2(Flags: POOL_FLAGS, NumberOfBytes: SIZE_T, Tag: ULONG) -> PVOID;
         pub fn ExFreePool(P: PVOID);

@@ -3,13 +3,14 @@
 //! Each runs the driver on the input and panics if a line breaks the output discipline or the
 //! simulator saw NETIO misused.
 
+use std::string::String;
 use std::vec::Vec;
 
 use crate::decode::{Address, AddressKeys, Change, Interface, InterfaceKeys, Route, RouteKeys};
 use crate::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
 use crate::lifecycle::{driver_entry, driver_unload};
 use crate::line::{DBGPRINT_LIMIT, Line, TRUNCATION_MARKER};
-use crate::render::{self, Detail, Note, PREFIX};
+use crate::render::{self, Detail, Names, Note, PREFIX};
 use crate::sim::{Delivery, Event, Sim, StableMode};
 use crate::status::NtStatus;
 
@@ -25,6 +26,16 @@ pub fn assert_line(line: &Line) {
     assert_text(text);
     assert_eq!(c_string.get(text.len()..), Some(&b"\n\0"[..]));
     assert_eq!(line.is_truncated(), text.ends_with(TRUNCATION_MARKER));
+}
+
+/// As [`assert_line`], and not cut: what every line but the interface's second one
+/// guarantees for any row (`render`'s module documentation).
+///
+/// # Panics
+/// If `line` breaks the discipline or was cut.
+pub fn assert_uncut(line: &Line) {
+    assert_line(line);
+    assert!(!line.is_truncated(), "cut: {:?}", line.as_str());
 }
 
 /// As [`assert_line`], for a line the simulator recorded.
@@ -69,31 +80,55 @@ pub fn rows(data: &[u8]) {
     let address = MibUnicastIpAddressRow::from_bytes(&take(data, 9, 80)).unwrap();
     let route = MibIpForwardRow2::from_bytes(&take(data, 9, 104)).unwrap();
 
-    assert_line(&render::interface_event(
-        change,
-        &Detail::Full(Interface::decode(&interface)),
-    ));
-    assert_line(&render::address_event(
-        change,
-        &Detail::Full(Address::decode(&address)),
-    ));
-    assert_line(&render::route_event(
-        change,
-        &Detail::Full(Route::decode(&route)),
-    ));
-    assert_line(&render::stable_entry(u32::MAX, &Address::decode(&address)));
-    for note in [
-        Note::None,
-        Note::Gone,
-        Note::QueryFailed(status),
-        Note::NotPassive(irql),
-    ] {
-        let keys = InterfaceKeys::decode(&interface);
-        assert_line(&render::interface_event(change, &Detail::Keys(keys, note)));
-        let keys = AddressKeys::decode(&address);
-        assert_line(&render::address_event(change, &Detail::Keys(keys, note)));
-        let keys = RouteKeys::decode(&route);
-        assert_line(&render::route_event(change, &Detail::Keys(keys, note)));
+    // The longest name and alias NETIO can return (256 characters each), and none.
+    let long: String = "Ethernet adapter with a very long alias ".repeat(7);
+    let long = long.get(..256).unwrap_or_default();
+    for names in [Names::new(long, long), Names::UNKNOWN] {
+        let (first, more) =
+            render::interface_event(change, &Detail::Full(Interface::decode(&interface)), &names);
+        assert_uncut(&first);
+        // The second line's zones: Windows defines 7 scope levels; more non-zero entries
+        // than that could fill it (docs/lines.md).
+        assert_line(&more.unwrap());
+        assert_uncut(&render::address_event(
+            change,
+            &Detail::Full(Address::decode(&address)),
+            &names,
+        ));
+        assert_uncut(&render::route_event(
+            change,
+            &Detail::Full(Route::decode(&route)),
+            &names,
+        ));
+        assert_uncut(&render::stable_entry(
+            u32::MAX,
+            &Address::decode(&address),
+            &names,
+        ));
+        for note in [
+            Note::None,
+            Note::Gone,
+            Note::QueryFailed(status),
+            Note::NotPassive(irql),
+        ] {
+            let keys = InterfaceKeys::decode(&interface);
+            let (first, more) =
+                render::interface_event(change, &Detail::Keys(keys, note), &names);
+            assert_uncut(&first);
+            assert!(more.is_none());
+            let keys = AddressKeys::decode(&address);
+            assert_uncut(&render::address_event(
+                change,
+                &Detail::Keys(keys, note),
+                &names,
+            ));
+            let keys = RouteKeys::decode(&route);
+            assert_uncut(&render::route_event(
+                change,
+                &Detail::Keys(keys, note),
+                &names,
+            ));
+        }
     }
 
     let sim = Sim::new();

@@ -1,6 +1,7 @@
 //! The simulator as the driver's host: the output sink and its clock, the device object and its
 //! extension, the unload routine, and the registry the settings are read from.
 
+use core::ffi::c_void;
 use core::ptr::NonNull;
 use core::sync::atomic::Ordering;
 use std::alloc::{self, Layout};
@@ -14,7 +15,7 @@ use crate::line::Line;
 use crate::settings::{PARAMETER_BUFFER, REG_DWORD, RawValue};
 use crate::status::NtStatus;
 
-use super::{Call, Device, RegistryOpen, Sim, State};
+use super::{Call, Device, RegistryOpen, SendPtr, Sim, State, Timer};
 
 impl Sink for Sim {
     fn emit(&self, level: Level, line: &Line) {
@@ -27,6 +28,43 @@ impl Sink for Sim {
 
     fn now(&self) -> u64 {
         self.0.clock.load(Ordering::Relaxed)
+    }
+
+    unsafe fn start_timer(&self, context: *mut c_void) {
+        let mut state = self.state();
+        if state.timer.context.is_some() {
+            state
+                .violations
+                .push("KeInitializeTimer of the storm timer twice".into());
+        }
+        state.timer.context = Some(SendPtr(context));
+    }
+
+    fn set_timer(&self, delay: u64) {
+        let due = self.now().saturating_add(delay);
+        let mut state = self.state();
+        if state.timer.context.is_none() {
+            state
+                .violations
+                .push("KeSetTimer before KeInitializeTimer".into());
+        } else if state.timer.stopped {
+            state
+                .violations
+                .push("KeSetTimer after the storm timer was stopped".into());
+        }
+        state.timer.due = Some(due);
+        state.timer.sets.push(due);
+    }
+
+    fn stop_timer(&self) {
+        let mut state = self.state();
+        if state.timer.context.is_none() {
+            state
+                .violations
+                .push("KeCancelTimer before KeInitializeTimer".into());
+        }
+        state.timer.due = None;
+        state.timer.stopped = true;
     }
 }
 
@@ -72,6 +110,12 @@ unsafe impl Host for Sim {
                 .push("IoDeleteDevice without a device".into());
             return;
         };
+        if state.timer.context.is_some() && !state.timer.stopped {
+            state
+                .violations
+                .push("device deleted while the storm timer may still expire".into());
+        }
+        state.timer = Timer::default();
         let start = device.extension.as_ptr().addr();
         let end = start + device.layout.size();
         let mut live = Vec::new();

@@ -246,6 +246,24 @@ struct State {
     registry: Registry,
     /// Serving a driver whose device lives elsewhere ([`Sim::serve_external_driver`]).
     external: Option<External>,
+    /// Each interface's name and alias, by LUID ([`Sim::name_interface`]).
+    names: BTreeMap<u64, (String, String)>,
+    timer: Timer,
+}
+
+/// The storm timer the driver keeps in its sink: a one-shot kernel timer and its DPC.
+#[derive(Default)]
+struct Timer {
+    /// The DPC's context, once `KeInitializeTimer`/`KeInitializeDpc` ran.
+    context: Option<SendPtr>,
+    /// When it expires, if set.
+    due: Option<u64>,
+    /// `KeCancelTimer` + `KeFlushQueuedDpcs` ran.
+    stopped: bool,
+    /// Every due time it was set to, in order.
+    sets: Vec<u64>,
+    /// Every time it expired (the DPC ran), in order.
+    expiries: Vec<u64>,
 }
 
 /// The context of a driver whose device lives elsewhere.
@@ -384,9 +402,59 @@ impl Sim {
         self.state().registry.opens.clone()
     }
 
-    /// Moves the clock forward by `ticks` (100-ns units).
+    /// Moves the clock forward by `ticks` (100-ns units). The storm timer expires on the way
+    /// if it is due: the clock stops at its due time and its DPC runs (on this thread), as a
+    /// kernel timer would, then the clock goes on.
     pub fn advance(&self, ticks: u64) {
-        self.0.clock.fetch_add(ticks, Ordering::Relaxed);
+        let target = self.0.clock.load(Ordering::Relaxed).saturating_add(ticks);
+        loop {
+            let expiry = {
+                let mut state = self.state();
+                match (state.timer.due, state.timer.context) {
+                    (Some(due), Some(context)) if due <= target => {
+                        state.timer.due = None;
+                        state.timer.expiries.push(due);
+                        Some((due, context))
+                    }
+                    _ => None,
+                }
+            };
+            let Some((due, context)) = expiry else {
+                break;
+            };
+            self.0.clock.fetch_max(due, Ordering::Relaxed);
+            // SAFETY: the context the driver gave `start_timer`: its extension, which lives
+            // until the device is deleted, and `delete_device` requires the timer stopped.
+            unsafe { crate::raw::storm_timer_expired::<Self, Self>(context.0) };
+        }
+        self.0.clock.fetch_max(target, Ordering::Relaxed);
+    }
+
+    /// Every due time the storm timer was set to, in order (100-ns units).
+    #[must_use]
+    pub fn timer_sets(&self) -> Vec<u64> {
+        self.state().timer.sets.clone()
+    }
+
+    /// Every time the storm timer expired, in order.
+    #[must_use]
+    pub fn timer_expiries(&self) -> Vec<u64> {
+        self.state().timer.expiries.clone()
+    }
+
+    /// When the storm timer is due, if it is set.
+    #[must_use]
+    pub fn timer_due(&self) -> Option<u64> {
+        self.state().timer.due
+    }
+
+    /// Gives the interface `luid` a name and an alias, which NETIO's
+    /// `ConvertInterfaceLuidToNameA`/`ConvertInterfaceLuidToAlias` return. A LUID without
+    /// them is one NETIO does not know (`STATUS_INVALID_PARAMETER`).
+    pub fn name_interface(&self, luid: u64, name: &str, alias: &str) {
+        self.state()
+            .names
+            .insert(luid, (String::from(name), String::from(alias)));
     }
 
     /// Makes the next `IoCreateDevice` fail with `status`.

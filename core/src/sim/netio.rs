@@ -6,12 +6,13 @@ use core::ffi::c_void;
 use core::ptr;
 use std::alloc;
 use std::format;
+use std::string::String;
 use std::sync::PoisonError;
 use std::vec::Vec;
 
 use crate::ffi::{
     Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
-    MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
+    MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable, PASSIVE_LEVEL,
     StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
 use crate::netio::NetIo;
@@ -208,6 +209,20 @@ impl NetIo for Sim {
         self.query(row, "GetIpForwardEntry2")
     }
 
+    fn convert_interface_luid_to_name(&self, luid: u64, name: &mut [u8]) -> NtStatus {
+        let found = self.convert(luid, "ConvertInterfaceLuidToNameA", |(name, _)| {
+            name.bytes().map(u16::from).collect()
+        });
+        fill(found, name, |unit| u8::try_from(unit).unwrap_or(b'?'))
+    }
+
+    fn convert_interface_luid_to_alias(&self, luid: u64, alias: &mut [u16]) -> NtStatus {
+        let found = self.convert(luid, "ConvertInterfaceLuidToAlias", |(_, alias)| {
+            alias.encode_utf16().collect()
+        });
+        fill(found, alias, |unit| unit)
+    }
+
     unsafe fn free_mib_table(&self, memory: *mut c_void) {
         let mut state = self.state();
         state.calls.push(Call::FreeMibTable);
@@ -229,4 +244,43 @@ impl NetIo for Sim {
             ));
         }
     }
+}
+
+impl Sim {
+    /// A LUID conversion: checks the IRQL, then looks the interface's names up.
+    fn convert(
+        &self,
+        luid: u64,
+        function: &str,
+        pick: impl Fn(&(String, String)) -> Vec<u16>,
+    ) -> Result<Vec<u16>, NtStatus> {
+        let mut state = self.state();
+        if state.irql != PASSIVE_LEVEL {
+            let irql = state.irql;
+            state
+                .violations
+                .push(format!("{function} called at IRQL {irql}"));
+        }
+        state.names.get(&luid).map(pick).ok_or(NtStatus::INVALID_PARAMETER)
+    }
+}
+
+/// Copies a conversion's result and its NUL into `buffer`: `STATUS_NO_MEMORY` (the pages'
+/// "not enough memory") when it does not fit, as NETIO does.
+fn fill<T: Copy + Default>(
+    found: Result<Vec<u16>, NtStatus>,
+    buffer: &mut [T],
+    unit: impl Fn(u16) -> T,
+) -> NtStatus {
+    let units = match found {
+        Ok(units) => units,
+        Err(status) => return status,
+    };
+    if units.len() >= buffer.len() {
+        return NtStatus::NO_MEMORY;
+    }
+    for (slot, value) in buffer.iter_mut().zip(units.into_iter().chain([0])) {
+        *slot = if value == 0 { T::default() } else { unit(value) };
+    }
+    NtStatus::SUCCESS
 }

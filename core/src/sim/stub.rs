@@ -94,6 +94,22 @@ impl NetIo for Answering {
         row.metric = 256;
         NtStatus::SUCCESS
     }
+
+    fn convert_interface_luid_to_name(&self, _: u64, name: &mut [u8]) -> NtStatus {
+        copy_with_nul(b"wireless_32768".iter().copied(), name)
+    }
+
+    fn convert_interface_luid_to_alias(&self, _: u64, alias: &mut [u16]) -> NtStatus {
+        copy_with_nul("Wi-Fi".encode_utf16(), alias)
+    }
+}
+
+/// Writes `text` and a NUL into `buffer`, as the conversions do.
+fn copy_with_nul<T: Copy + Default>(text: impl Iterator<Item = T>, buffer: &mut [T]) -> NtStatus {
+    for (slot, value) in buffer.iter_mut().zip(text.chain([T::default()])) {
+        *slot = value;
+    }
+    NtStatus::SUCCESS
 }
 
 /// A sink that keeps only the length of the last line (so the work cannot be optimised
@@ -143,4 +159,11 @@ impl Sink for Discard {
             u64::try_from(start.elapsed().as_nanos() / 100).unwrap_or(u64::MAX)
         })
     }
+
+    // No timer: a storm's summary comes with the next printed line or at unload.
+    unsafe fn start_timer(&self, _: *mut c_void) {}
+
+    fn set_timer(&self, _: u64) {}
+
+    fn stop_timer(&self) {}
 }
