@@ -68,10 +68,37 @@ impl Line {
     /// not fit is cut and the line marked. One bulk copy per call: `core::fmt` hands over a
     /// line in many small pieces, so per-byte bookkeeping would dominate the cost.
     pub fn push_str(&mut self, text: &str) {
+        self.push_bytes(text.as_bytes());
+    }
+
+    /// As [`Line::push_str`], for bytes.
+    #[inline]
+    pub fn push_bytes(&mut self, bytes: &[u8]) {
+        // The common case, kept short: it fits with room for the newline and the NUL.
+        let end = self.len.saturating_add(bytes.len());
+        if end <= Self::MAX_TEXT
+            && let Some(target) = self.buf.get_mut(self.len..end.saturating_add(2))
+        {
+            let (text, terminator) = target.split_at_mut(bytes.len());
+            for (slot, byte) in text.iter_mut().zip(bytes) {
+                *slot = printable(*byte);
+            }
+            if let [newline, nul] = terminator {
+                (*newline, *nul) = (b'\n', 0);
+            }
+            self.len = end;
+            return;
+        }
+        self.push_rest(bytes);
+    }
+
+    /// What does not fit: as much as does, then the marker.
+    #[cold]
+    #[inline(never)]
+    fn push_rest(&mut self, bytes: &[u8]) {
         if self.truncated {
             return;
         }
-        let bytes = text.as_bytes();
         let room = Self::MAX_TEXT.saturating_sub(self.len);
         let fitting = bytes.len().min(room);
         let end = self.len.saturating_add(fitting);
@@ -128,11 +155,21 @@ const fn printable(byte: u8) -> u8 {
 pub trait Out {
     /// Appends `text`.
     fn put_str(&mut self, text: &str);
+
+    /// Appends bytes the renderer produced, all ASCII (digits, hex): what is not becomes `?`.
+    /// For a line, without the UTF-8 check a `&str` would cost.
+    fn put_ascii(&mut self, bytes: &[u8]) {
+        self.put_str(core::str::from_utf8(bytes).unwrap_or("?"));
+    }
 }
 
 impl Out for Line {
     fn put_str(&mut self, text: &str) {
         self.push_str(text);
+    }
+
+    fn put_ascii(&mut self, bytes: &[u8]) {
+        self.push_bytes(bytes);
     }
 }
 

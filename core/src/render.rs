@@ -99,7 +99,7 @@ pub struct Dec<T>(pub T);
 
 impl<T: itoa::Integer + Copy> Put for Dec<T> {
     fn put<O: Out>(&self, out: &mut O) {
-        out.put_str(itoa::Buffer::new().format(self.0));
+        out.put_ascii(itoa::Buffer::new().format(self.0).as_bytes());
     }
 }
 
@@ -128,29 +128,7 @@ impl Put for Hex {
                 .unwrap_or(b'?');
             value >>= 4;
         }
-        out.put_str(ascii(digits.get(..count).unwrap_or_default()));
-    }
-}
-
-/// One IPv6 group: lowercase hex without leading zeros (`{:x}`).
-struct Group(u16);
-
-impl Put for Group {
-    fn put<O: Out>(&self, out: &mut O) {
-        let mut digits = [b'0'; 4];
-        let mut value = self.0;
-        let mut start = 4_usize;
-        loop {
-            start = start.saturating_sub(1);
-            if let Some(slot) = digits.get_mut(start) {
-                *slot = LOWER.get(usize::from(value & 0xF)).copied().unwrap_or(b'?');
-            }
-            value >>= 4;
-            if value == 0 || start == 0 {
-                break;
-            }
-        }
-        out.put_str(ascii(digits.get(start..).unwrap_or_default()));
+        out.put_ascii(digits.get(..count).unwrap_or_default());
     }
 }
 
@@ -179,9 +157,63 @@ impl Put for Family {
     }
 }
 
+/// A few bytes of text assembled on the stack and handed over in one piece: an address is up
+/// to 30 pieces, and one `put_str` instead of 30 is most of what makes an IPv6 line fast.
+struct Scratch<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> Scratch<N> {
+    const fn new() -> Self {
+        Self {
+            bytes: [0; N],
+            len: 0,
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+
+    /// Appends one byte (dropped if full).
+    fn push(&mut self, byte: u8) {
+        if let Some(slot) = self.bytes.get_mut(self.len) {
+            *slot = byte;
+            self.len = self.len.saturating_add(1);
+        }
+    }
+}
+
+/// Text beyond `N` is dropped; every user sizes `N` for its longest text.
+impl<const N: usize> Out for Scratch<N> {
+    fn put_str(&mut self, text: &str) {
+        self.put_ascii(text.as_bytes());
+    }
+
+    fn put_ascii(&mut self, bytes: &[u8]) {
+        let end = self.len.saturating_add(bytes.len());
+        if let Some(target) = self.bytes.get_mut(self.len..end) {
+            target.copy_from_slice(bytes);
+            self.len = end;
+        }
+    }
+}
+
+/// The longest address text: eight full groups, `%`, a ten-digit scope id (50 bytes).
+const ADDRESS_TEXT: usize = 56;
+
 /// IPv4 dotted, IPv6 in RFC 5952 form with `%zone` when the scope id is set.
 impl Put for SocketAddress {
     fn put<O: Out>(&self, out: &mut O) {
+        let mut scratch = Scratch::<ADDRESS_TEXT>::new();
+        self.put_pieces(&mut scratch);
+        out.put_ascii(scratch.as_bytes());
+    }
+}
+
+impl SocketAddress {
+    fn put_pieces<const N: usize>(&self, out: &mut Scratch<N>) {
         match self {
             Self::V4(address) => put_ipv4(out, *address),
             Self::V6(address, scope) => {
@@ -199,18 +231,29 @@ impl Put for SocketAddress {
 // an `unwrap` and a slice index that the optimiser cannot remove, so the no-panic check
 // (ci/object-checks) finds a panic path from every callback that prints an address. These two
 // writers produce the same text (the property test `addresses_print_as_core_net_prints_them`
-// compares them with `core::net` on arbitrary addresses) with no panic path at all.
+// compares them with `core::net` on arbitrary addresses) with no panic path at all, byte by
+// byte into the scratch buffer (the fastest form measured: `core/benches/render.rs`).
 
 /// `a.b.c.d`.
-fn put_ipv4<O: Out>(out: &mut O, address: Ipv4Addr) {
-    let [a, b, c, d] = address.octets();
-    put!(out; Dec(a), ".", Dec(b), ".", Dec(c), ".", Dec(d));
+fn put_ipv4<const N: usize>(out: &mut Scratch<N>, address: Ipv4Addr) {
+    for (index, octet) in address.octets().into_iter().enumerate() {
+        if index != 0 {
+            out.push(b'.');
+        }
+        if octet >= 100 {
+            out.push(b'0'.saturating_add(octet / 100));
+        }
+        if octet >= 10 {
+            out.push(b'0'.saturating_add(octet / 10 % 10));
+        }
+        out.push(b'0'.saturating_add(octet % 10));
+    }
 }
 
 /// RFC 5952 section 4: lowercase hex without leading zeros, the longest run of two or more
 /// zero groups (the first of equal runs) as `::`, and IPv4-mapped addresses as
 /// `::ffff:a.b.c.d` — the rules and the output of `core::net::Ipv6Addr`'s `Display`.
-fn put_ipv6<O: Out>(out: &mut O, address: Ipv6Addr) {
+fn put_ipv6<const N: usize>(out: &mut Scratch<N>, address: Ipv6Addr) {
     if let Some(ipv4) = address.to_ipv4_mapped() {
         out.put_str("::ffff:");
         return put_ipv4(out, ipv4);
@@ -237,17 +280,23 @@ fn put_ipv6<O: Out>(out: &mut O, address: Ipv6Addr) {
     } else {
         0..0
     };
-    for (index, group) in groups.iter().enumerate() {
+    for (index, group) in groups.into_iter().enumerate() {
         if elided.contains(&index) {
             if index == elided.start {
-                out.put_str("::");
+                out.push(b':');
+                out.push(b':');
             }
             continue;
         }
         if index != 0 && index != elided.end {
-            out.put_str(":");
+            out.push(b':');
         }
-        Group(*group).put(out);
+        // Lowercase hex without leading zeros (`{:x}`): as many digits as the value needs.
+        let digits = (19_u32.saturating_sub(group.leading_zeros()) / 4).max(1);
+        for digit in (0..digits).rev() {
+            let nibble = group.checked_shr(digit.saturating_mul(4)).unwrap_or(0) & 0xF;
+            out.push(LOWER.get(usize::from(nibble)).copied().unwrap_or(b'?'));
+        }
     }
 }
 
@@ -524,13 +573,25 @@ impl Names {
     }
 }
 
+/// The characters, or `?` when unknown.
+impl<const N: usize> Put for Text<N> {
+    fn put<O: Out>(&self, out: &mut O) {
+        if self.known {
+            out.put_ascii(self.bytes.get(..self.len).unwrap_or_default());
+        } else {
+            out.put_str("?");
+        }
+    }
+}
+
 /// ` name=wireless_32768 alias="Wi-Fi"`, with `?` for what is unknown.
 impl Put for Names {
     fn put<O: Out>(&self, out: &mut O) {
-        put!(out; " name=", self.name.as_str().unwrap_or("?"));
-        match self.alias.as_str() {
-            Some(alias) => put!(out; " alias=\"", alias, "\""),
-            None => out.put_str(" alias=?"),
+        put!(out; " name=", self.name);
+        if self.alias.known {
+            put!(out; " alias=\"", self.alias, "\"");
+        } else {
+            out.put_str(" alias=?");
         }
     }
 }
