@@ -25,16 +25,17 @@ import pefile
 
 # What the shell calls (src/shell.rs): every one must be imported.
 NTOSKRNL = {
-    "DbgPrintEx", "IoCreateDevice", "IoDeleteDevice", "KeGetCurrentIrql",
-    "KeQueryUnbiasedInterruptTime", "MmGetSystemRoutineAddress", "ZwClose", "ZwOpenKey",
-    "ZwQueryValueKey",
+    "DbgPrintEx", "IoCreateDevice", "IoDeleteDevice", "KeCancelTimer", "KeFlushQueuedDpcs",
+    "KeGetCurrentIrql", "KeInitializeDpc", "KeInitializeTimer", "KeQueryUnbiasedInterruptTime",
+    "KeSetTimer", "MmGetSystemRoutineAddress", "ZwClose", "ZwOpenKey", "ZwQueryValueKey",
 }
 # The C memory routines LLVM emits calls to for copies and zeroing; ntoskrnl.exe exports them.
 # Which ones depends on the target's code generation (the arm64 image uses no memset).
 MEMORY = {"memcmp", "memcpy", "memmove", "memset"}
 # netnotify_core::ffi::imports.
 NETIO = {
-    "CancelMibChangeNotify2", "FreeMibTable", "GetIpForwardEntry2", "GetIpInterfaceEntry",
+    "CancelMibChangeNotify2", "ConvertInterfaceLuidToAlias", "ConvertInterfaceLuidToNameA",
+    "FreeMibTable", "GetIpForwardEntry2", "GetIpInterfaceEntry",
     "GetUnicastIpAddressEntry", "NotifyIpInterfaceChange", "NotifyRouteChange2",
     "NotifyStableUnicastIpAddressTable", "NotifyUnicastIpAddressChange",
 }

@@ -26,7 +26,7 @@ use crate::notification::Notification;
 use crate::render::{self, ALIAS_CHARACTERS, Completion, Detail, NAME_CHARACTERS, Names, Note, Text};
 use crate::settings::Verbosity;
 use crate::status::NtStatus;
-use crate::storm::{Admission, LIMITED, QUIET};
+use crate::storm::{Admission, LIMITED, QUIET, Summary};
 
 /// What the callback path needs to know about one row type.
 trait ChangeRow: Copy {
@@ -187,7 +187,7 @@ fn name<N: NetIo>(netio: &N, luid: Luid) -> Text<NAME_CHARACTERS> {
 fn alias<N: NetIo>(netio: &N, luid: Luid) -> Text<ALIAS_CHARACTERS> {
     let mut buffer = [0_u16; IF_MAX_STRING_SIZE + 1];
     match netio.convert_interface_luid_to_alias(luid.0, &mut buffer) {
-        NtStatus::SUCCESS => Text::from_units(buffer),
+        NtStatus::SUCCESS => Text::from_units(buffer.iter().copied()),
         _ => Text::UNKNOWN,
     }
 }
@@ -218,13 +218,8 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
             return;
         }
     };
-    // The one line buffer of this callback, in its own frame: the storm summary (if output
-    // resumes after a storm) is written and emitted through it before the event's line.
-    let mut line = Line::new();
     if let Some(summary) = summary {
-        render::write_storm_summary(&mut line, R::KIND, &summary);
-        extension.sink.emit(Level::Warning, &line);
-        line = Line::new();
+        emit_summary(&extension.sink, R::KIND, &summary);
     }
     let names = row.map_or(Names::UNKNOWN, |row| names(&extension.netio, row.luid()));
     let detail = row.map_or(Detail::NoRow, |mut row| match settings.verbosity {
@@ -240,12 +235,36 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
         Verbosity::Full if change.has_current_state() => Detail::Full(row.full()),
         _ => Detail::Keys(row.keys(), Note::None),
     });
-    R::render(&mut line, change, &detail, &names);
-    extension.sink.emit(Level::Info, &line);
+    emit_event::<S, R>(&extension.sink, change, &detail, &names);
+}
+
+// Stack economy (the callbacks run on NETIO's thread; `ci/object-checks/stack_budget.py`
+// measures them on the image): each line buffer lives in a frame of its own, below the
+// callback's, so it never sits on the stack together with the name lookups' buffers.
+
+/// Renders and emits an event's line (two for an interface's full state).
+#[inline(never)]
+fn emit_event<S: Sink, R: ChangeRow>(
+    sink: &S,
+    change: Change,
+    detail: &Detail<R::Keys, R::Full>,
+    names: &Names,
+) {
+    let mut line = Line::new();
+    R::render(&mut line, change, detail, names);
+    sink.emit(Level::Info, &line);
     line = Line::new();
-    if R::render_more(&mut line, change, &detail) {
-        extension.sink.emit(Level::Info, &line);
+    if R::render_more(&mut line, change, detail) {
+        sink.emit(Level::Info, &line);
     }
+}
+
+/// Renders and emits a storm summary.
+#[inline(never)]
+fn emit_summary<S: Sink>(sink: &S, notification: Notification, summary: &Summary) {
+    let mut line = Line::new();
+    render::write_storm_summary(&mut line, notification, summary);
+    sink.emit(Level::Warning, &line);
 }
 
 /// The storm timer expired (the DPC, at `DISPATCH_LEVEL`): prints the summary of every
@@ -254,9 +273,7 @@ pub fn storm_timer<N, S: Sink>(extension: &Extension<N, S>) {
     let expiry = extension.storm.expire(extension.sink.now());
     for (notification, summary) in LIMITED.into_iter().zip(expiry.summaries) {
         if let Some(summary) = summary {
-            let mut line = Line::new();
-            render::write_storm_summary(&mut line, notification, &summary);
-            extension.sink.emit(Level::Warning, &line);
+            emit_summary(&extension.sink, notification, &summary);
         }
     }
     if let Some(delay) = expiry.rearm {

@@ -78,8 +78,8 @@ impl Line {
         let end = self.len.saturating_add(bytes.len());
         if end <= Self::MAX_TEXT
             && let Some(target) = self.buf.get_mut(self.len..end.saturating_add(2))
+            && let Some((text, terminator)) = target.split_at_mut_checked(bytes.len())
         {
-            let (text, terminator) = target.split_at_mut(bytes.len());
             for (slot, byte) in text.iter_mut().zip(bytes) {
                 *slot = printable(*byte);
             }

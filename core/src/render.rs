@@ -194,7 +194,10 @@ impl<const N: usize> Out for Scratch<N> {
     fn put_ascii(&mut self, bytes: &[u8]) {
         let end = self.len.saturating_add(bytes.len());
         if let Some(target) = self.bytes.get_mut(self.len..end) {
-            target.copy_from_slice(bytes);
+            // A zipped copy: `copy_from_slice` keeps a length-mismatch panic path.
+            for (slot, byte) in target.iter_mut().zip(bytes) {
+                *slot = *byte;
+            }
             self.len = end;
         }
     }
@@ -453,10 +456,10 @@ struct Digits(i64, u32);
 
 impl Put for Digits {
     fn put<O: Out>(&self, out: &mut O) {
-        let width = self.1.min(9);
-        let limit = 10_i64.pow(width);
+        let limit = 10_i64.checked_pow(self.1.min(9)).unwrap_or(1);
         let mut buffer = itoa::Buffer::new();
-        let text = buffer.format(self.0.rem_euclid(limit).saturating_add(limit));
+        let value = self.0.checked_rem_euclid(limit).unwrap_or(0);
+        let text = buffer.format(value.saturating_add(limit));
         out.put_str(text.get(1..).unwrap_or(""));
     }
 }
