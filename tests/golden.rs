@@ -55,9 +55,13 @@ fn address_full(change: Change, row: &MibUnicastIpAddressRow) -> String {
 
 fn address_keys(change: Change, row: &MibUnicastIpAddressRow, note: Note) -> String {
     let names = names(row.interface_luid);
-    render::address_event(change, &Detail::Keys(AddressKeys::decode(row), note), &names)
-        .as_str()
-        .to_owned()
+    render::address_event(
+        change,
+        &Detail::Keys(AddressKeys::decode(row), note),
+        &names,
+    )
+    .as_str()
+    .to_owned()
 }
 
 fn route_full(change: Change, row: &MibIpForwardRow2) -> String {
@@ -506,7 +510,11 @@ fn alias_characters_outside_ascii_print_as_question_marks() {
         ..Names::UNKNOWN
     };
     let row = on_link_route_v4().route();
-    let line = render::route_event(Delete, &Detail::Keys(RouteKeys::decode(&row), Note::None), &names);
+    let line = render::route_event(
+        Delete,
+        &Detail::Keys(RouteKeys::decode(&row), Note::None),
+        &names,
+    );
     assert_eq!(
         line.as_str(),
         "netnotify: route delete 192.168.1.0/24 on-link if=12 luid=ieee80211:2 name=? \

@@ -392,7 +392,10 @@ mod lines {
         assert_eq!(
             event_lines(&[("Verbosity", RawValue::Dword(1))], Delivery::Full),
             (
-                vec!["netnotify: address add 192.168.1.23 if=12 luid=ieee80211:2 name=? alias=?".to_owned()],
+                vec![
+                    "netnotify: address add 192.168.1.23 if=12 luid=ieee80211:2 name=? alias=?"
+                        .to_owned()
+                ],
                 0
             )
         );

@@ -138,8 +138,10 @@ fn a_storm_followed_by_quiet_is_summarised_one_second_after_it_ends() {
     );
     assert_eq!(
         lines_after(&sim, start + 3),
-        ["netnotify: storm: route lines not printed: initial=0 add=47 delete=0 parameter=0 \
-          other=0 over 0.046s"]
+        [
+            "netnotify: storm: route lines not printed: initial=0 add=47 delete=0 parameter=0 \
+          other=0 over 0.046s"
+        ]
     );
     // Two hours later the unload has nothing left to report.
     let before_unload = sim.lines().len();
@@ -179,15 +181,22 @@ fn a_long_storm_is_summarised_once_when_it_ends_and_kinds_are_separate() {
         .collect();
     // One line per second is allowed, so each printed route first reports the 99 before it;
     // the address storm (one left out) is reported a second after it, on its own.
-    assert!(summaries.contains(&&"netnotify: storm: address lines not printed: initial=0 \
+    assert!(
+        summaries.contains(
+            &&"netnotify: storm: address lines not printed: initial=0 \
                                   add=0 delete=1 parameter=0 other=0 over 0.000s"
-        .to_owned()));
+                .to_owned()
+        )
+    );
     let routes: u64 = summaries
         .iter()
         .filter(|line| line.starts_with("netnotify: storm: route "))
         .map(|line| added(line))
         .sum();
-    let printed = lines.iter().filter(|line| line.as_str() == ROUTE_LINE).count() as u64;
+    let printed = lines
+        .iter()
+        .filter(|line| line.as_str() == ROUTE_LINE)
+        .count() as u64;
     assert_eq!(routes + printed, 500);
     assert_eq!(printed, 5);
     assert_eq!(sim.timer_due(), None, "quiet: no timer left");

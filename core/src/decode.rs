@@ -9,11 +9,11 @@
 
 use core::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::line::{Out, Put, display_by_put};
 use crate::ffi::{
     AF_INET, AF_INET6, AF_UNSPEC, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow,
     SockaddrInet, notification_type,
 };
+use crate::line::{Out, Put, display_by_put};
 
 /// What a change notification reports (`MIB_NOTIFICATION_TYPE`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -23,7 +23,9 @@ use crate::host::{Level, Sink};
 use crate::line::Line;
 use crate::netio::NetIo;
 use crate::notification::Notification;
-use crate::render::{self, ALIAS_CHARACTERS, Completion, Detail, NAME_CHARACTERS, Names, Note, Text};
+use crate::render::{
+    self, ALIAS_CHARACTERS, Completion, Detail, NAME_CHARACTERS, Names, Note, Text,
+};
 use crate::settings::Verbosity;
 use crate::status::NtStatus;
 use crate::storm::{Admission, LIMITED, QUIET, Summary};

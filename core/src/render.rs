@@ -981,7 +981,10 @@ mod tests {
             "1970-01-01T00:00:00.0000001Z"
         );
         assert_eq!(Timestamp(-5).to_string(), "-5");
-        assert_eq!(Timestamp(i64::MAX).to_string(), "30828-09-14T02:48:05.4775807Z");
+        assert_eq!(
+            Timestamp(i64::MAX).to_string(),
+            "30828-09-14T02:48:05.4775807Z"
+        );
     }
 
     #[test]

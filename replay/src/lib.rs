@@ -602,7 +602,11 @@ fn step(value: Value) -> Result<Step, String> {
                     .map(String::from)
                     .ok_or_else(|| wrong(field, &value, expected))
             };
-            let name = text(&mut fields, "name", "the interface name (\"wireless_32768\")")?;
+            let name = text(
+                &mut fields,
+                "name",
+                "the interface name (\"wireless_32768\")",
+            )?;
             let alias = text(&mut fields, "alias", "the interface alias (\"Wi-Fi\")")?;
             fields.finish(&["luid", "name", "alias"])?;
             Step::Name {
@@ -852,6 +856,13 @@ impl Scenario {
     /// Plays the steps after the driver loaded, up to `unload` (which the caller performs),
     /// on `sim`, exactly as [`run`] does.
     pub fn play_events(&self, sim: &Sim) {
+        self.play_events_pacing(sim, |_| {});
+    }
+
+    /// As [`Scenario::play_events`], calling `wait` with the ticks of every `clock` step
+    /// after moving the clock: a harness whose kernel has real timers (Wine's) waits that
+    /// long in real time, so that a timer due within the quiet time expires where it would.
+    pub fn play_events_pacing(&self, sim: &Sim, mut wait: impl FnMut(u64)) {
         for step in self
             .steps
             .iter()
@@ -859,6 +870,9 @@ impl Scenario {
             .take_while(|step| !matches!(step, Step::Unload))
         {
             apply(sim, step);
+            if let Step::Clock(ticks) = step {
+                wait(*ticks);
+            }
         }
     }
 }

@@ -729,5 +729,7 @@ fn the_scenario_docs_name_every_field_and_their_examples_play() {
     assert_eq!(examples.len(), 11);
     let (out, _, report) = play(&examples.join("\n"));
     assert!(report.violations.is_empty());
-    assert!(out.contains("netnotify: route add 0.0.0.0/0 via 192.168.1.1 if=12 luid=ieee80211:2 name=? alias=?"));
+    assert!(out.contains(
+        "netnotify: route add 0.0.0.0/0 via 192.168.1.1 if=12 luid=ieee80211:2 name=? alias=?"
+    ));
 }

@@ -1,14 +1,16 @@
-//! The NETIO double for the Wine harness (`ci/wine/run`): the nine NETIO functions netnotify
+//! The NETIO double for the Wine harness (`ci/wine/run`): the eleven NETIO functions netnotify
 //! imports, exported by a `netio.sys` that Wine loads in place of its placeholder, with the
 //! semantics of the simulator of `netnotify-core` (it *is* that simulator, serving a driver
 //! that Wine's kernel loaded), driven by the same JSON Lines scenario as `cargo replay`.
 //!
 //! - Initial notifications come inside the register call (twice for `AF_UNSPEC`, NULL rows);
 //!   the stable table completes immediately or stays pending; `Get*Entry` answers from the
-//!   simulated network; a cancel waits for callbacks in flight and none runs after it.
+//!   simulated network; the LUID conversions answer the scenario's `name` steps; a cancel
+//!   waits for callbacks in flight and none runs after it.
 //! - The scenario's events run on the double's own thread, after `DriverEntry` returned: the
 //!   harness creates `C:\netnotify\go` once `sc start` is back; the double plays up to the
-//!   scenario's `unload` and creates `C:\netnotify\done`.
+//!   scenario's `unload` and creates `C:\netnotify\done`. A `clock` step also waits in real
+//!   time (up to 5 s), so that the driver's storm timer, a real Wine timer, can expire.
 //! - Misuse (a NULL, unknown or double cancel, a table never freed, a context that is not the
 //!   one the first registration named) is in `C:\netnotify\double.txt`, rewritten after every
 //!   registration, every cancel and the events, with what is still registered, the tables not
@@ -26,7 +28,7 @@
 )]
 
 use core::ffi::c_void;
-use core::ptr;
+use core::{ptr, slice};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -82,6 +84,9 @@ fn pin() {
 }
 
 /// The simulator, with the scenario's setup played; its events start on their own thread.
+/// The longest real wait for a `clock` step.
+const QUIET_WAIT: Duration = Duration::from_secs(5);
+
 fn sim() -> &'static Sim {
     SIM.get_or_init(|| {
         pin();
@@ -96,7 +101,12 @@ fn sim() -> &'static Sim {
                 let player = sim.clone();
                 thread::spawn(move || {
                     if wait_for(&path("go")) {
-                        scenario.play_events(&player);
+                        // A `clock` step is quiet time: wait as long in real time (at most
+                        // 5 s), so that the driver's storm timer, a real Wine kernel timer
+                        // set in real time, expires inside it as the simulator's does.
+                        scenario.play_events_pacing(&player, |ticks| {
+                            thread::sleep(Duration::from_micros(ticks / 10).min(QUIET_WAIT));
+                        });
                     }
                     report(&player, "events played");
                     let _ = fs::write(path("done"), "");
@@ -290,6 +300,41 @@ pub unsafe extern "system" fn GetIpForwardEntry2(row: *mut MibIpForwardRow2) -> 
     unsafe { row.as_mut() }.map_or(NtStatus::INVALID_PARAMETER, |row| {
         sim().get_ip_forward_entry2(row)
     })
+}
+
+/// NETIO's `ConvertInterfaceLuidToNameA`, served by the simulator (the scenario's `name`
+/// steps).
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn ConvertInterfaceLuidToNameA(
+    luid: *const u64,
+    name: *mut u8,
+    length: usize,
+) -> NtStatus {
+    if luid.is_null() || name.is_null() {
+        return NtStatus::INVALID_PARAMETER;
+    }
+    // SAFETY: NETIO's contract: a readable LUID (non-NULL, checked above).
+    let luid = unsafe { luid.read_unaligned() };
+    // SAFETY: NETIO's contract: a writable buffer of `length` bytes, ours for the call.
+    let name = unsafe { slice::from_raw_parts_mut(name, length) };
+    sim().convert_interface_luid_to_name(luid, name)
+}
+
+/// NETIO's `ConvertInterfaceLuidToAlias`, served by the simulator.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn ConvertInterfaceLuidToAlias(
+    luid: *const u64,
+    alias: *mut u16,
+    length: usize,
+) -> NtStatus {
+    if luid.is_null() || alias.is_null() {
+        return NtStatus::INVALID_PARAMETER;
+    }
+    // SAFETY: as above.
+    let luid = unsafe { luid.read_unaligned() };
+    // SAFETY: as above, a writable buffer of `length` UTF-16 units.
+    let alias = unsafe { slice::from_raw_parts_mut(alias, length) };
+    sim().convert_interface_luid_to_alias(luid, alias)
 }
 
 /// Harness only (Wine 8.0 has no such export): the scenario's IRQL (`irql` steps).

@@ -112,8 +112,7 @@ pub fn rows(data: &[u8]) {
             Note::NotPassive(irql),
         ] {
             let keys = InterfaceKeys::decode(&interface);
-            let (first, more) =
-                render::interface_event(change, &Detail::Keys(keys, note), &names);
+            let (first, more) = render::interface_event(change, &Detail::Keys(keys, note), &names);
             assert_uncut(&first);
             assert!(more.is_none());
             let keys = AddressKeys::decode(&address);

@@ -261,7 +261,11 @@ impl Sim {
                 .violations
                 .push(format!("{function} called at IRQL {irql}"));
         }
-        state.names.get(&luid).map(pick).ok_or(NtStatus::INVALID_PARAMETER)
+        state
+            .names
+            .get(&luid)
+            .map(pick)
+            .ok_or(NtStatus::INVALID_PARAMETER)
     }
 }
 
@@ -280,7 +284,11 @@ fn fill<T: Copy + Default>(
         return NtStatus::NO_MEMORY;
     }
     for (slot, value) in buffer.iter_mut().zip(units.into_iter().chain([0])) {
-        *slot = if value == 0 { T::default() } else { unit(value) };
+        *slot = if value == 0 {
+            T::default()
+        } else {
+            unit(value)
+        };
     }
     NtStatus::SUCCESS
 }
