@@ -17,7 +17,7 @@ use netnotify_core::ffi::{
     MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
     StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback, imports,
 };
-use netnotify_core::host::{Host, Key, Level, Sink};
+use netnotify_core::host::{DriverKey, Host, Key, Level, Sink};
 use netnotify_core::lifecycle;
 use netnotify_core::line::Line;
 use netnotify_core::netio::NetIo;
@@ -199,7 +199,7 @@ unsafe impl Host for Wdm {
         unsafe { (*self.driver).DriverUnload = Some(driver_unload) };
     }
 
-    fn open_driver_parameters_key(&self) -> Option<Result<Key, NtStatus>> {
+    fn open_driver_key(&self, kind: DriverKey) -> Option<Result<Key, NtStatus>> {
         let mut name = unicode_string(&OPEN_DRIVER_REGISTRY_KEY)?;
         // SAFETY: PASSIVE_LEVEL (DriverEntry); a UNICODE_STRING over a constant.
         let address: PVOID = unsafe { MmGetSystemRoutineAddress(&raw mut name) };
@@ -213,7 +213,10 @@ unsafe impl Host for Wdm {
         let status = unsafe {
             open(
                 self.driver,
-                _DRIVER_REGKEY_TYPE::DriverRegKeyParameters,
+                match kind {
+                    DriverKey::Parameters => _DRIVER_REGKEY_TYPE::DriverRegKeyParameters,
+                    DriverKey::PersistentState => _DRIVER_REGKEY_TYPE::DriverRegKeyPersistentState,
+                },
                 KEY_QUERY_VALUE,
                 0,
                 &raw mut key,
@@ -283,7 +286,7 @@ unsafe impl Host for Wdm {
     }
 
     fn close_key(&self, key: Key) {
-        // SAFETY: a handle open_driver_parameters_key or open_key returned, closed once.
+        // SAFETY: a handle open_driver_key or open_key returned, closed once.
         let closed = unsafe { ZwClose(handle(key)) };
         // ZwClose fails only for a handle that is not open, and this one is: nothing to undo
         // or report.
@@ -477,11 +480,15 @@ impl NetIo for Kernel {
     fn convert_interface_luid_to_name(&self, luid: u64, name: &mut [u8]) -> NtStatus {
         // SAFETY: a LUID to read and a buffer of exactly `name.len()` bytes to write; the core
         // calls this only at PASSIVE_LEVEL (NetIo contract).
-        unsafe { imports::ConvertInterfaceLuidToNameA(&luid, name.as_mut_ptr(), name.len()) }
+        unsafe {
+            imports::ConvertInterfaceLuidToNameA(&raw const luid, name.as_mut_ptr(), name.len())
+        }
     }
 
     fn convert_interface_luid_to_alias(&self, luid: u64, alias: &mut [u16]) -> NtStatus {
         // SAFETY: as above, `alias.len()` characters.
-        unsafe { imports::ConvertInterfaceLuidToAlias(&luid, alias.as_mut_ptr(), alias.len()) }
+        unsafe {
+            imports::ConvertInterfaceLuidToAlias(&raw const luid, alias.as_mut_ptr(), alias.len())
+        }
     }
 }

@@ -103,11 +103,10 @@ pub unsafe trait Host {
     // The registry: at `PASSIVE_LEVEL`, during `DriverEntry` only. Which key to open is the
     // core's decision (`lifecycle`); the shell only forwards.
 
-    /// `IoOpenDriverRegistryKey(DriverRegKeyParameters, KEY_QUERY_VALUE)`, if this kernel has
-    /// it (Windows 10 1803 and later; the shell resolves it by name with
-    /// `MmGetSystemRoutineAddress`, so the image also loads where it does not exist); `None`
-    /// if it does not.
-    fn open_driver_parameters_key(&self) -> Option<Result<Key, NtStatus>>;
+    /// `IoOpenDriverRegistryKey(kind, KEY_QUERY_VALUE)`, if this kernel has it (Windows 10
+    /// 1803 and later; the shell resolves it by name with `MmGetSystemRoutineAddress`, so the
+    /// image also loads where it does not exist); `None` if it does not.
+    fn open_driver_key(&self, kind: DriverKey) -> Option<Result<Key, NtStatus>>;
     /// The `RegistryPath` `DriverEntry` received: the service's key, as UTF-16 units.
     fn registry_path(&self) -> &[u16];
     /// `ZwOpenKey(KEY_QUERY_VALUE)` of the absolute kernel path `path` (UTF-16 units).
@@ -120,6 +119,29 @@ pub unsafe trait Host {
     fn query_value(&self, key: Key, name: &str, buffer: &mut [u8; PARAMETER_BUFFER]) -> NtStatus;
     /// `ZwClose` of a key opened above, once.
     fn close_key(&self, key: Key);
+}
+
+/// The driver's registry keys, as driver package isolation names them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum DriverKey {
+    /// `DriverRegKeyParameters`: the `Parameters` subkey, the INF's read-only defaults.
+    Parameters,
+    /// `DriverRegKeyPersistentState`: the driver's mutable state, which survives a reinstall
+    /// of the package; the user's overrides go here. Windows keeps it in the service key's
+    /// `State` subkey (observed, not documented; `settings::STATE`).
+    PersistentState,
+}
+
+impl DriverKey {
+    /// The subkey of the service key that holds it, for kernels without
+    /// `IoOpenDriverRegistryKey`.
+    #[must_use]
+    pub const fn subkey(self) -> &'static str {
+        match self {
+            Self::Parameters => "Parameters",
+            Self::PersistentState => "State",
+        }
+    }
 }
 
 /// An open registry key: the shell's kernel handle, opaque to the core (a handle is not a

@@ -8,7 +8,7 @@ use core::mem::size_of;
 
 use crate::extension::Extension;
 use crate::ffi::{Handle, PASSIVE_LEVEL};
-use crate::host::{Host, Key, Level, Sink};
+use crate::host::{DriverKey, Host, Key, Level, Sink};
 use crate::netio::NetIo;
 use crate::notification::{Notification, NotificationSet};
 use crate::raw::Installed;
@@ -201,24 +201,41 @@ pub fn driver_unload<H: Host>(host: &H) {
     host.delete_device();
 }
 
-/// Reads the `Parameters` values (a warning line for each bad one) and prints the effective
-/// settings in one line. A key that cannot be opened makes every value read as the open's
-/// status: missing (silent defaults) for `STATUS_OBJECT_NAME_NOT_FOUND`, else unreadable.
+/// Reads the settings (a warning line for each bad value) and prints the effective settings
+/// in one line. Each value is looked for in `State` first, then in `Parameters`. A key that
+/// does not exist (`STATUS_OBJECT_NAME_NOT_FOUND`) has no values; a `State` key that cannot
+/// be opened otherwise is one warning; a `Parameters` key that cannot be opened makes each
+/// value read as unreadable (a warning per value, naming the status).
 fn read_settings<H: Host>(host: &H) -> Settings {
     let sink = host.sink();
-    let key = open_parameters(host);
+    let state = match open_driver_key(host, DriverKey::PersistentState) {
+        Err(status) if status != NtStatus::OBJECT_NAME_NOT_FOUND => {
+            // One line for the key rather than one per value; the defaults still apply.
+            sink.emit(
+                Level::Warning,
+                &render::line(format_args!(
+                    "warning: the State key cannot be opened (status {status}); \
+                     no setting is overridden"
+                )),
+            );
+            Err(NtStatus::OBJECT_NAME_NOT_FOUND)
+        }
+        opened => opened,
+    };
+    let parameters = open_driver_key(host, DriverKey::Parameters);
+    let query = |key: Result<Key, NtStatus>, name: &str| {
+        let mut buffer = [0; PARAMETER_BUFFER];
+        let status = match key {
+            Ok(key) => host.query_value(key, name, &mut buffer),
+            Err(status) => status,
+        };
+        RawValue::decode(status, &buffer)
+    };
     let settings = Settings::read(
-        |name| {
-            let mut buffer = [0; PARAMETER_BUFFER];
-            let status = match key {
-                Ok(key) => host.query_value(key, name, &mut buffer),
-                Err(status) => status,
-            };
-            RawValue::decode(status, &buffer)
-        },
+        |name| (query(state, name), query(parameters, name)),
         |line| sink.emit(Level::Warning, line),
     );
-    if let Ok(key) = key {
+    for key in [state, parameters].into_iter().flatten() {
         host.close_key(key);
     }
     sink.emit(
@@ -228,15 +245,15 @@ fn read_settings<H: Host>(host: &H) -> Settings {
     settings
 }
 
-/// The service's `Parameters` key: `IoOpenDriverRegistryKey` where the kernel has it, else
-/// `ZwOpenKey` of `<RegistryPath>\Parameters`, the same key on every Windows version (and on
-/// Wine, which lacks `IoOpenDriverRegistryKey`).
-fn open_parameters<H: Host>(host: &H) -> Result<Key, NtStatus> {
-    if let Some(opened) = host.open_driver_parameters_key() {
+/// One of the driver's keys: `IoOpenDriverRegistryKey` where the kernel has it, else
+/// `ZwOpenKey` of `<RegistryPath>\<subkey>`, where Windows keeps the same key (and Wine,
+/// which lacks `IoOpenDriverRegistryKey`, the registry the harness writes).
+fn open_driver_key<H: Host>(host: &H, kind: DriverKey) -> Result<Key, NtStatus> {
+    if let Some(opened) = host.open_driver_key(kind) {
         return opened;
     }
-    let mut path = [0; settings::PARAMETERS_PATH_CAPACITY];
-    let length = settings::parameters_path(host.registry_path(), &mut path)
+    let mut path = [0; settings::KEY_PATH_CAPACITY];
+    let length = settings::key_path(host.registry_path(), kind.subkey(), &mut path)
         .ok_or(NtStatus::NAME_TOO_LONG)?;
     host.open_key(path.get(..length).unwrap_or_default())
 }

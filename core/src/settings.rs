@@ -1,5 +1,8 @@
-//! The driver's settings: the values of `HKLM\SYSTEM\CurrentControlSet\Services\netnotify\
-//! Parameters`, read once in `DriverEntry`, parsed and validated here. Immutable afterwards.
+//! The driver's settings, read once in `DriverEntry`, parsed and validated here; immutable
+//! afterwards. As Microsoft's driver package isolation guidance has it, each value is looked
+//! for first in the driver's persistent state (`DriverRegKeyPersistentState`, the service
+//! key's `State` subkey: the user's overrides, which a reinstall keeps), then in `Parameters`
+//! (`DriverRegKeyParameters`: the INF's defaults, read-only), then the built-in default.
 //!
 //! The shell only reads a value's raw `KEY_VALUE_PARTIAL_INFORMATION`; [`RawValue::decode`]
 //! turns it into a value, [`Settings::read`] checks it against [`SETTINGS`]. A missing value
@@ -23,25 +26,27 @@ pub const REG_DWORD: u32 = 4;
 /// header (`TitleIndex`, `Type`, `DataLength`) and room for a `REG_DWORD`.
 pub const PARAMETER_BUFFER: usize = 16;
 
-/// UTF-16 units of the longest `<RegistryPath>\Parameters` the driver composes: a service
-/// key is `\REGISTRY\MACHINE\SYSTEM\<ControlSet>\Services\<name>`, well under this.
-pub const PARAMETERS_PATH_CAPACITY: usize = 256;
+/// UTF-16 units of the longest `<RegistryPath>\<subkey>` the driver composes: a service key
+/// is `\REGISTRY\MACHINE\SYSTEM\<ControlSet>\Services\<name>`, well under this.
+pub const KEY_PATH_CAPACITY: usize = 256;
 
-/// The `Parameters` subkey's name, with its separator.
-const PARAMETERS: &str = "\\Parameters";
-
-/// Writes `<service>\Parameters` into `path`; its length in units, or `None` if it does not
+/// Writes `<service>\<subkey>` into `path`; its length in units, or `None` if it does not
 /// fit. `service` is the `RegistryPath` `DriverEntry` received.
 #[must_use]
-pub fn parameters_path(
+pub fn key_path(
     service: &[u16],
-    path: &mut [u16; PARAMETERS_PATH_CAPACITY],
+    subkey: &str,
+    path: &mut [u16; KEY_PATH_CAPACITY],
 ) -> Option<usize> {
-    let length = service.len().checked_add(PARAMETERS.len())?;
-    if length > PARAMETERS_PATH_CAPACITY {
+    let length = service.len().checked_add(subkey.len())?.checked_add(1)?;
+    if length > KEY_PATH_CAPACITY {
         return None;
     }
-    let units = service.iter().copied().chain(PARAMETERS.encode_utf16());
+    let units = service
+        .iter()
+        .copied()
+        .chain("\\".encode_utf16())
+        .chain(subkey.encode_utf16());
     for (slot, unit) in path.iter_mut().zip(units) {
         *slot = unit;
     }
@@ -182,6 +187,8 @@ pub struct Settings {
     pub lines_per_second: u32,
     /// Event lines a kind may print at once.
     pub burst: u32,
+    /// Which settings came from `State` (bit `i`: `SETTINGS[i]`).
+    pub overrides: u8,
 }
 
 impl Settings {
@@ -224,31 +231,60 @@ impl Settings {
             },
             lines_per_second,
             burst,
+            overrides: 0,
         }
     }
 
-    /// Reads every setting with `read` (the shell's registry query), and hands each warning
-    /// line to `warn`.
-    pub fn read(mut read: impl FnMut(&str) -> RawValue, mut warn: impl FnMut(&Line)) -> Self {
+    /// Reads every setting with `read` (the shell's registry queries: the value in `State`,
+    /// then in `Parameters`), and hands each warning line to `warn`. A value in `State` that
+    /// is not valid is reported and ignored; the one in `Parameters` decides then.
+    pub fn read(
+        mut read: impl FnMut(&str) -> (RawValue, RawValue),
+        mut warn: impl FnMut(&Line),
+    ) -> Self {
         let mut values = [0; 7];
-        for (slot, setting) in values.iter_mut().zip(SETTINGS) {
-            let raw = read(setting.name);
-            *slot = match raw {
-                RawValue::Missing => setting.default,
-                RawValue::Dword(value) if (setting.valid)(value) => value,
+        let mut overrides = 0_u8;
+        for (index, (slot, setting)) in values.iter_mut().zip(SETTINGS).enumerate() {
+            let (state, parameters) = read(setting.name);
+            let from_state = match state {
+                RawValue::Missing => None,
+                RawValue::Dword(value) if (setting.valid)(value) => Some(value),
                 found => {
                     warn(&render::line(format_args!(
-                        "warning: setting {}: found {}; expected a REG_DWORD {}; using {}",
+                        "warning: setting {} in State: found {}; expected a REG_DWORD {}; ignored",
                         setting.name,
                         Found(found),
                         setting.valid_text,
-                        Dec(setting.default)
                     )));
-                    setting.default
+                    None
+                }
+            };
+            *slot = if let Some(value) = from_state {
+                overrides |= 1_u8
+                    .checked_shl(u32::try_from(index).unwrap_or(0))
+                    .unwrap_or(0);
+                value
+            } else {
+                match parameters {
+                    RawValue::Missing => setting.default,
+                    RawValue::Dword(value) if (setting.valid)(value) => value,
+                    found => {
+                        warn(&render::line(format_args!(
+                            "warning: setting {}: found {}; expected a REG_DWORD {}; using {}",
+                            setting.name,
+                            Found(found),
+                            setting.valid_text,
+                            Dec(setting.default)
+                        )));
+                        setting.default
+                    }
                 }
             };
         }
-        Self::from_values(values)
+        Self {
+            overrides,
+            ..Self::from_values(values)
+        }
     }
 
     /// The values as `SETTINGS` names them, in order.
@@ -296,7 +332,8 @@ impl fmt::Display for Found {
     }
 }
 
-/// `Name=value …` for every setting: the effective-settings line.
+/// `Name=value …` for every setting: the effective-settings line; then, if any came from
+/// `State`, ` overrides=Name,…`.
 impl fmt::Display for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (index, (setting, value)) in SETTINGS.iter().zip(self.values()).enumerate() {
@@ -304,6 +341,19 @@ impl fmt::Display for Settings {
                 f.write_str(" ")?;
             }
             write!(f, "{}={value}", setting.name)?;
+        }
+        let mut first = true;
+        for (index, setting) in SETTINGS.iter().enumerate() {
+            if self.overrides
+                & 1_u8
+                    .checked_shl(u32::try_from(index).unwrap_or(0))
+                    .unwrap_or(0)
+                != 0
+            {
+                f.write_str(if first { " overrides=" } else { "," })?;
+                f.write_str(setting.name)?;
+                first = false;
+            }
         }
         Ok(())
     }

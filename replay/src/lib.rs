@@ -12,6 +12,7 @@ use std::io::{self, Write};
 use netnotify_core::ffi::{
     MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, notification_type,
 };
+use netnotify_core::host::DriverKey;
 use netnotify_core::lifecycle::{driver_entry, driver_unload};
 use netnotify_core::notification::Notification;
 use netnotify_core::settings::{RawValue, SETTINGS};
@@ -65,8 +66,9 @@ enum Step {
         repeat: u32,
         every: u64,
     },
-    /// Values of the `Parameters` key (before the driver loads).
-    Settings(Vec<(&'static str, RawValue)>),
+    /// Values of the `Parameters` key, or of the `State` key (the user's overrides), before
+    /// the driver loads.
+    Settings(DriverKey, Vec<(&'static str, RawValue)>),
     /// The monotonic clock moves forward by this many ticks.
     Clock(u64),
     /// How `NotifyStableUnicastIpAddressTable` will complete (before the driver loads).
@@ -97,7 +99,7 @@ impl Step {
         matches!(
             self,
             Self::Stable(_)
-                | Self::Settings(_)
+                | Self::Settings(..)
                 | Self::Fail(_)
                 | Self::NullHandle(_)
                 | Self::Irql(_)
@@ -108,7 +110,7 @@ impl Step {
 
     /// Steps that only make sense before the driver loads.
     const fn before_load(&self) -> bool {
-        matches!(self, Self::Stable(_) | Self::Settings(_))
+        matches!(self, Self::Stable(_) | Self::Settings(..))
     }
 }
 
@@ -400,7 +402,14 @@ fn settings(mut fields: Fields) -> Result<Step, String> {
     let Value::Object(values) = values else {
         return Err(wrong("values", &values, expected));
     };
-    fields.finish(&["values"])?;
+    let key = fields.choice(
+        "key",
+        &[
+            ("Parameters", DriverKey::Parameters),
+            ("State", DriverKey::PersistentState),
+        ],
+    )?;
+    fields.finish(&["values", "key"])?;
     let mut parsed = Vec::new();
     for (name, value) in values {
         let Some(setting) = SETTINGS.iter().find(|setting| setting.name == name) else {
@@ -436,7 +445,7 @@ fn settings(mut fields: Fields) -> Result<Step, String> {
         };
         parsed.push((setting.name, raw));
     }
-    Ok(Step::Settings(parsed))
+    Ok(Step::Settings(key, parsed))
 }
 
 /// A `fail` step.
@@ -811,9 +820,12 @@ fn apply(sim: &Sim, step: &Step) {
                 sim.notify(*event, *delivery);
             }
         }
-        Step::Settings(values) => {
+        Step::Settings(key, values) => {
             for (name, value) in values {
-                sim.set_parameter(name, *value);
+                match key {
+                    DriverKey::Parameters => sim.set_parameter(name, *value),
+                    DriverKey::PersistentState => sim.set_state_value(name, *value),
+                }
             }
         }
         Step::Clock(ticks) => sim.advance(*ticks),
@@ -833,11 +845,13 @@ impl Scenario {
     /// The `Parameters` values the scenario sets, in order (for a harness that writes them
     /// into a real registry before the driver loads).
     #[must_use]
-    pub fn settings(&self) -> Vec<(&'static str, RawValue)> {
+    pub fn settings(&self) -> Vec<(DriverKey, &'static str, RawValue)> {
         self.steps
             .iter()
             .filter_map(|step| match step {
-                Step::Settings(values) => Some(values.iter().copied()),
+                Step::Settings(key, values) => {
+                    Some(values.iter().map(|(name, value)| (*key, *name, *value)))
+                }
                 _ => None,
             })
             .flatten()

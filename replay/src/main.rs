@@ -10,7 +10,8 @@ const USAGE: &str = "usage: cargo replay [--registry] [FILE | - | --storm]\n\
     prints exactly the lines the driver would print. Without FILE: the built-in scenario, a\n\
     laptop joining Wi-Fi. --storm: the built-in route storm of a VPN connecting. With -: the\n\
     scenario on stdin. --registry: print the scenario's settings instead, one\n\
-    `NAME REG_DWORD|REG_SZ DATA` line each, for writing them into a real registry.";
+    `Parameters|State NAME REG_DWORD|REG_SZ DATA` line each, for writing them into a real\n\
+    registry.";
 
 /// The options, for the message about an unknown one.
 const OPTIONS: &str = "--storm, --registry and --help (or a FILE, or - for stdin)";
@@ -71,14 +72,15 @@ fn main() -> ExitCode {
     let mut out = io::stdout().lock();
     let mut notes = io::stderr().lock();
     if registry {
-        for (name, value) in scenario.settings() {
+        for (key, name, value) in scenario.settings() {
+            let key = key.subkey();
             let line = match value {
-                RawValue::Dword(value) => format!("{name} REG_DWORD {value}"),
+                RawValue::Dword(value) => format!("{key} {name} REG_DWORD {value}"),
                 // A string provokes the wrong-type warning, which names its size in bytes
                 // (UTF-16 with the terminator): a string of that size says the same.
                 RawValue::Other { size, .. } => {
                     let characters = usize::try_from(size / 2).unwrap_or(1).saturating_sub(1);
-                    format!("{name} REG_SZ {}", "x".repeat(characters))
+                    format!("{key} {name} REG_SZ {}", "x".repeat(characters))
                 }
                 RawValue::Missing | RawValue::Unreadable(_) => continue,
             };

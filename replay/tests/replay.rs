@@ -472,6 +472,7 @@ fn a_null_handle_keeps_the_driver_loaded_and_nothing_is_cancelled() {
 #[test]
 fn a_scenario_splits_into_settings_setup_and_events() {
     let text = "{\"step\":\"settings\",\"values\":{\"Family\":4,\"Burst\":\"five\"}}\n\
+                {\"step\":\"settings\",\"key\":\"State\",\"values\":{\"Verbosity\":1}}\n\
                 {\"step\":\"irql\",\"level\":2}\n\
                 {\"step\":\"clock\",\"advance_ms\":5}\n\
                 {\"step\":\"address\",\"type\":\"add\",\"row\":\"ADDRESS\"}\n\
@@ -482,12 +483,16 @@ fn a_scenario_splits_into_settings_setup_and_events() {
     let settings: Vec<String> = scenario
         .settings()
         .iter()
-        .map(|(name, value)| format!("{name}={value:?}"))
+        .map(|(key, name, value)| format!("{}\\{name}={value:?}", key.subkey()))
         .collect();
     // A JSON object's keys in their sorted order; "five" is a REG_SZ of 5 UTF-16 units.
     assert_eq!(
         settings,
-        ["Burst=Other { value_type: 1, size: 10 }", "Family=Dword(4)"]
+        [
+            "Parameters\\Burst=Other { value_type: 1, size: 10 }",
+            "Parameters\\Family=Dword(4)",
+            "State\\Verbosity=Dword(1)",
+        ]
     );
     let sim = netnotify_core::sim::Sim::new();
     sim.serve_external_driver();

@@ -10,7 +10,7 @@ use std::string::String;
 use std::sync::PoisonError;
 use std::vec::Vec;
 
-use crate::host::{Host, Key, Level, Sink};
+use crate::host::{DriverKey, Host, Key, Level, Sink};
 use crate::line::Line;
 use crate::settings::{PARAMETER_BUFFER, REG_DWORD, RawValue};
 use crate::status::NtStatus;
@@ -143,13 +143,17 @@ unsafe impl Host for Sim {
         state.unload_enabled = true;
     }
 
-    fn open_driver_parameters_key(&self) -> Option<Result<Key, NtStatus>> {
+    fn open_driver_key(&self, kind: DriverKey) -> Option<Result<Key, NtStatus>> {
         let mut state = self.state();
         if !state.registry.driver_key_routine {
             return None;
         }
-        state.registry.opens.push(RegistryOpen::DriverParametersKey);
-        Some(Self::open(&mut state))
+        state.registry.opens.push(RegistryOpen::DriverKey(kind));
+        // The routine makes the persistent-state key if it is not there yet.
+        if kind == DriverKey::PersistentState {
+            state.registry.state_key = true;
+        }
+        Some(Self::open(&mut state, kind))
     }
 
     fn registry_path(&self) -> &[u16] {
@@ -160,30 +164,31 @@ unsafe impl Host for Sim {
         let mut state = self.state();
         let name = String::from_utf16_lossy(path);
         state.registry.opens.push(RegistryOpen::Path(name.clone()));
-        let parameters = format!(
-            "{}\\Parameters",
-            String::from_utf16_lossy(&self.0.service_key)
-        );
-        if !name.eq_ignore_ascii_case(&parameters) {
+        let service = String::from_utf16_lossy(&self.0.service_key);
+        let kind = [DriverKey::Parameters, DriverKey::PersistentState]
+            .into_iter()
+            .find(|kind| name.eq_ignore_ascii_case(&format!("{service}\\{}", kind.subkey())))
+            .ok_or(NtStatus::OBJECT_NAME_NOT_FOUND)?;
+        if kind == DriverKey::PersistentState && !state.registry.state_key {
             return Err(NtStatus::OBJECT_NAME_NOT_FOUND);
         }
-        Self::open(&mut state)
+        Self::open(&mut state, kind)
     }
 
     /// Encodes the value as `ZwQueryValueKey(KeyValuePartialInformation)` would.
     fn query_value(&self, key: Key, name: &str, buffer: &mut [u8; PARAMETER_BUFFER]) -> NtStatus {
         let mut state = self.state();
-        if !state.registry.open_keys.contains(&key.0) {
+        let Some(kind) = state.registry.open_keys.get(&key.0).copied() else {
             state
                 .violations
                 .push(format!("ZwQueryValueKey of {key:?}, which is not open"));
             return NtStatus::INVALID_HANDLE;
-        }
-        let value = state
-            .parameters
-            .get(name)
-            .copied()
-            .unwrap_or(RawValue::Missing);
+        };
+        let values = match kind {
+            DriverKey::Parameters => &state.parameters,
+            DriverKey::PersistentState => &state.registry.state,
+        };
+        let value = values.get(name).copied().unwrap_or(RawValue::Missing);
         drop(state);
         let header = |buffer: &mut [u8; PARAMETER_BUFFER], value_type: u32, size: u32| {
             buffer[4..8].copy_from_slice(&value_type.to_le_bytes());
@@ -210,7 +215,7 @@ unsafe impl Host for Sim {
 
     fn close_key(&self, key: Key) {
         let mut state = self.state();
-        if !state.registry.open_keys.remove(&key.0) {
+        if state.registry.open_keys.remove(&key.0).is_none() {
             state
                 .violations
                 .push(format!("ZwClose of {key:?}, which is not open"));
@@ -219,14 +224,14 @@ unsafe impl Host for Sim {
 }
 
 impl Sim {
-    /// Opens the `Parameters` key (either path): a fresh handle, or the scripted failure.
-    fn open(state: &mut State) -> Result<Key, NtStatus> {
-        if let Some(status) = state.registry.open_failure.take() {
+    /// Opens one of the driver's keys (either path): a fresh handle, or the scripted failure.
+    fn open(state: &mut State, kind: DriverKey) -> Result<Key, NtStatus> {
+        if let Some(status) = state.registry.open_failures.remove(kind.subkey()) {
             return Err(status);
         }
         let handle = state.registry.next_key;
         state.registry.next_key += 4;
-        state.registry.open_keys.insert(handle);
+        state.registry.open_keys.insert(handle, kind);
         Ok(Key(handle))
     }
 }

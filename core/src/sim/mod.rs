@@ -57,7 +57,7 @@ use crate::ffi::{
     AF_UNSPEC, Handle, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow,
     MibUnicastIpAddressTable, PASSIVE_LEVEL, notification_type,
 };
-use crate::host::Level;
+use crate::host::{DriverKey, Level};
 use crate::notification::Notification;
 use crate::settings::RawValue;
 use crate::status::NtStatus;
@@ -106,8 +106,8 @@ pub enum Call {
 /// How the driver opened a registry key, in order ([`Sim::registry_opens`]).
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum RegistryOpen {
-    /// `IoOpenDriverRegistryKey(DriverRegKeyParameters)`.
-    DriverParametersKey,
+    /// `IoOpenDriverRegistryKey` of this key.
+    DriverKey(DriverKey),
     /// `ZwOpenKey` of this path.
     Path(String),
 }
@@ -280,10 +280,14 @@ enum External {
 struct Registry {
     /// Whether the kernel has `IoOpenDriverRegistryKey` (Windows 10 1803 and later).
     driver_key_routine: bool,
-    /// The status the next open of the `Parameters` key fails with.
-    open_failure: Option<NtStatus>,
+    /// The status the next open of each key fails with.
+    open_failures: BTreeMap<&'static str, NtStatus>,
+    /// Whether the `State` key exists (a value was set, or `IoOpenDriverRegistryKey` made it).
+    state_key: bool,
+    /// The values of the `State` key.
+    state: BTreeMap<String, RawValue>,
     opens: Vec<RegistryOpen>,
-    open_keys: BTreeSet<usize>,
+    open_keys: BTreeMap<usize, DriverKey>,
     next_key: usize,
 }
 
@@ -393,7 +397,23 @@ impl Sim {
 
     /// The next open of the `Parameters` key, by either path, fails with `status`.
     pub fn fail_registry_open(&self, status: NtStatus) {
-        self.state().registry.open_failure = Some(status);
+        self.fail_key_open(DriverKey::Parameters, status);
+    }
+
+    /// The next open of `key`, by either path, fails with `status`.
+    pub fn fail_key_open(&self, key: DriverKey, status: NtStatus) {
+        self.state()
+            .registry
+            .open_failures
+            .insert(key.subkey(), status);
+    }
+
+    /// Sets the value `name` of the driver's persistent state (the `State` key, where a
+    /// user's overrides go), creating the key.
+    pub fn set_state_value(&self, name: &str, value: RawValue) {
+        let mut state = self.state();
+        state.registry.state_key = true;
+        state.registry.state.insert(String::from(name), value);
     }
 
     /// The registry keys the driver opened, in order.
