@@ -5,8 +5,9 @@
 
 mod common;
 
+use netnotify_core::decode::{Address, Change, Interface, Route};
 use netnotify_core::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
-use netnotify_core::render;
+use netnotify_core::render::{self, Detail, Names};
 use netnotify_core::sim::checks;
 use netnotify_core::status::NtStatus;
 use proptest::prelude::*;
@@ -43,6 +44,36 @@ proptest! {
         let mut line = render::line(format_args!("{text}"));
         line.push_str(&text);
         checks::assert_line(&line);
+    }
+
+    /// Issue 11's bound: with zone entries only at the seven scope levels Windows defines, no
+    /// line of any row is cut, whatever its other bytes, with any name and alias of up to 256
+    /// characters (the most NETIO returns), in any characters.
+    #[test]
+    #[cfg_attr(miri, ignore = "proptest is too slow under Miri; see fixed_patterns_render_safely")]
+    fn no_line_is_cut_with_any_names(
+        bytes in proptest::collection::vec(any::<u8>(), 168),
+        name in "\\PC{0,256}",
+        alias in "\\PC{0,256}",
+        raw_type in any::<i32>(),
+    ) {
+        let mut interface = MibIpInterfaceRow::from_bytes(&bytes).unwrap();
+        for (level, zone) in interface.zone_indices.iter_mut().enumerate() {
+            if ![1, 2, 3, 4, 5, 8, 14].contains(&level) {
+                *zone = 0;
+            }
+        }
+        let address = MibUnicastIpAddressRow::from_bytes(&bytes[..80]).unwrap();
+        let route = MibIpForwardRow2::from_bytes(&bytes[..104]).unwrap();
+        let names = Names::new(&name, &alias);
+        let change = Change::from_raw(raw_type);
+        let (first, more) =
+            render::interface_event(change, &Detail::Full(Interface::decode(&interface)), &names);
+        checks::assert_uncut(&first);
+        checks::assert_uncut(&more.unwrap());
+        checks::assert_uncut(&render::address_event(change, &Detail::Full(Address::decode(&address)), &names));
+        checks::assert_uncut(&render::route_event(change, &Detail::Full(Route::decode(&route)), &names));
+        checks::assert_uncut(&render::stable_entry(u32::MAX, &Address::decode(&address), &names));
     }
 
     #[test]

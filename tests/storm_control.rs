@@ -168,8 +168,8 @@ fn a_long_storm_is_summarised_once_when_it_ends_and_kinds_are_separate() {
     for step in 0..500 {
         sim.deliver(route());
         if step == 200 {
-            sim.deliver(address.clone());
-            sim.deliver(address.clone());
+            sim.deliver(address);
+            sim.deliver(address);
         }
         sim.advance(10 * MILLISECOND);
     }

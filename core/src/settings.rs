@@ -1,6 +1,7 @@
-//! The driver's settings, read once in `DriverEntry`, parsed and validated here; immutable
-//! afterwards. As Microsoft's driver package isolation guidance has it, each value is looked
-//! for first in the driver's persistent state (`DriverRegKeyPersistentState`, the service
+//! The driver's settings, read once in `DriverEntry`, parsed and validated here.
+//!
+//! Immutable afterwards. As Microsoft's driver package isolation guidance has it, each value
+//! is looked for first in the driver's persistent state (`DriverRegKeyPersistentState`, the service
 //! key's `State` subkey: the user's overrides, which a reinstall keeps), then in `Parameters`
 //! (`DriverRegKeyParameters`: the INF's defaults, read-only), then the built-in default.
 //!
@@ -259,27 +260,25 @@ impl Settings {
                     None
                 }
             };
-            *slot = if let Some(value) = from_state {
+            if from_state.is_some() {
                 overrides |= 1_u8
                     .checked_shl(u32::try_from(index).unwrap_or(0))
                     .unwrap_or(0);
-                value
-            } else {
-                match parameters {
-                    RawValue::Missing => setting.default,
-                    RawValue::Dword(value) if (setting.valid)(value) => value,
-                    found => {
-                        warn(&render::line(format_args!(
-                            "warning: setting {}: found {}; expected a REG_DWORD {}; using {}",
-                            setting.name,
-                            Found(found),
-                            setting.valid_text,
-                            Dec(setting.default)
-                        )));
-                        setting.default
-                    }
+            }
+            *slot = from_state.unwrap_or_else(|| match parameters {
+                RawValue::Missing => setting.default,
+                RawValue::Dword(value) if (setting.valid)(value) => value,
+                found => {
+                    warn(&render::line(format_args!(
+                        "warning: setting {}: found {}; expected a REG_DWORD {}; using {}",
+                        setting.name,
+                        Found(found),
+                        setting.valid_text,
+                        Dec(setting.default)
+                    )));
+                    setting.default
                 }
-            };
+            });
         }
         Self {
             overrides,

@@ -448,6 +448,27 @@ fn settings(mut fields: Fields) -> Result<Step, String> {
     Ok(Step::Settings(key, parsed))
 }
 
+/// A `name` step: what NETIO's LUID conversions answer for one interface.
+fn name_step(mut fields: Fields) -> Result<Step, String> {
+    let expected_luid = "the interface's LUID, as lines print it (\"ieee80211:2\")";
+    let luid = fields.required("luid", expected_luid)?;
+    let mut text = |field: &str, expected: &str| {
+        let value = fields.required(field, expected)?;
+        value
+            .as_str()
+            .map(String::from)
+            .ok_or_else(|| wrong(field, &value, expected))
+    };
+    let name = text("name", "the interface name (\"wireless_32768\")")?;
+    let alias = text("alias", "the interface alias (\"Wi-Fi\")")?;
+    fields.finish(&["luid", "name", "alias"])?;
+    Ok(Step::Name {
+        luid: readable::parse_luid(&luid).ok_or_else(|| wrong("luid", &luid, expected_luid))?,
+        name,
+        alias,
+    })
+}
+
 /// A `fail` step.
 fn failure(mut fields: Fields) -> Result<Step, String> {
     let calls = [
@@ -601,30 +622,7 @@ fn step(value: Value) -> Result<Step, String> {
             fields.finish(&["call"])?;
             Step::NullHandle(registration("call", &call)?)
         }
-        "name" => {
-            let expected_luid = "the interface's LUID, as lines print it (\"ieee80211:2\")";
-            let luid = fields.required("luid", expected_luid)?;
-            let text = |fields: &mut Fields, field: &str, expected: &str| {
-                let value = fields.required(field, expected)?;
-                value
-                    .as_str()
-                    .map(String::from)
-                    .ok_or_else(|| wrong(field, &value, expected))
-            };
-            let name = text(
-                &mut fields,
-                "name",
-                "the interface name (\"wireless_32768\")",
-            )?;
-            let alias = text(&mut fields, "alias", "the interface alias (\"Wi-Fi\")")?;
-            fields.finish(&["luid", "name", "alias"])?;
-            Step::Name {
-                luid: readable::parse_luid(&luid)
-                    .ok_or_else(|| wrong("luid", &luid, expected_luid))?,
-                name,
-                alias,
-            }
-        }
+        "name" => name_step(fields)?,
         "irql" => {
             let level = fields.required("level", "a number from 0 to 255")?;
             fields.finish(&["level"])?;

@@ -191,6 +191,7 @@ fn yes_no(value: &Value) -> Option<u8> {
 }
 
 /// A LUID as lines print it (`ieee80211:2`, `71:2`), or its raw 64-bit value.
+#[must_use]
 pub fn parse_luid(value: &Value) -> Option<u64> {
     if let Some(raw) = value.as_u64() {
         return Some(raw);

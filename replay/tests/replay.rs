@@ -375,39 +375,20 @@ fn the_command_prints_lines_on_stdout_and_one_error_line_on_stderr() {
     );
 }
 
-#[test]
-fn the_readme_shows_real_lines_of_the_built_in_scenario() {
-    let readme = include_str!("../../README.md");
-    let output = include_str!("laptop-joins-wifi.out");
-    let shown: Vec<&str> = readme
-        .lines()
-        .filter(|line| line.starts_with("netnotify: "))
-        .collect();
-    assert!(shown.len() >= 9, "the README shows the replay's lines");
-    for line in shown {
-        assert!(
-            output.lines().any(|printed| printed == line)
-                || include_str!("../../docs/lines.md").contains(line),
-            "README line not printed by the driver: {line}"
-        );
-    }
-}
-
-#[test]
-fn every_example_in_docs_lines_is_asserted_by_a_test() {
-    // The examples of docs/lines.md, each found in a test's expected output: the replay's
-    // golden file, or (with Rust string continuations joined) a test source, this one included.
-    let sources = [
+/// The expected outputs and test sources every shown line must come from, with Rust's
+/// `\`-continued string literals joined and `\"` and `\n` read as Rust reads them.
+fn asserted_sources() -> Vec<String> {
+    [
         include_str!("laptop-joins-wifi.out"),
         include_str!("../../tests/golden.rs"),
         include_str!("../../tests/requery.rs"),
         include_str!("../../tests/lifecycle.rs"),
         include_str!("../../tests/settings.rs"),
+        include_str!("../../tests/storm_control.rs"),
         include_str!("vpn-route-storm.out"),
         include_str!("replay.rs"),
     ]
     .map(|source| {
-        // Join `\`-continued string literals as Rust reads them.
         let mut joined = String::new();
         let mut lines = source.lines();
         while let Some(line) = lines.next() {
@@ -422,13 +403,73 @@ fn every_example_in_docs_lines_is_asserted_by_a_test() {
             joined.push_str(&line);
             joined.push('\n');
         }
-        joined
-    });
-    // Lines with `<placeholders>` are the format, not examples.
-    let examples: Vec<&str> = include_str!("../../docs/lines.md")
+        // The escapes the lines contain, as Rust reads them.
+        joined.replace("\\\"", "\"").replace("\\n", "\n")
+    })
+    .to_vec()
+}
+
+/// Every `netnotify: …` line of a document: code-block lines (indented or not) and inline
+/// code spans; lines with `<placeholders>` or `…` are the format, not examples.
+fn shown_lines(document: &str) -> Vec<&str> {
+    let mut shown = Vec::new();
+    for line in document.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("netnotify: ") {
+            shown.push(trimmed);
+        } else {
+            shown.extend(
+                line.split('`')
+                    .skip(1)
+                    .step_by(2)
+                    .filter(|span| span.starts_with("netnotify: ")),
+            );
+        }
+    }
+    shown.retain(|line| !line.contains('<') && !line.contains('…'));
+    shown
+}
+
+#[test]
+fn the_readme_shows_real_lines_and_counts() {
+    let readme = include_str!("../../README.md");
+    let sources = asserted_sources();
+    let shown = shown_lines(readme);
+    assert!(
+        shown.len() >= 12,
+        "the README shows the driver's lines: {shown:#?}"
+    );
+    for line in shown {
+        assert!(
+            sources.iter().any(|source| source.contains(line)),
+            "README line not asserted by any test: {line}"
+        );
+    }
+    // The counts the README gives, from the scenarios' golden outputs.
+    let laptop = include_str!("laptop-joins-wifi.out").lines().count();
+    assert!(readme.contains(&format!("some of its {laptop} lines")));
+    let storm = include_str!("vpn-route-storm.out");
+    let routes = storm
         .lines()
-        .filter(|line| line.starts_with("netnotify: ") && !line.contains('<'))
-        .collect();
+        .filter(|line| line.starts_with("netnotify: route "))
+        .count();
+    let summaries = storm
+        .lines()
+        .filter(|line| line.starts_with("netnotify: storm: "))
+        .count();
+    assert!(
+        readme.contains(&format!(
+            "{routes} route lines ({} of the adds and the delete) and {summaries}\nsummaries",
+            routes - 1
+        )),
+        "README storm counts: {routes} route lines, {summaries} summaries"
+    );
+}
+
+#[test]
+fn every_example_in_docs_lines_is_asserted_by_a_test() {
+    let sources = asserted_sources();
+    let examples = shown_lines(include_str!("../../docs/lines.md"));
     assert!(examples.len() >= 15);
     for example in examples {
         assert!(
@@ -731,10 +772,13 @@ fn the_scenario_docs_name_every_field_and_their_examples_play() {
         .lines()
         .filter(|line| line.starts_with("{\"step\""))
         .collect();
-    assert_eq!(examples.len(), 11);
+    assert_eq!(examples.len(), 13);
     let (out, _, report) = play(&examples.join("\n"));
     assert!(report.violations.is_empty());
+    // Verbosity 1 from the `State` key: the keys and the names from the `name` step.
     assert!(out.contains(
-        "netnotify: route add 0.0.0.0/0 via 192.168.1.1 if=12 luid=ieee80211:2 name=? alias=?"
+        "netnotify: route add 0.0.0.0/0 via 192.168.1.1 if=12 luid=ieee80211:2 \
+         name=wireless_32768 alias=\"Wi-Fi\"\n"
     ));
+    assert!(out.contains(" Verbosity=1 LinesPerSecond=2 Burst=5 overrides=Verbosity\n"));
 }
