@@ -61,8 +61,12 @@ pub trait Sink: Sync {
     /// `KeSetTimer` to expire `delay` ticks from now (a relative due time); setting it again
     /// replaces the due time. Callable at `DISPATCH_LEVEL` and below.
     fn set_timer(&self, delay: u64);
-    /// `KeCancelTimer`, then `KeFlushQueuedDpcs`: afterwards no expiry runs or will run. At
-    /// `PASSIVE_LEVEL`, after every NETIO cancel (no callback can set the timer again).
+    /// Afterwards no expiry runs or will run. At `PASSIVE_LEVEL`, after every NETIO cancel (no
+    /// callback can set the timer again) and after the storm was stopped (an expiry that
+    /// starts from now on does not set it either). An expiry already running may still set
+    /// the timer once, so: `KeCancelTimer`, `KeFlushQueuedDpcs` (that expiry has returned),
+    /// and both once more (the timer it set is cancelled, or its expiry, which sets nothing,
+    /// has returned).
     fn stop_timer(&self);
 }
 

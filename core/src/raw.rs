@@ -167,9 +167,12 @@ impl<N: NetIo, S: Sink> Installed<N, S> {
     }
 
     /// Cancels the storm timer and waits for a running expiry: afterwards nothing but the
-    /// caller uses the extension. Call after every NETIO cancel.
+    /// caller uses the extension. Call after every NETIO cancel. The storm is stopped first,
+    /// so an expiry already running cannot set the timer for good (`Sink::stop_timer`).
     pub fn stop_timer(&self) {
-        self.get().sink.stop_timer();
+        let extension = self.get();
+        extension.storm.stop();
+        extension.sink.stop_timer();
     }
 
     /// Cancels `handle`, a handle a registration returned and nobody cancelled yet (each
@@ -254,7 +257,7 @@ unsafe extern "system" fn route_callback<N: NetIo, S: Sink>(
 /// The storm timer's expiry: what the shell's DPC routine calls with its `DeferredContext`.
 ///
 /// # Safety
-/// `context` is the context [`Installed::start_timer`] gave the sink, or NULL; the
+/// `context` is the context `Installed::start_timer` gave the sink, or NULL; the
 /// extension outlives every expiry (`stop_timer` flushes them before it is dropped).
 pub unsafe fn storm_timer_expired<N: NetIo, S: Sink>(context: *mut c_void) {
     // SAFETY: the context given to `start_timer` (caller), valid until `stop_timer` returned.

@@ -77,6 +77,9 @@ pub struct Storm {
     kinds: [Kind; 3],
     /// Whether the storm timer is armed (or its expiry is running).
     timer_armed: AtomicBool,
+    /// Set at unload before the timer is cancelled: an expiry then does nothing, and above
+    /// all never sets the timer again.
+    stopped: AtomicBool,
 }
 
 /// What [`Storm::expire`] found.
@@ -117,7 +120,14 @@ impl Storm {
             tolerance: interval.saturating_mul(u64::from(burst.saturating_sub(1))),
             kinds: Default::default(),
             timer_armed: AtomicBool::new(false),
+            stopped: AtomicBool::new(false),
         }
+    }
+
+    /// From now on [`Storm::expire`] takes nothing and never asks for the timer again (the
+    /// unload's summaries are [`Storm::drain`]'s).
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::Release);
     }
 
     const fn kind(&self, notification: Notification) -> Option<&Kind> {
@@ -179,9 +189,15 @@ impl Storm {
     /// The storm timer expired at `now`: takes the summary of every kind whose last left-out
     /// event is [`QUIET`] old, and says when to expire again if a storm is still going on.
     pub fn expire(&self, now: u64) -> Expiry {
+        let mut summaries = [None; 3];
+        if self.stopped.load(Ordering::Acquire) {
+            return Expiry {
+                summaries,
+                rearm: None,
+            };
+        }
         // Disarm first: a suppression from here on arms the timer itself, or is seen below.
         self.timer_armed.store(false, Ordering::Release);
-        let mut summaries = [None; 3];
         let mut next: Option<u64> = None;
         for (summary, kind) in summaries.iter_mut().zip(&self.kinds) {
             if kind.first.load(Ordering::Acquire) == 0 {
@@ -261,7 +277,7 @@ const fn add(left: ChangeCounts, right: ChangeCounts) -> ChangeCounts {
 
 #[cfg(test)]
 mod tests {
-    use super::{Admission, Storm, TICKS_PER_SECOND};
+    use super::{Admission, QUIET, Storm, TICKS_PER_SECOND};
     use crate::decode::Change;
     use crate::notification::Notification::Route;
     use std::vec::Vec;
@@ -279,5 +295,28 @@ mod tests {
         // arrival time runs 2 intervals ahead at most.
         let printed: Vec<usize> = (0..20).filter(|&n| decisions[n]).collect();
         assert_eq!(printed, [0, 1, 2, 4, 8, 12, 16]);
+    }
+
+    #[test]
+    fn a_stopped_storm_expires_to_nothing_and_never_rearms() {
+        let storm = Storm::new(1, 1);
+        assert_eq!(storm.admit(Route, Change::Add, 0), Admission::Print(None));
+        assert_eq!(
+            storm.admit(Route, Change::Add, 1),
+            Admission::Suppress { arm_timer: true }
+        );
+        // Running: not quiet yet, so set again.
+        assert_eq!(storm.expire(2).rearm, Some(QUIET - 1));
+        storm.stop();
+        let expiry = storm.expire(2 * QUIET);
+        assert_eq!(expiry.summaries, [None; 3]);
+        assert_eq!(expiry.rearm, None);
+        // What was left out is the unload's.
+        assert_eq!(
+            storm
+                .drain(Route, 3 * QUIET)
+                .map(|summary| summary.counts.add),
+            Some(1)
+        );
     }
 }
