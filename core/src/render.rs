@@ -7,10 +7,11 @@
 //! parameter notification says why ([`Note`]): reference §3.7, only the keys of a delivered
 //! row are reliable.
 //!
-//! No line is ever cut: the interface's full state is two lines, and the name and alias are
+//! No line is cut: the interface's full state is two lines, and the name and alias are
 //! printed at most [`NAME_CHARACTERS`] and [`ALIAS_CHARACTERS`] long, so that every line
-//! stays within one `DbgPrint` whatever the row holds (`tests/properties.rs` checks the
-//! bound on arbitrary rows with 256-character aliases).
+//! stays within one `DbgPrint` whatever the row holds — but for an interface's `zones=`
+//! list, sized for the seven scope levels Windows defines (`tests/properties.rs` checks the
+//! bound on arbitrary rows with 256-character names and aliases).
 //!
 //! Speed and stack: values write themselves into the line ([`Put`]) instead of going through
 //! `core::fmt`; see [`crate::line::Put`] for the measurements.

@@ -97,9 +97,9 @@ impl RawValue {
 pub enum Verbosity {
     /// 0: no event lines; errors, warnings and the driver's own lines only.
     Errors,
-    /// 1: one short line per event: its key fields (no re-query).
+    /// 1: one short line per event: its key fields and the interface's names (no re-query).
     Keys,
-    /// 2: one line per event with every field of the object's current state.
+    /// 2: every field of the object's current state (two lines for an interface).
     Full,
 }
 
@@ -153,7 +153,7 @@ pub const SETTINGS: [Setting; 7] = [
         default: 2,
         valid: |value| value <= 2,
         valid_text: "0, 1 or 2",
-        meaning: "0 errors only, 1 one line per event with its keys, 2 every field",
+        meaning: "0 errors only, 1 one line per event with its keys and names, 2 every field",
     },
     Setting {
         name: "LinesPerSecond",
