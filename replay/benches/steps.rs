@@ -27,7 +27,7 @@ fn scenario(steps: usize) -> String {
             let address = json!({"address": format!("10.{high}.{low}.1/24"), "if": 12,
                 "luid": "ieee80211:2", "dad": "preferred", "valid": "infinite"});
             let route = json!({"destination": format!("10.{high}.{low}.0/24"), "if": 12,
-                "luid": "ieee80211:2", "metric": 256, "protocol": "local"});
+                "luid": "ieee80211:2", "route-metric": 256, "protocol": "local"});
             lines.push(json!({"step": "address", "type": change, "row": address}).to_string());
             lines.push(json!({"step": "route", "type": change, "row": route}).to_string());
         }
