@@ -73,7 +73,8 @@ impl Abi for bool {
 impl Abi for wdk::LARGE_INTEGER {
     const ABI: Scalar = Scalar { size: 8, kind: 0 };
 }
-const _: () = assert!(size_of::<wdk::LARGE_INTEGER>() == 8 && align_of::<wdk::LARGE_INTEGER>() == 8);
+const _: () =
+    assert!(size_of::<wdk::LARGE_INTEGER>() == 8 && align_of::<wdk::LARGE_INTEGER>() == 8);
 
 impl<T: ?Sized> Abi for *mut T {
     const ABI: Scalar = Scalar {
