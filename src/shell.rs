@@ -366,15 +366,11 @@ impl Sink for DebugPrint {
     }
 
     fn stop_timer(&self) {
-        // Twice: a DPC running during the first round may have set the timer once more (the
-        // core's contract); after the second, no DPC of ours is queued, running or due.
-        for _ in 0..2 {
-            // SAFETY: initialised by start_timer; PASSIVE_LEVEL. The BOOLEAN (was it set) does
-            // not matter: a DPC already queued is waited for just below.
-            let _ = unsafe { KeCancelTimer(self.timer.get().cast()) };
-            // SAFETY: PASSIVE_LEVEL; returns when every queued DPC, ours included, has run.
-            unsafe { KeFlushQueuedDpcs() };
-        }
+        // SAFETY: initialised by start_timer; PASSIVE_LEVEL. The BOOLEAN (was it set) does not
+        // matter: a DPC already queued is waited for just below.
+        let _ = unsafe { KeCancelTimer(self.timer.get().cast()) };
+        // SAFETY: PASSIVE_LEVEL; returns when every queued DPC, ours included, has run.
+        unsafe { KeFlushQueuedDpcs() };
     }
 }
 

@@ -23,13 +23,17 @@ fn load_with(values: &[(&str, RawValue)]) -> (Sim, Vec<String>) {
         sim.set_parameter(name, *value);
     }
     assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
-    let warnings = sim
-        .records()
+    let warnings = warning_lines(&sim);
+    (sim, warnings)
+}
+
+/// The warning lines printed so far.
+fn warning_lines(sim: &Sim) -> Vec<String> {
+    sim.records()
         .into_iter()
         .filter(|(level, _)| *level == Level::Warning)
         .map(|(_, text)| text)
-        .collect();
-    (sim, warnings)
+        .collect()
 }
 
 fn settings_line(sim: &Sim) -> String {
@@ -467,12 +471,7 @@ fn state_values_override_parameters_value_by_value() {
         },
     );
     assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
-    let warnings: Vec<String> = sim
-        .records()
-        .into_iter()
-        .filter(|(level, _)| *level == Level::Warning)
-        .map(|(_, text)| text)
-        .collect();
+    let warnings = warning_lines(&sim);
     assert_eq!(
         warnings,
         [
@@ -498,11 +497,7 @@ fn state_values_override_parameters_value_by_value() {
         "netnotify: settings Notifications=15 Family=0 InitialNotification=1 Requery=1 \
          Verbosity=2 LinesPerSecond=20 Burst=7"
     );
-    assert!(
-        sim.records()
-            .iter()
-            .all(|(level, _)| *level != Level::Warning)
-    );
+    assert!(warning_lines(&sim).is_empty());
     unload(sim);
 }
 
@@ -522,12 +517,7 @@ fn a_state_key_that_cannot_be_opened_is_one_warning() {
             NtStatus(0xC000_0022_u32.cast_signed()),
         );
         assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
-        let warnings: Vec<String> = sim
-            .records()
-            .into_iter()
-            .filter(|(level, _)| *level == Level::Warning)
-            .map(|(_, text)| text)
-            .collect();
+        let warnings = warning_lines(&sim);
         assert_eq!(
             warnings,
             [
@@ -558,12 +548,7 @@ fn a_parameters_key_that_cannot_be_opened_leaves_the_defaults() {
             sim.fail_registry_open(status);
             sim.set_parameter("Family", RawValue::Dword(4));
             assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
-            let warnings: Vec<String> = sim
-                .records()
-                .into_iter()
-                .filter(|(level, _)| *level == Level::Warning)
-                .map(|(_, text)| text)
-                .collect();
+            let warnings = warning_lines(&sim);
             assert_eq!(warnings.len(), warnings_expected, "{status}: {warnings:?}");
             if warnings_expected != 0 {
                 assert_eq!(

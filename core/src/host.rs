@@ -61,12 +61,9 @@ pub trait Sink: Sync {
     /// `KeSetTimer` to expire `delay` ticks from now (a relative due time); setting it again
     /// replaces the due time. Callable at `DISPATCH_LEVEL` and below.
     fn set_timer(&self, delay: u64);
-    /// Afterwards no expiry runs or will run. At `PASSIVE_LEVEL`, after every NETIO cancel (no
-    /// callback can set the timer again) and after the storm was stopped (an expiry that
-    /// starts from now on does not set it either). An expiry already running may still set
-    /// the timer once, so: `KeCancelTimer`, `KeFlushQueuedDpcs` (that expiry has returned),
-    /// and both once more (the timer it set is cancelled, or its expiry, which sets nothing,
-    /// has returned).
+    /// `KeCancelTimer`, then `KeFlushQueuedDpcs`: the timer is not set, and no expiry that
+    /// was queued or running still runs. At `PASSIVE_LEVEL`; the core calls it twice
+    /// (`raw::Installed::stop_timer` says why).
     fn stop_timer(&self);
 }
 

@@ -39,6 +39,14 @@ impl Line {
         }
     }
 
+    /// A new line with what `write` writes into it.
+    #[must_use]
+    pub fn written(write: impl FnOnce(&mut Self)) -> Self {
+        let mut line = Self::new();
+        write(&mut line);
+        line
+    }
+
     /// The text, without the newline and NUL.
     #[must_use]
     pub fn as_str(&self) -> &str {

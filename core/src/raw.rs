@@ -167,11 +167,16 @@ impl<N: NetIo, S: Sink> Installed<N, S> {
     }
 
     /// Cancels the storm timer and waits for a running expiry: afterwards nothing but the
-    /// caller uses the extension. Call after every NETIO cancel. The storm is stopped first,
-    /// so an expiry already running cannot set the timer for good (`Sink::stop_timer`).
+    /// caller uses the extension. Call after every NETIO cancel (no callback can set the
+    /// timer again).
+    ///
+    /// The storm is stopped first, so an expiry that starts from now on sets nothing. One
+    /// already running may still set the timer once, after the first cancel: the second
+    /// round cancels what it set, or waits for its expiry, which sets nothing.
     pub fn stop_timer(&self) {
         let extension = self.get();
         extension.storm.stop();
+        extension.sink.stop_timer();
         extension.sink.stop_timer();
     }
 

@@ -783,8 +783,7 @@ pub fn interface_event(
     row: &Detail<InterfaceKeys, Interface>,
     names: &Names,
 ) -> (Line, Option<Line>) {
-    let mut first = Line::new();
-    write_interface_event(&mut first, change, row, names);
+    let first = Line::written(|line| write_interface_event(line, change, row, names));
     let mut more = Line::new();
     let more = write_interface_more(&mut more, change, row).then_some(more);
     (first, more)
@@ -804,9 +803,7 @@ pub fn write_address_event(
 /// A unicast address event as a new line.
 #[must_use]
 pub fn address_event(change: Change, row: &Detail<AddressKeys, Address>, names: &Names) -> Line {
-    let mut line = Line::new();
-    write_address_event(&mut line, change, row, names);
-    line
+    Line::written(|line| write_address_event(line, change, row, names))
 }
 
 /// A route event, written into `line` (empty): the callbacks' form.
@@ -823,9 +820,7 @@ pub fn write_route_event(
 /// A route event as a new line.
 #[must_use]
 pub fn route_event(change: Change, row: &Detail<RouteKeys, Route>, names: &Names) -> Line {
-    let mut line = Line::new();
-    write_route_event(&mut line, change, row, names);
-    line
+    Line::written(|line| write_route_event(line, change, row, names))
 }
 
 /// How a stable table reached the driver.
@@ -859,9 +854,7 @@ pub fn write_stable_header(line: &mut Line, completion: Completion, entries: Opt
 /// As [`write_stable_header`], as a new line.
 #[must_use]
 pub fn stable_header(completion: Completion, entries: Option<u32>) -> Line {
-    let mut line = Line::new();
-    write_stable_header(&mut line, completion, entries);
-    line
+    Line::written(|line| write_stable_header(line, completion, entries))
 }
 
 /// One row of a stable table, written into `line` (empty): a complete row (the table is a
@@ -874,9 +867,7 @@ pub fn write_stable_entry(line: &mut Line, position: u32, row: &Address, names: 
 /// As [`write_stable_entry`], as a new line.
 #[must_use]
 pub fn stable_entry(position: u32, row: &Address, names: &Names) -> Line {
-    let mut line = Line::new();
-    write_stable_entry(&mut line, position, row, names);
-    line
+    Line::written(|line| write_stable_entry(line, position, row, names))
 }
 
 /// `<seconds>.<milliseconds>s` of a span of 100-ns ticks.
@@ -903,9 +894,7 @@ pub fn write_storm_summary(line: &mut Line, notification: Notification, summary:
 /// As [`write_storm_summary`], as a new line.
 #[must_use]
 pub fn storm_summary(notification: Notification, summary: &Summary) -> Line {
-    let mut line = Line::new();
-    write_storm_summary(&mut line, notification, summary);
-    line
+    Line::written(|line| write_storm_summary(line, notification, summary))
 }
 
 impl Put for ChangeCounts {

@@ -310,14 +310,8 @@ pub unsafe extern "system" fn ConvertInterfaceLuidToNameA(
     name: *mut u8,
     length: usize,
 ) -> NtStatus {
-    if luid.is_null() || name.is_null() {
-        return NtStatus::INVALID_PARAMETER;
-    }
-    // SAFETY: NETIO's contract: a readable LUID (non-NULL, checked above).
-    let luid = unsafe { luid.read_unaligned() };
-    // SAFETY: NETIO's contract: a writable buffer of `length` bytes, ours for the call.
-    let name = unsafe { slice::from_raw_parts_mut(name, length) };
-    sim().convert_interface_luid_to_name(luid, name)
+    // SAFETY: NETIO's contract, forwarded.
+    unsafe { convert(luid, name, length, Sim::convert_interface_luid_to_name) }
 }
 
 /// NETIO's `ConvertInterfaceLuidToAlias`, served by the simulator.
@@ -327,14 +321,29 @@ pub unsafe extern "system" fn ConvertInterfaceLuidToAlias(
     alias: *mut u16,
     length: usize,
 ) -> NtStatus {
-    if luid.is_null() || alias.is_null() {
+    // SAFETY: NETIO's contract, forwarded.
+    unsafe { convert(luid, alias, length, Sim::convert_interface_luid_to_alias) }
+}
+
+/// A LUID conversion: the LUID and the caller's buffer of `length` units, as `call` takes them.
+///
+/// # Safety
+/// NETIO's contract: `luid` is NULL or readable; `buffer` is NULL or writable for `length`
+/// units and the caller's for the call.
+unsafe fn convert<T>(
+    luid: *const u64,
+    buffer: *mut T,
+    length: usize,
+    call: impl FnOnce(&Sim, u64, &mut [T]) -> NtStatus,
+) -> NtStatus {
+    if luid.is_null() || buffer.is_null() {
         return NtStatus::INVALID_PARAMETER;
     }
-    // SAFETY: as above.
+    // SAFETY: non-NULL (checked above) and readable (caller).
     let luid = unsafe { luid.read_unaligned() };
-    // SAFETY: as above, a writable buffer of `length` UTF-16 units.
-    let alias = unsafe { slice::from_raw_parts_mut(alias, length) };
-    sim().convert_interface_luid_to_alias(luid, alias)
+    // SAFETY: non-NULL (checked above), writable for `length` units, ours (caller).
+    let buffer = unsafe { slice::from_raw_parts_mut(buffer, length) };
+    call(sim(), luid, buffer)
 }
 
 /// Harness only (Wine 8.0 has no such export): the scenario's IRQL (`irql` steps).

@@ -213,14 +213,20 @@ impl NetIo for Sim {
         let found = self.convert(luid, "ConvertInterfaceLuidToNameA", |(name, _)| {
             name.bytes().map(u16::from).collect()
         });
-        fill(found, name, |unit| u8::try_from(unit).unwrap_or(b'?'))
+        found.map_or_else(
+            |status| status,
+            |units| fill(units.iter().copied(), name, ansi),
+        )
     }
 
     fn convert_interface_luid_to_alias(&self, luid: u64, alias: &mut [u16]) -> NtStatus {
         let found = self.convert(luid, "ConvertInterfaceLuidToAlias", |(_, alias)| {
             alias.encode_utf16().collect()
         });
-        fill(found, alias, |unit| unit)
+        found.map_or_else(
+            |status| status,
+            |units| fill(units.iter().copied(), alias, |unit| unit),
+        )
     }
 
     unsafe fn free_mib_table(&self, memory: *mut c_void) {
@@ -269,26 +275,24 @@ impl Sim {
     }
 }
 
-/// Copies a conversion's result and its NUL into `buffer`: `STATUS_NO_MEMORY` (the pages'
-/// "not enough memory") when it does not fit, as NETIO does.
-fn fill<T: Copy + Default>(
-    found: Result<Vec<u16>, NtStatus>,
+/// Copies a conversion's result and its NUL into `buffer`, as NETIO does:
+/// `STATUS_NO_MEMORY` (the pages' "not enough memory") when it does not fit. Allocates
+/// nothing (the stub NETIO's conversions use it too).
+pub(super) fn fill<T: Default>(
+    units: impl Iterator<Item = u16> + Clone,
     buffer: &mut [T],
     unit: impl Fn(u16) -> T,
 ) -> NtStatus {
-    let units = match found {
-        Ok(units) => units,
-        Err(status) => return status,
-    };
-    if units.len() >= buffer.len() {
+    if units.clone().count() >= buffer.len() {
         return NtStatus::NO_MEMORY;
     }
-    for (slot, value) in buffer.iter_mut().zip(units.into_iter().chain([0])) {
-        *slot = if value == 0 {
-            T::default()
-        } else {
-            unit(value)
-        };
+    for (slot, value) in buffer.iter_mut().zip(units.map(unit).chain([T::default()])) {
+        *slot = value;
     }
     NtStatus::SUCCESS
+}
+
+/// A UTF-16 unit of an ANSI name as its byte.
+pub(super) fn ansi(unit: u16) -> u8 {
+    u8::try_from(unit).unwrap_or(b'?')
 }

@@ -15,6 +15,8 @@ use crate::line::Line;
 use crate::netio::NetIo;
 use crate::status::NtStatus;
 
+use super::netio::{ansi, fill};
+
 /// A NETIO that registers nothing and answers every re-query with a completed row, at
 /// `PASSIVE_LEVEL`, as the kernel would for an object that exists.
 #[derive(Clone, Copy, Debug, Default)]
@@ -96,20 +98,12 @@ impl NetIo for Answering {
     }
 
     fn convert_interface_luid_to_name(&self, _: u64, name: &mut [u8]) -> NtStatus {
-        copy_with_nul(b"wireless_32768".iter().copied(), name)
+        fill("wireless_32768".encode_utf16(), name, ansi)
     }
 
     fn convert_interface_luid_to_alias(&self, _: u64, alias: &mut [u16]) -> NtStatus {
-        copy_with_nul("Wi-Fi".encode_utf16(), alias)
+        fill("Wi-Fi".encode_utf16(), alias, |unit| unit)
     }
-}
-
-/// Writes `text` and a NUL into `buffer`, as the conversions do.
-fn copy_with_nul<T: Copy + Default>(text: impl Iterator<Item = T>, buffer: &mut [T]) -> NtStatus {
-    for (slot, value) in buffer.iter_mut().zip(text.chain([T::default()])) {
-        *slot = value;
-    }
-    NtStatus::SUCCESS
 }
 
 /// A sink that keeps only the length of the last line (so the work cannot be optimised
