@@ -1,7 +1,7 @@
 //! What a callback does with what it received: count it, complete it, render it, emit it.
 //! Safe code that runs on NETIO's threads: no lock, no allocation, no panic, no blocking.
 //!
-//! Completing a row (reference §3.7): the row a change callback receives is reliable only in
+//! Completing a row (docs/netio.md#requery): the row a change callback receives is reliable only in
 //! its key fields. For an add or a parameter change the object still exists, so the callback
 //! asks NETIO for its current state with the row's keys (`Get*Entry`) — but only at
 //! `PASSIVE_LEVEL`, which those calls require and which the callbacks are not documented to

@@ -280,7 +280,7 @@ unsafe extern "system" fn stable_table_callback<N: NetIo, S: Sink>(
     let Some(extension) = (unsafe { extension::<N, S>(context) }) else {
         return;
     };
-    // SAFETY: the table NETIO delivers is the receiver's to free (reference §4), once.
+    // SAFETY: the table NETIO delivers is ours to free (docs/netio.md#stable-table), once.
     let _entries = unsafe { consume_table(extension, table, Completion::Pending) };
 }
 
@@ -345,7 +345,7 @@ pub const fn from_bytes<T: Plain>(bytes: &[u8]) -> Option<T> {
 }
 
 /// Rows from their bytes: how the tests and `cargo replay` build the exact memory NETIO hands
-/// out (reference §7 gives every offset).
+/// out (docs/netio.md#rows gives every offset).
 macro_rules! from_bytes {
     ($($row:ty),+) => {$(
         impl $row {
