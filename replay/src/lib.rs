@@ -20,6 +20,7 @@ use netnotify_core::sim::{Delivery, Event, Outcome, Sim, StableMode};
 use netnotify_core::status::NtStatus;
 use serde_json::Value;
 
+pub mod import;
 pub mod readable;
 
 /// The built-in scenario: a laptop joining Wi-Fi (`replay/scenarios/laptop-joins-wifi.jsonl`).
@@ -710,6 +711,8 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
             serde_json::from_str(text).map_err(|error| fail(not_json(&error)))?;
         if let Some(object) = value.as_object_mut() {
             match object.remove("comment") {
+                // A comment alone is a line of its own (`--import` writes storm summaries so).
+                Some(Value::String(_)) if object.is_empty() => continue,
                 None | Some(Value::String(_)) => {}
                 Some(other) => return Err(fail(wrong("comment", &other, "a string"))),
             }

@@ -6,21 +6,28 @@ use std::process::ExitCode;
 use netnotify_core::settings::RawValue;
 
 const USAGE: &str = "usage: cargo replay [--registry] [FILE | - | --storm]\n\
+    \x20      cargo replay --import LOG | -\n\
     Plays a JSON Lines scenario (docs/replay.md) through the driver in the NETIO simulator and\n\
     prints exactly the lines the driver would print. Without FILE: the built-in scenario, a\n\
     laptop joining Wi-Fi. --storm: the built-in route storm of a VPN connecting. With -: the\n\
     scenario on stdin. --registry: print the scenario's settings instead, one\n\
     `Parameters|State NAME REG_DWORD|REG_SZ DATA` line each, for writing them into a real\n\
-    registry.";
+    registry. --import: turn captured lines (a DebugView log, WinDbg output, any lines with\n\
+    `netnotify: `) into a scenario on stdout, notes on stderr.";
 
 /// The options, for the message about an unknown one.
-const OPTIONS: &str = "--storm, --registry and --help (or a FILE, or - for stdin)";
+const OPTIONS: &str = "--storm, --registry, --import and --help (or a FILE, or - for stdin)";
 
 fn main() -> ExitCode {
     let mut arguments: Vec<String> = std::env::args().skip(1).collect();
     let registry = arguments.first().is_some_and(|flag| flag == "--registry");
-    if registry {
+    let import = arguments.first().is_some_and(|flag| flag == "--import");
+    if registry || import {
         arguments.remove(0);
+    }
+    if import && !matches!(arguments.as_slice(), [path] if !path.starts_with("--")) {
+        eprintln!("replay: --import takes one LOG file, or - for stdin\n{USAGE}");
+        return ExitCode::from(2);
     }
     let bytes = match arguments.as_slice() {
         [] => Ok(netnotify_replay::LAPTOP_JOINS_WIFI.as_bytes().to_vec()),
@@ -57,11 +64,20 @@ fn main() -> ExitCode {
     };
     let text = match netnotify_replay::decode_text(&bytes) {
         Ok(text) => text,
+        Err(message) if import => {
+            let name = arguments.first().map_or("-", String::as_str);
+            let message = message.replace("the scenario", "the log");
+            eprintln!("replay: \"{name}\": {message}");
+            return ExitCode::from(2);
+        }
         Err(message) => {
             eprintln!("replay: {message}");
             return ExitCode::from(2);
         }
     };
+    if import {
+        return import_lines(&text);
+    }
     let scenario = match netnotify_replay::parse(&text) {
         Ok(scenario) => scenario,
         Err(error) => {
@@ -98,6 +114,33 @@ fn main() -> ExitCode {
             }
             ExitCode::FAILURE
         }
+        Err(error) => written(&error, &mut notes),
+    }
+}
+
+/// `--import`: the scenario on stdout, a note per line that did not convert on stderr.
+fn import_lines(text: &str) -> ExitCode {
+    let imported = match netnotify_replay::import::import(text) {
+        Ok(imported) => imported,
+        Err(message) => {
+            eprintln!("replay: --import: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut notes = io::stderr().lock();
+    for note in &imported.notes {
+        let _ = writeln!(notes, "replay: --import: {note}");
+    }
+    if imported.left_out != 0 {
+        let _ = writeln!(
+            notes,
+            "replay: --import: storm control left {} events out of the lines; they cannot come \
+             back: the scenario has the printed ones, and its storm summaries as comments",
+            imported.left_out
+        );
+    }
+    match io::stdout().lock().write_all(imported.scenario.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(error) => written(&error, &mut notes),
     }
 }
