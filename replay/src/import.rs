@@ -147,7 +147,7 @@ impl Step {
     /// The steps the driver does not load at (docs/replay.md), comments included.
     fn is_setup(&self) -> bool {
         match self.fields.first() {
-            Some((_, Json::Value(Value::String(step)))) => matches!(
+            Some(("step", Json::Value(Value::String(step)))) => matches!(
                 step.as_str(),
                 "settings" | "stable" | "fail" | "null-handle" | "irql" | "name" | "clock"
             ),
@@ -924,6 +924,14 @@ impl Importer {
             return;
         }
         let wait = self.limiter.admit(kind, self.now);
+        if wait != 0 && !self.started {
+            self.note(
+                line,
+                "the registration's initial lines spent storm control's burst, and the scenario \
+                 loads the driver at its first event, with no time between them: the replay \
+                 may leave this event out",
+            );
+        }
         self.advance(line, wait);
         let mut fields = vec![
             ("step", text(kind.name())),
@@ -1039,9 +1047,15 @@ impl Importer {
                             .as_ref()
                             .is_some_and(|luid| self.names.contains_key(luid));
                     self.names(line, &parsed, false);
+                    let mut complete = false;
                     if let Some(table) = &mut self.table {
                         table.above_passive |= above_passive;
                         table.rows.push(parsed.row);
+                        complete = table.expected == Some(table.rows.len());
+                    }
+                    // Ended here rather than at the next line, whose time may move the clock.
+                    if complete {
+                        self.end_table();
                     }
                 }
             }
