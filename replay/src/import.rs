@@ -1,12 +1,12 @@
 //! `cargo replay --import`: the lines a user saw, back into a scenario.
 //!
-//! This module owns the conversion of captured driver lines (a DebugView saved log, WinDbg
+//! This module owns the conversion of captured driver lines (a `DebugView` saved log, `WinDbg`
 //! output, or any text whose lines contain `netnotify: `) into a JSON Lines scenario
 //! (docs/replay.md) that replays to the same event lines. It reads each line as docs/lines.md
 //! describes it: an event line becomes a step with a readable row ([`crate::readable`], whose
 //! field tables it checks every row against), an interface's two lines are joined again, the
 //! driver's own lines become the steps that produce them (`settings`, `fail`, `null-handle`,
-//! `stable`, `irql`, `name`, `unload`), DebugView's time column becomes `clock` steps, and a
+//! `stable`, `irql`, `name`, `unload`), `DebugView`'s time column becomes `clock` steps, and a
 //! storm summary becomes a comment: the events storm control left out of the lines cannot
 //! come back.
 //!
@@ -33,7 +33,7 @@ const CUT: &str = " [...]";
 /// 100-ns clock ticks in a millisecond (the replay's clock steps are whole milliseconds).
 const TICKS_PER_MILLISECOND: u64 = 10_000;
 
-/// A day in milliseconds: DebugView's clock time wraps at midnight.
+/// A day in milliseconds: `DebugView`'s clock time wraps at midnight.
 const DAY_MS: u64 = 86_400_000;
 
 /// The result of an import: the scenario and what the reader should know about it.
@@ -135,7 +135,7 @@ struct Step {
 }
 
 impl Step {
-    fn new(line: usize, fields: Vec<(&'static str, Json)>) -> Self {
+    const fn new(line: usize, fields: Vec<(&'static str, Json)>) -> Self {
         Self {
             first_line: line,
             last_line: line,
@@ -331,7 +331,7 @@ struct Importer {
     halves: Vec<HalfInterface>,
     table: Option<Table>,
     limiter: Limiter,
-    /// The replay's clock (ticks) and the last DebugView time seen (ms).
+    /// The replay's clock (ticks) and the last `DebugView` time seen (ms).
     now: u64,
     last_time: Option<(u64, bool)>,
     left_out: u64,
@@ -375,15 +375,15 @@ pub fn import(text: &str) -> Result<Imported, String> {
             .get(at + PREFIX.len()..)
             .unwrap_or_default()
             .trim_end_matches(['\r', '\n', '\t', ' ']);
-        if importer.phase == Phase::Unloaded || importer.phase == Phase::Failed {
-            if body.starts_with("settings ") || body.starts_with("loaded ") {
-                importer.note(
-                    line,
-                    "the driver loads again here; a scenario holds one load, so this line and \
-                     the rest are left out (split the log to import the next load)",
-                );
-                break;
-            }
+        if matches!(importer.phase, Phase::Unloaded | Phase::Failed)
+            && (body.starts_with("settings ") || body.starts_with("loaded "))
+        {
+            importer.note(
+                line,
+                "the driver loads again here; a scenario holds one load, so this line and the \
+                 rest are left out (split the log to import the next load)",
+            );
+            break;
         }
         if let Some(time) = debugview_time(before) {
             importer.time(line, time);
@@ -396,7 +396,7 @@ pub fn import(text: &str) -> Result<Imported, String> {
     Ok(importer.finish())
 }
 
-/// DebugView's saved log: `<sequence>\t<time>\t<text>`. The time is the elapsed seconds
+/// `DebugView`'s saved log: `<sequence>\t<time>\t<text>`. The time is the elapsed seconds
 /// (`12.34567890`, the default) or the clock time (`20:27:46`, `20:27:46.123` with Show
 /// Milliseconds); returns milliseconds and whether it is a clock time.
 fn debugview_time(before: &str) -> Option<(u64, bool)> {
@@ -636,7 +636,7 @@ impl Importer {
         ));
     }
 
-    /// A DebugView time column: the clock moves by the time since the last line.
+    /// A `DebugView` time column: the clock moves by the time since the last line.
     fn time(&mut self, line: usize, (time, clock): (u64, bool)) {
         let previous = self.last_time.replace((time, clock));
         let Some((previous, _)) = previous else {
@@ -786,9 +786,8 @@ impl Importer {
         let (change, rest) = rest.split_once(' ').unwrap_or((rest, ""));
         let change_value = match change {
             "add" | "delete" | "parameter" | "initial" => Value::String(change.to_owned()),
-            _ => match change.strip_prefix("type=").map(str::parse::<i32>) {
-                Some(Ok(raw)) => Value::from(raw),
-                _ => {
+            _ => {
+                let Some(Ok(raw)) = change.strip_prefix("type=").map(str::parse::<i32>) else {
                     self.note(
                         line,
                         format!(
@@ -797,8 +796,9 @@ impl Importer {
                         ),
                     );
                     return;
-                }
-            },
+                };
+                Value::from(raw)
+            }
         };
         if rest == "(no row)" {
             if self.phase == Phase::Loading && change == "initial" {
@@ -819,18 +819,18 @@ impl Importer {
             return;
         }
         self.loaded_by_event(line);
-        let (rest, cut) = match rest.strip_suffix(CUT) {
-            Some(rest) => {
-                self.note(
-                    line,
-                    "cut at the 512-byte limit (it ends with [...]): the fields after the cut \
-                     are zero in the scenario",
-                );
-                // The last field may be cut in its middle.
-                (rest.rsplit_once(' ').map_or(rest, |(head, _)| head), true)
-            }
-            None => (rest, false),
-        };
+        let cut = rest.ends_with(CUT);
+        // The last field may be cut in its middle: it goes too.
+        let rest = rest.strip_suffix(CUT).map_or(rest, |rest| {
+            rest.rsplit_once(' ').map_or(rest, |(head, _)| head)
+        });
+        if cut {
+            self.note(
+                line,
+                "cut at the 512-byte limit (it ends with [...]): the fields after the cut are \
+                 zero in the scenario",
+            );
+        }
         let parsed = split_note(rest).and_then(|(rest, note)| {
             let (positional, rest) = positional(kind, rest)?;
             Ok((fields(positional, rest)?, note))
@@ -852,7 +852,7 @@ impl Importer {
         };
         // The second line of an interface's full state.
         if kind == Kind::Interface && parsed.luid.is_none() {
-            self.second_half(line, change, parsed.row);
+            self.second_half(line, change, &parsed.row);
             return;
         }
         if let Note::NotPassive(level) = note {
@@ -862,21 +862,7 @@ impl Importer {
         if passive && self.irql != 0 {
             self.set_irql(line, 0);
         }
-        let failure = match &note {
-            Note::Gone => Some(NtStatus::NOT_FOUND.to_string()),
-            Note::QueryFailed(status) => Some(status.clone()),
-            _ => None,
-        };
-        if let Some(status) = failure {
-            self.push(Step::new(
-                line,
-                vec![
-                    ("step", text("fail")),
-                    ("call", text(kind.query())),
-                    ("status", text(&status)),
-                ],
-            ));
-        }
+        self.query_failure(line, kind, &note);
         // Without re-query the driver prints the row NETIO delivered: deliver all of it.
         let deliver = (full && !requery).then_some("full");
         if kind == Kind::Interface && full && !cut {
@@ -892,6 +878,24 @@ impl Importer {
             return;
         }
         self.change_step(line, kind, change_value, parsed.row, deliver, None);
+    }
+
+    /// A re-query that failed: the same failure, injected into the same call.
+    fn query_failure(&mut self, line: usize, kind: Kind, note: &Note) {
+        let status = match note {
+            // The driver prints this for STATUS_NOT_FOUND (core/src/events.rs).
+            Note::Gone => NtStatus::NOT_FOUND.to_string(),
+            Note::QueryFailed(status) => status.clone(),
+            Note::None | Note::NotPassive(_) => return,
+        };
+        self.push(Step::new(
+            line,
+            vec![
+                ("step", text("fail")),
+                ("call", text(kind.query())),
+                ("status", text(&status)),
+            ],
+        ));
     }
 
     /// An event line before any `loaded` line: the capture began after the driver loaded.
@@ -975,8 +979,8 @@ impl Importer {
 
     /// An interface's second line: joined to its first (lines of concurrent events may come
     /// between them).
-    fn second_half(&mut self, line: usize, change: &str, row: Row) {
-        let (family, index) = (field(&row, "family"), field(&row, "if"));
+    fn second_half(&mut self, line: usize, change: &str, row: &Row) {
+        let (family, index) = (field(row, "family"), field(row, "if"));
         let Some(position) = self
             .halves
             .iter()
@@ -1047,12 +1051,11 @@ impl Importer {
                             .as_ref()
                             .is_some_and(|luid| self.names.contains_key(luid));
                     self.names(line, &parsed, false);
-                    let mut complete = false;
-                    if let Some(table) = &mut self.table {
+                    let complete = self.table.as_mut().is_some_and(|table| {
                         table.above_passive |= above_passive;
                         table.rows.push(parsed.row);
-                        complete = table.expected == Some(table.rows.len());
-                    }
+                        table.expected == Some(table.rows.len())
+                    });
                     // Ended here rather than at the next line, whose time may move the clock.
                     if complete {
                         self.end_table();
@@ -1288,16 +1291,14 @@ impl Importer {
             .strip_suffix(" in State")
             .map_or((name, false), |name| (name, true));
         let found = rest.split_once(';').map_or(rest, |(found, _)| found);
-        let value = if let Ok(value) = found.parse() {
-            Some(Found::Dword(value))
-        } else {
+        let value = found.parse().map(Found::Dword).ok().or_else(|| {
             found
                 .strip_prefix("registry type 1, ")
                 .and_then(|size| size.strip_suffix(" bytes"))
                 .and_then(|size| size.parse::<usize>().ok())
                 .filter(|size| size % 2 == 0 && *size >= 2)
                 .map(|size| Found::String(size / 2 - 1))
-        };
+        });
         let index = SETTINGS.iter().position(|setting| setting.name == name);
         match (index.and_then(|index| self.found.get_mut(index)), value) {
             (Some(slot), Some(value)) => {

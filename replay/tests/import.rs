@@ -1,5 +1,5 @@
 //! `cargo replay --import`: replay → import → replay prints the same event lines, for the
-//! built-in scenarios, every Wine scenario, the test scenarios, a DebugView saved log and
+//! built-in scenarios, every Wine scenario, the test scenarios, a `DebugView` saved log and
 //! generated scenarios; damaged lines give a note naming their line, never a panic.
 
 use std::fmt::Write as _;
@@ -404,7 +404,7 @@ fn luid_at(bytes: &mut [u8], offset: usize, choice: u8, raw: u64) {
     bytes[offset..offset + 8].copy_from_slice(&luid.to_le_bytes());
 }
 
-fn family(v6: bool) -> [u8; 2] {
+const fn family(v6: bool) -> [u8; 2] {
     if v6 { [23, 0] } else { [2, 0] }
 }
 
