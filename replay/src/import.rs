@@ -82,14 +82,25 @@ impl Kind {
         }
     }
 
-    /// The smallest row the step format takes, for a `(no row)` line (`"deliver":"null"`).
+    /// The readable row's fields, in the lines' order: the key field first.
+    const fn fields(self) -> &'static [&'static str] {
+        match self {
+            Self::Interface => &readable::INTERFACE_FIELDS,
+            Self::Address => &readable::ADDRESS_FIELDS,
+            Self::Route => &readable::ROUTE_FIELDS,
+        }
+    }
+
+    /// The smallest row the step format takes, for a `(no row)` line (`"deliver":"null"`):
+    /// the key field, of IPv4.
     fn placeholder(self) -> Row {
-        let (field, value) = match self {
-            Self::Interface => ("family", "ipv4"),
-            Self::Address => ("address", "0.0.0.0"),
-            Self::Route => ("destination", "0.0.0.0/0"),
+        let key = self.fields().first().copied().unwrap_or_default();
+        let value = match self {
+            Self::Interface => "ipv4",
+            Self::Address => "0.0.0.0",
+            Self::Route => "0.0.0.0/0",
         };
-        vec![(field.to_owned(), Value::String(value.to_owned()))]
+        vec![(key.to_owned(), Value::String(value.to_owned()))]
     }
 
     /// Checks a readable row exactly as the scenario reader will.
@@ -102,15 +113,16 @@ impl Kind {
         }
     }
 
-    /// Whether a row of this kind printed every field (rather than its keys): the field the
-    /// full state prints first after the names.
+    /// Whether a row of this kind printed every field rather than its keys: it has the field
+    /// that follows the keys (`luid` is the last key of every kind).
     fn is_full(self, row: &Row) -> bool {
-        let first_full_field = match self {
-            Self::Interface => "connected",
-            Self::Address => "dad",
-            Self::Route => "route-metric",
-        };
-        row.iter().any(|(field, _)| field == first_full_field)
+        let fields = self.fields();
+        let first_full_field = fields
+            .iter()
+            .position(|field| *field == "luid")
+            .and_then(|luid| fields.get(luid + 1));
+        row.iter()
+            .any(|(field, _)| Some(&field.as_str()) == first_full_field)
     }
 }
 
