@@ -397,6 +397,14 @@ pub fn import(text: &str) -> Result<Imported, String> {
             );
             break;
         }
+        if matches!(importer.phase, Phase::Unloaded | Phase::Failed) {
+            importer.note(
+                line,
+                "a line after the driver unloaded or failed to load: left out (a scenario ends \
+                 there)",
+            );
+            continue;
+        }
         if let Some(time) = debugview_time(before) {
             importer.time(line, time);
         }
@@ -443,6 +451,14 @@ fn debugview_time(before: &str) -> Option<(u64, bool)> {
     }
     let seconds: u64 = whole.parse().ok()?;
     Some((seconds.checked_mul(1000)?.checked_add(milliseconds)?, false))
+}
+
+/// An `NTSTATUS` as the lines print it: `0x` and eight hex digits.
+fn ntstatus(text: &str) -> Option<NtStatus> {
+    let hex = text.strip_prefix("0x")?;
+    u32::from_str_radix(hex, 16)
+        .ok()
+        .map(|status| NtStatus(status.cast_signed()))
 }
 
 /// The value of a printed field: a number when it is one, else the text as printed.
@@ -667,6 +683,14 @@ impl Importer {
     }
 
     fn set_irql(&mut self, line: usize, level: u8) {
+        if level > 2 {
+            // NETIO's callbacks never run above DISPATCH_LEVEL (docs/netio.md#irql).
+            self.note(
+                line,
+                format!("IRQL {level}: a scenario's callbacks run at 0 to 2; the IRQL stays"),
+            );
+            return;
+        }
         if self.phase == Phase::Loaded && !self.started && level != 0 {
             // The replay loads at its first event, and DriverEntry refuses to load above
             // PASSIVE_LEVEL.
@@ -843,9 +867,12 @@ impl Importer {
                  zero in the scenario",
             );
         }
+        // Checked before any step is written for it (a name, a failure, an IRQL).
         let parsed = split_note(rest).and_then(|(rest, note)| {
             let (positional, rest) = positional(kind, rest)?;
-            Ok((fields(positional, rest)?, note))
+            let parsed = fields(positional, rest)?;
+            kind.check(&parsed.row)?;
+            Ok((parsed, note))
         });
         let (parsed, note) = match parsed {
             Ok(parsed) => parsed,
@@ -896,10 +923,17 @@ impl Importer {
     fn query_failure(&mut self, line: usize, kind: Kind, note: &Note) {
         let status = match note {
             // The driver prints this for STATUS_NOT_FOUND (core/src/events.rs).
-            Note::Gone => NtStatus::NOT_FOUND.to_string(),
-            Note::QueryFailed(status) => status.clone(),
+            Note::Gone => NtStatus::NOT_FOUND,
+            Note::QueryFailed(status) => {
+                let Some(status) = ntstatus(status) else {
+                    self.note(line, format!("\"{status}\" is not an NTSTATUS: no failure"));
+                    return;
+                };
+                status
+            }
             Note::None | Note::NotPassive(_) => return,
         };
+        let status = status.to_string();
         self.push(Step::new(
             line,
             vec![
@@ -1334,14 +1368,14 @@ impl Importer {
     fn error_line(&mut self, line: usize, rest: &str) {
         let status_of = |text: &str| {
             text.split_once("status ")
-                .map(|(_, status)| {
-                    status
-                        .split([';', ' '])
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned()
-                })
-                .filter(|status| status.starts_with("0x"))
+                .and_then(|(_, status)| ntstatus(status.split([';', ' ']).next()?))
+                .map(|status| status.to_string())
+        };
+        let error_of = |text: &str| {
+            text.split_once("status ")
+                .and_then(|(_, status)| ntstatus(status.split([';', ' ']).next()?))
+                .filter(|status| status.is_error())
+                .map(|status| status.to_string())
         };
         let function = rest.split(' ').next().unwrap_or_default();
         let registration = Notification::ALL
@@ -1357,6 +1391,7 @@ impl Importer {
         } else if let Some(kind) = rest
             .strip_prefix("CancelMibChangeNotify2 for ")
             .and_then(|rest| rest.split(' ').next())
+            .filter(|kind| Notification::ALL.iter().any(|n| n.name() == *kind))
             && let Some(status) = status_of(rest)
         {
             self.push(Step::new(
@@ -1380,7 +1415,7 @@ impl Importer {
             ));
         } else if (registration.is_some() || function == "IoCreateDevice")
             && rest.contains(" failed with status ")
-            && let Some(status) = status_of(rest)
+            && let Some(status) = error_of(rest)
         {
             self.push(Step::new(
                 line,
@@ -1399,6 +1434,10 @@ impl Importer {
             .and_then(|level| level.parse::<u8>().ok())
         {
             self.loaded_by_event(line);
+            if !self.stable_pending {
+                self.stable_pending = true;
+                self.setup.push(pending_step(line));
+            }
             self.set_irql(line, level);
             self.push(Step::new(
                 line,
@@ -1518,4 +1557,27 @@ fn shorten(text: &str) -> String {
     }
     let cut: String = text.chars().take(57).collect();
     format!("{cut}...")
+}
+
+/// The fuzz check (`fuzz/` and its regression tests): any bytes as a captured log.
+///
+/// Importing never panics, and what it writes is always a scenario that parses and plays
+/// without NETIO misuse ([`crate::check_scenario_bytes`]).
+///
+/// # Panics
+/// If the import wrote a scenario the reader refuses, or the driver misbehaved on it.
+pub fn check_import_bytes(data: &[u8]) {
+    let Ok(text) = crate::decode_text(data) else {
+        return;
+    };
+    let Ok(imported) = import(&text) else {
+        return;
+    };
+    if let Err(error) = crate::parse(&imported.scenario) {
+        panic!(
+            "the import wrote a bad scenario: {error}\n{}",
+            imported.scenario
+        );
+    }
+    crate::check_scenario_bytes(imported.scenario.as_bytes());
 }

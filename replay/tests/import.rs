@@ -562,9 +562,41 @@ proptest! {
     }
 
     #[test]
-    fn any_text_imports_without_a_panic(text in "(netnotify: [ -~]{0,80}\n|[ -~\t]{0,20}\n){0,20}") {
-        if let Ok(imported) = import(&text) {
-            prop_assert!(parse(&imported.scenario).is_ok(), "{}", imported.scenario);
+    fn any_text_imports_to_a_scenario_that_plays(
+        text in "(netnotify: [ -~]{0,80}\n|[ -~\t]{0,20}\n){0,20}"
+    ) {
+        netnotify_replay::import::check_import_bytes(text.as_bytes());
+    }
+
+    /// Real lines, some cut short, some with a character changed, in any order: the import
+    /// notes what it cannot read and still writes a scenario that plays.
+    #[test]
+    fn damaged_logs_import_to_a_scenario_that_plays(
+        picks in prop::collection::vec(
+            (any::<prop::sample::Index>(), any::<Option<prop::sample::Index>>(), any::<Option<(prop::sample::Index, char)>>()),
+            0..40,
+        )
+    ) {
+        let sources = [
+            include_str!("laptop-joins-wifi.out"),
+            include_str!("failed-cancel.out"),
+            include_str!("irql-above-passive.out"),
+            include_str!("vpn-route-storm.out"),
+        ];
+        let lines: Vec<&str> = sources.iter().flat_map(|source| source.lines()).collect();
+        let mut log = String::new();
+        for (pick, cut, change) in picks {
+            let mut line: Vec<char> = pick.get(&lines).chars().collect();
+            if let Some(cut) = cut {
+                line.truncate(cut.index(line.len() + 1));
+            }
+            if let Some((at, character)) = change && !line.is_empty() {
+                let at = at.index(line.len());
+                line[at] = character;
+            }
+            log.extend(line);
+            log.push('\n');
         }
+        netnotify_replay::import::check_import_bytes(log.as_bytes());
     }
 }
