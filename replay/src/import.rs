@@ -427,6 +427,12 @@ fn debugview_time(before: &str) -> Option<(u64, bool)> {
     if sequence.is_empty() || !sequence.bytes().all(|byte| byte.is_ascii_digit()) {
         return None;
     }
+    // A 12-hour clock, as some Windows locales show the time.
+    let (time, afternoon) = match (time.strip_suffix(" AM"), time.strip_suffix(" PM")) {
+        (Some(time), _) => (time, Some(false)),
+        (_, Some(time)) => (time, Some(true)),
+        _ => (time, None),
+    };
     let (whole, fraction) = time.split_once('.').unwrap_or((time, ""));
     if !fraction.bytes().all(|byte| byte.is_ascii_digit()) {
         return None;
@@ -444,6 +450,11 @@ fn debugview_time(before: &str) -> Option<(u64, bool)> {
         if parts.next().is_some() || hours > 23 || minutes > 59 || seconds > 60 {
             return None;
         }
+        let hours = match afternoon {
+            Some(false) => hours % 12,
+            Some(true) => hours % 12 + 12,
+            None => hours,
+        };
         return Some((
             ((hours * 60 + minutes) * 60 + seconds) * 1000 + milliseconds,
             true,
@@ -453,9 +464,9 @@ fn debugview_time(before: &str) -> Option<(u64, bool)> {
     Some((seconds.checked_mul(1000)?.checked_add(milliseconds)?, false))
 }
 
-/// An `NTSTATUS` as the lines print it: `0x` and eight hex digits.
+/// An `NTSTATUS` as the lines print it: `0x` and eight hex digits (fewer: a cut line).
 fn ntstatus(text: &str) -> Option<NtStatus> {
-    let hex = text.strip_prefix("0x")?;
+    let hex = text.strip_prefix("0x").filter(|hex| hex.len() == 8)?;
     u32::from_str_radix(hex, 16)
         .ok()
         .map(|status| NtStatus(status.cast_signed()))
@@ -1366,11 +1377,6 @@ impl Importer {
     }
 
     fn error_line(&mut self, line: usize, rest: &str) {
-        let status_of = |text: &str| {
-            text.split_once("status ")
-                .and_then(|(_, status)| ntstatus(status.split([';', ' ']).next()?))
-                .map(|status| status.to_string())
-        };
         let error_of = |text: &str| {
             text.split_once("status ")
                 .and_then(|(_, status)| ntstatus(status.split([';', ' ']).next()?))
@@ -1392,7 +1398,7 @@ impl Importer {
             .strip_prefix("CancelMibChangeNotify2 for ")
             .and_then(|rest| rest.split(' ').next())
             .filter(|kind| Notification::ALL.iter().any(|n| n.name() == *kind))
-            && let Some(status) = status_of(rest)
+            && let Some(status) = error_of(rest)
         {
             self.push(Step::new(
                 line,
