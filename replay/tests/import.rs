@@ -168,6 +168,10 @@ fn a_debugview_saved_log_imports_with_its_times_as_clock_steps() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "plays the built-in scenario several times; the first test runs it under Miri"
+)]
 fn debugview_clock_times_count_milliseconds_and_pass_midnight() {
     let out = play(LAPTOP_JOINS_WIFI);
     let lines: Vec<&str> = out.lines().collect();
@@ -195,6 +199,10 @@ fn debugview_clock_times_count_milliseconds_and_pass_midnight() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "plays the built-in scenario several times; the first test runs it under Miri"
+)]
 fn windbg_output_and_any_prefix_before_the_lines_import_the_same() {
     let out = play(LAPTOP_JOINS_WIFI);
     let mut windbg = String::from("kd> ed nt!Kd_IHVNETWORK_Mask 0xF\nkd> g\n");
@@ -267,6 +275,10 @@ fn cut_and_mangled_lines_give_a_note_naming_the_line_and_the_rest_imports() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "plays the built-in scenario several times; the first test runs it under Miri"
+)]
 fn an_interface_whose_lines_are_apart_or_alone_is_joined_or_named() {
     let out = play(LAPTOP_JOINS_WIFI);
     let lines: Vec<&str> = out.lines().collect();
@@ -294,6 +306,10 @@ fn an_interface_whose_lines_are_apart_or_alone_is_joined_or_named() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "plays the built-in scenario several times; the first test runs it under Miri"
+)]
 fn notes_about_names_irql_and_requery_become_steps() {
     let scenario = "{\"step\":\"name\",\"luid\":\"ieee80211:2\",\"name\":\"wireless_32768\",\"alias\":\"Say \\\"hi\\\"\"}\n\
         {\"step\":\"fail\",\"call\":\"GetIpForwardEntry2\",\"status\":\"0xC0000225\"}\n\
