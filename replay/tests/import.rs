@@ -403,6 +403,25 @@ fn the_command_imports_a_file_or_stdin_and_names_what_it_cannot_read() {
             .unwrap()
             .starts_with("replay: cannot read \"no-such.log\": ")
     );
+    let directory = std::env::temp_dir().join(format!("netnotify-import-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let latin1 = directory.join("latin1.log");
+    std::fs::write(&latin1, b"netnotify: unloaded \xe9\n").unwrap();
+    let refused = Command::new(binary)
+        .arg("--import")
+        .arg(&latin1)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&directory).unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(refused.stderr).unwrap(),
+        format!(
+            "replay: \"{}\": the log is not UTF-8 text (byte 21): save it as UTF-8 (in \
+             PowerShell: Set-Content -Encoding utf8)\n",
+            latin1.display()
+        )
+    );
     let no_file = Command::new(binary).arg("--import").output().unwrap();
     assert_eq!(no_file.status.code(), Some(2));
     let mut child = Command::new(binary)
