@@ -33,6 +33,41 @@ const CUT: &str = " [...]";
 /// 100-ns clock ticks in a millisecond (the replay's clock steps are whole milliseconds).
 const TICKS_PER_MILLISECOND: u64 = 10_000;
 
+// Positions in `SETTINGS` (and in the `settings` line), checked against its names when this
+// compiles.
+const NOTIFICATIONS: usize = 0;
+const FAMILY: usize = 1;
+const INITIAL: usize = 2;
+const REQUERY: usize = 3;
+const VERBOSITY: usize = 4;
+const LINES_PER_SECOND: usize = 5;
+const BURST: usize = 6;
+
+const fn named(position: usize, name: &str) -> bool {
+    let (actual, name) = (SETTINGS[position].name.as_bytes(), name.as_bytes());
+    if actual.len() != name.len() {
+        return false;
+    }
+    let mut index = 0;
+    while index < name.len() {
+        if actual[index] != name[index] {
+            return false;
+        }
+        index += 1;
+    }
+    true
+}
+
+const _: () = assert!(
+    named(NOTIFICATIONS, "Notifications")
+        && named(FAMILY, "Family")
+        && named(INITIAL, "InitialNotification")
+        && named(REQUERY, "Requery")
+        && named(VERBOSITY, "Verbosity")
+        && named(LINES_PER_SECOND, "LinesPerSecond")
+        && named(BURST, "Burst")
+);
+
 /// A day in milliseconds: `DebugView`'s clock time wraps at midnight.
 const DAY_MS: u64 = 86_400_000;
 
@@ -47,9 +82,9 @@ pub struct Imported {
     pub left_out: u64,
 }
 
-/// The per-kind facts of the three event lines: the notification, the `Get*Entry` call that
-/// re-queries it, the readable row's checker and the field the printed row starts with. The
-/// field names themselves are [`readable`]'s tables.
+/// The per-kind facts of the three event lines: the step's name, the `Get*Entry` call that
+/// re-queries it, and the readable row's field table and checker ([`readable`]'s, so that the
+/// field names are defined in one place).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
     Interface,
@@ -369,7 +404,7 @@ pub fn import(text: &str) -> Result<Imported, String> {
         irql: 0,
         halves: Vec::new(),
         table: None,
-        limiter: Limiter::new(SETTINGS[5].default, SETTINGS[6].default),
+        limiter: Limiter::new(SETTINGS[LINES_PER_SECOND].default, SETTINGS[BURST].default),
         now: 0,
         last_time: None,
         left_out: 0,
@@ -585,7 +620,7 @@ enum Names {
     Unknown,
 }
 
-/// A row's text, parsed: its fields, and the interface's names (`None` when unknown).
+/// A row's text, parsed: its fields, and the interface's names.
 struct Parsed {
     row: Row,
     luid: Option<String>,
@@ -893,7 +928,7 @@ impl Importer {
             }
         };
         let full = kind.is_full(&parsed.row);
-        let requery = self.settings[3] != 0 && self.settings[4] == 2;
+        let requery = self.settings[REQUERY] != 0 && self.settings[VERBOSITY] == 2;
         let state_change = matches!(change, "add" | "parameter");
         let passive = match &note {
             Note::Gone | Note::QueryFailed(_) => true,
@@ -1220,7 +1255,7 @@ impl Importer {
         }
         self.settings = values;
         self.settings_seen = true;
-        self.limiter = Limiter::new(values[5], values[6]);
+        self.limiter = Limiter::new(values[LINES_PER_SECOND], values[BURST]);
         let mut parameters = Vec::new();
         let mut state = Vec::new();
         for (index, setting) in SETTINGS.iter().enumerate() {
@@ -1291,16 +1326,16 @@ impl Importer {
                                 .position(|notification| notification.name() == name)
                                 .map_or(bits, |position| bits | 1 << position)
                         });
-                        self.settings[0] = bits;
+                        self.settings[NOTIFICATIONS] = bits;
                     }
                     "family" => {
-                        self.settings[1] = match value {
+                        self.settings[FAMILY] = match value {
                             "ipv4" => 4,
                             "ipv6" => 6,
                             _ => 0,
                         };
                     }
-                    "initial" => self.settings[2] = u32::from(value == "yes"),
+                    "initial" => self.settings[INITIAL] = u32::from(value == "yes"),
                     _ => {}
                 }
             }
