@@ -21,7 +21,7 @@ use netnotify_core::host::{DriverKey, Host, Key, Level, Sink};
 use netnotify_core::lifecycle;
 use netnotify_core::line::Line;
 use netnotify_core::netio::NetIo;
-use netnotify_core::settings::PARAMETER_BUFFER;
+use netnotify_core::settings::{self, PARAMETER_BUFFER, VALUE_NAME_CAPACITY};
 use netnotify_core::status::NtStatus;
 #[cfg(not(test))]
 use wdk_alloc::WdkAllocator;
@@ -29,8 +29,8 @@ use wdk_sys::_DPFLTR_TYPE::DPFLTR_IHVNETWORK_ID;
 use wdk_sys::ntddk::{
     DbgPrintEx, IoCreateDevice, IoDeleteDevice, IoOpenDriverRegistryKey, KeCancelTimer,
     KeFlushQueuedDpcs, KeGetCurrentIrql, KeInitializeDpc, KeInitializeTimer,
-    KeQueryUnbiasedInterruptTime, KeSetTimer, MmGetSystemRoutineAddress, ZwClose, ZwOpenKey,
-    ZwQueryValueKey,
+    KeQueryUnbiasedInterruptTime, KeSetTimer, MmGetSystemRoutineAddress, ObfReferenceObject,
+    ZwClose, ZwOpenKey, ZwQueryValueKey,
 };
 use wdk_sys::{
     _DRIVER_REGKEY_TYPE, _KEY_VALUE_INFORMATION_CLASS, ACCESS_MASK, DRIVER_OBJECT,
@@ -199,6 +199,13 @@ unsafe impl Host for Wdm {
         unsafe { (*self.driver).DriverUnload = Some(driver_unload) };
     }
 
+    fn keep_driver_object(&self) {
+        // SAFETY: the live DRIVER_OBJECT (the unload routine runs before the I/O manager drops
+        // its reference); PASSIVE_LEVEL. The new count is of no use: the reference is never
+        // released (docs/netio.md#failed-cancel).
+        let _ = unsafe { ObfReferenceObject(self.driver.cast()) };
+    }
+
     fn open_driver_key(&self, kind: DriverKey) -> Option<Result<Key, NtStatus>> {
         let mut name = unicode_string(&OPEN_DRIVER_REGISTRY_KEY)?;
         // SAFETY: PASSIVE_LEVEL (DriverEntry); a UNICODE_STRING over a constant.
@@ -258,12 +265,9 @@ unsafe impl Host for Wdm {
     }
 
     fn query_value(&self, key: Key, name: &str, buffer: &mut [u8; PARAMETER_BUFFER]) -> NtStatus {
-        // The value names are the core's short ASCII names (at most 19 characters).
-        let mut wide = [0_u16; 32];
-        for (slot, unit) in wide.iter_mut().zip(name.encode_utf16()) {
-            *slot = unit;
-        }
-        let Some(mut value_name) = unicode_string(wide.get(..name.len()).unwrap_or_default())
+        // A name that does not fit is an error, never an empty name (the default value).
+        let mut wide = [0_u16; VALUE_NAME_CAPACITY];
+        let Some(mut value_name) = settings::value_name(name, &mut wide).and_then(unicode_string)
         else {
             return NtStatus::NAME_TOO_LONG;
         };

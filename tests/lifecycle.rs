@@ -13,8 +13,10 @@ use netnotify_core::ffi::{AF_INET6, AF_UNSPEC, SockaddrInet, notification_type a
 use netnotify_core::host::Level;
 use netnotify_core::lifecycle::{driver_entry, driver_unload};
 use netnotify_core::notification::Notification::{self, Address, Interface, Route, StableTable};
+use netnotify_core::settings::RawValue;
 use netnotify_core::sim::{Call, Event, Outcome, Sim, StableMode};
 use netnotify_core::status::NtStatus;
+use netnotify_core::storm::TICKS_PER_SECOND;
 
 const EXTENSION_SIZE: usize = size_of::<Extension<Sim, Sim>>();
 
@@ -498,49 +500,187 @@ fn unexpected_success_status_with_a_handle_is_kept_and_cancelled() {
     sim.finish();
 }
 
-#[test]
-fn a_failed_cancel_is_printed_and_the_others_still_run() {
+/// The counters of a default registration (`AF_UNSPEC`, initial notifications) that saw
+/// nothing else, as the `unloaded` line prints them.
+const INITIAL_COUNTERS: &str = "interface(initial=2 add=0 delete=0 parameter=0 other=0) \
+    address(initial=2 add=0 delete=0 parameter=0 other=0) \
+    route(initial=2 add=0 delete=0 parameter=0 other=0) stable-table(tables=0 entries=0)";
+
+/// Delivers one event to each kind in `kinds`; returns the lines it printed.
+fn deliver_one_each(sim: &Sim, kinds: &[Notification]) -> Vec<String> {
+    let from = sim.lines().len();
+    for kind in kinds {
+        let ran = match kind {
+            Interface => sim.deliver(Event::Interface(None, nt::ADD)),
+            Address => sim.deliver(Event::Address(None, nt::ADD)),
+            Route => sim.deliver(Event::Route(None, nt::ADD)),
+            StableTable => sim.complete_stable(Some(&[])),
+        };
+        assert_eq!(ran, 1, "{kind:?} still delivers");
+    }
+    sim.lines_since(from)
+}
+
+/// What every kind prints for [`deliver_one_each`].
+fn served_line(kind: Notification) -> String {
+    match kind {
+        StableTable => "netnotify: stable-table pending entries=0".to_owned(),
+        kind => format!("netnotify: {} add (no row)", kind.name()),
+    }
+}
+
+/// Unload with the cancels of `failing` (in registration order) failing: every handle is still
+/// cancelled once, in reverse order; nothing is freed; the driver object is referenced; the
+/// `unloaded` line names what is kept; and the kept registrations keep being served.
+fn unload_with_failed_cancels(failing: &[Notification]) {
     let sim = Sim::new();
-    sim.fail_cancel(Address, NtStatus::INVALID_HANDLE);
+    sim.stable(StableMode::Pending(NtStatus::PENDING));
+    for &kind in failing {
+        sim.fail_cancel(kind, NtStatus::UNSUCCESSFUL);
+    }
     assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
-    let before_unload = sim.calls().len();
-    driver_unload(&sim);
+    let calls = sim.calls().len();
+    let lines = sim.lines().len();
+    sim.unload_driver();
     assert_eq!(
-        sim.calls()[before_unload..],
+        sim.calls()[calls..],
         [
+            cancel(StableTable),
             cancel(Route),
             cancel(Address),
             cancel(Interface),
-            Call::DeleteDevice
-        ]
+            Call::KeepDriverObject
+        ],
+        "{failing:?}"
     );
-    assert!(
-        sim.records().contains(&(
-            Level::Error,
-            "netnotify: error: CancelMibChangeNotify2 for address failed with status 0xC0000008"
-                .to_owned()
-        ))
-    );
+    let kept: Vec<&str> = failing.iter().map(|kind| kind.name()).collect();
+    let mut expected: Vec<String> = failing
+        .iter()
+        .rev()
+        .map(|kind| {
+            format!(
+                "netnotify: error: CancelMibChangeNotify2 for {} failed with status 0xC0000001; \
+                 its callback may still run, so netnotify keeps it and stays in memory",
+                kind.name()
+            )
+        })
+        .collect();
+    expected.push(format!(
+        "netnotify: unloaded {INITIAL_COUNTERS} kept={}",
+        kept.join(",")
+    ));
+    assert_eq!(sim.lines_since(lines), expected);
+    assert!(sim.device_exists(), "the extension stays in its device");
+    assert!(sim.driver_object_kept());
+    assert_eq!(sim.live_registrations(), failing);
+    let served: Vec<String> = failing.iter().map(|&kind| served_line(kind)).collect();
+    assert_eq!(deliver_one_each(&sim, failing), served);
     sim.finish();
 }
 
 #[test]
-fn a_failed_cancel_during_rollback_is_printed_and_rollback_completes() {
+fn a_failed_cancel_at_unload_keeps_that_registration_alive_and_served() {
+    for kind in Notification::ALL {
+        unload_with_failed_cancels(&[kind]);
+    }
+}
+
+#[test]
+fn two_failed_cancels_at_unload_keep_both() {
+    for (index, first) in Notification::ALL.into_iter().enumerate() {
+        for second in Notification::ALL.into_iter().skip(index + 1) {
+            unload_with_failed_cancels(&[first, second]);
+        }
+    }
+}
+
+#[test]
+fn a_kept_registration_still_has_its_storm_timer() {
     let sim = Sim::new();
-    sim.fail_cancel(Interface, NtStatus::UNSUCCESSFUL);
-    sim.script(Route, Outcome::Fail(NtStatus::INVALID_PARAMETER));
-    assert_eq!(driver_entry(&sim), NtStatus::INVALID_PARAMETER);
-    let lines = sim.lines();
+    sim.set_parameter("LinesPerSecond", RawValue::Dword(1));
+    sim.set_parameter("Burst", RawValue::Dword(1));
+    sim.fail_cancel(Route, NtStatus::UNSUCCESSFUL);
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    sim.advance(10 * TICKS_PER_SECOND);
+    sim.unload_driver();
+    let from = sim.lines().len();
+    for _ in 0..3 {
+        sim.deliver(Event::Route(None, nt::ADD));
+    }
+    // One line, two left out; the timer the first left-out event set prints their summary.
+    sim.advance(2 * TICKS_PER_SECOND);
     assert_eq!(
-        lines[lines.len() - 2..],
+        sim.lines_since(from),
         [
-            "netnotify: error: CancelMibChangeNotify2 for interface failed with status 0xC0000001",
-            "netnotify: error: NotifyRouteChange2 failed with status 0xC000000D; rolled back \
-             interface,address; not loading",
+            "netnotify: route add (no row)",
+            "netnotify: storm: route lines not printed: initial=0 add=2 delete=0 parameter=0 \
+             other=0 over 0.000s",
         ]
     );
-    assert!(!sim.device_exists());
+    assert_eq!(sim.timer_due(), None);
     sim.finish();
+}
+
+/// `DriverEntry`'s rollback with the cancels of `failing` failing, after `failed` failed to
+/// register: the driver stays loaded without an unload routine, and serves what it kept.
+fn rollback_with_failed_cancels(failing: &[Notification], failed: Notification) {
+    let sim = Sim::new();
+    sim.stable(StableMode::Pending(NtStatus::PENDING));
+    for &kind in failing {
+        sim.fail_cancel(kind, NtStatus::UNSUCCESSFUL);
+    }
+    sim.script(failed, Outcome::Fail(NtStatus::INVALID_PARAMETER));
+    assert_eq!(
+        driver_entry(&sim),
+        NtStatus::SUCCESS,
+        "stays loaded: {failing:?}"
+    );
+    let registered: Vec<Notification> = Notification::ALL
+        .into_iter()
+        .take_while(|&kind| kind != failed)
+        .collect();
+    let rolled_back: Vec<&str> = registered
+        .iter()
+        .filter(|kind| !failing.contains(kind))
+        .map(|kind| kind.name())
+        .collect();
+    let kept: Vec<&str> = failing.iter().map(|kind| kind.name()).collect();
+    let lines = sim.lines();
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some(
+            format!(
+                "netnotify: error: {} failed with status 0xC000000D; rolled back {}; kept={}; \
+                 netnotify stays loaded (unload disabled)",
+                failed.function(),
+                if rolled_back.is_empty() {
+                    "none".to_owned()
+                } else {
+                    rolled_back.join(",")
+                },
+                kept.join(",")
+            )
+            .as_str()
+        )
+    );
+    assert!(!sim.unload_enabled());
+    assert!(sim.device_exists());
+    assert!(!sim.calls().contains(&Call::DeleteDevice));
+    assert_eq!(sim.live_registrations(), failing);
+    let served: Vec<String> = failing.iter().map(|&kind| served_line(kind)).collect();
+    assert_eq!(deliver_one_each(&sim, failing), served);
+    sim.finish();
+}
+
+#[test]
+fn a_failed_cancel_during_rollback_keeps_the_driver_loaded() {
+    // Each kind that can be rolled back fails to cancel in turn, with the last kind failing
+    // to register; and two together.
+    for kind in [Interface, Address, Route] {
+        rollback_with_failed_cancels(&[kind], StableTable);
+    }
+    rollback_with_failed_cancels(&[Interface, Route], StableTable);
+    rollback_with_failed_cancels(&[Interface, Address], Route);
 }
 
 #[test]

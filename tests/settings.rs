@@ -576,3 +576,31 @@ fn a_parameters_key_that_cannot_be_opened_leaves_the_defaults() {
     );
     unload(sim);
 }
+
+#[test]
+fn a_value_name_that_does_not_fit_is_refused_never_cut_or_emptied() {
+    use netnotify_core::settings::{VALUE_NAME_CAPACITY, value_name};
+    let mut buffer = [0_u16; VALUE_NAME_CAPACITY];
+    let units: Vec<u16> = "LinesPerSecond".encode_utf16().collect();
+    assert_eq!(value_name("LinesPerSecond", &mut buffer), Some(&units[..]));
+    let longest = "N".repeat(VALUE_NAME_CAPACITY);
+    assert_eq!(
+        value_name(&longest, &mut buffer).map(<[u16]>::len),
+        Some(VALUE_NAME_CAPACITY)
+    );
+    // One unit more, or none at all: an error (the shell returns STATUS_NAME_TOO_LONG), not a
+    // cut name or the empty name that would read the key's default value.
+    assert_eq!(
+        value_name(&"N".repeat(VALUE_NAME_CAPACITY + 1), &mut buffer),
+        None
+    );
+    assert_eq!(value_name("", &mut buffer), None);
+    // Every name the driver reads fits.
+    for setting in SETTINGS {
+        assert!(
+            value_name(setting.name, &mut buffer).is_some(),
+            "{}",
+            setting.name
+        );
+    }
+}

@@ -27,7 +27,8 @@ import pefile
 NTOSKRNL = {
     "DbgPrintEx", "IoCreateDevice", "IoDeleteDevice", "KeCancelTimer", "KeFlushQueuedDpcs",
     "KeGetCurrentIrql", "KeInitializeDpc", "KeInitializeTimer", "KeQueryUnbiasedInterruptTime",
-    "KeSetTimer", "MmGetSystemRoutineAddress", "ZwClose", "ZwOpenKey", "ZwQueryValueKey",
+    "KeSetTimer", "MmGetSystemRoutineAddress", "ObfReferenceObject", "ZwClose", "ZwOpenKey",
+    "ZwQueryValueKey",
 }
 # The C memory routines LLVM emits calls to for copies and zeroing; ntoskrnl.exe exports them.
 # Which ones depends on the target's code generation (the arm64 image uses no memset).

@@ -61,6 +61,7 @@ impl ChangeCounters {
 pub struct StableCounters {
     tables: AtomicU64,
     entries: AtomicU64,
+    leaked: AtomicU64,
 }
 
 /// A copy of [`StableCounters`].
@@ -80,12 +81,24 @@ impl StableCounters {
             .fetch_add(u64::from(entries), Ordering::Relaxed);
     }
 
+    /// Counts one table delivered at or above `DISPATCH_LEVEL`: neither read nor freed
+    /// (docs/netio.md#stable-above-passive). It counts as a table of no rows.
+    pub fn count_leaked(&self) {
+        self.count(0);
+        self.leaked.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// The current counts.
     pub fn snapshot(&self) -> StableCounts {
         StableCounts {
             tables: self.tables.load(Ordering::Relaxed),
             entries: self.entries.load(Ordering::Relaxed),
         }
+    }
+
+    /// Tables left unfreed by [`StableCounters::count_leaked`].
+    pub fn leaked(&self) -> u64 {
+        self.leaked.load(Ordering::Relaxed)
     }
 }
 

@@ -335,6 +335,17 @@ pub fn stable_table<N, S: Sink>(
     extension.sink.emit(Level::Info, &line);
 }
 
+/// A stable table NETIO delivered at `irql`, at or above `DISPATCH_LEVEL`: counted as leaked
+/// and reported; the caller neither reads nor frees it (docs/netio.md#stable-above-passive).
+/// Its line buffer lives in this frame only, never beside the table's rows and names.
+#[inline(never)]
+pub fn stable_table_leaked<N, S: Sink>(extension: &Extension<N, S>, irql: u8) {
+    extension.counters.stable.count_leaked();
+    let mut line = Line::new();
+    render::write_stable_leaked(&mut line, irql);
+    extension.sink.emit(Level::Error, &line);
+}
+
 /// Row `position` of the stable table being printed: a complete row, printed in full.
 pub fn stable_entry<N: NetIo, S: Sink>(
     extension: &Extension<N, S>,

@@ -43,6 +43,12 @@ pub mod notification_type {
 /// `KIRQL` value `PASSIVE_LEVEL`.
 pub const PASSIVE_LEVEL: u8 = 0;
 
+/// `KIRQL` value `APC_LEVEL`.
+pub const APC_LEVEL: u8 = 1;
+
+/// `KIRQL` value `DISPATCH_LEVEL`: `FreeMibTable` must be called below it.
+pub const DISPATCH_LEVEL: u8 = 2;
+
 /// `SOCKADDR_INET` (28 bytes, align 4): a union of `SOCKADDR_IN`, `SOCKADDR_IN6` and the
 /// leading `si_family`. Kept as bytes; see [`crate::decode::SocketAddress`] for the fields.
 #[repr(C, align(4))]

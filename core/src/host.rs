@@ -100,6 +100,11 @@ pub unsafe trait Host {
     /// Sets `DriverObject->DriverUnload`: called last, and only when every registration can be
     /// cancelled.
     fn enable_unload(&self);
+    /// `ObReferenceObject(DriverObject)`, never released: called by an unload that leaves a
+    /// registration alive (its cancel failed), so that the driver object, and with it the
+    /// image the registration's callback runs in, outlives the unload
+    /// (docs/netio.md#failed-cancel). At or below `DISPATCH_LEVEL`.
+    fn keep_driver_object(&self);
 
     // The registry: at `PASSIVE_LEVEL`, during `DriverEntry` only. Which key to open is the
     // core's decision (`lifecycle`); the shell only forwards.

@@ -157,6 +157,11 @@ pub fn driver_entry<H: Host>(host: &H) -> NtStatus {
 ///
 /// Every stored handle is cancelled in reverse registration order with no lock held; the
 /// extension is dropped and the device deleted strictly after the last cancel returned.
+///
+/// A cancel that fails leaves its registration alive (docs/netio.md#failed-cancel): its
+/// callback may still run, into the extension and this image. Then nothing is freed: the
+/// extension, its storm timer and the device stay, the driver object is referenced for good
+/// ([`Host::keep_driver_object`]), and the `unloaded` line names what is kept.
 pub fn driver_unload<H: Host>(host: &H) {
     let Some(installed) = Installed::from_host(host) else {
         return;
@@ -173,7 +178,14 @@ pub fn driver_unload<H: Host>(host: &H) {
         );
         return;
     }
-    cancel_all(&installed);
+    let Cancelled { kept, .. } = cancel_all(&installed);
+    if kept != NotificationSet::EMPTY {
+        // A kept registration may still call: the storm timer stays alive with the rest of
+        // the extension, and its summaries still come on time.
+        host.keep_driver_object();
+        emit_unloaded(extension, kept);
+        return;
+    }
     // No callback can set the storm timer now; after this no expiry runs either.
     installed.stop_timer();
     // What storm control left out and has not reported yet.
@@ -186,19 +198,30 @@ pub fn driver_unload<H: Host>(host: &H) {
             );
         }
     }
-    let counters = extension.counters();
-    extension.sink.emit(
-        Level::Info,
-        &render::line(format_args!(
-            "unloaded interface({}) address({}) route({}) stable-table({})",
-            counters.interface.snapshot(),
-            counters.address.snapshot(),
-            counters.route.snapshot(),
-            counters.stable.snapshot(),
-        )),
-    );
+    emit_unloaded(extension, kept);
     installed.drop_in_place();
     host.delete_device();
+}
+
+/// The `unloaded` line: the counters, then what stays alive (`kept=`) and the stable tables
+/// that could not be freed (`leaked-tables=`), each only when there are any.
+fn emit_unloaded<N, S: Sink>(extension: &Extension<N, S>, kept: NotificationSet) {
+    let counters = extension.counters();
+    let mut line = render::line(format_args!(
+        "unloaded interface({}) address({}) route({}) stable-table({})",
+        counters.interface.snapshot(),
+        counters.address.snapshot(),
+        counters.route.snapshot(),
+        counters.stable.snapshot(),
+    ));
+    if kept != NotificationSet::EMPTY {
+        render::append(&mut line, format_args!(" kept={kept}"));
+    }
+    let leaked = counters.stable.leaked();
+    if leaked != 0 {
+        render::append(&mut line, format_args!(" leaked-tables={leaked}"));
+    }
+    extension.sink.emit(Level::Info, &line);
 }
 
 /// Reads the settings (a warning line for each bad value) and prints the effective settings
@@ -258,11 +281,24 @@ fn open_driver_key<H: Host>(host: &H, kind: DriverKey) -> Result<Key, NtStatus> 
     host.open_key(path.get(..length).unwrap_or_default())
 }
 
+/// What [`cancel_all`] did.
+#[derive(Clone, Copy)]
+struct Cancelled {
+    /// Cancelled: no callback of these runs any more.
+    cancelled: NotificationSet,
+    /// Their cancel failed: these registrations may still call (docs/netio.md#failed-cancel).
+    kept: NotificationSet,
+}
+
 /// Takes every stored handle in reverse registration order and cancels it once. A failed
-/// cancel is printed and the others still run. Returns the set that was cancelled.
-fn cancel_all<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> NotificationSet {
+/// cancel is printed and the others still run; its registration is kept, never cancelled
+/// again (a second cancel of the handle is not documented either).
+fn cancel_all<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> Cancelled {
     let extension = installed.get();
-    let mut cancelled = NotificationSet::EMPTY;
+    let mut done = Cancelled {
+        cancelled: NotificationSet::EMPTY,
+        kept: NotificationSet::EMPTY,
+    };
     for notification in Notification::ALL.into_iter().rev() {
         let handle = extension.take_handle(notification);
         if handle.is_null() {
@@ -273,14 +309,17 @@ fn cancel_all<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> NotificationSet
             extension.sink.emit(
                 Level::Error,
                 &render::line(format_args!(
-                    "error: CancelMibChangeNotify2 for {} failed with status {status}",
+                    "error: CancelMibChangeNotify2 for {} failed with status {status}; \
+                     its callback may still run, so netnotify keeps it and stays in memory",
                     notification.name()
                 )),
             );
+            done.kept = done.kept.with(notification);
+        } else {
+            done.cancelled = done.cancelled.with(notification);
         }
-        cancelled = cancelled.with(notification);
     }
-    cancelled
+    done
 }
 
 /// The stable table's state, for the `loaded` line.
@@ -334,11 +373,24 @@ fn register_all<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> Loaded {
                 )),
             ),
             Some(status) => {
-                let rolled_back = cancel_all(installed);
+                let Cancelled { cancelled, kept } = cancel_all(installed);
+                if kept != NotificationSet::EMPTY {
+                    // Failing DriverEntry would unload the image under the kept callback:
+                    // stay loaded, without an unload routine (docs/netio.md#failed-cancel).
+                    extension.sink.emit(
+                        Level::Error,
+                        &render::line(format_args!(
+                            "error: {} failed with status {status}; rolled back {cancelled}; \
+                             kept={kept}; netnotify stays loaded (unload disabled)",
+                            notification.function()
+                        )),
+                    );
+                    return Loaded::Pinned;
+                }
                 extension.sink.emit(
                     Level::Error,
                     &render::line(format_args!(
-                        "error: {} failed with status {status}; rolled back {rolled_back}; not loading",
+                        "error: {} failed with status {status}; rolled back {cancelled}; not loading",
                         notification.function()
                     )),
                 );

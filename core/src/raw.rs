@@ -20,7 +20,8 @@ use core::ptr::{self, NonNull};
 use crate::events;
 use crate::extension::Extension;
 use crate::ffi::{
-    Handle, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
+    DISPATCH_LEVEL, Handle, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow,
+    MibUnicastIpAddressTable,
 };
 use crate::host::{Host, Sink};
 use crate::netio::NetIo;
@@ -280,7 +281,15 @@ unsafe extern "system" fn stable_table_callback<N: NetIo, S: Sink>(
     let Some(extension) = (unsafe { extension::<N, S>(context) }) else {
         return;
     };
-    // SAFETY: the table NETIO delivers is the receiver's to free (reference §4), once.
+    let irql = extension.netio.current_irql();
+    if irql >= DISPATCH_LEVEL && !table.is_null() {
+        // Not read (NETIO's table may be pageable) and not freed (`FreeMibTable` requires
+        // IRQL < DISPATCH_LEVEL): a counted leak (docs/netio.md#stable-above-passive).
+        events::stable_table_leaked(extension, irql);
+        return;
+    }
+    // SAFETY: the table NETIO delivers is the receiver's to free (docs/netio.md#stable-table),
+    // once; below DISPATCH_LEVEL (checked above), where reading and freeing it is allowed.
     let _entries = unsafe { consume_table(extension, table, Completion::Pending) };
 }
 

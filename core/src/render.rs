@@ -851,6 +851,13 @@ pub fn write_stable_header(line: &mut Line, completion: Completion, entries: Opt
     }
 }
 
+/// The error line of a stable table delivered at `irql` (`DISPATCH_LEVEL` or above), written
+/// into `line` (empty): the table was neither read nor freed.
+pub fn write_stable_leaked(line: &mut Line, irql: u8) {
+    put!(line; PREFIX, "error: stable-table pending delivered at IRQL ", Dec(irql),
+        ": not read, not freed (FreeMibTable needs IRQL below DISPATCH_LEVEL); leaked");
+}
+
 /// As [`write_stable_header`], as a new line.
 #[must_use]
 pub fn stable_header(completion: Completion, entries: Option<u32>) -> Line {

@@ -55,6 +55,23 @@ pub fn key_path(
     Some(length)
 }
 
+/// Room for a value name in UTF-16 units: the longest of the driver's names has 19.
+pub const VALUE_NAME_CAPACITY: usize = 32;
+
+/// `name` in UTF-16 in `buffer`, for `ZwQueryValueKey`; `None` if it does not fit. Never a
+/// cut or empty name: an empty one would read the key's default value instead of failing.
+#[must_use]
+pub fn value_name<'a>(name: &str, buffer: &'a mut [u16; VALUE_NAME_CAPACITY]) -> Option<&'a [u16]> {
+    let length = name.encode_utf16().count();
+    if length == 0 || length > VALUE_NAME_CAPACITY {
+        return None;
+    }
+    for (slot, unit) in buffer.iter_mut().zip(name.encode_utf16()) {
+        *slot = unit;
+    }
+    buffer.get(..length)
+}
+
 /// A registry value as the shell found it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum RawValue {

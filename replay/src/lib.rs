@@ -13,7 +13,7 @@ use netnotify_core::ffi::{
     MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, notification_type,
 };
 use netnotify_core::host::DriverKey;
-use netnotify_core::lifecycle::{driver_entry, driver_unload};
+use netnotify_core::lifecycle::driver_entry;
 use netnotify_core::notification::Notification;
 use netnotify_core::settings::{RawValue, SETTINGS};
 use netnotify_core::sim::{Delivery, Event, Outcome, Sim, StableMode};
@@ -624,13 +624,16 @@ fn step(value: Value) -> Result<Step, String> {
         }
         "name" => name_step(fields)?,
         "irql" => {
-            let level = fields.required("level", "a number from 0 to 255")?;
+            // NETIO's callbacks run in threads or DPCs, never at a device IRQL, where even
+            // DbgPrintEx is not allowed (docs/netio.md#irql).
+            let level = fields.required("level", "a number from 0 to 2")?;
             fields.finish(&["level"])?;
             Step::Irql(
                 level
                     .as_u64()
                     .and_then(|level| u8::try_from(level).ok())
-                    .ok_or_else(|| wrong("level", &level, "a number from 0 to 255"))?,
+                    .filter(|level| *level <= 2)
+                    .ok_or_else(|| wrong("level", &level, "a number from 0 to 2"))?,
             )
         }
         _ => {
@@ -906,7 +909,14 @@ fn unload(sim: &Sim, loaded: bool, notes: &mut impl Write) -> io::Result<()> {
         return Ok(());
     }
     if sim.unload_enabled() {
-        driver_unload(sim);
+        // As the I/O manager does: the image is unmapped unless the driver kept its object.
+        sim.unload_driver();
+        if sim.driver_object_kept() {
+            writeln!(
+                notes,
+                "replay: a cancel failed: the driver kept that registration and stays in memory"
+            )?;
+        }
     } else {
         writeln!(
             notes,

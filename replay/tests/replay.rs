@@ -110,6 +110,27 @@ fn settings_and_clock_steps_reach_the_driver() {
 }
 
 #[test]
+fn the_kernel_contract_scenarios_print_their_golden_lines_without_misuse() {
+    for (scenario, golden, notes_expected) in [
+        (
+            include_str!("failed-cancel.jsonl"),
+            include_str!("failed-cancel.out"),
+            "replay: a cancel failed: the driver kept that registration and stays in memory\n",
+        ),
+        (
+            include_str!("irql-above-passive.jsonl"),
+            include_str!("irql-above-passive.out"),
+            "",
+        ),
+    ] {
+        let (out, notes, report) = play(scenario);
+        assert_eq!(out, golden);
+        assert_eq!(notes, notes_expected);
+        assert!(report.violations.is_empty(), "{:?}", report.violations);
+    }
+}
+
+#[test]
 fn an_empty_scenario_loads_and_unloads() {
     let (out, notes, report) = play("");
     let lines: Vec<&str> = out.lines().collect();
@@ -271,7 +292,7 @@ fn bad_input_names_the_line_and_the_problem() {
         (
             "{\"step\":\"irql\",\"level\":300}".to_owned(),
             1,
-            "\"level\" is 300, expected a number from 0 to 255",
+            "\"level\" is 300, expected a number from 0 to 2",
         ),
         (
             "{\"step\":\"fail\",\"call\":\"NotifyEverything\",\"status\":\"0xC0000001\"}"
@@ -463,6 +484,8 @@ fn golden_lines() -> HashSet<&'static str> {
     [
         include_str!("laptop-joins-wifi.out"),
         include_str!("vpn-route-storm.out"),
+        include_str!("failed-cancel.out"),
+        include_str!("irql-above-passive.out"),
         include_str!("docs/state-key-denied.out"),
     ]
     .into_iter()

@@ -281,6 +281,7 @@ same_type! {
     wdk::PSECURITY_DESCRIPTOR => windows_sys::Win32::Security::PSECURITY_DESCRIPTOR,
     wdk::SIZE_T => usize,
     wdk::ULONG_PTR => usize,
+    wdk::LONG_PTR => isize,
     wdk::ULONG64 => u64,
     wdk::POOL_FLAGS => u64, // ExAllocatePool2's `flags: u64` below
     wdk::DRIVER_REGKEY_TYPE => wss::DRIVER_REGKEY_TYPE,
@@ -440,6 +441,7 @@ same_function!(ntddk::KeInitializeDpc => "system" wss::KeInitializeDpc; _, _, _)
 same_function!(ntddk::KeSetTimer => "system" wss::KeSetTimer; _, _, _);
 same_function!(ntddk::KeCancelTimer => "system" wss::KeCancelTimer; _);
 same_function!(ntddk::KeFlushQueuedDpcs => "system" wss::KeFlushQueuedDpcs;);
+same_function!(ntddk::ObfReferenceObject => "system" wss::ObfReferenceObject; _);
 same_function!(ntddk::ExAllocatePool2 => "system" wss::ExAllocatePool2; _, _, _);
 same_function!(ntddk::ExFreePool => "system" wss::ExFreePool; _);
 

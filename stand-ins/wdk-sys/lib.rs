@@ -280,7 +280,7 @@ pub struct _LARGE_INTEGER__bindgen_ty_2 {
 pub mod ntddk {
     use super::{
         ACCESS_MASK, BOOLEAN, DRIVER_REGKEY_TYPE, HANDLE, KEY_VALUE_INFORMATION_CLASS, KIRQL,
-        LARGE_INTEGER, NTSTATUS, PCSTR, PDEVICE_OBJECT, PDRIVER_OBJECT, PHANDLE,
+        LARGE_INTEGER, LONG_PTR, NTSTATUS, PCSTR, PDEVICE_OBJECT, PDRIVER_OBJECT, PHANDLE,
         PKDEFERRED_ROUTINE, PKDPC, PKTIMER, POBJECT_ATTRIBUTES, POOL_FLAGS, PRKDPC, PULONG,
         PUNICODE_STRING, PVOID, SIZE_T, ULONG, ULONGLONG,
     };
@@ -341,6 +341,8 @@ pub mod ntddk {
         pub fn KeSetTimer(Timer: PKTIMER, DueTime: LARGE_INTEGER, Dpc: PKDPC) -> BOOLEAN;
         pub fn KeCancelTimer(arg1: PKTIMER) -> BOOLEAN;
         pub fn KeFlushQueuedDpcs();
+        // wdm.h's ObReferenceObject is a macro over this export.
+        pub fn ObfReferenceObject(Object: PVOID) -> LONG_PTR;
         // wdk-alloc's: the driver never allocates, so a release image must not import them.
         pub fn ExAllocatePool2(Flags: POOL_FLAGS, NumberOfBytes: SIZE_T, Tag: ULONG) -> PVOID;
         pub fn ExFreePool(P: PVOID);
@@ -349,6 +351,7 @@ pub mod ntddk {
 
 pub type SIZE_T = ULONG_PTR;
 pub type ULONG_PTR = c_ulonglong;
+pub type LONG_PTR = c_longlong;
 pub type POOL_FLAGS = ULONG64;
 pub type ULONG64 = c_ulonglong;
 /// Hand-written in wdk-sys (`constants.rs`): bindgen cannot evaluate the header's macro.

@@ -15,10 +15,11 @@ use crate::line::Line;
 use crate::settings::{PARAMETER_BUFFER, REG_DWORD, RawValue};
 use crate::status::NtStatus;
 
-use super::{Call, Device, RegistryOpen, SendPtr, Sim, State, Timer};
+use super::{Call, Device, IrqlRule, RegistryOpen, SendPtr, Sim, State, Timer};
 
 impl Sink for Sim {
     fn emit(&self, level: Level, line: &Line) {
+        self.check_irql_unlocked("DbgPrintEx", IrqlRule::Dirql);
         self.0
             .lines
             .lock()
@@ -32,6 +33,7 @@ impl Sink for Sim {
 
     unsafe fn start_timer(&self, context: *mut c_void) {
         let mut state = self.state();
+        self.check_irql(&mut state, "KeInitializeTimer", IrqlRule::Dispatch);
         if state.timer.context.is_some() {
             state
                 .violations
@@ -43,6 +45,7 @@ impl Sink for Sim {
     fn set_timer(&self, delay: u64) {
         let due = self.now().saturating_add(delay);
         let mut state = self.state();
+        self.check_irql(&mut state, "KeSetTimer", IrqlRule::Dispatch);
         if state.timer.context.is_none() {
             state
                 .violations
@@ -58,6 +61,8 @@ impl Sink for Sim {
 
     fn stop_timer(&self) {
         let mut state = self.state();
+        // KeCancelTimer allows DISPATCH_LEVEL; KeFlushQueuedDpcs only PASSIVE_LEVEL.
+        self.check_irql(&mut state, "KeFlushQueuedDpcs", IrqlRule::Passive);
         if state.timer.context.is_none() {
             state
                 .violations
@@ -85,6 +90,7 @@ unsafe impl Host for Sim {
     fn create_device(&self, extension_size: usize) -> Result<NonNull<u8>, NtStatus> {
         let mut state = self.state();
         state.calls.push(Call::CreateDevice { extension_size });
+        self.check_irql(&mut state, "IoCreateDevice", IrqlRule::Passive);
         if let Some(status) = state.create_device_failure.take() {
             return Err(status);
         }
@@ -104,6 +110,7 @@ unsafe impl Host for Sim {
     fn delete_device(&self) {
         let mut state = self.state();
         state.calls.push(Call::DeleteDevice);
+        self.check_irql(&mut state, "IoDeleteDevice", IrqlRule::Passive);
         let Some(device) = state.device.take() else {
             state
                 .violations
@@ -143,8 +150,16 @@ unsafe impl Host for Sim {
         state.unload_enabled = true;
     }
 
+    fn keep_driver_object(&self) {
+        let mut state = self.state();
+        state.calls.push(Call::KeepDriverObject);
+        self.check_irql(&mut state, "ObfReferenceObject", IrqlRule::Dispatch);
+        state.driver_kept = true;
+    }
+
     fn open_driver_key(&self, kind: DriverKey) -> Option<Result<Key, NtStatus>> {
         let mut state = self.state();
+        self.check_irql(&mut state, "MmGetSystemRoutineAddress", IrqlRule::Passive);
         if !state.registry.driver_key_routine {
             return None;
         }
@@ -162,6 +177,7 @@ unsafe impl Host for Sim {
 
     fn open_key(&self, path: &[u16]) -> Result<Key, NtStatus> {
         let mut state = self.state();
+        self.check_irql(&mut state, "ZwOpenKey", IrqlRule::Passive);
         let name = String::from_utf16_lossy(path);
         state.registry.opens.push(RegistryOpen::Path(name.clone()));
         let service = String::from_utf16_lossy(&self.0.service_key);
@@ -178,6 +194,7 @@ unsafe impl Host for Sim {
     /// Encodes the value as `ZwQueryValueKey(KeyValuePartialInformation)` would.
     fn query_value(&self, key: Key, name: &str, buffer: &mut [u8; PARAMETER_BUFFER]) -> NtStatus {
         let mut state = self.state();
+        self.check_irql(&mut state, "ZwQueryValueKey", IrqlRule::Passive);
         let Some(kind) = state.registry.open_keys.get(&key.0).copied() else {
             state
                 .violations
@@ -215,6 +232,7 @@ unsafe impl Host for Sim {
 
     fn close_key(&self, key: Key) {
         let mut state = self.state();
+        self.check_irql(&mut state, "ZwClose", IrqlRule::Passive);
         if state.registry.open_keys.remove(&key.0).is_none() {
             state
                 .violations

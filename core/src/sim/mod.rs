@@ -48,13 +48,13 @@ use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::format;
 use std::string::String;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
 use crate::extension::Extension;
 use crate::ffi::{
-    AF_UNSPEC, Handle, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow,
+    AF_UNSPEC, DISPATCH_LEVEL, Handle, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow,
     MibUnicastIpAddressTable, PASSIVE_LEVEL, notification_type,
 };
 use crate::host::{DriverKey, Level};
@@ -101,6 +101,8 @@ pub enum Call {
     DeleteDevice,
     /// `DriverObject->DriverUnload` set.
     EnableUnload,
+    /// `ObReferenceObject(DriverObject)`: the driver object outlives the unload.
+    KeepDriverObject,
 }
 
 /// How the driver opened a registry key, in order ([`Sim::registry_opens`]).
@@ -225,7 +227,8 @@ struct Device {
 struct State {
     calls: Vec<Call>,
     violations: Vec<String>,
-    irql: u8,
+    /// `ObReferenceObject` of the driver object was called: the image stays mapped.
+    driver_kept: bool,
     scripts: BTreeMap<Notification, VecDeque<Outcome>>,
     cancel_failures: BTreeMap<Notification, NtStatus>,
     query_failures: BTreeMap<Notification, NtStatus>,
@@ -237,7 +240,8 @@ struct State {
     registrations: BTreeMap<u64, Registration>,
     next_id: u64,
     cancelled_handles: BTreeSet<usize>,
-    tables: BTreeMap<usize, (SendPtr, Layout)>,
+    /// Tables handed out and not freed: where, how allocated, and the IRQL it was delivered at.
+    tables: BTreeMap<usize, (SendPtr, Layout, u8)>,
     freed_tables: BTreeSet<usize>,
     device: Option<Device>,
     unload_enabled: bool,
@@ -298,6 +302,8 @@ unsafe impl Send for State {}
 
 struct Inner {
     state: Mutex<State>,
+    /// The IRQL every thread runs at, unless it runs a DPC ([`DPC_IRQL`]).
+    irql: AtomicU8,
     idle: Condvar,
     lines: Mutex<Vec<(Level, String)>>,
     /// The monotonic clock the sink reports (100-ns units); moved only by the test.
@@ -309,6 +315,37 @@ struct Inner {
 std::thread_local! {
     /// The registration whose callback this thread is running, if any.
     static IN_CALLBACK: Cell<Option<u64>> = const { Cell::new(None) };
+    /// The IRQL of this thread when it is not the one [`Sim::set_irql`] sets: `DISPATCH_LEVEL`
+    /// while it runs the storm timer's DPC, `PASSIVE_LEVEL` while it runs `DriverUnload`.
+    static THREAD_IRQL: Cell<Option<u8>> = const { Cell::new(None) };
+}
+
+/// The highest IRQL a kernel routine may be called at, as its Microsoft Learn page says
+/// (docs/netio.md#irql). The simulator records a call above it as misuse.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum IrqlRule {
+    /// `PASSIVE_LEVEL` only.
+    Passive,
+    /// Below `DISPATCH_LEVEL` (`FreeMibTable`).
+    BelowDispatch,
+    /// At or below `DISPATCH_LEVEL`.
+    Dispatch,
+    /// At or below DIRQL (`DbgPrintEx`): device IRQLs lie below `CLOCK_LEVEL` (13 on x64), so
+    /// 12 is the highest accepted; the safe reading of "DIRQL".
+    Dirql,
+}
+
+impl IrqlRule {
+    /// The highest IRQL the rule accepts.
+    #[must_use]
+    pub const fn highest(self) -> u8 {
+        match self {
+            Self::Passive => PASSIVE_LEVEL,
+            Self::BelowDispatch => DISPATCH_LEVEL - 1,
+            Self::Dispatch => DISPATCH_LEVEL,
+            Self::Dirql => 12,
+        }
+    }
 }
 
 /// Fake handles are distinct, non-NULL and never dereferenced.
@@ -337,7 +374,6 @@ impl Sim {
     pub fn with_service_key(service_key: &str) -> Self {
         Self(Arc::new(Inner {
             state: Mutex::new(State {
-                irql: PASSIVE_LEVEL,
                 next_id: 1,
                 registry: Registry {
                     driver_key_routine: true,
@@ -346,6 +382,7 @@ impl Sim {
                 },
                 ..State::default()
             }),
+            irql: AtomicU8::new(PASSIVE_LEVEL),
             idle: Condvar::new(),
             lines: Mutex::new(Vec::new()),
             clock: AtomicU64::new(0),
@@ -366,8 +403,9 @@ impl Sim {
             .push_back(outcome);
     }
 
-    /// Makes the cancel of `notification`'s registration return `status`. The registration is
-    /// still removed: a failed cancel is modelled as "reported, but no callback follows".
+    /// Makes the cancel of `notification`'s registration return `status`. The registration
+    /// stays live, as only a successful cancel stops callbacks (docs/netio.md#failed-cancel):
+    /// it keeps receiving notifications, and the driver must keep serving them.
     pub fn fail_cancel(&self, notification: Notification, status: NtStatus) {
         self.state().cancel_failures.insert(notification, status);
     }
@@ -443,9 +481,13 @@ impl Sim {
                 break;
             };
             self.0.clock.fetch_max(due, Ordering::Relaxed);
-            // SAFETY: the context the driver gave `start_timer`: its extension, which lives
-            // until the device is deleted, and `delete_device` requires the timer stopped.
-            unsafe { crate::raw::storm_timer_expired::<Self, Self>(context.0) };
+            // A DPC runs at DISPATCH_LEVEL.
+            Self::at_irql(DISPATCH_LEVEL, || {
+                // SAFETY: the context the driver gave `start_timer`: its extension, which
+                // lives until the device is deleted, and `delete_device` requires the timer
+                // stopped.
+                unsafe { crate::raw::storm_timer_expired::<Self, Self>(context.0) };
+            });
         }
         self.0.clock.fetch_max(target, Ordering::Relaxed);
     }
@@ -482,9 +524,74 @@ impl Sim {
         self.state().create_device_failure = Some(status);
     }
 
-    /// Sets the IRQL that `DriverEntry` and the callbacks observe.
+    /// Sets the IRQL that `DriverEntry` and the callbacks observe (a DPC runs at
+    /// `DISPATCH_LEVEL` and [`Sim::unload_driver`] at `PASSIVE_LEVEL` whatever it is).
     pub fn set_irql(&self, irql: u8) {
-        self.state().irql = irql;
+        self.0.irql.store(irql, Ordering::Relaxed);
+    }
+
+    /// The IRQL of the calling thread.
+    #[must_use]
+    pub fn irql(&self) -> u8 {
+        THREAD_IRQL
+            .with(Cell::get)
+            .unwrap_or_else(|| self.0.irql.load(Ordering::Relaxed))
+    }
+
+    /// Runs `work` on this thread at `irql`.
+    fn at_irql<T>(irql: u8, work: impl FnOnce() -> T) -> T {
+        let outer = THREAD_IRQL.with(|current| current.replace(Some(irql)));
+        let result = work();
+        THREAD_IRQL.with(|current| current.set(outer));
+        result
+    }
+
+    /// Records a call of `function` above the IRQL `rule` allows as misuse.
+    fn check_irql(&self, state: &mut State, function: &str, rule: IrqlRule) {
+        let irql = self.irql();
+        if irql > rule.highest() {
+            state.violations.push(format!(
+                "{function} called at IRQL {irql}, above {} (docs/netio.md#irql)",
+                rule.highest()
+            ));
+        }
+    }
+
+    /// As [`Sim::check_irql`], taking the state's lock itself.
+    fn check_irql_unlocked(&self, function: &str, rule: IrqlRule) {
+        if self.irql() > rule.highest() {
+            let mut state = self.state();
+            self.check_irql(&mut state, function, rule);
+        }
+    }
+
+    /// `DriverUnload` as the I/O manager runs it: [`crate::lifecycle::driver_unload`] at
+    /// `PASSIVE_LEVEL` on this thread, then the image is unmapped unless the driver referenced
+    /// its driver object. A registration still live then would call into unmapped code:
+    /// recorded as misuse, and never delivered again.
+    pub fn unload_driver(&self) {
+        Self::at_irql(PASSIVE_LEVEL, || crate::lifecycle::driver_unload(self));
+        let mut state = self.state();
+        if state.driver_kept {
+            return;
+        }
+        let mut live = Vec::new();
+        for registration in state.registrations.values_mut() {
+            registration.orphaned = true;
+            live.push(registration.notification);
+        }
+        for notification in live {
+            state.violations.push(format!(
+                "image unmapped while the {} registration is live",
+                notification.name()
+            ));
+        }
+    }
+
+    /// Whether the driver took a reference on its driver object ([`Call::KeepDriverObject`]).
+    #[must_use]
+    pub fn driver_object_kept(&self) -> bool {
+        self.state().driver_kept
     }
 
     /// Sets how the stable-table call completes.
@@ -574,6 +681,17 @@ impl Sim {
         self.state().tables.len()
     }
 
+    /// Tables handed out at or above `DISPATCH_LEVEL` and not freed (`FreeMibTable` is not
+    /// allowed there).
+    #[must_use]
+    pub fn tables_left_above_dispatch(&self) -> usize {
+        self.state()
+            .tables
+            .values()
+            .filter(|(_, _, irql)| *irql >= DISPATCH_LEVEL)
+            .count()
+    }
+
     /// Callbacks that ran for `notification` with the raw type `notification_type`.
     #[must_use]
     pub fn delivered(&self, notification: Notification, notification_type: i32) -> u64 {
@@ -660,12 +778,7 @@ impl Sim {
     fn query<R: Object>(&self, row: &mut R, function: &str) -> NtStatus {
         let mut state = self.state();
         state.calls.push(Call::Query(R::NOTIFICATION));
-        if state.irql != PASSIVE_LEVEL {
-            let irql = state.irql;
-            state
-                .violations
-                .push(format!("{function} called at IRQL {irql}"));
-        }
+        self.check_irql(&mut state, function, IrqlRule::Passive);
         if let Some(status) = state.query_failures.remove(&R::NOTIFICATION) {
             return status;
         }
@@ -799,9 +912,10 @@ impl Sim {
             // SAFETY: row `index` lies inside the allocation, which is 8-aligned like the row.
             unsafe { slot.write(*row) };
         }
+        let irql = self.irql();
         self.state()
             .tables
-            .insert(table.addr(), (SendPtr(table.cast()), layout));
+            .insert(table.addr(), (SendPtr(table.cast()), layout, irql));
         table
     }
 
@@ -864,6 +978,7 @@ impl Sim {
                 family,
                 initial: initial_notification != 0,
             });
+            self.check_irql(&mut state, notification.function(), IrqlRule::Passive);
             let Some(callback) = callback else {
                 state.violations.push(format!(
                     "{} called with a NULL callback",
@@ -980,12 +1095,16 @@ impl Sim {
                 .violations
                 .push(format!("{open_keys} registry key(s) never closed"));
         }
-        let leaked: Vec<(usize, (SendPtr, Layout))> =
+        let leaked: Vec<(usize, (SendPtr, Layout, u8))> =
             core::mem::take(&mut state.tables).into_iter().collect();
-        for (address, (table, layout)) in &leaked {
-            state
-                .violations
-                .push(format!("table {address:#x} was never freed"));
+        for (address, (table, layout, irql)) in &leaked {
+            // Delivered where FreeMibTable is not allowed: the driver's documented choice is
+            // to leak it and say so (docs/netio.md#stable-above-passive); not misuse.
+            if *irql < DISPATCH_LEVEL {
+                state
+                    .violations
+                    .push(format!("table {address:#x} was never freed"));
+            }
             // SAFETY: allocated by `allocate_table` with this layout, not freed.
             unsafe { alloc::dealloc(table.0.cast(), *layout) };
         }

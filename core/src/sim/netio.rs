@@ -12,14 +12,14 @@ use std::vec::Vec;
 
 use crate::ffi::{
     Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
-    MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable, PASSIVE_LEVEL,
+    MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
     StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
 use crate::netio::NetIo;
 use crate::notification::Notification;
 use crate::status::NtStatus;
 
-use super::{Call, Callback, IN_CALLBACK, Outcome, Sim, StableMode, of_family};
+use super::{Call, Callback, IN_CALLBACK, IrqlRule, Outcome, Sim, StableMode, of_family};
 
 impl NetIo for Sim {
     unsafe fn notify_ip_interface_change(
@@ -101,6 +101,11 @@ impl NetIo for Sim {
             family,
             initial: false,
         });
+        self.check_irql(
+            &mut state,
+            Notification::StableTable.function(),
+            IrqlRule::Passive,
+        );
         let Some(callback) = callback else {
             state
                 .violations
@@ -154,6 +159,7 @@ impl NetIo for Sim {
         state.calls.push(Call::Cancel {
             notification: found.map(|(_, notification)| notification),
         });
+        self.check_irql(&mut state, "CancelMibChangeNotify2", IrqlRule::Passive);
         if handle.is_null() {
             state.violations.push("CancelMibChangeNotify2(NULL)".into());
             return NtStatus::INVALID_PARAMETER;
@@ -177,6 +183,10 @@ impl NetIo for Sim {
             ));
             return NtStatus::INVALID_PARAMETER;
         }
+        if let Some(status) = state.cancel_failures.remove(&notification) {
+            // Only a successful cancel stops callbacks: this registration stays live.
+            return status;
+        }
         state.registrations.get_mut(&id).unwrap().cancelling = true;
         while state.registrations[&id].in_flight > 0 {
             state = self
@@ -187,14 +197,11 @@ impl NetIo for Sim {
         }
         state.registrations.remove(&id);
         state.cancelled_handles.insert(handle.addr());
-        state
-            .cancel_failures
-            .remove(&notification)
-            .unwrap_or(NtStatus::SUCCESS)
+        NtStatus::SUCCESS
     }
 
     fn current_irql(&self) -> u8 {
-        self.state().irql
+        self.irql()
     }
 
     fn get_ip_interface_entry(&self, row: &mut MibIpInterfaceRow) -> NtStatus {
@@ -232,10 +239,11 @@ impl NetIo for Sim {
     unsafe fn free_mib_table(&self, memory: *mut c_void) {
         let mut state = self.state();
         state.calls.push(Call::FreeMibTable);
+        self.check_irql(&mut state, "FreeMibTable", IrqlRule::BelowDispatch);
         let address = memory.addr();
         if memory.is_null() {
             state.violations.push("FreeMibTable(NULL)".into());
-        } else if let Some((_, layout)) = state.tables.remove(&address) {
+        } else if let Some((_, layout, _)) = state.tables.remove(&address) {
             state.freed_tables.insert(address);
             drop(state);
             // SAFETY: allocated by `allocate_table` with this layout and not freed before.
@@ -261,12 +269,7 @@ impl Sim {
         pick: impl Fn(&(String, String)) -> Vec<u16>,
     ) -> Result<Vec<u16>, NtStatus> {
         let mut state = self.state();
-        if state.irql != PASSIVE_LEVEL {
-            let irql = state.irql;
-            state
-                .violations
-                .push(format!("{function} called at IRQL {irql}"));
-        }
+        self.check_irql(&mut state, function, IrqlRule::Passive);
         state
             .names
             .get(&luid)
