@@ -1,5 +1,5 @@
 //! The full callback path — decode, count, storm control, re-query, render into a discarding
-//! sink — for a million route notifications, on one thread and on two (issue 5, item 5).
+//! sink — for a million route notifications, on one thread and on two (README.md#settings).
 //! Run: `cargo bench --bench storm`; criterion reports events per second ("elem/s").
 //!
 //! `limited`: the default settings (20 lines/s after a burst of 100), as in a real storm, so

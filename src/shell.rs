@@ -2,7 +2,7 @@
 //! the NETIO imports. Mechanical by design; nothing here is a decision a test would check.
 //!
 //! Follows microsoft/windows-drivers-rs `examples/sample-wdm-driver` (crate attributes, panic
-//! handler, allocator, entry point) and the guide's recipe for the rest.
+//! handler, allocator, entry point) and docs/netio.md's contracts for the rest.
 
 #[cfg(not(test))]
 extern crate wdk_panic;
@@ -157,7 +157,7 @@ unsafe impl Host for Wdm {
         let size = u32::try_from(extension_size).map_err(|_| NtStatus::INVALID_PARAMETER)?;
         let mut device: PDEVICE_OBJECT = ptr::null_mut();
         // SAFETY: PASSIVE_LEVEL (the core checked); unnamed device, so no name to secure
-        // (guide §6); FILE_DEVICE_SECURE_OPEN as every Microsoft sample; not exclusive.
+        // (docs/netio.md#device); FILE_DEVICE_SECURE_OPEN as every Microsoft sample; not exclusive.
         let status = unsafe {
             IoCreateDevice(
                 self.driver,

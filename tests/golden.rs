@@ -1,4 +1,4 @@
-//! Golden lines: rows built byte by byte at the x64 offsets of reference §7, each with the
+//! Golden lines: rows built byte by byte at the x64 offsets of docs/netio.md#rows, each with the
 //! exact line the driver prints for it. The format is documented in `docs/lines.md`.
 
 mod common;

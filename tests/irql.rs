@@ -94,7 +94,11 @@ const RULES: &[(&str, IrqlRule, Probe)] = &[
     }),
     ("KeSetTimer", IrqlRule::Dispatch, |sim| sim.set_timer(1)),
     ("KeFlushQueuedDpcs", IrqlRule::Passive, Sim::stop_timer),
-    ("IoDeleteDevice", IrqlRule::Passive, Sim::delete_device),
+    (
+        "IoDeleteDevice",
+        IrqlRule::BelowDispatch,
+        Sim::delete_device,
+    ),
     (
         "ObfReferenceObject",
         IrqlRule::Dispatch,
@@ -154,21 +158,28 @@ fn each_routine_is_allowed_up_to_its_irql_and_misuse_above_it() {
             ("DbgPrintEx", 12),
             ("KeInitializeTimer", 2),
             ("KeSetTimer", 2),
+            ("IoDeleteDevice", 1),
             ("ObfReferenceObject", 2),
         ]
     );
 }
 
 #[test]
-fn io_create_device_is_passive_only() {
+fn io_create_device_is_below_dispatch_level_only() {
     let sim = Sim::new();
     sim.set_irql(1);
     assert!(sim.create_device(16).is_ok());
     sim.set_irql(0);
     sim.delete_device();
+    assert_eq!(sim.close(), [] as [String; 0]);
+    let sim = Sim::new();
+    sim.set_irql(2);
+    assert!(sim.create_device(16).is_ok());
+    sim.set_irql(0);
+    sim.delete_device();
     assert_eq!(
         sim.close(),
-        ["IoCreateDevice called at IRQL 1, above 0 (docs/netio.md#irql)"]
+        ["IoCreateDevice called at IRQL 2, above 1 (docs/netio.md#irql)"]
     );
 }
 

@@ -1,4 +1,4 @@
-//! Rendering needs no heap (issue 3, item 4): the whole callback path — decode, re-query,
+//! Rendering needs no heap (README.md#cost-of-a-line): the whole callback path — decode, re-query,
 //! count, render, emit — runs under a counting global allocator and must allocate nothing.
 //!
 //! The count is per thread, so the test harness's own threads cannot disturb it.

@@ -1,7 +1,7 @@
-//! Robustness (issue 3, item 5): any bytes, as any row kind and with any notification type,
-//! render without panicking into one line that fits a single `DbgPrint` call and is printable
-//! ASCII. Proptest explores natively; under Miri (too slow for it) a fixed set of byte
-//! patterns runs the same check.
+//! Robustness (docs/lines.md, "No line is cut"): any bytes, as any row kind and with any
+//! notification type, render without panicking into one line that fits a single `DbgPrint`
+//! call and is printable ASCII. Proptest explores natively; under Miri (too slow for it) a
+//! fixed set of byte patterns runs the same check.
 
 mod common;
 

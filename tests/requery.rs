@@ -1,4 +1,4 @@
-//! Completing rows (issue 3, item 2): add and parameter notifications are re-queried at
+//! Completing rows (docs/netio.md#requery): add and parameter notifications are re-queried at
 //! `PASSIVE_LEVEL` and print the object's full current state; deletes, NULL rows and
 //! initial notifications print what was delivered; a failed re-query says why.
 

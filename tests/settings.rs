@@ -1,4 +1,4 @@
-//! Settings from the `Parameters` key (issue 5, item 1): every setting valid, missing, of the
+//! Settings from the `Parameters` key (README.md#settings): every setting valid, missing, of the
 //! wrong type or size, out of range and at its extremes; the effective-settings line; the
 //! registrations the settings select, with their exact arguments; and `driver.inx` and the
 //! README agreeing with the table in the core.

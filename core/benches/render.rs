@@ -1,5 +1,5 @@
 //! Decode + render per event, for each row kind, against a naive baseline that formats the
-//! same fields into a heap `String` with `format!` (issue 3, item 8).
+//! same fields into a heap `String` with `format!` (README.md#cost-of-a-line).
 //!
 //! Each benchmark starts from the raw row copy a callback holds and ends with the finished
 //! lines; the baseline uses the same typed values and their `Display` impls, so the

@@ -1,5 +1,5 @@
-//! Decoding: typed values from the row copies of [`crate::ffi`], every field of reference §7
-//! with the meaning §8 gives it. Safe code only.
+//! Decoding: typed values from the row copies of [`crate::ffi`], every field of docs/netio.md#rows
+//! with the meaning docs/netio.md#values gives it. Safe code only.
 //!
 //! Nothing is rejected: an unknown notification type becomes [`Change::Other`], an unknown
 //! address family [`SocketAddress::Other`], an unknown enum value the `Unknown` variant of its
@@ -216,7 +216,7 @@ c_enum! {
 }
 
 c_enum! {
-    /// `IFTYPE`: the IANA ifType of an interface, printed with its IANA name (reference §8).
+    /// `IFTYPE`: the IANA ifType of an interface, printed by name (docs/netio.md#values).
     pub enum IfType: u16 {
         Other = 1 => "other",
         EthernetCsmacd = 6 => "ethernetCsmacd",
@@ -256,7 +256,7 @@ pub enum SocketAddress {
 }
 
 impl SocketAddress {
-    /// Reads `si_family` first, then only the fields that family defines (reference §9).
+    /// Reads `si_family` first, then only the fields that family defines (docs/netio.md#rows).
     #[must_use]
     pub const fn decode(raw: &SockaddrInet) -> Self {
         #[rustfmt::skip]
@@ -364,7 +364,7 @@ impl Flag {
     }
 }
 
-/// A lifetime in seconds; `0xFFFFFFFF` is infinite (reference §8).
+/// A lifetime in seconds; `0xFFFFFFFF` is infinite (docs/netio.md#values).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Lifetime(pub u32);
 
@@ -378,7 +378,7 @@ impl Lifetime {
 pub struct Millis(pub u32);
 
 /// A value where `0xFFFFFFFF` means "not set" (`NlMtu` as `WireGuardNT` reads it; a route's
-/// `Metric`, reference §7).
+/// `Metric`, docs/netio.md#values).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Unset(pub u32);
 
@@ -387,7 +387,7 @@ impl Unset {
     pub const UNSET: u32 = u32::MAX;
 }
 
-/// An `NL_INTERFACE_OFFLOAD_ROD` bitfield byte (bit 0 first, reference §7).
+/// An `NL_INTERFACE_OFFLOAD_ROD` bitfield byte (bit 0 first, docs/netio.md#rows).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Offload(pub u8);
 
@@ -422,7 +422,7 @@ impl InterfaceKeys {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[allow(
     missing_docs,
-    reason = "fields are the C fields of the same name (reference §7)"
+    reason = "fields are the C fields of the same name (docs/netio.md#rows)"
 )]
 pub struct Interface {
     pub keys: InterfaceKeys,
@@ -537,7 +537,7 @@ impl AddressKeys {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[allow(
     missing_docs,
-    reason = "fields are the C fields of the same name (reference §7)"
+    reason = "fields are the C fields of the same name (docs/netio.md#rows)"
 )]
 pub struct Address {
     pub keys: AddressKeys,
@@ -550,7 +550,7 @@ pub struct Address {
     pub dad_state: DadState,
     /// `ScopeId` (`SCOPE_ID`, set by the stack for IPv6), raw.
     pub scope_id: u32,
-    /// `CreationTimeStamp`, raw: its units are not documented (reference §12).
+    /// `CreationTimeStamp`, raw: its units are not documented (docs/netio.md#uncertain).
     pub creation_time_stamp: i64,
 }
 
@@ -615,7 +615,7 @@ impl RouteKeys {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[allow(
     missing_docs,
-    reason = "fields are the C fields of the same name (reference §7)"
+    reason = "fields are the C fields of the same name (docs/netio.md#rows)"
 )]
 pub struct Route {
     pub keys: RouteKeys,

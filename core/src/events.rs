@@ -1,7 +1,7 @@
 //! What a callback does with what it received: count it, complete it, render it, emit it.
 //! Safe code that runs on NETIO's threads: no lock, no allocation, no panic, no blocking.
 //!
-//! Completing a row (reference §3.7): the row a change callback receives is reliable only in
+//! Completing a row (docs/netio.md#requery): the row a change callback receives is reliable only in
 //! its key fields. For an add or a parameter change the object still exists, so the callback
 //! asks NETIO for its current state with the row's keys (`Get*Entry`) — but only at
 //! `PASSIVE_LEVEL`, which those calls require and which the callbacks are not documented to
@@ -335,9 +335,10 @@ pub fn stable_table<N, S: Sink>(
     extension.sink.emit(Level::Info, &line);
 }
 
-/// A stable table NETIO delivered at `irql`, at or above `DISPATCH_LEVEL`: counted as leaked
-/// and reported; the caller neither reads nor frees it (docs/netio.md#stable-above-passive).
-/// Its line buffer lives in this frame only, never beside the table's rows and names.
+/// A stable table NETIO delivered at `irql`, at or above `DISPATCH_LEVEL`: counted as leaked.
+///
+/// The caller neither reads nor frees it (docs/netio.md#stable-above-passive). The line buffer
+/// lives in this frame only, never beside the table's rows and names.
 #[inline(never)]
 pub fn stable_table_leaked<N, S: Sink>(extension: &Extension<N, S>, irql: u8) {
     extension.counters.stable.count_leaked();

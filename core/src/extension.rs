@@ -3,7 +3,7 @@
 //!
 //! Callbacks may run before a registering call returns and concurrently with each other, so
 //! the extension is only ever shared (`&Extension`): the settings are immutable, the counters
-//! and the stored handles are atomics. Callbacks never read the handles (reference §3.5).
+//! and the stored handles are atomics. Callbacks never read the handles (docs/netio.md#timing).
 
 use core::ffi::c_void;
 use core::ptr;

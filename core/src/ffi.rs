@@ -3,7 +3,7 @@
 //!
 //! `netioapi.h` is not bound by `wdk-sys`, and the `windows-sys` declarations are the user-mode
 //! ones (iphlpapi.dll, Win32 error returns, Rust `bool` for C `BOOLEAN`), so everything here is
-//! declared by hand from reference §2 and §7:
+//! declared by hand (docs/netio.md#imports, #rows):
 //! - C `BOOLEAN` is `u8` (any byte value is valid; a Rust `bool` is not),
 //! - C enums (`NL_*`, `MIB_NOTIFICATION_TYPE`) are `i32` (unknown values are legal),
 //! - `NET_LUID` is `u64`, `SCOPE_ID` is `u32`, `LARGE_INTEGER` is `i64`,
@@ -28,7 +28,8 @@ pub const AF_INET: u16 = 2;
 /// `ADDRESS_FAMILY` value `AF_INET6`.
 pub const AF_INET6: u16 = 23;
 
-/// `MIB_NOTIFICATION_TYPE` values (reference §3.2). Other values occur and must be tolerated.
+/// `MIB_NOTIFICATION_TYPE` values (docs/netio.md#notification-types). Other values occur and
+/// must be tolerated.
 pub mod notification_type {
     /// `MibParameterNotification`: an attribute of an existing object changed.
     pub const PARAMETER: i32 = 0;
@@ -58,7 +59,7 @@ pub struct SockaddrInet {
     pub bytes: [u8; 28],
 }
 
-/// Byte offsets inside [`SockaddrInet`] (reference §7, `SOCKADDR_IN` / `SOCKADDR_IN6`).
+/// Byte offsets inside [`SockaddrInet`] (docs/netio.md#rows, `SOCKADDR_IN` / `SOCKADDR_IN6`).
 pub mod sockaddr {
     /// `si_family` / `sin_family` / `sin6_family` (u16, native order).
     pub const FAMILY: usize = 0;
@@ -86,7 +87,7 @@ pub struct IpAddressPrefix {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[allow(
     missing_docs,
-    reason = "fields are the C fields of the same name (reference §7)"
+    reason = "fields are the C fields of the same name (docs/netio.md#rows)"
 )]
 pub struct MibIpInterfaceRow {
     pub family: u16,
@@ -132,7 +133,7 @@ pub struct MibIpInterfaceRow {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[allow(
     missing_docs,
-    reason = "fields are the C fields of the same name (reference §7)"
+    reason = "fields are the C fields of the same name (docs/netio.md#rows)"
 )]
 pub struct MibUnicastIpAddressRow {
     pub address: SockaddrInet,
@@ -166,7 +167,7 @@ pub struct MibUnicastIpAddressTable {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[allow(
     missing_docs,
-    reason = "fields are the C fields of the same name (reference §7)"
+    reason = "fields are the C fields of the same name (docs/netio.md#rows)"
 )]
 pub struct MibIpForwardRow2 {
     pub interface_luid: u64,
@@ -186,7 +187,7 @@ pub struct MibIpForwardRow2 {
     pub origin: i32,
 }
 
-// The x64 layout facts of reference §7, checked on every target this crate is built for.
+// The x64 layout facts of docs/netio.md#rows, checked on every target this crate is built for.
 const _: () = {
     assert!(size_of::<SockaddrInet>() == 28 && align_of::<SockaddrInet>() == 4);
     assert!(size_of::<IpAddressPrefix>() == 32 && align_of::<IpAddressPrefix>() == 4);
@@ -250,8 +251,9 @@ pub type StableUnicastIpAddressTableCallback =
 
 /// The NETIO kernel imports, kernel expansion, every one called at `PASSIVE_LEVEL`.
 ///
-/// Prototypes from reference §2, and for the `Get*Entry` and `ConvertInterfaceLuidTo*` calls
-/// from their WDK pages (`NETIOAPI_API` is `NTSTATUS NTAPI` in kernel mode).
+/// Prototypes as docs/netio.md#registration gives them, and for the `Get*Entry` and
+/// `ConvertInterfaceLuidTo*` calls from their WDK pages (`NETIOAPI_API` is `NTSTATUS NTAPI` in
+/// kernel mode).
 ///
 /// Declared here and used only by the driver shell's [`crate::netio::NetIo`] implementation;
 /// the shell also carries the `#[link(name = "netio")]` directive, so host test binaries, which

@@ -16,7 +16,7 @@ use crate::render::{self, Family};
 use crate::settings::{self, PARAMETER_BUFFER, RawValue, Settings};
 use crate::status::NtStatus;
 
-/// What a `Notify*Change` call's status and handle mean (reference §2 decision rule).
+/// What a `Notify*Change` call's status and handle mean (docs/netio.md#registration).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ChangeOutcome {
     /// Registered; cancel the handle at unload. `status` is `STATUS_SUCCESS` or, unexpectedly,
@@ -48,7 +48,7 @@ impl ChangeOutcome {
     }
 }
 
-/// What a `NotifyStableUnicastIpAddressTable` result means (reference §2, §4).
+/// What a `NotifyStableUnicastIpAddressTable` result means (docs/netio.md#stable-table).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum StableOutcome {
     /// `STATUS_SUCCESS` without a handle: the table (if any) is ours; nothing to cancel.
@@ -62,7 +62,7 @@ pub enum StableOutcome {
         handle: Handle,
     },
     /// A non-negative status other than `STATUS_SUCCESS` with no handle: the request may be
-    /// pending with no way to cancel it. The reference calls this a failure; failing would
+    /// pending with no way to cancel it. It looks like a failure, but failing would
     /// unload the image under a callback that may still come, so the safe choice is to treat
     /// it like a change registration that succeeded without a handle and stay loaded.
     Uncancellable(NtStatus),

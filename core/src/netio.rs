@@ -4,7 +4,7 @@
 //! it with the simulator (`sim` feature). Every method mirrors its C function one to one, so
 //! the shell's implementation stays mechanical and the core's calls are exactly the kernel's.
 //!
-//! Contract common to the three `Notify*Change` methods (reference §2–§3):
+//! Contract common to the three `Notify*Change` methods (docs/netio.md#registration, #callbacks):
 //! - Call at `PASSIVE_LEVEL`, holding nothing a callback may wait for.
 //! - `handle` is written: NULL on failure, the registration's handle on success — although a
 //!   success with a NULL handle has been observed and must be survived.
@@ -75,7 +75,7 @@ pub trait NetIo: Sync {
         handle: &mut Handle,
     ) -> NtStatus;
 
-    /// `NotifyStableUnicastIpAddressTable` (reference §4). Outcomes:
+    /// `NotifyStableUnicastIpAddressTable` (docs/netio.md#stable-table). Outcomes:
     /// - `STATUS_SUCCESS`: `table` holds a table the caller owns and frees with
     ///   [`NetIo::free_mib_table`]; `handle` stays NULL; the callback is never called.
     /// - pending (`STATUS_PENDING`, or `ERROR_IO_PENDING` as the WDK page says): `table` is
@@ -107,8 +107,8 @@ pub trait NetIo: Sync {
     /// `memory` must be a table NETIO handed to this driver and not freed yet.
     unsafe fn free_mib_table(&self, memory: *mut c_void);
 
-    /// `KeGetCurrentIrql()`: every NETIO call requires `PASSIVE_LEVEL` (reference §2), and the
-    /// IRQL of the callbacks is undocumented (reference §3.3), so the core asks before calling.
+    /// `KeGetCurrentIrql()`: every NETIO call wants `PASSIVE_LEVEL` (docs/netio.md#irql), and the
+    /// IRQL of the callbacks is undocumented (docs/netio.md#callbacks), so the core asks first.
     fn current_irql(&self) -> u8;
 
     /// `GetIpInterfaceEntry`: fills `row` with the current state of the interface its keys

@@ -354,7 +354,7 @@ pub const fn from_bytes<T: Plain>(bytes: &[u8]) -> Option<T> {
 }
 
 /// Rows from their bytes: how the tests and `cargo replay` build the exact memory NETIO hands
-/// out (reference §7 gives every offset).
+/// out (docs/netio.md#rows gives every offset).
 macro_rules! from_bytes {
     ($($row:ty),+) => {$(
         impl $row {

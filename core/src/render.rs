@@ -4,7 +4,7 @@
 //! fields in a fixed order (documented with examples in `docs/lines.md`): the row's key
 //! fields first, then the interface's name and alias, then — when the full state of the
 //! object is known — every other field. A line that carries only the keys of an add or
-//! parameter notification says why ([`Note`]): reference §3.7, only the keys of a delivered
+//! parameter notification says why ([`Note`]): docs/netio.md#requery, only the keys of a delivered
 //! row are reliable.
 //!
 //! No line is cut: the interface's full state is two lines, and the name and alias are
@@ -355,7 +355,7 @@ impl Put for Unset {
     }
 }
 
-/// The bitfield byte in hex; the bits are listed in `docs/lines.md` (reference §7).
+/// The bitfield byte in hex; the bits are listed in `docs/lines.md` (docs/netio.md#rows).
 impl Put for Offload {
     fn put<O: Out>(&self, out: &mut O) {
         put!(out; "0x", Hex(u64::from(self.0), 2));
@@ -388,7 +388,7 @@ const FILETIME_TO_UNIX_SECONDS: i64 = 11_644_473_600;
 /// `2024-11-27T10:39:59Z`, with the fraction (`.1234567`) only when it is not zero.
 ///
 /// `CreationTimeStamp` is a `LARGE_INTEGER` whose unit the documentation does not state
-/// (reference §12); its values are system times (`KeQuerySystemTime`, UTC), which is what
+/// (docs/netio.md#uncertain); its values are system times (`KeQuerySystemTime`, UTC), which is what
 /// Windows' own tools show for it. A negative value, which no system time is, prints as
 /// its number, so nothing is ever hidden. Hand-written because `core` has no calendar and
 /// the calendar crates either allocate or keep panic paths; the conversion is Howard

@@ -1,8 +1,8 @@
 //! NTSTATUS values: the few the driver names, and their hex rendering for log lines.
 //!
 //! The driver never matches on specific failure codes (the WDK pages name codes that are not
-//! NTSTATUS values at all, reference §2); it only distinguishes success, pending and failure,
-//! and prints the hex value.
+//! NTSTATUS values at all, docs/netio.md#registration); it only tells success, pending and
+//! failure apart, and prints the hex value.
 
 use crate::line::{Out, Put, display_by_put};
 
@@ -17,7 +17,7 @@ impl NtStatus {
     /// `STATUS_PENDING` (0x103): a *success* code, so never test it with `is_success` alone.
     pub const PENDING: Self = Self(0x103);
     /// `ERROR_IO_PENDING` (997): the Win32 code the WDK page names for the pending stable
-    /// table; accepted as pending too (reference §2).
+    /// table; accepted as pending too (docs/netio.md#stable-table).
     pub const ERROR_IO_PENDING: Self = Self(997);
     /// `STATUS_UNSUCCESSFUL`.
     pub const UNSUCCESSFUL: Self = Self(0xC000_0001_u32.cast_signed());

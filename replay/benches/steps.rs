@@ -1,4 +1,4 @@
-//! `cargo replay`'s cost per step, from 1,000 to 100,000 steps (issue 12): it must stay flat.
+//! `cargo replay`'s cost per step, from 1,000 to 100,000 steps (docs/replay.md): it must stay flat.
 //! Each scenario adds then deletes distinct IPv4 addresses and routes (rows in the lines' own
 //! words) on the built-in scenario's Wi-Fi interface, every line printed (`LinesPerSecond=0`).
 //!

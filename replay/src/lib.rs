@@ -78,7 +78,7 @@ enum Step {
     /// The next call of a function fails.
     Fail(Failure),
     /// The next registration of this notification succeeds with a NULL handle, which can
-    /// never be cancelled (reference §2).
+    /// never be cancelled (docs/netio.md#null-handle).
     NullHandle(Notification),
     /// The IRQL the driver's code runs at from now on.
     Irql(u8),

@@ -439,10 +439,11 @@ const DOC_SCENARIOS: [(&str, &str, &str); 6] = [
 ];
 
 /// Every document whose `netnotify: ` lines must be real output.
-const DOCUMENTS: [(&str, &str); 5] = [
+const DOCUMENTS: [(&str, &str); 6] = [
     ("README.md", include_str!("../../README.md")),
     ("docs/lines.md", include_str!("../../docs/lines.md")),
     ("docs/replay.md", include_str!("../../docs/replay.md")),
+    ("docs/netio.md", include_str!("../../docs/netio.md")),
     ("docs/windows.md", include_str!("../../docs/windows.md")),
     ("docs/checks.md", include_str!("../../docs/checks.md")),
 ];
@@ -630,9 +631,10 @@ fn a_scenario_splits_into_settings_setup_and_events() {
     assert!(sim.close().is_empty());
 }
 
-/// NETIO reports to a registration only the family it asked for (issue 12): the built-in
-/// scenario with `Family=6` prints no IPv4 interface, address or route, and its stable table
-/// holds only the IPv6 address, while every IPv6 line is the same as with both families.
+/// NETIO reports to a registration only the family it asked for
+/// (docs/netio.md#registration): the built-in scenario with `Family=6` prints no IPv4
+/// interface, address or route, and its stable table holds only the IPv6 address, while every
+/// IPv6 line is the same as with both families.
 #[test]
 fn a_registration_of_one_family_hears_nothing_of_the_other() {
     let both = play(LAPTOP_JOINS_WIFI).0;
@@ -740,8 +742,8 @@ fn the_command_explains_bad_arguments_and_ends_quietly_on_a_closed_pipe() {
     assert_eq!(errors, "", "nothing said about the closed pipe");
 }
 
-/// Rows in the lines' own words are the same rows as hex (issue 12): the built-in scenario
-/// written both ways prints the same golden lines.
+/// Rows in the lines' own words are the same rows as hex (docs/replay.md#rows): the built-in
+/// scenario written both ways prints the same golden lines.
 #[test]
 fn readable_rows_and_hex_rows_play_the_same() {
     let (readable, _, _) = play(LAPTOP_JOINS_WIFI);

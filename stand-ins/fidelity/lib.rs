@@ -450,7 +450,7 @@ pub const NOT_IN_WINDOWS_SYS: &[(&str, &str)] = &[
     (
         "_DPFLTR_TYPE::DPFLTR_IHVNETWORK_ID = 80",
         "windows-sys does not carry dpfilter.h's DPFLTR_TYPE; 80 is the value in the WDK \
-         10.0.22621 dpfilter.h (reference: wdm-rust-driver-guide §3.3), and Wine prints the \
+         10.0.22621 dpfilter.h, and Wine prints the \
          component the driver passes (ci/wine: 00000050)",
     ),
     (

@@ -65,7 +65,7 @@ pub fn route_row(
     }
 }
 
-/// A row built byte by byte at the offsets of reference §7, the way NETIO lays it out on x64.
+/// A row built byte by byte at the offsets of docs/netio.md#rows, the way NETIO lays it out on x64.
 pub struct RowBytes<const N: usize>(pub [u8; N]);
 
 impl<const N: usize> RowBytes<N> {

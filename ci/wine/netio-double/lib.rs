@@ -24,7 +24,7 @@
 #![allow(
     non_snake_case,
     clippy::missing_safety_doc,
-    reason = "the exported names and contracts are NETIO's (reference §2)"
+    reason = "the exported names and contracts are NETIO's (docs/netio.md#registration)"
 )]
 
 use core::ffi::c_void;

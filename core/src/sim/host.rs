@@ -90,7 +90,7 @@ unsafe impl Host for Sim {
     fn create_device(&self, extension_size: usize) -> Result<NonNull<u8>, NtStatus> {
         let mut state = self.state();
         state.calls.push(Call::CreateDevice { extension_size });
-        self.check_irql(&mut state, "IoCreateDevice", IrqlRule::Passive);
+        self.check_irql(&mut state, "IoCreateDevice", IrqlRule::BelowDispatch);
         if let Some(status) = state.create_device_failure.take() {
             return Err(status);
         }
@@ -110,7 +110,7 @@ unsafe impl Host for Sim {
     fn delete_device(&self) {
         let mut state = self.state();
         state.calls.push(Call::DeleteDevice);
-        self.check_irql(&mut state, "IoDeleteDevice", IrqlRule::Passive);
+        self.check_irql(&mut state, "IoDeleteDevice", IrqlRule::BelowDispatch);
         let Some(device) = state.device.take() else {
             state
                 .violations

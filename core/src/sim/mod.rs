@@ -2,7 +2,7 @@
 //!
 //! [`Sim`] implements [`NetIo`](crate::netio::NetIo), [`Host`](crate::host::Host) and
 //! [`Sink`](crate::host::Sink) and reproduces the behaviour of
-//! reference §6 "Model for a simulator":
+//! docs/netio.md#simulator:
 //! - initial notifications delivered inside the register call, on the calling thread, with
 //!   `Row == NULL` (twice for `AF_UNSPEC`);
 //! - notifications from other threads at any time ([`Sim::deliver`]), also while a register
@@ -15,8 +15,8 @@
 //!   any call ([`Sim::script`], [`Sim::fail_cancel`], [`Sim::fail_query`],
 //!   [`Sim::fail_create_device`]);
 //! - a network whose objects the `Get*Entry` re-queries read: [`Sim::notify`] updates it with
-//!   an object's full state and delivers the row the way NETIO does, keys only (reference
-//!   §3.7); a re-query of an object that is not there returns `STATUS_NOT_FOUND`.
+//!   an object's full state and delivers the row the way NETIO does, keys only
+//!   (docs/netio.md#requery); a re-query of an object that is not there returns `STATUS_NOT_FOUND`.
 //!
 //! Misuse becomes a recorded violation that [`Sim::finish`] turns into a test failure:
 //! cancelling a NULL, unknown or already-cancelled handle, cancelling from inside a callback,
@@ -153,7 +153,7 @@ pub enum Event {
 /// How [`Sim::notify`] hands the row to the callback.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub enum Delivery {
-    /// The key fields only, every other field zero: what NETIO promises (reference §3.7).
+    /// The key fields only, every other field zero: what NETIO promises (docs/netio.md#requery).
     #[default]
     Keys,
     /// The full row as given.
@@ -326,7 +326,7 @@ std::thread_local! {
 pub enum IrqlRule {
     /// `PASSIVE_LEVEL` only.
     Passive,
-    /// Below `DISPATCH_LEVEL` (`FreeMibTable`).
+    /// Below `DISPATCH_LEVEL` (`FreeMibTable`, `IoCreateDevice`, `IoDeleteDevice`).
     BelowDispatch,
     /// At or below `DISPATCH_LEVEL`.
     Dispatch,

@@ -1,5 +1,5 @@
 //! The simulator as NETIO: the `NetIo` trait, each call recorded and checked against the
-//! reference's rules, registrations kept, initial notifications delivered inside the call.
+//! rules of docs/netio.md, registrations kept, initial notifications delivered inside the call.
 
 use core::cell::Cell;
 use core::ffi::c_void;

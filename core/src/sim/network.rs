@@ -41,7 +41,7 @@ pub(super) trait Object: Copy {
 
 /// The objects of one kind, keyed by their keys and interface, so that a change or a
 /// `Get*Entry` costs a lookup, not a scan: replaying a scenario takes time in proportion to
-/// its length (issue 12).
+/// its length (docs/replay.md).
 pub(super) struct Table<R: Object>(BTreeMap<(R::Key, u64, u32), R>);
 
 impl<R: Object> Default for Table<R> {

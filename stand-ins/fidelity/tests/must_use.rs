@@ -1,6 +1,6 @@
 //! wdk-build 0.6.0 generates wdk-sys with `.must_use_type("NTSTATUS")`: every function that
 //! returns `NTSTATUS` is `#[must_use]`, and no other is. The stand-in must say the same, or
-//! code that ignores a status compiles here and fails clippy on Windows (issue 9: `ZwClose`).
+//! code that ignores a status compiles here and fails clippy on Windows (as `ZwClose`'s did).
 
 /// `(name, must_use, returns NTSTATUS)` of every function the stand-in declares.
 fn functions(source: &str) -> Vec<(String, bool, bool)> {
