@@ -452,7 +452,7 @@ fn the_keys_are_opened_by_either_path_and_read_the_same() {
     }
 }
 
-/// The user's overrides (the `State` key) win over the INF's defaults (`Parameters`), value
+/// Values in the persistent-state key (`State`) win over `Parameters`, value
 /// by value; a bad override is reported and the `Parameters` value decides; without a `State`
 /// key (the `ZwOpenKey` path finds none) nothing is overridden and nothing is said.
 #[test]

@@ -1,4 +1,4 @@
-//! Storm control (README.md#settings): per-kind rate limiting with a burst, driven by the
+//! Storm control (README.md#storm-control): per-kind rate limiting with a burst, driven by the
 //! simulator's clock; a summary line when output resumes and at unload; exact counts whatever
 //! is printed, also with a million route notifications from several threads.
 

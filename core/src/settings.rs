@@ -1,9 +1,10 @@
 //! The driver's settings, read once in `DriverEntry`, parsed and validated here.
 //!
-//! Immutable afterwards. As Microsoft's driver package isolation guidance has it, each value
-//! is looked for first in the driver's persistent state (`DriverRegKeyPersistentState`, the service
-//! key's `State` subkey: the user's overrides, which a reinstall keeps), then in `Parameters`
-//! (`DriverRegKeyParameters`: the INF's defaults, read-only), then the built-in default.
+//! Immutable afterwards. Each value is looked for first in the driver's persistent state
+//! (`DriverRegKeyPersistentState`, the service key's `State` subkey), then in `Parameters`
+//! (`DriverRegKeyParameters`: the INF's defaults, where users change settings), then the
+//! built-in default. That order is netnotify's own choice: Microsoft reserves the persistent
+//! state for the driver itself (README "Settings", docs/windows.md).
 //!
 //! The shell only reads a value's raw `KEY_VALUE_PARTIAL_INFORMATION`; [`RawValue::decode`]
 //! turns it into a value, [`Settings::read`] checks it against [`SETTINGS`]. A missing value

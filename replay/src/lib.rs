@@ -67,7 +67,7 @@ enum Step {
         repeat: u32,
         every: u64,
     },
-    /// Values of the `Parameters` key, or of the `State` key (the user's overrides), before
+    /// Values of the `Parameters` key, or of the persistent-state key `State` (read first), before
     /// the driver loads.
     Settings(DriverKey, Vec<(&'static str, RawValue)>),
     /// The monotonic clock moves forward by this many ticks.
