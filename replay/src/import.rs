@@ -386,6 +386,29 @@ struct Importer {
     started: bool,
 }
 
+/// The text of a captured log, read as scenarios are ([`crate::decode_text`]: UTF-8 with or
+/// without a byte order mark, UTF-16 with one), and also in a Windows ANSI code page, which
+/// is what `DebugView` saves: the driver's lines are printable ASCII, the same in every code
+/// page, so bytes that are not UTF-8 (other programs' lines) become U+FFFD and are skipped
+/// with those lines.
+///
+/// # Errors
+/// UTF-16 without a byte order mark (NUL bytes), or UTF-16 that does not decode, with how to
+/// save the log; the message says "log".
+pub fn decode_log(bytes: &[u8]) -> Result<String, String> {
+    let text = match crate::decode_text(bytes) {
+        Err(_)
+            if !bytes.contains(&0)
+                && !bytes.starts_with(&[0xFF, 0xFE])
+                && !bytes.starts_with(&[0xFE, 0xFF]) =>
+        {
+            Ok(String::from_utf8_lossy(bytes).into_owned())
+        }
+        other => other,
+    };
+    text.map_err(|message| message.replace("the scenario", "the log"))
+}
+
 /// Converts captured lines into a scenario.
 ///
 /// # Errors
@@ -1608,7 +1631,7 @@ fn shorten(text: &str) -> String {
 /// # Panics
 /// If the import wrote a scenario the reader refuses, or the driver misbehaved on it.
 pub fn check_import_bytes(data: &[u8]) {
-    let Ok(text) = crate::decode_text(data) else {
+    let Ok(text) = decode_log(data) else {
         return;
     };
     let Ok(imported) = import(&text) else {

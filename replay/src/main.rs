@@ -62,22 +62,23 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if import {
+        return match netnotify_replay::import::decode_log(&bytes) {
+            Ok(text) => import_lines(&text),
+            Err(message) => {
+                let name = arguments.first().map_or("-", String::as_str);
+                eprintln!("replay: \"{name}\": {message}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let text = match netnotify_replay::decode_text(&bytes) {
         Ok(text) => text,
-        Err(message) if import => {
-            let name = arguments.first().map_or("-", String::as_str);
-            let message = message.replace("the scenario", "the log");
-            eprintln!("replay: \"{name}\": {message}");
-            return ExitCode::from(2);
-        }
         Err(message) => {
             eprintln!("replay: {message}");
             return ExitCode::from(2);
         }
     };
-    if import {
-        return import_lines(&text);
-    }
     let scenario = match netnotify_replay::parse(&text) {
         Ok(scenario) => scenario,
         Err(error) => {

@@ -405,11 +405,28 @@ fn the_command_imports_a_file_or_stdin_and_names_what_it_cannot_read() {
     );
     let directory = std::env::temp_dir().join(format!("netnotify-import-{}", std::process::id()));
     std::fs::create_dir_all(&directory).unwrap();
-    let latin1 = directory.join("latin1.log");
-    std::fs::write(&latin1, b"netnotify: unloaded \xe9\n").unwrap();
+    // Saved in a Windows ANSI code page (another program's line has an é): the driver's
+    // lines are ASCII and read the same.
+    let ansi = directory.join("ansi.log");
+    let mut bytes = b"00000001\t0.00000000\t[4412] caf\xe9.exe started\t\r\n".to_vec();
+    bytes.extend_from_slice(include_bytes!("laptop-joins-wifi.debugview.log"));
+    std::fs::write(&ansi, bytes).unwrap();
+    let from_ansi = Command::new(binary)
+        .arg("--import")
+        .arg(&ansi)
+        .output()
+        .unwrap();
+    assert!(from_ansi.status.success());
+    assert_eq!(
+        play(&String::from_utf8(from_ansi.stdout).unwrap()),
+        include_str!("laptop-joins-wifi.out")
+    );
+    // UTF-16 without its byte order mark is refused, naming the file.
+    let utf16 = directory.join("utf16.log");
+    std::fs::write(&utf16, b"n\0e\0t\0").unwrap();
     let refused = Command::new(binary)
         .arg("--import")
-        .arg(&latin1)
+        .arg(&utf16)
         .output()
         .unwrap();
     std::fs::remove_dir_all(&directory).unwrap();
@@ -417,9 +434,9 @@ fn the_command_imports_a_file_or_stdin_and_names_what_it_cannot_read() {
     assert_eq!(
         String::from_utf8(refused.stderr).unwrap(),
         format!(
-            "replay: \"{}\": the log is not UTF-8 text (byte 21): save it as UTF-8 (in \
-             PowerShell: Set-Content -Encoding utf8)\n",
-            latin1.display()
+            "replay: \"{}\": the log has NUL bytes: UTF-16 without a byte order mark? Save \
+             it as UTF-8 (in PowerShell: Set-Content -Encoding utf8)\n",
+            utf16.display()
         )
     );
     let no_file = Command::new(binary).arg("--import").output().unwrap();
