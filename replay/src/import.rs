@@ -386,11 +386,12 @@ struct Importer {
     started: bool,
 }
 
-/// The text of a captured log, read as scenarios are ([`crate::decode_text`]: UTF-8 with or
-/// without a byte order mark, UTF-16 with one), and also in a Windows ANSI code page, which
-/// is what `DebugView` saves: the driver's lines are printable ASCII, the same in every code
-/// page, so bytes that are not UTF-8 (other programs' lines) become U+FFFD and are skipped
-/// with those lines.
+/// The text of a captured log, in any encoding `DebugView` saves.
+///
+/// Read as scenarios are ([`crate::decode_text`]: UTF-8 with or without a byte order mark,
+/// UTF-16 with one), and also in a Windows ANSI code page: the driver's lines are printable
+/// ASCII, the same in every code page, so bytes that are not UTF-8 (other programs' lines)
+/// become U+FFFD and are skipped with those lines.
 ///
 /// # Errors
 /// UTF-16 without a byte order mark (NUL bytes), or UTF-16 that does not decode, with how to
