@@ -392,7 +392,12 @@ fn the_command_imports_a_file_or_stdin_and_names_what_it_cannot_read() {
         "replay: --import: storm control left 4986 events out of the lines; they cannot come \
          back: the scenario has the printed ones, and its storm summaries as comments\n"
     );
+}
 
+#[test]
+#[cfg_attr(miri, ignore = "Miri cannot start processes")]
+fn the_command_reads_windows_encodings_and_names_what_it_cannot_read() {
+    let binary = env!("CARGO_BIN_EXE_netnotify-replay");
     let missing = Command::new(binary)
         .args(["--import", "no-such.log"])
         .output()
