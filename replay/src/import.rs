@@ -78,7 +78,8 @@ pub struct Imported {
     pub scenario: String,
     /// Notes for stderr, each naming the line it is about (`line 7: ...`).
     pub notes: Vec<String>,
-    /// Events storm control left out of the lines (counted by the `storm:` summaries).
+    /// Events the lines do not show: storm control left them out (its `storm:` summaries count
+    /// them), or the verbosity did; the `unloaded` line counts every event.
     pub left_out: u64,
 }
 
@@ -382,6 +383,8 @@ struct Importer {
     now: u64,
     last_time: Option<(u64, bool)>,
     left_out: u64,
+    /// Events whose lines were read (an interface's two lines are one).
+    printed: u64,
     /// Whether a step the driver loads at was written.
     started: bool,
 }
@@ -432,6 +435,7 @@ pub fn import(text: &str) -> Result<Imported, String> {
         now: 0,
         last_time: None,
         left_out: 0,
+        printed: 0,
         started: false,
     };
     let mut any = false;
@@ -854,6 +858,7 @@ impl Importer {
             "settings" => self.settings_line(line, rest),
             "loaded" => self.loaded_line(line, rest),
             "unloaded" => {
+                self.counted(line, rest);
                 self.end_load(line);
                 self.phase = Phase::Loaded;
                 self.push(Step::new(line, vec![("step", text("unload"))]));
@@ -890,6 +895,10 @@ impl Importer {
             return;
         }
         let (change, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+        // One event each, but an interface's second line (which repeats no LUID).
+        if kind != Kind::Interface || rest == "(no row)" || rest.contains("luid=") {
+            self.printed += 1;
+        }
         let change_value = match change {
             "add" | "delete" | "parameter" | "initial" => Value::String(change.to_owned()),
             _ => {
@@ -1279,6 +1288,13 @@ impl Importer {
         }
         self.settings = values;
         self.settings_seen = true;
+        if values[VERBOSITY] == 0 {
+            self.note(
+                line,
+                "Verbosity=0: the driver printed no event, so the scenario has none (the \
+                 unloaded line counts them, and they cannot come back)",
+            );
+        }
         self.limiter = Limiter::new(values[LINES_PER_SECOND], values[BURST]);
         let mut parameters = Vec::new();
         let mut state = Vec::new();
@@ -1364,11 +1380,55 @@ impl Importer {
                 }
             }
         }
+        // A NULL table returned at once prints no header: `loaded` alone says so.
+        if rest.contains(" stable-table=immediate (no table)") {
+            self.setup.push(Step::new(
+                line,
+                vec![
+                    ("step", text("stable")),
+                    ("completion", text("immediate")),
+                    ("rows", Json::Rows(None)),
+                ],
+            ));
+        }
         if rest.contains(" stable-table=pending") && !self.stable_pending {
             self.stable_pending = true;
             self.setup.push(pending_step(line));
         }
         self.end_load(line);
+    }
+
+    /// The `unloaded` line's event counters against the event lines read: the difference is
+    /// what the lines do not show, beyond the storm summaries (a summary that a kept
+    /// registration never let print, or `Verbosity=0`).
+    fn counted(&mut self, line: usize, rest: &str) {
+        let mut counted: u64 = 0;
+        for kind in ["interface(", "address(", "route("] {
+            let Some((_, counts)) = rest.split_once(kind) else {
+                continue;
+            };
+            let counts = counts.split(')').next().unwrap_or_default();
+            counted = counts
+                .split(' ')
+                .filter_map(|field| field.split_once('=')?.1.parse::<u64>().ok())
+                .fold(counted, u64::saturating_add);
+        }
+        let hidden = counted.saturating_sub(self.printed);
+        if hidden > self.left_out {
+            self.note(
+                line,
+                format!(
+                    "the unloaded line counts {} more than the lines and their storm summaries \
+                     show (left out by storm control or by the verbosity, or lines missing from \
+                     the log): they cannot come back",
+                    match hidden - self.left_out {
+                        1 => "1 event".to_owned(),
+                        more => format!("{more} events"),
+                    }
+                ),
+            );
+            self.left_out = hidden;
+        }
     }
 
     fn storm_line(&mut self, line: usize, body: &str) {
@@ -1492,6 +1552,9 @@ impl Importer {
             ));
             if rest.ends_with("not loading") {
                 self.phase = Phase::Failed;
+            } else if rest.ends_with("stays loaded (unload disabled)") {
+                // A rollback whose cancel failed: loaded for good, with no `loaded` line.
+                self.end_load(line);
             }
         } else if let Some(level) = rest
             .strip_prefix("stable-table pending delivered at IRQL ")

@@ -135,8 +135,9 @@ fn import_lines(text: &str) -> ExitCode {
     if imported.left_out != 0 {
         let _ = writeln!(
             notes,
-            "replay: --import: storm control left {} events out of the lines; they cannot come \
-             back: the scenario has the printed ones, and its storm summaries as comments",
+            "replay: --import: {} events are not in the lines (storm control or the verbosity \
+             left them out); they cannot come back: the scenario has the printed ones, and the \
+             storm summaries as comments",
             imported.left_out
         );
     }
