@@ -361,6 +361,17 @@ impl Found {
     }
 }
 
+/// Which of the registration's lines were read.
+#[derive(Debug, Default)]
+struct Seen {
+    /// The `settings` line (or settings made of the `loaded` line).
+    settings: bool,
+    /// A `stable` pending step was written.
+    stable_pending: bool,
+    /// The stable table returned at load was read.
+    immediate_table: bool,
+}
+
 struct Importer {
     /// Steps before the driver loads (settings, stable, failures of registrations...).
     setup: Vec<Step>,
@@ -370,10 +381,10 @@ struct Importer {
     phase: Phase,
     /// The effective settings, from the `settings` line (or `loaded`), else the defaults.
     settings: [u32; 7],
-    settings_seen: bool,
+    /// What the registration lines said so far.
+    seen: Seen,
     /// Values the warning lines found, by setting index: in `Parameters` and in `State`.
     found: [(Option<Found>, Option<Found>); 7],
-    stable_pending: bool,
     names: HashMap<String, (String, String)>,
     irql: u8,
     halves: Vec<HalfInterface>,
@@ -385,9 +396,8 @@ struct Importer {
     left_out: u64,
     /// Events whose lines were read (an interface's two lines are one).
     printed: u64,
-    /// Stable tables whose header was read, and whether one was the registration's.
+    /// Stable tables whose header was read.
     tables: u64,
-    immediate_table: bool,
     /// Whether a step the driver loads at was written.
     started: bool,
 }
@@ -427,9 +437,8 @@ pub fn import(text: &str) -> Result<Imported, String> {
         notes: Vec::new(),
         phase: Phase::Loading,
         settings: SETTINGS.map(|setting| setting.default),
-        settings_seen: false,
+        seen: Seen::default(),
         found: Default::default(),
-        stable_pending: false,
         names: HashMap::new(),
         irql: 0,
         halves: Vec::new(),
@@ -440,7 +449,6 @@ pub fn import(text: &str) -> Result<Imported, String> {
         left_out: 0,
         printed: 0,
         tables: 0,
-        immediate_table: false,
         started: false,
     };
     let mut any = false;
@@ -887,9 +895,9 @@ impl Importer {
         if self.phase != Phase::Loading {
             return;
         }
-        if !self.settings_seen {
+        if !self.seen.settings {
             self.settings_step(line);
-            self.settings_seen = true;
+            self.seen.settings = true;
         }
         self.phase = Phase::Loaded;
     }
@@ -1031,7 +1039,7 @@ impl Importer {
     /// An event line before any `loaded` line: the capture began after the driver loaded.
     fn loaded_by_event(&mut self, line: usize) {
         if self.phase == Phase::Loading {
-            if !self.settings_seen {
+            if !self.seen.settings {
                 self.note(
                     line,
                     "an event before the driver's settings and loaded lines: the capture began \
@@ -1219,8 +1227,8 @@ impl Importer {
         };
         if pending {
             self.loaded_by_event(line);
-            if !self.stable_pending {
-                self.stable_pending = true;
+            if !self.seen.stable_pending {
+                self.seen.stable_pending = true;
                 self.setup.push(pending_step(line));
             }
         }
@@ -1255,7 +1263,7 @@ impl Importer {
         let rows = table.expected.map(|_| table.rows);
         self.tables += 1;
         if !table.pending {
-            self.immediate_table = true;
+            self.seen.immediate_table = true;
         }
         if table.pending {
             if self.irql >= 2 {
@@ -1296,7 +1304,7 @@ impl Importer {
             }
         }
         self.settings = values;
-        self.settings_seen = true;
+        self.seen.settings = true;
         if values[VERBOSITY] == 0 {
             self.note(
                 line,
@@ -1365,7 +1373,7 @@ impl Importer {
     }
 
     fn loaded_line(&mut self, line: usize, rest: &str) {
-        if !self.settings_seen {
+        if !self.seen.settings {
             for (key, value) in rest.split(' ').filter_map(|field| field.split_once('=')) {
                 match key {
                     "registered" => {
@@ -1394,7 +1402,7 @@ impl Importer {
         if let Some(entries) = rest
             .split_once(" stable-table=immediate entries=")
             .and_then(|(_, entries)| entries.split(' ').next()?.parse::<usize>().ok())
-            .filter(|entries| *entries != 0 && !self.immediate_table)
+            .filter(|entries| *entries != 0 && !self.seen.immediate_table)
         {
             // Of the registration's family, or NETIO would not return them.
             let address = if self.settings[FAMILY] == 6 {
@@ -1433,8 +1441,8 @@ impl Importer {
                 ],
             ));
         }
-        if rest.contains(" stable-table=pending") && !self.stable_pending {
-            self.stable_pending = true;
+        if rest.contains(" stable-table=pending") && !self.seen.stable_pending {
+            self.seen.stable_pending = true;
             self.setup.push(pending_step(line));
         }
         self.end_load(line);
@@ -1611,8 +1619,8 @@ impl Importer {
             .and_then(|level| level.parse::<u8>().ok())
         {
             self.loaded_by_event(line);
-            if !self.stable_pending {
-                self.stable_pending = true;
+            if !self.seen.stable_pending {
+                self.seen.stable_pending = true;
                 self.setup.push(pending_step(line));
             }
             self.set_irql(line, level);
@@ -1641,7 +1649,7 @@ impl Importer {
 
     fn finish(mut self) -> Imported {
         self.end_table();
-        if self.phase == Phase::Loading && !self.settings_seen {
+        if self.phase == Phase::Loading && !self.seen.settings {
             self.settings_step(0);
         }
         for half in std::mem::take(&mut self.halves) {
