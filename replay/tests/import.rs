@@ -129,8 +129,10 @@ fn every_wine_and_test_scenario_comes_back() {
 
 #[test]
 fn a_debugview_saved_log_imports_with_its_times_as_clock_steps() {
-    // DebugView's File > Save As: sequence, elapsed seconds and text, tab-separated, CRLF;
-    // other programs' lines ([PID] text) are skipped.
+    // DebugView's File > Save As, as its documentation describes the columns (Windows
+    // Sysinternals Administrator's Reference, chapter 7, "DebugView"): the sequence number,
+    // the time (by default the seconds since the first entry) and the text, tab-separated,
+    // CRLF; other programs' lines carry their PID ([4412] text) and are skipped.
     let log = include_str!("laptop-joins-wifi.debugview.log");
     let imported = import(log).unwrap();
     assert_eq!(imported.notes, Vec::<String>::new());
