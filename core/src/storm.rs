@@ -15,12 +15,50 @@
 //! suppression racing with the summary that ends its episode is reported in the next one,
 //! or at unload). The event counters of [`crate::counters`] count every event whatever is
 //! printed.
+//!
+//! # The timer handshake
+//!
+//! `timer_armed` is true while the storm timer is set or its expiry runs, so that one episode
+//! sets the timer once, and no suppression after the first pays more than a read of it. The
+//! suppression that opens an episode (the compare-and-swap of `first` from 0) and the expiry
+//! race: the expiry clears `timer_armed` and then reads `first`, the suppression writes
+//! `first` and then reads `timer_armed`. Each is a store then a load of another location, so
+//! without more each can read the other's old value (store buffering: x64 allows it) and
+//! neither sets the timer for the new episode, whose summary then waits for the next line or
+//! the unload. A `fence(SeqCst)` between the store and the load on both sides forbids that:
+//! one of the two fences comes first, and the load after the other sees the store before
+//! it. So the expiry sees the episode and sets the timer again ([`Expiry::rearm`]), or the
+//! suppression sees the timer disarmed and sets it ([`Admission::Suppress`]'s `arm_timer`),
+//! and the swap of `timer_armed` lets only one of them do it. Only the suppression that opens
+//! an episode pays for the fence: the later ones of the episode are covered by its timer.
+//!
+//! At unload, [`Storm::stop`] comes before the timer is cancelled: an expiry that starts
+//! after it sets nothing, and one already running may set the timer once more, which the
+//! second cancel round undoes (`raw::Installed::stop_timer`). That holds only once no
+//! callback can run: a suppression may set the timer at any time.
+//!
+//! `core/tests/loom.rs` model-checks both protocols with loom (it compiles this file with
+//! loom's atomics under `--cfg loom`): every interleaving of a suppression and an expiry, and of the unload
+//! against an expiry and a callback. Without either fence it finds an episode left open with
+//! no timer set.
 
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use sync::{AtomicBool, AtomicU64, Ordering, fence};
 
 use crate::counters::ChangeCounts;
 use crate::decode::Change;
 use crate::notification::Notification;
+
+/// The atomics: the core's own, or loom's where core/tests/loom.rs compiles this file into
+/// its test under `--cfg loom`, so that the model checker explores every interleaving and
+/// every value a load may read. loom is a dev-dependency: the library, even under
+/// `--cfg loom`, keeps the core's.
+mod sync {
+    #[cfg(all(loom, test))]
+    pub use loom::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
+
+    #[cfg(not(all(loom, test)))]
+    pub use core::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
+}
 
 /// 100-ns units in a second.
 pub const TICKS_PER_SECOND: u64 = 10_000_000;
@@ -170,10 +208,16 @@ impl Storm {
     /// compare-and-swap on every event would bounce the cache line between CPUs).
     fn suppress(&self, kind: &Kind, change: Change, now: u64) -> Admission {
         let stamp = now.saturating_add(1);
-        if kind.first.load(Ordering::Relaxed) == 0 {
-            let _ = kind
+        if kind.first.load(Ordering::Relaxed) == 0
+            && kind
                 .first
-                .compare_exchange(0, stamp, Ordering::Relaxed, Ordering::Relaxed);
+                .compare_exchange(0, stamp, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            // This event opened the episode: read `timer_armed` only after the episode is
+            // visible to an expiry that reads `first` after disarming (the handshake in the
+            // module docs; the expiry has the other fence).
+            fence(Ordering::SeqCst);
         }
         if kind.last.load(Ordering::Relaxed) < stamp {
             kind.last.fetch_max(stamp, Ordering::Relaxed);
@@ -196,8 +240,11 @@ impl Storm {
                 rearm: None,
             };
         }
-        // Disarm first: a suppression from here on arms the timer itself, or is seen below.
+        // Disarm first: a suppression that opens an episode from here on sees it and arms
+        // the timer itself, or its episode is seen below (the fence pairs with the one in
+        // `suppress`: the handshake in the module docs).
         self.timer_armed.store(false, Ordering::Release);
+        fence(Ordering::SeqCst);
         let mut next: Option<u64> = None;
         for (summary, kind) in summaries.iter_mut().zip(&self.kinds) {
             if kind.first.load(Ordering::Acquire) == 0 {
@@ -275,7 +322,8 @@ const fn add(left: ChangeCounts, right: ChangeCounts) -> ChangeCounts {
     }
 }
 
-#[cfg(test)]
+// Not in core/tests/loom.rs, where these atomics are loom's and work only inside a model.
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::{Admission, QUIET, Storm, TICKS_PER_SECOND};
     use crate::decode::Change;

@@ -1,0 +1,401 @@
+//! Model checks of the storm limiter's lock-free protocols with loom: the storm timer's
+//! arm/expire handshake, a suppression racing the summary that ends its episode, and the
+//! unload's stop-then-cancel sequence against a running expiry and a callback.
+//!
+//! Loom runs each model in every interleaving of its threads (up to `LOOM_MAX_PREEMPTIONS`
+//! preemptions, if set), and lets every load read any store the memory model allows, so the
+//! stale reads of a CPU's store buffer are explored too. The storm's atomics are loom's only
+//! under `--cfg loom`:
+//!
+//! ```text
+//! RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom LOOM_MAX_PREEMPTIONS=3 \
+//!     cargo test -p netnotify-core --test loom --release -- --nocapture
+//! ```
+//!
+//! The kernel timer (`KTIMER` and its `KDPC`) is the tests' own [`Timer`]; "the DPC" is the
+//! thread that runs [`Storm::expire`] when it fires.
+#![cfg(loom)]
+
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+use loom::model::Builder;
+use loom::sync::{Arc, Mutex};
+use loom::thread;
+use netnotify_core::decode::Change;
+use netnotify_core::notification::Notification::Route;
+// What `storm`'s `crate::` paths name: the library's modules.
+use netnotify_core::{counters, decode, notification};
+use storm::{Admission, QUIET, Storm, Summary};
+
+/// The storm limiter's own source, compiled here with loom's atomics (its `sync` shim under
+/// `cfg(all(loom, test))`): loom is a dev-dependency, so the library never links it.
+#[path = "../src/storm.rs"]
+#[allow(dead_code, reason = "the models use only part of the module")]
+mod storm;
+
+/// A time after every other in these models: every storm is over by then.
+const LATER: u64 = 100 * QUIET;
+
+/// The preemption bound of the model with three threads and a spinning flush: every
+/// interleaving would be 1.5 million runs (100 s); with 4 it is 17,508 (1.4 s).
+const PREEMPTIONS: usize = 4;
+
+/// Runs `model` in every interleaving loom explores and says how many that was. `preemptions`
+/// bounds the models whose state space is too large to explore whole in CI (unless
+/// `LOOM_MAX_PREEMPTIONS` says otherwise).
+fn explore(
+    name: &str,
+    preemptions: Option<usize>,
+    model: impl Fn() + Sync + Send + 'static,
+) -> usize {
+    let runs = std::sync::Arc::new(AtomicUsize::new(0));
+    let counted = std::sync::Arc::clone(&runs);
+    let model = move || {
+        counted.fetch_add(1, Relaxed);
+        model();
+    };
+    let mut builder = Builder::new();
+    match preemptions {
+        Some(bound) if builder.preemption_bound.is_none() => {
+            builder.preemption_bound = Some(bound);
+            builder.check(model);
+        }
+        // As the environment says, with `LOOM_LOG` and the rest.
+        _ => loom::model(model),
+    }
+    let runs = runs.load(Relaxed);
+    let bound = preemptions.map_or(String::new(), |bound| {
+        format!(", at most {bound} preemptions")
+    });
+    eprintln!("loom: {name}: {runs} interleavings{bound}");
+    runs
+}
+
+/// Counts the interleavings in which something happened (in std's atomics: they outlive the
+/// model's runs).
+#[derive(Clone, Default)]
+struct Tally(std::sync::Arc<AtomicUsize>);
+
+impl Tally {
+    fn count(&self, happened: bool) {
+        if happened {
+            self.0.fetch_add(1, Relaxed);
+        }
+    }
+
+    fn get(&self) -> usize {
+        self.0.load(Relaxed)
+    }
+}
+
+/// Events of `summary`, all change types together.
+fn total(summary: Option<Summary>) -> u64 {
+    summary.map_or(0, |summary| {
+        let counts = summary.counts;
+        counts.initial + counts.add + counts.delete + counts.parameter + counts.other
+    })
+}
+
+/// One line per second, no burst: after a line at `t`, events are left out until
+/// `t + QUIET`.
+fn one_per_second() -> Storm {
+    Storm::new(1, 1)
+}
+
+/// A storm of one route event left out at 1, which armed the timer, and whose summary the
+/// next printed line (at `QUIET`) took: the timer is armed, no episode is open. Events are
+/// left out until `2 * QUIET`.
+fn timer_armed_no_episode() -> Storm {
+    let storm = one_per_second();
+    assert_eq!(storm.admit(Route, Change::Add, 0), Admission::Print(None));
+    assert_eq!(
+        storm.admit(Route, Change::Add, 1),
+        Admission::Suppress { arm_timer: true }
+    );
+    let Admission::Print(Some(summary)) = storm.admit(Route, Change::Add, QUIET) else {
+        panic!("the printed line takes the summary");
+    };
+    assert_eq!(total(Some(summary)), 1);
+    storm
+}
+
+/// The storm timer as the kernel keeps it: set or not, and how many of its DPCs are queued
+/// or running. Each operation is atomic, as the kernel's are under its timer and DPC locks.
+#[derive(Default)]
+struct Timer(Mutex<TimerState>);
+
+#[derive(Default, Clone, Copy, PartialEq, Eq, Debug)]
+struct TimerState {
+    set: bool,
+    dpcs: u32,
+}
+
+impl Timer {
+    /// `KeSetTimer`.
+    fn set(&self) {
+        self.0.lock().unwrap().set = true;
+    }
+
+    /// The timer expires if it is set: its DPC is queued (and runs on the caller's thread).
+    fn fire(&self) -> bool {
+        let mut state = self.0.lock().unwrap();
+        let fired = state.set;
+        if fired {
+            state.set = false;
+            state.dpcs += 1;
+        }
+        fired
+    }
+
+    /// The DPC routine returned.
+    fn dpc_returned(&self) {
+        self.0.lock().unwrap().dpcs -= 1;
+    }
+
+    /// `KeCancelTimer`, then `KeFlushQueuedDpcs`: the shell's `Sink::stop_timer`.
+    fn cancel_and_flush(&self) {
+        self.0.lock().unwrap().set = false;
+        while self.0.lock().unwrap().dpcs > 0 {
+            thread::yield_now();
+        }
+    }
+
+    fn state(&self) -> TimerState {
+        *self.0.lock().unwrap()
+    }
+
+    /// What the driver's unload does once no callback can run: `raw::Installed::stop_timer`.
+    fn stop(&self, storm: &Storm) {
+        storm.stop();
+        self.cancel_and_flush();
+        self.cancel_and_flush();
+    }
+}
+
+/// The DPC: runs the expiry each time the timer fires, at most once per time in `at` (the
+/// clock of each run), and returns how many route events its summaries reported.
+fn dpc(storm: &Storm, timer: &Timer, at: &[u64]) -> u64 {
+    let mut printed = 0;
+    for &now in at {
+        if !timer.fire() {
+            break;
+        }
+        let expiry = storm.expire(now);
+        printed += total(expiry.summaries[2]);
+        if expiry.rearm.is_some() {
+            timer.set();
+        }
+        timer.dpc_returned();
+    }
+    printed
+}
+
+/// The handshake: a callback leaves an event out and so opens an episode, while the timer
+/// armed for the last episode expires (its DPC: here the main thread). Whoever runs last
+/// must see the other: if an episode is open at the end, one of them set the timer again.
+#[test]
+fn an_episode_opened_during_an_expiry_has_a_timer() {
+    let (empty, left) = (Tally::default(), Tally::default());
+    let runs = {
+        let (empty, left) = (empty.clone(), left.clone());
+        explore("handshake", None, move || {
+            let storm = Arc::new(timer_armed_no_episode());
+            let callback = {
+                let storm = Arc::clone(&storm);
+                thread::spawn(move || storm.admit(Route, Change::Delete, QUIET + 1))
+            };
+            let expiry = storm.expire(QUIET + 1);
+            let admission = callback.join().unwrap();
+
+            let Admission::Suppress { arm_timer } = admission else {
+                panic!("left out: {admission:?}");
+            };
+            let rearm = expiry.rearm.is_some();
+            // One wake-up, one timer: never both.
+            assert!(!(arm_timer && rearm), "both set the timer");
+            let open = storm.expire(LATER).summaries[2];
+            assert!(
+                open.is_none() || arm_timer || rearm,
+                "an episode is open and no timer is set: {open:?}"
+            );
+            // Counts are exact: the event is in exactly one summary.
+            let stragglers = storm.drain(Route, LATER);
+            assert_eq!(
+                total(expiry.summaries[2]) + total(open) + total(stragglers),
+                1
+            );
+            empty.count(expiry.summaries[2].is_some_and(|summary| total(Some(summary)) == 0));
+            left.count(stragglers.is_some());
+        })
+    };
+    eprintln!(
+        "loom: handshake: an empty summary in {} of {runs}, the event left for the unload in {}",
+        empty.get(),
+        left.get()
+    );
+}
+
+/// A callback leaves an event out while the storm timer takes the summary of the episode
+/// it belongs to (the storm is quiet by the expiry's clock). The event is counted exactly
+/// once; whether it made it into that summary or was left behind with no episode, and
+/// whether a timer is set for it, are counted over the interleavings.
+#[test]
+fn a_suppression_racing_the_summary_is_counted_once() {
+    let left = Tally::default();
+    let runs = {
+        let counted = left.clone();
+        explore("straggler", None, move || {
+            let storm = Arc::new(one_per_second());
+            assert_eq!(storm.admit(Route, Change::Add, 0), Admission::Print(None));
+            assert_eq!(
+                storm.admit(Route, Change::Add, 1),
+                Admission::Suppress { arm_timer: true }
+            );
+            let callback = {
+                let storm = Arc::clone(&storm);
+                thread::spawn(move || storm.admit(Route, Change::Delete, 2))
+            };
+            // The DPC, late: the storm is over by its clock, whatever `last` it reads.
+            let expiry = storm.expire(2 * QUIET + 3);
+            let admission = callback.join().unwrap();
+            assert!(matches!(admission, Admission::Suppress { .. }));
+            assert_eq!(expiry.rearm, None);
+            let summary = expiry.summaries[2];
+            let open = storm.expire(LATER).summaries[2];
+            let stragglers = storm.drain(Route, LATER);
+            assert_eq!(total(summary) + total(open) + total(stragglers), 2);
+            counted.count(stragglers.is_some());
+        })
+    };
+    eprintln!(
+        "loom: straggler: the event left for the unload in {} of {runs}",
+        left.get()
+    );
+}
+
+/// The unload against an expiry that is running and sets the timer again (the storm goes
+/// on): after the second cancel round the timer is not set and no DPC is queued or running,
+/// and it stays so.
+#[test]
+fn stop_timer_outlasts_an_expiry_that_sets_the_timer_again() {
+    explore("unload vs expiry", None, || {
+        let storm = Arc::new(one_per_second());
+        let timer = Arc::new(Timer::default());
+        assert_eq!(storm.admit(Route, Change::Add, 0), Admission::Print(None));
+        for now in [1, QUIET / 2] {
+            let admission = storm.admit(Route, Change::Add, now);
+            if admission == (Admission::Suppress { arm_timer: true }) {
+                timer.set();
+            }
+        }
+        let expiries = {
+            let (storm, timer) = (Arc::clone(&storm), Arc::clone(&timer));
+            // The first expiry finds the storm going on and sets the timer again; the second
+            // finds it over.
+            thread::spawn(move || dpc(&storm, &timer, &[QUIET + 1, 2 * QUIET]))
+        };
+        timer.stop(&storm);
+        assert_eq!(timer.state(), TimerState::default());
+        let printed = expiries.join().unwrap();
+        assert_eq!(timer.state(), TimerState::default());
+        assert_eq!(printed + total(storm.drain(Route, LATER)), 2);
+    });
+}
+
+/// Why two rounds: after one, an expiry that was running when the storm was stopped may
+/// have set the timer again.
+#[test]
+fn one_cancel_round_can_leave_the_timer_set() {
+    let set = Tally::default();
+    let runs = {
+        let counted = set.clone();
+        explore("one round", None, move || {
+            let storm = Arc::new(one_per_second());
+            let timer = Arc::new(Timer::default());
+            assert_eq!(storm.admit(Route, Change::Add, 0), Admission::Print(None));
+            assert_eq!(
+                storm.admit(Route, Change::Add, QUIET / 2),
+                Admission::Suppress { arm_timer: true }
+            );
+            timer.set();
+            let expiries = {
+                let (storm, timer) = (Arc::clone(&storm), Arc::clone(&timer));
+                thread::spawn(move || dpc(&storm, &timer, &[QUIET / 2 + 1]))
+            };
+            storm.stop();
+            timer.cancel_and_flush();
+            counted.count(timer.state().set);
+            expiries.join().unwrap();
+        })
+    };
+    eprintln!(
+        "loom: one round: the timer is set after it in {} of {runs}",
+        set.get()
+    );
+    assert!(set.get() > 0);
+}
+
+/// What the unload promises, and why only then: `stop_timer` runs once no callback can run
+/// (every NETIO cancel succeeded, and a successful `CancelMibChangeNotify2` waits for the
+/// callbacks in progress: here, the join). A callback and an expiry race each other before
+/// it; afterwards no timer is set and no DPC runs.
+#[test]
+fn stop_timer_after_the_last_callback_leaves_no_timer() {
+    explore("unload after callbacks", Some(PREEMPTIONS), || {
+        let storm = Arc::new(timer_armed_no_episode());
+        let timer = Arc::new(Timer::default());
+        timer.set();
+        let callback = {
+            let (storm, timer) = (Arc::clone(&storm), Arc::clone(&timer));
+            thread::spawn(move || {
+                let admission = storm.admit(Route, Change::Delete, QUIET + 1);
+                if admission == (Admission::Suppress { arm_timer: true }) {
+                    timer.set();
+                }
+            })
+        };
+        let expiries = {
+            let (storm, timer) = (Arc::clone(&storm), Arc::clone(&timer));
+            thread::spawn(move || dpc(&storm, &timer, &[QUIET + 1, 2 * QUIET + 2]))
+        };
+        callback.join().unwrap();
+        timer.stop(&storm);
+        assert_eq!(timer.state(), TimerState::default());
+        let printed = expiries.join().unwrap();
+        assert_eq!(timer.state(), TimerState::default());
+        assert_eq!(printed + total(storm.drain(Route, LATER)), 1);
+    });
+}
+
+/// And why not earlier: a callback still running while `stop_timer` runs (its registration's
+/// cancel failed, so NETIO may still call it) can set the timer after the second round. That
+/// is why the unload then keeps the storm and the timer alive instead.
+#[test]
+fn a_callback_during_stop_timer_can_set_the_timer_after_it() {
+    let set = Tally::default();
+    let runs = {
+        let counted = set.clone();
+        explore("callback during unload", None, move || {
+            let storm = Arc::new(one_per_second());
+            let timer = Arc::new(Timer::default());
+            assert_eq!(storm.admit(Route, Change::Add, 0), Admission::Print(None));
+            let callback = {
+                let (storm, timer) = (Arc::clone(&storm), Arc::clone(&timer));
+                thread::spawn(move || {
+                    let admission = storm.admit(Route, Change::Delete, 1);
+                    if admission == (Admission::Suppress { arm_timer: true }) {
+                        timer.set();
+                    }
+                })
+            };
+            timer.stop(&storm);
+            callback.join().unwrap();
+            counted.count(timer.state().set);
+        })
+    };
+    eprintln!(
+        "loom: callback during unload: the timer is set after stop_timer in {} of {runs}",
+        set.get()
+    );
+    assert!(set.get() > 0);
+}
