@@ -11,10 +11,10 @@
 //! (before it), or the storm timer ([`Storm::expire`], a kernel timer's DPC in the driver)
 //! once [`QUIET`] has passed without an event being left out, or the unload. The first event
 //! left out arms the timer ([`Admission::Suppress`] says so); the timer re-arms itself while
-//! a storm goes on. Counts are exact: every suppressed event is in exactly one summary (a
-//! suppression racing with the summary that ends its episode is reported in the next one,
-//! or at unload). The event counters of [`crate::counters`] count every event whatever is
-//! printed.
+//! a storm goes on. Counts are exact: every suppressed event is in exactly one summary, on
+//! time even when it races the summary that ends its episode (stragglers, below), and no
+//! summary is empty. The event counters of [`crate::counters`] count every event whatever
+//! is printed.
 //!
 //! # The timer handshake
 //!
@@ -32,15 +32,36 @@
 //! and the swap of `timer_armed` lets only one of them do it. Only the suppression that opens
 //! an episode pays for the fence: the later ones of the episode are covered by its timer.
 //!
-//! At unload, [`Storm::stop`] comes before the timer is cancelled: an expiry that starts
+//! # Stragglers
+//!
+//! A suppression counts its event first (`pending`, Acquire) and only then looks for the
+//! episode (`first`); a summary ends the episode (`first` to 0) and then takes the counts
+//! (Release). So if a summary took this event's slot before the event was added, the add
+//! sees that summary's end of the episode and the suppression opens the next one, which
+//! gets its timer like any other; otherwise the event is in that summary. (Looking for the
+//! episode first, a suppression that saw one just as a summary ended it left its count
+//! with no episode and no timer, until the next storm or the unload; and an expiry could
+//! take an episode whose opener had not counted yet, and print an empty summary.) An
+//! episode whose opener's count went into the summary that ended the one before it has no
+//! count: taking it prints nothing. The episode is opened with Release, so whoever sees it
+//! sees its count and its `last`.
+//!
+//! # Unload
+//!
+//! [`Storm::stop`] comes before the timer is cancelled: an expiry that starts
 //! after it sets nothing, and one already running may set the timer once more, which the
 //! second cancel round undoes (`raw::Installed::stop_timer`). That holds only once no
 //! callback can run: a suppression may set the timer at any time.
 //!
-//! `core/tests/loom.rs` model-checks both protocols with loom (`--cfg loom` swaps these
-//! atomics for loom's): every interleaving of a suppression and an expiry, and of the unload
-//! against an expiry and a callback. Without either fence it finds an episode left open with
-//! no timer set.
+//! `core/tests/loom.rs` model-checks these protocols with loom (it compiles this file with
+//! loom's atomics under `--cfg loom`): every interleaving of a suppression with an expiry or a printed
+//! line, and of the unload against an expiry (and, up to 4 preemptions, a callback before
+//! it). Without either fence it finds
+//! an episode left open with no timer set; with the count after the look for the episode,
+//! or without the Acquire or the Release that pair them, a count left for the unload; and
+//! without the rule for an episode with no count, an empty summary. The Release of the
+//! opening is the one ordering it cannot check: loom gives a read-modify-write the newest
+//! value in the order it ran them.
 
 use sync::{AtomicBool, AtomicU64, Ordering, fence};
 
@@ -48,13 +69,15 @@ use crate::counters::ChangeCounts;
 use crate::decode::Change;
 use crate::notification::Notification;
 
-/// The atomics: the core's own, or loom's under `--cfg loom` (core/tests/loom.rs), so that
-/// the model checker explores every interleaving and every value a load may read.
+/// The atomics: the core's own, or loom's where core/tests/loom.rs compiles this file into
+/// its test under `--cfg loom`, so that the model checker explores every interleaving and
+/// every value a load may read. loom is a dev-dependency: the library, even under
+/// `--cfg loom`, keeps the core's.
 mod sync {
-    #[cfg(loom)]
+    #[cfg(all(loom, test))]
     pub use loom::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
 
-    #[cfg(not(loom))]
+    #[cfg(not(all(loom, test)))]
     pub use core::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
 }
 
@@ -202,26 +225,30 @@ impl Storm {
         Admission::Print(Self::take(kind))
     }
 
-    /// Counts a left-out event; the first one opens the episode (read first: a
-    /// compare-and-swap on every event would bounce the cache line between CPUs).
+    /// Counts a left-out event, then opens the episode unless one is open (counted first:
+    /// the straggler rule in the module docs). `first` is read before it is swapped: a
+    /// compare-and-swap on every event would bounce the cache line between CPUs.
     fn suppress(&self, kind: &Kind, change: Change, now: u64) -> Admission {
         let stamp = now.saturating_add(1);
+        if kind.last.load(Ordering::Relaxed) < stamp {
+            kind.last.fetch_max(stamp, Ordering::Relaxed);
+        }
+        if let Some(pending) = kind.pending.get(slot(change)) {
+            // Acquire: if a summary took this slot before this add, the end of its episode
+            // is seen below, and this event opens the next one.
+            pending.fetch_add(1, Ordering::Acquire);
+        }
+        // Release: whoever sees the new episode sees its count and `last`.
         if kind.first.load(Ordering::Relaxed) == 0
             && kind
                 .first
-                .compare_exchange(0, stamp, Ordering::Relaxed, Ordering::Relaxed)
+                .compare_exchange(0, stamp, Ordering::Release, Ordering::Relaxed)
                 .is_ok()
         {
             // This event opened the episode: read `timer_armed` only after the episode is
             // visible to an expiry that reads `first` after disarming (the handshake in the
             // module docs; the expiry has the other fence).
             fence(Ordering::SeqCst);
-        }
-        if kind.last.load(Ordering::Relaxed) < stamp {
-            kind.last.fetch_max(stamp, Ordering::Relaxed);
-        }
-        if let Some(pending) = kind.pending.get(slot(change)) {
-            pending.fetch_add(1, Ordering::Relaxed);
         }
         let arm_timer = !self.timer_armed.load(Ordering::Relaxed)
             && !self.timer_armed.swap(true, Ordering::AcqRel);
@@ -245,10 +272,16 @@ impl Storm {
         fence(Ordering::SeqCst);
         let mut next: Option<u64> = None;
         for (summary, kind) in summaries.iter_mut().zip(&self.kinds) {
-            if kind.first.load(Ordering::Acquire) == 0 {
+            let first = kind.first.load(Ordering::Acquire);
+            if first == 0 {
                 continue;
             }
-            let last = kind.last.load(Ordering::Relaxed).saturating_sub(1);
+            // `last` may still be an earlier episode's (or 0): the episode is `first` at least.
+            let last = kind
+                .last
+                .load(Ordering::Relaxed)
+                .max(first)
+                .saturating_sub(1);
             let quiet_at = last.saturating_add(QUIET);
             if quiet_at <= now {
                 *summary = Self::take(kind);
@@ -265,7 +298,8 @@ impl Storm {
     pub fn drain(&self, notification: Notification, now: u64) -> Option<Summary> {
         let kind = self.kind(notification)?;
         let taken = Self::take(kind);
-        // Counts left by a suppression that raced with an earlier summary have no episode.
+        // Counts without an episode: none once no callback runs (the straggler rule in the
+        // module docs), but the unload is where nothing may be lost.
         let stragglers = Self::counts(kind);
         match (taken, stragglers) {
             (Some(mut summary), extra) => {
@@ -281,15 +315,17 @@ impl Storm {
         }
     }
 
-    /// Ends the episode, if one is open, and takes its counts.
+    /// Ends the episode, if one is open, and takes its counts: nothing if an earlier summary
+    /// took them all (the straggler rule in the module docs).
     fn take(kind: &Kind) -> Option<Summary> {
         let first = kind.first.swap(0, Ordering::AcqRel);
         if first == 0 {
             return None;
         }
         let last = kind.last.swap(0, Ordering::Relaxed);
-        Some(Summary {
-            counts: Self::counts(kind),
+        let counts = Self::counts(kind);
+        (counts != ChangeCounts::default()).then(|| Summary {
+            counts,
             first: first.saturating_sub(1),
             last: last.max(first).saturating_sub(1),
         })
@@ -299,7 +335,8 @@ impl Storm {
         let [parameter, add, delete, initial, other] = kind
             .pending
             .each_ref()
-            .map(|count| count.swap(0, Ordering::Relaxed));
+            // Release: a suppression whose add comes after this sees the episode ended.
+            .map(|count| count.swap(0, Ordering::Release));
         ChangeCounts {
             initial,
             add,
@@ -320,9 +357,10 @@ const fn add(left: ChangeCounts, right: ChangeCounts) -> ChangeCounts {
     }
 }
 
-#[cfg(test)]
+// Not in core/tests/loom.rs, where these atomics are loom's and work only inside a model.
+#[cfg(all(test, not(loom)))]
 mod tests {
-    use super::{Admission, QUIET, Storm, TICKS_PER_SECOND};
+    use super::{Admission, Ordering, QUIET, Storm, TICKS_PER_SECOND};
     use crate::decode::Change;
     use crate::notification::Notification::Route;
     use std::vec::Vec;
@@ -340,6 +378,18 @@ mod tests {
         // arrival time runs 2 intervals ahead at most.
         let printed: Vec<usize> = (0..20).filter(|&n| decisions[n]).collect();
         assert_eq!(printed, [0, 1, 2, 4, 8, 12, 16]);
+    }
+
+    #[test]
+    fn an_episode_without_counts_prints_nothing() {
+        // What a suppression leaves whose count the summary ending the episode before took
+        // (the straggler rule in the module docs): opened, nothing counted.
+        let storm = Storm::new(1, 1);
+        storm.kinds[2].first.store(2, Ordering::Relaxed);
+        let expiry = storm.expire(2 * QUIET);
+        assert_eq!(expiry.summaries, [None; 3]);
+        assert_eq!(expiry.rearm, None);
+        assert_eq!(storm.drain(Route, 3 * QUIET), None);
     }
 
     #[test]
