@@ -38,6 +38,7 @@ pub mod decode;
 pub mod events;
 pub mod extension;
 pub mod ffi;
+pub mod fields;
 pub mod host;
 pub mod lifecycle;
 pub mod line;
