@@ -5,6 +5,7 @@ use core::ptr::NonNull;
 
 use crate::line::Line;
 use crate::netio::NetIo;
+use crate::record::Record;
 use crate::settings::PARAMETER_BUFFER;
 use crate::status::NtStatus;
 
@@ -65,6 +66,10 @@ pub trait Sink: Sync {
     /// was queued or running still runs. At `PASSIVE_LEVEL`; the core calls it twice
     /// (`raw::Installed::stop_timer` says why).
     fn stop_timer(&self);
+
+    /// Keeps the record of an event, printed or not (the simulator, for `cargo replay
+    /// --json`). The driver keeps none: this empty default compiles out of the callbacks.
+    fn record(&self, _record: &Record) {}
 }
 
 /// The WDM plumbing the core's lifecycle drives.

@@ -45,6 +45,7 @@ pub mod line;
 pub mod netio;
 pub mod notification;
 mod raw;
+pub mod record;
 pub mod render;
 pub mod settings;
 #[cfg(feature = "sim")]

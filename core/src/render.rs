@@ -956,6 +956,15 @@ pub fn visit_route<V: Visit>(visit: &mut V, detail: &Detail<RouteKeys, Route>, n
     });
 }
 
+/// The fields of a stable table's header: `completion`, and `entries` unless the table is
+/// NULL.
+pub fn visit_stable_header<V: Visit>(visit: &mut V, completion: Completion, entries: Option<u32>) {
+    visit.field(&fields::stable::COMPLETION, &completion);
+    if let Some(entries) = entries {
+        visit.field(&fields::stable::ENTRIES, &Dec(entries));
+    }
+}
+
 /// Every field of a stable-table row (its position, then the address row in full).
 pub fn visit_stable_entry<V: Visit>(visit: &mut V, position: u32, row: &Address, names: &Names) {
     visit.field(&fields::stable::POSITION, &Dec(position));
@@ -1257,6 +1266,15 @@ printed_value!(
     OffloadPair,
     InterfaceFlags<'_>,
 );
+
+impl FieldValue for Completion {
+    fn value(&self) -> Value<'_> {
+        Value::Word(match self {
+            Self::Immediate => "immediate",
+            Self::Pending => "pending",
+        })
+    }
+}
 
 /// A C enum: its name, or its number when Windows defines no such value.
 macro_rules! enum_value {
