@@ -251,17 +251,22 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
         Verbosity::Full if change.has_current_state() => Detail::Full(row.full()),
         _ => Detail::Keys(row.keys(), Note::None),
     });
-    extension.sink.record(&Record::Change {
-        change,
-        detail: R::record_detail(detail),
-        names,
-        printed: true,
-    });
+    if S::RECORDS {
+        extension.sink.record(&Record::Change {
+            change,
+            detail: R::record_detail(detail),
+            names,
+            printed: true,
+        });
+    }
     emit_event::<S, R>(&extension.sink, change, &detail, &names);
 }
 
 /// Records an event whose line is left out: the keys as delivered, nothing asked of NETIO.
 fn record_left_out<S: Sink, R: ChangeRow>(sink: &S, change: Change, row: Option<R>) {
+    if !S::RECORDS {
+        return;
+    }
     sink.record(&Record::Change {
         change,
         detail: R::record_detail(
@@ -359,10 +364,12 @@ pub fn stable_table<N, S: Sink>(
     entries: Option<u32>,
 ) {
     extension.counters.stable.count(entries.unwrap_or(0));
-    extension.sink.record(&Record::StableTable {
-        completion,
-        entries,
-    });
+    if S::RECORDS {
+        extension.sink.record(&Record::StableTable {
+            completion,
+            entries,
+        });
+    }
     if extension.settings.verbosity == Verbosity::Errors {
         return;
     }
@@ -382,11 +389,13 @@ pub fn stable_entry<N: NetIo, S: Sink>(
     }
     let names = names(&extension.netio, Luid(row.interface_luid));
     let row = Address::decode(row);
-    extension.sink.record(&Record::StableEntry {
-        position,
-        row,
-        names,
-    });
+    if S::RECORDS {
+        extension.sink.record(&Record::StableEntry {
+            position,
+            row,
+            names,
+        });
+    }
     let mut line = Line::new();
     render::write_stable_entry(&mut line, position, &row, &names);
     extension.sink.emit(Level::Info, &line);

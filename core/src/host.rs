@@ -67,8 +67,12 @@ pub trait Sink: Sync {
     /// (`raw::Installed::stop_timer` says why).
     fn stop_timer(&self);
 
+    /// Whether this sink keeps event records ([`Sink::record`]). The callbacks build a record
+    /// only when it does, so for the driver's sink the code is not even generated.
+    const RECORDS: bool = false;
+
     /// Keeps the record of an event, printed or not (the simulator, for `cargo replay
-    /// --json`). The driver keeps none: this empty default compiles out of the callbacks.
+    /// --json`). Called only when [`Sink::RECORDS`] is set.
     fn record(&self, _record: &Record) {}
 }
 

@@ -31,6 +31,8 @@ impl Sink for Sim {
         self.0.clock.load(Ordering::Relaxed)
     }
 
+    const RECORDS: bool = true;
+
     fn record(&self, record: &Record) {
         // Lock order: the lines, then the records (as `event_records_since` takes them).
         let lines = self.0.lines.lock().unwrap_or_else(PoisonError::into_inner);
