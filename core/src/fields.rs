@@ -36,6 +36,8 @@ pub struct Field {
     pub offset: Option<u16>,
     /// How it is written, and so how a scenario row gives it.
     pub kind: Kind,
+    /// What the docs say of it beyond its kind (empty when the kind says it all).
+    pub about: &'static str,
 }
 
 /// How a field is written (in a line, in JSON, in a readable row) and stored in its row.
@@ -113,25 +115,33 @@ pub enum Style {
     Own,
 }
 
-/// Declares fields as constants: `NAME: "printed-name", "CField" @ offset, kind, style;`.
-/// The label is made from the printed name, so a field is renamed in one place.
+/// Declares fields as constants:
+/// `NAME: "printed-name", "CField" @ offset, kind, style $(, "what the docs say")?;`.
+/// The label is made from the printed name, so a field is renamed in one place. Exported
+/// for the test that adds a field (`replay/tests/fields.rs`).
+#[doc(hidden)]
+#[macro_export]
 macro_rules! fields {
     ($(
         $(#[$meta:meta])*
-        $const:ident: $name:literal, $c:literal $(@ $offset:literal)?, $kind:expr, $style:ident;
+        $const:ident: $name:literal, $c:literal $(@ $offset:literal)?, $kind:expr, $style:ident
+            $(, $about:literal)?;
     )+) => {
         $(
             $(#[$meta])*
             #[doc = concat!("`", $name, "`.")]
-            pub const $const: Field = Field {
+            pub const $const: $crate::fields::Field = $crate::fields::Field {
                 name: $name,
-                label: fields!(@label $style $name),
+                label: $crate::fields!(@label $style $name),
                 c: $c,
-                offset: fields!(@offset $($offset)?),
+                offset: $crate::fields!(@offset $($offset)?),
                 kind: $kind,
+                about: $crate::fields!(@about $($about)?),
             };
         )+
     };
+    (@about $about:literal) => { $about };
+    (@about) => { "" };
     (@label Named $name:literal) => { concat!(" ", $name, "=") };
     (@label Bare $name:literal) => { " " };
     (@label Own $name:literal) => { "" };
@@ -177,16 +187,19 @@ pub mod interface {
     fields! {
         FAMILY: "family", "Family" @ 0, Kind::Family, Named;
         CONNECTED: "connected", "Connected" @ 156, Kind::Flag, Named;
-        MTU: "mtu", "NlMtu" @ 152, Kind::Unset, Named;
-        METRIC: "metric", "Metric" @ 148, Kind::Number(Width::U32), Named;
-        FLAGS: "flags", "", Kind::Flags(&FLAG_BITS), Named;
+        MTU: "mtu", "NlMtu" @ 152, Kind::Unset, Named, "bytes";
+        METRIC: "metric", "Metric" @ 148, Kind::Number(Width::U32), Named,
+            "the interface metric";
+        FLAGS: "flags", "", Kind::Flags(&FLAG_BITS), Named,
+            "the other 13 `BOOLEAN`s";
         ROUTER_DISCOVERY: "router-discovery", "RouterDiscoveryBehavior" @ 52,
             enum_names(RouterDiscovery::NAMES), Named;
         LINK_LOCAL: "link-local", "LinkLocalAddressBehavior" @ 72,
             enum_names(LinkLocalBehavior::NAMES), Named;
         LINK_LOCAL_TIMEOUT: "link-local-timeout", "LinkLocalAddressTimeout" @ 76, Kind::Millis,
             Named;
-        DAD_TRANSMITS: "dad-transmits", "DadTransmits" @ 56, Kind::Number(Width::U32), Named;
+        DAD_TRANSMITS: "dad-transmits", "DadTransmits" @ 56, Kind::Number(Width::U32), Named,
+            "count";
         REACHABLE: "reachable", "ReachableTime" @ 160, Kind::Millis, Named;
         BASE_REACHABLE: "base-reachable", "BaseReachableTime" @ 60, Kind::Millis, Named;
         RETRANSMIT: "retransmit", "RetransmitTime" @ 64, Kind::Millis, Named;
@@ -194,10 +207,15 @@ pub mod interface {
         RA_INTERVAL: "ra-interval",
             "MinRouterAdvertisementInterval, MaxRouterAdvertisementInterval" @ 32,
             Kind::MillisRange { max_at: 36 }, Named;
-        SITE_PREFIX: "site-prefix", "SitePrefixLength" @ 144, Kind::Number(Width::U32), Named;
+        SITE_PREFIX: "site-prefix", "SitePrefixLength" @ 144, Kind::Number(Width::U32), Named,
+            "bits";
         OFFLOAD: "offload", "TransmitOffload, ReceiveOffload" @ 164,
-            Kind::Offload { receive_at: 165 }, Named;
-        ZONES: "zones", "ZoneIndices" @ 80, Kind::Zones, Named;
+            Kind::Offload { receive_at: 165 }, Named,
+            "bit 0 first: NL checksum, NL options, TL datagram checksum, TL stream checksum, \
+             TL stream options, fast path, TL large send, TL giant send";
+        ZONES: "zones", "ZoneIndices" @ 80, Kind::Zones, Named,
+            "scope levels: 1 interface, 2 link, 3 subnet, 4 admin, 5 site, 8 organization, \
+             14 global";
     }
 
     /// `if` in this row.
@@ -253,12 +271,16 @@ pub mod address {
         PREFIX_ORIGIN: "prefix-origin", "PrefixOrigin" @ 44, enum_names(PrefixOrigin::NAMES),
             Named;
         SUFFIX_ORIGIN: "suffix-origin", "SuffixOrigin" @ 48, enum_names(SuffixOrigin::NAMES),
-            Named;
+            Named, "`random` is a privacy address";
         VALID: "valid", "ValidLifetime" @ 52, Kind::Lifetime, Named;
         PREFERRED: "preferred", "PreferredLifetime" @ 56, Kind::Lifetime, Named;
         SKIP_AS_SOURCE: "skip-as-source", "SkipAsSource" @ 61, Kind::Flag, Named;
-        SCOPE_ID: "scope-id", "ScopeId" @ 68, Kind::Number(Width::U32), Named;
-        CREATED: "created", "CreationTimeStamp" @ 72, Kind::Timestamp, Named;
+        SCOPE_ID: "scope-id", "ScopeId" @ 68, Kind::Number(Width::U32), Named,
+            "the raw `SCOPE_ID` value";
+        CREATED: "created", "CreationTimeStamp" @ 72, Kind::Timestamp, Named,
+            "read as a `FILETIME` (100 ns since 1601-01-01 UTC), which its values are; the \
+             documentation does not state its unit, so a negative value, which no system time \
+             is, prints as its number";
     }
 
     /// `if` in this row.
@@ -277,13 +299,17 @@ pub mod route {
             Bare;
         /// ` via <NextHop>`, or ` on-link` when it is unspecified.
         VIA: "via", "NextHop" @ 44, Kind::Address, Own;
-        METRIC: "route-metric", "Metric" @ 84, Kind::Unset, Named;
+        METRIC: "route-metric", "Metric" @ 84, Kind::Unset, Named,
+            "the route's own metric: not what `route print` or `Get-NetRoute`'s effective \
+             metric shows, which adds the interface's `metric` to it";
         PROTOCOL: "protocol", "Protocol" @ 88, enum_names(RouteProtocol::NAMES), Named;
         ORIGIN: "origin", "Origin" @ 100, enum_names(RouteOrigin::NAMES), Named;
         VALID: "valid", "ValidLifetime" @ 76, Kind::Lifetime, Named;
         PREFERRED: "preferred", "PreferredLifetime" @ 80, Kind::Lifetime, Named;
-        AGE: "age", "Age" @ 96, Kind::Seconds, Named;
-        SITE_PREFIX: "site-prefix", "SitePrefixLength" @ 72, Kind::Number(Width::U8), Named;
+        AGE: "age", "Age" @ 96, Kind::Seconds, Named,
+            "since the route was added or changed";
+        SITE_PREFIX: "site-prefix", "SitePrefixLength" @ 72, Kind::Number(Width::U8), Named,
+            "bits";
         LOOPBACK: "loopback", "Loopback" @ 92, Kind::Flag, Named;
         AUTOCONF: "autoconf", "AutoconfigureAddress" @ 93, Kind::Flag, Named;
         PUBLISH: "publish", "Publish" @ 94, Kind::Flag, Named;
@@ -298,7 +324,7 @@ pub mod route {
 
 /// A stable-table line: its header and the position of a row (the row is an address row).
 pub mod stable {
-    use super::{Field, Kind, Width};
+    use super::{Kind, Width};
 
     fields! {
         /// `immediate` or `pending`.
@@ -312,7 +338,7 @@ pub mod stable {
 
 /// The driver's own records: `settings`, `loaded`, `unloaded`, `storm:` and errors.
 pub mod driver {
-    use super::{Field, Kind};
+    use super::Kind;
 
     fields! {
         /// Settings from the `State` key rather than `Parameters` (only when any are).

@@ -608,9 +608,10 @@ impl<const N: usize> Put for Quoted<'_, N> {
 
 /// Writes one field: its label from the table ([`Field::label`]), then its value. Inlined so
 /// that the label is the constant it was as a literal, and the empty-label test folds away.
+#[doc(hidden)]
 #[allow(clippy::inline_always, reason = "the callback path's speed and stack")]
 #[inline(always)]
-fn put_field<O: Out, T: Put + ?Sized>(out: &mut O, field: &Field, value: &T) {
+pub fn put_field<O: Out, T: Put + ?Sized>(out: &mut O, field: &Field, value: &T) {
     if !field.label.is_empty() {
         out.put_str(field.label);
     }
@@ -619,22 +620,25 @@ fn put_field<O: Out, T: Put + ?Sized>(out: &mut O, field: &Field, value: &T) {
 
 /// Declares a run of fields once, for both writers of a record: `$put` writes them into a
 /// line (each label from the table, then the value), `$visit` hands them to a [`Visit`].
-/// A field added here appears in the line and in every record writer together.
+/// A field added here appears in the line and in every record writer together. Exported for
+/// the test that adds a field (`replay/tests/fields.rs`).
+#[doc(hidden)]
+#[macro_export]
 macro_rules! segment {
     (
         $(#[$meta:meta])*
-        fn $put:ident, $visit:ident ($($arg:ident: $ty:ty),*) {
+        $vis:vis fn $put:ident, $visit:ident ($($arg:ident: $ty:ty),*) {
             $($field:path => $value:expr),+ $(,)?
         }
     ) => {
         $(#[$meta])*
-        fn $put<O: Out>(out: &mut O, $($arg: $ty),*) {
-            $( put_field(out, &$field, &$value); )+
+        $vis fn $put<O: $crate::line::Out>(out: &mut O, $($arg: $ty),*) {
+            $( $crate::render::put_field(out, &$field, &$value); )+
         }
 
         $(#[$meta])*
-        fn $visit<V: Visit>(visit: &mut V, $($arg: $ty),*) {
-            $( visit.field(&$field, &$value); )+
+        $vis fn $visit<V: $crate::fields::Visit>(visit: &mut V, $($arg: $ty),*) {
+            $( $crate::fields::Visit::field(visit, &$field, &$value); )+
         }
     };
 }

@@ -248,6 +248,7 @@ pub fn driver_line(line: &str, sequence: &mut Sequence) -> Object {
                     c: "",
                     offset: None,
                     kind: Kind::Count,
+                    about: "",
                 })
                 .chain([fields::driver::OVERRIDES])
                 .collect();

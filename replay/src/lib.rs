@@ -20,6 +20,7 @@ use netnotify_core::sim::{Delivery, Event, Outcome, Sim, StableMode};
 use netnotify_core::status::NtStatus;
 use serde_json::Value;
 
+pub mod docs;
 pub mod json;
 pub mod readable;
 
