@@ -143,3 +143,83 @@ fn visiting_a_full_record_gives_the_row_tables_fields_in_order() {
     }
     assert_eq!(seen.len(), 3, "a full record of every kind: {seen:?}");
 }
+
+/// The `loaded` line's keys are the `LOADED` table's names (the lifecycle writes that line
+/// itself), and `--json` reads the driver's records with those tables.
+#[test]
+fn the_loaded_line_has_the_loaded_tables_fields() {
+    let mut with_entries = false;
+    for text in [
+        netnotify_replay::LAPTOP_JOINS_WIFI,
+        netnotify_replay::VPN_ROUTE_STORM,
+        "{\"step\":\"stable\",\"completion\":\"immediate\",\"rows\":[]}\n",
+    ] {
+        let scenario = netnotify_replay::parse(text).expect("valid");
+        let (mut out, mut notes) = (Vec::new(), Vec::new());
+        netnotify_replay::run(&scenario, &mut out, &mut notes).expect("in memory");
+        let out = String::from_utf8(out).expect("ASCII");
+        let loaded = out
+            .lines()
+            .find_map(|line| line.strip_prefix("netnotify: loaded "))
+            .expect("a loaded line");
+        let keys: Vec<&str> = loaded
+            .split(' ')
+            .filter_map(|pair| pair.split_once('=').map(|(key, _)| key))
+            .collect();
+        let expected: Vec<&str> = fields::LOADED
+            .iter()
+            .map(|field| field.name)
+            .filter(|name| *name != "entries" || keys.contains(&"entries"))
+            .collect();
+        with_entries |= keys.contains(&"entries");
+        assert_eq!(keys, expected, "{loaded}");
+    }
+    assert!(with_entries);
+}
+
+/// The `unloaded` line's `kept=` and `leaked-tables=` (issue 16) come from the table, only
+/// when not empty, and `--json` reads them back as a string and a number.
+#[test]
+fn the_unloaded_line_adds_kept_and_leaked_tables_when_there_are_any() {
+    use netnotify_core::counters::{ChangeCounts, StableCounts};
+    use netnotify_core::notification::{Notification, NotificationSet};
+    use netnotify_core::render::{Unloaded, unloaded};
+
+    let counts = ChangeCounts {
+        initial: 2,
+        add: 1,
+        ..ChangeCounts::default()
+    };
+    let mut record = Unloaded {
+        interface: counts,
+        address: counts,
+        route: counts,
+        stable: StableCounts {
+            tables: 1,
+            entries: 2,
+        },
+        kept: NotificationSet::EMPTY,
+        leaked_tables: 0,
+    };
+    let plain = "netnotify: unloaded interface(initial=2 add=1 delete=0 parameter=0 other=0) \
+                 address(initial=2 add=1 delete=0 parameter=0 other=0) route(initial=2 add=1 \
+                 delete=0 parameter=0 other=0) stable-table(tables=1 entries=2)";
+    assert_eq!(unloaded(&record).as_str(), plain);
+    record.kept = NotificationSet::EMPTY
+        .with(Notification::Address)
+        .with(Notification::Route);
+    record.leaked_tables = 1;
+    let line = unloaded(&record);
+    assert_eq!(
+        line.as_str(),
+        format!("{plain} kept=address,route leaked-tables=1")
+    );
+    let object = json::driver_line(line.as_str(), &mut json::Sequence::default()).to_json();
+    assert!(
+        object.ends_with(
+            "\"stable-table\":{\"tables\":1,\"entries\":2},\"kept\":\"address,route\",\
+             \"leaked-tables\":1}"
+        ),
+        "{object}"
+    );
+}
