@@ -9,7 +9,7 @@
 //! - the line renderer ([`crate::render`]) writes each field's label from here, and its
 //!   segments are declared once for both the line and [`Visit`];
 //! - [`Visit`]: "every field of a decoded record", what `cargo replay --json` writes (and an
-//!   ETW writer will), through [`crate::render::visit_event`];
+//!   ETW writer will), through [`crate::record::Record::visit`];
 //! - the readable-row parser of `cargo replay` walks the row tables ([`INTERFACE_ROW`],
 //!   [`ADDRESS_ROW`], [`ROUTE_ROW`]) and writes each field at its offset;
 //! - the field tables of `docs/lines.md` and `docs/replay.md` are checked against these

@@ -177,6 +177,11 @@ pub fn event(record: &Record, sequence: &mut Sequence) -> Object {
     object
 }
 
+/// Counts an event record's sequence number without writing its object.
+pub fn event_skipped(record: &Record, sequence: &mut Sequence) {
+    sequence.next(record.notification().name());
+}
+
 /// Whether a detail has no row, and its note.
 const fn detail_note<K, F>(detail: &Detail<K, F>) -> (bool, Option<Note>) {
     match detail {

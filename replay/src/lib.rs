@@ -1050,8 +1050,8 @@ fn flush(
     Ok(printed + lines.len())
 }
 
-/// One change event of a replay: its `--json` object and the lines it printed (none if its
-/// line was left out; two for an interface's full state).
+/// One printed change event of a replay: its `--json` object and its lines (two for an
+/// interface's full state).
 #[derive(Debug)]
 pub struct RecordedEvent {
     /// The object `--json` writes.
@@ -1060,39 +1060,41 @@ pub struct RecordedEvent {
     pub lines: Vec<String>,
 }
 
-/// Plays `scenario` and returns every change event with its lines: how the round trip of
-/// `--json` objects through readable rows is checked.
+/// Plays `scenario` and returns every change event whose line was printed, with its lines:
+/// how the round trip of `--json` objects through readable rows is checked.
 #[must_use]
 pub fn recorded_events(scenario: &Scenario) -> Vec<RecordedEvent> {
+    use netnotify_core::record::{Record, RowDetail};
+    use netnotify_core::render::Detail;
+
     let sim = Sim::new();
     let (mut out, mut notes) = (Vec::new(), Vec::new());
     let _ = run_on(&sim, scenario, Output::Lines, &mut out, &mut notes);
     let lines = sim.lines();
     let mut sequence = json::Sequence::default();
-    sim.event_records_since(0)
-        .into_iter()
-        .filter_map(|(at, record)| {
-            let object = json::event(&record, &mut sequence);
-            let netnotify_core::record::Record::Change {
-                printed, detail, ..
-            } = record
-            else {
-                return None;
-            };
-            let count = match detail {
-                netnotify_core::record::RowDetail::Interface(
-                    netnotify_core::render::Detail::Full(_),
-                ) => 2,
-                _ => 1,
-            };
-            let lines = if printed {
-                lines.get(at..at + count).unwrap_or_default().to_vec()
-            } else {
-                Vec::new()
-            };
-            Some(RecordedEvent { object, lines })
-        })
-        .collect()
+    let mut events = Vec::new();
+    for (at, record) in sim.event_records_since(0) {
+        let Record::Change {
+            printed, detail, ..
+        } = record
+        else {
+            continue;
+        };
+        // Numbered as `--json` numbers it, built only for the lines to compare.
+        if !printed {
+            json::event_skipped(&record, &mut sequence);
+            continue;
+        }
+        let count = match detail {
+            RowDetail::Interface(Detail::Full(_)) => 2,
+            _ => 1,
+        };
+        events.push(RecordedEvent {
+            object: json::event(&record, &mut sequence),
+            lines: lines.get(at..at + count).unwrap_or_default().to_vec(),
+        });
+    }
+    events
 }
 
 /// The fuzz check (`fuzz/` and its regression tests): any bytes as a scenario.

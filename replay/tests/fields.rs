@@ -13,6 +13,7 @@ use serde_json::json;
 /// docs/lines.md and docs/replay.md hold exactly the tables `docs::tables` makes from the
 /// field tables. `BLESS=1 cargo test -p netnotify-replay --test fields` rewrites them.
 #[test]
+#[cfg_attr(miri, ignore = "reads and writes files")]
 fn the_docs_field_tables_are_made_from_the_field_tables() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     for file in ["docs/lines.md", "docs/replay.md"] {
@@ -147,6 +148,7 @@ fn visiting_a_full_record_gives_the_row_tables_fields_in_order() {
 /// The `loaded` line's keys are the `LOADED` table's names (the lifecycle writes that line
 /// itself), and `--json` reads the driver's records with those tables.
 #[test]
+#[cfg_attr(miri, ignore = "5000 notifications are too slow under Miri")]
 fn the_loaded_line_has_the_loaded_tables_fields() {
     let mut with_entries = false;
     for text in [

@@ -56,6 +56,10 @@ fn replay_lines(text: &str) -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "reads files and replays every event: too slow under Miri"
+)]
 fn every_printed_event_replays_from_its_object_to_the_same_lines() {
     let mut checked = 0;
     for (name, text) in scenarios() {
@@ -88,6 +92,7 @@ fn every_printed_event_replays_from_its_object_to_the_same_lines() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "5000 notifications are too slow under Miri")]
 fn json_has_every_event_including_those_left_out_of_the_lines() {
     let scenario = parse(netnotify_replay::VPN_ROUTE_STORM).expect("valid");
     let (mut out, mut notes) = (Vec::new(), Vec::new());
