@@ -113,6 +113,8 @@ pub enum Style {
     Bare,
     /// The value writes its own words.
     Own,
+    /// `name=value` at the start of a group: `interface(initial=2 …)`.
+    First,
 }
 
 /// Declares fields as constants:
@@ -145,6 +147,7 @@ macro_rules! fields {
     (@label Named $name:literal) => { concat!(" ", $name, "=") };
     (@label Bare $name:literal) => { " " };
     (@label Own $name:literal) => { "" };
+    (@label First $name:literal) => { concat!($name, "=") };
     (@offset $offset:literal) => { Some($offset) };
     (@offset) => { None };
 }
@@ -356,7 +359,7 @@ pub mod driver {
         /// `enabled`, or `disabled` when a registration cannot be cancelled.
         UNLOAD: "unload", "", Kind::Word, Named;
         /// Counts of one notification's events by change type (`interface(...)`, …).
-        INITIAL_COUNT: "initial", "", Kind::Count, Named;
+        INITIAL_COUNT: "initial", "", Kind::Count, First;
         /// `add` events.
         ADD: "add", "", Kind::Count, Named;
         /// `delete` events.
@@ -366,7 +369,7 @@ pub mod driver {
         /// Events of any other type.
         OTHER: "other", "", Kind::Count, Named;
         /// Stable tables delivered.
-        TABLES: "tables", "", Kind::Count, Named;
+        TABLES: "tables", "", Kind::Count, First;
         /// Stable-table rows delivered.
         ROWS: "entries", "", Kind::Count, Named;
         /// Kinds whose `CancelMibChangeNotify2` failed (only when any did).

@@ -189,14 +189,13 @@ pub fn driver_unload<H: Host>(host: &H) {
     let counters = extension.counters();
     extension.sink.emit(
         Level::Info,
-        &render::unloaded(&render::Unloaded {
-            interface: counters.interface.snapshot(),
-            address: counters.address.snapshot(),
-            route: counters.route.snapshot(),
-            stable: counters.stable.snapshot(),
-            kept: NotificationSet::EMPTY,
-            leaked_tables: 0,
-        }),
+        &render::line(format_args!(
+            "unloaded interface({}) address({}) route({}) stable-table({})",
+            counters.interface.snapshot(),
+            counters.address.snapshot(),
+            counters.route.snapshot(),
+            counters.stable.snapshot(),
+        )),
     );
     installed.drop_in_place();
     host.delete_device();

@@ -1126,7 +1126,7 @@ pub fn storm_summary(notification: Notification, summary: &Summary) -> Line {
 impl Put for ChangeCounts {
     fn put<O: Out>(&self, out: &mut O) {
         put!(out;
-            driver::INITIAL_COUNT.name, "=", Dec(self.initial),
+            driver::INITIAL_COUNT.label, Dec(self.initial),
             driver::ADD.label, Dec(self.add),
             driver::DELETE.label, Dec(self.delete),
             driver::PARAMETER.label, Dec(self.parameter),
@@ -1138,54 +1138,10 @@ impl Put for ChangeCounts {
 impl Put for StableCounts {
     fn put<O: Out>(&self, out: &mut O) {
         put!(out;
-            driver::TABLES.name, "=", Dec(self.tables),
+            driver::TABLES.label, Dec(self.tables),
             driver::ROWS.label, Dec(self.entries),
         );
     }
-}
-
-/// What the `unloaded` line says: the counters, and what unload could not undo.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Unloaded {
-    /// Interface events by change type.
-    pub interface: ChangeCounts,
-    /// Address events.
-    pub address: ChangeCounts,
-    /// Route events.
-    pub route: ChangeCounts,
-    /// Stable tables and their rows.
-    pub stable: StableCounts,
-    /// The kinds whose `CancelMibChangeNotify2` failed: ` kept=<kinds>` when any.
-    pub kept: NotificationSet,
-    /// Stable tables delivered above `PASSIVE_LEVEL` and not freed: ` leaked-tables=<n>` when
-    /// any.
-    pub leaked_tables: u64,
-}
-
-/// The `unloaded` line, written into `line` (empty).
-///
-/// `netnotify: unloaded interface(initial=2 …) address(…) route(…) stable-table(tables=1
-/// entries=2)`, then ` kept=…` and ` leaked-tables=…` when they are not empty.
-pub fn write_unloaded(line: &mut Line, unloaded: &Unloaded) {
-    put!(line;
-        PREFIX, "unloaded ",
-        Notification::Interface.name(), "(", unloaded.interface, ") ",
-        Notification::Address.name(), "(", unloaded.address, ") ",
-        Notification::Route.name(), "(", unloaded.route, ") ",
-        Notification::StableTable.name(), "(", unloaded.stable, ")",
-    );
-    if unloaded.kept != NotificationSet::EMPTY {
-        put!(line; driver::KEPT.label, unloaded.kept);
-    }
-    if unloaded.leaked_tables != 0 {
-        put!(line; driver::LEAKED_TABLES.label, Dec(unloaded.leaked_tables));
-    }
-}
-
-/// As [`write_unloaded`], as a new line.
-#[must_use]
-pub fn unloaded(unloaded: &Unloaded) -> Line {
-    Line::written(|line| write_unloaded(line, unloaded))
 }
 
 /// Comma-separated names, or `none`.
