@@ -3,7 +3,10 @@
 //! Lines start with `netnotify: `, then the notification and the change, then `key=value`
 //! fields in a fixed order (documented with examples in `docs/lines.md`): the row's key
 //! fields first, then the interface's name and alias, then — when the full state of the
-//! object is known — every other field. A line that carries only the keys of an add or
+//! object is known — every other field. Each field's name comes from its table
+//! ([`crate::fields`]); each run of fields is declared once (`segment!`) for both the line and
+//! a [`Visit`]or (`visit_interface`, `visit_address`, `visit_route`: what `cargo replay --json`
+//! writes), so the two cannot differ. A line that carries only the keys of an add or
 //! parameter notification says why ([`Note`]): reference §3.7, only the keys of a delivered
 //! row are reliable.
 //!

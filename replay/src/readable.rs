@@ -3,8 +3,9 @@
 //! A scenario's `"row"` may be a JSON object whose keys are the field names the driver prints
 //! (docs/lines.md), with values as it prints them, so that what a person reads in a line is
 //! what they write in a scenario. Fields left out are zero (the row's zero bytes), except the
-//! ones docs/replay.md names; the enum names are the core's own tables
-//! ([`netnotify_core::decode`]), so the two cannot drift apart.
+//! ones docs/replay.md names. The parser walks the core's field tables
+//! ([`netnotify_core::fields`]): each field's name, its x64 offset(s) and its kind, which says
+//! how its value is written, so the rows and the lines cannot drift apart.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 

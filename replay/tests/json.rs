@@ -141,3 +141,21 @@ fn the_built_in_scenario_starts_with_these_objects() {
         ]
     );
 }
+
+/// Every JSON object docs/replay.md shows is one `cargo replay --json` writes.
+#[test]
+fn the_docs_json_examples_are_the_built_in_scenarios_output() {
+    let scenario = parse(netnotify_replay::LAPTOP_JOINS_WIFI).expect("valid");
+    let (mut out, mut notes) = (Vec::new(), Vec::new());
+    run_as(&scenario, Output::Json, &mut out, &mut notes).expect("in memory");
+    let text = String::from_utf8(out).expect("UTF-8");
+    let docs = include_str!("../../docs/replay.md");
+    let examples: Vec<&str> = docs
+        .lines()
+        .filter(|line| line.starts_with("{\"kind\":"))
+        .collect();
+    assert!(examples.len() >= 4);
+    for example in examples {
+        assert!(text.lines().any(|line| line == example), "{example}");
+    }
+}
