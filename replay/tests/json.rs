@@ -65,8 +65,17 @@ fn every_printed_event_replays_from_its_object_to_the_same_lines() {
     for (name, text) in scenarios() {
         let scenario = parse(&text).expect("valid");
         let settings = settings_steps(&text);
+        // A storm repeats one row: each distinct object and its lines once.
+        let mut seen = std::collections::HashSet::new();
         for event in recorded_events(&scenario) {
-            let object = event.object.to_map();
+            let mut object = event.object.to_map();
+            object.remove("seq");
+            if !seen.insert((
+                Value::Object(object.clone()).to_string(),
+                event.lines.clone(),
+            )) {
+                continue;
+            }
             // What a row cannot say: a line left out (nothing to compare), no row at all,
             // and a note (the re-query's failure is the system's, not the row's).
             if event.lines.is_empty() || object.contains_key("row") || object.contains_key("note") {
@@ -88,7 +97,7 @@ fn every_printed_event_replays_from_its_object_to_the_same_lines() {
             checked += 1;
         }
     }
-    assert!(checked >= 30, "only {checked} events checked");
+    assert!(checked >= 20, "only {checked} events checked");
 }
 
 #[test]
