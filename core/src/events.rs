@@ -1,6 +1,10 @@
 //! What a callback does with what it received: count it, complete it, render it, emit it.
 //! Safe code that runs on NETIO's threads: no lock, no allocation, no panic, no blocking.
 //!
+//! A sink that keeps event records (the simulator, for `cargo replay --json`; see
+//! [`crate::record`]) also gets a record of every event, printed or left out; for the
+//! driver's sink ([`Sink::RECORDS`] false) no record is built.
+//!
 //! Completing a row (reference §3.7): the row a change callback receives is reliable only in
 //! its key fields. For an add or a parameter change the object still exists, so the callback
 //! asks NETIO for its current state with the row's keys (`Get*Entry`) — but only at
