@@ -14,6 +14,7 @@ use netnotify_core::decode::{Address, Change, Interface, Route};
 use netnotify_core::ffi::{
     IpAddressPrefix, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, SockaddrInet,
 };
+use netnotify_core::fields;
 use netnotify_core::line::Line;
 use netnotify_core::render::{self, Detail, Family, Names, Timestamp};
 
@@ -136,24 +137,26 @@ fn naive_interface(row: &MibIpInterfaceRow) -> (String, String) {
         .map(|(level, zone)| format!("{level}:{zone}"))
         .collect::<Vec<_>>()
         .join(",");
+    // The flag names are the field table's (core/src/fields.rs), in its order.
     let flags = [
-        (row.use_automatic_metric, "auto-metric"),
-        (row.forwarding_enabled, "forwarding"),
-        (row.advertising_enabled, "advertising"),
-        (row.advertise_default_route, "advertise-default"),
-        (row.disable_default_routes, "no-default-routes"),
-        (row.weak_host_send, "weak-send"),
-        (row.weak_host_receive, "weak-receive"),
-        (row.use_neighbor_unreachability_detection, "nud"),
-        (row.managed_address_configuration_supported, "managed"),
-        (row.other_stateful_configuration_supported, "other-stateful"),
-        (row.supports_wake_up_patterns, "wake"),
-        (row.supports_neighbor_discovery, "nd"),
-        (row.supports_router_discovery, "rd"),
+        row.use_automatic_metric,
+        row.forwarding_enabled,
+        row.advertising_enabled,
+        row.advertise_default_route,
+        row.disable_default_routes,
+        row.weak_host_send,
+        row.weak_host_receive,
+        row.use_neighbor_unreachability_detection,
+        row.managed_address_configuration_supported,
+        row.other_stateful_configuration_supported,
+        row.supports_wake_up_patterns,
+        row.supports_neighbor_discovery,
+        row.supports_router_discovery,
     ]
     .iter()
+    .zip(&fields::interface::FLAG_BITS)
     .filter(|(flag, _)| flag.is_set())
-    .map(|(_, name)| *name)
+    .map(|(_, bit)| bit.name)
     .collect::<Vec<_>>()
     .join(",");
     let names = names();

@@ -1,6 +1,10 @@
 //! What a callback does with what it received: count it, complete it, render it, emit it.
 //! Safe code that runs on NETIO's threads: no lock, no allocation, no panic, no blocking.
 //!
+//! A sink that keeps event records (the simulator, for `cargo replay --json`; see
+//! [`crate::record`]) also gets a record of every event, printed or left out; for the
+//! driver's sink ([`Sink::RECORDS`] false) no record is built.
+//!
 //! Completing a row (docs/netio.md#requery): the row a change callback receives is reliable only in
 //! its key fields. For an add or a parameter change the object still exists, so the callback
 //! asks NETIO for its current state with the row's keys (`Get*Entry`) — but only at
@@ -23,6 +27,7 @@ use crate::host::{Level, Sink};
 use crate::line::Line;
 use crate::netio::NetIo;
 use crate::notification::Notification;
+use crate::record::{Record, RowDetail};
 use crate::render::{
     self, ALIAS_CHARACTERS, Completion, Detail, NAME_CHARACTERS, Names, Note, Text,
 };
@@ -35,9 +40,9 @@ trait ChangeRow: Copy {
     /// The notification that delivers this row type.
     const KIND: Notification;
     /// The key fields, decoded.
-    type Keys;
+    type Keys: Copy;
     /// Every field, decoded.
-    type Full;
+    type Full: Copy;
     /// The `Get*Entry` call that returns the current state of the object the keys name.
     fn query<N: NetIo>(netio: &N, row: &mut Self) -> NtStatus;
     fn keys(&self) -> Self::Keys;
@@ -50,6 +55,8 @@ trait ChangeRow: Copy {
         detail: &Detail<Self::Keys, Self::Full>,
         names: &Names,
     );
+    /// The detail as a record holds it.
+    fn record_detail(detail: Detail<Self::Keys, Self::Full>) -> RowDetail;
     /// Writes a second line into `line` (empty) if this detail has one.
     fn render_more(
         _line: &mut Line,
@@ -84,6 +91,9 @@ impl ChangeRow for MibIpInterfaceRow {
     ) {
         render::write_interface_event(line, change, detail, names);
     }
+    fn record_detail(detail: Detail<InterfaceKeys, Interface>) -> RowDetail {
+        RowDetail::Interface(detail)
+    }
     fn render_more(
         line: &mut Line,
         change: Change,
@@ -117,6 +127,9 @@ impl ChangeRow for MibUnicastIpAddressRow {
     ) {
         render::write_address_event(line, change, detail, names);
     }
+    fn record_detail(detail: Detail<AddressKeys, Address>) -> RowDetail {
+        RowDetail::Address(detail)
+    }
 }
 
 impl ChangeRow for MibIpForwardRow2 {
@@ -137,6 +150,9 @@ impl ChangeRow for MibIpForwardRow2 {
     }
     fn render(line: &mut Line, change: Change, detail: &Detail<RouteKeys, Route>, names: &Names) {
         render::write_route_event(line, change, detail, names);
+    }
+    fn record_detail(detail: Detail<RouteKeys, Route>) -> RowDetail {
+        RowDetail::Route(detail)
     }
 }
 
@@ -207,11 +223,13 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
     counters.count(change);
     let settings = &extension.settings;
     if settings.verbosity == Verbosity::Errors {
+        record_left_out(&extension.sink, change, row);
         return;
     }
     let summary = match extension.storm.admit(R::KIND, change, extension.sink.now()) {
         Admission::Print(summary) => summary,
         Admission::Suppress { arm_timer } => {
+            record_left_out(&extension.sink, change, row);
             // Left out: counted. The first one left out starts the timer that prints the
             // summary once the storm is over.
             if arm_timer {
@@ -237,7 +255,30 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
         Verbosity::Full if change.has_current_state() => Detail::Full(row.full()),
         _ => Detail::Keys(row.keys(), Note::None),
     });
+    if S::RECORDS {
+        extension.sink.record(&Record::Change {
+            change,
+            detail: R::record_detail(detail),
+            names,
+            printed: true,
+        });
+    }
     emit_event::<S, R>(&extension.sink, change, &detail, &names);
+}
+
+/// Records an event whose line is left out: the keys as delivered, nothing asked of NETIO.
+fn record_left_out<S: Sink, R: ChangeRow>(sink: &S, change: Change, row: Option<R>) {
+    if !S::RECORDS {
+        return;
+    }
+    sink.record(&Record::Change {
+        change,
+        detail: R::record_detail(
+            row.map_or(Detail::NoRow, |row| Detail::Keys(row.keys(), Note::None)),
+        ),
+        names: Names::UNKNOWN,
+        printed: false,
+    });
 }
 
 // Stack economy (the callbacks run on NETIO's thread; `ci/object-checks/stack_budget.py`
@@ -327,6 +368,12 @@ pub fn stable_table<N, S: Sink>(
     entries: Option<u32>,
 ) {
     extension.counters.stable.count(entries.unwrap_or(0));
+    if S::RECORDS {
+        extension.sink.record(&Record::StableTable {
+            completion,
+            entries,
+        });
+    }
     if extension.settings.verbosity == Verbosity::Errors {
         return;
     }
@@ -357,7 +404,15 @@ pub fn stable_entry<N: NetIo, S: Sink>(
         return;
     }
     let names = names(&extension.netio, Luid(row.interface_luid));
+    let row = Address::decode(row);
+    if S::RECORDS {
+        extension.sink.record(&Record::StableEntry {
+            position,
+            row,
+            names,
+        });
+    }
     let mut line = Line::new();
-    render::write_stable_entry(&mut line, position, &Address::decode(row), &names);
+    render::write_stable_entry(&mut line, position, &row, &names);
     extension.sink.emit(Level::Info, &line);
 }

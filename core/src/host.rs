@@ -5,6 +5,7 @@ use core::ptr::NonNull;
 
 use crate::line::Line;
 use crate::netio::NetIo;
+use crate::record::Record;
 use crate::settings::PARAMETER_BUFFER;
 use crate::status::NtStatus;
 
@@ -65,6 +66,14 @@ pub trait Sink: Sync {
     /// was queued or running still runs. At `PASSIVE_LEVEL`; the core calls it twice
     /// (`raw::Installed::stop_timer` says why).
     fn stop_timer(&self);
+
+    /// Whether this sink keeps event records ([`Sink::record`]). The callbacks build a record
+    /// only when it does, so for the driver's sink the code is not even generated.
+    const RECORDS: bool = false;
+
+    /// Keeps the record of an event, printed or not (the simulator, for `cargo replay
+    /// --json`). Called only when [`Sink::RECORDS`] is set.
+    fn record(&self, _record: &Record) {}
 }
 
 /// The WDM plumbing the core's lifecycle drives.

@@ -38,12 +38,14 @@ pub mod decode;
 pub mod events;
 pub mod extension;
 pub mod ffi;
+pub mod fields;
 pub mod host;
 pub mod lifecycle;
 pub mod line;
 pub mod netio;
 pub mod notification;
 mod raw;
+pub mod record;
 pub mod render;
 pub mod settings;
 #[cfg(feature = "sim")]

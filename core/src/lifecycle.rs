@@ -8,6 +8,7 @@ use core::mem::size_of;
 
 use crate::extension::Extension;
 use crate::ffi::{Handle, PASSIVE_LEVEL};
+use crate::fields;
 use crate::host::{DriverKey, Host, Key, Level, Sink};
 use crate::netio::NetIo;
 use crate::notification::{Notification, NotificationSet};
@@ -215,11 +216,17 @@ fn emit_unloaded<N, S: Sink>(extension: &Extension<N, S>, kept: NotificationSet)
         counters.stable.snapshot(),
     ));
     if kept != NotificationSet::EMPTY {
-        render::append(&mut line, format_args!(" kept={kept}"));
+        render::append(
+            &mut line,
+            format_args!("{}{kept}", fields::driver::KEPT.label),
+        );
     }
     let leaked = counters.stable.leaked();
     if leaked != 0 {
-        render::append(&mut line, format_args!(" leaked-tables={leaked}"));
+        render::append(
+            &mut line,
+            format_args!("{}{leaked}", fields::driver::LEAKED_TABLES.label),
+        );
     }
     extension.sink.emit(Level::Info, &line);
 }

@@ -3,7 +3,10 @@
 //! Lines start with `netnotify: `, then the notification and the change, then `key=value`
 //! fields in a fixed order (documented with examples in `docs/lines.md`): the row's key
 //! fields first, then the interface's name and alias, then — when the full state of the
-//! object is known — every other field. A line that carries only the keys of an add or
+//! object is known — every other field. Each field's name comes from its table
+//! ([`crate::fields`]); each run of fields is declared once (`segment!`) for both the line and
+//! a [`Visit`]or (`visit_interface`, `visit_address`, `visit_route`: what `cargo replay --json`
+//! writes), so the two cannot differ. A line that carries only the keys of an add or
 //! parameter notification says why ([`Note`]): docs/netio.md#requery, only the keys of a delivered
 //! row are reliable.
 //!
@@ -21,10 +24,15 @@ use core::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::counters::{ChangeCounts, StableCounts};
 use crate::decode::{
-    Address, AddressKeys, Change, Flag, Interface, InterfaceKeys, Lifetime, Luid, Millis, Offload,
-    Prefix, Route, RouteKeys, SocketAddress, Unset, ZoneIndices,
+    Address, AddressKeys, Change, DadState, Flag, Interface, InterfaceKeys, Lifetime,
+    LinkLocalBehavior, Luid, Millis, Offload, Prefix, PrefixOrigin, Route, RouteKeys, RouteOrigin,
+    RouteProtocol, RouterDiscovery, SocketAddress, SuffixOrigin, Unset, ZoneIndices,
 };
 use crate::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
+use crate::fields::{
+    self, Field, FieldValue, Value, Visit, address as address_fields, common, driver,
+    interface as interface_fields, route as route_fields,
+};
 use crate::line::{Line, Out, Put, display_by_put, put};
 use crate::notification::{Notification, NotificationSet};
 use crate::status::NtStatus;
@@ -588,15 +596,67 @@ impl<const N: usize> Put for Text<N> {
     }
 }
 
-/// ` name=wireless_32768 alias="Wi-Fi"`, with `?` for what is unknown.
+/// An alias in quotes, or `?` when unknown.
+struct Quoted<'a, const N: usize>(&'a Text<N>);
+
+impl<const N: usize> Put for Quoted<'_, N> {
+    fn put<O: Out>(&self, out: &mut O) {
+        if self.0.known {
+            put!(out; "\"", self.0, "\"");
+        } else {
+            out.put_str("?");
+        }
+    }
+}
+
+/// Writes one field: its label from the table ([`Field::label`]), then its value. Inlined so
+/// that the label is the constant it was as a literal, and the empty-label test folds away.
+#[doc(hidden)]
+#[allow(clippy::inline_always, reason = "the callback path's speed and stack")]
+#[inline(always)]
+pub fn put_field<O: Out, T: Put + ?Sized>(out: &mut O, field: &Field, value: &T) {
+    if !field.label.is_empty() {
+        out.put_str(field.label);
+    }
+    value.put(out);
+}
+
+/// Declares a run of fields once, for both writers of a record: `$put` writes them into a
+/// line (each label from the table, then the value), `$visit` hands them to a [`Visit`].
+/// A field added here appears in the line and in every record writer together. Exported for
+/// the test that adds a field (`replay/tests/fields.rs`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! segment {
+    (
+        $(#[$meta:meta])*
+        $vis:vis fn $put:ident, $visit:ident ($($arg:ident: $ty:ty),*) {
+            $($field:path => $value:expr),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        $vis fn $put<O: $crate::line::Out>(out: &mut O, $($arg: $ty),*) {
+            $( $crate::render::put_field(out, &$field, &$value); )+
+        }
+
+        $(#[$meta])*
+        $vis fn $visit<V: $crate::fields::Visit>(visit: &mut V, $($arg: $ty),*) {
+            $( $crate::fields::Visit::field(visit, &$field, &$value); )+
+        }
+    };
+}
+
+segment! {
+    /// ` name=wireless_32768 alias="Wi-Fi"`, with `?` for what is unknown.
+    fn put_names, visit_names(names: &Names) {
+        common::NAME => names.name,
+        common::ALIAS => Quoted(&names.alias),
+    }
+}
+
 impl Put for Names {
     fn put<O: Out>(&self, out: &mut O) {
-        put!(out; " name=", self.name);
-        if self.alias.known {
-            put!(out; " alias=\"", self.alias, "\"");
-        } else {
-            out.put_str(" alias=?");
-        }
+        put_names(out, self);
     }
 }
 
@@ -618,46 +678,66 @@ fn detail<O: Out, K, F>(
     }
 }
 
-/// ` family=ipv6 if=12`: what the interface's second line repeats to be found.
-fn interface_identity<O: Out>(out: &mut O, keys: &InterfaceKeys) {
-    put!(out; " family=", Family(keys.family), " if=", Dec(keys.index));
+segment! {
+    /// ` family=ipv6 if=12`: what the interface's second line repeats to be found.
+    fn interface_identity, visit_interface_identity(keys: &InterfaceKeys) {
+        interface_fields::FAMILY => Family(keys.family),
+        interface_fields::IF => Dec(keys.index),
+    }
+}
+
+segment! {
+    fn interface_luid, visit_interface_luid(keys: &InterfaceKeys) {
+        interface_fields::LUID => keys.luid,
+    }
 }
 
 fn interface_keys<O: Out>(out: &mut O, keys: &InterfaceKeys) {
     interface_identity(out, keys);
-    put!(out; " luid=", keys.luid);
+    interface_luid(out, keys);
 }
 
-/// The interface's flags that are set, by name in a fixed order, or `none`: thirteen
+fn visit_interface_keys<V: Visit>(visit: &mut V, keys: &InterfaceKeys) {
+    visit_interface_identity(visit, keys);
+    visit_interface_luid(visit, keys);
+}
+
+/// The interface's flags that are set, by name in the table's order, or `none`: thirteen
 /// `name=yes/no` pairs would not fit a line.
 struct InterfaceFlags<'a>(&'a Interface);
 
+impl InterfaceFlags<'_> {
+    /// The flags in the order of [`fields::interface::FLAG_BITS`].
+    const fn values(&self) -> [Flag; 13] {
+        let row = self.0;
+        [
+            row.use_automatic_metric,
+            row.forwarding_enabled,
+            row.advertising_enabled,
+            row.advertise_default_route,
+            row.disable_default_routes,
+            row.weak_host_send,
+            row.weak_host_receive,
+            row.use_neighbor_unreachability_detection,
+            row.managed_address_configuration_supported,
+            row.other_stateful_configuration_supported,
+            row.supports_wake_up_patterns,
+            row.supports_neighbor_discovery,
+            row.supports_router_discovery,
+        ]
+    }
+}
+
 impl Put for InterfaceFlags<'_> {
     fn put<O: Out>(&self, out: &mut O) {
-        let row = self.0;
-        let flags = [
-            (row.use_automatic_metric, "auto-metric"),
-            (row.forwarding_enabled, "forwarding"),
-            (row.advertising_enabled, "advertising"),
-            (row.advertise_default_route, "advertise-default"),
-            (row.disable_default_routes, "no-default-routes"),
-            (row.weak_host_send, "weak-send"),
-            (row.weak_host_receive, "weak-receive"),
-            (row.use_neighbor_unreachability_detection, "nud"),
-            (row.managed_address_configuration_supported, "managed"),
-            (row.other_stateful_configuration_supported, "other-stateful"),
-            (row.supports_wake_up_patterns, "wake"),
-            (row.supports_neighbor_discovery, "nd"),
-            (row.supports_router_discovery, "rd"),
-        ];
         let mut first = true;
-        for (flag, name) in flags {
+        for (flag, field) in self.values().into_iter().zip(&fields::interface::FLAG_BITS) {
             if flag.is_set() {
                 if !first {
                     out.put_str(",");
                 }
                 first = false;
-                out.put_str(name);
+                out.put_str(field.name);
             }
         }
         if first {
@@ -666,87 +746,236 @@ impl Put for InterfaceFlags<'_> {
     }
 }
 
+/// `<min>-<max>ms`: the router advertisement interval.
+struct MillisRange(u32, Millis);
+
+impl Put for MillisRange {
+    fn put<O: Out>(&self, out: &mut O) {
+        put!(out; Dec(self.0), "-", self.1);
+    }
+}
+
+/// `0x<transmit>/0x<receive>`.
+struct OffloadPair(Offload, Offload);
+
+impl Put for OffloadPair {
+    fn put<O: Out>(&self, out: &mut O) {
+        put!(out; self.0, "/", self.1);
+    }
+}
+
+/// `<n>s`: a route's age.
+struct Seconds(u32);
+
+impl Put for Seconds {
+    fn put<O: Out>(&self, out: &mut O) {
+        put!(out; Dec(self.0), "s");
+    }
+}
+
+/// ` via <next hop>`, or ` on-link` when it is unspecified.
+struct NextHop(SocketAddress);
+
+impl Put for NextHop {
+    fn put<O: Out>(&self, out: &mut O) {
+        if self.0.is_unspecified() {
+            out.put_str(" on-link");
+        } else {
+            put!(out; " via ", self.0);
+        }
+    }
+}
+
+segment! {
+    /// The first line of an interface's full state, after the keys and names: whether it
+    /// is up.
+    fn interface_first, visit_interface_first(row: &Interface) {
+        interface_fields::CONNECTED => row.connected,
+        interface_fields::MTU => row.nl_mtu,
+        interface_fields::METRIC => Dec(row.metric),
+        interface_fields::FLAGS => InterfaceFlags(row),
+    }
+}
+
 /// The first line of an interface's full state: who it is and whether it is up.
 fn interface_full<O: Out>(out: &mut O, row: &Interface, names: &Names) {
     interface_keys(out, &row.keys);
-    put!(out;
-        names,
-        " connected=", row.connected,
-        " mtu=", row.nl_mtu,
-        " metric=", Dec(row.metric),
-        " flags=", InterfaceFlags(row),
-    );
+    put_names(out, names);
+    interface_first(out, row);
+}
+
+segment! {
+    /// The second line of an interface's full state, after `family=` and `if=`: its IPv4 or
+    /// IPv6 settings.
+    fn interface_second, visit_interface_second(row: &Interface) {
+        interface_fields::ROUTER_DISCOVERY => row.router_discovery_behavior,
+        interface_fields::LINK_LOCAL => row.link_local_address_behavior,
+        interface_fields::LINK_LOCAL_TIMEOUT => row.link_local_address_timeout,
+        interface_fields::DAD_TRANSMITS => Dec(row.dad_transmits),
+        interface_fields::REACHABLE => row.reachable_time,
+        interface_fields::BASE_REACHABLE => row.base_reachable_time,
+        interface_fields::RETRANSMIT => row.retransmit_time,
+        interface_fields::PMTU_TIMEOUT => row.path_mtu_discovery_timeout,
+        interface_fields::RA_INTERVAL => MillisRange(
+            row.min_router_advertisement_interval.0,
+            row.max_router_advertisement_interval,
+        ),
+        interface_fields::SITE_PREFIX => Dec(row.site_prefix_length),
+        interface_fields::OFFLOAD => OffloadPair(row.transmit_offload, row.receive_offload),
+        interface_fields::ZONES => row.zone_indices,
+    }
 }
 
 /// The second line of an interface's full state: its IPv4/IPv6 protocol settings.
 fn interface_more<O: Out>(out: &mut O, row: &Interface) {
     interface_identity(out, &row.keys);
-    put!(out;
-        " router-discovery=", row.router_discovery_behavior,
-        " link-local=", row.link_local_address_behavior,
-        " link-local-timeout=", row.link_local_address_timeout,
-        " dad-transmits=", Dec(row.dad_transmits),
-        " reachable=", row.reachable_time,
-        " base-reachable=", row.base_reachable_time,
-        " retransmit=", row.retransmit_time,
-        " pmtu-timeout=", row.path_mtu_discovery_timeout,
-        " ra-interval=", Dec(row.min_router_advertisement_interval.0),
-        "-", row.max_router_advertisement_interval,
-        " site-prefix=", Dec(row.site_prefix_length),
-        " offload=", row.transmit_offload, "/", row.receive_offload,
-        " zones=", row.zone_indices,
-    );
+    interface_second(out, row);
 }
 
-fn address_keys<O: Out>(out: &mut O, keys: &AddressKeys) {
-    put!(out; " ", keys.address, " if=", Dec(keys.index), " luid=", keys.luid);
+segment! {
+    fn address_keys, visit_address_keys(keys: &AddressKeys) {
+        address_fields::ADDRESS => keys.address,
+        address_fields::IF => Dec(keys.index),
+        address_fields::LUID => keys.luid,
+    }
+}
+
+segment! {
+    /// The keys of a full state: the address with its on-link prefix length.
+    fn address_full_keys, visit_address_full_keys(row: &Address) {
+        address_fields::ADDRESS => row.prefix(),
+        address_fields::IF => Dec(row.keys.index),
+        address_fields::LUID => row.keys.luid,
+    }
+}
+
+segment! {
+    fn address_rest, visit_address_rest(row: &Address) {
+        address_fields::DAD => row.dad_state,
+        address_fields::PREFIX_ORIGIN => row.prefix_origin,
+        address_fields::SUFFIX_ORIGIN => row.suffix_origin,
+        address_fields::VALID => row.valid_lifetime,
+        address_fields::PREFERRED => row.preferred_lifetime,
+        address_fields::SKIP_AS_SOURCE => row.skip_as_source,
+        address_fields::SCOPE_ID => Dec(row.scope_id),
+        address_fields::CREATED => Timestamp(row.creation_time_stamp),
+    }
 }
 
 fn address_full<O: Out>(out: &mut O, row: &Address, names: &Names) {
-    put!(out;
-        " ", row.prefix(),
-        " if=", Dec(row.keys.index),
-        " luid=", row.keys.luid,
-        names,
-        " dad=", row.dad_state,
-        " prefix-origin=", row.prefix_origin,
-        " suffix-origin=", row.suffix_origin,
-        " valid=", row.valid_lifetime,
-        " preferred=", row.preferred_lifetime,
-        " skip-as-source=", row.skip_as_source,
-        " scope-id=", Dec(row.scope_id),
-        " created=", Timestamp(row.creation_time_stamp),
-    );
+    address_full_keys(out, row);
+    put_names(out, names);
+    address_rest(out, row);
 }
 
-fn route_keys<O: Out>(out: &mut O, keys: &RouteKeys) {
-    put!(out; " ", keys.destination);
-    if keys.next_hop.is_unspecified() {
-        out.put_str(" on-link");
-    } else {
-        put!(out; " via ", keys.next_hop);
+fn visit_address_full<V: Visit>(visit: &mut V, row: &Address, names: &Names) {
+    visit_address_full_keys(visit, row);
+    visit_names(visit, names);
+    visit_address_rest(visit, row);
+}
+
+segment! {
+    fn route_keys, visit_route_keys(keys: &RouteKeys) {
+        route_fields::DESTINATION => keys.destination,
+        route_fields::VIA => NextHop(keys.next_hop),
+        route_fields::IF => Dec(keys.index),
+        route_fields::LUID => keys.luid,
     }
-    put!(out; " if=", Dec(keys.index), " luid=", keys.luid);
+}
+
+segment! {
+    // `route-metric` is the route's own metric: `route print` and `Get-NetRoute`'s effective
+    // metric add the interface's metric to it.
+    fn route_rest, visit_route_rest(row: &Route) {
+        route_fields::METRIC => row.metric,
+        route_fields::PROTOCOL => row.protocol,
+        route_fields::ORIGIN => row.origin,
+        route_fields::VALID => row.valid_lifetime,
+        route_fields::PREFERRED => row.preferred_lifetime,
+        route_fields::AGE => Seconds(row.age),
+        route_fields::SITE_PREFIX => Dec(row.site_prefix_length),
+        route_fields::LOOPBACK => row.loopback,
+        route_fields::AUTOCONF => row.autoconfigure_address,
+        route_fields::PUBLISH => row.publish,
+        route_fields::IMMORTAL => row.immortal,
+    }
 }
 
 fn route_full<O: Out>(out: &mut O, row: &Route, names: &Names) {
     route_keys(out, &row.keys);
-    put!(out;
-        names,
-        // The route's own metric: `route print` and `Get-NetRoute`'s effective metric add
-        // the interface's metric to it.
-        " route-metric=", row.metric,
-        " protocol=", row.protocol,
-        " origin=", row.origin,
-        " valid=", row.valid_lifetime,
-        " preferred=", row.preferred_lifetime,
-        " age=", Dec(row.age), "s",
-        " site-prefix=", Dec(row.site_prefix_length),
-        " loopback=", row.loopback,
-        " autoconf=", row.autoconfigure_address,
-        " publish=", row.publish,
-        " immortal=", row.immortal,
-    );
+    put_names(out, names);
+    route_rest(out, row);
+}
+
+/// Hands every field of an event's detail to `visit`, in the lines' order: the keys, the
+/// names, and for a full state every other field (an interface's two lines together, its
+/// `family` and `if` once). Nothing for `(no row)`.
+fn visit_detail<V: Visit, K, F>(
+    visit: &mut V,
+    detail: &Detail<K, F>,
+    names: &Names,
+    keys: impl Fn(&mut V, &K),
+    full: impl Fn(&mut V, &F),
+) {
+    match detail {
+        Detail::NoRow => {}
+        Detail::Keys(row, _) => {
+            keys(visit, row);
+            visit_names(visit, names);
+        }
+        Detail::Full(row) => {
+            full(visit, row);
+        }
+    }
+}
+
+/// Every field of an interface event.
+pub fn visit_interface<V: Visit>(
+    visit: &mut V,
+    detail: &Detail<InterfaceKeys, Interface>,
+    names: &Names,
+) {
+    visit_detail(visit, detail, names, visit_interface_keys, |visit, row| {
+        visit_interface_keys(visit, &row.keys);
+        visit_names(visit, names);
+        visit_interface_first(visit, row);
+        visit_interface_second(visit, row);
+    });
+}
+
+/// Every field of an address event.
+pub fn visit_address<V: Visit>(
+    visit: &mut V,
+    detail: &Detail<AddressKeys, Address>,
+    names: &Names,
+) {
+    visit_detail(visit, detail, names, visit_address_keys, |visit, row| {
+        visit_address_full(visit, row, names);
+    });
+}
+
+/// Every field of a route event.
+pub fn visit_route<V: Visit>(visit: &mut V, detail: &Detail<RouteKeys, Route>, names: &Names) {
+    visit_detail(visit, detail, names, visit_route_keys, |visit, row| {
+        visit_route_keys(visit, &row.keys);
+        visit_names(visit, names);
+        visit_route_rest(visit, row);
+    });
+}
+
+/// The fields of a stable table's header: `completion`, and `entries` unless the table is
+/// NULL.
+pub fn visit_stable_header<V: Visit>(visit: &mut V, completion: Completion, entries: Option<u32>) {
+    visit.field(&fields::stable::COMPLETION, &completion);
+    if let Some(entries) = entries {
+        visit.field(&fields::stable::ENTRIES, &Dec(entries));
+    }
+}
+
+/// Every field of a stable-table row (its position, then the address row in full).
+pub fn visit_stable_entry<V: Visit>(visit: &mut V, position: u32, row: &Address, names: &Names) {
+    visit.field(&fields::stable::POSITION, &Dec(position));
+    visit_address_full(visit, row, names);
 }
 
 /// An interface event's line, written into `line` (empty): the callbacks' form. A full
@@ -907,16 +1136,21 @@ pub fn storm_summary(notification: Notification, summary: &Summary) -> Line {
 impl Put for ChangeCounts {
     fn put<O: Out>(&self, out: &mut O) {
         put!(out;
-            "initial=", Dec(self.initial), " add=", Dec(self.add),
-            " delete=", Dec(self.delete), " parameter=", Dec(self.parameter),
-            " other=", Dec(self.other),
+            driver::INITIAL_COUNT.label, Dec(self.initial),
+            driver::ADD.label, Dec(self.add),
+            driver::DELETE.label, Dec(self.delete),
+            driver::PARAMETER.label, Dec(self.parameter),
+            driver::OTHER.label, Dec(self.other),
         );
     }
 }
 
 impl Put for StableCounts {
     fn put<O: Out>(&self, out: &mut O) {
-        put!(out; "tables=", Dec(self.tables), " entries=", Dec(self.entries));
+        put!(out;
+            driver::TABLES.label, Dec(self.tables),
+            driver::ROWS.label, Dec(self.entries),
+        );
     }
 }
 
@@ -938,6 +1172,155 @@ impl Put for NotificationSet {
         }
     }
 }
+
+// What a record writer sees of each value ([`FieldValue`]): numbers as numbers, enums and
+// the lines' special values as their words, everything else as its printed form.
+
+impl<T: itoa::Integer + Copy + Into<u64>> FieldValue for Dec<T> {
+    fn value(&self) -> Value<'_> {
+        Value::Number(self.0.into())
+    }
+}
+
+impl FieldValue for Family {
+    fn value(&self) -> Value<'_> {
+        match self.0 {
+            AF_UNSPEC => Value::Word("unspec"),
+            AF_INET => Value::Word("ipv4"),
+            AF_INET6 => Value::Word("ipv6"),
+            other => Value::Number(other.into()),
+        }
+    }
+}
+
+impl FieldValue for Flag {
+    fn value(&self) -> Value<'_> {
+        Value::Bool(self.is_set())
+    }
+}
+
+impl FieldValue for Lifetime {
+    fn value(&self) -> Value<'_> {
+        match self.0 {
+            Self::INFINITE => Value::Word("infinite"),
+            seconds => Value::Number(seconds.into()),
+        }
+    }
+}
+
+impl FieldValue for Millis {
+    fn value(&self) -> Value<'_> {
+        Value::Number(self.0.into())
+    }
+}
+
+impl FieldValue for Seconds {
+    fn value(&self) -> Value<'_> {
+        Value::Number(self.0.into())
+    }
+}
+
+impl FieldValue for Unset {
+    fn value(&self) -> Value<'_> {
+        match self.0 {
+            Self::UNSET => Value::Word("unset"),
+            value => Value::Number(value.into()),
+        }
+    }
+}
+
+impl FieldValue for SocketAddress {
+    fn value(&self) -> Value<'_> {
+        Value::Address(*self)
+    }
+}
+
+impl FieldValue for Prefix {
+    fn value(&self) -> Value<'_> {
+        Value::Prefix(*self)
+    }
+}
+
+/// An on-link route has no next hop: `null`.
+impl FieldValue for NextHop {
+    fn value(&self) -> Value<'_> {
+        if self.0.is_unspecified() {
+            Value::Unknown
+        } else {
+            Value::Address(self.0)
+        }
+    }
+}
+
+impl<const N: usize> FieldValue for Text<N> {
+    fn value(&self) -> Value<'_> {
+        self.as_str().map_or(Value::Unknown, Value::Text)
+    }
+}
+
+impl<const N: usize> FieldValue for Quoted<'_, N> {
+    fn value(&self) -> Value<'_> {
+        self.0.value()
+    }
+}
+
+/// Printed as the lines print them (`ieee80211:2`, `2024-11-30T04:00:00Z`, `0x3F/0x1F`, …).
+macro_rules! printed_value {
+    ($($type:ty),+ $(,)?) => {
+        $(
+            impl FieldValue for $type {
+                fn value(&self) -> Value<'_> {
+                    Value::Printed
+                }
+            }
+        )+
+    };
+}
+
+printed_value!(
+    Luid,
+    Timestamp,
+    ZoneIndices,
+    MillisRange,
+    OffloadPair,
+    InterfaceFlags<'_>,
+);
+
+impl FieldValue for Completion {
+    fn value(&self) -> Value<'_> {
+        Value::Word(match self {
+            Self::Immediate => "immediate",
+            Self::Pending => "pending",
+        })
+    }
+}
+
+/// A C enum: its name, or its number when Windows defines no such value.
+macro_rules! enum_value {
+    ($($type:ty),+ $(,)?) => {
+        $(
+            impl FieldValue for $type {
+                fn value(&self) -> Value<'_> {
+                    match (self.name(), self) {
+                        (Some(name), _) => Value::Word(name),
+                        (None, Self::Unknown(raw)) => Value::Signed((*raw).into()),
+                        (None, _) => Value::Printed,
+                    }
+                }
+            }
+        )+
+    };
+}
+
+enum_value!(
+    DadState,
+    PrefixOrigin,
+    SuffixOrigin,
+    RouteProtocol,
+    RouteOrigin,
+    RouterDiscovery,
+    LinkLocalBehavior,
+);
 
 display_by_put!(
     Note,

@@ -20,7 +20,9 @@ use netnotify_core::sim::{Delivery, Event, Outcome, Sim, StableMode};
 use netnotify_core::status::NtStatus;
 use serde_json::Value;
 
+pub mod docs;
 pub mod import;
+pub mod json;
 pub mod readable;
 
 /// The built-in scenario: a laptop joining Wi-Fi (`replay/scenarios/laptop-joins-wifi.jsonl`).
@@ -66,6 +68,8 @@ enum Step {
         delivery: Delivery,
         repeat: u32,
         every: u64,
+        /// The interface's name and alias, when the row gives them (as `--json` writes it).
+        names: Option<(String, String)>,
     },
     /// Values of the `Parameters` key, or of the persistent-state key `State` (read first), before
     /// the driver loads.
@@ -367,10 +371,11 @@ fn change(
         _ => None,
     }
     .ok_or_else(|| wrong("type", &change, types))?;
-    let row = fields.required(
+    let mut row = fields.required(
         "row",
         "the row: an object of the fields the lines print, or hex (docs/replay.md, \"Rows\")",
     )?;
+    let names = record_keys(&mut row)?;
     let event = event(&row, raw_type)?;
     let delivery = fields.choice(
         "deliver",
@@ -388,7 +393,28 @@ fn change(
         delivery,
         repeat: u32::try_from(repeat).unwrap_or(MAX_REPEAT),
         every: every_ms * TICKS_PER_MILLISECOND,
+        names,
     })
+}
+
+/// The keys a `--json` object has beside the row's fields: accepted in a row and left out of
+/// it, so that an event's object is a row. `name` and `alias` (both known) name the
+/// interface, as a `name` step would; `null` in any field is the same as leaving it out.
+fn record_keys(row: &mut Value) -> Result<Option<(String, String)>, String> {
+    let Value::Object(fields) = row else {
+        return Ok(None);
+    };
+    for key in ["kind", "change", "seq", "printed", "note"] {
+        fields.remove(key);
+    }
+    fields.retain(|_, value| !value.is_null());
+    let mut text = |key: &str| match fields.remove(key) {
+        None => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text)),
+        Some(other) => Err(wrong(key, &other, "a string")),
+    };
+    let (name, alias) = (text("name")?, text("alias")?);
+    Ok(name.zip(alias))
 }
 
 /// `REG_SZ`.
@@ -768,6 +794,15 @@ pub struct Report {
     pub violations: Vec<String>,
 }
 
+/// What a replay writes on `out`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Output {
+    /// The driver's lines.
+    Lines,
+    /// Every event and every driver record as one JSON object per line (`--json`).
+    Json,
+}
+
 /// Plays `scenario`: the driver's lines go to `out`, notes about the simulated system (a
 /// failed `DriverEntry`, a driver that cannot unload) to `notes`.
 ///
@@ -778,33 +813,58 @@ pub fn run(
     out: &mut impl Write,
     notes: &mut impl Write,
 ) -> io::Result<Report> {
+    run_as(scenario, Output::Lines, out, notes)
+}
+
+/// As [`run`], writing `output`.
+///
+/// # Errors
+/// Writing to `out` or `notes` failed.
+pub fn run_as(
+    scenario: &Scenario,
+    output: Output,
+    out: &mut impl Write,
+    notes: &mut impl Write,
+) -> io::Result<Report> {
     let sim = Sim::new();
+    let lines = run_on(&sim, scenario, output, out, notes)?;
+    Ok(Report {
+        lines,
+        violations: sim.close(),
+    })
+}
+
+/// Plays `scenario` on `sim`; returns the number of lines printed.
+fn run_on(
+    sim: &Sim,
+    scenario: &Scenario,
+    output: Output,
+    out: &mut impl Write,
+    notes: &mut impl Write,
+) -> io::Result<usize> {
+    let mut json = (output == Output::Json).then(JsonState::default);
     let mut printed = 0;
     let mut loaded: Option<bool> = None;
     let mut unloaded = false;
     for step in &scenario.steps {
         if loaded.is_none() && !step.is_setup() {
-            loaded = Some(load(&sim, notes)?);
+            loaded = Some(load(sim, notes)?);
         }
         if matches!(step, Step::Unload) {
-            unload(&sim, loaded == Some(true), notes)?;
+            unload(sim, loaded == Some(true), notes)?;
             unloaded = true;
         } else {
-            apply(&sim, step);
+            apply(sim, step);
         }
-        printed = flush(&sim, printed, out)?;
+        printed = flush(sim, printed, json.as_mut(), out)?;
     }
     if loaded.is_none() {
-        loaded = Some(load(&sim, notes)?);
+        loaded = Some(load(sim, notes)?);
     }
     if !unloaded {
-        unload(&sim, loaded == Some(true), notes)?;
+        unload(sim, loaded == Some(true), notes)?;
     }
-    let lines = flush(&sim, printed, out)?;
-    Ok(Report {
-        lines,
-        violations: sim.close(),
-    })
+    flush(sim, printed, json.as_mut(), out)
 }
 
 /// What a step does to the simulated system (everything but `unload`, which the caller
@@ -816,7 +876,18 @@ fn apply(sim: &Sim, step: &Step) {
             delivery,
             repeat,
             every,
+            names,
         } => {
+            if let Some((name, alias)) = names {
+                let luid = match event {
+                    Event::Interface(row, _) => row.map(|row| row.interface_luid),
+                    Event::Address(row, _) => row.map(|row| row.interface_luid),
+                    Event::Route(row, _) => row.map(|row| row.interface_luid),
+                };
+                if let Some(luid) = luid {
+                    sim.name_interface(luid, name, alias);
+                }
+            }
             for time in 0..*repeat {
                 if time != 0 {
                     sim.advance(*every);
@@ -939,14 +1010,104 @@ fn inject(sim: &Sim, failure: Failure) {
     }
 }
 
-/// Writes the lines printed since `printed`; returns the new count. Costs the new lines only,
-/// so a replay takes time in proportion to its output.
-fn flush(sim: &Sim, printed: usize, out: &mut impl Write) -> io::Result<usize> {
+/// What `--json` has written so far.
+#[derive(Default)]
+struct JsonState {
+    records: usize,
+    sequence: json::Sequence,
+}
+
+/// Writes the lines printed since `printed` (or, for `--json`, the objects of the records and
+/// lines since then); returns the new count of lines. Costs the new lines only, so a replay
+/// takes time in proportion to its output.
+fn flush(
+    sim: &Sim,
+    printed: usize,
+    json: Option<&mut JsonState>,
+    out: &mut impl Write,
+) -> io::Result<usize> {
     let lines = sim.lines_since(printed);
-    for line in &lines {
-        writeln!(out, "{line}")?;
+    let Some(state) = json else {
+        for line in &lines {
+            writeln!(out, "{line}")?;
+        }
+        return Ok(printed + lines.len());
+    };
+    let records = sim.event_records_since(state.records);
+    state.records += records.len();
+    let mut records = records.into_iter().peekable();
+    for (offset, line) in lines.iter().enumerate() {
+        // A record comes before its line.
+        while let Some((_, record)) = records.next_if(|(at, _)| *at <= printed + offset) {
+            writeln!(
+                out,
+                "{}",
+                json::event(&record, &mut state.sequence).to_json()
+            )?;
+        }
+        if !json::is_event_line(line) {
+            writeln!(
+                out,
+                "{}",
+                json::driver_line(line, &mut state.sequence).to_json()
+            )?;
+        }
+    }
+    for (_, record) in records {
+        writeln!(
+            out,
+            "{}",
+            json::event(&record, &mut state.sequence).to_json()
+        )?;
     }
     Ok(printed + lines.len())
+}
+
+/// One printed change event of a replay: its `--json` object and its lines (two for an
+/// interface's full state).
+#[derive(Debug)]
+pub struct RecordedEvent {
+    /// The object `--json` writes.
+    pub object: json::Object,
+    /// The lines it printed.
+    pub lines: Vec<String>,
+}
+
+/// Plays `scenario` and returns every change event whose line was printed, with its lines:
+/// how the round trip of `--json` objects through readable rows is checked.
+#[must_use]
+pub fn recorded_events(scenario: &Scenario) -> Vec<RecordedEvent> {
+    use netnotify_core::record::{Record, RowDetail};
+    use netnotify_core::render::Detail;
+
+    let sim = Sim::new();
+    let (mut out, mut notes) = (Vec::new(), Vec::new());
+    let _ = run_on(&sim, scenario, Output::Lines, &mut out, &mut notes);
+    let lines = sim.lines();
+    let mut sequence = json::Sequence::default();
+    let mut events = Vec::new();
+    for (at, record) in sim.event_records_since(0) {
+        let Record::Change {
+            printed, detail, ..
+        } = record
+        else {
+            continue;
+        };
+        // Numbered as `--json` numbers it, built only for the lines to compare.
+        if !printed {
+            json::event_skipped(&record, &mut sequence);
+            continue;
+        }
+        let count = match detail {
+            RowDetail::Interface(Detail::Full(_)) => 2,
+            _ => 1,
+        };
+        events.push(RecordedEvent {
+            object: json::event(&record, &mut sequence),
+            lines: lines.get(at..at + count).unwrap_or_default().to_vec(),
+        });
+    }
+    events
 }
 
 /// The fuzz check (`fuzz/` and its regression tests): any bytes as a scenario.

@@ -5,18 +5,21 @@ use std::process::ExitCode;
 
 use netnotify_core::settings::RawValue;
 
-const USAGE: &str = "usage: cargo replay [--registry] [FILE | - | --storm]\n\
+const USAGE: &str = "usage: cargo replay [--registry | --json] [FILE | - | --storm]\n\
     \x20      cargo replay --import LOG | -\n\
     Plays a JSON Lines scenario (docs/replay.md) through the driver in the NETIO simulator and\n\
     prints exactly the lines the driver would print. Without FILE: the built-in scenario, a\n\
     laptop joining Wi-Fi. --storm: the built-in route storm of a VPN connecting. With -: the\n\
     scenario on stdin. --registry: print the scenario's settings instead, one\n\
     `Parameters|State NAME REG_DWORD|REG_SZ DATA` line each, for writing them into a real\n\
-    registry. --import: turn captured lines (a DebugView log, WinDbg output, any lines with\n\
-    `netnotify: `) into a scenario on stdout, notes on stderr.";
+    registry. --json: every event (also those storm control left out of the lines) and\n\
+    every driver record as one JSON object per line. --import: turn captured lines (a\n\
+    DebugView log, WinDbg output, any lines with `netnotify: `) into a scenario on stdout,\n\
+    notes on stderr.";
 
 /// The options, for the message about an unknown one.
-const OPTIONS: &str = "--storm, --registry, --import and --help (or a FILE, or - for stdin)";
+const OPTIONS: &str =
+    "--storm, --registry, --json, --import and --help (or a FILE, or - for stdin)";
 
 fn main() -> ExitCode {
     let mut arguments: Vec<String> = std::env::args().skip(1).collect();
@@ -29,6 +32,15 @@ fn main() -> ExitCode {
         eprintln!("replay: --import takes one LOG file, or - for stdin\n{USAGE}");
         return ExitCode::from(2);
     }
+    let json = arguments.first().is_some_and(|flag| flag == "--json");
+    if json {
+        arguments.remove(0);
+    }
+    let output = if json {
+        netnotify_replay::Output::Json
+    } else {
+        netnotify_replay::Output::Lines
+    };
     let bytes = match arguments.as_slice() {
         [] => Ok(netnotify_replay::LAPTOP_JOINS_WIFI.as_bytes().to_vec()),
         [flag] if flag == "--storm" => Ok(netnotify_replay::VPN_ROUTE_STORM.as_bytes().to_vec()),
@@ -107,7 +119,7 @@ fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    match netnotify_replay::run(&scenario, &mut out, &mut notes) {
+    match netnotify_replay::run_as(&scenario, output, &mut out, &mut notes) {
         Ok(report) if report.violations.is_empty() => ExitCode::SUCCESS,
         Ok(report) => {
             for violation in report.violations {

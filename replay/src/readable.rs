@@ -3,19 +3,17 @@
 //! A scenario's `"row"` may be a JSON object whose keys are the field names the driver prints
 //! (docs/lines.md), with values as it prints them, so that what a person reads in a line is
 //! what they write in a scenario. Fields left out are zero (the row's zero bytes), except the
-//! ones docs/replay.md names; the enum names are the core's own tables
-//! ([`netnotify_core::decode`]), so the two cannot drift apart.
+//! ones docs/replay.md names. The parser walks the core's field tables
+//! ([`netnotify_core::fields`]): each field's name, its x64 offset(s) and its kind, which says
+//! how its value is written, so the rows and the lines cannot drift apart.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use netnotify_core::decode::{
-    DadState, IfType, LinkLocalBehavior, PrefixOrigin, RouteOrigin, RouteProtocol, RouterDiscovery,
-    SuffixOrigin,
-};
+use netnotify_core::decode::IfType;
 use netnotify_core::ffi::{
-    AF_INET, AF_INET6, IpAddressPrefix, MibIpForwardRow2, MibIpInterfaceRow,
-    MibUnicastIpAddressRow, SockaddrInet,
+    AF_INET, AF_INET6, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, SockaddrInet,
 };
+use netnotify_core::fields::{self, Field, Kind, Width};
 use serde_json::{Map, Value};
 
 use crate::{alternatives, shown, wrong};
@@ -44,19 +42,6 @@ impl Row {
         })
     }
 
-    /// A field's value parsed by `parse`, or `default` when it is left out.
-    fn field<T>(
-        &mut self,
-        name: &str,
-        default: T,
-        parse: impl FnOnce(&Value) -> Option<T>,
-        expected: &str,
-    ) -> Result<T, String> {
-        self.take(name).map_or(Ok(default), |value| {
-            parse(&value).ok_or_else(|| wrong(name, &value, expected))
-        })
-    }
-
     /// A field that must be given.
     fn required<T>(
         &mut self,
@@ -68,76 +53,6 @@ impl Row {
             .take(name)
             .ok_or_else(|| format!("an {} row needs \"{name}\": {expected}", self.kind))?;
         parse(&value).ok_or_else(|| wrong(name, &value, expected))
-    }
-
-    fn number(&mut self, name: &str) -> Result<u32, String> {
-        self.field(name, 0, |value| number(value, ""), "a whole number")
-    }
-
-    fn unit(&mut self, name: &str, unit: &str) -> Result<u32, String> {
-        let expected = format!("a whole number, optionally followed by {unit}");
-        self.field(name, 0, |value| number(value, unit), &expected)
-    }
-
-    fn yes_no(&mut self, name: &str) -> Result<u8, String> {
-        self.field(name, 0, yes_no, "\"yes\" or \"no\"")
-    }
-
-    /// A lifetime: seconds (`86400s` or a number) or `infinite`.
-    fn lifetime(&mut self, name: &str) -> Result<u32, String> {
-        self.field(
-            name,
-            0,
-            |value| match value.as_str() {
-                Some("infinite") => Some(ALL_ONES),
-                _ => number(value, "s"),
-            },
-            "seconds (\"86400s\" or a number) or \"infinite\"",
-        )
-    }
-
-    /// A number that may be `unset` (`0xFFFFFFFF`).
-    fn or_unset(&mut self, name: &str) -> Result<u32, String> {
-        self.field(
-            name,
-            0,
-            |value| match value.as_str() {
-                Some("unset") => Some(ALL_ONES),
-                _ => number(value, ""),
-            },
-            "a whole number or \"unset\"",
-        )
-    }
-
-    /// A C enum: one of its printed names, or any number.
-    fn named(&mut self, name: &str, names: &[(i32, &str)]) -> Result<i32, String> {
-        let listed: Vec<&str> = names.iter().map(|(_, text)| *text).collect();
-        let expected = format!(
-            "{} or a number",
-            alternatives(&listed).replace(" or ", ", ")
-        );
-        self.field(
-            name,
-            0,
-            |value| match value {
-                Value::String(text) => names
-                    .iter()
-                    .find(|(_, known)| known == text)
-                    .map(|(raw, _)| *raw),
-                _ => value.as_i64().and_then(|raw| i32::try_from(raw).ok()),
-            },
-            &expected,
-        )
-    }
-
-    /// `luid`: `<IANA ifType name or number>:<NetLuidIndex>`, or the raw 64-bit value.
-    fn luid(&mut self) -> Result<u64, String> {
-        self.field(
-            "luid",
-            0,
-            parse_luid,
-            "\"<ifType>:<index>\" such as \"ieee80211:2\", or a number",
-        )
     }
 }
 
@@ -206,17 +121,6 @@ pub fn parse_luid(value: &Value) -> Option<u64> {
     Some(u64::from(if_type) << 48 | index << 24)
 }
 
-/// `C enum` names as `(i32, name)`, whatever the enum's raw type.
-fn names<T: Copy>(table: &[(T, &'static str)]) -> Vec<(i32, &'static str)>
-where
-    i32: From<T>,
-{
-    table
-        .iter()
-        .map(|(raw, name)| (i32::from(*raw), *name))
-        .collect()
-}
-
 /// An address as the lines print it, with an optional `/<length>`: `192.168.1.23/24`,
 /// `fe80::1%12/64`.
 fn address(text: &str) -> Option<(SockaddrInet, Option<u8>)> {
@@ -241,302 +145,310 @@ fn address(text: &str) -> Option<(SockaddrInet, Option<u8>)> {
     Some((SockaddrInet { bytes }, length))
 }
 
-const fn family_of(address: &SockaddrInet) -> u16 {
-    u16::from_le_bytes([address.bytes[0], address.bytes[1]])
-}
-
 const ADDRESS_EXPECTED: &str = "an address as the lines print it, such as \"192.168.1.23/24\" \
                                 or \"fe80::1%12/64\"";
+
+/// Writes `bytes` at `offset` of `row`.
+fn put(row: &mut [u8], offset: u16, bytes: &[u8]) {
+    let offset = usize::from(offset);
+    if let Some(target) = row.get_mut(offset..offset + bytes.len()) {
+        target.copy_from_slice(bytes);
+    }
+}
+
+/// What a field of `kind` takes, for the messages.
+fn expected(field: &Field) -> String {
+    match field.kind {
+        Kind::Family => "\"ipv4\" or \"ipv6\"".to_owned(),
+        Kind::Number(_) => "a whole number".to_owned(),
+        Kind::Luid => "\"<ifType>:<index>\" such as \"ieee80211:2\", or a number".to_owned(),
+        Kind::Flag => "\"yes\" or \"no\"".to_owned(),
+        Kind::Unset => "a whole number or \"unset\"".to_owned(),
+        Kind::Millis => "a whole number, optionally followed by ms".to_owned(),
+        Kind::Seconds => "a whole number, optionally followed by s".to_owned(),
+        Kind::Lifetime => "seconds (\"86400s\" or a number) or \"infinite\"".to_owned(),
+        Kind::Enum(names) => {
+            let listed: Vec<&str> = names.iter().map(|(_, text)| *text).collect();
+            format!(
+                "{} or a number",
+                alternatives(&listed).replace(" or ", ", ")
+            )
+        }
+        Kind::Prefix { .. } if field.name == "destination" => {
+            "a prefix as the lines print it, such as \"192.168.1.0/24\" or \"::/0\"".to_owned()
+        }
+        Kind::Prefix { .. } => ADDRESS_EXPECTED.to_owned(),
+        Kind::Address => {
+            "the next hop's address, such as \"192.168.1.1\" (leave it out for on-link)".to_owned()
+        }
+        Kind::MillisRange { .. } => "\"<min>-<max>ms\" such as \"200000-600000ms\"".to_owned(),
+        Kind::Offload { .. } => "\"0x<transmit>/0x<receive>\" such as \"0x3F/0x1F\"".to_owned(),
+        Kind::Zones => {
+            "\"<scope level 0-15>:<zone>\" entries joined by commas, or \"none\"".to_owned()
+        }
+        Kind::Flags(_) => "the names of the flags that are set, joined by commas".to_owned(),
+        Kind::Timestamp => {
+            "a UTC time as lines print it (\"2024-11-30T03:59:59Z\"), or the raw 64-bit value"
+                .to_owned()
+        }
+        Kind::Text | Kind::Count | Kind::Word | Kind::Names => "text".to_owned(),
+    }
+}
+
+/// The u32 a numeric field's value gives: a number, or as printed (`86400s`, `30000ms`,
+/// `infinite`, `unset`).
+fn unsigned(kind: Kind, value: &Value) -> Option<u32> {
+    match kind {
+        Kind::Unset => match value.as_str() {
+            Some("unset") => Some(ALL_ONES),
+            _ => number(value, ""),
+        },
+        Kind::Millis => number(value, "ms"),
+        Kind::Seconds => number(value, "s"),
+        Kind::Lifetime => match value.as_str() {
+            Some("infinite") => Some(ALL_ONES),
+            _ => number(value, "s"),
+        },
+        _ => number(value, ""),
+    }
+}
+
+/// Parses one field's value and writes it into `row` at the field's offset(s).
+fn field(row: &mut [u8], field: &Field, value: &Value) -> Result<(), String> {
+    let offset = field.offset.unwrap_or(0);
+    let bad = || wrong(field.name, value, &expected(field));
+    match field.kind {
+        Kind::Family => {
+            let family = match value.as_str() {
+                Some("ipv4") => AF_INET,
+                Some("ipv6") => AF_INET6,
+                _ => return Err(bad()),
+            };
+            put(row, offset, &family.to_le_bytes());
+        }
+        Kind::Number(Width::U32) | Kind::Unset | Kind::Millis | Kind::Seconds | Kind::Lifetime => {
+            put(
+                row,
+                offset,
+                &unsigned(field.kind, value).ok_or_else(bad)?.to_le_bytes(),
+            );
+        }
+        Kind::Number(Width::U8) => {
+            let number = number(value, "").ok_or_else(bad)?;
+            let byte =
+                u8::try_from(number).map_err(|_| format!("\"{}\" is more than 255", field.name))?;
+            put(row, offset, &[byte]);
+        }
+        Kind::Luid => put(
+            row,
+            offset,
+            &parse_luid(value).ok_or_else(bad)?.to_le_bytes(),
+        ),
+        Kind::Flag => put(row, offset, &[yes_no(value).ok_or_else(bad)?]),
+        Kind::Enum(names) => {
+            let raw = match value {
+                Value::String(text) => names
+                    .iter()
+                    .find(|(_, known)| known == text)
+                    .map(|(raw, _)| *raw),
+                _ => value.as_i64().and_then(|raw| i32::try_from(raw).ok()),
+            };
+            put(row, offset, &raw.ok_or_else(bad)?.to_le_bytes());
+        }
+        Kind::Prefix { length_at } => {
+            let (address, length) = value.as_str().and_then(address).ok_or_else(bad)?;
+            put(row, offset, &address.bytes);
+            put(row, length_at, &[length.unwrap_or(0)]);
+        }
+        Kind::Address => {
+            let (address, _) = value
+                .as_str()
+                .and_then(address)
+                .filter(|(_, length)| length.is_none())
+                .ok_or_else(bad)?;
+            put(row, offset, &address.bytes);
+        }
+        Kind::MillisRange { max_at } => {
+            let (min, max) = value
+                .as_str()
+                .and_then(|text| text.strip_suffix("ms")?.split_once('-'))
+                .and_then(|(min, max)| Some((min.parse::<u32>().ok()?, max.parse::<u32>().ok()?)))
+                .ok_or_else(bad)?;
+            put(row, offset, &min.to_le_bytes());
+            put(row, max_at, &max.to_le_bytes());
+        }
+        Kind::Offload { receive_at } => {
+            let hex = |text: &str| u8::from_str_radix(text.strip_prefix("0x")?, 16).ok();
+            let (tx, rx) = value
+                .as_str()
+                .and_then(|text| text.split_once('/'))
+                .and_then(|(tx, rx)| Some((hex(tx)?, hex(rx)?)))
+                .ok_or_else(bad)?;
+            put(row, offset, &[tx]);
+            put(row, receive_at, &[rx]);
+        }
+        Kind::Zones => zones(row, field, value)?,
+        Kind::Flags(bits) => flags(row, field, bits, value)?,
+        Kind::Timestamp => put(
+            row,
+            offset,
+            &timestamp(value).ok_or_else(bad)?.to_le_bytes(),
+        ),
+        Kind::Text | Kind::Count | Kind::Word | Kind::Names => return Err(bad()),
+    }
+    Ok(())
+}
+
+/// `zones`: `<scope level>:<zone>` entries joined by commas, or `none`.
+fn zones(row: &mut [u8], field: &Field, value: &Value) -> Result<(), String> {
+    let bad = || wrong(field.name, value, &expected(field));
+    let text = value.as_str().ok_or_else(bad)?;
+    if text != "none" {
+        for zone in text.split(',') {
+            let (level, zone) = zone
+                .split_once(':')
+                .and_then(|(level, zone)| {
+                    Some((level.parse::<u16>().ok()?, zone.parse::<u32>().ok()?))
+                })
+                .filter(|(level, _)| *level < 16)
+                .ok_or_else(bad)?;
+            put(
+                row,
+                field.offset.unwrap_or(0) + level * 4,
+                &zone.to_le_bytes(),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `flags`: the names of the `BOOLEAN`s that are set (`bits`, each at its offset), or `none`.
+fn flags(row: &mut [u8], field: &Field, bits: &[Field], value: &Value) -> Result<(), String> {
+    let text = value
+        .as_str()
+        .ok_or_else(|| wrong(field.name, value, &expected(field)))?;
+    if text != "none" {
+        for flag in text.split(',') {
+            let Some(bit) = bits.iter().find(|bit| bit.name == flag) else {
+                let names: Vec<&str> = bits.iter().map(|bit| bit.name).collect();
+                return Err(format!(
+                    "\"{}\" has {}, expected {}: {}",
+                    field.name,
+                    shown(&Value::String(flag.to_owned())),
+                    expected(field),
+                    alternatives(&names)
+                ));
+            };
+            put(row, bit.offset.unwrap_or(0), &[1]);
+        }
+    }
+    Ok(())
+}
+
+/// A row's bytes from its printed fields, walking the row's table ([`fields`]): the first
+/// field is required, every other one left out is zero — but a route's `via`, which is then
+/// on-link (the unspecified address of the destination's family).
+fn row_bytes(
+    kind: &'static str,
+    table: &[Field],
+    size: usize,
+    fields: Map<String, Value>,
+) -> Result<Vec<u8>, String> {
+    let mut row = Row { kind, fields };
+    let mut bytes = vec![0_u8; size];
+    for (index, spec) in table.iter().enumerate() {
+        let value = if index == 0 {
+            Some(row.required(spec.name, |value| Some(value.clone()), &expected(spec))?)
+        } else {
+            row.take(spec.name)
+        };
+        match value {
+            Some(value) => field(&mut bytes, spec, &value)?,
+            None if spec.kind == Kind::Address => {
+                // On-link: the family of the row's first key, the address zero.
+                let first = usize::from(table.first().and_then(|f| f.offset).unwrap_or(0));
+                let family = [bytes[first], bytes[first + 1]];
+                put(&mut bytes, spec.offset.unwrap_or(0), &family);
+            }
+            None => {}
+        }
+    }
+    let names: Vec<&str> = table.iter().map(|spec| spec.name).collect();
+    row.finish(&names)?;
+    Ok(bytes)
+}
 
 /// A `MIB_IPINTERFACE_ROW` from its printed fields.
 ///
 /// # Errors
 /// The first field that is missing, unknown, or not a value the lines print.
 pub fn interface(fields: Map<String, Value>) -> Result<MibIpInterfaceRow, String> {
-    let mut row = Row {
-        kind: "interface",
+    let bytes = row_bytes(
+        "interface",
+        &fields::INTERFACE_ROW,
+        size_of::<MibIpInterfaceRow>(),
         fields,
-    };
-    let family = row.required(
-        "family",
-        |value| match value.as_str()? {
-            "ipv4" => Some(AF_INET),
-            "ipv6" => Some(AF_INET6),
-            _ => None,
-        },
-        "\"ipv4\" or \"ipv6\"",
     )?;
-    let zones = zones(&mut row)?;
-    let (transmit_offload, receive_offload) = row.field(
-        "offload",
-        (0, 0),
-        |value| {
-            let (tx, rx) = value.as_str()?.split_once('/')?;
-            let hex = |text: &str| u8::from_str_radix(text.strip_prefix("0x")?, 16).ok();
-            Some((hex(tx)?, hex(rx)?))
-        },
-        "\"0x<transmit>/0x<receive>\" such as \"0x3F/0x1F\"",
-    )?;
-    let (min_ra, max_ra) = row.field(
-        "ra-interval",
-        (0, 0),
-        |value| {
-            let (min, max) = value.as_str()?.strip_suffix("ms")?.split_once('-')?;
-            Some((min.parse().ok()?, max.parse().ok()?))
-        },
-        "\"<min>-<max>ms\" such as \"200000-600000ms\"",
-    )?;
-    let flags = flags(&mut row)?;
-    let result = MibIpInterfaceRow {
-        family,
-        interface_index: row.number("if")?,
-        interface_luid: row.luid()?,
-        connected: row.yes_no("connected")?,
-        nl_mtu: row.or_unset("mtu")?,
-        metric: row.number("metric")?,
-        router_discovery_behavior: row.named("router-discovery", &names(RouterDiscovery::NAMES))?,
-        link_local_address_behavior: row.named("link-local", &names(LinkLocalBehavior::NAMES))?,
-        link_local_address_timeout: row.unit("link-local-timeout", "ms")?,
-        dad_transmits: row.number("dad-transmits")?,
-        reachable_time: row.unit("reachable", "ms")?,
-        base_reachable_time: row.unit("base-reachable", "ms")?,
-        retransmit_time: row.unit("retransmit", "ms")?,
-        path_mtu_discovery_timeout: row.unit("pmtu-timeout", "ms")?,
-        min_router_advertisement_interval: min_ra,
-        max_router_advertisement_interval: max_ra,
-        site_prefix_length: row.number("site-prefix")?,
-        transmit_offload,
-        receive_offload,
-        zone_indices: zones,
-        use_automatic_metric: flags[0],
-        forwarding_enabled: flags[1],
-        advertising_enabled: flags[2],
-        advertise_default_route: flags[3],
-        disable_default_routes: flags[4],
-        weak_host_send: flags[5],
-        weak_host_receive: flags[6],
-        use_neighbor_unreachability_detection: flags[7],
-        managed_address_configuration_supported: flags[8],
-        other_stateful_configuration_supported: flags[9],
-        supports_wake_up_patterns: flags[10],
-        supports_neighbor_discovery: flags[11],
-        supports_router_discovery: flags[12],
-        ..MibIpInterfaceRow::default()
-    };
-    row.finish(&INTERFACE_FIELDS)?;
-    Ok(result)
+    MibIpInterfaceRow::from_bytes(&bytes).ok_or_else(|| "an interface row's size".to_owned())
 }
 
-/// `zones`: `<scope level>:<zone>` entries joined by commas, or `none`.
-fn zones(row: &mut Row) -> Result<[u32; 16], String> {
-    let mut zones = [0_u32; 16];
-    let zones_text = row.field(
-        "zones",
-        String::new(),
-        |v| v.as_str().map(str::to_owned),
-        "",
-    )?;
-    if !zones_text.is_empty() && zones_text != "none" {
-        for zone in zones_text.split(',') {
-            let slot = zone
-                .split_once(':')
-                .and_then(|(level, zone)| Some((level.parse::<usize>().ok()?, zone.parse().ok()?)))
-                .and_then(|(level, zone)| zones.get_mut(level).map(|slot| (slot, zone)));
-            let Some((slot, zone)) = slot else {
-                return Err(wrong(
-                    "zones",
-                    &Value::String(zones_text.clone()),
-                    "\"<scope level 0-15>:<zone>\" entries joined by commas, or \"none\"",
-                ));
-            };
-            *slot = zone;
-        }
+/// The names of a table's fields.
+const fn names<const N: usize>(table: &[Field; N]) -> [&'static str; N] {
+    let mut names = [""; N];
+    let mut index = 0;
+    while index < N {
+        names[index] = table[index].name;
+        index += 1;
     }
-    Ok(zones)
-}
-
-/// The 13 BOOLEANs `flags` lists, in the row's order: the names of those set, or `none`.
-fn flags(row: &mut Row) -> Result<[u8; 13], String> {
-    let flag_names = [
-        "auto-metric",
-        "forwarding",
-        "advertising",
-        "advertise-default",
-        "no-default-routes",
-        "weak-send",
-        "weak-receive",
-        "nud",
-        "managed",
-        "other-stateful",
-        "wake",
-        "nd",
-        "rd",
-    ];
-    let flags_text = row.field(
-        "flags",
-        String::new(),
-        |v| v.as_str().map(str::to_owned),
-        "",
-    )?;
-    let mut flags = [0_u8; 13];
-    if !flags_text.is_empty() && flags_text != "none" {
-        for flag in flags_text.split(',') {
-            let Some(position) = flag_names.iter().position(|name| *name == flag) else {
-                return Err(format!(
-                    "\"flags\" has {}, expected the names of the flags that are set, joined by \
-                     commas: {}",
-                    shown(&Value::String(flag.to_owned())),
-                    alternatives(&flag_names)
-                ));
-            };
-            flags[position] = 1;
-        }
-    }
-    Ok(flags)
+    names
 }
 
 /// Every field of a readable interface row, in the lines' order.
-pub const INTERFACE_FIELDS: [&str; 19] = [
-    "family",
-    "if",
-    "luid",
-    "connected",
-    "mtu",
-    "metric",
-    "router-discovery",
-    "link-local",
-    "link-local-timeout",
-    "dad-transmits",
-    "reachable",
-    "base-reachable",
-    "retransmit",
-    "pmtu-timeout",
-    "ra-interval",
-    "site-prefix",
-    "offload",
-    "zones",
-    "flags",
-];
+pub const INTERFACE_FIELDS: [&str; 19] = names(&fields::INTERFACE_ROW);
 
 /// A `MIB_UNICASTIPADDRESS_ROW` from its printed fields.
 ///
 /// # Errors
 /// The first field that is missing, unknown, or not a value the lines print.
 pub fn address_row(fields: Map<String, Value>) -> Result<MibUnicastIpAddressRow, String> {
-    let mut row = Row {
-        kind: "address",
-        fields,
-    };
-    let (address, length) = row.required(
+    let bytes = row_bytes(
         "address",
-        |value| address(value.as_str()?),
-        ADDRESS_EXPECTED,
+        &fields::ADDRESS_ROW,
+        size_of::<MibUnicastIpAddressRow>(),
+        fields,
     )?;
-    let result = MibUnicastIpAddressRow {
-        address,
-        on_link_prefix_length: length.unwrap_or(0),
-        interface_index: row.number("if")?,
-        interface_luid: row.luid()?,
-        dad_state: row.named("dad", &names(DadState::NAMES))?,
-        prefix_origin: row.named("prefix-origin", &names(PrefixOrigin::NAMES))?,
-        suffix_origin: row.named("suffix-origin", &names(SuffixOrigin::NAMES))?,
-        valid_lifetime: row.lifetime("valid")?,
-        preferred_lifetime: row.lifetime("preferred")?,
-        skip_as_source: row.yes_no("skip-as-source")?,
-        scope_id: row.number("scope-id")?,
-        creation_time_stamp: row.field(
-            "created",
-            0,
-            timestamp,
-            "a UTC time as lines print it (\"2024-11-30T03:59:59Z\"), or the raw 64-bit value",
-        )?,
-    };
-    row.finish(&ADDRESS_FIELDS)?;
-    Ok(result)
+    MibUnicastIpAddressRow::from_bytes(&bytes).ok_or_else(|| "an address row's size".to_owned())
 }
 
 /// Every field of a readable address row, in the lines' order.
-pub const ADDRESS_FIELDS: [&str; 11] = [
-    "address",
-    "if",
-    "luid",
-    "dad",
-    "prefix-origin",
-    "suffix-origin",
-    "valid",
-    "preferred",
-    "skip-as-source",
-    "scope-id",
-    "created",
-];
+pub const ADDRESS_FIELDS: [&str; 11] = names(&fields::ADDRESS_ROW);
 
 /// A `MIB_IPFORWARD_ROW2` from its printed fields.
 ///
 /// # Errors
 /// The first field that is missing, unknown, or not a value the lines print.
 pub fn route(fields: Map<String, Value>) -> Result<MibIpForwardRow2, String> {
-    let mut row = Row {
-        kind: "route",
+    let bytes = row_bytes(
+        "route",
+        &fields::ROUTE_ROW,
+        size_of::<MibIpForwardRow2>(),
         fields,
-    };
-    let (destination, length) = row.required(
-        "destination",
-        |value| address(value.as_str()?),
-        "a prefix as the lines print it, such as \"192.168.1.0/24\" or \"::/0\"",
     )?;
-    // No `via`: on-link, the unspecified address of the destination's family.
-    let mut on_link = SockaddrInet::default();
-    on_link.bytes[..2].copy_from_slice(&family_of(&destination).to_le_bytes());
-    let next_hop = row.field(
-        "via",
-        on_link,
-        |value| {
-            address(value.as_str()?)
-                .filter(|(_, length)| length.is_none())
-                .map(|(a, _)| a)
-        },
-        "the next hop's address, such as \"192.168.1.1\" (leave it out for on-link)",
-    )?;
-    let result = MibIpForwardRow2 {
-        destination_prefix: IpAddressPrefix {
-            prefix: destination,
-            prefix_length: length.unwrap_or(0),
-        },
-        next_hop,
-        interface_index: row.number("if")?,
-        interface_luid: row.luid()?,
-        metric: row.or_unset("route-metric")?,
-        protocol: row.named("protocol", &names(RouteProtocol::NAMES))?,
-        origin: row.named("origin", &names(RouteOrigin::NAMES))?,
-        valid_lifetime: row.lifetime("valid")?,
-        preferred_lifetime: row.lifetime("preferred")?,
-        age: row.unit("age", "s")?,
-        site_prefix_length: u8::try_from(row.number("site-prefix")?)
-            .map_err(|_| "\"site-prefix\" is more than 255 bits".to_owned())?,
-        loopback: row.yes_no("loopback")?,
-        autoconfigure_address: row.yes_no("autoconf")?,
-        publish: row.yes_no("publish")?,
-        immortal: row.yes_no("immortal")?,
-    };
-    row.finish(&ROUTE_FIELDS)?;
-    Ok(result)
+    MibIpForwardRow2::from_bytes(&bytes).ok_or_else(|| "a route row's size".to_owned())
 }
 
 /// Every field of a readable route row, in the lines' order.
-pub const ROUTE_FIELDS: [&str; 15] = [
-    "destination",
-    "via",
-    "if",
-    "luid",
-    "route-metric",
-    "protocol",
-    "origin",
-    "valid",
-    "preferred",
-    "age",
-    "site-prefix",
-    "loopback",
-    "autoconf",
-    "publish",
-    "immortal",
-];
+pub const ROUTE_FIELDS: [&str; 15] = names(&fields::ROUTE_ROW);
+
+/// A row of any table (a test's), from its printed fields: the bytes of a row of `size`.
+///
+/// # Errors
+/// As [`interface`].
+pub fn row_of(
+    kind: &'static str,
+    table: &[Field],
+    size: usize,
+    fields: Map<String, Value>,
+) -> Result<Vec<u8>, String> {
+    row_bytes(kind, table, size, fields)
+}

@@ -115,8 +115,9 @@ fn every_wine_and_test_scenario_comes_back() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let mut files = scenario_files(&format!("{root}/ci/wine/scenarios"));
     files.extend(scenario_files(&format!("{root}/replay/tests")));
+    files.extend(scenario_files(&format!("{root}/replay/tests/docs")));
     files.extend(scenario_files(&format!("{root}/replay/scenarios")));
-    assert!(files.len() >= 16, "{} scenario files", files.len());
+    assert!(files.len() >= 22, "{} scenario files", files.len());
     for (name, scenario) in files {
         let imported = assert_round_trip(&name, &scenario);
         if imported.left_out == 0 {

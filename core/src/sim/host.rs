@@ -12,6 +12,7 @@ use std::vec::Vec;
 
 use crate::host::{DriverKey, Host, Key, Level, Sink};
 use crate::line::Line;
+use crate::record::Record;
 use crate::settings::{PARAMETER_BUFFER, REG_DWORD, RawValue};
 use crate::status::NtStatus;
 
@@ -29,6 +30,18 @@ impl Sink for Sim {
 
     fn now(&self) -> u64 {
         self.0.clock.load(Ordering::Relaxed)
+    }
+
+    const RECORDS: bool = true;
+
+    fn record(&self, record: &Record) {
+        // Lock order: the lines, then the records (as `event_records_since` takes them).
+        let lines = self.0.lines.lock().unwrap_or_else(PoisonError::into_inner);
+        self.0
+            .events
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((lines.len(), *record));
     }
 
     unsafe fn start_timer(&self, context: *mut c_void) {
@@ -242,6 +255,20 @@ unsafe impl Host for Sim {
 }
 
 impl Sim {
+    /// The event records after the first `from` (`cargo replay --json`), each with the number
+    /// of lines printed before it: a record comes before its line.
+    #[must_use]
+    pub fn event_records_since(&self, from: usize) -> Vec<(usize, Record)> {
+        let _lines = self.0.lines.lock().unwrap_or_else(PoisonError::into_inner);
+        self.0
+            .events
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(from..)
+            .unwrap_or_default()
+            .to_vec()
+    }
+
     /// Opens one of the driver's keys (either path): a fresh handle, or the scripted failure.
     fn open(state: &mut State, kind: DriverKey) -> Result<Key, NtStatus> {
         if let Some(status) = state.registry.open_failures.remove(kind.subkey()) {

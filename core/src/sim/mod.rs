@@ -306,6 +306,8 @@ struct Inner {
     irql: AtomicU8,
     idle: Condvar,
     lines: Mutex<Vec<(Level, String)>>,
+    /// Every event record (`Sink::record`), with the number of lines printed before it.
+    events: Mutex<Vec<(usize, crate::record::Record)>>,
     /// The monotonic clock the sink reports (100-ns units); moved only by the test.
     clock: AtomicU64,
     /// What `DriverEntry` receives as `RegistryPath`.
@@ -385,6 +387,7 @@ impl Sim {
             irql: AtomicU8::new(PASSIVE_LEVEL),
             idle: Condvar::new(),
             lines: Mutex::new(Vec::new()),
+            events: Mutex::new(Vec::new()),
             clock: AtomicU64::new(0),
             service_key: service_key.encode_utf16().collect(),
         }))

@@ -1,0 +1,205 @@
+//! The field tables (`netnotify_core::fields`) are the one home of every field: the docs'
+//! tables are made from them, and a field added to a table reaches the line, the readable-row
+//! parser, the JSON and the docs.
+
+use netnotify_core::decode::Route;
+use netnotify_core::ffi::{MibIpForwardRow2, SockaddrInet};
+use netnotify_core::fields::{self, Field, Kind, Width, route};
+use netnotify_core::line::Line;
+use netnotify_core::render::Dec;
+use netnotify_replay::{docs, json, readable};
+use serde_json::json;
+
+/// docs/lines.md and docs/replay.md hold exactly the tables `docs::tables` makes from the
+/// field tables. `BLESS=1 cargo test -p netnotify-replay --test fields` rewrites them.
+#[test]
+#[cfg_attr(miri, ignore = "reads and writes files")]
+fn the_docs_field_tables_are_made_from_the_field_tables() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for file in ["docs/lines.md", "docs/replay.md"] {
+        let path = root.join(file);
+        let text = std::fs::read_to_string(&path).expect("docs");
+        let mut made = text.clone();
+        for (name, table) in docs::tables() {
+            if !name.starts_with(file.trim_start_matches("docs/").trim_end_matches(".md")) {
+                continue;
+            }
+            made = docs::replace(&made, name, &table)
+                .unwrap_or_else(|| panic!("{file} has no <!-- fields:{name} --> table"));
+        }
+        if std::env::var_os("BLESS").is_some() {
+            std::fs::write(&path, &made).expect("write docs");
+        } else {
+            assert!(
+                text == made,
+                "{file}'s field tables differ from the field tables: run BLESS=1 cargo test \
+                 -p netnotify-replay --test fields"
+            );
+        }
+    }
+}
+
+/// Every field of every row table is in docs/lines.md's tables or its prose (the keys).
+#[test]
+fn every_field_is_documented_in_the_lines_docs() {
+    let lines = include_str!("../../docs/lines.md");
+    for field in fields::INTERFACE_ROW
+        .iter()
+        .chain(&fields::ADDRESS_ROW)
+        .chain(&fields::ROUTE_ROW)
+        .chain(&fields::interface::FLAG_BITS)
+    {
+        // A positional key (an address, a destination, a next hop) is named by its C field.
+        let named = if field.label.ends_with('=') {
+            lines.contains(&format!("`{}", field.name))
+                || lines.contains(&format!(" {}=", field.name))
+        } else {
+            lines.contains(field.c.split(',').next().unwrap_or(field.c))
+        };
+        assert!(named, "docs/lines.md does not name `{}`", field.name);
+    }
+}
+
+netnotify_core::fields! {
+    /// A field a future issue might add: the route's age again, as a plain number.
+    EXTRA: "extra", "Age" @ 96, Kind::Number(Width::U32), Named, "a test's field";
+}
+
+netnotify_core::segment! {
+    /// The route's tail with the new field: the one place a record's fields are listed.
+    fn put_route_tail, visit_route_tail(row: &Route) {
+        route::METRIC => row.metric,
+        EXTRA => Dec(row.age),
+    }
+}
+
+/// One field added to a table (`EXTRA`, declared once above) appears in the line, in the
+/// readable-row parser (written at its offset), in the JSON, and in the docs' table.
+#[test]
+fn a_field_added_to_the_table_appears_everywhere() {
+    let table: Vec<Field> = fields::ROUTE_ROW.iter().copied().chain([EXTRA]).collect();
+    // The row parser: a row that gives `extra` has its value at the field's offset.
+    let bytes = readable::row_of(
+        "route",
+        &table,
+        size_of::<MibIpForwardRow2>(),
+        json!({"destination": "10.0.0.0/8", "extra": 42})
+            .as_object()
+            .expect("object")
+            .clone(),
+    )
+    .expect("a row with the new field");
+    assert_eq!(bytes[96..100], 42_u32.to_le_bytes());
+    let row = MibIpForwardRow2::from_bytes(&bytes).expect("a route row");
+    let decoded = Route::decode(&row);
+    // The line.
+    let line = Line::written(|line| put_route_tail(line, &decoded));
+    assert_eq!(line.as_str(), " route-metric=0 extra=42");
+    // The JSON.
+    let mut object = json::Object::default();
+    visit_route_tail(&mut object, &decoded);
+    assert_eq!(object.to_json(), "{\"route-metric\":0,\"extra\":42}");
+    // The docs.
+    assert!(
+        docs::replay_table(&table).contains("| `extra` | `Age` (96, u32) | number | number |  |")
+    );
+    assert!(docs::lines_table(&table).contains("| `extra` | `Age` | a number; a test's field |"));
+    // The readable parser refuses it where the table does not have it.
+    let refused = readable::route(
+        json!({"destination": "10.0.0.0/8", "extra": 42})
+            .as_object()
+            .expect("object")
+            .clone(),
+    );
+    assert!(refused.unwrap_err().contains("has no field \"extra\""));
+    let _ = SockaddrInet::default();
+}
+
+/// Visiting a full record hands over exactly the fields of its row table, in order (and the
+/// interface's names after the keys): the line, the JSON and the tables agree.
+#[test]
+fn visiting_a_full_record_gives_the_row_tables_fields_in_order() {
+    let scenario = netnotify_replay::parse(netnotify_replay::LAPTOP_JOINS_WIFI).expect("valid");
+    let mut seen = std::collections::BTreeSet::new();
+    for event in netnotify_replay::recorded_events(&scenario) {
+        let map = event.object.to_map();
+        let kind = map["kind"].as_str().expect("kind").to_owned();
+        let table: &[Field] = match kind.as_str() {
+            "interface" => &fields::INTERFACE_ROW,
+            "address" => &fields::ADDRESS_ROW,
+            "route" => &fields::ROUTE_ROW,
+            _ => continue,
+        };
+        let keys: Vec<&str> = event
+            .object
+            .keys()
+            .filter(|key| !["kind", "change", "seq", "printed", "note", "row"].contains(key))
+            .filter(|key| !["name", "alias"].contains(key))
+            .collect();
+        if keys.len() == table.len() {
+            let names: Vec<&str> = table.iter().map(|field| field.name).collect();
+            assert_eq!(keys, names, "{kind}");
+            seen.insert(kind);
+        }
+    }
+    assert_eq!(seen.len(), 3, "a full record of every kind: {seen:?}");
+}
+
+/// The `loaded` line's keys are the `LOADED` table's names (the lifecycle writes that line
+/// itself), and `--json` reads the driver's records with those tables.
+#[test]
+#[cfg_attr(miri, ignore = "5000 notifications are too slow under Miri")]
+fn the_loaded_line_has_the_loaded_tables_fields() {
+    let mut with_entries = false;
+    for text in [
+        netnotify_replay::LAPTOP_JOINS_WIFI,
+        netnotify_replay::VPN_ROUTE_STORM,
+        "{\"step\":\"stable\",\"completion\":\"immediate\",\"rows\":[]}\n",
+    ] {
+        let scenario = netnotify_replay::parse(text).expect("valid");
+        let (mut out, mut notes) = (Vec::new(), Vec::new());
+        netnotify_replay::run(&scenario, &mut out, &mut notes).expect("in memory");
+        let out = String::from_utf8(out).expect("ASCII");
+        let loaded = out
+            .lines()
+            .find_map(|line| line.strip_prefix("netnotify: loaded "))
+            .expect("a loaded line");
+        let keys: Vec<&str> = loaded
+            .split(' ')
+            .filter_map(|pair| pair.split_once('=').map(|(key, _)| key))
+            .collect();
+        let expected: Vec<&str> = fields::LOADED
+            .iter()
+            .map(|field| field.name)
+            .filter(|name| *name != "entries" || keys.contains(&"entries"))
+            .collect();
+        with_entries |= keys.contains(&"entries");
+        assert_eq!(keys, expected, "{loaded}");
+    }
+    assert!(with_entries);
+}
+
+/// The `unloaded` line's `kept=` and `leaked-tables=` (docs/netio.md#failed-cancel: after the counts, each only
+/// when not empty) are in the table, and `--json` reads them back as a string and a number.
+#[test]
+fn the_unloaded_lines_kept_and_leaked_tables_are_read_back() {
+    let plain = "netnotify: unloaded interface(initial=2 add=1 delete=0 parameter=0 other=0) \
+                 address(initial=2 add=1 delete=0 parameter=0 other=0) route(initial=2 add=1 \
+                 delete=0 parameter=0 other=0) stable-table(tables=1 entries=2)";
+    let line = format!(
+        "{plain}{}address,route{}1",
+        fields::driver::KEPT.label,
+        fields::driver::LEAKED_TABLES.label
+    );
+    assert!(line.ends_with(" kept=address,route leaked-tables=1"));
+    let object = json::driver_line(&line, &mut json::Sequence::default()).to_json();
+    assert!(
+        object.ends_with(
+            "\"stable-table\":{\"tables\":1,\"entries\":2},\"kept\":\"address,route\",\
+             \"leaked-tables\":1}"
+        ),
+        "{object}"
+    );
+    let object = json::driver_line(plain, &mut json::Sequence::default()).to_json();
+    assert!(object.ends_with("\"stable-table\":{\"tables\":1,\"entries\":2}}"));
+}
