@@ -101,23 +101,7 @@ fn main() -> ExitCode {
     let mut out = io::stdout().lock();
     let mut notes = io::stderr().lock();
     if registry {
-        for (key, name, value) in scenario.settings() {
-            let key = key.subkey();
-            let line = match value {
-                RawValue::Dword(value) => format!("{key} {name} REG_DWORD {value}"),
-                // A string provokes the wrong-type warning, which names its size in bytes
-                // (UTF-16 with the terminator): a string of that size says the same.
-                RawValue::Other { size, .. } => {
-                    let characters = usize::try_from(size / 2).unwrap_or(1).saturating_sub(1);
-                    format!("{key} {name} REG_SZ {}", "x".repeat(characters))
-                }
-                RawValue::Missing | RawValue::Unreadable(_) => continue,
-            };
-            if let Err(error) = writeln!(out, "{line}") {
-                return written(&error, &mut notes);
-            }
-        }
-        return ExitCode::SUCCESS;
+        return print_registry(&scenario, &mut out, &mut notes);
     }
     match netnotify_replay::run_as(&scenario, output, &mut out, &mut notes) {
         Ok(report) if report.violations.is_empty() => ExitCode::SUCCESS,
@@ -129,6 +113,32 @@ fn main() -> ExitCode {
         }
         Err(error) => written(&error, &mut notes),
     }
+}
+
+/// `--registry`: the scenario's settings, one `Parameters|State NAME REG_DWORD|REG_SZ DATA`
+/// line each.
+fn print_registry(
+    scenario: &netnotify_replay::Scenario,
+    out: &mut impl Write,
+    notes: &mut impl Write,
+) -> ExitCode {
+    for (key, name, value) in scenario.settings() {
+        let key = key.subkey();
+        let line = match value {
+            RawValue::Dword(value) => format!("{key} {name} REG_DWORD {value}"),
+            // A string provokes the wrong-type warning, which names its size in bytes
+            // (UTF-16 with the terminator): a string of that size says the same.
+            RawValue::Other { size, .. } => {
+                let characters = usize::try_from(size / 2).unwrap_or(1).saturating_sub(1);
+                format!("{key} {name} REG_SZ {}", "x".repeat(characters))
+            }
+            RawValue::Missing | RawValue::Unreadable(_) => continue,
+        };
+        if let Err(error) = writeln!(out, "{line}") {
+            return written(&error, notes);
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 /// `--import`: the scenario on stdout, a note per line that did not convert on stderr.
