@@ -29,6 +29,7 @@ use crate::render::{
 use crate::settings::Verbosity;
 use crate::status::NtStatus;
 use crate::storm::{Admission, LIMITED, QUIET, Summary};
+use crate::trace::{self, Event};
 
 /// What the callback path needs to know about one row type.
 trait ChangeRow: Copy {
@@ -44,6 +45,8 @@ trait ChangeRow: Copy {
     fn full(&self) -> Self::Full;
     /// The interface the row belongs to.
     fn luid(&self) -> Luid;
+    /// Writes the key fields into the row's event (`trace` owns the field list).
+    fn trace_keys(&self, event: &mut Event);
     fn render(
         line: &mut Line,
         change: Change,
@@ -75,6 +78,9 @@ impl ChangeRow for MibIpInterfaceRow {
     }
     fn luid(&self) -> Luid {
         Luid(self.interface_luid)
+    }
+    fn trace_keys(&self, event: &mut Event) {
+        trace::interface_keys(event, &self.keys());
     }
     fn render(
         line: &mut Line,
@@ -109,6 +115,9 @@ impl ChangeRow for MibUnicastIpAddressRow {
     fn luid(&self) -> Luid {
         Luid(self.interface_luid)
     }
+    fn trace_keys(&self, event: &mut Event) {
+        trace::address_keys(event, &self.keys());
+    }
     fn render(
         line: &mut Line,
         change: Change,
@@ -134,6 +143,9 @@ impl ChangeRow for MibIpForwardRow2 {
     }
     fn luid(&self) -> Luid {
         Luid(self.interface_luid)
+    }
+    fn trace_keys(&self, event: &mut Event) {
+        trace::route_keys(event, &self.keys());
     }
     fn render(line: &mut Line, change: Change, detail: &Detail<RouteKeys, Route>, names: &Names) {
         render::write_route_event(line, change, detail, names);
@@ -204,7 +216,14 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
     notification_type: i32,
 ) {
     let change = Change::from_raw(notification_type);
-    counters.count(change);
+    let seq = counters.count(change);
+    // Every event, before the verbosity and storm control decide about its line.
+    if extension
+        .session
+        .enabled(trace::Level::Informational, trace::keyword_of(R::KIND))
+    {
+        trace_change(extension, change, seq, row.as_ref());
+    }
     let settings = &extension.settings;
     if settings.verbosity == Verbosity::Errors {
         return;
@@ -221,7 +240,7 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
         }
     };
     if let Some(summary) = summary {
-        emit_summary(&extension.sink, R::KIND, &summary);
+        emit_summary(extension, R::KIND, &summary);
     }
     let names = row.map_or(Names::UNKNOWN, |row| names(&extension.netio, row.luid()));
     let detail = row.map_or(Detail::NoRow, |mut row| match settings.verbosity {
@@ -261,12 +280,83 @@ fn emit_event<S: Sink, R: ChangeRow>(
     }
 }
 
-/// Renders and emits a storm summary.
+/// Writes a change notification's event.
 #[inline(never)]
-fn emit_summary<S: Sink>(sink: &S, notification: Notification, summary: &Summary) {
+fn trace_change<N, S: Sink, R: ChangeRow>(
+    extension: &Extension<N, S>,
+    change: Change,
+    seq: u64,
+    row: Option<&R>,
+) {
+    let mut event = trace::change_event(R::KIND, change, seq);
+    if let Some(row) = row {
+        row.trace_keys(&mut event);
+    }
+    event.write(extension.sink.trace(), &extension.session);
+}
+
+/// Renders and emits a storm summary, and writes its event.
+#[inline(never)]
+pub(crate) fn emit_summary<N, S: Sink>(
+    extension: &Extension<N, S>,
+    notification: Notification,
+    summary: &Summary,
+) {
     let mut line = Line::new();
     render::write_storm_summary(&mut line, notification, summary);
-    sink.emit(Level::Warning, &line);
+    extension.sink.emit(Level::Warning, &line);
+    if extension
+        .session
+        .enabled(trace::Level::Warning, trace::keyword::LIFECYCLE)
+    {
+        trace::storm_event(notification, summary).write(extension.sink.trace(), &extension.session);
+    }
+}
+
+/// Emits a line and, for a warning or an error, writes it as an event too.
+pub(crate) fn report<N, S: Sink>(extension: &Extension<N, S>, level: Level, line: &Line) {
+    extension.sink.emit(level, line);
+    let (error, etw_level) = match level {
+        Level::Error => (true, trace::Level::Error),
+        Level::Warning => (false, trace::Level::Warning),
+        Level::Info => return,
+    };
+    if extension
+        .session
+        .enabled(etw_level, trace::keyword::LIFECYCLE)
+    {
+        write_message(extension, error, line);
+    }
+}
+
+#[inline(never)]
+fn write_message<N, S: Sink>(extension: &Extension<N, S>, error: bool, line: &Line) {
+    let text = line.as_str();
+    let text = text.strip_prefix(render::PREFIX).unwrap_or(text);
+    // The line's own level word is the event's name.
+    let text = text
+        .strip_prefix(if error { "error: " } else { "warning: " })
+        .unwrap_or(text);
+    trace::message_event(error, text).write(extension.sink.trace(), &extension.session);
+}
+
+/// The ETW enable callback (`PASSIVE_LEVEL`): remembers what the sessions asked for, and
+/// answers capture-state with the counters so far.
+pub fn trace_control<N, S: Sink>(
+    extension: &Extension<N, S>,
+    code: u32,
+    level: u8,
+    any: u64,
+    all: u64,
+) {
+    if extension.session.control(code, level, any, all) == trace::Control::CaptureState
+        && extension
+            .session
+            .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
+    {
+        trace::counters_event("counters", &extension.counters)
+            .write(extension.sink.trace(), &extension.session);
+    }
 }
 
 /// The storm timer expired (the DPC, at `DISPATCH_LEVEL`): prints the summary of every
@@ -275,7 +365,7 @@ pub fn storm_timer<N, S: Sink>(extension: &Extension<N, S>) {
     let expiry = extension.storm.expire(extension.sink.now());
     for (notification, summary) in LIMITED.into_iter().zip(expiry.summaries) {
         if let Some(summary) = summary {
-            emit_summary(&extension.sink, notification, &summary);
+            emit_summary(extension, notification, &summary);
         }
     }
     if let Some(delay) = expiry.rearm {
@@ -326,7 +416,18 @@ pub fn stable_table<N, S: Sink>(
     completion: Completion,
     entries: Option<u32>,
 ) {
-    extension.counters.stable.count(entries.unwrap_or(0));
+    let seq = extension.counters.stable.count(entries.unwrap_or(0));
+    if extension
+        .session
+        .enabled(trace::Level::Informational, trace::keyword::STABLE_TABLE)
+    {
+        let completion = match completion {
+            Completion::Immediate => "immediate",
+            Completion::Pending => "pending",
+        };
+        trace::stable_table_event(completion, seq, entries)
+            .write(extension.sink.trace(), &extension.session);
+    }
     if extension.settings.verbosity == Verbosity::Errors {
         return;
     }
@@ -335,15 +436,16 @@ pub fn stable_table<N, S: Sink>(
     extension.sink.emit(Level::Info, &line);
 }
 
-/// A stable table NETIO delivered at `irql`, at or above `DISPATCH_LEVEL`: counted as leaked
-/// and reported; the caller neither reads nor frees it (docs/netio.md#stable-above-passive).
-/// Its line buffer lives in this frame only, never beside the table's rows and names.
+/// A stable table NETIO delivered at `irql`, at or above `DISPATCH_LEVEL`.
+///
+/// Counted as leaked and reported; the caller neither reads nor frees it
+/// (docs/netio.md#stable-above-passive). Its line buffer lives in this frame only, never beside the table's rows and names.
 #[inline(never)]
 pub fn stable_table_leaked<N, S: Sink>(extension: &Extension<N, S>, irql: u8) {
     extension.counters.stable.count_leaked();
     let mut line = Line::new();
     render::write_stable_leaked(&mut line, irql);
-    extension.sink.emit(Level::Error, &line);
+    report(extension, Level::Error, &line);
 }
 
 /// Row `position` of the stable table being printed: a complete row, printed in full.
@@ -352,6 +454,12 @@ pub fn stable_entry<N: NetIo, S: Sink>(
     position: u32,
     row: &MibUnicastIpAddressRow,
 ) {
+    if extension
+        .session
+        .enabled(trace::Level::Informational, trace::keyword::STABLE_TABLE)
+    {
+        trace_stable_entry(extension, position, row);
+    }
     if extension.settings.verbosity == Verbosity::Errors {
         return;
     }
@@ -359,4 +467,16 @@ pub fn stable_entry<N: NetIo, S: Sink>(
     let mut line = Line::new();
     render::write_stable_entry(&mut line, position, &Address::decode(row), &names);
     extension.sink.emit(Level::Info, &line);
+}
+
+/// Writes a stable table entry's event.
+#[inline(never)]
+fn trace_stable_entry<N, S: Sink>(
+    extension: &Extension<N, S>,
+    position: u32,
+    row: &MibUnicastIpAddressRow,
+) {
+    let keys = AddressKeys::decode(row);
+    trace::stable_entry_event(position, &keys, keys.luid)
+        .write(extension.sink.trace(), &extension.session);
 }

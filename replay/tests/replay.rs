@@ -514,7 +514,7 @@ fn a_null_handle_keeps_the_driver_loaded_and_nothing_is_cancelled() {
         "netnotify: error: NotifyRouteChange2 returned status 0x00000000 without a handle; it \
          cannot be cancelled, so netnotify stays loaded (unload disabled)"
     );
-    assert!(lines[9].ends_with(" unload=disabled"));
+    assert!(lines[9].ends_with(" unload=disabled etw={cabe4808-b99f-5fdb-95a1-c1294a861355}"));
     assert_eq!(lines.len(), 10, "no unloaded line: DriverUnload never runs");
     assert_eq!(
         notes,

@@ -1,0 +1,268 @@
+//! The simulator as ETW: a trace double that plays the sessions. It records the provider's
+//! registration and traits and every write (descriptor, metadata, payload), calls the enable
+//! callback as a controller would (with a level and keywords, or capture-state), and reports
+//! misuse: a write or a second unregister outside a registration, a registration left at
+//! unload.
+
+use core::ffi::c_void;
+use core::fmt::Write as _;
+use std::format;
+use std::string::String;
+use std::vec::Vec;
+
+use crate::ffi::PASSIVE_LEVEL;
+use crate::status::NtStatus;
+use crate::trace::{
+    EVENT_PROVIDER_SET_TRAITS, EventDescriptor, InType, OutType, PROVIDER_TRAITS, Trace,
+};
+
+use super::{IrqlRule, SendPtr, Sim};
+
+/// One `EtwWriteTransfer`: the event descriptor and the three data descriptors' bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Write {
+    /// The event descriptor.
+    pub descriptor: EventDescriptor,
+    /// The provider traits (data descriptor `Reserved` 2).
+    pub traits: Vec<u8>,
+    /// The event metadata (`Reserved` 1).
+    pub metadata: Vec<u8>,
+    /// The payload (`Reserved` 0).
+    pub payload: Vec<u8>,
+}
+
+/// What the double knows of the provider.
+#[derive(Default)]
+pub struct Etw {
+    /// The status the next `EtwRegister` fails with.
+    pub(super) register_failure: Option<NtStatus>,
+    /// A session already listening when the provider registers: its level and keywords.
+    pub(super) session_at_register: Option<(u8, u64, u64)>,
+    /// The enable callback's context while registered.
+    context: Option<SendPtr>,
+    /// `EtwRegister` calls that succeeded, and `EtwUnregister` calls.
+    pub(super) registrations: u32,
+    pub(super) unregistrations: u32,
+    /// What `EtwSetInformation(EventProviderSetTraits)` received.
+    pub(super) traits: Option<Vec<u8>>,
+    pub(super) writes: Vec<Write>,
+}
+
+impl Etw {
+    /// Whether the provider is registered.
+    pub(super) const fn registered(&self) -> bool {
+        self.context.is_some()
+    }
+}
+
+impl Sim {
+    /// The next `EtwRegister` fails with `status`.
+    pub fn fail_etw_register(&self, status: NtStatus) {
+        self.state().etw.register_failure = Some(status);
+    }
+
+    /// A session with `level` and `any` keywords listens when the provider registers: the
+    /// enable callback runs inside `EtwRegister`, as ETW runs it.
+    pub fn etw_session_at_register(&self, level: u8, any: u64) {
+        self.state().etw.session_at_register = Some((level, any, 0));
+    }
+
+    /// A controller sends `code` (0 disable, 1 enable, 2 capture-state) with a level and
+    /// keywords; nothing happens unless the provider is registered.
+    pub fn etw_control(&self, code: u32, level: u8, any: u64, all: u64) {
+        let context = self.state().etw.context;
+        if let Some(context) = context {
+            // SAFETY: the context the driver registered, valid until it unregisters, which
+            // clears it; the callback runs at PASSIVE_LEVEL like ETW's.
+            Self::at_irql(PASSIVE_LEVEL, || unsafe {
+                crate::trace_enable::<Self, Self>(context.0, code, level, any, all);
+            });
+        }
+    }
+
+    /// Every write so far.
+    #[must_use]
+    pub fn etw_writes(&self) -> Vec<Write> {
+        self.state().etw.writes.clone()
+    }
+
+    /// Every write so far, decoded ([`decode`]).
+    #[must_use]
+    pub fn etw_events(&self) -> Vec<String> {
+        self.etw_writes().iter().map(decode).collect()
+    }
+
+    /// What `EtwSetInformation(EventProviderSetTraits)` received, if it was called.
+    #[must_use]
+    pub fn etw_traits(&self) -> Option<Vec<u8>> {
+        self.state().etw.traits.clone()
+    }
+
+    /// `EtwRegister` calls that succeeded, and `EtwUnregister` calls.
+    #[must_use]
+    pub fn etw_registrations(&self) -> (u32, u32) {
+        let state = self.state();
+        (state.etw.registrations, state.etw.unregistrations)
+    }
+
+    /// Whether the provider is registered now.
+    #[must_use]
+    pub fn etw_registered(&self) -> bool {
+        self.state().etw.context.is_some()
+    }
+}
+
+impl Trace for Sim {
+    unsafe fn register(&self, context: *mut c_void) -> NtStatus {
+        let session = {
+            let mut state = self.state();
+            self.check_irql(&mut state, "EtwRegister", IrqlRule::Passive);
+            if state.etw.context.is_some() {
+                state
+                    .violations
+                    .push("EtwRegister while the provider is registered".into());
+            }
+            if let Some(status) = state.etw.register_failure.take() {
+                return status;
+            }
+            state.etw.context = Some(SendPtr(context));
+            state.etw.registrations += 1;
+            state.etw.session_at_register
+        };
+        // ETW calls the enable callback of a provider a session already wants from inside
+        // EtwRegister, before the handle is returned and before the traits are set.
+        if let Some((level, any, all)) = session {
+            self.etw_control(1, level, any, all);
+        }
+        let mut state = self.state();
+        self.check_irql(&mut state, "EtwSetInformation", IrqlRule::Passive);
+        let _ = EVENT_PROVIDER_SET_TRAITS;
+        state.etw.traits = Some(PROVIDER_TRAITS.to_vec());
+        NtStatus::SUCCESS
+    }
+
+    fn unregister(&self) {
+        let mut state = self.state();
+        self.check_irql(&mut state, "EtwUnregister", IrqlRule::Passive);
+        if state.etw.context.take().is_none() {
+            state
+                .violations
+                .push("EtwUnregister of a provider that is not registered".into());
+        }
+        state.etw.unregistrations += 1;
+    }
+
+    fn write(&self, descriptor: &EventDescriptor, metadata: &[u8], payload: &[u8]) -> NtStatus {
+        let mut state = self.state();
+        if state.etw.context.is_none() {
+            state
+                .violations
+                .push("EtwWriteTransfer without a registered provider".into());
+            return NtStatus::INVALID_PARAMETER;
+        }
+        state.etw.writes.push(Write {
+            descriptor: *descriptor,
+            traits: PROVIDER_TRAITS.to_vec(),
+            metadata: metadata.to_vec(),
+            payload: payload.to_vec(),
+        });
+        NtStatus::SUCCESS
+    }
+}
+
+/// A `TraceLogging` event as one JSON object: `{"event":NAME,FIELD:VALUE,…}`.
+///
+/// Numbers as numbers, addresses and text as strings. The simulator's own reading of the bytes, for
+/// readable tests; the Wine harness decodes the same bytes with a decoder this project did not
+/// write (`ci/wine/etw.py`).
+#[must_use]
+pub fn decode(write: &Write) -> String {
+    decode_bytes(&write.metadata, &write.payload)
+        .unwrap_or_else(|| format!("undecodable {:?} {:?}", write.metadata, write.payload))
+}
+
+fn decode_bytes(metadata: &[u8], payload: &[u8]) -> Option<String> {
+    let size = usize::from(u16::from_le_bytes([*metadata.first()?, *metadata.get(1)?]));
+    if size != metadata.len() || *metadata.get(2)? != 0 {
+        return None;
+    }
+    let mut meta = metadata.get(3..)?;
+    let mut data = payload;
+    let (name, rest) = cstr(meta)?;
+    meta = rest;
+    let mut json = format!("{{\"event\":\"{name}\"");
+    while !meta.is_empty() {
+        let (field, rest) = cstr(meta)?;
+        let in_type = *rest.first()?;
+        let (out_type, rest) = if in_type & 0x80 == 0 {
+            (0, rest.get(1..)?)
+        } else {
+            (*rest.get(1)?, rest.get(2..)?)
+        };
+        meta = rest;
+        let (value, rest) = value(InType::from_int(in_type & 0x7F), out_type, data)?;
+        data = rest;
+        let _ = write!(json, ",\"{field}\":{value}");
+    }
+    if !data.is_empty() {
+        return None;
+    }
+    json.push('}');
+    Some(json)
+}
+
+fn cstr(bytes: &[u8]) -> Option<(&str, &[u8])> {
+    let end = bytes.iter().position(|&byte| byte == 0)?;
+    Some((
+        core::str::from_utf8(bytes.get(..end)?).ok()?,
+        bytes.get(end + 1..)?,
+    ))
+}
+
+fn value(in_type: InType, out_type: u8, data: &[u8]) -> Option<(String, &[u8])> {
+    let take = |count: usize| Some((data.get(..count)?, data.get(count..)?));
+    Some(match in_type {
+        InType::U8 => {
+            let (bytes, rest) = take(1)?;
+            (format!("{}", bytes.first()?), rest)
+        }
+        InType::U32 if out_type == OutType::IPv4.as_int() => {
+            let (bytes, rest) = take(4)?;
+            let octets: [u8; 4] = bytes.try_into().ok()?;
+            (format!("\"{}\"", std::net::Ipv4Addr::from(octets)), rest)
+        }
+        InType::U32 => {
+            let (bytes, rest) = take(4)?;
+            (
+                format!("{}", u32::from_le_bytes(bytes.try_into().ok()?)),
+                rest,
+            )
+        }
+        InType::U64 => {
+            let (bytes, rest) = take(8)?;
+            (
+                format!("{}", u64::from_le_bytes(bytes.try_into().ok()?)),
+                rest,
+            )
+        }
+        InType::Binary if out_type == OutType::IPv6.as_int() => {
+            let (length, rest) = take(2)?;
+            if length != [16, 0] {
+                return None;
+            }
+            let octets: [u8; 16] = rest.get(..16)?.try_into().ok()?;
+            (
+                format!("\"{}\"", std::net::Ipv6Addr::from(octets)),
+                rest.get(16..)?,
+            )
+        }
+        InType::CStr8 => {
+            let (text, rest) = cstr(data)?;
+            (
+                format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")),
+                rest,
+            )
+        }
+        _ => return None,
+    })
+}
