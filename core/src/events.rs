@@ -29,7 +29,7 @@ use crate::render::{
 use crate::settings::Verbosity;
 use crate::status::NtStatus;
 use crate::storm::{Admission, LIMITED, QUIET, Summary};
-use crate::trace::{self, Event};
+use crate::trace::{self, NotificationEvent};
 
 /// What the callback path needs to know about one row type.
 trait ChangeRow: Copy {
@@ -46,7 +46,7 @@ trait ChangeRow: Copy {
     /// The interface the row belongs to.
     fn luid(&self) -> Luid;
     /// Writes the key fields into the row's event (`trace` owns the field list).
-    fn trace_keys(&self, event: &mut Event);
+    fn trace_keys(&self, event: &mut NotificationEvent);
     fn render(
         line: &mut Line,
         change: Change,
@@ -79,7 +79,7 @@ impl ChangeRow for MibIpInterfaceRow {
     fn luid(&self) -> Luid {
         Luid(self.interface_luid)
     }
-    fn trace_keys(&self, event: &mut Event) {
+    fn trace_keys(&self, event: &mut NotificationEvent) {
         trace::interface_keys(event, &self.keys());
     }
     fn render(
@@ -115,7 +115,7 @@ impl ChangeRow for MibUnicastIpAddressRow {
     fn luid(&self) -> Luid {
         Luid(self.interface_luid)
     }
-    fn trace_keys(&self, event: &mut Event) {
+    fn trace_keys(&self, event: &mut NotificationEvent) {
         trace::address_keys(event, &self.keys());
     }
     fn render(
@@ -144,7 +144,7 @@ impl ChangeRow for MibIpForwardRow2 {
     fn luid(&self) -> Luid {
         Luid(self.interface_luid)
     }
-    fn trace_keys(&self, event: &mut Event) {
+    fn trace_keys(&self, event: &mut NotificationEvent) {
         trace::route_keys(event, &self.keys());
     }
     fn render(line: &mut Line, change: Change, detail: &Detail<RouteKeys, Route>, names: &Names) {
@@ -295,22 +295,37 @@ fn trace_change<N, S: Sink, R: ChangeRow>(
     event.write(extension.sink.trace(), &extension.session);
 }
 
-/// Renders and emits a storm summary, and writes its event.
-#[inline(never)]
+/// Emits a storm summary's line and writes its event, each in a frame of its own.
 pub(crate) fn emit_summary<N, S: Sink>(
     extension: &Extension<N, S>,
     notification: Notification,
     summary: &Summary,
 ) {
-    let mut line = Line::new();
-    render::write_storm_summary(&mut line, notification, summary);
-    extension.sink.emit(Level::Warning, &line);
+    print_summary(&extension.sink, notification, summary);
     if extension
         .session
         .enabled(trace::Level::Warning, trace::keyword::LIFECYCLE)
     {
-        trace::storm_event(notification, summary).write(extension.sink.trace(), &extension.session);
+        trace_summary(extension, notification, summary);
     }
+}
+
+/// Renders and emits a storm summary's line.
+#[inline(never)]
+fn print_summary<S: Sink>(sink: &S, notification: Notification, summary: &Summary) {
+    let mut line = Line::new();
+    render::write_storm_summary(&mut line, notification, summary);
+    sink.emit(Level::Warning, &line);
+}
+
+/// Writes a storm summary's event, in a frame of its own (not beside the line's buffer).
+#[inline(never)]
+fn trace_summary<N, S: Sink>(
+    extension: &Extension<N, S>,
+    notification: Notification,
+    summary: &Summary,
+) {
+    trace::storm_event(notification, summary).write(extension.sink.trace(), &extension.session);
 }
 
 /// Emits a line and, for a warning or an error, writes it as an event too.
@@ -421,25 +436,27 @@ pub fn stable_table<N, S: Sink>(
         .session
         .enabled(trace::Level::Informational, trace::keyword::STABLE_TABLE)
     {
-        let completion = match completion {
-            Completion::Immediate => "immediate",
-            Completion::Pending => "pending",
-        };
-        trace::stable_table_event(completion, seq, entries)
-            .write(extension.sink.trace(), &extension.session);
+        trace_stable_table(extension, completion, seq, entries);
     }
     if extension.settings.verbosity == Verbosity::Errors {
         return;
     }
+    print_stable_header(&extension.sink, completion, entries);
+}
+
+/// Renders and emits a stable table's header line, in a frame of its own.
+#[inline(never)]
+fn print_stable_header<S: Sink>(sink: &S, completion: Completion, entries: Option<u32>) {
     let mut line = Line::new();
     render::write_stable_header(&mut line, completion, entries);
-    extension.sink.emit(Level::Info, &line);
+    sink.emit(Level::Info, &line);
 }
 
 /// A stable table NETIO delivered at `irql`, at or above `DISPATCH_LEVEL`.
 ///
 /// Counted as leaked and reported; the caller neither reads nor frees it
-/// (docs/netio.md#stable-above-passive). Its line buffer lives in this frame only, never beside the table's rows and names.
+/// (docs/netio.md#stable-above-passive). Its line buffer lives in this frame only, never
+/// beside the table's rows and names.
 #[inline(never)]
 pub fn stable_table_leaked<N, S: Sink>(extension: &Extension<N, S>, irql: u8) {
     extension.counters.stable.count_leaked();
@@ -467,6 +484,22 @@ pub fn stable_entry<N: NetIo, S: Sink>(
     let mut line = Line::new();
     render::write_stable_entry(&mut line, position, &Address::decode(row), &names);
     extension.sink.emit(Level::Info, &line);
+}
+
+/// Writes a stable table's event, in a frame of its own.
+#[inline(never)]
+fn trace_stable_table<N, S: Sink>(
+    extension: &Extension<N, S>,
+    completion: Completion,
+    seq: u64,
+    entries: Option<u32>,
+) {
+    let completion = match completion {
+        Completion::Immediate => "immediate",
+        Completion::Pending => "pending",
+    };
+    trace::stable_table_event(completion, seq, entries)
+        .write(extension.sink.trace(), &extension.session);
 }
 
 /// Writes a stable table entry's event.

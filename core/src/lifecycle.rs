@@ -493,7 +493,7 @@ fn register_all<N: NetIo, S: Sink>(installed: &Installed<N, S>, etw: bool) -> Lo
         .session
         .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
     {
-        write_loaded(extension, &line);
+        write_loaded(extension, registered, stable, pinned);
     }
     if pinned {
         Loaded::Pinned
@@ -503,20 +503,42 @@ fn register_all<N: NetIo, S: Sink>(installed: &Installed<N, S>, etw: bool) -> Lo
 }
 
 /// The `loaded` event: the `loaded` line's fields, each under its name.
-fn write_loaded<N, S: Sink>(extension: &Extension<N, S>, line: &crate::line::Line) {
-    let mut event = trace::Event::new(
+fn write_loaded<N, S: Sink>(
+    extension: &Extension<N, S>,
+    registered: NotificationSet,
+    stable: StableState,
+    pinned: bool,
+) {
+    let settings = &extension.settings;
+    let mut event: trace::Event = trace::Event::new(
         "loaded",
         trace::Level::Informational,
         trace::keyword::LIFECYCLE,
     );
-    let text = line.as_str();
-    let text = text.strip_prefix(render::PREFIX).unwrap_or(text);
-    let fields = text.strip_prefix("loaded ").unwrap_or(text);
-    for field in fields.split(' ') {
-        if let Some((name, value)) = field.split_once('=') {
-            event.str(name, value);
-        }
+    event.display("registered", &registered);
+    event.put("family", &Family(settings.family));
+    event.str(
+        "initial",
+        if settings.initial_notification {
+            "yes"
+        } else {
+            "no"
+        },
+    );
+    let (state, entries) = match stable {
+        StableState::Off => ("off", None),
+        StableState::Immediate(Some(entries)) => ("immediate", Some(entries)),
+        StableState::Immediate(None) => ("immediate (no table)", None),
+        StableState::Pending => ("pending", None),
+        StableState::Uncancellable => ("uncancellable", None),
+    };
+    event.str("stable-table", state);
+    if let Some(entries) = entries {
+        event.u32("entries", entries);
     }
+    event.str("unload", if pinned { "disabled" } else { "enabled" });
+    // Written only while registered, so always the GUID.
+    event.put("etw", &trace::BracedGuid);
     event.write(extension.sink.trace(), &extension.session);
 }
 
