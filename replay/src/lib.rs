@@ -775,7 +775,76 @@ pub fn run(
     out: &mut impl Write,
     notes: &mut impl Write,
 ) -> io::Result<Report> {
+    run_with_etw(scenario, EtwSession::default(), out, notes).map(|(report, _)| report)
+}
+
+/// An ETW session during a run, as a controller would run one.
+///
+/// Listening from before the driver loads (its enable callback comes inside `EtwRegister`) at a level with keywords,
+/// and, if `capture_state`, asking for the provider's state after the events, before the
+/// unload. The Wine harness's double plays the same session (docs/replay.md#etw).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct EtwSession {
+    /// The level and `MatchAnyKeyword`; `None`: no session.
+    pub listen: Option<(u8, u64)>,
+    /// Capture-state after the events.
+    pub capture_state: bool,
+}
+
+impl EtwSession {
+    /// `none`, or `LEVEL:KEYWORDS[:capture-state]` (keywords in hex with `0x`, or decimal).
+    ///
+    /// # Errors
+    /// A message naming what is wrong.
+    pub fn parse(spec: &str) -> Result<Self, String> {
+        if spec == "none" {
+            return Ok(Self::default());
+        }
+        let mut parts = spec.split(':');
+        let level = parts.next().and_then(|level| level.parse::<u8>().ok());
+        let any = parts.next().and_then(|any| {
+            any.strip_prefix("0x").map_or_else(
+                || any.parse::<u64>().ok(),
+                |hex| u64::from_str_radix(hex, 16).ok(),
+            )
+        });
+        let capture_state = match parts.next() {
+            None => false,
+            Some("capture-state") => true,
+            Some(other) => return Err(format!("unknown ETW session option {other:?}")),
+        };
+        match (level, any) {
+            (Some(level), Some(any)) => Ok(Self {
+                listen: Some((level, any)),
+                capture_state,
+            }),
+            _ => Err(format!(
+                "ETW session {spec:?}: expected none or LEVEL:KEYWORDS[:capture-state]"
+            )),
+        }
+    }
+}
+
+/// [`run`] with an ETW session; also returns every ETW call, one JSON object each
+/// (docs/replay.md#etw).
+///
+/// # Errors
+/// Writing to `out` or `notes` failed.
+pub fn run_with_etw(
+    scenario: &Scenario,
+    session: EtwSession,
+    out: &mut impl Write,
+    notes: &mut impl Write,
+) -> io::Result<(Report, Vec<String>)> {
     let sim = Sim::new();
+    if let Some((level, any)) = session.listen {
+        sim.etw_session_at_register(level, any);
+    }
+    let capture = |sim: &Sim| {
+        if session.capture_state {
+            sim.etw_control(netnotify_core::trace::CAPTURE_STATE, 0, 0, 0);
+        }
+    };
     let mut printed = 0;
     let mut loaded: Option<bool> = None;
     let mut unloaded = false;
@@ -784,6 +853,7 @@ pub fn run(
             loaded = Some(load(&sim, notes)?);
         }
         if matches!(step, Step::Unload) {
+            capture(&sim);
             unload(&sim, loaded == Some(true), notes)?;
             unloaded = true;
         } else {
@@ -795,13 +865,18 @@ pub fn run(
         loaded = Some(load(&sim, notes)?);
     }
     if !unloaded {
+        capture(&sim);
         unload(&sim, loaded == Some(true), notes)?;
     }
     let lines = flush(&sim, printed, out)?;
-    Ok(Report {
-        lines,
-        violations: sim.close(),
-    })
+    let log = sim.etw_log();
+    Ok((
+        Report {
+            lines,
+            violations: sim.close(),
+        },
+        log,
+    ))
 }
 
 /// What a step does to the simulated system (everything but `unload`, which the caller

@@ -5,16 +5,18 @@ use std::process::ExitCode;
 
 use netnotify_core::settings::RawValue;
 
-const USAGE: &str = "usage: cargo replay [--registry] [FILE | - | --storm]\n\
+const USAGE: &str = "usage: cargo replay [--registry | --etw SESSION OUT] [FILE | - | --storm]\n\
     Plays a JSON Lines scenario (docs/replay.md) through the driver in the NETIO simulator and\n\
     prints exactly the lines the driver would print. Without FILE: the built-in scenario, a\n\
     laptop joining Wi-Fi. --storm: the built-in route storm of a VPN connecting. With -: the\n\
     scenario on stdin. --registry: print the scenario's settings instead, one\n\
     `Parameters|State NAME REG_DWORD|REG_SZ DATA` line each, for writing them into a real\n\
-    registry.";
+    registry. --etw SESSION OUT: an ETW session listens (none, or LEVEL:KEYWORDS, with\n\
+    :capture-state to ask for the state before the unload); every ETW call goes to OUT, one\n\
+    JSON object a line (docs/replay.md#etw).";
 
 /// The options, for the message about an unknown one.
-const OPTIONS: &str = "--storm, --registry and --help (or a FILE, or - for stdin)";
+const OPTIONS: &str = "--storm, --registry, --etw and --help (or a FILE, or - for stdin)";
 
 fn main() -> ExitCode {
     let mut arguments: Vec<String> = std::env::args().skip(1).collect();
@@ -22,6 +24,10 @@ fn main() -> ExitCode {
     if registry {
         arguments.remove(0);
     }
+    let etw = match take_etw(&mut arguments) {
+        Ok(etw) => etw,
+        Err(code) => return code,
+    };
     let bytes = match arguments.as_slice() {
         [] => Ok(netnotify_replay::LAPTOP_JOINS_WIFI.as_bytes().to_vec()),
         [flag] if flag == "--storm" => Ok(netnotify_replay::VPN_ROUTE_STORM.as_bytes().to_vec()),
@@ -90,7 +96,20 @@ fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    match netnotify_replay::run(&scenario, &mut out, &mut notes) {
+    let session = etw
+        .as_ref()
+        .map(|(session, _)| *session)
+        .unwrap_or_default();
+    let played = netnotify_replay::run_with_etw(&scenario, session, &mut out, &mut notes);
+    let played = match (played, &etw) {
+        (Ok((report, log)), Some((_, file))) => {
+            let mut text = log.join("\n");
+            text.push('\n');
+            std::fs::write(file, text).map(|()| report)
+        }
+        (played, _) => played.map(|(report, _)| report),
+    };
+    match played {
         Ok(report) if report.violations.is_empty() => ExitCode::SUCCESS,
         Ok(report) => {
             for violation in report.violations {
@@ -100,6 +119,31 @@ fn main() -> ExitCode {
         }
         Err(error) => written(&error, &mut notes),
     }
+}
+
+/// `--etw SESSION OUT` at the front of the arguments, taken out of them.
+fn take_etw(
+    arguments: &mut Vec<String>,
+) -> Result<Option<(netnotify_replay::EtwSession, String)>, ExitCode> {
+    if arguments.first().is_none_or(|flag| flag != "--etw") {
+        return Ok(None);
+    }
+    if arguments.len() < 3 {
+        eprintln!("{USAGE}");
+        return Err(ExitCode::from(2));
+    }
+    let mut taken = arguments.drain(..3).skip(1);
+    let (spec, file) = (
+        taken.next().unwrap_or_default(),
+        taken.next().unwrap_or_default(),
+    );
+    drop(taken);
+    netnotify_replay::EtwSession::parse(&spec)
+        .map(|session| Some((session, file)))
+        .map_err(|message| {
+            eprintln!("replay: {message}");
+            ExitCode::from(2)
+        })
 }
 
 /// A write that failed: a reader that went away (`cargo replay | head`) ends the replay

@@ -13,7 +13,9 @@ use std::vec::Vec;
 use crate::ffi::PASSIVE_LEVEL;
 use crate::status::NtStatus;
 use crate::trace::{
-    EVENT_PROVIDER_SET_TRAITS, EventDescriptor, InType, OutType, PROVIDER_TRAITS, Trace,
+    DESCRIPTOR_EVENT_METADATA, DESCRIPTOR_PAYLOAD, DESCRIPTOR_PROVIDER_TRAITS,
+    EVENT_PROVIDER_SET_TRAITS, EventDescriptor, Guid, InType, OutType, PROVIDER_GUID,
+    PROVIDER_TRAITS, Trace,
 };
 
 use super::{IrqlRule, SendPtr, Sim};
@@ -46,6 +48,8 @@ pub struct Etw {
     /// What `EtwSetInformation(EventProviderSetTraits)` received.
     pub(super) traits: Option<Vec<u8>>,
     pub(super) writes: Vec<Write>,
+    /// Every call, in order, as [`log_line`] and its siblings write them (`--keep-etw`).
+    log: Vec<String>,
 }
 
 impl Etw {
@@ -70,7 +74,14 @@ impl Sim {
     /// A controller sends `code` (0 disable, 1 enable, 2 capture-state) with a level and
     /// keywords; nothing happens unless the provider is registered.
     pub fn etw_control(&self, code: u32, level: u8, any: u64, all: u64) {
-        let context = self.state().etw.context;
+        let context = {
+            let mut state = self.state();
+            let context = state.etw.context;
+            if context.is_some() {
+                state.etw.log.push(enable_line(code, level, any, all));
+            }
+            context
+        };
         if let Some(context) = context {
             // SAFETY: the context the driver registered, valid until it unregisters, which
             // clears it; the callback runs at PASSIVE_LEVEL like ETW's.
@@ -78,6 +89,13 @@ impl Sim {
                 crate::trace_enable::<Self, Self>(context.0, code, level, any, all);
             });
         }
+    }
+
+    /// Every ETW call so far, one JSON object each, in order: the `--keep-etw` format
+    /// (docs/replay.md#etw).
+    #[must_use]
+    pub fn etw_log(&self) -> Vec<String> {
+        self.state().etw.log.clone()
     }
 
     /// Every write so far.
@@ -127,6 +145,7 @@ impl Trace for Sim {
             }
             state.etw.context = Some(SendPtr(context));
             state.etw.registrations += 1;
+            state.etw.log.push(register_line(&PROVIDER_GUID));
             state.etw.session_at_register
         };
         // ETW calls the enable callback of a provider a session already wants from inside
@@ -136,8 +155,11 @@ impl Trace for Sim {
         }
         let mut state = self.state();
         self.check_irql(&mut state, "EtwSetInformation", IrqlRule::Passive);
-        let _ = EVENT_PROVIDER_SET_TRAITS;
         state.etw.traits = Some(PROVIDER_TRAITS.to_vec());
+        state.etw.log.push(set_information_line(
+            EVENT_PROVIDER_SET_TRAITS,
+            &PROVIDER_TRAITS,
+        ));
         NtStatus::SUCCESS
     }
 
@@ -150,6 +172,7 @@ impl Trace for Sim {
                 .push("EtwUnregister of a provider that is not registered".into());
         }
         state.etw.unregistrations += 1;
+        state.etw.log.push(unregister_line());
     }
 
     fn write(&self, descriptor: &EventDescriptor, metadata: &[u8], payload: &[u8]) -> NtStatus {
@@ -160,6 +183,14 @@ impl Trace for Sim {
                 .push("EtwWriteTransfer without a registered provider".into());
             return NtStatus::INVALID_PARAMETER;
         }
+        state.etw.log.push(write_line(
+            descriptor,
+            &[
+                (DESCRIPTOR_PROVIDER_TRAITS, &PROVIDER_TRAITS),
+                (DESCRIPTOR_EVENT_METADATA, metadata),
+                (DESCRIPTOR_PAYLOAD, payload),
+            ],
+        ));
         state.etw.writes.push(Write {
             descriptor: *descriptor,
             traits: PROVIDER_TRAITS.to_vec(),
@@ -265,4 +296,64 @@ fn value(in_type: InType, out_type: u8, data: &[u8]) -> Option<(String, &[u8])> 
         }
         _ => return None,
     })
+}
+
+// The `--keep-etw` format (docs/replay.md#etw): one JSON object per ETW call, written the same
+// way by the simulator and by the Wine harness's double, so that the two logs compare as text.
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::new(), |mut text, byte| {
+        let _ = write!(text, "{byte:02x}");
+        text
+    })
+}
+
+/// `EtwRegister` of the provider `guid`.
+#[must_use]
+pub fn register_line(guid: &Guid) -> String {
+    let guid = String::from_utf8_lossy(&guid.to_utf8_bytes()).into_owned();
+    format!("{{\"call\":\"EtwRegister\",\"provider\":\"{{{guid}}}\"}}")
+}
+
+/// `EtwSetInformation` of `class` with `information`.
+#[must_use]
+pub fn set_information_line(class: u32, information: &[u8]) -> String {
+    format!(
+        "{{\"call\":\"EtwSetInformation\",\"class\":{class},\"hex\":\"{}\"}}",
+        hex(information)
+    )
+}
+
+/// The enable callback, called by the session with `code`, `level` and keywords.
+#[must_use]
+pub fn enable_line(code: u32, level: u8, any: u64, all: u64) -> String {
+    format!("{{\"call\":\"enable\",\"code\":{code},\"level\":{level},\"any\":{any},\"all\":{all}}}")
+}
+
+/// `EtwWriteTransfer` of `descriptor` with `data` (each data descriptor's `Reserved` type and
+/// bytes), no activity ids.
+#[must_use]
+pub fn write_line(descriptor: &EventDescriptor, data: &[(u32, &[u8])]) -> String {
+    let data: Vec<String> = data
+        .iter()
+        .map(|(kind, bytes)| format!("{{\"type\":{kind},\"hex\":\"{}\"}}", hex(bytes)))
+        .collect();
+    format!(
+        "{{\"call\":\"EtwWriteTransfer\",\"id\":{},\"version\":{},\"channel\":{},\"level\":{},\
+         \"opcode\":{},\"task\":{},\"keyword\":{},\"data\":[{}]}}",
+        descriptor.id,
+        descriptor.version,
+        descriptor.channel.as_int(),
+        descriptor.level.as_int(),
+        descriptor.opcode.as_int(),
+        descriptor.task,
+        descriptor.keyword,
+        data.join(",")
+    )
+}
+
+/// `EtwUnregister`.
+#[must_use]
+pub fn unregister_line() -> String {
+    "{\"call\":\"EtwUnregister\"}".into()
 }

@@ -70,6 +70,12 @@ mod network;
 pub mod stub;
 
 pub use etw::{Write as EtwWrite, decode as decode_etw};
+/// The `--keep-etw` format: one JSON object per ETW call.
+pub mod etw_log {
+    pub use super::etw::{
+        enable_line, register_line, set_information_line, unregister_line, write_line,
+    };
+}
 use network::{Network, Object, apply, delivered, of_family, sockaddr_family};
 
 /// One call the driver made into the simulated kernel, in order.
