@@ -148,10 +148,11 @@ pub fn driver_entry<H: Host>(host: &H) -> NtStatus {
         // The extension stays initialised in the device for as long as the image is loaded.
         Loaded::Pinned => NtStatus::SUCCESS,
         Loaded::Failed(status) => {
+            installed.stop_timer();
+            // After the last cancel (the rollback) and the timer's flush: no event can follow.
             if etw {
                 unregister_trace(&installed);
             }
-            installed.stop_timer();
             installed.drop_in_place();
             host.delete_device();
             status

@@ -166,6 +166,18 @@ impl Trace for Sim {
     fn unregister(&self) {
         let mut state = self.state();
         self.check_irql(&mut state, "EtwUnregister", IrqlRule::Passive);
+        // Whatever can still write an event must be gone: every NETIO registration (a
+        // callback) and the storm timer (its DPC).
+        if !state.registrations.is_empty() {
+            state
+                .violations
+                .push("EtwUnregister while a NETIO registration is live".into());
+        }
+        if state.timer.context.is_some() && !state.timer.stopped {
+            state
+                .violations
+                .push("EtwUnregister before the storm timer was flushed".into());
+        }
         if state.etw.context.take().is_none() {
             state
                 .violations
