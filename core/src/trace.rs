@@ -686,6 +686,17 @@ mod tests {
         );
     }
 
+    // What Microsoft's crate makes of the same name: its `define_provider!` computes the GUID
+    // and the provider metadata at compile time.
+    tracelogging::define_provider!(CRATE_PROVIDER, "netnotify");
+
+    #[test]
+    fn the_guid_and_traits_are_those_of_the_crate_s_provider() {
+        assert_eq!(CRATE_PROVIDER.id(), &PROVIDER_GUID);
+        assert_eq!(CRATE_PROVIDER.raw_meta(), &PROVIDER_TRAITS[..]);
+        assert_eq!(CRATE_PROVIDER.name(), PROVIDER_NAME);
+    }
+
     #[test]
     fn the_traits_are_the_size_and_the_name() {
         assert_eq!(usize::from(PROVIDER_TRAITS[0]), PROVIDER_TRAITS.len());
