@@ -89,9 +89,9 @@ fn a_session_gets_every_event_from_settings_to_unloaded_and_nothing_after_the_un
             r#"{"event":"address","change":"initial","seq":2}"#,
             r#"{"event":"route","change":"initial","seq":1}"#,
             r#"{"event":"route","change":"initial","seq":2}"#,
-            r#"{"event":"stable-table","change":"immediate","seq":1,"entries":0}"#,
+            r#"{"event":"stable-table","completion":"immediate","seq":1,"entries":0}"#,
             r#"{"event":"loaded","registered":"interface,address,route,stable-table","family":"unspec","initial":"yes","stable-table":"immediate","entries":0,"unload":"enabled","etw":"{cabe4808-b99f-5fdb-95a1-c1294a861355}"}"#,
-            r#"{"event":"route","change":"add","seq":3,"destination":"10.1.0.0","prefix-length":16,"next-hop":"10.0.0.1","if":3,"luid":1688849877041152}"#,
+            r#"{"event":"route","change":"add","seq":3,"destination":"10.1.0.0","prefix-length":16,"via":"10.0.0.1","if":3,"luid":1688849877041152}"#,
             r#"{"event":"unloaded","interface-initial":2,"interface-add":0,"interface-delete":0,"interface-parameter":0,"interface-other":0,"address-initial":2,"address-add":0,"address-delete":0,"address-parameter":0,"address-other":0,"route-initial":2,"route-add":1,"route-delete":0,"route-parameter":0,"route-other":0,"stable-table-tables":1,"stable-table-entries":0,"leaked-tables":0,"kept":"none"}"#,
         ]
     );
@@ -281,7 +281,7 @@ fn a_storm_summary_is_an_event_too() {
     assert_eq!(
         storm,
         [
-            r#"{"event":"storm","kind":"route","initial":1,"add":0,"delete":3,"parameter":0,"other":0,"over-ms":0}"#
+            r#"{"event":"storm","notification":"route","initial":1,"add":0,"delete":3,"parameter":0,"other":0,"over-ms":0}"#
         ]
     );
     let write = sim

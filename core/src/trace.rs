@@ -511,7 +511,7 @@ pub fn address_keys(event: &mut NotificationEvent, keys: &AddressKeys) {
 /// The route keys.
 pub fn route_keys(event: &mut NotificationEvent, keys: &RouteKeys) {
     prefix(event, "destination", &keys.destination);
-    event.address("next-hop", &keys.next_hop);
+    event.address("via", &keys.next_hop);
     event.u32("if", keys.index);
     event.u64("luid", keys.luid.0);
 }
@@ -521,8 +521,8 @@ fn prefix(event: &mut NotificationEvent, name: &str, prefix: &Prefix) {
     event.u8("prefix-length", prefix.length);
 }
 
-/// A stable table: how it completed (`immediate` or `pending`), its sequence number among the
-/// tables, and its row count (absent for a NULL table).
+/// A stable table: how it completed (`completion`: `immediate` or `pending`), its sequence
+/// number among the tables, and its row count (absent for a NULL table).
 #[must_use]
 #[allow(
     clippy::inline_always,
@@ -535,7 +535,7 @@ pub fn stable_table_event(completion: &str, seq: u64, entries: Option<u32>) -> N
         Level::Informational,
         keyword::STABLE_TABLE,
     );
-    event.str("change", completion);
+    event.str("completion", completion);
     event.u64("seq", seq);
     if let Some(entries) = entries {
         event.u32("entries", entries);
@@ -582,7 +582,7 @@ pub fn settings_event(settings: &Settings) -> Event {
 #[inline(always)]
 pub fn storm_event(notification: Notification, summary: &Summary) -> NotificationEvent {
     let mut event = Event::new("storm", Level::Warning, keyword::LIFECYCLE);
-    event.str("kind", notification.name());
+    event.str("notification", notification.name());
     counts(&mut event, "", &summary.counts);
     event.u64(
         "over-ms",
