@@ -292,3 +292,23 @@ fn a_storm_summary_is_an_event_too() {
     assert_eq!(write.descriptor.level, Level::Warning);
     sim.finish();
 }
+
+#[test]
+fn a_warning_is_an_event_at_the_warning_level() {
+    let sim = Sim::new();
+    sim.etw_session_at_register(Level::Warning.as_int(), keyword::LIFECYCLE);
+    sim.script(
+        Notification::Interface,
+        netnotify_core::sim::Outcome::Status(NtStatus(0x0000_0105)),
+    );
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    sim.unload_driver();
+    assert_eq!(
+        sim.etw_events(),
+        [
+            r#"{"event":"warning","message":"NotifyIpInterfaceChange returned unexpected status 0x00000105; keeping its handle"}"#
+        ]
+    );
+    assert_eq!(sim.etw_writes()[0].descriptor.level, Level::Warning);
+    sim.finish();
+}
