@@ -1,5 +1,5 @@
-//! The WDM plumbing: `DriverEntry`, the unload routine, the device object, `DbgPrintEx`, and
-//! the NETIO imports. Mechanical by design; nothing here is a decision a test would check.
+//! The WDM plumbing: `DriverEntry`, the unload routine, the device object, `DbgPrintEx`, the
+//! ETW provider's `Etw*` calls, and the NETIO imports. Mechanical by design; nothing here is a decision a test would check.
 //!
 //! Follows microsoft/windows-drivers-rs `examples/sample-wdm-driver` (crate attributes, panic
 //! handler, allocator, entry point) and docs/netio.md's contracts for the rest.
@@ -11,6 +11,7 @@ use core::cell::UnsafeCell;
 use core::ffi::c_void;
 use core::mem::MaybeUninit;
 use core::ptr::{self, NonNull};
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use netnotify_core::ffi::{
     Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
@@ -23,21 +24,27 @@ use netnotify_core::line::Line;
 use netnotify_core::netio::NetIo;
 use netnotify_core::settings::{self, PARAMETER_BUFFER, VALUE_NAME_CAPACITY};
 use netnotify_core::status::NtStatus;
+use netnotify_core::trace::{
+    DESCRIPTOR_EVENT_METADATA, DESCRIPTOR_PAYLOAD, DESCRIPTOR_PROVIDER_TRAITS, EventDescriptor,
+    PROVIDER_GUID, PROVIDER_TRAITS, Trace,
+};
+use tracelogging::_internal::EventDataDescriptor;
 #[cfg(not(test))]
 use wdk_alloc::WdkAllocator;
 use wdk_sys::_DPFLTR_TYPE::DPFLTR_IHVNETWORK_ID;
 use wdk_sys::ntddk::{
-    DbgPrintEx, IoCreateDevice, IoDeleteDevice, IoOpenDriverRegistryKey, KeCancelTimer,
-    KeFlushQueuedDpcs, KeGetCurrentIrql, KeInitializeDpc, KeInitializeTimer,
-    KeQueryUnbiasedInterruptTime, KeSetTimer, MmGetSystemRoutineAddress, ObfReferenceObject,
-    ZwClose, ZwOpenKey, ZwQueryValueKey,
+    DbgPrintEx, EtwRegister, EtwSetInformation, EtwUnregister, EtwWriteTransfer, IoCreateDevice,
+    IoDeleteDevice, IoOpenDriverRegistryKey, KeCancelTimer, KeFlushQueuedDpcs, KeGetCurrentIrql,
+    KeInitializeDpc, KeInitializeTimer, KeQueryUnbiasedInterruptTime, KeSetTimer,
+    MmGetSystemRoutineAddress, ObfReferenceObject, ZwClose, ZwOpenKey, ZwQueryValueKey,
 };
 use wdk_sys::{
-    _DRIVER_REGKEY_TYPE, _KEY_VALUE_INFORMATION_CLASS, ACCESS_MASK, DRIVER_OBJECT,
-    DRIVER_REGKEY_TYPE, FILE_DEVICE_SECURE_OPEN, FILE_DEVICE_UNKNOWN, HANDLE, KDPC,
-    KEY_QUERY_VALUE, KTIMER, LARGE_INTEGER, NTSTATUS, OBJ_CASE_INSENSITIVE, OBJ_KERNEL_HANDLE,
-    OBJECT_ATTRIBUTES, PCUNICODE_STRING, PDEVICE_OBJECT, PDRIVER_OBJECT, PHANDLE, PVOID, ULONG,
-    UNICODE_STRING,
+    _DRIVER_REGKEY_TYPE, _EVENT_INFO_CLASS, _KEY_VALUE_INFORMATION_CLASS, ACCESS_MASK,
+    DRIVER_OBJECT, DRIVER_REGKEY_TYPE, EVENT_DATA_DESCRIPTOR, EVENT_DESCRIPTOR,
+    FILE_DEVICE_SECURE_OPEN, FILE_DEVICE_UNKNOWN, GUID, HANDLE, KDPC, KEY_QUERY_VALUE, KTIMER,
+    LARGE_INTEGER, LPCGUID, NTSTATUS, OBJ_CASE_INSENSITIVE, OBJ_KERNEL_HANDLE, OBJECT_ATTRIBUTES,
+    PCUNICODE_STRING, PDEVICE_OBJECT, PDRIVER_OBJECT, PEVENT_FILTER_DESCRIPTOR, PHANDLE, PVOID,
+    REGHANDLE, UCHAR, ULONG, ULONGLONG, UNICODE_STRING,
 };
 
 #[cfg(not(test))]
@@ -150,6 +157,9 @@ unsafe impl Host for Wdm {
         DebugPrint {
             timer: UnsafeCell::new(MaybeUninit::uninit()),
             dpc: UnsafeCell::new(MaybeUninit::uninit()),
+            etw: Etw {
+                handle: AtomicU64::new(0),
+            },
         }
     }
 
@@ -315,6 +325,7 @@ struct Aligned([u8; PARAMETER_BUFFER]);
 struct DebugPrint {
     timer: UnsafeCell<MaybeUninit<KTIMER>>,
     dpc: UnsafeCell<MaybeUninit<KDPC>>,
+    etw: Etw,
 }
 
 // SAFETY: the timer and the DPC are only ever touched through the Ke* routines, which
@@ -333,6 +344,12 @@ unsafe extern "C" fn storm_timer_dpc(
 }
 
 impl Sink for DebugPrint {
+    type Trace = Etw;
+
+    fn trace(&self) -> &Etw {
+        &self.etw
+    }
+
     fn emit(&self, level: Level, line: &Line) {
         // SAFETY: a constant "%s" format whose argument is a NUL-terminated ASCII string that
         // outlives the call; DbgPrintEx is callable at IRQL <= DIRQL.
@@ -375,6 +392,121 @@ impl Sink for DebugPrint {
         let _ = unsafe { KeCancelTimer(self.timer.get().cast()) };
         // SAFETY: PASSIVE_LEVEL; returns when every queued DPC, ours included, has run.
         unsafe { KeFlushQueuedDpcs() };
+    }
+}
+
+/// The ETW provider `netnotify`: its registration handle, in the device extension with the
+/// rest of the sink.
+///
+/// Microsoft's `tracelogging` crate (`kernel_mode`) would do this with `Provider::register` and
+/// `write_event!`; the crate's `register` checks its own state with runtime `panic!`s
+/// (called twice, or concurrently), which the image's no-panic proof cannot show unreachable.
+/// So the shell calls the four routines itself, with the crate's descriptor layouts and the
+/// core's GUID, traits and events; the core registers once, at `PASSIVE_LEVEL`, and
+/// unregisters once (Microsoft Learn: `EtwRegister`, `EtwSetInformation`, `EtwWriteTransfer`,
+/// `EtwUnregister`).
+struct Etw {
+    /// `REGHANDLE`, 0 while not registered. `EtwRegister` writes it in place, before any enable
+    /// callback can write an event.
+    handle: AtomicU64,
+}
+
+// The crate's descriptors and GUID are the WDK's structures (checked against windows-sys in
+// stand-ins/fidelity), so they are passed by pointer as they are.
+const _: () = assert!(
+    size_of::<EventDescriptor>() == size_of::<EVENT_DESCRIPTOR>()
+        && align_of::<EventDescriptor>() == align_of::<EVENT_DESCRIPTOR>()
+);
+const _: () = assert!(
+    size_of::<EventDataDescriptor<'_>>() == size_of::<EVENT_DATA_DESCRIPTOR>()
+        && align_of::<EventDataDescriptor<'_>>() == align_of::<EVENT_DATA_DESCRIPTOR>()
+);
+const _: () = assert!(
+    size_of::<tracelogging::Guid>() == size_of::<GUID>()
+        && align_of::<tracelogging::Guid>() <= align_of::<GUID>()
+);
+
+/// The provider's enable callback (`ETWENABLECALLBACK`, `PASSIVE_LEVEL`): `CallbackContext` is
+/// the extension the core registered.
+unsafe extern "C" fn etw_enable_callback(
+    _source: LPCGUID,
+    code: ULONG,
+    level: UCHAR,
+    any: ULONGLONG,
+    all: ULONGLONG,
+    _filter: PEVENT_FILTER_DESCRIPTOR,
+    context: PVOID,
+) {
+    // SAFETY: the context `register` received, valid until `unregister` returned (core
+    // contract); EtwUnregister returns only when no enable callback runs.
+    unsafe { netnotify_core::trace_enable::<Kernel, DebugPrint>(context, code, level, any, all) };
+}
+
+impl Trace for Etw {
+    unsafe fn register(&self, context: *mut c_void) -> NtStatus {
+        // SAFETY: PASSIVE_LEVEL (DriverEntry); a GUID in the image; the callback's context is
+        // valid until `unregister` (core contract); the handle is written into this sink,
+        // which lives in the device extension.
+        let status = unsafe {
+            EtwRegister(
+                ptr::from_ref(&PROVIDER_GUID).cast::<GUID>(),
+                Some(etw_enable_callback),
+                context,
+                self.handle.as_ptr(),
+            )
+        };
+        if NtStatus(status).is_error() {
+            self.handle.store(0, Ordering::Release);
+            return NtStatus(status);
+        }
+        let handle: REGHANDLE = self.handle.load(Ordering::Acquire);
+        // SAFETY: PASSIVE_LEVEL; a live handle; the traits are a constant of their exact
+        // length, only read. Without them a trace names the provider by GUID only, so a
+        // failure is not worth a line.
+        let _ = unsafe {
+            EtwSetInformation(
+                handle,
+                _EVENT_INFO_CLASS::EventProviderSetTraits,
+                PROVIDER_TRAITS.as_ptr().cast_mut().cast(),
+                ULONG::try_from(PROVIDER_TRAITS.len()).unwrap_or(0),
+            )
+        };
+        NtStatus(status)
+    }
+
+    fn unregister(&self) {
+        let handle = self.handle.swap(0, Ordering::AcqRel);
+        if handle != 0 {
+            // SAFETY: PASSIVE_LEVEL (DriverUnload, or DriverEntry failing); the handle
+            // EtwRegister returned, unregistered once (swapped out above). Its status says
+            // only whether the handle was valid, which it is.
+            let _ = unsafe { EtwUnregister(handle) };
+        }
+    }
+
+    fn write(&self, descriptor: &EventDescriptor, metadata: &[u8], payload: &[u8]) -> NtStatus {
+        let handle = self.handle.load(Ordering::Acquire);
+        if handle == 0 {
+            return NtStatus::UNSUCCESSFUL;
+        }
+        let data = [
+            EventDataDescriptor::from_raw_bytes(&PROVIDER_TRAITS, DESCRIPTOR_PROVIDER_TRAITS),
+            EventDataDescriptor::from_raw_bytes(metadata, DESCRIPTOR_EVENT_METADATA),
+            EventDataDescriptor::from_raw_bytes(payload, DESCRIPTOR_PAYLOAD),
+        ];
+        // SAFETY: any IRQL; a live handle; the descriptor and three data descriptors point
+        // to the image's constants and the caller's stack, non-paged while it runs, and only
+        // read during the call.
+        NtStatus(unsafe {
+            EtwWriteTransfer(
+                handle,
+                ptr::from_ref(descriptor).cast::<EVENT_DESCRIPTOR>(),
+                ptr::null(),
+                ptr::null(),
+                3,
+                data.as_ptr().cast_mut().cast::<EVENT_DATA_DESCRIPTOR>(),
+            )
+        })
     }
 }
 

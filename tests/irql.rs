@@ -20,6 +20,7 @@ use netnotify_core::netio::NetIo;
 use netnotify_core::sim::{Call, Delivery, Event, IrqlRule, Sim, StableMode};
 use netnotify_core::status::NtStatus;
 use netnotify_core::storm::TICKS_PER_SECOND;
+use netnotify_core::trace::{EventDescriptor, Trace};
 
 type Probe = fn(&Sim);
 
@@ -114,6 +115,7 @@ const RULES: &[(&str, IrqlRule, Probe)] = &[
         let _ = sim.query_value(Key(0), "Verbosity", &mut [0; 16]);
     }),
     ("ZwClose", IrqlRule::Passive, |sim| sim.close_key(Key(0))),
+    ("EtwUnregister", IrqlRule::Passive, |sim| sim.unregister()),
 ];
 
 /// The IRQL violations a call of `probe` at `irql` records.
@@ -160,6 +162,25 @@ fn each_routine_is_allowed_up_to_its_irql_and_misuse_above_it() {
             ("KeSetTimer", 2),
             ("IoDeleteDevice", 1),
             ("ObfReferenceObject", 2),
+        ]
+    );
+}
+
+#[test]
+fn etw_register_and_its_traits_are_passive_only_and_writes_any_irql() {
+    let sim = Sim::new();
+    sim.set_irql(1);
+    // SAFETY: no session listens, so the context is never used.
+    assert_eq!(unsafe { sim.register(ptr::null_mut()) }, NtStatus::SUCCESS);
+    sim.set_irql(15);
+    let _ = sim.write(&EventDescriptor::zero(), &[], &[]);
+    sim.set_irql(0);
+    sim.unregister();
+    assert_eq!(
+        sim.close(),
+        [
+            "EtwRegister called at IRQL 1, above 0 (docs/netio.md#irql)",
+            "EtwSetInformation called at IRQL 1, above 0 (docs/netio.md#irql)",
         ]
     );
 }

@@ -106,7 +106,7 @@ fn happy_path_registers_in_order_prints_events_and_unloads_in_reverse() {
         "netnotify: stable-table immediate entries=1".to_owned(),
         STABLE_LINE.to_owned(),
         "netnotify: loaded registered=interface,address,route,stable-table family=unspec \
-         initial=yes stable-table=immediate entries=1 unload=enabled"
+         initial=yes stable-table=immediate entries=1 unload=enabled etw={cabe4808-b99f-5fdb-95a1-c1294a861355}"
             .to_owned(),
     ]);
     assert_eq!(sim.lines(), expected);
@@ -296,7 +296,7 @@ fn stable_table_immediate_without_a_table_is_tolerated() {
         sim.lines()
             .last()
             .unwrap()
-            .contains("stable-table=immediate (no table) unload=enabled")
+            .contains("stable-table=immediate (no table) unload=enabled etw={cabe4808-b99f-5fdb-95a1-c1294a861355}")
     );
     driver_unload(&sim);
     assert!(!sim.calls().contains(&cancel(StableTable)));
@@ -311,7 +311,7 @@ fn pending_stable_table(pending: NtStatus) {
         sim.lines().last().map(String::as_str),
         Some(
             "netnotify: loaded registered=interface,address,route,stable-table family=unspec \
-             initial=yes stable-table=pending unload=enabled"
+             initial=yes stable-table=pending unload=enabled etw={cabe4808-b99f-5fdb-95a1-c1294a861355}"
         )
     );
     assert_eq!(
@@ -427,7 +427,12 @@ fn success_with_a_null_handle_keeps_the_driver_loaded_for_good() {
                 .to_owned()
         ))
     );
-    assert!(sim.lines().last().unwrap().ends_with("unload=disabled"));
+    assert!(
+        sim.lines()
+            .last()
+            .unwrap()
+            .ends_with("unload=disabled etw={cabe4808-b99f-5fdb-95a1-c1294a861355}")
+    );
     // The uncancellable registration still delivers, into the still-valid extension.
     assert_eq!(sim.deliver(Event::Address(None, nt::DELETE)), 1);
     assert_eq!(
@@ -471,12 +476,9 @@ fn stable_table_pending_without_a_handle_is_uncancellable() {
     sim.script(StableTable, Outcome::NullHandle);
     assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
     assert!(!sim.unload_enabled());
-    assert!(
-        sim.lines()
-            .last()
-            .unwrap()
-            .ends_with("stable-table=uncancellable unload=disabled")
-    );
+    assert!(sim.lines().last().unwrap().ends_with(
+        "stable-table=uncancellable unload=disabled etw={cabe4808-b99f-5fdb-95a1-c1294a861355}"
+    ));
     assert_eq!(sim.complete_stable(Some(&[stable_address()])), 1);
     assert_eq!(sim.live_tables(), 0);
     sim.finish();

@@ -1,5 +1,6 @@
 //! Rendering needs no heap (README.md#cost-of-a-line): the whole callback path — decode, re-query,
-//! count, render, emit — runs under a counting global allocator and must allocate nothing.
+//! count, render, emit — runs under a counting global allocator and must allocate nothing;
+//! so does building and writing the ETW events with a session listening.
 //!
 //! The count is per thread, so the test harness's own threads cannot disturb it.
 
@@ -87,4 +88,40 @@ fn every_callback_path_renders_without_allocating() {
     let boxed = std::hint::black_box(Box::new(1_u8));
     assert_eq!(allocations() - before, 1);
     drop(boxed);
+}
+
+#[test]
+fn with_a_session_listening_writing_every_event_allocates_nothing() {
+    let extension = Extension::new(Answering, Discard::frozen(), Settings::DEFAULT);
+    // A session for every level and keyword, as the enable callback reports it.
+    events::trace_control(&extension, 1, 0, u64::MAX, 0);
+    let address = address_row(
+        ipv6(Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1), 12),
+        WIFI_LUID,
+        12,
+    );
+    let route = route_row(
+        ipv4(Ipv4Addr::new(10, 1, 0, 0)),
+        16,
+        ipv4(Ipv4Addr::new(10, 0, 0, 1)),
+        ETHERNET_LUID,
+        3,
+    );
+
+    let before = allocations();
+    events::interface(
+        &extension,
+        Some(interface_row(AF_INET6, WIFI_LUID, 12)),
+        nt::ADD,
+    );
+    events::address(&extension, Some(address), nt::DELETE);
+    events::route(&extension, Some(route), nt::ADD);
+    events::stable_table(&extension, Completion::Pending, Some(1));
+    events::stable_entry(&extension, 0, &address);
+    events::trace_control(&extension, 2, 0, 0, 0);
+    let allocated = allocations() - before;
+
+    assert_eq!(allocated, 0, "allocations writing events");
+    // Six events: three notifications, a table and its entry, the capture-state counters.
+    assert_eq!(extension.sink().events_written(), 6);
 }

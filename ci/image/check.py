@@ -23,9 +23,12 @@ import tempfile
 
 import pefile
 
-# What the shell calls (src/shell.rs): every one must be imported.
+# What the shell calls (src/shell.rs): every one must be imported. The Etw* routines are the
+# ETW provider's (Windows Vista and later; EtwSetInformation Windows 10 and later, within the
+# minimum of Windows 10 1903).
 NTOSKRNL = {
-    "DbgPrintEx", "IoCreateDevice", "IoDeleteDevice", "KeCancelTimer", "KeFlushQueuedDpcs",
+    "DbgPrintEx", "EtwRegister", "EtwSetInformation", "EtwUnregister", "EtwWriteTransfer",
+    "IoCreateDevice", "IoDeleteDevice", "KeCancelTimer", "KeFlushQueuedDpcs",
     "KeGetCurrentIrql", "KeInitializeDpc", "KeInitializeTimer", "KeQueryUnbiasedInterruptTime",
     "KeSetTimer", "MmGetSystemRoutineAddress", "ObfReferenceObject", "ZwClose", "ZwOpenKey",
     "ZwQueryValueKey",
@@ -46,6 +49,7 @@ FORBIDDEN = {
     "KeBugCheckEx": "a panic path survived (wdk-panic's handler)",
     "ExAllocatePool2": "the driver allocates (wdk-alloc)",
     "ExFreePool": "the driver frees pool memory (wdk-alloc)",
+    "UuidCreate": "RPCRT4's, named by the tracelogging crate's user-mode Guid::new",
     "IoOpenDriverRegistryKey": "Windows before 10 1803 lacks it and would refuse to load the "
                                "image: the shell resolves it with MmGetSystemRoutineAddress",
 }

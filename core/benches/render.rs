@@ -4,19 +4,26 @@
 //! Each benchmark starts from the raw row copy a callback holds and ends with the finished
 //! lines; the baseline uses the same typed values and their `Display` impls, so the
 //! difference is writing into the fixed line (`Put`) against `format!` into a heap string.
-//! The interface's name and alias are given: looking them up is NETIO's work, not rendering. Run: `cargo bench -p netnotify-core`.
+//! The interface's name and alias are given: looking them up is NETIO's work, not rendering.
+//! In the same run: building each notification's ETW event (`*/etw-event`: its keys decoded,
+//! its `TraceLogging` metadata and payload written), and the one check an event costs when no
+//! session listens. Run: `cargo bench -p netnotify-core`.
 
 use std::hint::black_box;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use netnotify_core::decode::{Address, Change, Interface, Route};
+use netnotify_core::decode::{
+    Address, AddressKeys, Change, Interface, InterfaceKeys, Route, RouteKeys,
+};
 use netnotify_core::ffi::{
     IpAddressPrefix, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, SockaddrInet,
 };
 use netnotify_core::fields;
 use netnotify_core::line::Line;
+use netnotify_core::notification::Notification;
 use netnotify_core::render::{self, Detail, Family, Names, Timestamp};
+use netnotify_core::trace::{self, Session};
 
 fn ipv4(address: Ipv4Addr) -> SockaddrInet {
     let mut bytes = [0; 28];
@@ -336,5 +343,54 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(render_benches, benches);
+/// The ETW event of the same notifications, in the same run and group.
+fn etw_benches(c: &mut Criterion) {
+    let interface = interface_row();
+    let address = address_row();
+    let route_v6 = route_row_v6();
+    let route_v4 = route_row_v4();
+    let mut group = c.benchmark_group("event");
+    // The ETW event of the same notification: decode its keys, build the TraceLogging
+    // metadata and payload on the stack (what the callback hands to EtwWriteTransfer).
+    group.bench_function("interface/etw-event", |b| {
+        b.iter(|| {
+            let mut event = trace::change_event(Notification::Interface, Change::Parameter, 7);
+            trace::interface_keys(&mut event, &InterfaceKeys::decode(black_box(&interface)));
+            black_box(event.metadata().map(<[u8]>::len));
+            event
+        });
+    });
+    group.bench_function("address/etw-event", |b| {
+        b.iter(|| {
+            let mut event = trace::change_event(Notification::Address, Change::Add, 7);
+            trace::address_keys(&mut event, &AddressKeys::decode(black_box(&address)));
+            black_box(event.metadata().map(<[u8]>::len));
+            event
+        });
+    });
+    group.bench_function("route-ipv4/etw-event", |b| {
+        b.iter(|| {
+            let mut event = trace::change_event(Notification::Route, Change::Add, 7);
+            trace::route_keys(&mut event, &RouteKeys::decode(black_box(&route_v4)));
+            black_box(event.metadata().map(<[u8]>::len));
+            event
+        });
+    });
+    group.bench_function("route-ipv6/etw-event", |b| {
+        b.iter(|| {
+            let mut event = trace::change_event(Notification::Route, Change::Add, 7);
+            trace::route_keys(&mut event, &RouteKeys::decode(black_box(&route_v6)));
+            black_box(event.metadata().map(<[u8]>::len));
+            event
+        });
+    });
+    // With no session: the one check an event costs.
+    let session = Session::default();
+    group.bench_function("no-session/enabled-check", |b| {
+        b.iter(|| black_box(&session).enabled(trace::Level::Informational, trace::keyword::ROUTE));
+    });
+    group.finish();
+}
+
+criterion_group!(render_benches, benches, etw_benches);
 criterion_main!(render_benches);

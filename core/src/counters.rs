@@ -12,6 +12,8 @@ pub struct ChangeCounters {
     delete: AtomicU64,
     parameter: AtomicU64,
     other: AtomicU64,
+    /// Every event, whatever its type: the kind's sequence number.
+    seq: AtomicU64,
 }
 
 /// A copy of [`ChangeCounters`] at one moment.
@@ -30,8 +32,9 @@ pub struct ChangeCounts {
 }
 
 impl ChangeCounters {
-    /// Counts one event. `fetch_add` wraps on overflow, so this never panics.
-    pub fn count(&self, change: Change) {
+    /// Counts one event; returns its sequence number among this kind's events (1 for the
+    /// first). `fetch_add` wraps on overflow, so this never panics.
+    pub fn count(&self, change: Change) -> u64 {
         let counter = match change {
             Change::Initial => &self.initial,
             Change::Add => &self.add,
@@ -42,6 +45,7 @@ impl ChangeCounters {
         // Relaxed: each counter is independent; unload reads them after the cancels returned,
         // which orders every callback before it.
         counter.fetch_add(1, Ordering::Relaxed);
+        self.seq.fetch_add(1, Ordering::Relaxed).wrapping_add(1)
     }
 
     /// The current counts.
@@ -74,17 +78,17 @@ pub struct StableCounts {
 }
 
 impl StableCounters {
-    /// Counts one table of `entries` rows.
-    pub fn count(&self, entries: u32) {
-        self.tables.fetch_add(1, Ordering::Relaxed);
+    /// Counts one table of `entries` rows; returns its sequence number among the tables.
+    pub fn count(&self, entries: u32) -> u64 {
         self.entries
             .fetch_add(u64::from(entries), Ordering::Relaxed);
+        self.tables.fetch_add(1, Ordering::Relaxed).wrapping_add(1)
     }
 
     /// Counts one table delivered at or above `DISPATCH_LEVEL`: neither read nor freed
     /// (docs/netio.md#stable-above-passive). It counts as a table of no rows.
     pub fn count_leaked(&self) {
-        self.count(0);
+        let _seq = self.count(0);
         self.leaked.fetch_add(1, Ordering::Relaxed);
     }
 

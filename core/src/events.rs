@@ -34,6 +34,7 @@ use crate::render::{
 use crate::settings::Verbosity;
 use crate::status::NtStatus;
 use crate::storm::{Admission, LIMITED, QUIET, Summary};
+use crate::trace::{self, NotificationEvent};
 
 /// What the callback path needs to know about one row type.
 trait ChangeRow: Copy {
@@ -49,6 +50,8 @@ trait ChangeRow: Copy {
     fn full(&self) -> Self::Full;
     /// The interface the row belongs to.
     fn luid(&self) -> Luid;
+    /// Writes the key fields into the row's event (`trace` owns the field list).
+    fn trace_keys(&self, event: &mut NotificationEvent);
     fn render(
         line: &mut Line,
         change: Change,
@@ -82,6 +85,9 @@ impl ChangeRow for MibIpInterfaceRow {
     }
     fn luid(&self) -> Luid {
         Luid(self.interface_luid)
+    }
+    fn trace_keys(&self, event: &mut NotificationEvent) {
+        trace::interface_keys(event, &self.keys());
     }
     fn render(
         line: &mut Line,
@@ -119,6 +125,9 @@ impl ChangeRow for MibUnicastIpAddressRow {
     fn luid(&self) -> Luid {
         Luid(self.interface_luid)
     }
+    fn trace_keys(&self, event: &mut NotificationEvent) {
+        trace::address_keys(event, &self.keys());
+    }
     fn render(
         line: &mut Line,
         change: Change,
@@ -147,6 +156,9 @@ impl ChangeRow for MibIpForwardRow2 {
     }
     fn luid(&self) -> Luid {
         Luid(self.interface_luid)
+    }
+    fn trace_keys(&self, event: &mut NotificationEvent) {
+        trace::route_keys(event, &self.keys());
     }
     fn render(line: &mut Line, change: Change, detail: &Detail<RouteKeys, Route>, names: &Names) {
         render::write_route_event(line, change, detail, names);
@@ -220,7 +232,14 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
     notification_type: i32,
 ) {
     let change = Change::from_raw(notification_type);
-    counters.count(change);
+    let seq = counters.count(change);
+    // Every event, before the verbosity and storm control decide about its line.
+    if extension
+        .session
+        .enabled(trace::Level::Informational, trace::keyword_of(R::KIND))
+    {
+        trace_change(extension, change, seq, row.as_ref());
+    }
     let settings = &extension.settings;
     if settings.verbosity == Verbosity::Errors {
         record_left_out(&extension.sink, change, row);
@@ -239,7 +258,7 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
         }
     };
     if let Some(summary) = summary {
-        emit_summary(&extension.sink, R::KIND, &summary);
+        emit_summary(extension, R::KIND, &summary);
     }
     let names = row.map_or(Names::UNKNOWN, |row| names(&extension.netio, row.luid()));
     let detail = row.map_or(Detail::NoRow, |mut row| match settings.verbosity {
@@ -302,12 +321,98 @@ fn emit_event<S: Sink, R: ChangeRow>(
     }
 }
 
-/// Renders and emits a storm summary.
+/// Writes a change notification's event.
 #[inline(never)]
-fn emit_summary<S: Sink>(sink: &S, notification: Notification, summary: &Summary) {
+fn trace_change<N, S: Sink, R: ChangeRow>(
+    extension: &Extension<N, S>,
+    change: Change,
+    seq: u64,
+    row: Option<&R>,
+) {
+    let mut event = trace::change_event(R::KIND, change, seq);
+    if let Some(row) = row {
+        row.trace_keys(&mut event);
+    }
+    event.write(extension.sink.trace(), &extension.session);
+}
+
+/// Emits a storm summary's line and writes its event, each in a frame of its own.
+pub(crate) fn emit_summary<N, S: Sink>(
+    extension: &Extension<N, S>,
+    notification: Notification,
+    summary: &Summary,
+) {
+    print_summary(&extension.sink, notification, summary);
+    if extension
+        .session
+        .enabled(trace::Level::Warning, trace::keyword::LIFECYCLE)
+    {
+        trace_summary(extension, notification, summary);
+    }
+}
+
+/// Renders and emits a storm summary's line.
+#[inline(never)]
+fn print_summary<S: Sink>(sink: &S, notification: Notification, summary: &Summary) {
     let mut line = Line::new();
     render::write_storm_summary(&mut line, notification, summary);
     sink.emit(Level::Warning, &line);
+}
+
+/// Writes a storm summary's event, in a frame of its own (not beside the line's buffer).
+#[inline(never)]
+fn trace_summary<N, S: Sink>(
+    extension: &Extension<N, S>,
+    notification: Notification,
+    summary: &Summary,
+) {
+    trace::storm_event(notification, summary).write(extension.sink.trace(), &extension.session);
+}
+
+/// Emits a line and, for a warning or an error, writes it as an event too.
+pub(crate) fn report<N, S: Sink>(extension: &Extension<N, S>, level: Level, line: &Line) {
+    extension.sink.emit(level, line);
+    let (error, etw_level) = match level {
+        Level::Error => (true, trace::Level::Error),
+        Level::Warning => (false, trace::Level::Warning),
+        Level::Info => return,
+    };
+    if extension
+        .session
+        .enabled(etw_level, trace::keyword::LIFECYCLE)
+    {
+        write_message(extension, error, line);
+    }
+}
+
+#[inline(never)]
+fn write_message<N, S: Sink>(extension: &Extension<N, S>, error: bool, line: &Line) {
+    let text = line.as_str();
+    let text = text.strip_prefix(render::PREFIX).unwrap_or(text);
+    // The line's own level word is the event's name.
+    let text = text
+        .strip_prefix(if error { "error: " } else { "warning: " })
+        .unwrap_or(text);
+    trace::message_event(error, text).write(extension.sink.trace(), &extension.session);
+}
+
+/// The ETW enable callback (`PASSIVE_LEVEL`): remembers what the sessions asked for, and
+/// answers capture-state with the counters so far.
+pub fn trace_control<N, S: Sink>(
+    extension: &Extension<N, S>,
+    code: u32,
+    level: u8,
+    any: u64,
+    all: u64,
+) {
+    if extension.session.control(code, level, any, all) == trace::Control::CaptureState
+        && extension
+            .session
+            .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
+    {
+        trace::counters_event("counters", &extension.counters)
+            .write(extension.sink.trace(), &extension.session);
+    }
 }
 
 /// The storm timer expired (the DPC, at `DISPATCH_LEVEL`): prints the summary of every
@@ -316,7 +421,7 @@ pub fn storm_timer<N, S: Sink>(extension: &Extension<N, S>) {
     let expiry = extension.storm.expire(extension.sink.now());
     for (notification, summary) in LIMITED.into_iter().zip(expiry.summaries) {
         if let Some(summary) = summary {
-            emit_summary(&extension.sink, notification, &summary);
+            emit_summary(extension, notification, &summary);
         }
     }
     if let Some(delay) = expiry.rearm {
@@ -367,31 +472,44 @@ pub fn stable_table<N, S: Sink>(
     completion: Completion,
     entries: Option<u32>,
 ) {
-    extension.counters.stable.count(entries.unwrap_or(0));
+    let seq = extension.counters.stable.count(entries.unwrap_or(0));
     if S::RECORDS {
         extension.sink.record(&Record::StableTable {
             completion,
             entries,
         });
     }
+    if extension
+        .session
+        .enabled(trace::Level::Informational, trace::keyword::STABLE_TABLE)
+    {
+        trace_stable_table(extension, completion, seq, entries);
+    }
     if extension.settings.verbosity == Verbosity::Errors {
         return;
     }
-    let mut line = Line::new();
-    render::write_stable_header(&mut line, completion, entries);
-    extension.sink.emit(Level::Info, &line);
+    print_stable_header(&extension.sink, completion, entries);
 }
 
-/// A stable table NETIO delivered at `irql`, at or above `DISPATCH_LEVEL`: counted as leaked.
+/// Renders and emits a stable table's header line, in a frame of its own.
+#[inline(never)]
+fn print_stable_header<S: Sink>(sink: &S, completion: Completion, entries: Option<u32>) {
+    let mut line = Line::new();
+    render::write_stable_header(&mut line, completion, entries);
+    sink.emit(Level::Info, &line);
+}
+
+/// A stable table NETIO delivered at `irql`, at or above `DISPATCH_LEVEL`.
 ///
-/// The caller neither reads nor frees it (docs/netio.md#stable-above-passive). The line buffer
-/// lives in this frame only, never beside the table's rows and names.
+/// Counted as leaked and reported; the caller neither reads nor frees it
+/// (docs/netio.md#stable-above-passive). Its line buffer lives in this frame only, never
+/// beside the table's rows and names.
 #[inline(never)]
 pub fn stable_table_leaked<N, S: Sink>(extension: &Extension<N, S>, irql: u8) {
     extension.counters.stable.count_leaked();
     let mut line = Line::new();
     render::write_stable_leaked(&mut line, irql);
-    extension.sink.emit(Level::Error, &line);
+    report(extension, Level::Error, &line);
 }
 
 /// Row `position` of the stable table being printed: a complete row, printed in full.
@@ -400,6 +518,12 @@ pub fn stable_entry<N: NetIo, S: Sink>(
     position: u32,
     row: &MibUnicastIpAddressRow,
 ) {
+    if extension
+        .session
+        .enabled(trace::Level::Informational, trace::keyword::STABLE_TABLE)
+    {
+        trace_stable_entry(extension, position, row);
+    }
     if extension.settings.verbosity == Verbosity::Errors {
         return;
     }
@@ -415,4 +539,32 @@ pub fn stable_entry<N: NetIo, S: Sink>(
     let mut line = Line::new();
     render::write_stable_entry(&mut line, position, &row, &names);
     extension.sink.emit(Level::Info, &line);
+}
+
+/// Writes a stable table's event, in a frame of its own.
+#[inline(never)]
+fn trace_stable_table<N, S: Sink>(
+    extension: &Extension<N, S>,
+    completion: Completion,
+    seq: u64,
+    entries: Option<u32>,
+) {
+    let completion = match completion {
+        Completion::Immediate => "immediate",
+        Completion::Pending => "pending",
+    };
+    trace::stable_table_event(completion, seq, entries)
+        .write(extension.sink.trace(), &extension.session);
+}
+
+/// Writes a stable table entry's event.
+#[inline(never)]
+fn trace_stable_entry<N, S: Sink>(
+    extension: &Extension<N, S>,
+    position: u32,
+    row: &MibUnicastIpAddressRow,
+) {
+    let keys = AddressKeys::decode(row);
+    trace::stable_entry_event(position, &keys, keys.luid)
+        .write(extension.sink.trace(), &extension.session);
 }

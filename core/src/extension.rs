@@ -14,6 +14,7 @@ use crate::ffi::Handle;
 use crate::notification::Notification;
 use crate::settings::Settings;
 use crate::storm::Storm;
+use crate::trace::Session;
 
 /// The driver's state, stored in the device object's extension.
 pub struct Extension<N, S> {
@@ -22,6 +23,8 @@ pub struct Extension<N, S> {
     pub(crate) settings: Settings,
     pub(crate) counters: Counters,
     pub(crate) storm: Storm,
+    /// What the ETW sessions listening to the provider asked for.
+    pub(crate) session: Session,
     handles: [AtomicPtr<c_void>; 4],
     /// Set when every registration can be cancelled, just before the unload routine is set.
     unloadable: AtomicBool,
@@ -36,6 +39,7 @@ impl<N, S> Extension<N, S> {
             settings,
             counters: Counters::default(),
             storm: Storm::new(settings.lines_per_second, settings.burst),
+            session: Session::default(),
             handles: [const { AtomicPtr::new(ptr::null_mut()) }; 4],
             unloadable: AtomicBool::new(false),
         }
@@ -49,6 +53,11 @@ impl<N, S> Extension<N, S> {
     /// The settings.
     pub const fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// What the ETW sessions asked for, and whether the provider is registered.
+    pub const fn session(&self) -> &Session {
+        &self.session
     }
 
     /// The output sink.

@@ -358,6 +358,8 @@ pub mod driver {
         ENTRIES: "entries", "", Kind::Count, Named;
         /// `enabled`, or `disabled` when a registration cannot be cancelled.
         UNLOAD: "unload", "", Kind::Word, Named;
+        /// The ETW provider's GUID in braces, or `off` when its registration failed.
+        ETW: "etw", "", Kind::Word, Named;
         /// Counts of one notification's events by change type (`interface(...)`, …).
         INITIAL_COUNT: "initial", "", Kind::Count, First;
         /// `add` events.
@@ -458,13 +460,14 @@ pub const CHANGE_COUNTS: [Field; 5] = [
 pub const STABLE_COUNTS: [Field; 2] = [driver::TABLES, driver::ROWS];
 
 /// The `loaded` line's fields (`entries` only after `stable-table=immediate`).
-pub const LOADED: [Field; 6] = [
+pub const LOADED: [Field; 7] = [
     driver::REGISTERED,
     driver::FAMILY,
     driver::INITIAL,
     driver::STABLE_TABLE,
     driver::ENTRIES,
     driver::UNLOAD,
+    driver::ETW,
 ];
 
 /// The `unloaded` line's own fields after the counts, each printed only when not empty.

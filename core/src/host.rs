@@ -8,6 +8,7 @@ use crate::netio::NetIo;
 use crate::record::Record;
 use crate::settings::PARAMETER_BUFFER;
 use crate::status::NtStatus;
+use crate::trace::Trace;
 
 /// How important a line is; the shell maps it to a `DbgPrintEx` level.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -34,7 +35,8 @@ impl Level {
     }
 }
 
-/// Where finished lines go (`DbgPrintEx` in the driver), and the clock and timer that pace them.
+/// Where finished lines go (`DbgPrintEx` in the driver), where events go (ETW, through
+/// [`Sink::trace`]), and the clock and timer that pace the lines.
 ///
 /// Called from NETIO callbacks on any thread, concurrently: it must not block, allocate or
 /// panic in the driver.
@@ -43,6 +45,10 @@ impl Level {
     reason = "declares the timer's lifetime contract; the calls happen only in the raw module"
 )]
 pub trait Sink: Sync {
+    /// The ETW provider's routines.
+    type Trace: Trace;
+    /// The ETW provider: lives in the extension with the rest of the sink.
+    fn trace(&self) -> &Self::Trace;
     /// Emits one line. `line.as_c_str_with_newline()` is what reaches `DbgPrintEx("%s", …)`.
     fn emit(&self, level: Level, line: &Line);
     /// Monotonic time in 100-ns units (`KeQueryUnbiasedInterruptTime`), for storm control.

@@ -11,7 +11,8 @@
 //! - [`events`], [`decode`], [`render`], [`line`](mod@line): what a callback does with a row, without
 //!   locks, allocation or panics;
 //! - [`ffi`]: the `#[repr(C)]` mirrors and kernel imports; [`counters`], [`extension`],
-//!   [`settings`], [`storm`], [`notification`], [`status`]: the state behind them.
+//!   [`settings`], [`storm`], [`notification`], [`status`]: the state behind them;
+//! - [`trace`]: the ETW (`TraceLogging`) provider, its events and their encoding.
 #![no_std]
 #![deny(unsafe_code)]
 // Code that runs in NETIO callbacks must never panic (a panic is a bugcheck): the lints that
@@ -52,5 +53,6 @@ pub mod settings;
 pub mod sim;
 pub mod status;
 pub mod storm;
+pub mod trace;
 
-pub use raw::storm_timer_expired;
+pub use raw::{storm_timer_expired, trace_enable};

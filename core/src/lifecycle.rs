@@ -6,6 +6,7 @@
 
 use core::mem::size_of;
 
+use crate::events;
 use crate::extension::Extension;
 use crate::ffi::{Handle, PASSIVE_LEVEL};
 use crate::fields;
@@ -16,6 +17,7 @@ use crate::raw::Installed;
 use crate::render::{self, Family};
 use crate::settings::{self, PARAMETER_BUFFER, RawValue, Settings};
 use crate::status::NtStatus;
+use crate::trace::{self, Trace as _};
 
 /// What a `Notify*Change` call's status and handle mean (docs/netio.md#registration).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -137,7 +139,8 @@ pub fn driver_entry<H: Host>(host: &H) -> NtStatus {
         return NtStatus::DATATYPE_MISALIGNMENT_ERROR;
     };
     installed.start_timer();
-    match register_all(&installed) {
+    let etw = register_trace(&installed);
+    match register_all(&installed, etw) {
         Loaded::Unloadable => {
             installed.get().allow_unload();
             host.enable_unload();
@@ -147,6 +150,10 @@ pub fn driver_entry<H: Host>(host: &H) -> NtStatus {
         Loaded::Pinned => NtStatus::SUCCESS,
         Loaded::Failed(status) => {
             installed.stop_timer();
+            // After the last cancel (the rollback) and the timer's flush: no event can follow.
+            if etw {
+                unregister_trace(&installed);
+            }
             installed.drop_in_place();
             host.delete_device();
             status
@@ -171,7 +178,8 @@ pub fn driver_unload<H: Host>(host: &H) {
     if !extension.unload_allowed() {
         // The shell never sets the unload routine then; refuse rather than free the extension
         // under a registration that cannot be cancelled.
-        extension.sink.emit(
+        events::report(
+            extension,
             Level::Error,
             &render::line(format_args!(
                 "error: unload requested, but a registration cannot be cancelled; staying loaded"
@@ -193,13 +201,14 @@ pub fn driver_unload<H: Host>(host: &H) {
     let now = extension.sink.now();
     for notification in Notification::ALL {
         if let Some(summary) = extension.storm.drain(notification, now) {
-            extension.sink.emit(
-                Level::Warning,
-                &render::storm_summary(notification, &summary),
-            );
+            events::emit_summary(extension, notification, &summary);
         }
     }
     emit_unloaded(extension, kept);
+    // The last event is written: no event can follow the unregister.
+    if extension.session.registered() {
+        unregister_trace(&installed);
+    }
     installed.drop_in_place();
     host.delete_device();
 }
@@ -229,6 +238,51 @@ fn emit_unloaded<N, S: Sink>(extension: &Extension<N, S>, kept: NotificationSet)
         );
     }
     extension.sink.emit(Level::Info, &line);
+    if extension
+        .session
+        .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
+    {
+        let mut event = trace::counters_event("unloaded", counters);
+        event.display("kept", &kept);
+        event.write(extension.sink.trace(), &extension.session);
+    }
+}
+
+/// Registers the ETW provider (`PASSIVE_LEVEL`, before the first NETIO registration, so that
+/// every event can be written) and writes the settings event. A failed registration costs
+/// only the events: one warning line, and the driver loads without ETW. Returns whether the
+/// provider is registered.
+fn register_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> bool {
+    let extension = installed.get();
+    // Set first: the enable callback may run inside EtwRegister.
+    extension.session.set_registered(true);
+    let status = installed.register_trace();
+    if status.is_error() {
+        extension.session.set_registered(false);
+        extension.sink.emit(
+            Level::Warning,
+            &render::line(format_args!(
+                "warning: EtwRegister failed with status {status}; no ETW events, the lines \
+                 are unaffected"
+            )),
+        );
+        return false;
+    }
+    if extension
+        .session
+        .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
+    {
+        trace::settings_event(&extension.settings)
+            .write(extension.sink.trace(), &extension.session);
+    }
+    true
+}
+
+/// Unregisters the ETW provider: after it, no enable callback runs and no event is written.
+fn unregister_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) {
+    let extension = installed.get();
+    extension.session.set_registered(false);
+    extension.sink.trace().unregister();
 }
 
 /// Reads the settings (a warning line for each bad value) and prints the effective settings
@@ -313,7 +367,8 @@ fn cancel_all<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> Cancelled {
         }
         let status = installed.cancel(handle);
         if status.is_error() {
-            extension.sink.emit(
+            events::report(
+                extension,
                 Level::Error,
                 &render::line(format_args!(
                     "error: CancelMibChangeNotify2 for {} failed with status {status}; \
@@ -340,7 +395,11 @@ enum StableState {
 
 /// Registers the selected notifications in order; on a failure rolls back what was registered
 /// (unless an uncancellable registration already pins the driver).
-fn register_all<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> Loaded {
+#[allow(
+    clippy::too_many_lines,
+    reason = "one pass over the notifications and the one loaded line that sums it up"
+)]
+fn register_all<N: NetIo, S: Sink>(installed: &Installed<N, S>, etw: bool) -> Loaded {
     let extension = installed.get();
     let settings = extension.settings;
     let mut registered = NotificationSet::EMPTY;
@@ -372,7 +431,8 @@ fn register_all<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> Loaded {
         };
         match failure {
             None => registered = registered.with(notification),
-            Some(status) if pinned => extension.sink.emit(
+            Some(status) if pinned => events::report(
+                extension,
                 Level::Error,
                 &render::line(format_args!(
                     "error: {} failed with status {status}; continuing, netnotify cannot unload",
@@ -384,7 +444,8 @@ fn register_all<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> Loaded {
                 if kept != NotificationSet::EMPTY {
                     // Failing DriverEntry would unload the image under the kept callback:
                     // stay loaded, without an unload routine (docs/netio.md#failed-cancel).
-                    extension.sink.emit(
+                    events::report(
+                        extension,
                         Level::Error,
                         &render::line(format_args!(
                             "error: {} failed with status {status}; rolled back {cancelled}; \
@@ -394,7 +455,8 @@ fn register_all<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> Loaded {
                     );
                     return Loaded::Pinned;
                 }
-                extension.sink.emit(
+                events::report(
+                    extension,
                     Level::Error,
                     &render::line(format_args!(
                         "error: {} failed with status {status}; rolled back {cancelled}; not loading",
@@ -429,12 +491,66 @@ fn register_all<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> Loaded {
     } else {
         " unload=enabled"
     });
+    if etw {
+        render::append(
+            &mut line,
+            format_args!("{}{}", fields::driver::ETW.label, trace::BracedGuid),
+        );
+    } else {
+        line.push_str(" etw=off");
+    }
     extension.sink.emit(Level::Info, &line);
+    if extension
+        .session
+        .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
+    {
+        write_loaded(extension, registered, stable, pinned);
+    }
     if pinned {
         Loaded::Pinned
     } else {
         Loaded::Unloadable
     }
+}
+
+/// The `loaded` event: the `loaded` line's fields, each under its name.
+fn write_loaded<N, S: Sink>(
+    extension: &Extension<N, S>,
+    registered: NotificationSet,
+    stable: StableState,
+    pinned: bool,
+) {
+    let settings = &extension.settings;
+    let mut event: trace::Event = trace::Event::new(
+        "loaded",
+        trace::Level::Informational,
+        trace::keyword::LIFECYCLE,
+    );
+    event.display("registered", &registered);
+    event.put("family", &Family(settings.family));
+    event.str(
+        "initial",
+        if settings.initial_notification {
+            "yes"
+        } else {
+            "no"
+        },
+    );
+    let (state, entries) = match stable {
+        StableState::Off => ("off", None),
+        StableState::Immediate(Some(entries)) => ("immediate", Some(entries)),
+        StableState::Immediate(None) => ("immediate (no table)", None),
+        StableState::Pending => ("pending", None),
+        StableState::Uncancellable => ("uncancellable", None),
+    };
+    event.str("stable-table", state);
+    if let Some(entries) = entries {
+        event.u32("entries", entries);
+    }
+    event.str("unload", if pinned { "disabled" } else { "enabled" });
+    // Written only while registered, so always the GUID.
+    event.put("etw", &trace::BracedGuid);
+    event.write(extension.sink.trace(), &extension.session);
 }
 
 /// Registers one change notification. `Ok(true)`: registered with a handle to cancel;
@@ -496,7 +612,8 @@ fn warn_unexpected<N, S: Sink>(
     notification: Notification,
     status: NtStatus,
 ) {
-    extension.sink.emit(
+    events::report(
+        extension,
         Level::Warning,
         &render::line(format_args!(
             "warning: {} returned unexpected status {status}; keeping its handle",
@@ -510,7 +627,8 @@ fn report_uncancellable<N, S: Sink>(
     notification: Notification,
     status: NtStatus,
 ) {
-    extension.sink.emit(
+    events::report(
+        extension,
         Level::Error,
         &render::line(format_args!(
             "error: {} returned status {status} without a handle; it cannot be cancelled, so \

@@ -28,6 +28,7 @@ use crate::netio::NetIo;
 use crate::notification::Notification;
 use crate::render::Completion;
 use crate::status::NtStatus;
+use crate::trace::Trace as _;
 
 /// An initialised extension living in device-extension memory. Not `Clone`: dropping its
 /// contents consumes it, so no reference can outlive [`Installed::drop_in_place`].
@@ -181,6 +182,13 @@ impl<N: NetIo, S: Sink> Installed<N, S> {
         extension.sink.stop_timer();
     }
 
+    /// Registers the ETW provider, with this extension as its enable callback's context.
+    pub fn register_trace(&self) -> NtStatus {
+        // SAFETY: the context is this extension; every path that drops it unregisters the
+        // provider first, and a driver that keeps it keeps the provider too (lifecycle).
+        unsafe { self.get().sink.trace().register(self.context()) }
+    }
+
     /// Cancels `handle`, a handle a registration returned and nobody cancelled yet (each
     /// handle is taken out of the extension exactly once before it gets here).
     pub fn cancel(&self, handle: Handle) -> NtStatus {
@@ -271,6 +279,27 @@ pub unsafe fn storm_timer_expired<N: NetIo, S: Sink>(context: *mut c_void) {
         return;
     };
     events::storm_timer(extension);
+}
+
+/// The ETW enable callback: what the shell's callback calls with its `CallbackContext`, the
+/// control code, the level and the keywords.
+///
+/// # Safety
+/// `context` is the context `Installed::register_trace` gave, or NULL; the extension outlives
+/// every enable callback (`EtwUnregister` returns only when none runs, and the lifecycle calls
+/// it before the extension is dropped).
+pub unsafe fn trace_enable<N: NetIo, S: Sink>(
+    context: *mut c_void,
+    code: u32,
+    level: u8,
+    any: u64,
+    all: u64,
+) {
+    // SAFETY: the context given to `register_trace` (caller), valid until `unregister` returned.
+    let Some(extension) = (unsafe { extension::<N, S>(context) }) else {
+        return;
+    };
+    events::trace_control(extension, code, level, any, all);
 }
 
 unsafe extern "system" fn stable_table_callback<N: NetIo, S: Sink>(

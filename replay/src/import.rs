@@ -1509,6 +1509,22 @@ impl Importer {
     }
 
     fn warning_line(&mut self, line: usize, rest: &str) {
+        // The ETW provider could not be registered: the driver loads without it.
+        if let Some(status) = rest
+            .strip_prefix("EtwRegister failed with status ")
+            .and_then(|status| ntstatus(status.split(';').next()?))
+            .filter(|status| status.is_error())
+        {
+            self.push(Step::new(
+                line,
+                vec![
+                    ("step", text("fail")),
+                    ("call", text("EtwRegister")),
+                    ("status", text(&status.to_string())),
+                ],
+            ));
+            return;
+        }
         let Some(setting) = rest.strip_prefix("setting ") else {
             self.note(
                 line,

@@ -126,6 +126,7 @@ enum Failure {
     Cancel(Notification, NtStatus),
     Query(Notification, NtStatus),
     CreateDevice(NtStatus),
+    EtwRegister(NtStatus),
 }
 
 /// Why a scenario was refused: its line number (from 1) and the problem.
@@ -508,6 +509,7 @@ fn failure(mut fields: Fields) -> Result<Step, String> {
         "GetIpInterfaceEntry",
         "GetUnicastIpAddressEntry",
         "GetIpForwardEntry2",
+        "EtwRegister",
     ];
     let call = fields.required("call", &alternatives(&calls))?;
     let status = status(&fields.required("status", "an NTSTATUS such as \"0xC000009A\"")?)?;
@@ -543,6 +545,7 @@ fn failure(mut fields: Fields) -> Result<Step, String> {
             "\"notification\" goes only with CancelMibChangeNotify2, not {name}"
         )),
         ("IoCreateDevice", None) => needs_error(Failure::CreateDevice(status)),
+        ("EtwRegister", None) => needs_error(Failure::EtwRegister(status)),
         ("GetIpInterfaceEntry", None) => {
             Ok(Step::Fail(Failure::Query(Notification::Interface, status)))
         }
@@ -826,23 +829,112 @@ pub fn run_as(
     out: &mut impl Write,
     notes: &mut impl Write,
 ) -> io::Result<Report> {
-    let sim = Sim::new();
-    let lines = run_on(&sim, scenario, output, out, notes)?;
-    Ok(Report {
-        lines,
-        violations: sim.close(),
-    })
+    run_with(scenario, output, EtwSession::default(), out, notes).map(|(report, _)| report)
 }
 
-/// Plays `scenario` on `sim`; returns the number of lines printed.
+/// An ETW session during a run, as a controller would run one.
+///
+/// Listening from before the driver loads (its enable callback comes inside `EtwRegister`) at a level with keywords,
+/// and, if `capture_state`, asking for the provider's state after the events, before the
+/// unload. The Wine harness's double plays the same session (docs/replay.md#etw).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct EtwSession {
+    /// The level and `MatchAnyKeyword`; `None`: no session.
+    pub listen: Option<(u8, u64)>,
+    /// Capture-state after the events.
+    pub capture_state: bool,
+}
+
+impl EtwSession {
+    /// `none`, or `LEVEL:KEYWORDS[:capture-state]` (keywords in hex with `0x`, or decimal).
+    ///
+    /// # Errors
+    /// A message naming what is wrong.
+    pub fn parse(spec: &str) -> Result<Self, String> {
+        if spec == "none" {
+            return Ok(Self::default());
+        }
+        let mut parts = spec.split(':');
+        let level = parts.next().and_then(|level| level.parse::<u8>().ok());
+        let any = parts.next().and_then(|any| {
+            any.strip_prefix("0x").map_or_else(
+                || any.parse::<u64>().ok(),
+                |hex| u64::from_str_radix(hex, 16).ok(),
+            )
+        });
+        let capture_state = match parts.next() {
+            None => false,
+            Some("capture-state") => true,
+            Some(other) => return Err(format!("unknown ETW session option {other:?}")),
+        };
+        match (level, any) {
+            (Some(level), Some(any)) => Ok(Self {
+                listen: Some((level, any)),
+                capture_state,
+            }),
+            _ => Err(format!(
+                "ETW session {spec:?}: expected none or LEVEL:KEYWORDS[:capture-state]"
+            )),
+        }
+    }
+}
+
+/// [`run`] with an ETW session; also returns every ETW call, one JSON object each
+/// (docs/replay.md#etw).
+///
+/// # Errors
+/// Writing to `out` or `notes` failed.
+pub fn run_with_etw(
+    scenario: &Scenario,
+    session: EtwSession,
+    out: &mut impl Write,
+    notes: &mut impl Write,
+) -> io::Result<(Report, Vec<String>)> {
+    run_with(scenario, Output::Lines, session, out, notes)
+}
+
+/// Plays `scenario` writing `output`, with an ETW `session`; the report and every ETW call.
+///
+/// # Errors
+/// Writing to `out` or `notes` failed.
+pub fn run_with(
+    scenario: &Scenario,
+    output: Output,
+    session: EtwSession,
+    out: &mut impl Write,
+    notes: &mut impl Write,
+) -> io::Result<(Report, Vec<String>)> {
+    let sim = Sim::new();
+    if let Some((level, any)) = session.listen {
+        sim.etw_session_at_register(level, any);
+    }
+    let lines = run_on(&sim, scenario, output, session.capture_state, out, notes)?;
+    let log = sim.etw_log();
+    Ok((
+        Report {
+            lines,
+            violations: sim.close(),
+        },
+        log,
+    ))
+}
+
+/// Plays `scenario` on `sim`; returns the number of lines printed. `capture_state`: a
+/// capture-state request reaches the driver before its unload.
 fn run_on(
     sim: &Sim,
     scenario: &Scenario,
     output: Output,
+    capture_state: bool,
     out: &mut impl Write,
     notes: &mut impl Write,
 ) -> io::Result<usize> {
     let mut json = (output == Output::Json).then(JsonState::default);
+    let capture = |sim: &Sim| {
+        if capture_state {
+            sim.etw_control(netnotify_core::trace::CAPTURE_STATE, 0, 0, 0);
+        }
+    };
     let mut printed = 0;
     let mut loaded: Option<bool> = None;
     let mut unloaded = false;
@@ -851,6 +943,7 @@ fn run_on(
             loaded = Some(load(sim, notes)?);
         }
         if matches!(step, Step::Unload) {
+            capture(sim);
             unload(sim, loaded == Some(true), notes)?;
             unloaded = true;
         } else {
@@ -862,6 +955,7 @@ fn run_on(
         loaded = Some(load(sim, notes)?);
     }
     if !unloaded {
+        capture(sim);
         unload(sim, loaded == Some(true), notes)?;
     }
     flush(sim, printed, json.as_mut(), out)
@@ -1007,6 +1101,7 @@ fn inject(sim: &Sim, failure: Failure) {
         Failure::Cancel(notification, status) => sim.fail_cancel(notification, status),
         Failure::Query(notification, status) => sim.fail_query(notification, status),
         Failure::CreateDevice(status) => sim.fail_create_device(status),
+        Failure::EtwRegister(status) => sim.fail_etw_register(status),
     }
 }
 
@@ -1082,7 +1177,7 @@ pub fn recorded_events(scenario: &Scenario) -> Vec<RecordedEvent> {
 
     let sim = Sim::new();
     let (mut out, mut notes) = (Vec::new(), Vec::new());
-    let _ = run_on(&sim, scenario, Output::Lines, &mut out, &mut notes);
+    let _ = run_on(&sim, scenario, Output::Lines, false, &mut out, &mut notes);
     let lines = sim.lines();
     let mut sequence = json::Sequence::default();
     let mut events = Vec::new();

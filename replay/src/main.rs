@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use netnotify_core::settings::RawValue;
 
-const USAGE: &str = "usage: cargo replay [--registry | --json] [FILE | - | --storm]\n\
+const USAGE: &str = "usage: cargo replay [--registry | --json | --etw SESSION OUT] [FILE | - | --storm]\n\
     \x20      cargo replay --import LOG | -\n\
     Plays a JSON Lines scenario (docs/replay.md) through the driver in the NETIO simulator and\n\
     prints exactly the lines the driver would print. Without FILE: the built-in scenario, a\n\
@@ -13,13 +13,15 @@ const USAGE: &str = "usage: cargo replay [--registry | --json] [FILE | - | --sto
     scenario on stdin. --registry: print the scenario's settings instead, one\n\
     `Parameters|State NAME REG_DWORD|REG_SZ DATA` line each, for writing them into a real\n\
     registry. --json: every event (also those storm control left out of the lines) and\n\
-    every driver record as one JSON object per line. --import: turn captured lines (a\n\
-    DebugView log, WinDbg output, any lines with `netnotify: `) into a scenario on stdout,\n\
-    notes on stderr.";
+    every driver record as one JSON object per line. --etw SESSION OUT: an ETW session listens\n\
+    (none, or LEVEL:KEYWORDS, with :capture-state to ask for the state before the unload);\n\
+    every ETW call goes to OUT, one JSON object a line (docs/replay.md#etw). --import: turn\n\
+    captured lines (a DebugView log, WinDbg output, any lines with `netnotify: `) into a\n\
+    scenario on stdout, notes on stderr.";
 
 /// The options, for the message about an unknown one.
 const OPTIONS: &str =
-    "--storm, --registry, --json, --import and --help (or a FILE, or - for stdin)";
+    "--storm, --registry, --json, --etw, --import and --help (or a FILE, or - for stdin)";
 
 fn main() -> ExitCode {
     let mut arguments: Vec<String> = std::env::args().skip(1).collect();
@@ -41,38 +43,13 @@ fn main() -> ExitCode {
     } else {
         netnotify_replay::Output::Lines
     };
-    let bytes = match arguments.as_slice() {
-        [] => Ok(netnotify_replay::LAPTOP_JOINS_WIFI.as_bytes().to_vec()),
-        [flag] if flag == "--storm" => Ok(netnotify_replay::VPN_ROUTE_STORM.as_bytes().to_vec()),
-        [flag] if flag == "-h" || flag == "--help" => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        [flag] if flag.starts_with("--") => {
-            eprintln!("replay: unknown option {flag}; the options are {OPTIONS}");
-            return ExitCode::from(2);
-        }
-        [path] if path == "-" => {
-            let mut bytes = Vec::new();
-            io::stdin()
-                .read_to_end(&mut bytes)
-                .map(|_| bytes)
-                .map_err(|error| ("standard input".to_owned(), error))
-        }
-        [path] => std::fs::read(path).map_err(|error| (format!("\"{path}\""), error)),
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
+    let etw = match take_etw(&mut arguments) {
+        Ok(etw) => etw,
+        Err(code) => return code,
     };
-    let bytes = match bytes {
+    let bytes = match read_input(&arguments) {
         Ok(bytes) => bytes,
-        Err((what, error)) => {
-            let reason = error.to_string();
-            let reason = reason.split(" (os error").next().unwrap_or(&reason);
-            eprintln!("replay: cannot read {what}: {reason}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     if import {
         return match netnotify_replay::import::decode_log(&bytes) {
@@ -103,7 +80,20 @@ fn main() -> ExitCode {
     if registry {
         return print_registry(&scenario, &mut out, &mut notes);
     }
-    match netnotify_replay::run_as(&scenario, output, &mut out, &mut notes) {
+    let session = etw
+        .as_ref()
+        .map(|(session, _)| *session)
+        .unwrap_or_default();
+    let played = netnotify_replay::run_with(&scenario, output, session, &mut out, &mut notes);
+    let played = match (played, &etw) {
+        (Ok((report, log)), Some((_, file))) => {
+            let mut text = log.join("\n");
+            text.push('\n');
+            std::fs::write(file, text).map(|()| report)
+        }
+        (played, _) => played.map(|(report, _)| report),
+    };
+    match played {
         Ok(report) if report.violations.is_empty() => ExitCode::SUCCESS,
         Ok(report) => {
             for violation in report.violations {
@@ -115,8 +105,42 @@ fn main() -> ExitCode {
     }
 }
 
-/// `--registry`: the scenario's settings, one `Parameters|State NAME REG_DWORD|REG_SZ DATA`
-/// line each.
+/// The input the arguments name: the built-in scenarios, stdin or a file. `Err`: the exit
+/// code, after the help or an error was printed.
+fn read_input(arguments: &[String]) -> Result<Vec<u8>, ExitCode> {
+    let bytes = match arguments {
+        [] => Ok(netnotify_replay::LAPTOP_JOINS_WIFI.as_bytes().to_vec()),
+        [flag] if flag == "--storm" => Ok(netnotify_replay::VPN_ROUTE_STORM.as_bytes().to_vec()),
+        [flag] if flag == "-h" || flag == "--help" => {
+            println!("{USAGE}");
+            return Err(ExitCode::SUCCESS);
+        }
+        [flag] if flag.starts_with("--") => {
+            eprintln!("replay: unknown option {flag}; the options are {OPTIONS}");
+            return Err(ExitCode::from(2));
+        }
+        [path] if path == "-" => {
+            let mut bytes = Vec::new();
+            io::stdin()
+                .read_to_end(&mut bytes)
+                .map(|_| bytes)
+                .map_err(|error| ("standard input".to_owned(), error))
+        }
+        [path] => std::fs::read(path).map_err(|error| (format!("\"{path}\""), error)),
+        _ => {
+            eprintln!("{USAGE}");
+            return Err(ExitCode::from(2));
+        }
+    };
+    bytes.map_err(|(what, error)| {
+        let reason = error.to_string();
+        let reason = reason.split(" (os error").next().unwrap_or(&reason);
+        eprintln!("replay: cannot read {what}: {reason}");
+        ExitCode::from(2)
+    })
+}
+
+/// `--registry`: the scenario's settings, one `KEY NAME TYPE DATA` line each.
 fn print_registry(
     scenario: &netnotify_replay::Scenario,
     out: &mut impl Write,
@@ -167,6 +191,31 @@ fn import_lines(text: &str) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => written(&error, &mut notes),
     }
+}
+
+/// `--etw SESSION OUT` at the front of the arguments, taken out of them.
+fn take_etw(
+    arguments: &mut Vec<String>,
+) -> Result<Option<(netnotify_replay::EtwSession, String)>, ExitCode> {
+    if arguments.first().is_none_or(|flag| flag != "--etw") {
+        return Ok(None);
+    }
+    if arguments.len() < 3 {
+        eprintln!("{USAGE}");
+        return Err(ExitCode::from(2));
+    }
+    let mut taken = arguments.drain(..3).skip(1);
+    let (spec, file) = (
+        taken.next().unwrap_or_default(),
+        taken.next().unwrap_or_default(),
+    );
+    drop(taken);
+    netnotify_replay::EtwSession::parse(&spec)
+        .map(|session| Some((session, file)))
+        .map_err(|message| {
+            eprintln!("replay: {message}");
+            ExitCode::from(2)
+        })
 }
 
 /// A write that failed: a reader that went away (`cargo replay | head`) ends the replay

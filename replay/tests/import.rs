@@ -567,7 +567,8 @@ fn other_step() -> impl Strategy<Value = String> {
 }
 
 /// What the system does before the driver loads: injected failures of the registrations
-/// and cancels, a registration without a handle, an immediate stable table, bad settings.
+/// (the ETW provider's too) and cancels, a registration without a handle, an immediate stable
+/// table, bad settings.
 fn setup_step() -> impl Strategy<Value = String> {
     let registrations = prop::sample::select(vec![
         "NotifyIpInterfaceChange",
@@ -585,6 +586,7 @@ fn setup_step() -> impl Strategy<Value = String> {
             "{{\"step\":\"fail\",\"call\":\"CancelMibChangeNotify2\",\"notification\":\"{kind}\",\"status\":\"0xC0000001\"}}"
         )),
         Just("{\"step\":\"fail\",\"call\":\"IoCreateDevice\",\"status\":\"0xC000009A\"}".to_owned()),
+        Just("{\"step\":\"fail\",\"call\":\"EtwRegister\",\"status\":\"0xC000009A\"}".to_owned()),
         prop::collection::vec((prop::collection::vec(any::<u8>(), 80), any::<bool>(), 0..4_u8), 0..3)
             .prop_map(|rows| {
                 let rows: Vec<String> = rows

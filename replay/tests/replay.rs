@@ -301,7 +301,7 @@ fn bad_input_names_the_line_and_the_problem() {
             "\"call\" is \"NotifyEverything\", expected \"IoCreateDevice\", \
              \"NotifyIpInterfaceChange\", \"NotifyUnicastIpAddressChange\", \"NotifyRouteChange2\", \
              \"NotifyStableUnicastIpAddressTable\", \"CancelMibChangeNotify2\", \
-             \"GetIpInterfaceEntry\", \"GetUnicastIpAddressEntry\" or \"GetIpForwardEntry2\"",
+             \"GetIpInterfaceEntry\", \"GetUnicastIpAddressEntry\", \"GetIpForwardEntry2\" or \"EtwRegister\"",
         ),
         (
             "{\"step\":\"fail\",\"call\":\"NotifyRouteChange2\",\"status\":0}".to_owned(),
@@ -405,7 +405,12 @@ fn the_command_prints_lines_on_stdout_and_one_error_line_on_stderr() {
 /// The scenarios behind the documents' examples (`replay/tests/docs/`): name, scenario and
 /// golden output. Each plays to exactly its golden output
 /// (`the_documents_scenarios_print_their_golden_outputs`).
-const DOC_SCENARIOS: [(&str, &str, &str); 6] = [
+const DOC_SCENARIOS: [(&str, &str, &str); 7] = [
+    (
+        "etw-off",
+        include_str!("docs/etw-off.jsonl"),
+        include_str!("docs/etw-off.out"),
+    ),
     (
         "events",
         include_str!("docs/events.jsonl"),
@@ -577,7 +582,7 @@ fn a_null_handle_keeps_the_driver_loaded_and_nothing_is_cancelled() {
         "netnotify: error: NotifyRouteChange2 returned status 0x00000000 without a handle; it \
          cannot be cancelled, so netnotify stays loaded (unload disabled)"
     );
-    assert!(lines[9].ends_with(" unload=disabled"));
+    assert!(lines[9].ends_with(" unload=disabled etw={cabe4808-b99f-5fdb-95a1-c1294a861355}"));
     assert_eq!(lines.len(), 10, "no unloaded line: DriverUnload never runs");
     assert_eq!(
         notes,
@@ -711,8 +716,8 @@ fn the_command_explains_bad_arguments_and_ends_quietly_on_a_closed_pipe() {
     assert_eq!(option.status.code(), Some(2));
     assert_eq!(
         String::from_utf8(option.stderr).unwrap(),
-        "replay: unknown option --strom; the options are --storm, --registry, --json, --import \
-         and --help (or a FILE, or - for stdin)\n"
+        "replay: unknown option --strom; the options are --storm, --registry, --json, --etw, \
+         --import and --help (or a FILE, or - for stdin)\n"
     );
     let missing = Command::new(binary)
         .arg("no/such/file.jsonl")
@@ -868,4 +873,42 @@ fn the_scenario_docs_name_every_field_and_their_examples_play() {
          name=wireless_32768 alias=\"Wi-Fi\"\n"
     ));
     assert!(out.contains(" Verbosity=1 LinesPerSecond=2 Burst=5 overrides=Verbosity\n"));
+}
+
+/// `--etw`: the session's calls, in the format docs/replay.md#etw gives.
+#[test]
+fn an_etw_session_is_played_and_every_call_logged() {
+    use netnotify_replay::EtwSession;
+    let scenario = netnotify_replay::parse(netnotify_replay::LAPTOP_JOINS_WIFI).unwrap();
+    let run = |spec: &str| {
+        let session = EtwSession::parse(spec).unwrap();
+        let (report, log) =
+            netnotify_replay::run_with_etw(&scenario, session, &mut Vec::new(), &mut Vec::new())
+                .unwrap();
+        assert!(report.violations.is_empty());
+        log
+    };
+    let register = r#"{"call":"EtwRegister","provider":"{cabe4808-b99f-5fdb-95a1-c1294a861355}"}"#;
+    let traits = r#"{"call":"EtwSetInformation","class":2,"hex":"0c006e65746e6f7469667900"}"#;
+    let unregister = r#"{"call":"EtwUnregister"}"#;
+    assert_eq!(run("none"), [register, traits, unregister]);
+    let all = run("0:0xffffffffffffffff");
+    let docs = include_str!("../../docs/replay.md");
+    for line in all.iter().take(3).chain(all.get(4)) {
+        assert!(docs.contains(line.as_str()), "docs/replay.md lacks {line}");
+    }
+    assert_eq!(
+        all.len(),
+        29,
+        "register, enable, traits, 25 events, unregister"
+    );
+    let capture = run("4:0x10:capture-state");
+    // Capture-state, its counters event, then the unloaded event and the unregister.
+    assert!(capture[capture.len() - 4].contains(r#""code":2"#));
+    assert!(
+        EtwSession::parse("4:0x10:later")
+            .unwrap_err()
+            .contains("later")
+    );
+    assert!(EtwSession::parse("x").is_err());
 }

@@ -29,6 +29,7 @@ use windows_sys::Wdk::Foundation as wf;
 use windows_sys::Wdk::System::Registry as wr;
 use windows_sys::Wdk::System::SystemServices as wss;
 use windows_sys::Win32::Foundation as w32;
+use windows_sys::Win32::System::Diagnostics::Etw;
 use windows_sys::Win32::System::{Ioctl, Kernel, Registry};
 
 /// How the ABI passes a value: its width in bytes and how its bits are read.
@@ -291,7 +292,76 @@ same_type! {
     wdk::PUNICODE_STRING => *mut w32::UNICODE_STRING,
     wdk::PCUNICODE_STRING => *const w32::UNICODE_STRING,
     wdk::POBJECT_ATTRIBUTES => *mut wf::OBJECT_ATTRIBUTES,
+    wdk::REGHANDLE => u64, // wdm.h: `ULONGLONG`; windows-sys: `i64` (see same_but_handle)
+    wdk::PREGHANDLE => *mut Etw::REGHANDLE,
+    wdk::LPCGUID => *const windows_sys::core::GUID,
+    wdk::PCEVENT_DESCRIPTOR => *const Etw::EVENT_DESCRIPTOR,
+    wdk::PEVENT_DATA_DESCRIPTOR => *mut Etw::EVENT_DATA_DESCRIPTOR,
+    wdk::PEVENT_FILTER_DESCRIPTOR => *mut Etw::EVENT_FILTER_DESCRIPTOR,
+    wdk::EVENT_INFO_CLASS => Etw::EVENT_INFO_CLASS,
 }
+
+// GUID: windows-sys spells its fields in lower case, so offset by offset.
+const _: () = {
+    use windows_sys::core::GUID;
+    assert!(
+        size_of::<wdk::GUID>() == size_of::<GUID>()
+            && align_of::<wdk::GUID>() == align_of::<GUID>()
+    );
+    assert!(offset_of!(wdk::GUID, Data1) == offset_of!(GUID, data1));
+    assert!(offset_of!(wdk::GUID, Data2) == offset_of!(GUID, data2));
+    assert!(offset_of!(wdk::GUID, Data3) == offset_of!(GUID, data3));
+    assert!(offset_of!(wdk::GUID, Data4) == offset_of!(GUID, data4));
+    let ours = MaybeUninit::<wdk::GUID>::uninit();
+    assert!(abi_at(field!(ours, Data1)).same(Scalar { size: 4, kind: 1 }));
+};
+
+same_struct!(
+    wdk::EVENT_DESCRIPTOR,
+    Etw::EVENT_DESCRIPTOR {
+        Id: scalar,
+        Version: scalar,
+        Channel: scalar,
+        Level: scalar,
+        Opcode: scalar,
+        Task: scalar,
+        Keyword: scalar,
+    }
+);
+
+// EVENT_DATA_DESCRIPTOR: bindgen names the union `__bindgen_anon_1`, windows-sys `Anonymous`.
+const _: () = {
+    type Theirs = Etw::EVENT_DATA_DESCRIPTOR;
+    assert!(size_of::<wdk::EVENT_DATA_DESCRIPTOR>() == size_of::<Theirs>());
+    assert!(align_of::<wdk::EVENT_DATA_DESCRIPTOR>() == align_of::<Theirs>());
+    assert!(offset_of!(wdk::EVENT_DATA_DESCRIPTOR, Ptr) == offset_of!(Theirs, Ptr));
+    assert!(offset_of!(wdk::EVENT_DATA_DESCRIPTOR, Size) == offset_of!(Theirs, Size));
+    assert!(
+        offset_of!(wdk::EVENT_DATA_DESCRIPTOR, __bindgen_anon_1) == offset_of!(Theirs, Anonymous)
+    );
+    let ours = MaybeUninit::<wdk::EVENT_DATA_DESCRIPTOR>::uninit();
+    let theirs = MaybeUninit::<Theirs>::uninit();
+    assert!(abi_at(field!(ours, Ptr)).same(abi_at(field!(theirs, Ptr))));
+    assert!(abi_at(field!(ours, Size)).same(abi_at(field!(theirs, Size))));
+    assert!(size_at(field!(ours, __bindgen_anon_1)) == size_at(field!(theirs, Anonymous)));
+};
+
+same_struct!(
+    wdk::_EVENT_FILTER_DESCRIPTOR,
+    Etw::EVENT_FILTER_DESCRIPTOR {
+        Ptr: scalar,
+        Size: scalar,
+        Type: scalar,
+    }
+);
+
+// The enable callback: windows-sys' kernel `PETWENABLECALLBACK` has no parameters (see
+// NOT_IN_WINDOWS_SYS); its user-mode twin `PENABLECALLBACK` (evntprov.h) has wdm.h's
+// parameter list, and the kernel passes the same values.
+const _: () = assert!(same_callbacks(
+    core::ptr::null::<wdk::PETWENABLECALLBACK>(),
+    core::ptr::null::<Etw::PENABLECALLBACK>(),
+));
 
 same_struct!(
     wdk::UNICODE_STRING,
@@ -424,6 +494,7 @@ same_constant! {
     wdk::_DRIVER_REGKEY_TYPE::DriverRegKeyParameters => wss::DriverRegKeyParameters,
     wdk::_DRIVER_REGKEY_TYPE::DriverRegKeyPersistentState => wss::DriverRegKeyPersistentState,
     wdk::_KEY_VALUE_INFORMATION_CLASS::KeyValuePartialInformation => wr::KeyValuePartialInformation,
+    wdk::_EVENT_INFO_CLASS::EventProviderSetTraits => Etw::EventProviderSetTraits,
 }
 
 same_function!(ntddk::IoCreateDevice => "system" wss::IoCreateDevice; _, _, _, _, _, _, _);
@@ -444,6 +515,42 @@ same_function!(ntddk::KeFlushQueuedDpcs => "system" wss::KeFlushQueuedDpcs;);
 same_function!(ntddk::ObfReferenceObject => "system" wss::ObfReferenceObject; _);
 same_function!(ntddk::ExAllocatePool2 => "system" wss::ExAllocatePool2; _, _, _);
 same_function!(ntddk::ExFreePool => "system" wss::ExFreePool; _);
+same_function!(ntddk::EtwRegister => "system" wss::EtwRegister; _, _, _, _);
+
+/// As [`same_functions`], but the first parameter (a `REGHANDLE`) compared by width only:
+/// wdm.h declares it `ULONGLONG` (so bindgen: `u64`), windows-sys' metadata `i64`; the same
+/// eight bytes in the same register, and a handle has no sign.
+const fn same_but_handle<A: Signature, B: Signature>(_: &A, _: &B) -> bool {
+    if A::PARAMETERS.len() != B::PARAMETERS.len()
+        || A::PARAMETERS.is_empty()
+        || A::VARIADIC != B::VARIADIC
+    {
+        return false;
+    }
+    if A::PARAMETERS[0].size != 8 || B::PARAMETERS[0].size != 8 {
+        return false;
+    }
+    let mut index = 1;
+    while index < A::PARAMETERS.len() {
+        if !A::PARAMETERS[index].same(B::PARAMETERS[index]) {
+            return false;
+        }
+        index += 1;
+    }
+    A::RETURN.same(B::RETURN)
+}
+const _: () = assert!(same_but_handle(
+    &(ntddk::EtwSetInformation as unsafe extern "C" fn(_, _, _, _) -> _),
+    &(wss::EtwSetInformation as unsafe extern "system" fn(_, _, _, _) -> _),
+));
+const _: () = assert!(same_but_handle(
+    &(ntddk::EtwWriteTransfer as unsafe extern "C" fn(_, _, _, _, _, _) -> _),
+    &(wss::EtwWriteTransfer as unsafe extern "system" fn(_, _, _, _, _, _) -> _),
+));
+const _: () = assert!(same_but_handle(
+    &(ntddk::EtwUnregister as unsafe extern "C" fn(_) -> _),
+    &(wss::EtwUnregister as unsafe extern "system" fn(_) -> _),
+));
 
 /// Stand-in items with no windows-sys counterpart, and why each is still right.
 pub const NOT_IN_WINDOWS_SYS: &[(&str, &str)] = &[
@@ -467,6 +574,12 @@ pub const NOT_IN_WINDOWS_SYS: &[(&str, &str)] = &[
         "windows-sys declares it as `fn()` (the metadata drops them); wdm.h's \
          KDEFERRED_ROUTINE is (PKDPC, PVOID DeferredContext, PVOID, PVOID), as bindgen \
          writes it; KeInitializeDpc's parameter is checked as a pointer-sized value",
+    ),
+    (
+        "PETWENABLECALLBACK's parameters",
+        "windows-sys declares the kernel's PETWENABLECALLBACK as `fn()` (the metadata drops \
+         them); wdm.h's ETWENABLECALLBACK has evntprov.h's PENABLECALLBACK parameters, which \
+         are checked against windows-sys' PENABLECALLBACK above",
     ),
     (
         "KDEVICE_QUEUE, KDPC, KEVENT, KTIMER, WAIT_CONTEXT_BLOCK fields",

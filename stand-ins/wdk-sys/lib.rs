@@ -238,6 +238,87 @@ pub mod _KEY_VALUE_INFORMATION_CLASS {
 }
 pub use self::_KEY_VALUE_INFORMATION_CLASS::Type as KEY_VALUE_INFORMATION_CLASS;
 
+// ETW (wdm.h, evntprov.h): what the shell's TraceLogging provider registers and writes with.
+
+pub type REGHANDLE = ULONGLONG;
+pub type PREGHANDLE = *mut REGHANDLE;
+
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _GUID {
+    pub Data1: c_ulong,
+    pub Data2: c_ushort,
+    pub Data3: c_ushort,
+    pub Data4: [c_uchar; 8usize],
+}
+pub type GUID = _GUID;
+pub type LPCGUID = *const GUID;
+
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _EVENT_DESCRIPTOR {
+    pub Id: USHORT,
+    pub Version: UCHAR,
+    pub Channel: UCHAR,
+    pub Level: UCHAR,
+    pub Opcode: UCHAR,
+    pub Task: USHORT,
+    pub Keyword: ULONGLONG,
+}
+pub type EVENT_DESCRIPTOR = _EVENT_DESCRIPTOR;
+pub type PCEVENT_DESCRIPTOR = *const EVENT_DESCRIPTOR;
+
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct _EVENT_DATA_DESCRIPTOR {
+    pub Ptr: ULONGLONG,
+    pub Size: ULONG,
+    pub __bindgen_anon_1: _EVENT_DATA_DESCRIPTOR__bindgen_ty_1,
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub union _EVENT_DATA_DESCRIPTOR__bindgen_ty_1 {
+    pub Reserved: ULONG,
+    pub __bindgen_anon_1: _EVENT_DATA_DESCRIPTOR__bindgen_ty_1__bindgen_ty_1,
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _EVENT_DATA_DESCRIPTOR__bindgen_ty_1__bindgen_ty_1 {
+    pub Type: UCHAR,
+    pub Reserved1: UCHAR,
+    pub Reserved2: USHORT,
+}
+pub type EVENT_DATA_DESCRIPTOR = _EVENT_DATA_DESCRIPTOR;
+pub type PEVENT_DATA_DESCRIPTOR = *mut EVENT_DATA_DESCRIPTOR;
+
+/// Only pointed to (the enable callback's filter data, which the driver ignores).
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _EVENT_FILTER_DESCRIPTOR {
+    pub Ptr: ULONGLONG,
+    pub Size: ULONG,
+    pub Type: ULONG,
+}
+pub type PEVENT_FILTER_DESCRIPTOR = *mut _EVENT_FILTER_DESCRIPTOR;
+
+pub type PETWENABLECALLBACK = ::core::option::Option<
+    unsafe extern "C" fn(
+        SourceId: LPCGUID,
+        ControlCode: ULONG,
+        Level: UCHAR,
+        MatchAnyKeyword: ULONGLONG,
+        MatchAllKeyword: ULONGLONG,
+        FilterData: PEVENT_FILTER_DESCRIPTOR,
+        CallbackContext: PVOID,
+    ),
+>;
+
+pub mod _EVENT_INFO_CLASS {
+    pub type Type = super::c_int;
+    pub const EventProviderSetTraits: Type = 2;
+}
+pub use self::_EVENT_INFO_CLASS::Type as EVENT_INFO_CLASS;
+
 pub type PKTIMER = *mut KTIMER;
 pub type PKDPC = *mut KDPC;
 pub type PRKDPC = *mut KDPC;
@@ -279,10 +360,12 @@ pub struct _LARGE_INTEGER__bindgen_ty_2 {
 
 pub mod ntddk {
     use super::{
-        ACCESS_MASK, BOOLEAN, DRIVER_REGKEY_TYPE, HANDLE, KEY_VALUE_INFORMATION_CLASS, KIRQL,
-        LARGE_INTEGER, LONG_PTR, NTSTATUS, PCSTR, PDEVICE_OBJECT, PDRIVER_OBJECT, PHANDLE,
-        PKDEFERRED_ROUTINE, PKDPC, PKTIMER, POBJECT_ATTRIBUTES, POOL_FLAGS, PRKDPC, PULONG,
-        PUNICODE_STRING, PVOID, SIZE_T, ULONG, ULONGLONG,
+        ACCESS_MASK, BOOLEAN, DRIVER_REGKEY_TYPE, EVENT_INFO_CLASS, HANDLE,
+        KEY_VALUE_INFORMATION_CLASS, KIRQL, LARGE_INTEGER, LONG_PTR, LPCGUID, NTSTATUS,
+        PCEVENT_DESCRIPTOR, PCSTR, PDEVICE_OBJECT, PDRIVER_OBJECT, PETWENABLECALLBACK,
+        PEVENT_DATA_DESCRIPTOR, PHANDLE, PKDEFERRED_ROUTINE, PKDPC, PKTIMER, POBJECT_ATTRIBUTES,
+        POOL_FLAGS, PREGHANDLE, PRKDPC, PULONG, PUNICODE_STRING, PVOID, REGHANDLE, SIZE_T, ULONG,
+        ULONGLONG,
     };
 
     // The kernel's import library; on Windows wdk-sys' generated link blocks name it, and
@@ -346,6 +429,31 @@ pub mod ntddk {
         // wdk-alloc's: the driver never allocates, so a release image must not import them.
         pub fn ExAllocatePool2(Flags: POOL_FLAGS, NumberOfBytes: SIZE_T, Tag: ULONG) -> PVOID;
         pub fn ExFreePool(P: PVOID);
+        #[must_use]
+        pub fn EtwRegister(
+            ProviderId: LPCGUID,
+            EnableCallback: PETWENABLECALLBACK,
+            CallbackContext: PVOID,
+            RegHandle: PREGHANDLE,
+        ) -> NTSTATUS;
+        #[must_use]
+        pub fn EtwSetInformation(
+            RegHandle: REGHANDLE,
+            InformationClass: EVENT_INFO_CLASS,
+            EventInformation: PVOID,
+            InformationLength: ULONG,
+        ) -> NTSTATUS;
+        #[must_use]
+        pub fn EtwWriteTransfer(
+            RegHandle: REGHANDLE,
+            EventDescriptor: PCEVENT_DESCRIPTOR,
+            ActivityId: LPCGUID,
+            RelatedActivityId: LPCGUID,
+            UserDataCount: ULONG,
+            UserData: PEVENT_DATA_DESCRIPTOR,
+        ) -> NTSTATUS;
+        #[must_use]
+        pub fn EtwUnregister(RegHandle: REGHANDLE) -> NTSTATUS;
     }
 }
 

@@ -17,10 +17,15 @@
 //!   freed and the cancels; misuse of pointers goes to `C:\netnotify\misuse.txt`. The harness
 //!   fails on any.
 //!
-//! It also exports the two kernel functions Wine 8.0 lacks and the driver imports,
+//! It also exports the kernel functions Wine 8.0 lacks and the driver imports:
 //! `KeGetCurrentIrql` and `KeQueryUnbiasedInterruptTime`, answered from the scenario's IRQL and
-//! clock, as `cargo replay` answers them. Only the harness's build of the image imports them
-//! from here (`ci/wine/ntoskrnl.def`); the Windows image imports them from ntoskrnl.exe.
+//! clock, as `cargo replay` answers them; and `EtwRegister`, `EtwSetInformation`,
+//! `EtwWriteTransfer` and `EtwUnregister`, which play an ETW session as `cargo replay --etw`
+//! does (the session the harness wrote into `C:\netnotify\etw-session.txt`: the enable
+//! callback inside `EtwRegister` with its level and keywords, and capture-state after the
+//! events) and log every call to `C:\netnotify\etw.jsonl` in the same format
+//! (docs/replay.md#etw). Only the harness's build of the image imports them from here
+//! (`ci/wine/imports/`); the Windows image imports them from ntoskrnl.exe.
 #![allow(
     non_snake_case,
     clippy::missing_safety_doc,
@@ -31,7 +36,7 @@ use core::ffi::c_void;
 use core::{ptr, slice};
 use std::fmt::Write as _;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 use std::{fs, thread};
 
@@ -42,8 +47,10 @@ use netnotify_core::ffi::{
 };
 use netnotify_core::host::Sink;
 use netnotify_core::netio::NetIo;
-use netnotify_core::sim::{Call, Sim};
+use netnotify_core::sim::{Call, Sim, etw_log};
 use netnotify_core::status::NtStatus;
+use netnotify_core::trace::{CAPTURE_STATE, EventDescriptor, Guid};
+use netnotify_replay::EtwSession;
 
 /// Where the harness and the double meet: `$WINEPREFIX/drive_c/netnotify`.
 const FOLDER: &str = r"C:\netnotify";
@@ -107,6 +114,9 @@ fn sim() -> &'static Sim {
                         scenario.play_events_pacing(&player, |ticks| {
                             thread::sleep(Duration::from_micros(ticks / 10).min(QUIET_WAIT));
                         });
+                        if session().capture_state {
+                            enable(CAPTURE_STATE, 0, 0);
+                        }
                     }
                     report(&player, "events played");
                     let _ = fs::write(path("done"), "");
@@ -357,4 +367,216 @@ pub extern "system" fn KeGetCurrentIrql() -> u8 {
 #[unsafe(no_mangle)]
 pub extern "system" fn KeQueryUnbiasedInterruptTime() -> u64 {
     sim().now()
+}
+
+// ETW: the session the harness asked for, played on the driver's provider.
+
+/// `ETWENABLECALLBACK` (wdm.h).
+type EnableCallback = unsafe extern "system" fn(
+    source: *const Guid,
+    code: u32,
+    level: u8,
+    any: u64,
+    all: u64,
+    filter: *mut c_void,
+    context: *mut c_void,
+);
+
+/// The registered provider: its GUID, enable callback and context.
+struct Provider {
+    guid: Guid,
+    callback: Option<EnableCallback>,
+    context: usize,
+}
+
+/// The provider while registered, and the log (`C:\netnotify\etw.jsonl`).
+static PROVIDER: Mutex<Option<Provider>> = Mutex::new(None);
+static LOG: Mutex<()> = Mutex::new(());
+/// The fake registration handle.
+const REGHANDLE: u64 = 0x6E65_7477;
+
+/// The session the harness wrote; none if it wrote none.
+fn session() -> EtwSession {
+    static SESSION: OnceLock<EtwSession> = OnceLock::new();
+    *SESSION.get_or_init(|| {
+        fs::read_to_string(path("etw-session.txt")).map_or_else(
+            |_| EtwSession::default(),
+            |spec| {
+                EtwSession::parse(spec.trim()).unwrap_or_else(|error| {
+                    misuse(&format!("etw-session.txt: {error}"));
+                    EtwSession::default()
+                })
+            },
+        )
+    })
+}
+
+/// Appends one call to the log.
+fn log(line: &str) {
+    let _guard = LOG.lock().unwrap_or_else(PoisonError::into_inner);
+    let written = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path("etw.jsonl"))
+        .and_then(|mut file| std::io::Write::write_all(&mut file, format!("{line}\n").as_bytes()));
+    if written.is_err() {
+        misuse("the double could not write etw.jsonl");
+    }
+}
+
+/// Calls the provider's enable callback as a controller does, with `code`.
+fn enable(code: u32, level: u8, any: u64) {
+    let provider = PROVIDER
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .as_ref()
+        .map(|provider| (provider.guid, provider.callback, provider.context));
+    let Some((guid, Some(callback), context)) = provider else {
+        return;
+    };
+    log(&etw_log::enable_line(code, level, any, 0));
+    // SAFETY: the callback and context the driver registered, which stay valid until it
+    // unregisters; the lock is not held, so the callback may write events.
+    unsafe {
+        callback(
+            &raw const guid,
+            code,
+            level,
+            any,
+            0,
+            ptr::null_mut(),
+            ptr::with_exposed_provenance_mut::<c_void>(context),
+        );
+    }
+}
+
+/// Harness only: the kernel's `EtwRegister`, registering with the double's session.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn EtwRegister(
+    provider: *const Guid,
+    callback: Option<EnableCallback>,
+    context: *mut c_void,
+    handle: *mut u64,
+) -> NtStatus {
+    // SAFETY: the driver's GUID, readable (EtwRegister's contract); NULL is misuse.
+    let Some(guid) = (unsafe { provider.as_ref() }).copied() else {
+        misuse("EtwRegister with a NULL provider GUID");
+        return NtStatus::INVALID_PARAMETER;
+    };
+    if handle.is_null() {
+        misuse("EtwRegister with a NULL handle pointer");
+        return NtStatus::INVALID_PARAMETER;
+    }
+    let _ = sim();
+    {
+        let mut registered = PROVIDER.lock().unwrap_or_else(PoisonError::into_inner);
+        if registered.is_some() {
+            misuse("EtwRegister while the provider is registered");
+        }
+        *registered = Some(Provider {
+            guid,
+            callback,
+            context: context.expose_provenance(),
+        });
+    }
+    log(&etw_log::register_line(&guid));
+    // SAFETY: non-NULL, and valid for a write (EtwRegister's contract). Written before the
+    // enable callback, as ETW does.
+    unsafe { handle.write(REGHANDLE) };
+    if let Some((level, any)) = session().listen {
+        enable(1, level, any);
+    }
+    NtStatus::SUCCESS
+}
+
+/// Harness only: the kernel's `EtwSetInformation`, logged.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn EtwSetInformation(
+    handle: u64,
+    class: i32,
+    information: *const u8,
+    length: u32,
+) -> NtStatus {
+    if handle != REGHANDLE || information.is_null() {
+        misuse("EtwSetInformation with a bad handle or no information");
+        return NtStatus::INVALID_PARAMETER;
+    }
+    // SAFETY: `length` readable bytes (EtwSetInformation's contract).
+    let bytes = unsafe { slice::from_raw_parts(information, length as usize) };
+    log(&etw_log::set_information_line(class.cast_unsigned(), bytes));
+    NtStatus::SUCCESS
+}
+
+/// An `EVENT_DATA_DESCRIPTOR`: the address and size of a block, and its type (`Reserved`).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct DataDescriptor {
+    address: u64,
+    size: u32,
+    kind: u32,
+}
+
+/// Harness only: the kernel's `EtwWriteTransfer`, logged with every byte it was given.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn EtwWriteTransfer(
+    handle: u64,
+    descriptor: *const EventDescriptor,
+    activity: *const Guid,
+    related: *const Guid,
+    count: u32,
+    data: *const DataDescriptor,
+) -> NtStatus {
+    if handle != REGHANDLE
+        || PROVIDER
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_none()
+    {
+        misuse("EtwWriteTransfer without a registered provider");
+        return NtStatus::INVALID_PARAMETER;
+    }
+    if descriptor.is_null() || !activity.is_null() || !related.is_null() {
+        misuse("EtwWriteTransfer with no descriptor, or with activity ids");
+    }
+    // SAFETY: a readable EVENT_DESCRIPTOR (EtwWriteTransfer's contract).
+    let Some(descriptor) = (unsafe { descriptor.as_ref() }).copied() else {
+        return NtStatus::INVALID_PARAMETER;
+    };
+    let descriptors: &[DataDescriptor] = if data.is_null() {
+        &[]
+    } else {
+        // SAFETY: `count` readable data descriptors (EtwWriteTransfer's contract).
+        unsafe { slice::from_raw_parts(data, count as usize) }
+    };
+    let parts: Vec<(u32, &[u8])> = descriptors
+        .iter()
+        .map(|part| {
+            let address = usize::try_from(part.address).unwrap_or(0);
+            let address = ptr::with_exposed_provenance::<u8>(address);
+            if address.is_null() {
+                return (part.kind, &[][..]);
+            }
+            // SAFETY: each descriptor names `size` readable bytes for the call.
+            (part.kind, unsafe {
+                slice::from_raw_parts(address, part.size as usize)
+            })
+        })
+        .collect();
+    log(&etw_log::write_line(&descriptor, &parts));
+    NtStatus::SUCCESS
+}
+
+/// Harness only: the kernel's `EtwUnregister`, logged; no enable callback comes after it.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn EtwUnregister(handle: u64) -> NtStatus {
+    let registered = PROVIDER
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take();
+    if handle != REGHANDLE || registered.is_none() {
+        misuse("EtwUnregister of a provider that is not registered");
+        return NtStatus::INVALID_PARAMETER;
+    }
+    log(&etw_log::unregister_line());
+    NtStatus::SUCCESS
 }

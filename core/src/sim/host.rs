@@ -19,6 +19,12 @@ use crate::status::NtStatus;
 use super::{Call, Device, IrqlRule, RegistryOpen, SendPtr, Sim, State, Timer};
 
 impl Sink for Sim {
+    type Trace = Self;
+
+    fn trace(&self) -> &Self {
+        self
+    }
+
     fn emit(&self, level: Level, line: &Line) {
         self.check_irql_unlocked("DbgPrintEx", IrqlRule::Dirql);
         self.0

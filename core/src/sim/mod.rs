@@ -63,11 +63,19 @@ use crate::settings::RawValue;
 use crate::status::NtStatus;
 
 pub mod checks;
+mod etw;
 mod host;
 mod netio;
 mod network;
 pub mod stub;
 
+pub use etw::{Write as EtwWrite, decode as decode_etw};
+/// The `--keep-etw` format: one JSON object per ETW call.
+pub mod etw_log {
+    pub use super::etw::{
+        enable_line, register_line, set_information_line, unregister_line, write_line,
+    };
+}
 use network::{Network, Object, apply, delivered, of_family, sockaddr_family};
 
 /// One call the driver made into the simulated kernel, in order.
@@ -226,6 +234,8 @@ struct Device {
 #[derive(Default)]
 struct State {
     calls: Vec<Call>,
+    /// The ETW double's state (`etw.rs`).
+    etw: etw::Etw,
     violations: Vec<String>,
     /// `ObReferenceObject` of the driver object was called: the image stays mapped.
     driver_kept: bool,
@@ -577,6 +587,11 @@ impl Sim {
         let mut state = self.state();
         if state.driver_kept {
             return;
+        }
+        if state.etw.registered() {
+            state
+                .violations
+                .push("image unmapped while the ETW provider is registered".into());
         }
         let mut live = Vec::new();
         for registration in state.registrations.values_mut() {

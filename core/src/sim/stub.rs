@@ -14,6 +14,7 @@ use crate::host::{Level, Sink};
 use crate::line::Line;
 use crate::netio::NetIo;
 use crate::status::NtStatus;
+use crate::trace::{EventDescriptor, Trace};
 
 use super::netio::{ansi, fill};
 
@@ -112,6 +113,7 @@ impl NetIo for Answering {
 pub struct Discard {
     last: AtomicUsize,
     start: Option<Instant>,
+    trace: Counted,
 }
 
 impl Discard {
@@ -121,6 +123,7 @@ impl Discard {
         Self {
             last: AtomicUsize::new(0),
             start: None,
+            trace: Counted(AtomicUsize::new(0)),
         }
     }
 
@@ -130,7 +133,15 @@ impl Discard {
         Self {
             last: AtomicUsize::new(0),
             start: Some(Instant::now()),
+            trace: Counted(AtomicUsize::new(0)),
         }
+    }
+
+    /// ETW events written: none unless a session was enabled through
+    /// `events::trace_control` (no enable callback comes by itself).
+    #[must_use]
+    pub fn events_written(&self) -> usize {
+        self.trace.0.load(Ordering::Relaxed)
     }
 
     /// Bytes of the last line emitted.
@@ -141,6 +152,12 @@ impl Discard {
 }
 
 impl Sink for Discard {
+    type Trace = Counted;
+
+    fn trace(&self) -> &Counted {
+        &self.trace
+    }
+
     fn emit(&self, _: Level, line: &Line) {
         self.last.store(
             line.as_c_str_with_newline().to_bytes().len(),
@@ -160,4 +177,24 @@ impl Sink for Discard {
     fn set_timer(&self, _: u64) {}
 
     fn stop_timer(&self) {}
+}
+
+/// An ETW provider that only counts what it is asked to write.
+///
+/// Registration succeeds and no enable callback comes by itself, so until a test enables a session every event costs its
+/// one enabled check and nothing is written.
+#[derive(Debug)]
+pub struct Counted(AtomicUsize);
+
+impl Trace for Counted {
+    unsafe fn register(&self, _: *mut c_void) -> NtStatus {
+        NtStatus::SUCCESS
+    }
+
+    fn unregister(&self) {}
+
+    fn write(&self, _: &EventDescriptor, _: &[u8], _: &[u8]) -> NtStatus {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        NtStatus::SUCCESS
+    }
 }

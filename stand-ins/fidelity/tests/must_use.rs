@@ -29,7 +29,7 @@ fn functions(source: &str) -> Vec<(String, bool, bool)> {
 fn every_function_returning_ntstatus_is_must_use_and_no_other() {
     let source = include_str!("../../wdk-sys/lib.rs");
     let functions = functions(source);
-    assert_eq!(functions.len(), 17, "functions declared: {functions:?}");
+    assert_eq!(functions.len(), 22, "functions declared: {functions:?}");
     for (name, must_use, returns_status) in &functions {
         assert_eq!(
             must_use, returns_status,
@@ -38,8 +38,9 @@ fn every_function_returning_ntstatus_is_must_use_and_no_other() {
     }
     let statuses = functions.iter().filter(|(_, _, status)| *status).count();
     assert_eq!(
-        statuses, 5,
-        "IoCreateDevice, IoOpenDriverRegistryKey, ZwQueryValueKey, ZwClose, ZwOpenKey"
+        statuses, 9,
+        "IoCreateDevice, IoOpenDriverRegistryKey, ZwQueryValueKey, ZwClose, ZwOpenKey, \
+         EtwRegister, EtwSetInformation, EtwWriteTransfer, EtwUnregister"
     );
 }
 

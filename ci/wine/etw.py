@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Reads a `--keep-etw` log (docs/replay.md#etw) and decodes its TraceLogging events with a
+decoder this project did not write: PyPI `etl-parser`'s TraceLogging decoder
+(`etl.parsers.tracelogging.TraceLogging().load(metadata, payload)`), pinned in REQUIREMENTS.
+
+    ci/wine/etw.py FILE.etw.jsonl     prints each decoded event as one JSON object a line
+
+Each event decodes to `{"event": NAME, FIELD: VALUE, ...}`: integers as numbers, text as
+strings, and the fields whose out-type says IPv4 (a UINT32 in network order) or IPv6 (16
+counted bytes) as addresses, as ETW's own decoders show them.
+"""
+import hashlib
+import ipaddress
+import json
+import struct
+import subprocess
+import sys
+import uuid
+
+# The decoder and its one dependency, pinned (installed as pefile is: .ci/run, ci/wine/run).
+REQUIREMENTS = ["etl-parser==1.0.1", "construct==2.10.70"]
+PROVIDER = "netnotify"
+OUT_IPV4, OUT_IPV6 = 8, 9  # TraceLogging out-types (TraceLoggingProvider.h, TlgOutIPV4/6)
+
+
+def decoder():
+    """etl-parser's TraceLogging class, installed if missing."""
+    try:
+        from etl.parsers.tracelogging import TraceLogging
+    except ImportError:
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *REQUIREMENTS],
+                       check=True)
+        from etl.parsers.tracelogging import TraceLogging
+    return TraceLogging
+
+
+def name_hash(name):
+    """The provider GUID ETW tools derive from a name (`*name` in tracelog, WPR, PerfView):
+    SHA-1 over the EventSource namespace and the upper-cased name in UTF-16BE, the first 16
+    bytes with the version nibble 5, read as a little-endian GUID. Written from the algorithm
+    here, not from the driver's code, so that it checks the driver's constant."""
+    namespace = bytes.fromhex("482C2DB2C39047C887F81A15BFC130FB")
+    digest = bytearray(hashlib.sha1(namespace + name.upper().encode("utf-16-be")).digest()[:16])
+    digest[7] = (digest[7] & 0x0F) | 0x50
+    return "{" + str(uuid.UUID(bytes_le=bytes(digest))) + "}"
+
+
+def load(path):
+    """The calls of a log, in order."""
+    with open(path, encoding="utf-8") as log:
+        return [json.loads(line) for line in log if line.strip()]
+
+
+def decode(call, tracelogging=None):
+    """One EtwWriteTransfer call's event, decoded by etl-parser."""
+    tracelogging = tracelogging or decoder()
+    data = {part["type"]: bytes.fromhex(part["hex"]) for part in call["data"]}
+    decoded = tracelogging().load(data[1], data[0])
+    event = {"event": decoded.get_name()}
+    for field in decoded.scheme.fields:
+        value = decoded[field.name]
+        out = field.tag_out if field.tag_in & 0x80 else 0
+        if out == OUT_IPV4:
+            value = str(ipaddress.IPv4Address(struct.pack("<I", value)))
+        elif out == OUT_IPV6:
+            value = str(ipaddress.IPv6Address(bytes(value)))
+        event[field.name] = value
+    return event
+
+
+def events(calls):
+    """The decoded events of a log's writes, in order."""
+    tracelogging = decoder()
+    return [decode(call, tracelogging) for call in calls if call["call"] == "EtwWriteTransfer"]
+
+
+def main():
+    if len(sys.argv) != 2 or sys.argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return 0 if len(sys.argv) == 2 else 2
+    for event in events(load(sys.argv[1])):
+        print(json.dumps(event, separators=(",", ":")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,371 @@
+//! The simulator as ETW: a trace double that plays the sessions. It records the provider's
+//! registration and traits and every write (descriptor, metadata, payload), calls the enable
+//! callback as a controller would (with a level and keywords, or capture-state), and reports
+//! misuse: a write or a second unregister outside a registration, a registration left at
+//! unload.
+
+use core::ffi::c_void;
+use core::fmt::Write as _;
+use std::format;
+use std::string::String;
+use std::vec::Vec;
+
+use crate::ffi::PASSIVE_LEVEL;
+use crate::status::NtStatus;
+use crate::trace::{
+    DESCRIPTOR_EVENT_METADATA, DESCRIPTOR_PAYLOAD, DESCRIPTOR_PROVIDER_TRAITS,
+    EVENT_PROVIDER_SET_TRAITS, EventDescriptor, Guid, InType, OutType, PROVIDER_GUID,
+    PROVIDER_TRAITS, Trace,
+};
+
+use super::{IrqlRule, SendPtr, Sim};
+
+/// One `EtwWriteTransfer`: the event descriptor and the three data descriptors' bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Write {
+    /// The event descriptor.
+    pub descriptor: EventDescriptor,
+    /// The provider traits (data descriptor `Reserved` 2).
+    pub traits: Vec<u8>,
+    /// The event metadata (`Reserved` 1).
+    pub metadata: Vec<u8>,
+    /// The payload (`Reserved` 0).
+    pub payload: Vec<u8>,
+}
+
+/// What the double knows of the provider.
+#[derive(Default)]
+pub struct Etw {
+    /// The status the next `EtwRegister` fails with.
+    pub(super) register_failure: Option<NtStatus>,
+    /// A session already listening when the provider registers: its level and keywords.
+    pub(super) session_at_register: Option<(u8, u64, u64)>,
+    /// The enable callback's context while registered.
+    context: Option<SendPtr>,
+    /// `EtwRegister` calls that succeeded, and `EtwUnregister` calls.
+    pub(super) registrations: u32,
+    pub(super) unregistrations: u32,
+    /// What `EtwSetInformation(EventProviderSetTraits)` received.
+    pub(super) traits: Option<Vec<u8>>,
+    pub(super) writes: Vec<Write>,
+    /// Every call, in order, as [`log_line`] and its siblings write them (`--keep-etw`).
+    log: Vec<String>,
+}
+
+impl Etw {
+    /// Whether the provider is registered.
+    pub(super) const fn registered(&self) -> bool {
+        self.context.is_some()
+    }
+}
+
+impl Sim {
+    /// The next `EtwRegister` fails with `status`.
+    pub fn fail_etw_register(&self, status: NtStatus) {
+        self.state().etw.register_failure = Some(status);
+    }
+
+    /// A session with `level` and `any` keywords listens when the provider registers: the
+    /// enable callback runs inside `EtwRegister`, as ETW runs it.
+    pub fn etw_session_at_register(&self, level: u8, any: u64) {
+        self.state().etw.session_at_register = Some((level, any, 0));
+    }
+
+    /// A controller sends `code` (0 disable, 1 enable, 2 capture-state) with a level and
+    /// keywords; nothing happens unless the provider is registered.
+    pub fn etw_control(&self, code: u32, level: u8, any: u64, all: u64) {
+        let context = {
+            let mut state = self.state();
+            let context = state.etw.context;
+            if context.is_some() {
+                state.etw.log.push(enable_line(code, level, any, all));
+            }
+            context
+        };
+        if let Some(context) = context {
+            // SAFETY: the context the driver registered, valid until it unregisters, which
+            // clears it; the callback runs at PASSIVE_LEVEL like ETW's.
+            Self::at_irql(PASSIVE_LEVEL, || unsafe {
+                crate::trace_enable::<Self, Self>(context.0, code, level, any, all);
+            });
+        }
+    }
+
+    /// Every ETW call so far, one JSON object each, in order: the `--keep-etw` format
+    /// (docs/replay.md#etw).
+    #[must_use]
+    pub fn etw_log(&self) -> Vec<String> {
+        self.state().etw.log.clone()
+    }
+
+    /// Every write so far.
+    #[must_use]
+    pub fn etw_writes(&self) -> Vec<Write> {
+        self.state().etw.writes.clone()
+    }
+
+    /// Every write so far, decoded ([`decode`]).
+    #[must_use]
+    pub fn etw_events(&self) -> Vec<String> {
+        self.etw_writes().iter().map(decode).collect()
+    }
+
+    /// What `EtwSetInformation(EventProviderSetTraits)` received, if it was called.
+    #[must_use]
+    pub fn etw_traits(&self) -> Option<Vec<u8>> {
+        self.state().etw.traits.clone()
+    }
+
+    /// `EtwRegister` calls that succeeded, and `EtwUnregister` calls.
+    #[must_use]
+    pub fn etw_registrations(&self) -> (u32, u32) {
+        let state = self.state();
+        (state.etw.registrations, state.etw.unregistrations)
+    }
+
+    /// Whether the provider is registered now.
+    #[must_use]
+    pub fn etw_registered(&self) -> bool {
+        self.state().etw.context.is_some()
+    }
+}
+
+impl Trace for Sim {
+    unsafe fn register(&self, context: *mut c_void) -> NtStatus {
+        let session = {
+            let mut state = self.state();
+            self.check_irql(&mut state, "EtwRegister", IrqlRule::Passive);
+            if state.etw.context.is_some() {
+                state
+                    .violations
+                    .push("EtwRegister while the provider is registered".into());
+            }
+            if let Some(status) = state.etw.register_failure.take() {
+                return status;
+            }
+            state.etw.context = Some(SendPtr(context));
+            state.etw.registrations += 1;
+            state.etw.log.push(register_line(&PROVIDER_GUID));
+            state.etw.session_at_register
+        };
+        // ETW calls the enable callback of a provider a session already wants from inside
+        // EtwRegister, before the handle is returned and before the traits are set.
+        if let Some((level, any, all)) = session {
+            self.etw_control(1, level, any, all);
+        }
+        let mut state = self.state();
+        self.check_irql(&mut state, "EtwSetInformation", IrqlRule::Passive);
+        state.etw.traits = Some(PROVIDER_TRAITS.to_vec());
+        state.etw.log.push(set_information_line(
+            EVENT_PROVIDER_SET_TRAITS,
+            &PROVIDER_TRAITS,
+        ));
+        NtStatus::SUCCESS
+    }
+
+    fn unregister(&self) {
+        let mut state = self.state();
+        self.check_irql(&mut state, "EtwUnregister", IrqlRule::Passive);
+        // Whatever can still write an event must be gone: every NETIO registration (a
+        // callback) and the storm timer (its DPC).
+        if !state.registrations.is_empty() {
+            state
+                .violations
+                .push("EtwUnregister while a NETIO registration is live".into());
+        }
+        if state.timer.context.is_some() && !state.timer.stopped {
+            state
+                .violations
+                .push("EtwUnregister before the storm timer was flushed".into());
+        }
+        if state.etw.context.take().is_none() {
+            state
+                .violations
+                .push("EtwUnregister of a provider that is not registered".into());
+        }
+        state.etw.unregistrations += 1;
+        state.etw.log.push(unregister_line());
+    }
+
+    fn write(&self, descriptor: &EventDescriptor, metadata: &[u8], payload: &[u8]) -> NtStatus {
+        let mut state = self.state();
+        if state.etw.context.is_none() {
+            state
+                .violations
+                .push("EtwWriteTransfer without a registered provider".into());
+            return NtStatus::INVALID_PARAMETER;
+        }
+        state.etw.log.push(write_line(
+            descriptor,
+            &[
+                (DESCRIPTOR_PROVIDER_TRAITS, &PROVIDER_TRAITS),
+                (DESCRIPTOR_EVENT_METADATA, metadata),
+                (DESCRIPTOR_PAYLOAD, payload),
+            ],
+        ));
+        state.etw.writes.push(Write {
+            descriptor: *descriptor,
+            traits: PROVIDER_TRAITS.to_vec(),
+            metadata: metadata.to_vec(),
+            payload: payload.to_vec(),
+        });
+        NtStatus::SUCCESS
+    }
+}
+
+/// A `TraceLogging` event as one JSON object: `{"event":NAME,FIELD:VALUE,…}`.
+///
+/// Numbers as numbers, addresses and text as strings. The simulator's own reading of the bytes, for
+/// readable tests; the Wine harness decodes the same bytes with a decoder this project did not
+/// write (`ci/wine/etw.py`).
+#[must_use]
+pub fn decode(write: &Write) -> String {
+    decode_bytes(&write.metadata, &write.payload)
+        .unwrap_or_else(|| format!("undecodable {:?} {:?}", write.metadata, write.payload))
+}
+
+fn decode_bytes(metadata: &[u8], payload: &[u8]) -> Option<String> {
+    let size = usize::from(u16::from_le_bytes([*metadata.first()?, *metadata.get(1)?]));
+    if size != metadata.len() || *metadata.get(2)? != 0 {
+        return None;
+    }
+    let mut meta = metadata.get(3..)?;
+    let mut data = payload;
+    let (name, rest) = cstr(meta)?;
+    meta = rest;
+    let mut json = format!("{{\"event\":\"{name}\"");
+    while !meta.is_empty() {
+        let (field, rest) = cstr(meta)?;
+        let in_type = *rest.first()?;
+        let (out_type, rest) = if in_type & 0x80 == 0 {
+            (0, rest.get(1..)?)
+        } else {
+            (*rest.get(1)?, rest.get(2..)?)
+        };
+        meta = rest;
+        let (value, rest) = value(InType::from_int(in_type & 0x7F), out_type, data)?;
+        data = rest;
+        let _ = write!(json, ",\"{field}\":{value}");
+    }
+    if !data.is_empty() {
+        return None;
+    }
+    json.push('}');
+    Some(json)
+}
+
+fn cstr(bytes: &[u8]) -> Option<(&str, &[u8])> {
+    let end = bytes.iter().position(|&byte| byte == 0)?;
+    Some((
+        core::str::from_utf8(bytes.get(..end)?).ok()?,
+        bytes.get(end + 1..)?,
+    ))
+}
+
+fn value(in_type: InType, out_type: u8, data: &[u8]) -> Option<(String, &[u8])> {
+    let take = |count: usize| Some((data.get(..count)?, data.get(count..)?));
+    Some(match in_type {
+        InType::U8 => {
+            let (bytes, rest) = take(1)?;
+            (format!("{}", bytes.first()?), rest)
+        }
+        InType::U32 if out_type == OutType::IPv4.as_int() => {
+            let (bytes, rest) = take(4)?;
+            let octets: [u8; 4] = bytes.try_into().ok()?;
+            (format!("\"{}\"", std::net::Ipv4Addr::from(octets)), rest)
+        }
+        InType::U32 => {
+            let (bytes, rest) = take(4)?;
+            (
+                format!("{}", u32::from_le_bytes(bytes.try_into().ok()?)),
+                rest,
+            )
+        }
+        InType::U64 => {
+            let (bytes, rest) = take(8)?;
+            (
+                format!("{}", u64::from_le_bytes(bytes.try_into().ok()?)),
+                rest,
+            )
+        }
+        InType::Binary if out_type == OutType::IPv6.as_int() => {
+            let (length, rest) = take(2)?;
+            if length != [16, 0] {
+                return None;
+            }
+            let octets: [u8; 16] = rest.get(..16)?.try_into().ok()?;
+            (
+                format!("\"{}\"", std::net::Ipv6Addr::from(octets)),
+                rest.get(16..)?,
+            )
+        }
+        InType::CStr8 => {
+            let (text, rest) = cstr(data)?;
+            (
+                format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")),
+                rest,
+            )
+        }
+        _ => return None,
+    })
+}
+
+// The `--keep-etw` format (docs/replay.md#etw): one JSON object per ETW call, written the same
+// way by the simulator and by the Wine harness's double, so that the two logs compare as text.
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::new(), |mut text, byte| {
+        let _ = write!(text, "{byte:02x}");
+        text
+    })
+}
+
+/// `EtwRegister` of the provider `guid`.
+#[must_use]
+pub fn register_line(guid: &Guid) -> String {
+    let guid = String::from_utf8_lossy(&guid.to_utf8_bytes()).into_owned();
+    format!("{{\"call\":\"EtwRegister\",\"provider\":\"{{{guid}}}\"}}")
+}
+
+/// `EtwSetInformation` of `class` with `information`.
+#[must_use]
+pub fn set_information_line(class: u32, information: &[u8]) -> String {
+    format!(
+        "{{\"call\":\"EtwSetInformation\",\"class\":{class},\"hex\":\"{}\"}}",
+        hex(information)
+    )
+}
+
+/// The enable callback, called by the session with `code`, `level` and keywords.
+#[must_use]
+pub fn enable_line(code: u32, level: u8, any: u64, all: u64) -> String {
+    format!("{{\"call\":\"enable\",\"code\":{code},\"level\":{level},\"any\":{any},\"all\":{all}}}")
+}
+
+/// `EtwWriteTransfer` of `descriptor` with `data` (each data descriptor's `Reserved` type and
+/// bytes), no activity ids.
+#[must_use]
+pub fn write_line(descriptor: &EventDescriptor, data: &[(u32, &[u8])]) -> String {
+    let data: Vec<String> = data
+        .iter()
+        .map(|(kind, bytes)| format!("{{\"type\":{kind},\"hex\":\"{}\"}}", hex(bytes)))
+        .collect();
+    format!(
+        "{{\"call\":\"EtwWriteTransfer\",\"id\":{},\"version\":{},\"channel\":{},\"level\":{},\
+         \"opcode\":{},\"task\":{},\"keyword\":{},\"data\":[{}]}}",
+        descriptor.id,
+        descriptor.version,
+        descriptor.channel.as_int(),
+        descriptor.level.as_int(),
+        descriptor.opcode.as_int(),
+        descriptor.task,
+        descriptor.keyword,
+        data.join(",")
+    )
+}
+
+/// `EtwUnregister`.
+#[must_use]
+pub fn unregister_line() -> String {
+    "{\"call\":\"EtwUnregister\"}".into()
+}

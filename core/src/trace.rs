@@ -1,0 +1,746 @@
+//! ETW: netnotify's `TraceLogging` provider.
+//!
+//! Owns the provider's name, GUID and traits, its keywords and levels, whether a session listens ([`Session`]), the self-describing encoding
+//! of an event ([`Event`]), the field list of every event (the functions at the end of this
+//! module, the one place an event's fields are named), and the boundary to the kernel's
+//! `Etw*` routines ([`Trace`]).
+//!
+//! `TraceLogging` events describe themselves: each write carries the provider's traits, the
+//! event's metadata (its name, then each field's name and type) and the payload, in three
+//! data descriptors, so no manifest is installed (Microsoft Learn, "`TraceLogging`" and
+//! "`EtwWriteTransfer`"). The encoding constants (`InType`, `OutType`, `Level`, `Channel`) and
+//! the descriptor layout are Microsoft's `tracelogging` crate's. The events are built here, in
+//! the core, rather than by the crate's `write_event!` in the shell: the crate's provider is
+//! a no-op on other hosts, so only events the core builds can be recorded by the simulator's
+//! trace double and compared with the lines; and the crate's `Provider::register` has runtime
+//! `panic!`s that the image's no-panic proof cannot exclude, so the shell calls the `Etw*`
+//! routines itself (`src/shell.rs` says how).
+//!
+//! Building an event allocates nothing and cannot panic: the metadata and the payload are
+//! written into fixed buffers on the caller's stack; an event that does not fit is not
+//! written (and counted in [`Session::dropped`]). Storm control does not apply: ETW is made
+//! for rates `DbgPrint` is not.
+
+use core::ffi::c_void;
+use core::fmt;
+use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+
+// `EVENT_DESCRIPTOR` as the crate lays it out; 1.2.4 exports it only from its macro support
+// module (pinned with `=`, so the path cannot move under us).
+pub use tracelogging::_internal::EventDescriptor;
+pub use tracelogging::{Channel, Guid, InType, Level, Opcode, OutType};
+
+use crate::counters::{ChangeCounts, Counters, StableCounts};
+use crate::decode::{AddressKeys, Change, InterfaceKeys, Luid, Prefix, RouteKeys, SocketAddress};
+use crate::line::{Out, Put};
+use crate::notification::Notification;
+use crate::render::Family;
+use crate::settings::{SETTINGS, Settings};
+use crate::status::NtStatus;
+use crate::storm::Summary;
+
+/// The provider's name: `*netnotify` in `tracelog`, WPR and `PerfView`.
+pub const PROVIDER_NAME: &str = "netnotify";
+
+/// The provider's GUID: `TraceLogging`'s hash of [`PROVIDER_NAME`].
+///
+/// SHA-1 over a fixed namespace and the upper-cased name in UTF-16BE), which is what `*netnotify` names. A test
+/// checks it against the `tracelogging` crate's `Guid::from_name`.
+pub const PROVIDER_GUID: Guid = Guid::from_u128(&0xcabe4808_b99f_5fdb_95a1_c1294a861355);
+
+/// The provider's traits: its size and name.
+///
+/// As `EtwSetInformation(EventProviderSetTraits)` receives them and as every write's first data descriptor carries them: the total size (u16, little-endian),
+/// then the name, NUL-terminated.
+pub const PROVIDER_TRAITS: [u8; 12] = *b"\x0c\x00netnotify\0";
+
+/// `EVENT_INFO_CLASS::EventProviderSetTraits`.
+pub const EVENT_PROVIDER_SET_TRAITS: u32 = 2;
+
+/// `EVENT_DATA_DESCRIPTOR.Reserved` (the descriptor's type) of the provider traits.
+pub const DESCRIPTOR_PROVIDER_TRAITS: u32 = 2;
+/// `EVENT_DATA_DESCRIPTOR.Reserved` of the event metadata.
+pub const DESCRIPTOR_EVENT_METADATA: u32 = 1;
+/// `EVENT_DATA_DESCRIPTOR.Reserved` of the payload.
+pub const DESCRIPTOR_PAYLOAD: u32 = 0;
+
+/// `EVENT_CONTROL_CODE_CAPTURE_STATE`: a controller asks for the provider's state.
+pub const CAPTURE_STATE: u32 = 2;
+
+/// The keywords, one per kind, as a session selects them (`MatchAnyKeyword`).
+pub mod keyword {
+    /// Interface notifications.
+    pub const INTERFACE: u64 = 0x1;
+    /// Unicast address notifications.
+    pub const ADDRESS: u64 = 0x2;
+    /// Route notifications.
+    pub const ROUTE: u64 = 0x4;
+    /// Stable unicast address tables and their entries.
+    pub const STABLE_TABLE: u64 = 0x8;
+    /// Settings, loaded, unloaded, counters, storm summaries, warnings and errors.
+    pub const LIFECYCLE: u64 = 0x10;
+}
+
+/// The keyword of a notification kind's events.
+#[must_use]
+pub const fn keyword_of(notification: Notification) -> u64 {
+    match notification {
+        Notification::Interface => keyword::INTERFACE,
+        Notification::Address => keyword::ADDRESS,
+        Notification::Route => keyword::ROUTE,
+        Notification::StableTable => keyword::STABLE_TABLE,
+    }
+}
+
+/// The kernel's ETW routines for the provider.
+///
+/// The shell implements them with `EtwRegister`, `EtwSetInformation`, `EtwWriteTransfer` and `EtwUnregister` (wdm.h; Microsoft Learn pages of
+/// the same names), and the simulator with a recording double.
+#[allow(
+    unsafe_code,
+    reason = "declares the enable callback's context contract; calls happen in the raw module"
+)]
+pub trait Trace: Sync {
+    /// `EtwRegister(&PROVIDER_GUID, the enable callback, context, &handle)` and, if that
+    /// succeeded, `EtwSetInformation(handle, EventProviderSetTraits, PROVIDER_TRAITS)`.
+    /// `PASSIVE_LEVEL`. Returns `EtwRegister`'s status (a failed `EtwSetInformation` only
+    /// leaves the provider without its name in the trace's header, so it is not reported).
+    ///
+    /// The enable callback calls [`crate::trace_enable`] with `context`; it may run before
+    /// this returns (a session already listening), and on another thread.
+    ///
+    /// # Safety
+    /// `context` is the extension holding this trace; [`Trace::unregister`] returns before it
+    /// is dropped.
+    unsafe fn register(&self, context: *mut c_void) -> NtStatus;
+    /// `EtwUnregister`, once, after a successful [`Trace::register`]. `PASSIVE_LEVEL`. When it
+    /// returns, no enable callback runs or will run.
+    fn unregister(&self);
+    /// `EtwWriteTransfer(handle, descriptor, NULL, NULL, 3, …)` with the data descriptors
+    /// [`PROVIDER_TRAITS`] (`Reserved` 2), `metadata` (1) and `payload` (0). Any IRQL: both
+    /// buffers are on the caller's stack, which is not paged out while it runs above
+    /// `APC_LEVEL`. Only called between a successful `register` and `unregister`.
+    fn write(&self, descriptor: &EventDescriptor, metadata: &[u8], payload: &[u8]) -> NtStatus;
+}
+
+/// What the sessions listening to the provider asked for, as the enable callback last said;
+/// and what the provider did.
+#[derive(Debug, Default)]
+pub struct Session {
+    registered: AtomicBool,
+    enabled: AtomicBool,
+    level: AtomicU8,
+    any: AtomicU64,
+    all: AtomicU64,
+    dropped: AtomicU64,
+}
+
+/// What an enable callback asks for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Control {
+    /// Enable or disable: nothing to do but remember.
+    Updated,
+    /// `EVENT_CONTROL_CODE_CAPTURE_STATE`: write the state now.
+    CaptureState,
+}
+
+impl Session {
+    /// Whether an event of `level` and `keyword` is wanted: the one check an event costs when
+    /// no session listens. As `EtwEventEnabled` decides: a session level of 0 takes every
+    /// level; a keyword is wanted if it is 0, or matches one of `MatchAnyKeyword` and all of
+    /// `MatchAllKeyword`.
+    #[inline]
+    pub fn enabled(&self, level: Level, keyword: u64) -> bool {
+        if !self.enabled.load(Ordering::Acquire) {
+            return false;
+        }
+        let session = self.level.load(Ordering::Relaxed);
+        let any = self.any.load(Ordering::Relaxed);
+        let all = self.all.load(Ordering::Relaxed);
+        (session == 0 || level.as_int() <= session)
+            && (keyword == 0 || (keyword & any != 0 && keyword & all == all))
+    }
+
+    /// The enable callback: `code` 0 disables, 1 enables with `level` and the keywords, 2 asks
+    /// for the state (capture-state, rundown).
+    pub fn control(&self, code: u32, level: u8, any: u64, all: u64) -> Control {
+        match code {
+            0 => self.enabled.store(false, Ordering::Release),
+            1 => {
+                self.level.store(level, Ordering::Relaxed);
+                self.any.store(any, Ordering::Relaxed);
+                self.all.store(all, Ordering::Relaxed);
+                self.enabled.store(true, Ordering::Release);
+            }
+            CAPTURE_STATE => return Control::CaptureState,
+            _ => {}
+        }
+        Control::Updated
+    }
+
+    /// Records whether the provider is registered.
+    pub(crate) fn set_registered(&self, registered: bool) {
+        self.registered.store(registered, Ordering::Release);
+        if !registered {
+            self.enabled.store(false, Ordering::Release);
+        }
+    }
+
+    /// Whether the provider is registered.
+    pub fn registered(&self) -> bool {
+        self.registered.load(Ordering::Acquire)
+    }
+
+    /// Events that did not fit their buffers, so were not written.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+}
+
+/// The event metadata's room, in bytes, for the lifecycle events (the counters' 20 fields).
+pub const METADATA_CAPACITY: usize = 640;
+/// The payload's room, in bytes, for the lifecycle events.
+pub const PAYLOAD_CAPACITY: usize = 320;
+/// The metadata's room for a notification's event: it is built on a NETIO callback's stack,
+/// whose budget is 2 KiB (`ci/object-checks`).
+pub const NOTIFICATION_METADATA: usize = 160;
+/// The payload's room for a notification's event.
+pub const NOTIFICATION_PAYLOAD: usize = 96;
+
+/// A notification's event: small enough for a callback's stack.
+pub type NotificationEvent = Event<NOTIFICATION_METADATA, NOTIFICATION_PAYLOAD>;
+
+/// A warning's or an error's event: a short name and field, and the line's text, cut to fit
+/// (the longest message today is about 200 bytes; the event is built on a callback's stack).
+pub type MessageEvent = Event<32, 256>;
+
+/// A byte buffer that refuses what does not fit and remembers that it did.
+struct Bytes<const N: usize> {
+    buffer: [u8; N],
+    len: usize,
+    overflow: bool,
+}
+
+impl<const N: usize> Bytes<N> {
+    #[allow(
+        clippy::inline_always,
+        reason = "built in the caller's frame, not copied into it: a callback's stack budget"
+    )]
+    #[inline(always)]
+    const fn new() -> Self {
+        Self {
+            buffer: [0; N],
+            len: 0,
+            overflow: false,
+        }
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        let end = self.len.saturating_add(bytes.len());
+        match self.buffer.get_mut(self.len..end) {
+            Some(room) => {
+                copy(room, bytes);
+                self.len = end;
+            }
+            None => self.overflow = true,
+        }
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        self.buffer.get(..self.len).unwrap_or_default()
+    }
+}
+
+/// Copies `from` into `to`, as far as both go: `copy_from_slice` would keep a panic path for
+/// a length mismatch that the image's no-panic proof cannot see past (`ci/object-checks`).
+fn copy(to: &mut [u8], from: &[u8]) {
+    for (to, from) in to.iter_mut().zip(from) {
+        *to = *from;
+    }
+}
+
+/// One `TraceLogging` event being built: its descriptor, metadata and payload, with room for
+/// `M` and `P` bytes.
+pub struct Event<const M: usize = METADATA_CAPACITY, const P: usize = PAYLOAD_CAPACITY> {
+    descriptor: EventDescriptor,
+    metadata: Bytes<M>,
+    payload: Bytes<P>,
+}
+
+impl<const M: usize, const P: usize> Event<M, P> {
+    /// An event named `name` at `level` with `keyword`: the metadata starts with its size
+    /// (filled in by [`Event::metadata`]), no tags (one 0 byte), and the name.
+    #[must_use]
+    #[allow(
+        clippy::inline_always,
+        reason = "built in the caller's frame, not copied into it: a callback's stack budget"
+    )]
+    #[inline(always)]
+    pub fn new(name: &str, level: Level, keyword: u64) -> Self {
+        let mut descriptor = EventDescriptor::new(level, keyword);
+        descriptor.channel = Channel::TraceLogging;
+        let mut event = Self {
+            descriptor,
+            metadata: Bytes::new(),
+            payload: Bytes::new(),
+        };
+        event.metadata.push(&[0, 0, 0]);
+        event.name(name);
+        event
+    }
+
+    /// A NUL-terminated name (an event's or a field's); NUL bytes inside are left out.
+    fn name(&mut self, name: &str) {
+        for byte in name.bytes().filter(|&byte| byte != 0) {
+            self.metadata.push(&[byte]);
+        }
+        self.metadata.push(&[0]);
+    }
+
+    fn field(&mut self, name: &str, in_type: InType, out_type: OutType) {
+        self.name(name);
+        if out_type == OutType::Default {
+            self.metadata.push(&[in_type.as_int()]);
+        } else {
+            // The high bit of the in-type says an out-type follows.
+            self.metadata
+                .push(&[in_type.as_int() | 0x80, out_type.as_int()]);
+        }
+    }
+
+    /// A `u32` field.
+    pub fn u32(&mut self, name: &str, value: u32) {
+        self.field(name, InType::U32, OutType::Default);
+        self.payload.push(&value.to_le_bytes());
+    }
+
+    /// A `u64` field.
+    pub fn u64(&mut self, name: &str, value: u64) {
+        self.field(name, InType::U64, OutType::Default);
+        self.payload.push(&value.to_le_bytes());
+    }
+
+    /// A `u8` field.
+    pub fn u8(&mut self, name: &str, value: u8) {
+        self.field(name, InType::U8, OutType::Default);
+        self.payload.push(&[value]);
+    }
+
+    /// An IPv4 address: a `u32` in network order, shown as an address.
+    pub fn ipv4(&mut self, name: &str, octets: [u8; 4]) {
+        self.field(name, InType::U32, OutType::IPv4);
+        self.payload.push(&octets);
+    }
+
+    /// An IPv6 address: 16 counted bytes, shown as an address.
+    pub fn ipv6(&mut self, name: &str, octets: [u8; 16]) {
+        self.field(name, InType::Binary, OutType::IPv6);
+        self.payload.push(&16_u16.to_le_bytes());
+        self.payload.push(&octets);
+    }
+
+    /// A text field: NUL-terminated UTF-8 (`CStr8`, shown as UTF-8); NUL bytes inside are
+    /// left out.
+    pub fn str(&mut self, name: &str, value: &str) {
+        self.field(name, InType::CStr8, OutType::Utf8);
+        self.text(value);
+        self.payload.push(&[0]);
+    }
+
+    /// A text field cut to the room left, at a character boundary, rather than refused.
+    pub fn str_cut(&mut self, name: &str, value: &str) {
+        self.field(name, InType::CStr8, OutType::Utf8);
+        let room = P.saturating_sub(self.payload.len).saturating_sub(1);
+        let mut end = value.len().min(room);
+        while !value.is_char_boundary(end) {
+            end = end.saturating_sub(1);
+        }
+        self.text(value.get(..end).unwrap_or_default());
+        self.payload.push(&[0]);
+    }
+
+    /// A text field holding what `value` prints in a line.
+    pub fn put<V: Put + ?Sized>(&mut self, name: &str, value: &V) {
+        self.field(name, InType::CStr8, OutType::Utf8);
+        value.put(&mut Text(self));
+        self.payload.push(&[0]);
+    }
+
+    /// A text field holding what `value` displays (`core::fmt`: not on the callback path).
+    pub fn display<D: fmt::Display + ?Sized>(&mut self, name: &str, value: &D) {
+        self.field(name, InType::CStr8, OutType::Utf8);
+        let _ = fmt::write(&mut Text(self), format_args!("{value}"));
+        self.payload.push(&[0]);
+    }
+
+    fn text(&mut self, value: &str) {
+        for byte in value.bytes().filter(|&byte| byte != 0) {
+            self.payload.push(&[byte]);
+        }
+    }
+
+    /// An address as its family's type: IPv4 or IPv6; any other family as its number.
+    pub fn address(&mut self, name: &str, address: &SocketAddress) {
+        match address {
+            SocketAddress::V4(v4) => self.ipv4(name, v4.octets()),
+            SocketAddress::V6(v6, _) => self.ipv6(name, v6.octets()),
+            SocketAddress::Other(family) => self.u32(name, u32::from(*family)),
+        }
+    }
+
+    /// The descriptor.
+    #[must_use]
+    pub const fn descriptor(&self) -> &EventDescriptor {
+        &self.descriptor
+    }
+
+    /// The metadata, its size filled in; `None` if the event did not fit.
+    pub fn metadata(&mut self) -> Option<&[u8]> {
+        self.finish().then(|| self.metadata.as_slice())
+    }
+
+    /// Fills in the metadata's size; false if the event did not fit.
+    fn finish(&mut self) -> bool {
+        if self.metadata.overflow || self.payload.overflow {
+            return false;
+        }
+        let (Ok(size), Some(room)) = (
+            u16::try_from(self.metadata.len),
+            self.metadata.buffer.get_mut(..2),
+        ) else {
+            return false;
+        };
+        copy(room, &size.to_le_bytes());
+        true
+    }
+
+    /// The payload.
+    #[must_use]
+    pub fn payload(&self) -> &[u8] {
+        self.payload.as_slice()
+    }
+
+    /// Writes the event through `trace`, unless it did not fit (then counts it as dropped).
+    pub fn write<T: Trace + ?Sized>(&mut self, trace: &T, session: &Session) {
+        if !self.finish() {
+            session.dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        // A failed write (no buffer space in a session) is ETW's to count: the session reports
+        // its lost events.
+        let _ = trace.write(
+            &self.descriptor,
+            self.metadata.as_slice(),
+            self.payload.as_slice(),
+        );
+    }
+}
+
+/// A text field's payload as the renderer's output.
+struct Text<'a, const M: usize, const P: usize>(&'a mut Event<M, P>);
+
+impl<const M: usize, const P: usize> Out for Text<'_, M, P> {
+    fn put_str(&mut self, text: &str) {
+        self.0.text(text);
+    }
+}
+
+impl<const M: usize, const P: usize> fmt::Write for Text<'_, M, P> {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        self.0.text(text);
+        Ok(())
+    }
+}
+
+/// [`PROVIDER_GUID`] as `tracelog`, `netsh` and the `loaded` line print it:
+/// `{cabe4808-b99f-5fdb-95a1-c1294a861355}`.
+pub struct BracedGuid;
+
+impl Put for BracedGuid {
+    fn put<O: Out>(&self, out: &mut O) {
+        out.put_str("{");
+        out.put_ascii(&PROVIDER_GUID.to_utf8_bytes());
+        out.put_str("}");
+    }
+}
+
+impl fmt::Display for BracedGuid {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = PROVIDER_GUID.to_utf8_bytes();
+        formatter.write_str("{")?;
+        formatter.write_str(core::str::from_utf8(&text).unwrap_or("?"))?;
+        formatter.write_str("}")
+    }
+}
+
+// The events, each with its fields: the one place an event's fields are named.
+
+/// A change notification's event: `kind` in its name, then `change`, the kind's `seq` (1 for
+/// its first event), and the keys as delivered.
+#[must_use]
+#[allow(
+    clippy::inline_always,
+    reason = "built in the caller's frame, not copied into it: a callback's stack budget"
+)]
+#[inline(always)]
+pub fn change_event(notification: Notification, change: Change, seq: u64) -> NotificationEvent {
+    let mut event = Event::new(
+        notification.name(),
+        Level::Informational,
+        keyword_of(notification),
+    );
+    event.str("change", change.name());
+    event.u64("seq", seq);
+    event
+}
+
+/// The interface keys.
+pub fn interface_keys(event: &mut NotificationEvent, keys: &InterfaceKeys) {
+    event.put("family", &Family(keys.family));
+    event.u32("if", keys.index);
+    event.u64("luid", keys.luid.0);
+}
+
+/// The unicast address keys.
+pub fn address_keys(event: &mut NotificationEvent, keys: &AddressKeys) {
+    event.address("address", &keys.address);
+    event.u32("if", keys.index);
+    event.u64("luid", keys.luid.0);
+}
+
+/// The route keys.
+pub fn route_keys(event: &mut NotificationEvent, keys: &RouteKeys) {
+    prefix(event, "destination", &keys.destination);
+    event.address("via", &keys.next_hop);
+    event.u32("if", keys.index);
+    event.u64("luid", keys.luid.0);
+}
+
+fn prefix(event: &mut NotificationEvent, name: &str, prefix: &Prefix) {
+    event.address(name, &prefix.address);
+    event.u8("prefix-length", prefix.length);
+}
+
+/// A stable table: how it completed (`completion`: `immediate` or `pending`), its sequence
+/// number among the tables, and its row count (absent for a NULL table).
+#[must_use]
+#[allow(
+    clippy::inline_always,
+    reason = "built in the caller's frame, not copied into it: a callback's stack budget"
+)]
+#[inline(always)]
+pub fn stable_table_event(completion: &str, seq: u64, entries: Option<u32>) -> NotificationEvent {
+    let mut event = Event::new(
+        Notification::StableTable.name(),
+        Level::Informational,
+        keyword::STABLE_TABLE,
+    );
+    event.str("completion", completion);
+    event.u64("seq", seq);
+    if let Some(entries) = entries {
+        event.u32("entries", entries);
+    }
+    event
+}
+
+/// One entry of a stable table.
+#[must_use]
+#[allow(
+    clippy::inline_always,
+    reason = "built in the caller's frame, not copied into it: a callback's stack budget"
+)]
+#[inline(always)]
+pub fn stable_entry_event(position: u32, keys: &AddressKeys, luid: Luid) -> NotificationEvent {
+    let mut event = Event::new(
+        "stable-table-entry",
+        Level::Informational,
+        keyword::STABLE_TABLE,
+    );
+    event.u32("position", position);
+    event.address("address", &keys.address);
+    event.u32("if", keys.index);
+    event.u64("luid", luid.0);
+    event
+}
+
+/// The effective settings, named as the `settings` line names them.
+#[must_use]
+pub fn settings_event(settings: &Settings) -> Event {
+    let mut event = Event::new("settings", Level::Informational, keyword::LIFECYCLE);
+    for (setting, value) in SETTINGS.iter().zip(settings.values()) {
+        event.u32(setting.name, value);
+    }
+    event
+}
+
+/// A storm summary: what storm control left out of the lines of `notification`.
+#[must_use]
+#[allow(
+    clippy::inline_always,
+    reason = "built in the caller's frame, not copied into it: a callback's stack budget"
+)]
+#[inline(always)]
+pub fn storm_event(notification: Notification, summary: &Summary) -> NotificationEvent {
+    let mut event = Event::new("storm", Level::Warning, keyword::LIFECYCLE);
+    event.str("notification", notification.name());
+    counts(&mut event, "", &summary.counts);
+    event.u64(
+        "over-ms",
+        summary.last.saturating_sub(summary.first) / 10_000,
+    );
+    event
+}
+
+/// A warning or an error line, as an event: its text without the `netnotify: ` prefix.
+#[must_use]
+#[allow(
+    clippy::inline_always,
+    reason = "built in the caller's frame, not copied into it: a callback's stack budget"
+)]
+#[inline(always)]
+pub fn message_event(error: bool, text: &str) -> MessageEvent {
+    let (name, level) = if error {
+        ("error", Level::Error)
+    } else {
+        ("warning", Level::Warning)
+    };
+    let mut event = Event::new(name, level, keyword::LIFECYCLE);
+    event.str_cut("message", text);
+    event
+}
+
+/// The counters: in `unloaded`, and in `counters` (capture-state).
+#[must_use]
+pub fn counters_event(name: &str, counters: &Counters) -> Event {
+    let mut event = Event::new(name, Level::Informational, keyword::LIFECYCLE);
+    counts(&mut event, "interface-", &counters.interface.snapshot());
+    counts(&mut event, "address-", &counters.address.snapshot());
+    counts(&mut event, "route-", &counters.route.snapshot());
+    let StableCounts { tables, entries } = counters.stable.snapshot();
+    event.u64("stable-table-tables", tables);
+    event.u64("stable-table-entries", entries);
+    event.u64("leaked-tables", counters.stable.leaked());
+    event
+}
+
+fn counts<const M: usize, const P: usize>(
+    event: &mut Event<M, P>,
+    prefix: &str,
+    counts: &ChangeCounts,
+) {
+    let fields = [
+        ("initial", counts.initial),
+        ("add", counts.add),
+        ("delete", counts.delete),
+        ("parameter", counts.parameter),
+        ("other", counts.other),
+    ];
+    for (name, value) in fields {
+        let mut full = FieldName::new();
+        full.push(prefix);
+        full.push(name);
+        event.u64(full.as_str(), value);
+    }
+}
+
+/// A field name put together from a prefix and a name, on the stack.
+struct FieldName {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl FieldName {
+    const fn new() -> Self {
+        Self {
+            bytes: [0; 32],
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, text: &str) {
+        let end = self.len.saturating_add(text.len());
+        if let Some(room) = self.bytes.get_mut(self.len..end) {
+            copy(room, text.as_bytes());
+            self.len = end;
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        self.bytes
+            .get(..self.len)
+            .and_then(|bytes| core::str::from_utf8(bytes).ok())
+            .unwrap_or("?")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_guid_is_tracelogging_s_hash_of_the_name() {
+        assert_eq!(PROVIDER_GUID, Guid::from_name(PROVIDER_NAME));
+        assert_eq!(
+            std::format!("{BracedGuid}"),
+            "{cabe4808-b99f-5fdb-95a1-c1294a861355}"
+        );
+    }
+
+    // What Microsoft's crate makes of the same name: its `define_provider!` computes the GUID
+    // and the provider metadata at compile time.
+    tracelogging::define_provider!(CRATE_PROVIDER, "netnotify");
+
+    #[test]
+    fn the_guid_and_traits_are_those_of_the_crate_s_provider() {
+        assert_eq!(CRATE_PROVIDER.id(), &PROVIDER_GUID);
+        assert_eq!(CRATE_PROVIDER.raw_meta(), &PROVIDER_TRAITS[..]);
+        assert_eq!(CRATE_PROVIDER.name(), PROVIDER_NAME);
+    }
+
+    #[test]
+    fn the_traits_are_the_size_and_the_name() {
+        assert_eq!(usize::from(PROVIDER_TRAITS[0]), PROVIDER_TRAITS.len());
+        assert_eq!(&PROVIDER_TRAITS[2..11], PROVIDER_NAME.as_bytes());
+    }
+
+    #[test]
+    fn an_event_encodes_as_tracelogging_metadata_and_payload() {
+        let mut event: Event = Event::new("e", Level::Warning, keyword::ROUTE);
+        event.u32("a", 7);
+        event.ipv4("b", [10, 0, 0, 1]);
+        event.str("c", "x");
+        assert_eq!(
+            event.metadata().unwrap(),
+            b"\x10\x00\x00e\0a\0\x08b\0\x88\x08c\0\x82\x23"
+        );
+        assert_eq!(event.payload(), b"\x07\0\0\0\x0a\0\0\x01x\0");
+        let descriptor = event.descriptor();
+        assert_eq!(descriptor.level, Level::Warning);
+        assert_eq!(descriptor.keyword, keyword::ROUTE);
+        assert_eq!(descriptor.channel, Channel::TraceLogging);
+    }
+
+    #[test]
+    fn a_session_selects_by_level_and_keyword() {
+        let session = Session::default();
+        assert!(!session.enabled(Level::Error, keyword::ROUTE));
+        session.control(1, 4, keyword::ROUTE, 0);
+        assert!(session.enabled(Level::Informational, keyword::ROUTE));
+        assert!(!session.enabled(Level::Verbose, keyword::ROUTE));
+        assert!(!session.enabled(Level::Informational, keyword::INTERFACE));
+        session.control(1, 0, u64::MAX, 0);
+        assert!(session.enabled(Level::Verbose, keyword::INTERFACE));
+        assert_eq!(session.control(2, 0, 0, 0), Control::CaptureState);
+        session.control(0, 0, 0, 0);
+        assert!(!session.enabled(Level::Error, keyword::LIFECYCLE));
+    }
+
+    #[test]
+    fn an_event_that_does_not_fit_is_refused() {
+        let mut event: Event = Event::new("e", Level::Warning, keyword::ROUTE);
+        for _ in 0..100 {
+            event.str("field", "0123456789");
+        }
+        assert!(event.metadata().is_none());
+    }
+}

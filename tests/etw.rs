@@ -1,0 +1,314 @@
+//! The ETW provider through the simulator's trace double: registration at load and
+//! unregistration after the last event, what a failed registration costs, which events a
+//! session gets for its level and keywords, capture-state, and that storm control leaves the
+//! events alone.
+
+mod common;
+
+use core::net::Ipv4Addr;
+
+use common::{ETHERNET_LUID, ipv4, route_row};
+use netnotify_core::ffi::notification_type as nt;
+use netnotify_core::lifecycle::driver_entry;
+use netnotify_core::notification::Notification;
+use netnotify_core::settings::RawValue;
+use netnotify_core::sim::{Event, Sim};
+use netnotify_core::status::NtStatus;
+use netnotify_core::trace::{
+    self, Channel, DESCRIPTOR_PROVIDER_TRAITS, Guid, Level, PROVIDER_GUID, PROVIDER_NAME,
+    PROVIDER_TRAITS, keyword,
+};
+
+const GUID: &str = "{cabe4808-b99f-5fdb-95a1-c1294a861355}";
+
+/// Every keyword, every level: what `wpr` or `tracelog` ask for by default.
+const ALL: u64 = u64::MAX;
+
+fn route_add() -> Event {
+    Event::Route(
+        Some(route_row(
+            ipv4(Ipv4Addr::new(10, 1, 0, 0)),
+            16,
+            ipv4(Ipv4Addr::new(10, 0, 0, 1)),
+            ETHERNET_LUID,
+            3,
+        )),
+        nt::ADD,
+    )
+}
+
+fn loaded(sim: &Sim) -> String {
+    sim.lines()
+        .into_iter()
+        .find(|line| line.starts_with("netnotify: loaded "))
+        .expect("a loaded line")
+}
+
+#[test]
+fn the_provider_is_netnotify_and_its_guid_the_hash_of_the_name() {
+    assert_eq!(PROVIDER_NAME, "netnotify");
+    assert_eq!(PROVIDER_GUID, Guid::from_name("netnotify"));
+    assert_eq!(PROVIDER_GUID, Guid::from_name("NetNotify"));
+    assert_eq!(DESCRIPTOR_PROVIDER_TRAITS, 2);
+    let sim = Sim::new();
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    assert!(loaded(&sim).ends_with(&format!(" unload=enabled etw={GUID}")));
+    assert_eq!(sim.etw_traits().as_deref(), Some(&PROVIDER_TRAITS[..]));
+    assert_eq!(sim.etw_registrations(), (1, 0));
+    sim.unload_driver();
+    assert_eq!(sim.etw_registrations(), (1, 1));
+    sim.finish();
+}
+
+#[test]
+fn with_no_session_nothing_is_written() {
+    let sim = Sim::new();
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    sim.deliver(route_add());
+    sim.etw_control(trace::CAPTURE_STATE, 0, 0, 0);
+    sim.unload_driver();
+    assert!(sim.etw_writes().is_empty());
+    sim.finish();
+}
+
+#[test]
+fn a_session_gets_every_event_from_settings_to_unloaded_and_nothing_after_the_unregister() {
+    let sim = Sim::new();
+    sim.etw_session_at_register(0, ALL);
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    sim.deliver(route_add());
+    sim.unload_driver();
+    let events = sim.etw_events();
+    assert_eq!(
+        events,
+        [
+            r#"{"event":"settings","Notifications":15,"Family":0,"InitialNotification":1,"Requery":1,"Verbosity":2,"LinesPerSecond":20,"Burst":100}"#,
+            r#"{"event":"interface","change":"initial","seq":1}"#,
+            r#"{"event":"interface","change":"initial","seq":2}"#,
+            r#"{"event":"address","change":"initial","seq":1}"#,
+            r#"{"event":"address","change":"initial","seq":2}"#,
+            r#"{"event":"route","change":"initial","seq":1}"#,
+            r#"{"event":"route","change":"initial","seq":2}"#,
+            r#"{"event":"stable-table","completion":"immediate","seq":1,"entries":0}"#,
+            r#"{"event":"loaded","registered":"interface,address,route,stable-table","family":"unspec","initial":"yes","stable-table":"immediate","entries":0,"unload":"enabled","etw":"{cabe4808-b99f-5fdb-95a1-c1294a861355}"}"#,
+            r#"{"event":"route","change":"add","seq":3,"destination":"10.1.0.0","prefix-length":16,"via":"10.0.0.1","if":3,"luid":1688849877041152}"#,
+            r#"{"event":"unloaded","interface-initial":2,"interface-add":0,"interface-delete":0,"interface-parameter":0,"interface-other":0,"address-initial":2,"address-add":0,"address-delete":0,"address-parameter":0,"address-other":0,"route-initial":2,"route-add":1,"route-delete":0,"route-parameter":0,"route-other":0,"stable-table-tables":1,"stable-table-entries":0,"leaked-tables":0,"kept":"none"}"#,
+        ]
+    );
+    // Every event is a TraceLogging event of the provider, at its level, with its keyword.
+    let writes = sim.etw_writes();
+    for write in &writes {
+        assert_eq!(write.traits, PROVIDER_TRAITS);
+        assert_eq!(write.descriptor.channel, Channel::TraceLogging);
+        assert_eq!(write.descriptor.level, Level::Informational);
+    }
+    let keywords: Vec<u64> = writes
+        .iter()
+        .map(|write| write.descriptor.keyword)
+        .collect();
+    assert_eq!(
+        keywords,
+        [
+            keyword::LIFECYCLE,
+            keyword::INTERFACE,
+            keyword::INTERFACE,
+            keyword::ADDRESS,
+            keyword::ADDRESS,
+            keyword::ROUTE,
+            keyword::ROUTE,
+            keyword::STABLE_TABLE,
+            keyword::LIFECYCLE,
+            keyword::ROUTE,
+            keyword::LIFECYCLE,
+        ]
+    );
+    assert!(!sim.etw_registered());
+    sim.finish();
+}
+
+#[test]
+fn a_route_keyword_session_gets_only_route_events() {
+    let sim = Sim::new();
+    sim.etw_session_at_register(Level::Verbose.as_int(), keyword::ROUTE);
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    sim.deliver(route_add());
+    sim.deliver(Event::Interface(None, nt::ADD));
+    sim.unload_driver();
+    let events = sim.etw_events();
+    assert_eq!(events.len(), 3, "{events:#?}");
+    assert!(
+        events
+            .iter()
+            .all(|event| event.starts_with(r#"{"event":"route","#)),
+        "{events:#?}"
+    );
+    sim.finish();
+}
+
+#[test]
+fn an_error_level_session_gets_only_errors() {
+    let sim = Sim::new();
+    sim.etw_session_at_register(Level::Error.as_int(), ALL);
+    sim.fail_cancel(Notification::Route, NtStatus::INVALID_PARAMETER);
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    sim.deliver(route_add());
+    sim.unload_driver();
+    assert_eq!(
+        sim.etw_events(),
+        [
+            r#"{"event":"error","message":"CancelMibChangeNotify2 for route failed with status 0xC000000D; its callback may still run, so netnotify keeps it and stays in memory"}"#
+        ]
+    );
+    // The registration stays, and so does the provider: its callback may still write.
+    assert!(sim.etw_registered());
+    assert_eq!(sim.etw_writes()[0].descriptor.level, Level::Error);
+    sim.finish();
+}
+
+#[test]
+fn capture_state_writes_the_counters_so_far() {
+    let sim = Sim::new();
+    sim.set_parameter("Notifications", RawValue::Dword(4));
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    sim.deliver(route_add());
+    // A session starts after the load (`xperf -capturestate`, a new WPR session): enable,
+    // then capture-state.
+    sim.etw_control(1, Level::Informational.as_int(), keyword::LIFECYCLE, 0);
+    sim.etw_control(trace::CAPTURE_STATE, 0, 0, 0);
+    let events = sim.etw_events();
+    assert_eq!(
+        events,
+        [
+            r#"{"event":"counters","interface-initial":0,"interface-add":0,"interface-delete":0,"interface-parameter":0,"interface-other":0,"address-initial":0,"address-add":0,"address-delete":0,"address-parameter":0,"address-other":0,"route-initial":2,"route-add":1,"route-delete":0,"route-parameter":0,"route-other":0,"stable-table-tables":0,"stable-table-entries":0,"leaked-tables":0}"#
+        ]
+    );
+    // Disabled: nothing more.
+    sim.etw_control(0, 0, 0, 0);
+    sim.deliver(route_add());
+    sim.unload_driver();
+    assert_eq!(sim.etw_writes().len(), 1);
+    sim.finish();
+}
+
+#[test]
+fn a_failed_registration_loads_without_etw_and_says_so() {
+    let sim = Sim::new();
+    sim.fail_etw_register(NtStatus::INSUFFICIENT_RESOURCES);
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    let lines = sim.lines();
+    assert_eq!(
+        lines[1],
+        "netnotify: warning: EtwRegister failed with status 0xC000009A; no ETW events, the \
+         lines are unaffected"
+    );
+    assert!(loaded(&sim).ends_with(" unload=enabled etw=off"));
+    sim.deliver(route_add());
+    sim.unload_driver();
+    // Never registered, so never unregistered, and nothing written.
+    assert_eq!(sim.etw_registrations(), (0, 0));
+    assert!(sim.etw_writes().is_empty());
+    sim.finish();
+}
+
+#[test]
+fn a_driver_entry_that_fails_unregisters_the_provider() {
+    let sim = Sim::new();
+    // A storm during the registrations sets the storm timer: the provider is unregistered
+    // only after the timer's flush (the simulator checks), so no summary can follow it.
+    sim.set_parameter("LinesPerSecond", RawValue::Dword(1));
+    sim.set_parameter("Burst", RawValue::Dword(1));
+    sim.etw_session_at_register(0, ALL);
+    sim.script(
+        Notification::Route,
+        netnotify_core::sim::Outcome::Fail(NtStatus::INSUFFICIENT_RESOURCES),
+    );
+    assert_eq!(driver_entry(&sim), NtStatus::INSUFFICIENT_RESOURCES);
+    assert_eq!(sim.etw_registrations(), (1, 1));
+    // One line of each kind's two initial notifications: storm control left one out and set
+    // the timer.
+    assert_eq!(sim.lines().len(), 4, "{:#?}", sim.lines());
+    let events = sim.etw_events();
+    assert_eq!(
+        events.last().map(String::as_str),
+        Some(
+            r#"{"event":"error","message":"NotifyRouteChange2 failed with status 0xC000009A; rolled back interface,address; not loading"}"#
+        )
+    );
+    sim.finish();
+}
+
+#[test]
+fn storm_control_limits_the_lines_not_the_events() {
+    let sim = Sim::new();
+    sim.set_parameter("Notifications", RawValue::Dword(4));
+    sim.set_parameter("LinesPerSecond", RawValue::Dword(1));
+    sim.set_parameter("Burst", RawValue::Dword(1));
+    sim.etw_session_at_register(0, keyword::ROUTE);
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    for _ in 0..50 {
+        sim.deliver(route_add());
+    }
+    let printed = sim
+        .lines()
+        .iter()
+        .filter(|line| line.starts_with("netnotify: route add"))
+        .count();
+    sim.unload_driver();
+    let events = sim.etw_events();
+    assert!(printed < 5, "{printed} lines");
+    assert_eq!(events.len(), 52);
+    assert!(events[51].contains(r#""seq":52,"#));
+    sim.finish();
+}
+
+#[test]
+fn a_storm_summary_is_an_event_too() {
+    let sim = Sim::new();
+    sim.set_parameter("Notifications", RawValue::Dword(4));
+    sim.set_parameter("LinesPerSecond", RawValue::Dword(1));
+    sim.set_parameter("Burst", RawValue::Dword(1));
+    sim.etw_session_at_register(0, keyword::LIFECYCLE);
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    for _ in 0..3 {
+        sim.deliver(Event::Route(None, nt::DELETE));
+    }
+    sim.unload_driver();
+    let events = sim.etw_events();
+    let storm: Vec<&String> = events
+        .iter()
+        .filter(|event| event.starts_with(r#"{"event":"storm""#))
+        .collect();
+    assert_eq!(
+        storm,
+        [
+            r#"{"event":"storm","notification":"route","initial":1,"add":0,"delete":3,"parameter":0,"other":0,"over-ms":0}"#
+        ]
+    );
+    let write = sim
+        .etw_writes()
+        .into_iter()
+        .find(|write| netnotify_core::sim::decode_etw(write).contains("storm"))
+        .unwrap();
+    assert_eq!(write.descriptor.level, Level::Warning);
+    sim.finish();
+}
+
+#[test]
+fn a_warning_is_an_event_at_the_warning_level() {
+    let sim = Sim::new();
+    sim.etw_session_at_register(Level::Warning.as_int(), keyword::LIFECYCLE);
+    sim.script(
+        Notification::Interface,
+        netnotify_core::sim::Outcome::Status(NtStatus(0x0000_0105)),
+    );
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    sim.unload_driver();
+    assert_eq!(
+        sim.etw_events(),
+        [
+            r#"{"event":"warning","message":"NotifyIpInterfaceChange returned unexpected status 0x00000105; keeping its handle"}"#
+        ]
+    );
+    assert_eq!(sim.etw_writes()[0].descriptor.level, Level::Warning);
+    sim.finish();
+}
