@@ -534,7 +534,8 @@ fn failure(mut fields: Fields) -> Result<Step, String> {
                     let names: Vec<&str> = Notification::ALL.iter().map(|n| n.name()).collect();
                     wrong("notification", &value, &alternatives(&names))
                 })?;
-            Ok(Step::Fail(Failure::Cancel(which, status)))
+            // Only an error status is a failed cancel to the driver (NT_SUCCESS decides).
+            needs_error(Failure::Cancel(which, status))
         }
         ("CancelMibChangeNotify2", None) => Err(
             "step \"fail\" of CancelMibChangeNotify2 needs \"notification\": the registration \

@@ -309,6 +309,13 @@ fn bad_input_names_the_line_and_the_problem() {
             "\"status\" of NotifyRouteChange2 must be an error status, not 0x00000000",
         ),
         (
+            "{\"step\":\"fail\",\"call\":\"CancelMibChangeNotify2\",\"status\":\"0x40000000\",\
+             \"notification\":\"route\"}"
+                .to_owned(),
+            1,
+            "\"status\" of CancelMibChangeNotify2 must be an error status, not 0x40000000",
+        ),
+        (
             "{\"step\":\"fail\",\"call\":\"CancelMibChangeNotify2\",\"status\":\"0xC0000001\",\
              \"notification\":\"routes\"}"
                 .to_owned(),
