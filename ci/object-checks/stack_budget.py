@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The deepest stack each NETIO callback can use, from one COFF object built for
+"""The deepest stack each callback the kernel calls can use (the four NETIO callbacks, the storm
+timer's DPC and the ETW enable callback), from one COFF object built for
 x86_64-pc-windows-msvc with fat LTO (the driver's release build).
 
 - Frame sizes are exact: the x64 unwind codes (.pdata/.xdata) that the Windows ABI requires
@@ -29,7 +30,11 @@ from functools import lru_cache
 
 from coff import REL32, Coff
 
-CALLBACK = re.compile(r"netnotify_core3raw\d+(\w+?_callback)17h")
+# The four NETIO callbacks (core/src/raw.rs), and the two other entry points the kernel calls
+# on its own stacks: the storm timer's DPC and the ETW enable callback (src/shell.rs).
+CALLBACK = re.compile(
+    r"netnotify_core3raw\d+(\w+?_callback)17h|netnotify5shell\d+(storm_timer_dpc|etw_enable_callback)17h"
+)
 
 
 def demangle(name):
@@ -198,19 +203,28 @@ def main():
         return own + best[0], ((function, own),) + best[1]
 
     roots = sorted({name for name in obj.functions.values() if CALLBACK.search(name)})
-    if len(roots) != 4:
-        raise SystemExit(f"expected the four callbacks, found {roots}")
-    worst = 0
+    if len(roots) != 6:
+        raise SystemExit(f"expected the four callbacks, the DPC and the enable callback, found {roots}")
+    worst, over = 0, []
     for root in roots:
         size, chain = deepest(root, frozenset(), frozenset(), frozenset(), ())
-        worst = max(worst, size)
-        print(f"{CALLBACK.search(root).group(1)}: {size} bytes (budget {budget})")
-        for name, own in chain:
-            print(f"  {own:5}  {demangle(name)}")
-    if worst > budget:
-        print(f"OVER BUDGET: {worst} > {budget} bytes", file=sys.stderr)
+        found = CALLBACK.search(root)
+        name = found.group(1) or found.group(2)
+        # The enable callback runs at PASSIVE_LEVEL on the thread of the tool that starts or
+        # queries a session (inside its system call), never on NETIO's or a DPC's stack: it
+        # gets twice the budget, stated in docs/checks.md.
+        allowed = budget * 2 if name == "etw_enable_callback" else budget
+        if allowed == budget:
+            worst = max(worst, size)
+        if size > allowed:
+            over.append(f"{name}: {size} > {allowed} bytes")
+        print(f"{name}: {size} bytes (budget {allowed})")
+        for function, own in chain:
+            print(f"  {own:5}  {demangle(function)}")
+    if over:
+        print(f"OVER BUDGET: {'; '.join(over)}", file=sys.stderr)
         return 1
-    print(f"every callback within {budget} bytes (deepest {worst})")
+    print(f"every callback within its budget (deepest on NETIO's and the DPC's stacks {worst} of {budget})")
     return 0
 
 
