@@ -1154,6 +1154,14 @@ impl Put for StableCounts {
     }
 }
 
+/// The eight-digit hex form users search for, e.g. `0xC000009A`.
+impl Put for NtStatus {
+    fn put<O: Out>(&self, out: &mut O) {
+        out.put_str("0x");
+        Hex(u64::from(self.0.cast_unsigned()), 8).put(out);
+    }
+}
+
 /// Comma-separated names, or `none`.
 impl Put for NotificationSet {
     fn put<O: Out>(&self, out: &mut O) {
@@ -1342,6 +1350,7 @@ display_by_put!(
     ChangeCounts,
     StableCounts,
     NotificationSet,
+    NtStatus,
 );
 
 #[cfg(test)]
