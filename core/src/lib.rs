@@ -10,8 +10,9 @@
 //!   NETIO rows and tables;
 //! - [`events`], [`decode`], [`render`], [`line`](mod@line): what a callback does with a row, without
 //!   locks, allocation or panics;
-//! - [`ffi`]: the `#[repr(C)]` mirrors and kernel imports; [`counters`], [`extension`],
-//!   [`settings`], [`storm`], [`notification`], [`status`]: the state behind them.
+//! - [`ffi`]: the `#[repr(C)]` mirrors and callback types (the shell declares the imports);
+//!   [`counters`], [`extension`], [`settings`], [`storm`], [`notification`], [`status`]: the
+//!   state behind them.
 #![no_std]
 #![deny(unsafe_code)]
 // Code that runs in NETIO callbacks must never panic (a panic is a bugcheck): the lints that
