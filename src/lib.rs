@@ -10,4 +10,6 @@
 #![cfg_attr(windows, no_std)]
 
 #[cfg(windows)]
+mod netio_imports;
+#[cfg(windows)]
 mod shell;

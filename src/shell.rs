@@ -13,10 +13,11 @@ use core::mem::MaybeUninit;
 use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicU64, Ordering};
 
+use crate::netio_imports as imports;
 use netnotify_core::ffi::{
     Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
     MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
-    StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback, imports,
+    StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
 use netnotify_core::host::{DriverKey, Host, Key, Level, Sink};
 use netnotify_core::lifecycle;
@@ -51,7 +52,7 @@ use wdk_sys::{
 #[global_allocator]
 static GLOBAL_ALLOCATOR: WdkAllocator = WdkAllocator;
 
-// Links the NETIO imports declared in `netnotify_core::ffi::imports` against netio.lib, which
+// Links the NETIO imports declared in `crate::netio_imports` against netio.lib, which
 // wdk-build's search path (`<WDK>\Lib\<ver>\km\<arch>`) provides. Same form as wdk-sys' own
 // link directives.
 #[link(name = "netio", kind = "static", modifiers = "-bundle")]

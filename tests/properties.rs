@@ -109,8 +109,8 @@ fn fixed_patterns_render_safely() {
     }
 }
 
-/// The driver's own address writer (render.rs) against `core::net`, the oracle: the same text
-/// for every address.
+/// The driver's own address writer (`core/src/render/address.rs`) against `core::net`, the
+/// oracle: the same text for every address.
 fn assert_formats_like_core_net(v4: [u8; 4], v6: u128) {
     use core::net::{Ipv4Addr, Ipv6Addr};
     use netnotify_core::decode::SocketAddress;

@@ -407,7 +407,7 @@ mod lines {
             )
         );
         // Verbosity=0: nothing, but the event is counted (the unloaded line, checked in
-        // tests/storm_control.rs for the route counters).
+        // tests/storm_limiter.rs for the route counters).
         assert_eq!(
             event_lines(&[("Verbosity", RawValue::Dword(0))], Delivery::Full),
             (Vec::new(), 0)

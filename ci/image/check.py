@@ -36,7 +36,7 @@ NTOSKRNL = {
 # The C memory routines LLVM emits calls to for copies and zeroing; ntoskrnl.exe exports them.
 # Which ones depends on the target's code generation (the arm64 image uses no memset).
 MEMORY = {"memcmp", "memcpy", "memmove", "memset"}
-# netnotify_core::ffi::imports.
+# The NETIO imports (src/netio_imports.rs).
 NETIO = {
     "CancelMibChangeNotify2", "ConvertInterfaceLuidToAlias", "ConvertInterfaceLuidToNameA",
     "FreeMibTable", "GetIpForwardEntry2", "GetIpInterfaceEntry",

@@ -1,5 +1,7 @@
-//! The NETIO boundary: `#[repr(C)]` mirrors of the rows NETIO hands out, the callback types,
-//! and the kernel imports of `netio.lib` (NETIO.SYS).
+//! The NETIO boundary: `#[repr(C)]` mirrors of the rows NETIO hands out and the callback types.
+//!
+//! The kernel imports of `netio.lib` (NETIO.SYS) that take them are declared by the only code
+//! that calls them, the driver shell (`src/netio_imports.rs`).
 //!
 //! `netioapi.h` is not bound by `wdk-sys`, and the `windows-sys` declarations are the user-mode
 //! ones (iphlpapi.dll, Win32 error returns, Rust `bool` for C `BOOLEAN`), so everything here is
@@ -248,85 +250,3 @@ pub type IpForwardChangeCallback =
 /// `PSTABLE_UNICAST_IPADDRESS_TABLE_CALLBACK`: (caller context, table or NULL).
 pub type StableUnicastIpAddressTableCallback =
     Option<unsafe extern "system" fn(*mut c_void, *mut MibUnicastIpAddressTable)>;
-
-/// The NETIO kernel imports, kernel expansion, every one called at `PASSIVE_LEVEL`.
-///
-/// Prototypes as docs/netio.md#registration gives them, and for the `Get*Entry` and
-/// `ConvertInterfaceLuidTo*` calls from their WDK pages (`NETIOAPI_API` is `NTSTATUS NTAPI` in
-/// kernel mode).
-///
-/// Declared here and used only by the driver shell's [`crate::netio::NetIo`] implementation;
-/// the shell also carries the `#[link(name = "netio")]` directive, so host test binaries, which
-/// never reference these symbols, link without the WDK.
-#[allow(
-    unsafe_code,
-    reason = "declarations of the kernel imports; called only by the shell"
-)]
-pub mod imports {
-    use super::{
-        Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
-        MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
-        StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback, c_void,
-    };
-    use crate::status::NtStatus;
-
-    #[allow(non_snake_case, reason = "the exported names of NETIO.SYS")]
-    unsafe extern "system" {
-        /// `NotifyIpInterfaceChange`.
-        pub fn NotifyIpInterfaceChange(
-            family: u16,
-            callback: IpInterfaceChangeCallback,
-            caller_context: *mut c_void,
-            initial_notification: u8,
-            notification_handle: *mut Handle,
-        ) -> NtStatus;
-        /// `NotifyUnicastIpAddressChange`.
-        pub fn NotifyUnicastIpAddressChange(
-            family: u16,
-            callback: UnicastIpAddressChangeCallback,
-            caller_context: *mut c_void,
-            initial_notification: u8,
-            notification_handle: *mut Handle,
-        ) -> NtStatus;
-        /// `NotifyRouteChange2`.
-        pub fn NotifyRouteChange2(
-            address_family: u16,
-            callback: IpForwardChangeCallback,
-            caller_context: *mut c_void,
-            initial_notification: u8,
-            notification_handle: *mut Handle,
-        ) -> NtStatus;
-        /// `NotifyStableUnicastIpAddressTable`.
-        pub fn NotifyStableUnicastIpAddressTable(
-            family: u16,
-            table: *mut *mut MibUnicastIpAddressTable,
-            caller_callback: StableUnicastIpAddressTableCallback,
-            caller_context: *mut c_void,
-            notification_handle: *mut Handle,
-        ) -> NtStatus;
-        /// `CancelMibChangeNotify2`: blocks until running callbacks of the handle return.
-        pub fn CancelMibChangeNotify2(notification_handle: Handle) -> NtStatus;
-        /// `FreeMibTable`.
-        pub fn FreeMibTable(memory: *mut c_void);
-        /// `GetIpInterfaceEntry` (`_Inout_ PMIB_IPINTERFACE_ROW`).
-        pub fn GetIpInterfaceEntry(row: *mut MibIpInterfaceRow) -> NtStatus;
-        /// `GetUnicastIpAddressEntry` (`_Inout_ PMIB_UNICASTIPADDRESS_ROW`).
-        pub fn GetUnicastIpAddressEntry(row: *mut MibUnicastIpAddressRow) -> NtStatus;
-        /// `GetIpForwardEntry2` (`_Inout_ PMIB_IPFORWARD_ROW2`).
-        pub fn GetIpForwardEntry2(row: *mut MibIpForwardRow2) -> NtStatus;
-        /// `ConvertInterfaceLuidToNameA(const NET_LUID*, PSTR, SIZE_T Length)`: `Length` in
-        /// bytes.
-        pub fn ConvertInterfaceLuidToNameA(
-            interface_luid: *const u64,
-            interface_name: *mut u8,
-            length: usize,
-        ) -> NtStatus;
-        /// `ConvertInterfaceLuidToAlias(const NET_LUID*, PWSTR, SIZE_T Length)`: `Length` in
-        /// characters.
-        pub fn ConvertInterfaceLuidToAlias(
-            interface_luid: *const u64,
-            interface_alias: *mut u16,
-            length: usize,
-        ) -> NtStatus;
-    }
-}

@@ -10,8 +10,9 @@
 //!   NETIO rows and tables;
 //! - [`events`], [`decode`], [`render`], [`line`](mod@line): what a callback does with a row, without
 //!   locks, allocation or panics;
-//! - [`ffi`]: the `#[repr(C)]` mirrors and kernel imports; [`counters`], [`extension`],
-//!   [`settings`], [`storm`], [`notification`], [`status`]: the state behind them;
+//! - [`ffi`]: the `#[repr(C)]` mirrors and callback types (the shell declares the imports);
+//!   [`counters`], [`extension`], [`settings`], [`storm`], [`notification`], [`status`]: the
+//!   state behind them;
 //! - [`trace`]: the ETW (`TraceLogging`) provider, its events and their encoding.
 #![no_std]
 #![deny(unsafe_code)]

@@ -1,10 +1,8 @@
-//! NTSTATUS values: the few the driver names, and their hex rendering for log lines.
+//! NTSTATUS values: the few the driver names, and how to tell success, pending and failure apart.
 //!
 //! The driver never matches on specific failure codes (the WDK pages name codes that are not
 //! NTSTATUS values at all, docs/netio.md#registration); it only tells success, pending and
-//! failure apart, and prints the hex value.
-
-use crate::line::{Out, Put, display_by_put};
+//! failure apart, and prints the hex value (`render` writes it: `0xC000009A`).
 
 /// A kernel `NTSTATUS`: negative values are errors (`NT_SUCCESS` is `status >= 0`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -54,16 +52,6 @@ impl NtStatus {
         self.0 < 0
     }
 }
-
-/// Renders as the eight-digit hex form users search for, e.g. `0xC000009A`.
-impl Put for NtStatus {
-    fn put<O: Out>(&self, out: &mut O) {
-        out.put_str("0x");
-        crate::render::Hex(u64::from(self.0.cast_unsigned()), 8).put(out);
-    }
-}
-
-display_by_put!(NtStatus);
 
 #[cfg(test)]
 mod tests {

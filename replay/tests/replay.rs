@@ -52,7 +52,7 @@ fn the_built_in_scenario_prints_exactly_the_expected_lines() {
 #[test]
 #[cfg_attr(
     miri,
-    ignore = "5000 notifications are too slow under Miri; tests/storm_control.rs runs the limiter there"
+    ignore = "5000 notifications are too slow under Miri; tests/storm_limiter.rs runs the limiter there"
 )]
 fn the_built_in_storm_is_limited_and_every_event_is_accounted_for() {
     let (out, notes, report) = play(VPN_ROUTE_STORM);

@@ -24,6 +24,13 @@
 //! context that is not the device extension, and deleting the device while a registration
 //! could still call into it (the callback would touch freed memory; the simulator records it
 //! instead of delivering).
+//!
+//! This module holds [`Sim`] itself: its construction, what a test scripts and reads back,
+//! the IRQL it runs at, and its end ([`Sim::finish`]). Its parts: `scenario` the public types
+//! tests use with it, `state` the kernel state behind it, `registration` and `delivery` the
+//! two halves of the notification protocol, `netio` and `host` the trait implementations,
+//! `network` the objects re-queries read, `checks` the fuzz targets' robustness checks, `stub`
+//! a NETIO without bookkeeping.
 #![allow(
     unsafe_code,
     reason = "the simulator plays NETIO and the I/O manager: it calls raw callbacks and owns raw memory"
@@ -40,12 +47,9 @@
     reason = "test-only code: a broken invariant here is a test failure, not a bugcheck"
 )]
 
-use core::ffi::c_void;
-use core::ptr::{self, NonNull};
+use core::ptr;
 use std::alloc::{self, Layout};
-use std::boxed::Box;
 use std::cell::Cell;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::format;
 use std::string::String;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
@@ -53,20 +57,21 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
 use crate::extension::Extension;
-use crate::ffi::{
-    AF_UNSPEC, DISPATCH_LEVEL, Handle, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow,
-    MibUnicastIpAddressTable, PASSIVE_LEVEL, notification_type,
-};
+use crate::ffi::{DISPATCH_LEVEL, PASSIVE_LEVEL};
 use crate::host::{DriverKey, Level};
 use crate::notification::Notification;
 use crate::settings::RawValue;
 use crate::status::NtStatus;
 
 pub mod checks;
+mod delivery;
 mod etw;
 mod host;
 mod netio;
 mod network;
+mod registration;
+mod scenario;
+mod state;
 pub mod stub;
 
 pub use etw::{Write as EtwWrite, decode as decode_etw};
@@ -76,253 +81,10 @@ pub mod etw_log {
         enable_line, register_line, set_information_line, unregister_line, write_line,
     };
 }
-use network::{Network, Object, apply, delivered, of_family, sockaddr_family};
 
-/// One call the driver made into the simulated kernel, in order.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Call {
-    /// `IoCreateDevice` with this extension size.
-    CreateDevice {
-        /// `DeviceExtensionSize`.
-        extension_size: usize,
-    },
-    /// A `Notify*` registration call.
-    Register {
-        /// Which one.
-        notification: Notification,
-        /// `Family`.
-        family: u16,
-        /// `InitialNotification` (always false for the stable table, which has none).
-        initial: bool,
-    },
-    /// `CancelMibChangeNotify2` of the registration of `notification` (`None`: not a live
-    /// handle).
-    Cancel {
-        /// The registration the handle belonged to.
-        notification: Option<Notification>,
-    },
-    /// `FreeMibTable`.
-    FreeMibTable,
-    /// A `Get*Entry` re-query of an object of `notification`'s kind.
-    Query(Notification),
-    /// `IoDeleteDevice`.
-    DeleteDevice,
-    /// `DriverObject->DriverUnload` set.
-    EnableUnload,
-    /// `ObReferenceObject(DriverObject)`: the driver object outlives the unload.
-    KeepDriverObject,
-}
-
-/// How the driver opened a registry key, in order ([`Sim::registry_opens`]).
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub enum RegistryOpen {
-    /// `IoOpenDriverRegistryKey` of this key.
-    DriverKey(DriverKey),
-    /// `ZwOpenKey` of this path.
-    Path(String),
-}
-
-/// The `RegistryPath` the simulated I/O manager hands `DriverEntry`.
-pub const SERVICE_KEY: &str = "\\REGISTRY\\MACHINE\\SYSTEM\\ControlSet001\\Services\\netnotify";
-
-/// A scripted result for the next registration of one notification.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Outcome {
-    /// Fail with this status: nothing registered, handle NULL.
-    Fail(NtStatus),
-    /// Register (callbacks live) but return `STATUS_SUCCESS` with a NULL handle; for the stable
-    /// table, return `STATUS_PENDING` with a NULL handle.
-    NullHandle,
-    /// Register and return this non-negative status with a valid handle.
-    Status(NtStatus),
-}
-
-/// How `NotifyStableUnicastIpAddressTable` completes.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub enum StableMode {
-    /// `STATUS_SUCCESS` with a table of these rows (`None`: with a NULL table).
-    Immediate(Option<Vec<MibUnicastIpAddressRow>>),
-    /// This pending status (`STATUS_PENDING` or `ERROR_IO_PENDING`), NULL table, a handle; the
-    /// tables come through [`Sim::complete_stable`].
-    Pending(NtStatus),
-}
-
-/// A change notification to deliver.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Event {
-    /// To the interface registrations.
-    Interface(Option<MibIpInterfaceRow>, i32),
-    /// To the unicast address registrations.
-    Address(Option<MibUnicastIpAddressRow>, i32),
-    /// To the route registrations.
-    Route(Option<MibIpForwardRow2>, i32),
-}
-
-/// How [`Sim::notify`] hands the row to the callback.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
-pub enum Delivery {
-    /// The key fields only, every other field zero: what NETIO promises (docs/netio.md#requery).
-    #[default]
-    Keys,
-    /// The full row as given.
-    Full,
-    /// A NULL row.
-    Null,
-}
-
-impl Event {
-    /// The family of the event's row (`None` for a NULL row).
-    fn family(&self) -> Option<u16> {
-        match self {
-            Self::Interface(row, _) => row.map(|row| row.family),
-            Self::Address(row, _) => row.map(|row| sockaddr_family(&row.address)),
-            Self::Route(row, _) => row.map(|row| sockaddr_family(&row.destination_prefix.prefix)),
-        }
-    }
-
-    const fn notification(&self) -> Notification {
-        match self {
-            Self::Interface(..) => Notification::Interface,
-            Self::Address(..) => Notification::Address,
-            Self::Route(..) => Notification::Route,
-        }
-    }
-
-    const fn notification_type(&self) -> i32 {
-        match self {
-            Self::Interface(_, raw) | Self::Address(_, raw) | Self::Route(_, raw) => *raw,
-        }
-    }
-}
-
-#[derive(Clone, Copy)]
-enum Callback {
-    Interface(unsafe extern "system" fn(*mut c_void, *mut MibIpInterfaceRow, i32)),
-    Address(unsafe extern "system" fn(*mut c_void, *mut MibUnicastIpAddressRow, i32)),
-    Route(unsafe extern "system" fn(*mut c_void, *mut MibIpForwardRow2, i32)),
-    Stable(unsafe extern "system" fn(*mut c_void, *mut MibUnicastIpAddressTable)),
-}
-
-struct Registration {
-    notification: Notification,
-    /// `Family`: `AF_UNSPEC`, or the only family NETIO reports to it.
-    family: u16,
-    callback: Callback,
-    /// The caller context, provenance kept (so Miri checks every access through it).
-    context: SendPtr,
-    /// The handle given out (0 for a NULL-handle registration).
-    handle: usize,
-    in_flight: usize,
-    cancelling: bool,
-    /// The device holding the context was deleted while this registration was live.
-    orphaned: bool,
-}
-
-/// A raw pointer that crosses threads inside the simulator's state.
-#[derive(Clone, Copy)]
-struct SendPtr(*mut c_void);
-
-// SAFETY: the pointee is the driver's extension or a table, both usable from any thread (the
-// driver's callbacks run on arbitrary threads by contract).
-unsafe impl Send for SendPtr {}
-
-struct Device {
-    extension: NonNull<u8>,
-    layout: Layout,
-}
-
-#[derive(Default)]
-struct State {
-    calls: Vec<Call>,
-    /// The ETW double's state (`etw.rs`).
-    etw: etw::Etw,
-    violations: Vec<String>,
-    /// `ObReferenceObject` of the driver object was called: the image stays mapped.
-    driver_kept: bool,
-    scripts: BTreeMap<Notification, VecDeque<Outcome>>,
-    cancel_failures: BTreeMap<Notification, NtStatus>,
-    query_failures: BTreeMap<Notification, NtStatus>,
-    parameters: BTreeMap<String, RawValue>,
-    network: Network,
-    create_device_failure: Option<NtStatus>,
-    stable_mode: Option<StableMode>,
-    during_registration: BTreeMap<Notification, Vec<Event>>,
-    registrations: BTreeMap<u64, Registration>,
-    next_id: u64,
-    cancelled_handles: BTreeSet<usize>,
-    /// Tables handed out and not freed: where, how allocated, and the IRQL it was delivered at.
-    tables: BTreeMap<usize, (SendPtr, Layout, u8)>,
-    freed_tables: BTreeSet<usize>,
-    device: Option<Device>,
-    unload_enabled: bool,
-    delivered: BTreeMap<(Notification, i32), u64>,
-    stable_deliveries: u64,
-    registry: Registry,
-    /// Serving a driver whose device lives elsewhere ([`Sim::serve_external_driver`]).
-    external: Option<External>,
-    /// Each interface's name and alias, by LUID ([`Sim::name_interface`]).
-    names: BTreeMap<u64, (String, String)>,
-    timer: Timer,
-}
-
-/// The storm timer the driver keeps in its sink: a one-shot kernel timer and its DPC.
-#[derive(Default)]
-struct Timer {
-    /// The DPC's context, once `KeInitializeTimer`/`KeInitializeDpc` ran.
-    context: Option<SendPtr>,
-    /// When it expires, if set.
-    due: Option<u64>,
-    /// `KeCancelTimer` + `KeFlushQueuedDpcs` ran.
-    stopped: bool,
-    /// Every due time it was set to, in order.
-    sets: Vec<u64>,
-    /// Every time it expired (the DPC ran), in order.
-    expiries: Vec<u64>,
-}
-
-/// The context of a driver whose device lives elsewhere.
-#[derive(Clone, Copy)]
-enum External {
-    /// No registration yet.
-    Unseen,
-    /// The context the first registration named.
-    Context(usize),
-}
-
-/// The simulated registry as the driver sees it.
-#[derive(Default)]
-struct Registry {
-    /// Whether the kernel has `IoOpenDriverRegistryKey` (Windows 10 1803 and later).
-    driver_key_routine: bool,
-    /// The status the next open of each key fails with.
-    open_failures: BTreeMap<&'static str, NtStatus>,
-    /// Whether the `State` key exists (a value was set, or `IoOpenDriverRegistryKey` made it).
-    state_key: bool,
-    /// The values of the `State` key.
-    state: BTreeMap<String, RawValue>,
-    opens: Vec<RegistryOpen>,
-    open_keys: BTreeMap<usize, DriverKey>,
-    next_key: usize,
-}
-
-// SAFETY: the device memory is owned by the state, and only touched under its mutex or by the
-// driver under the Host contract; nothing in it is tied to a thread.
-#[allow(clippy::non_send_fields_in_send_ty, reason = "see the SAFETY comment")]
-unsafe impl Send for State {}
-
-struct Inner {
-    state: Mutex<State>,
-    /// The IRQL every thread runs at, unless it runs a DPC ([`DPC_IRQL`]).
-    irql: AtomicU8,
-    idle: Condvar,
-    lines: Mutex<Vec<(Level, String)>>,
-    /// Every event record (`Sink::record`), with the number of lines printed before it.
-    events: Mutex<Vec<(usize, crate::record::Record)>>,
-    /// The monotonic clock the sink reports (100-ns units); moved only by the test.
-    clock: AtomicU64,
-    /// What `DriverEntry` receives as `RegistryPath`.
-    service_key: Box<[u16]>,
-}
+use network::of_family;
+pub use scenario::{Call, Delivery, Event, Outcome, RegistryOpen, SERVICE_KEY, StableMode};
+use state::{Callback, Device, External, Inner, Registry, SendPtr, State, Timer};
 
 std::thread_local! {
     /// The registration whose callback this thread is running, if any.
@@ -359,9 +121,6 @@ impl IrqlRule {
         }
     }
 }
-
-/// Fake handles are distinct, non-NULL and never dereferenced.
-const HANDLE_BASE: usize = 0x5100_0000;
 
 /// The simulated kernel. Cheap to clone; every clone is the same kernel.
 #[derive(Clone)]
@@ -726,366 +485,6 @@ impl Sim {
         self.state().stable_deliveries
     }
 
-    /// Delivers `event` to every live registration of its kind, on this thread; returns how
-    /// many callbacks ran (0 once the registration is cancelled).
-    pub fn deliver(&self, event: Event) -> usize {
-        self.deliver_times(event, 1)
-    }
-
-    /// Delivers `event` `times` times in a row to every live registration of its kind, each
-    /// registration in flight for the whole burst (a cancel waits for it): how a storm of a
-    /// million notifications is played without a lock per event. Returns how many
-    /// registrations received them.
-    pub fn deliver_times(&self, event: Event, times: u64) -> usize {
-        let notification = event.notification();
-        let raw_type = event.notification_type();
-        self.deliver_to(
-            notification,
-            event.family(),
-            |callback, context, _| {
-                // Each callback gets a pointer to a row copy that outlives the call (or NULL), and
-                // the context it registered, as NETIO does.
-                match (callback, event) {
-                    (Callback::Interface(function), Event::Interface(mut row, raw)) => {
-                        // SAFETY: see above.
-                        unsafe { function(context, optional_pointer(&mut row), raw) };
-                    }
-                    (Callback::Address(function), Event::Address(mut row, raw)) => {
-                        // SAFETY: see above.
-                        unsafe { function(context, optional_pointer(&mut row), raw) };
-                    }
-                    (Callback::Route(function), Event::Route(mut row, raw)) => {
-                        // SAFETY: see above.
-                        unsafe { function(context, optional_pointer(&mut row), raw) };
-                    }
-                    _ => panic!("callback kind does not match the event"),
-                }
-            },
-            Some(raw_type),
-            times,
-        )
-    }
-
-    /// A change of the network, as NETIO reports it: `event`'s row is the object's full state,
-    /// which the simulated network takes (add, parameter) or drops (delete) before the
-    /// callbacks receive the row as `delivery` says. Returns how many callbacks ran.
-    pub fn notify(&self, event: Event, delivery: Delivery) -> usize {
-        let delivered_event = {
-            let mut state = self.state();
-            let network = &mut state.network;
-            match event {
-                Event::Interface(Some(row), raw) => {
-                    apply(network, &row, raw);
-                    Event::Interface(delivered(&row, delivery), raw)
-                }
-                Event::Address(Some(row), raw) => {
-                    apply(network, &row, raw);
-                    Event::Address(delivered(&row, delivery), raw)
-                }
-                Event::Route(Some(row), raw) => {
-                    apply(network, &row, raw);
-                    Event::Route(delivered(&row, delivery), raw)
-                }
-                no_row => no_row,
-            }
-        };
-        self.deliver(delivered_event)
-    }
-
-    /// `Get*Entry`: the current state of the object `row`'s keys name.
-    fn query<R: Object>(&self, row: &mut R, function: &str) -> NtStatus {
-        let mut state = self.state();
-        state.calls.push(Call::Query(R::NOTIFICATION));
-        self.check_irql(&mut state, function, IrqlRule::Passive);
-        if let Some(status) = state.query_failures.remove(&R::NOTIFICATION) {
-            return status;
-        }
-        if !row.has_interface() {
-            return NtStatus::INVALID_PARAMETER;
-        }
-        let found = R::table(&mut state.network).get(row);
-        found.map_or(NtStatus::NOT_FOUND, |current| {
-            *row = current;
-            NtStatus::SUCCESS
-        })
-    }
-
-    /// Completes the pending stable-table request: every live stable registration's callback
-    /// receives a new table of `rows` (`None`: a NULL table). Returns how many callbacks ran.
-    pub fn complete_stable(&self, rows: Option<&[MibUnicastIpAddressRow]>) -> usize {
-        let this = self.clone();
-        self.deliver_to(
-            Notification::StableTable,
-            None,
-            move |callback, context, family| {
-                let table = rows.map_or(ptr::null_mut(), |rows| {
-                    this.allocate_table(&of_family(rows, family))
-                });
-                let Callback::Stable(function) = callback else {
-                    panic!("callback kind does not match the stable table");
-                };
-                // SAFETY: the table is a fresh allocation the driver now owns, the context is
-                // the one it registered.
-                unsafe { function(context, table) };
-            },
-            None,
-            1,
-        )
-    }
-
-    /// Runs `invoke` (callback, context, the registration's family) for every live
-    /// registration of `notification` that asked for `family` (`None`: a row without one, a
-    /// NULL row or a stable table, goes to every registration).
-    fn deliver_to(
-        &self,
-        notification: Notification,
-        family: Option<u16>,
-        invoke: impl Fn(Callback, *mut c_void, u16),
-        raw_type: Option<i32>,
-        times: u64,
-    ) -> usize {
-        let targets: Vec<(u64, Callback, SendPtr, u16)> = {
-            let mut state = self.state();
-            let mut targets = Vec::new();
-            let mut orphaned = Vec::new();
-            for (id, registration) in &mut state.registrations {
-                if registration.notification != notification || registration.cancelling {
-                    continue;
-                }
-                // NETIO reports to a registration only the family it asked for.
-                if family.is_some_and(|family| {
-                    registration.family != AF_UNSPEC && registration.family != family
-                }) {
-                    continue;
-                }
-                if registration.orphaned {
-                    orphaned.push(*id);
-                    continue;
-                }
-                registration.in_flight += 1;
-                targets.push((
-                    *id,
-                    registration.callback,
-                    registration.context,
-                    registration.family,
-                ));
-            }
-            for id in orphaned {
-                state.violations.push(format!(
-                    "a {} notification (registration {id}) would run after its device was \
-                     deleted: use after free",
-                    notification.name()
-                ));
-            }
-            targets
-        };
-        for (id, callback, context, registered_family) in &targets {
-            let outer = IN_CALLBACK.with(|current| current.replace(Some(*id)));
-            for _ in 0..times {
-                invoke(*callback, context.0, *registered_family);
-            }
-            IN_CALLBACK.with(|current| current.set(outer));
-            let mut state = self.state();
-            if let Some(registration) = state.registrations.get_mut(id) {
-                registration.in_flight -= 1;
-            }
-            match raw_type {
-                Some(raw) => *state.delivered.entry((notification, raw)).or_default() += times,
-                None => state.stable_deliveries += times,
-            }
-            drop(state);
-            self.0.idle.notify_all();
-        }
-        targets.len()
-    }
-
-    fn allocate_table(&self, rows: &[MibUnicastIpAddressRow]) -> *mut MibUnicastIpAddressTable {
-        let header = core::mem::offset_of!(MibUnicastIpAddressTable, table);
-        let stride = size_of::<MibUnicastIpAddressRow>();
-        let size = (header + size_of_val(rows)).max(size_of::<MibUnicastIpAddressTable>());
-        let layout = Layout::from_size_align(size, align_of::<MibUnicastIpAddressTable>())
-            .unwrap()
-            .align_to(align_of::<MibUnicastIpAddressTable>())
-            .unwrap();
-        let layout_for_table = Layout::new::<MibUnicastIpAddressTable>();
-        assert_eq!(layout.align(), layout_for_table.align());
-        // SAFETY: `layout` has a non-zero size.
-        let memory = unsafe { alloc::alloc_zeroed(layout) };
-        assert!(!memory.is_null(), "out of memory");
-        #[allow(
-            clippy::cast_ptr_alignment,
-            reason = "allocated with the table's alignment"
-        )]
-        let table = memory.cast::<MibUnicastIpAddressTable>();
-        // SAFETY: the allocation holds the header.
-        unsafe {
-            table
-                .cast::<u32>()
-                .write(u32::try_from(rows.len()).unwrap());
-        };
-        for (index, row) in rows.iter().enumerate() {
-            let slot = table
-                .wrapping_byte_add(header + stride * index)
-                .cast::<MibUnicastIpAddressRow>();
-            // SAFETY: row `index` lies inside the allocation, which is 8-aligned like the row.
-            unsafe { slot.write(*row) };
-        }
-        let irql = self.irql();
-        self.state()
-            .tables
-            .insert(table.addr(), (SendPtr(table.cast()), layout, irql));
-        table
-    }
-
-    fn next_outcome(state: &mut State, notification: Notification) -> Option<Outcome> {
-        state
-            .scripts
-            .get_mut(&notification)
-            .and_then(VecDeque::pop_front)
-    }
-
-    fn check_context(state: &mut State, notification: Notification, context: *mut c_void) {
-        if let Some(adopted) = &mut state.external {
-            let same = match *adopted {
-                External::Unseen if !context.is_null() => {
-                    *adopted = External::Context(context.addr());
-                    true
-                }
-                External::Unseen => false,
-                External::Context(first) => first == context.addr(),
-            };
-            if !same {
-                state.violations.push(format!(
-                    "{} registered with context {context:p}, not the device extension the \
-                     first registration named",
-                    notification.function()
-                ));
-            }
-            return;
-        }
-        let inside = state
-            .device
-            .as_ref()
-            .is_some_and(|device| device.extension.as_ptr().cast::<c_void>() == context);
-        if !inside {
-            state.violations.push(format!(
-                "{} registered with a context that is not the device extension",
-                notification.function()
-            ));
-        }
-    }
-
-    /// The common part of the three change registrations.
-    ///
-    /// # Safety
-    /// As the `NetIo` methods: `context` must stay valid for the callback.
-    unsafe fn register_change(
-        &self,
-        notification: Notification,
-        family: u16,
-        callback: Option<Callback>,
-        context: *mut c_void,
-        initial_notification: u8,
-        handle: &mut Handle,
-    ) -> NtStatus {
-        *handle = ptr::null_mut();
-        let (id, status, concurrent) = {
-            let mut state = self.state();
-            state.calls.push(Call::Register {
-                notification,
-                family,
-                initial: initial_notification != 0,
-            });
-            self.check_irql(&mut state, notification.function(), IrqlRule::Passive);
-            let Some(callback) = callback else {
-                state.violations.push(format!(
-                    "{} called with a NULL callback",
-                    notification.function()
-                ));
-                return NtStatus::INVALID_PARAMETER;
-            };
-            Self::check_context(&mut state, notification, context);
-            let (status, null_handle) = match Self::next_outcome(&mut state, notification) {
-                Some(Outcome::Fail(status)) => return status,
-                Some(Outcome::NullHandle) => (NtStatus::SUCCESS, true),
-                Some(Outcome::Status(status)) => (status, false),
-                None => (NtStatus::SUCCESS, false),
-            };
-            let id = Self::insert(
-                &mut state,
-                notification,
-                family,
-                callback,
-                context,
-                null_handle,
-            );
-            let concurrent = state
-                .during_registration
-                .remove(&notification)
-                .unwrap_or_default();
-            (id, status, concurrent)
-        };
-        let initial_count = match (initial_notification, family) {
-            (0, _) => 0,
-            (_, AF_UNSPEC) => 2,
-            _ => 1,
-        };
-        std::thread::scope(|scope| {
-            let this = self.clone();
-            if !concurrent.is_empty() {
-                scope.spawn(move || {
-                    for event in concurrent {
-                        this.deliver(event);
-                    }
-                });
-            }
-            for _ in 0..initial_count {
-                let initial = match notification {
-                    Notification::Interface => Event::Interface(None, notification_type::INITIAL),
-                    Notification::Address => Event::Address(None, notification_type::INITIAL),
-                    _ => Event::Route(None, notification_type::INITIAL),
-                };
-                self.deliver(initial);
-            }
-        });
-        let state = self.state();
-        if let Some(registration) = state.registrations.get(&id) {
-            *handle = ptr::without_provenance_mut(registration.handle);
-        }
-        status
-    }
-
-    fn insert(
-        state: &mut State,
-        notification: Notification,
-        family: u16,
-        callback: Callback,
-        context: *mut c_void,
-        null_handle: bool,
-    ) -> u64 {
-        let id = state.next_id;
-        state.next_id += 1;
-        let handle = if null_handle {
-            0
-        } else {
-            HANDLE_BASE + usize::try_from(id).unwrap() * 0x10
-        };
-        state.registrations.insert(
-            id,
-            Registration {
-                notification,
-                family,
-                callback,
-                context: SendPtr(context),
-                handle,
-                in_flight: 0,
-                cancelling: false,
-                orphaned: false,
-            },
-        );
-        id
-    }
-
     /// Ends the simulated system: drops a device the driver left behind (a driver that could
     /// not unload), frees what is left, and fails the test on any violation or leaked table.
     ///
@@ -1138,9 +537,4 @@ impl Sim {
             unsafe { alloc::dealloc(device.extension.as_ptr(), device.layout) };
         }
     }
-}
-
-/// A pointer to the row, or NULL.
-fn optional_pointer<T>(row: &mut Option<T>) -> *mut T {
-    row.as_mut().map_or(ptr::null_mut(), ptr::from_mut)
 }

@@ -1,6 +1,6 @@
 //! The full callback path — decode, count, storm control, re-query, render into a discarding
 //! sink — for a million route notifications, on one thread and on two (README.md#settings).
-//! Run: `cargo bench --bench storm`; criterion reports events per second ("elem/s").
+//! Run: `cargo bench --bench callback_path`; criterion reports events per second ("elem/s").
 //!
 //! `limited`: the default settings (20 lines/s after a burst of 100), as in a real storm, so
 //! almost every event is counted and left out. `unlimited`: `LinesPerSecond=0`, every event
@@ -51,7 +51,7 @@ fn storm(extension: &Extension<Answering, Discard>, threads: u64) {
 }
 
 fn benches(c: &mut Criterion) {
-    let mut group = c.benchmark_group("storm");
+    let mut group = c.benchmark_group("callback_path");
     group.throughput(Throughput::Elements(EVENTS));
     group.sample_size(10);
     for (name, lines_per_second) in [("limited", 20), ("unlimited", 0)] {

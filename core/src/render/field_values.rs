@@ -1,0 +1,161 @@
+//! What a record writer sees of each value ([`FieldValue`]): numbers as numbers, enums and
+//! the lines' special values as their words, everything else as its printed form.
+
+use crate::decode::{
+    DadState, Flag, Lifetime, LinkLocalBehavior, Luid, Millis, Prefix, PrefixOrigin, RouteOrigin,
+    RouteProtocol, RouterDiscovery, SocketAddress, SuffixOrigin, Unset, ZoneIndices,
+};
+use crate::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
+use crate::fields::{FieldValue, Value};
+
+use super::Completion;
+use super::segments::{InterfaceFlags, MillisRange, NextHop, OffloadPair, Seconds};
+use super::text::{Quoted, Text};
+use super::time::Timestamp;
+use super::values::{Dec, Family};
+
+impl<T: itoa::Integer + Copy + Into<u64>> FieldValue for Dec<T> {
+    fn value(&self) -> Value<'_> {
+        Value::Number(self.0.into())
+    }
+}
+
+impl FieldValue for Family {
+    fn value(&self) -> Value<'_> {
+        match self.0 {
+            AF_UNSPEC => Value::Word("unspec"),
+            AF_INET => Value::Word("ipv4"),
+            AF_INET6 => Value::Word("ipv6"),
+            other => Value::Number(other.into()),
+        }
+    }
+}
+
+impl FieldValue for Flag {
+    fn value(&self) -> Value<'_> {
+        Value::Bool(self.is_set())
+    }
+}
+
+impl FieldValue for Lifetime {
+    fn value(&self) -> Value<'_> {
+        match self.0 {
+            Self::INFINITE => Value::Word("infinite"),
+            seconds => Value::Number(seconds.into()),
+        }
+    }
+}
+
+impl FieldValue for Millis {
+    fn value(&self) -> Value<'_> {
+        Value::Number(self.0.into())
+    }
+}
+
+impl FieldValue for Seconds {
+    fn value(&self) -> Value<'_> {
+        Value::Number(self.0.into())
+    }
+}
+
+impl FieldValue for Unset {
+    fn value(&self) -> Value<'_> {
+        match self.0 {
+            Self::UNSET => Value::Word("unset"),
+            value => Value::Number(value.into()),
+        }
+    }
+}
+
+impl FieldValue for SocketAddress {
+    fn value(&self) -> Value<'_> {
+        Value::Address(*self)
+    }
+}
+
+impl FieldValue for Prefix {
+    fn value(&self) -> Value<'_> {
+        Value::Prefix(*self)
+    }
+}
+
+/// An on-link route has no next hop: `null`.
+impl FieldValue for NextHop {
+    fn value(&self) -> Value<'_> {
+        if self.0.is_unspecified() {
+            Value::Unknown
+        } else {
+            Value::Address(self.0)
+        }
+    }
+}
+
+impl<const N: usize> FieldValue for Text<N> {
+    fn value(&self) -> Value<'_> {
+        self.as_str().map_or(Value::Unknown, Value::Text)
+    }
+}
+
+impl<const N: usize> FieldValue for Quoted<'_, N> {
+    fn value(&self) -> Value<'_> {
+        self.0.value()
+    }
+}
+
+/// Printed as the lines print them (`ieee80211:2`, `2024-11-30T04:00:00Z`, `0x3F/0x1F`, …).
+macro_rules! printed_value {
+    ($($type:ty),+ $(,)?) => {
+        $(
+            impl FieldValue for $type {
+                fn value(&self) -> Value<'_> {
+                    Value::Printed
+                }
+            }
+        )+
+    };
+}
+
+printed_value!(
+    Luid,
+    Timestamp,
+    ZoneIndices,
+    MillisRange,
+    OffloadPair,
+    InterfaceFlags<'_>,
+);
+
+impl FieldValue for Completion {
+    fn value(&self) -> Value<'_> {
+        Value::Word(match self {
+            Self::Immediate => "immediate",
+            Self::Pending => "pending",
+        })
+    }
+}
+
+/// A C enum: its name, or its number when Windows defines no such value.
+macro_rules! enum_value {
+    ($($type:ty),+ $(,)?) => {
+        $(
+            impl FieldValue for $type {
+                fn value(&self) -> Value<'_> {
+                    match (self.name(), self) {
+                        (Some(name), _) => Value::Word(name),
+                        (None, Self::Unknown(raw)) => Value::Signed((*raw).into()),
+                        (None, _) => Value::Printed,
+                    }
+                }
+            }
+        )+
+    };
+}
+
+enum_value!(
+    DadState,
+    PrefixOrigin,
+    SuffixOrigin,
+    RouteProtocol,
+    RouteOrigin,
+    RouterDiscovery,
+    LinkLocalBehavior,
+);

@@ -1,0 +1,349 @@
+//! Rendering: every line the driver prints, into a [`Line`]. Safe code; no allocation.
+//!
+//! Lines start with `netnotify: `, then the notification and the change, then `key=value`
+//! fields in a fixed order (documented with examples in `docs/lines.md`): the row's key
+//! fields first, then the interface's name and alias, then — when the full state of the
+//! object is known — every other field. Each field's name comes from its table
+//! ([`crate::fields`]); each run of fields is declared once (`segment!`) for both the line and
+//! a [`Visit`](crate::fields::Visit)or (`visit_interface`, `visit_address`, `visit_route`:
+//! what `cargo replay --json` writes), so the two cannot differ. A line that carries only the keys of an add or
+//! parameter notification says why ([`Note`]): docs/netio.md#requery, only the keys of a delivered
+//! row are reliable.
+//!
+//! No line is cut: the interface's full state is two lines, and the name and alias are
+//! printed at most [`NAME_CHARACTERS`] and [`ALIAS_CHARACTERS`] long, so that every line
+//! stays within one `DbgPrint` whatever the row holds — but for an interface's `zones=`
+//! list, sized for the seven scope levels Windows defines (`tests/properties.rs` checks the
+//! bound on arbitrary rows with 256-character names and aliases).
+//!
+//! Speed and stack: values write themselves into the line ([`Put`]) instead of going through
+//! `core::fmt`; see [`crate::line::Put`] for the measurements.
+//!
+//! This module holds the line helpers and the event writers (`write_*`, one per kind of
+//! line); its parts hold the rest: `values` the scalar writers, `address` the address and
+//! prefix writer, `time` the time stamps, `text` the names and aliases, `segments` the runs
+//! of fields and the visitors, `field_values` what a record writer sees of each value.
+
+use core::fmt;
+
+use crate::counters::{ChangeCounts, StableCounts};
+use crate::decode::{
+    Address, AddressKeys, Change, Flag, Interface, InterfaceKeys, Lifetime, Luid, Millis, Offload,
+    Prefix, Route, RouteKeys, SocketAddress, Unset, ZoneIndices,
+};
+use crate::fields::driver;
+use crate::line::{Line, Out, Put, display_by_put, put};
+use crate::notification::{Notification, NotificationSet};
+use crate::status::NtStatus;
+use crate::storm::{Summary, TICKS_PER_SECOND};
+
+mod address;
+mod field_values;
+mod segments;
+mod text;
+mod time;
+mod values;
+
+#[doc(hidden)]
+pub use segments::put_field;
+pub use segments::{
+    visit_address, visit_interface, visit_route, visit_stable_entry, visit_stable_header,
+};
+pub use text::{ALIAS_CHARACTERS, NAME_CHARACTERS, Names, Text};
+pub use time::Timestamp;
+pub use values::{Dec, Family, Hex};
+
+use segments::{
+    address_full, address_keys, detail, interface_full, interface_keys, interface_more, route_full,
+    route_keys,
+};
+use time::Digits;
+
+/// Every line begins with this.
+pub const PREFIX: &str = "netnotify: ";
+
+/// Starts a line with the prefix and formatted text (lines printed outside callbacks).
+/// `Line` never fails a write, so the `fmt::Result` carries nothing and is dropped.
+#[must_use]
+pub fn line(args: fmt::Arguments<'_>) -> Line {
+    let mut line = Line::new();
+    line.push_str(PREFIX);
+    let _ = fmt::Write::write_fmt(&mut line, args);
+    line
+}
+
+/// Appends formatted text to `line`.
+pub fn append(line: &mut Line, args: fmt::Arguments<'_>) {
+    let _ = fmt::Write::write_fmt(line, args);
+}
+
+/// What an event line can show of its row.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Detail<K, F> {
+    /// NETIO passed no row.
+    NoRow,
+    /// The key fields only, and why.
+    Keys(K, Note),
+    /// Every field of the object's current state.
+    Full(F),
+}
+
+/// Why a line carries only the key fields.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Note {
+    /// Nothing more to say: a delete (the object is gone), an initial or unknown type.
+    None,
+    /// The re-query found no such object: it went away after the notification.
+    Gone,
+    /// The re-query failed with this status.
+    QueryFailed(NtStatus),
+    /// The callback ran above `PASSIVE_LEVEL` (this IRQL), where re-querying is not allowed.
+    NotPassive(u8),
+}
+
+impl Put for Note {
+    /// Empty, or the note with its leading space.
+    fn put<O: Out>(&self, out: &mut O) {
+        match self {
+            Self::None => {}
+            Self::Gone => out.put_str(" (gone before re-query)"),
+            Self::QueryFailed(status) => put!(out; " (re-query failed with status ", status, ")"),
+            Self::NotPassive(irql) => put!(out; " (not re-queried at IRQL ", Dec(*irql), ")"),
+        }
+    }
+}
+
+impl Put for Change {
+    fn put<O: Out>(&self, out: &mut O) {
+        match self {
+            Self::Other(raw) => put!(out; "type=", Dec(*raw)),
+            known => out.put_str(known.name()),
+        }
+    }
+}
+
+/// An interface event's line, written into `line` (empty): the callbacks' form. A full
+/// state has a second line, [`write_interface_more`].
+pub fn write_interface_event(
+    line: &mut Line,
+    change: Change,
+    row: &Detail<InterfaceKeys, Interface>,
+    names: &Names,
+) {
+    put!(line; PREFIX, "interface ", change);
+    detail(line, row, names, interface_keys, interface_full);
+}
+
+/// The second line of an interface event with a full state, written into `line` (empty);
+/// `false` (and nothing written) for any other detail.
+pub fn write_interface_more(
+    line: &mut Line,
+    change: Change,
+    row: &Detail<InterfaceKeys, Interface>,
+) -> bool {
+    let Detail::Full(row) = row else {
+        return false;
+    };
+    put!(line; PREFIX, "interface ", change);
+    interface_more(line, row);
+    true
+}
+
+/// An interface event's lines: one, or two for a full state.
+#[must_use]
+pub fn interface_event(
+    change: Change,
+    row: &Detail<InterfaceKeys, Interface>,
+    names: &Names,
+) -> (Line, Option<Line>) {
+    let first = Line::written(|line| write_interface_event(line, change, row, names));
+    let mut more = Line::new();
+    let more = write_interface_more(&mut more, change, row).then_some(more);
+    (first, more)
+}
+
+/// A unicast address event, written into `line` (empty): the callbacks' form.
+pub fn write_address_event(
+    line: &mut Line,
+    change: Change,
+    row: &Detail<AddressKeys, Address>,
+    names: &Names,
+) {
+    put!(line; PREFIX, "address ", change);
+    detail(line, row, names, address_keys, address_full);
+}
+
+/// A unicast address event as a new line.
+#[must_use]
+pub fn address_event(change: Change, row: &Detail<AddressKeys, Address>, names: &Names) -> Line {
+    Line::written(|line| write_address_event(line, change, row, names))
+}
+
+/// A route event, written into `line` (empty): the callbacks' form.
+pub fn write_route_event(
+    line: &mut Line,
+    change: Change,
+    row: &Detail<RouteKeys, Route>,
+    names: &Names,
+) {
+    put!(line; PREFIX, "route ", change);
+    detail(line, row, names, route_keys, route_full);
+}
+
+/// A route event as a new line.
+#[must_use]
+pub fn route_event(change: Change, row: &Detail<RouteKeys, Route>, names: &Names) -> Line {
+    Line::written(|line| write_route_event(line, change, row, names))
+}
+
+/// How a stable table reached the driver.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Completion {
+    /// Returned by `NotifyStableUnicastIpAddressTable` itself.
+    Immediate,
+    /// Delivered to the callback after a pending return.
+    Pending,
+}
+
+impl Put for Completion {
+    fn put<O: Out>(&self, out: &mut O) {
+        out.put_str(match self {
+            Self::Immediate => "immediate",
+            Self::Pending => "pending",
+        });
+    }
+}
+
+/// The header line of a stable table, written into `line` (empty); `entries` is `None` for a
+/// NULL table.
+pub fn write_stable_header(line: &mut Line, completion: Completion, entries: Option<u32>) {
+    put!(line; PREFIX, "stable-table ", completion);
+    match entries {
+        Some(entries) => put!(line; " entries=", Dec(entries)),
+        None => line.push_str(" (no table)"),
+    }
+}
+
+/// The error line of a stable table delivered at `irql` (`DISPATCH_LEVEL` or above), written
+/// into `line` (empty): the table was neither read nor freed.
+pub fn write_stable_leaked(line: &mut Line, irql: u8) {
+    put!(line; PREFIX, "error: stable-table pending delivered at IRQL ", Dec(irql),
+        ": not read, not freed (FreeMibTable needs IRQL below DISPATCH_LEVEL); leaked");
+}
+
+/// As [`write_stable_header`], as a new line.
+#[must_use]
+pub fn stable_header(completion: Completion, entries: Option<u32>) -> Line {
+    Line::written(|line| write_stable_header(line, completion, entries))
+}
+
+/// One row of a stable table, written into `line` (empty): a complete row (the table is a
+/// snapshot, not a notification).
+pub fn write_stable_entry(line: &mut Line, position: u32, row: &Address, names: &Names) {
+    put!(line; PREFIX, "stable-table [", Dec(position), "]");
+    address_full(line, row, names);
+}
+
+/// As [`write_stable_entry`], as a new line.
+#[must_use]
+pub fn stable_entry(position: u32, row: &Address, names: &Names) -> Line {
+    Line::written(|line| write_stable_entry(line, position, row, names))
+}
+
+/// `<seconds>.<milliseconds>s` of a span of 100-ns ticks.
+struct Span(u64);
+
+impl Put for Span {
+    fn put<O: Out>(&self, out: &mut O) {
+        let seconds = self.0 / TICKS_PER_SECOND;
+        let millis = (self.0 % TICKS_PER_SECOND) / (TICKS_PER_SECOND / 1000);
+        put!(out; Dec(seconds), ".", Digits(millis.cast_signed(), 3), "s");
+    }
+}
+
+/// A storm summary, written into `line` (empty): `netnotify: storm: route lines not
+/// printed: initial=0 add=950 … over 1.250s` — the span from the first to the last event
+/// left out.
+pub fn write_storm_summary(line: &mut Line, notification: Notification, summary: &Summary) {
+    put!(line;
+        PREFIX, "storm: ", notification.name(), " lines not printed: ", summary.counts,
+        " over ", Span(summary.last.saturating_sub(summary.first)),
+    );
+}
+
+/// As [`write_storm_summary`], as a new line.
+#[must_use]
+pub fn storm_summary(notification: Notification, summary: &Summary) -> Line {
+    Line::written(|line| write_storm_summary(line, notification, summary))
+}
+
+impl Put for ChangeCounts {
+    fn put<O: Out>(&self, out: &mut O) {
+        put!(out;
+            driver::INITIAL_COUNT.label, Dec(self.initial),
+            driver::ADD.label, Dec(self.add),
+            driver::DELETE.label, Dec(self.delete),
+            driver::PARAMETER.label, Dec(self.parameter),
+            driver::OTHER.label, Dec(self.other),
+        );
+    }
+}
+
+impl Put for StableCounts {
+    fn put<O: Out>(&self, out: &mut O) {
+        put!(out;
+            driver::TABLES.label, Dec(self.tables),
+            driver::ROWS.label, Dec(self.entries),
+        );
+    }
+}
+
+/// The eight-digit hex form users search for, e.g. `0xC000009A`.
+impl Put for NtStatus {
+    fn put<O: Out>(&self, out: &mut O) {
+        out.put_str("0x");
+        Hex(u64::from(self.0.cast_unsigned()), 8).put(out);
+    }
+}
+
+/// Comma-separated names, or `none`.
+impl Put for NotificationSet {
+    fn put<O: Out>(&self, out: &mut O) {
+        let mut first = true;
+        for notification in Notification::ALL {
+            if self.contains(notification) {
+                if !first {
+                    out.put_str(",");
+                }
+                first = false;
+                out.put_str(notification.name());
+            }
+        }
+        if first {
+            out.put_str("none");
+        }
+    }
+}
+
+display_by_put!(
+    Note,
+    Change,
+    Hex,
+    Family,
+    SocketAddress,
+    Prefix,
+    Luid,
+    Flag,
+    Lifetime,
+    Millis,
+    Unset,
+    Offload,
+    ZoneIndices,
+    Timestamp,
+    Names,
+    Completion,
+    ChangeCounts,
+    StableCounts,
+    NotificationSet,
+    NtStatus,
+);

@@ -1,0 +1,152 @@
+//! The simulated kernel's state behind [`Sim`]: the registrations and their callbacks, the
+//! device, the storm timer, the registry, and the lock that guards them.
+
+use core::ffi::c_void;
+use core::ptr::NonNull;
+use std::alloc::Layout;
+use std::boxed::Box;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::string::String;
+use std::sync::atomic::{AtomicU8, AtomicU64};
+use std::sync::{Condvar, Mutex};
+use std::vec::Vec;
+
+use crate::ffi::{
+    MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
+};
+use crate::host::{DriverKey, Level};
+use crate::notification::Notification;
+use crate::settings::RawValue;
+use crate::status::NtStatus;
+
+use super::network::Network;
+use super::scenario::{Call, Event, Outcome, RegistryOpen, StableMode};
+
+#[derive(Clone, Copy)]
+pub(super) enum Callback {
+    Interface(unsafe extern "system" fn(*mut c_void, *mut MibIpInterfaceRow, i32)),
+    Address(unsafe extern "system" fn(*mut c_void, *mut MibUnicastIpAddressRow, i32)),
+    Route(unsafe extern "system" fn(*mut c_void, *mut MibIpForwardRow2, i32)),
+    Stable(unsafe extern "system" fn(*mut c_void, *mut MibUnicastIpAddressTable)),
+}
+
+pub(super) struct Registration {
+    pub(super) notification: Notification,
+    /// `Family`: `AF_UNSPEC`, or the only family NETIO reports to it.
+    pub(super) family: u16,
+    pub(super) callback: Callback,
+    /// The caller context, provenance kept (so Miri checks every access through it).
+    pub(super) context: SendPtr,
+    /// The handle given out (0 for a NULL-handle registration).
+    pub(super) handle: usize,
+    pub(super) in_flight: usize,
+    pub(super) cancelling: bool,
+    /// The device holding the context was deleted while this registration was live.
+    pub(super) orphaned: bool,
+}
+
+/// A raw pointer that crosses threads inside the simulator's state.
+#[derive(Clone, Copy)]
+pub(super) struct SendPtr(pub(super) *mut c_void);
+
+// SAFETY: the pointee is the driver's extension or a table, both usable from any thread (the
+// driver's callbacks run on arbitrary threads by contract).
+unsafe impl Send for SendPtr {}
+
+pub(super) struct Device {
+    pub(super) extension: NonNull<u8>,
+    pub(super) layout: Layout,
+}
+
+#[derive(Default)]
+pub(super) struct State {
+    pub(super) calls: Vec<Call>,
+    /// The ETW double's state (`etw.rs`).
+    pub(super) etw: super::etw::Etw,
+    pub(super) violations: Vec<String>,
+    /// `ObReferenceObject` of the driver object was called: the image stays mapped.
+    pub(super) driver_kept: bool,
+    pub(super) scripts: BTreeMap<Notification, VecDeque<Outcome>>,
+    pub(super) cancel_failures: BTreeMap<Notification, NtStatus>,
+    pub(super) query_failures: BTreeMap<Notification, NtStatus>,
+    pub(super) parameters: BTreeMap<String, RawValue>,
+    pub(super) network: Network,
+    pub(super) create_device_failure: Option<NtStatus>,
+    pub(super) stable_mode: Option<StableMode>,
+    pub(super) during_registration: BTreeMap<Notification, Vec<Event>>,
+    pub(super) registrations: BTreeMap<u64, Registration>,
+    pub(super) next_id: u64,
+    pub(super) cancelled_handles: BTreeSet<usize>,
+    /// Tables handed out and not freed: where, how allocated, and the IRQL it was delivered at.
+    pub(super) tables: BTreeMap<usize, (SendPtr, Layout, u8)>,
+    pub(super) freed_tables: BTreeSet<usize>,
+    pub(super) device: Option<Device>,
+    pub(super) unload_enabled: bool,
+    pub(super) delivered: BTreeMap<(Notification, i32), u64>,
+    pub(super) stable_deliveries: u64,
+    pub(super) registry: Registry,
+    /// Serving a driver whose device lives elsewhere ([`Sim::serve_external_driver`]).
+    pub(super) external: Option<External>,
+    /// Each interface's name and alias, by LUID ([`Sim::name_interface`]).
+    pub(super) names: BTreeMap<u64, (String, String)>,
+    pub(super) timer: Timer,
+}
+
+/// The storm timer the driver keeps in its sink: a one-shot kernel timer and its DPC.
+#[derive(Default)]
+pub(super) struct Timer {
+    /// The DPC's context, once `KeInitializeTimer`/`KeInitializeDpc` ran.
+    pub(super) context: Option<SendPtr>,
+    /// When it expires, if set.
+    pub(super) due: Option<u64>,
+    /// `KeCancelTimer` + `KeFlushQueuedDpcs` ran.
+    pub(super) stopped: bool,
+    /// Every due time it was set to, in order.
+    pub(super) sets: Vec<u64>,
+    /// Every time it expired (the DPC ran), in order.
+    pub(super) expiries: Vec<u64>,
+}
+
+/// The context of a driver whose device lives elsewhere.
+#[derive(Clone, Copy)]
+pub(super) enum External {
+    /// No registration yet.
+    Unseen,
+    /// The context the first registration named.
+    Context(usize),
+}
+
+/// The simulated registry as the driver sees it.
+#[derive(Default)]
+pub(super) struct Registry {
+    /// Whether the kernel has `IoOpenDriverRegistryKey` (Windows 10 1803 and later).
+    pub(super) driver_key_routine: bool,
+    /// The status the next open of each key fails with.
+    pub(super) open_failures: BTreeMap<&'static str, NtStatus>,
+    /// Whether the `State` key exists (a value was set, or `IoOpenDriverRegistryKey` made it).
+    pub(super) state_key: bool,
+    /// The values of the `State` key.
+    pub(super) state: BTreeMap<String, RawValue>,
+    pub(super) opens: Vec<RegistryOpen>,
+    pub(super) open_keys: BTreeMap<usize, DriverKey>,
+    pub(super) next_key: usize,
+}
+
+// SAFETY: the device memory is owned by the state, and only touched under its mutex or by the
+// driver under the Host contract; nothing in it is tied to a thread.
+#[allow(clippy::non_send_fields_in_send_ty, reason = "see the SAFETY comment")]
+unsafe impl Send for State {}
+
+pub(super) struct Inner {
+    pub(super) state: Mutex<State>,
+    /// The IRQL every thread runs at, unless it runs a DPC ([`DPC_IRQL`]).
+    pub(super) irql: AtomicU8,
+    pub(super) idle: Condvar,
+    pub(super) lines: Mutex<Vec<(Level, String)>>,
+    /// Every event record (`Sink::record`), with the number of lines printed before it.
+    pub(super) events: Mutex<Vec<(usize, crate::record::Record)>>,
+    /// The monotonic clock the sink reports (100-ns units); moved only by the test.
+    pub(super) clock: AtomicU64,
+    /// What `DriverEntry` receives as `RegistryPath`.
+    pub(super) service_key: Box<[u16]>,
+}

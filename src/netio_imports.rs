@@ -1,0 +1,79 @@
+//! The NETIO kernel imports: the `extern "system"` declarations of `netio.lib` (NETIO.SYS),
+//! kernel expansion, every one called at `PASSIVE_LEVEL`.
+//!
+//! Prototypes as docs/netio.md#registration gives them, and for the `Get*Entry` and
+//! `ConvertInterfaceLuidTo*` calls from their WDK pages (`NETIOAPI_API` is `NTSTATUS NTAPI` in
+//! kernel mode); the rows and callback types are the core's (`netnotify_core::ffi`).
+//!
+//! Declared here, in the shell, because only the shell's `NetIo` implementation calls them;
+//! the shell also carries the `#[link(name = "netio")]` directive. The portable core and its
+//! host test binaries never name these symbols.
+
+use core::ffi::c_void;
+
+use netnotify_core::ffi::{
+    Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
+    MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
+    StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
+};
+use netnotify_core::status::NtStatus;
+
+#[allow(non_snake_case, reason = "the exported names of NETIO.SYS")]
+unsafe extern "system" {
+    /// `NotifyIpInterfaceChange`.
+    pub fn NotifyIpInterfaceChange(
+        family: u16,
+        callback: IpInterfaceChangeCallback,
+        caller_context: *mut c_void,
+        initial_notification: u8,
+        notification_handle: *mut Handle,
+    ) -> NtStatus;
+    /// `NotifyUnicastIpAddressChange`.
+    pub fn NotifyUnicastIpAddressChange(
+        family: u16,
+        callback: UnicastIpAddressChangeCallback,
+        caller_context: *mut c_void,
+        initial_notification: u8,
+        notification_handle: *mut Handle,
+    ) -> NtStatus;
+    /// `NotifyRouteChange2`.
+    pub fn NotifyRouteChange2(
+        address_family: u16,
+        callback: IpForwardChangeCallback,
+        caller_context: *mut c_void,
+        initial_notification: u8,
+        notification_handle: *mut Handle,
+    ) -> NtStatus;
+    /// `NotifyStableUnicastIpAddressTable`.
+    pub fn NotifyStableUnicastIpAddressTable(
+        family: u16,
+        table: *mut *mut MibUnicastIpAddressTable,
+        caller_callback: StableUnicastIpAddressTableCallback,
+        caller_context: *mut c_void,
+        notification_handle: *mut Handle,
+    ) -> NtStatus;
+    /// `CancelMibChangeNotify2`: blocks until running callbacks of the handle return.
+    pub fn CancelMibChangeNotify2(notification_handle: Handle) -> NtStatus;
+    /// `FreeMibTable`.
+    pub fn FreeMibTable(memory: *mut c_void);
+    /// `GetIpInterfaceEntry` (`_Inout_ PMIB_IPINTERFACE_ROW`).
+    pub fn GetIpInterfaceEntry(row: *mut MibIpInterfaceRow) -> NtStatus;
+    /// `GetUnicastIpAddressEntry` (`_Inout_ PMIB_UNICASTIPADDRESS_ROW`).
+    pub fn GetUnicastIpAddressEntry(row: *mut MibUnicastIpAddressRow) -> NtStatus;
+    /// `GetIpForwardEntry2` (`_Inout_ PMIB_IPFORWARD_ROW2`).
+    pub fn GetIpForwardEntry2(row: *mut MibIpForwardRow2) -> NtStatus;
+    /// `ConvertInterfaceLuidToNameA(const NET_LUID*, PSTR, SIZE_T Length)`: `Length` in
+    /// bytes.
+    pub fn ConvertInterfaceLuidToNameA(
+        interface_luid: *const u64,
+        interface_name: *mut u8,
+        length: usize,
+    ) -> NtStatus;
+    /// `ConvertInterfaceLuidToAlias(const NET_LUID*, PWSTR, SIZE_T Length)`: `Length` in
+    /// characters.
+    pub fn ConvertInterfaceLuidToAlias(
+        interface_luid: *const u64,
+        interface_alias: *mut u16,
+        length: usize,
+    ) -> NtStatus;
+}
