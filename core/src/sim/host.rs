@@ -144,19 +144,10 @@ unsafe impl Host for Sim {
         state.timer = Timer::default();
         let start = device.extension.as_ptr().addr();
         let end = start + device.layout.size();
-        let mut live = Vec::new();
-        for registration in state.registrations.values_mut() {
-            if (start..end).contains(&registration.context.0.addr()) {
-                registration.orphaned = true;
-                live.push(registration.notification);
-            }
-        }
-        for notification in live {
-            state.violations.push(format!(
-                "device deleted while the {} registration is live",
-                notification.name()
-            ));
-        }
+        state.orphan(
+            |registration| (start..end).contains(&registration.context.0.addr()),
+            "device deleted",
+        );
         drop(state);
         // SAFETY: allocated by `create_device` with this layout; the lifecycle dropped the
         // extension's contents before deleting the device.

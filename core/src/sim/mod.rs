@@ -352,17 +352,7 @@ impl Sim {
                 .violations
                 .push("image unmapped while the ETW provider is registered".into());
         }
-        let mut live = Vec::new();
-        for registration in state.registrations.values_mut() {
-            registration.orphaned = true;
-            live.push(registration.notification);
-        }
-        for notification in live {
-            state.violations.push(format!(
-                "image unmapped while the {} registration is live",
-                notification.name()
-            ));
-        }
+        state.orphan(|_| true, "image unmapped");
     }
 
     /// Whether the driver took a reference on its driver object ([`Call::KeepDriverObject`]).

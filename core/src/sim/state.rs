@@ -92,6 +92,27 @@ pub(super) struct State {
     pub(super) timer: Timer,
 }
 
+impl State {
+    /// Marks every live registration whose context `dies` as orphaned and records `what`
+    /// happened to it as misuse: the callback would touch freed memory or unmapped code, so the
+    /// simulator records it and never delivers to it again.
+    pub(super) fn orphan(&mut self, dies: impl Fn(&Registration) -> bool, what: &str) {
+        let mut live = Vec::new();
+        for registration in self.registrations.values_mut() {
+            if dies(registration) {
+                registration.orphaned = true;
+                live.push(registration.notification);
+            }
+        }
+        for notification in live {
+            self.violations.push(std::format!(
+                "{what} while the {} registration is live",
+                notification.name()
+            ));
+        }
+    }
+}
+
 /// The storm timer the driver keeps in its sink: a one-shot kernel timer and its DPC.
 #[derive(Default)]
 pub(super) struct Timer {
