@@ -1,0 +1,514 @@
+//! The JSON form of a step (docs/replay.md), field by field.
+//!
+//! Read by hand from `serde_json::Value` rather than derived, so that every message names the
+//! line, the field and the values it takes, in the scenario's own words.
+
+use netnotify_core::ffi::{
+    MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, notification_type,
+};
+use netnotify_core::host::DriverKey;
+use netnotify_core::notification::Notification;
+use netnotify_core::settings::{RawValue, SETTINGS};
+use netnotify_core::sim::{Delivery, Event, StableMode};
+use netnotify_core::status::NtStatus;
+use serde_json::Value;
+
+use super::{Failure, Step, alternatives, shown, wrong};
+use crate::{MAX_REPEAT, TICKS_PER_MILLISECOND, readable};
+
+/// Every step, as docs/replay.md lists them.
+const STEPS: &[&str] = &[
+    "interface",
+    "address",
+    "route",
+    "settings",
+    "clock",
+    "stable",
+    "stable-complete",
+    "fail",
+    "null-handle",
+    "irql",
+    "name",
+    "unload",
+];
+/// The fields of one step's object, taken one by one; any left over is an error.
+struct Fields {
+    step: &'static str,
+    map: serde_json::Map<String, Value>,
+}
+
+impl Fields {
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.map.remove(name)
+    }
+
+    fn required(&mut self, name: &str, expected: &str) -> Result<Value, String> {
+        self.take(name)
+            .ok_or_else(|| format!("step \"{}\" needs \"{name}\": {expected}", self.step))
+    }
+
+    /// A whole number from `low` to `high`, or `default` when the field is left out.
+    fn number(&mut self, name: &str, low: u64, high: u64, default: u64) -> Result<u64, String> {
+        self.take(name).map_or(Ok(default), |value| {
+            value
+                .as_u64()
+                .filter(|number| (low..=high).contains(number))
+                .ok_or_else(|| {
+                    wrong(
+                        name,
+                        &value,
+                        &format!("a whole number from {low} to {high}"),
+                    )
+                })
+        })
+    }
+
+    /// One of `options`, or the first when the field is left out.
+    fn choice<T: Copy>(&mut self, name: &str, options: &[(&str, T)]) -> Result<T, String> {
+        let names: Vec<&str> = options.iter().map(|(name, _)| *name).collect();
+        let Some(value) = self.take(name) else {
+            return options
+                .first()
+                .map(|(_, option)| *option)
+                .ok_or_else(|| format!("\"{name}\" has no default"));
+        };
+        value
+            .as_str()
+            .and_then(|text| options.iter().find(|(option, _)| *option == text))
+            .map(|(_, option)| *option)
+            .ok_or_else(|| wrong(name, &value, &alternatives(&names)))
+    }
+
+    /// Nothing left but the fields `known`.
+    fn finish(self, known: &[&str]) -> Result<(), String> {
+        let Some(name) = self.map.keys().next() else {
+            return Ok(());
+        };
+        let mut fields = vec!["step"];
+        fields.extend_from_slice(known);
+        fields.push("comment");
+        Err(format!(
+            "step \"{}\" has no field \"{name}\"; its fields are {}",
+            self.step,
+            alternatives(&fields).replace(" or ", " and ")
+        ))
+    }
+}
+
+/// An `NTSTATUS` from a number or a string (`"0xC000009A"` or decimal).
+fn status(value: &Value) -> Result<NtStatus, String> {
+    let expected = "an NTSTATUS such as \"0xC000009A\" or a number";
+    let number = match value {
+        Value::Number(number) => number.as_i64(),
+        Value::String(text) => text
+            .strip_prefix("0x")
+            .or_else(|| text.strip_prefix("0X"))
+            .map_or_else(
+                || text.parse().ok(),
+                |hex| i64::from_str_radix(hex, 16).ok(),
+            ),
+        _ => None,
+    }
+    .ok_or_else(|| wrong("status", value, expected))?;
+    // NTSTATUS values are written as unsigned 32-bit hex; accept the signed form too.
+    u32::try_from(number)
+        .map(u32::cast_signed)
+        .or_else(|_| i32::try_from(number))
+        .map(NtStatus)
+        .map_err(|_| wrong("status", value, "a 32-bit NTSTATUS"))
+}
+
+/// A row: an object of the fields the lines print ([`readable`]), or the hex of its exact x64
+/// bytes.
+fn row<T>(
+    field: &str,
+    value: &Value,
+    from_bytes: fn(&[u8]) -> Option<T>,
+    readable: fn(serde_json::Map<String, Value>) -> Result<T, String>,
+) -> Result<T, String> {
+    if let Value::Object(fields) = value {
+        return readable(fields.clone());
+    }
+    let size = size_of::<T>();
+    let expected = format!(
+        "an object of the fields the lines print, or the row's {size} bytes as {} hex digits",
+        size * 2
+    );
+    let text = value
+        .as_str()
+        .ok_or_else(|| wrong(field, value, &expected))?;
+    let bytes = hex::decode(text).map_err(|error| match error {
+        hex::FromHexError::InvalidHexCharacter { c, index } => {
+            format!("\"{field}\" has {c:?} at position {index}, not a hex digit")
+        }
+        _ => format!(
+            "\"{field}\" has {} hex digits, expected {}",
+            text.len(),
+            size * 2
+        ),
+    })?;
+    from_bytes(&bytes).ok_or_else(|| {
+        format!(
+            "\"{field}\" has {} hex digits, expected {}",
+            text.len(),
+            size * 2
+        )
+    })
+}
+
+/// `"rows"`: a list of address rows, `null` (a NULL table), or left out (an empty table).
+fn address_rows(fields: &mut Fields) -> Result<Option<Vec<MibUnicastIpAddressRow>>, String> {
+    match fields.take("rows") {
+        None => Ok(Some(Vec::new())),
+        Some(Value::Null) => Ok(None),
+        Some(Value::Array(rows)) => rows
+            .iter()
+            .map(|value| {
+                row(
+                    "rows",
+                    value,
+                    MibUnicastIpAddressRow::from_bytes,
+                    readable::address_row,
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(other) => Err(wrong(
+            "rows",
+            &other,
+            "a list of address rows in hex, or null for a NULL table",
+        )),
+    }
+}
+
+/// The four registration calls, by their function names.
+fn registration(field: &str, value: &Value) -> Result<Notification, String> {
+    let names: Vec<&str> = Notification::ALL.iter().map(|n| n.function()).collect();
+    value
+        .as_str()
+        .and_then(|name| Notification::ALL.into_iter().find(|n| n.function() == name))
+        .ok_or_else(|| wrong(field, value, &alternatives(&names)))
+}
+
+/// A change step (`interface`, `address`, `route`).
+fn change(
+    mut fields: Fields,
+    event: impl FnOnce(&Value, i32) -> Result<Event, String>,
+) -> Result<Step, String> {
+    let types = "\"add\", \"delete\", \"parameter\", \"initial\" or a MIB_NOTIFICATION_TYPE number";
+    let change = fields.required("type", types)?;
+    let raw_type = match &change {
+        Value::String(name) => match name.as_str() {
+            "add" => Some(notification_type::ADD),
+            "delete" => Some(notification_type::DELETE),
+            "parameter" => Some(notification_type::PARAMETER),
+            "initial" => Some(notification_type::INITIAL),
+            _ => None,
+        },
+        Value::Number(number) => number
+            .as_i64()
+            .and_then(|number| i32::try_from(number).ok()),
+        _ => None,
+    }
+    .ok_or_else(|| wrong("type", &change, types))?;
+    let mut row = fields.required(
+        "row",
+        "the row: an object of the fields the lines print, or hex (docs/replay.md, \"Rows\")",
+    )?;
+    let names = record_keys(&mut row)?;
+    let event = event(&row, raw_type)?;
+    let delivery = fields.choice(
+        "deliver",
+        &[
+            ("keys", Delivery::Keys),
+            ("full", Delivery::Full),
+            ("null", Delivery::Null),
+        ],
+    )?;
+    let repeat = fields.number("repeat", 1, u64::from(MAX_REPEAT), 1)?;
+    let every_ms = fields.number("every_ms", 0, u64::MAX / TICKS_PER_MILLISECOND, 0)?;
+    fields.finish(&["type", "row", "deliver", "repeat", "every_ms"])?;
+    Ok(Step::Change {
+        event,
+        delivery,
+        repeat: u32::try_from(repeat).unwrap_or(MAX_REPEAT),
+        every: every_ms * TICKS_PER_MILLISECOND,
+        names,
+    })
+}
+
+/// The keys a `--json` object has beside the row's fields: accepted in a row and left out of
+/// it, so that an event's object is a row. `name` and `alias` (both known) name the
+/// interface, as a `name` step would; `null` in any field is the same as leaving it out.
+fn record_keys(row: &mut Value) -> Result<Option<(String, String)>, String> {
+    let Value::Object(fields) = row else {
+        return Ok(None);
+    };
+    for key in ["kind", "change", "seq", "printed", "note"] {
+        fields.remove(key);
+    }
+    fields.retain(|_, value| !value.is_null());
+    let mut text = |key: &str| match fields.remove(key) {
+        None => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text)),
+        Some(other) => Err(wrong(key, &other, "a string")),
+    };
+    let (name, alias) = (text("name")?, text("alias")?);
+    Ok(name.zip(alias))
+}
+
+/// `REG_SZ`.
+const REG_SZ: u32 = 1;
+
+/// A `settings` step: setting names to numbers (`REG_DWORD`) or strings (`REG_SZ`, to see the
+/// driver's warning).
+fn settings(mut fields: Fields) -> Result<Step, String> {
+    let names: Vec<&str> = SETTINGS.iter().map(|setting| setting.name).collect();
+    let expected = "an object of settings, such as {\"Family\": 4}";
+    let values = fields.required("values", expected)?;
+    let Value::Object(values) = values else {
+        return Err(wrong("values", &values, expected));
+    };
+    let key = fields.choice(
+        "key",
+        &[
+            ("Parameters", DriverKey::Parameters),
+            ("State", DriverKey::PersistentState),
+        ],
+    )?;
+    fields.finish(&["values", "key"])?;
+    let mut parsed = Vec::new();
+    for (name, value) in values {
+        let Some(setting) = SETTINGS.iter().find(|setting| setting.name == name) else {
+            return Err(format!(
+                "\"values\" has no setting \"{name}\"; the settings are {}",
+                alternatives(&names)
+            ));
+        };
+        let raw = match &value {
+            Value::Number(number) => number
+                .as_u64()
+                .and_then(|number| u32::try_from(number).ok())
+                .map(RawValue::Dword)
+                .ok_or_else(|| {
+                    wrong(
+                        setting.name,
+                        &value,
+                        "a REG_DWORD from 0 to 4294967295, or a string for a REG_SZ",
+                    )
+                })?,
+            Value::String(text) => RawValue::Other {
+                value_type: REG_SZ,
+                size: u32::try_from(text.encode_utf16().count().saturating_add(1) * 2)
+                    .unwrap_or(u32::MAX),
+            },
+            _ => {
+                return Err(wrong(
+                    setting.name,
+                    &value,
+                    "a number (REG_DWORD) or a string (REG_SZ)",
+                ));
+            }
+        };
+        parsed.push((setting.name, raw));
+    }
+    Ok(Step::Settings(key, parsed))
+}
+
+/// A `name` step: what NETIO's LUID conversions answer for one interface.
+fn name_step(mut fields: Fields) -> Result<Step, String> {
+    let expected_luid = "the interface's LUID, as lines print it (\"ieee80211:2\")";
+    let luid = fields.required("luid", expected_luid)?;
+    let mut text = |field: &str, expected: &str| {
+        let value = fields.required(field, expected)?;
+        value
+            .as_str()
+            .map(String::from)
+            .ok_or_else(|| wrong(field, &value, expected))
+    };
+    let name = text("name", "the interface name (\"wireless_32768\")")?;
+    let alias = text("alias", "the interface alias (\"Wi-Fi\")")?;
+    fields.finish(&["luid", "name", "alias"])?;
+    Ok(Step::Name {
+        luid: readable::parse_luid(&luid).ok_or_else(|| wrong("luid", &luid, expected_luid))?,
+        name,
+        alias,
+    })
+}
+
+/// A `fail` step.
+fn failure(mut fields: Fields) -> Result<Step, String> {
+    let calls = [
+        "IoCreateDevice",
+        "NotifyIpInterfaceChange",
+        "NotifyUnicastIpAddressChange",
+        "NotifyRouteChange2",
+        "NotifyStableUnicastIpAddressTable",
+        "CancelMibChangeNotify2",
+        "GetIpInterfaceEntry",
+        "GetUnicastIpAddressEntry",
+        "GetIpForwardEntry2",
+        "EtwRegister",
+    ];
+    let call = fields.required("call", &alternatives(&calls))?;
+    let status = status(&fields.required("status", "an NTSTATUS such as \"0xC000009A\"")?)?;
+    let notification = fields.take("notification");
+    fields.finish(&["call", "status", "notification"])?;
+    let name = call.as_str().unwrap_or_default();
+    let needs_error = |failure: Failure| {
+        if status.is_error() {
+            Ok(Step::Fail(failure))
+        } else {
+            Err(format!(
+                "\"status\" of {name} must be an error status, not {status}"
+            ))
+        }
+    };
+    match (name, notification) {
+        ("CancelMibChangeNotify2", Some(value)) => {
+            let which = value
+                .as_str()
+                .and_then(|text| Notification::ALL.into_iter().find(|n| n.name() == text))
+                .ok_or_else(|| {
+                    let names: Vec<&str> = Notification::ALL.iter().map(|n| n.name()).collect();
+                    wrong("notification", &value, &alternatives(&names))
+                })?;
+            // Only an error status is a failed cancel to the driver (NT_SUCCESS decides).
+            needs_error(Failure::Cancel(which, status))
+        }
+        ("CancelMibChangeNotify2", None) => Err(
+            "step \"fail\" of CancelMibChangeNotify2 needs \"notification\": the registration \
+             whose cancel fails, \"interface\", \"address\", \"route\" or \"stable-table\""
+                .to_owned(),
+        ),
+        (_, Some(_)) => Err(format!(
+            "\"notification\" goes only with CancelMibChangeNotify2, not {name}"
+        )),
+        ("IoCreateDevice", None) => needs_error(Failure::CreateDevice(status)),
+        ("EtwRegister", None) => needs_error(Failure::EtwRegister(status)),
+        ("GetIpInterfaceEntry", None) => {
+            Ok(Step::Fail(Failure::Query(Notification::Interface, status)))
+        }
+        ("GetUnicastIpAddressEntry", None) => {
+            Ok(Step::Fail(Failure::Query(Notification::Address, status)))
+        }
+        ("GetIpForwardEntry2", None) => Ok(Step::Fail(Failure::Query(Notification::Route, status))),
+        (_, None) => Notification::ALL
+            .into_iter()
+            .find(|notification| notification.function() == name)
+            .map_or_else(
+                || Err(wrong("call", &call, &alternatives(&calls))),
+                |notification| needs_error(Failure::Register(notification, status)),
+            ),
+    }
+}
+
+/// A `stable` step: how `NotifyStableUnicastIpAddressTable` will complete.
+fn stable(mut fields: Fields) -> Result<Step, String> {
+    let pending = fields.choice("completion", &[("immediate", false), ("pending", true)])?;
+    let had_rows = fields.map.contains_key("rows");
+    let rows = address_rows(&mut fields)?;
+    fields.finish(&["completion", "rows"])?;
+    if pending && had_rows {
+        return Err(
+            "a pending stable table has no rows yet: give them to \"stable-complete\"".to_owned(),
+        );
+    }
+    Ok(Step::Stable(if pending {
+        StableMode::Pending(NtStatus::PENDING)
+    } else {
+        StableMode::Immediate(rows)
+    }))
+}
+
+pub(super) fn step(value: Value) -> Result<Step, String> {
+    let Value::Object(mut map) = value else {
+        return Err(format!(
+            "expected a JSON object such as {{\"step\":\"unload\"}}, found {}",
+            shown(&value)
+        ));
+    };
+    let expected = alternatives(STEPS);
+    let name = map.remove("step").ok_or_else(|| {
+        format!("no \"step\": every line is an object whose \"step\" is {expected}")
+    })?;
+    let step = name
+        .as_str()
+        .and_then(|text| STEPS.iter().copied().find(|step| *step == text))
+        .ok_or_else(|| wrong("step", &name, &expected))?;
+    let mut fields = Fields { step, map };
+    Ok(match step {
+        "interface" => change(fields, |row_value, raw_type| {
+            Ok(Event::Interface(
+                Some(row(
+                    "row",
+                    row_value,
+                    MibIpInterfaceRow::from_bytes,
+                    readable::interface,
+                )?),
+                raw_type,
+            ))
+        })?,
+        "address" => change(fields, |row_value, raw_type| {
+            Ok(Event::Address(
+                Some(row(
+                    "row",
+                    row_value,
+                    MibUnicastIpAddressRow::from_bytes,
+                    readable::address_row,
+                )?),
+                raw_type,
+            ))
+        })?,
+        "route" => change(fields, |row_value, raw_type| {
+            Ok(Event::Route(
+                Some(row(
+                    "row",
+                    row_value,
+                    MibIpForwardRow2::from_bytes,
+                    readable::route,
+                )?),
+                raw_type,
+            ))
+        })?,
+        "settings" => settings(fields)?,
+        "clock" => {
+            let advance = fields.required("advance_ms", "a whole number of milliseconds")?;
+            fields.finish(&["advance_ms"])?;
+            let milliseconds = advance
+                .as_u64()
+                .ok_or_else(|| wrong("advance_ms", &advance, "a whole number of milliseconds"))?;
+            Step::Clock(milliseconds.saturating_mul(TICKS_PER_MILLISECOND))
+        }
+        "stable" => stable(fields)?,
+        "stable-complete" => {
+            let rows = address_rows(&mut fields)?;
+            fields.finish(&["rows"])?;
+            Step::StableComplete(rows)
+        }
+        "fail" => failure(fields)?,
+        "null-handle" => {
+            let call = fields.required("call", "the registration call")?;
+            fields.finish(&["call"])?;
+            Step::NullHandle(registration("call", &call)?)
+        }
+        "name" => name_step(fields)?,
+        "irql" => {
+            // NETIO's callbacks run in threads or DPCs, never at a device IRQL, where even
+            // DbgPrintEx is not allowed (docs/netio.md#irql).
+            let level = fields.required("level", "a number from 0 to 2")?;
+            fields.finish(&["level"])?;
+            Step::Irql(
+                level
+                    .as_u64()
+                    .and_then(|level| u8::try_from(level).ok())
+                    .filter(|level| *level <= 2)
+                    .ok_or_else(|| wrong("level", &level, "a number from 0 to 2"))?,
+            )
+        }
+        _ => {
+            fields.finish(&[])?;
+            Step::Unload
+        }
+    })
+}
