@@ -109,7 +109,7 @@ fn fixed_patterns_render_safely() {
     }
 }
 
-/// The driver's own address writer (`core/src/render/address.rs`) against `core::net`, the
+/// The driver's own address writer (`core/src/output/render/address.rs`) against `core::net`, the
 /// oracle: the same text for every address.
 fn assert_formats_like_core_net(v4: [u8; 4], v6: u128) {
     use core::net::{Ipv4Addr, Ipv6Addr};

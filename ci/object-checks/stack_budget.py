@@ -30,10 +30,10 @@ from functools import lru_cache
 
 from coff import REL32, Coff
 
-# The four NETIO callbacks (core/src/raw.rs), and the two other entry points the kernel calls
+# The four NETIO callbacks (core/src/boundary/raw.rs), and the two other entry points the kernel calls
 # on its own stacks: the storm timer's DPC and the ETW enable callback (src/shell.rs).
 CALLBACK = re.compile(
-    r"netnotify_core3raw\d+(\w+?_callback)17h|netnotify5shell\d+(storm_timer_dpc|etw_enable_callback)17h"
+    r"netnotify_core8boundary3raw\d+(\w+?_callback)17h|netnotify5shell\d+(storm_timer_dpc|etw_enable_callback)17h"
 )
 
 

@@ -144,7 +144,7 @@ fn naive_interface(row: &MibIpInterfaceRow) -> (String, String) {
         .map(|(level, zone)| format!("{level}:{zone}"))
         .collect::<Vec<_>>()
         .join(",");
-    // The flag names are the field table's (core/src/fields.rs), in its order.
+    // The flag names are the field table's (core/src/model/fields.rs), in its order.
     let flags = [
         row.use_automatic_metric,
         row.forwarding_enabled,

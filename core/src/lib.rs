@@ -1,5 +1,11 @@
 //! Portable core of the netnotify driver: every decision the driver makes, on any host.
 //!
+//! Four layers, a folder each under `core/src/`: `boundary/` (where the core meets the kernel:
+//! [`ffi`], [`netio`], [`host`], `raw`), `model/` (plain data: [`decode`], [`fields`],
+//! [`record`], [`notification`], [`status`], [`settings`], [`counters`], [`extension`]),
+//! `policy/` (decisions: [`lifecycle`], [`events`], [`storm`]) and `output/` (what is written:
+//! [`line`](mod@line), [`render`], [`trace`]); each module keeps its path at the crate root.
+//!
 //! The Windows-only shell (the root crate) owns nothing but plumbing: it implements
 //! [`host::Host`] and [`netio::NetIo`] with `IoCreateDevice`, `DbgPrintEx` and the NETIO
 //! imports, and calls [`lifecycle::driver_entry`] and [`lifecycle::driver_unload`]. Everything
@@ -35,25 +41,18 @@
 #[cfg(any(test, feature = "sim"))]
 extern crate std;
 
-pub mod counters;
-pub mod decode;
-pub mod events;
-pub mod extension;
-pub mod ffi;
-pub mod fields;
-pub mod host;
-pub mod lifecycle;
-pub mod line;
-pub mod netio;
-pub mod notification;
-mod raw;
-pub mod record;
-pub mod render;
-pub mod settings;
+// The layers, one folder each; every module keeps its path at the crate root.
+mod boundary;
+mod model;
+mod output;
+mod policy;
 #[cfg(feature = "sim")]
 pub mod sim;
-pub mod status;
-pub mod storm;
-pub mod trace;
+
+use boundary::raw;
+pub use boundary::{ffi, host, netio};
+pub use model::{counters, decode, extension, fields, notification, record, settings, status};
+pub use output::{line, render, trace};
+pub use policy::{events, lifecycle, storm};
 
 pub use raw::{storm_timer_expired, trace_enable};

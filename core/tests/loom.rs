@@ -1,7 +1,7 @@
 //! Model checks of the storm limiter's lock-free protocols with loom: the storm timer's
 //! arm/expire handshake, a suppression racing the summary that ends its episode (the
 //! straggler), and the unload's stop-then-cancel sequence against a running expiry and a
-//! callback. The protocols are in `core/src/storm.rs`'s module docs.
+//! callback. The protocols are in `core/src/policy/storm.rs`'s module docs.
 //!
 //! Loom runs each model in every interleaving of its threads, and lets every load read any
 //! store the memory model allows, so the stale reads of a CPU's store buffer are explored
@@ -42,7 +42,7 @@ use storm::{Admission, QUIET, Storm, Summary};
 
 /// The storm limiter's own source, compiled here with loom's atomics (its `sync` shim under
 /// `cfg(all(loom, test))`): loom is a dev-dependency, so the library never links it.
-#[path = "../src/storm.rs"]
+#[path = "../src/policy/storm.rs"]
 #[allow(dead_code, reason = "the models use only part of the module")]
 mod storm;
 

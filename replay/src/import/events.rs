@@ -102,7 +102,7 @@ pub(super) struct HalfInterface {
     pub(super) index: String,
 }
 
-/// The GCRA of `core/src/storm.rs`, per kind: the import adds the clock time the printed
+/// The GCRA of `core/src/policy/storm.rs`, per kind: the import adds the clock time the printed
 /// lines needed, so that a replay of the scenario prints every one of them.
 #[derive(Debug, Default)]
 pub(super) struct Limiter {
@@ -343,7 +343,7 @@ impl Importer {
     /// A re-query that failed: the same failure, injected into the same call.
     fn query_failure(&mut self, line: usize, kind: Kind, note: &Note) {
         let status = match note {
-            // The driver prints this for STATUS_NOT_FOUND (core/src/events.rs).
+            // The driver prints this for STATUS_NOT_FOUND (core/src/policy/events.rs).
             Note::Gone => NtStatus::NOT_FOUND,
             Note::QueryFailed(status) => {
                 let Some(status) = ntstatus(status) else {

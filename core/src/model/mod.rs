@@ -1,0 +1,14 @@
+//! The model: what the driver knows, as plain data. Rows decoded into typed values
+//! ([`decode`]), the one table of every printed field ([`fields`]) and the record a visitor
+//! walks ([`record`]), the four notifications ([`notification`]), `NTSTATUS` ([`status`]),
+//! the settings ([`settings`]), the event counters ([`counters`]) and the device extension
+//! that holds the driver's state ([`extension`]).
+
+pub mod counters;
+pub mod decode;
+pub mod extension;
+pub mod fields;
+pub mod notification;
+pub mod record;
+pub mod settings;
+pub mod status;
