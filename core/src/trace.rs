@@ -31,10 +31,14 @@ pub use tracelogging::_internal::EventDescriptor;
 pub use tracelogging::{Channel, Guid, InType, Level, Opcode, OutType};
 
 use crate::counters::{ChangeCounts, Counters, StableCounts};
-use crate::decode::{AddressKeys, Change, InterfaceKeys, Luid, Prefix, RouteKeys, SocketAddress};
+use crate::decode::{Change, SocketAddress};
+use crate::fields::{
+    ADDRESS_ROW, Field, FieldValue, INTERFACE_ROW, Kind, NAMES, ROUTE_ROW, Value as FieldValueKind,
+    Visit, Width, driver, stable,
+};
 use crate::line::{Out, Put};
-use crate::notification::Notification;
-use crate::render::Family;
+use crate::notification::{Notification, NotificationSet};
+use crate::render::Note;
 use crate::settings::{SETTINGS, Settings};
 use crate::status::NtStatus;
 use crate::storm::Summary;
@@ -133,6 +137,7 @@ pub struct Session {
     any: AtomicU64,
     all: AtomicU64,
     dropped: AtomicU64,
+    stable_records: AtomicU64,
 }
 
 /// What an enable callback asks for.
@@ -189,6 +194,14 @@ impl Session {
     /// Whether the provider is registered.
     pub fn registered(&self) -> bool {
         self.registered.load(Ordering::Acquire)
+    }
+
+    /// The next `seq` of the stable table's records (headers and rows alike, from 1), as
+    /// `cargo replay --json` numbers them: counted whether or not a session listens.
+    pub fn next_stable_record(&self) -> u64 {
+        self.stable_records
+            .fetch_add(1, Ordering::Relaxed)
+            .wrapping_add(1)
     }
 
     /// Events that did not fit their buffers, so were not written.
@@ -249,6 +262,27 @@ impl<const N: usize> Bytes<N> {
     fn as_slice(&self) -> &[u8] {
         self.buffer.get(..self.len).unwrap_or_default()
     }
+
+    /// Cuts `front` bytes from the start of what was pushed since `start`, and `back` from
+    /// its end (when there is that much).
+    fn cut(&mut self, start: usize, front: usize, back: usize) {
+        let Some(written) = self.len.checked_sub(start) else {
+            return;
+        };
+        if written < front.saturating_add(back) || self.overflow {
+            return;
+        }
+        let end = self.len.saturating_sub(back);
+        let mut to = start;
+        for from in start.saturating_add(front)..end {
+            let byte = self.buffer.get(from).copied().unwrap_or(0);
+            if let Some(slot) = self.buffer.get_mut(to) {
+                *slot = byte;
+            }
+            to = to.saturating_add(1);
+        }
+        self.len = to;
+    }
 }
 
 /// Copies `from` into `to`, as far as both go: `copy_from_slice` would keep a panic path for
@@ -268,8 +302,15 @@ pub struct Event<const M: usize = METADATA_CAPACITY, const P: usize = PAYLOAD_CA
 }
 
 impl<const M: usize, const P: usize> Event<M, P> {
-    /// An event named `name` at `level` with `keyword`: the metadata starts with its size
-    /// (filled in by [`Event::metadata`]), no tags (one 0 byte), and the name.
+    /// An empty event, to [`Event::start`] where it lies: a callback's event is built in
+    /// its frame, never moved (a move of its buffers costs their size again on the stack).
+    pub const BLANK: Self = Self {
+        descriptor: EventDescriptor::zero(),
+        metadata: Bytes::new(),
+        payload: Bytes::new(),
+    };
+
+    /// An event named `name` at `level` with `keyword` ([`Event::start`]).
     #[must_use]
     #[allow(
         clippy::inline_always,
@@ -277,16 +318,22 @@ impl<const M: usize, const P: usize> Event<M, P> {
     )]
     #[inline(always)]
     pub fn new(name: &str, level: Level, keyword: u64) -> Self {
-        let mut descriptor = EventDescriptor::new(level, keyword);
-        descriptor.channel = Channel::TraceLogging;
-        let mut event = Self {
-            descriptor,
-            metadata: Bytes::new(),
-            payload: Bytes::new(),
-        };
-        event.metadata.push(&[0, 0, 0]);
-        event.name(name);
+        let mut event = Self::BLANK;
+        event.start(name, level, keyword);
         event
+    }
+
+    /// Starts the event named `name` at `level` with `keyword`: the metadata starts with its
+    /// size (filled in by [`Event::metadata`]), no tags (one 0 byte), and the name.
+    pub fn start(&mut self, name: &str, level: Level, keyword: u64) {
+        self.descriptor = EventDescriptor::new(level, keyword);
+        self.descriptor.channel = Channel::TraceLogging;
+        self.metadata.len = 0;
+        self.metadata.overflow = false;
+        self.payload.len = 0;
+        self.payload.overflow = false;
+        self.metadata.push(&[0, 0, 0]);
+        self.name(name);
     }
 
     /// A NUL-terminated name (an event's or a field's); NUL bytes inside are left out.
@@ -326,6 +373,36 @@ impl<const M: usize, const P: usize> Event<M, P> {
         self.payload.push(&[value]);
     }
 
+    /// A `u16` field.
+    pub fn u16(&mut self, name: &str, value: u16) {
+        self.field(name, InType::U16, OutType::Default);
+        self.payload.push(&value.to_le_bytes());
+    }
+
+    /// An `i32` field.
+    pub fn i32(&mut self, name: &str, value: i32) {
+        self.field(name, InType::I32, OutType::Default);
+        self.payload.push(&value.to_le_bytes());
+    }
+
+    /// An `i64` field.
+    pub fn i64(&mut self, name: &str, value: i64) {
+        self.field(name, InType::I64, OutType::Default);
+        self.payload.push(&value.to_le_bytes());
+    }
+
+    /// A `BOOL32` field: 1 or 0.
+    pub fn bool32(&mut self, name: &str, value: bool) {
+        self.field(name, InType::Bool32, OutType::Default);
+        self.payload.push(&u32::from(value).to_le_bytes());
+    }
+
+    /// A `DOUBLE` field, given as its bits.
+    pub fn f64_bits(&mut self, name: &str, bits: u64) {
+        self.field(name, InType::F64, OutType::Default);
+        self.payload.push(&bits.to_le_bytes());
+    }
+
     /// An IPv4 address: a `u32` in network order, shown as an address.
     pub fn ipv4(&mut self, name: &str, octets: [u8; 4]) {
         self.field(name, InType::U32, OutType::IPv4);
@@ -339,17 +416,19 @@ impl<const M: usize, const P: usize> Event<M, P> {
         self.payload.push(&octets);
     }
 
-    /// A text field: NUL-terminated UTF-8 (`CStr8`, shown as UTF-8); NUL bytes inside are
-    /// left out.
+    /// A text field: NUL-terminated 8-bit text (`CStr8`); NUL bytes inside are left out.
+    /// Everything the driver writes is ASCII (the names too: [`crate::render::Text`]), so
+    /// the default out-type (the code page's text) shows it as the lines do, and the
+    /// metadata spends no out-type byte on it.
     pub fn str(&mut self, name: &str, value: &str) {
-        self.field(name, InType::CStr8, OutType::Utf8);
+        self.field(name, InType::CStr8, OutType::Default);
         self.text(value);
         self.payload.push(&[0]);
     }
 
     /// A text field cut to the room left, at a character boundary, rather than refused.
     pub fn str_cut(&mut self, name: &str, value: &str) {
-        self.field(name, InType::CStr8, OutType::Utf8);
+        self.field(name, InType::CStr8, OutType::Default);
         let room = P.saturating_sub(self.payload.len).saturating_sub(1);
         let mut end = value.len().min(room);
         while !value.is_char_boundary(end) {
@@ -361,14 +440,14 @@ impl<const M: usize, const P: usize> Event<M, P> {
 
     /// A text field holding what `value` prints in a line.
     pub fn put<V: Put + ?Sized>(&mut self, name: &str, value: &V) {
-        self.field(name, InType::CStr8, OutType::Utf8);
+        self.field(name, InType::CStr8, OutType::Default);
         value.put(&mut Text(self));
         self.payload.push(&[0]);
     }
 
     /// A text field holding what `value` displays (`core::fmt`: not on the callback path).
     pub fn display<D: fmt::Display + ?Sized>(&mut self, name: &str, value: &D) {
-        self.field(name, InType::CStr8, OutType::Utf8);
+        self.field(name, InType::CStr8, OutType::Default);
         let _ = fmt::write(&mut Text(self), format_args!("{value}"));
         self.payload.push(&[0]);
     }
@@ -379,12 +458,16 @@ impl<const M: usize, const P: usize> Event<M, P> {
         }
     }
 
-    /// An address as its family's type: IPv4 or IPv6; any other family as its number.
+    /// An address as its family's type where that shows what the line prints: IPv4, and IPv6
+    /// without a zone (`%12`, which the type cannot carry) and not IPv4-mapped (decoders
+    /// differ on `::ffff:a.b.c.d`); any other as the line's text.
     pub fn address(&mut self, name: &str, address: &SocketAddress) {
         match address {
             SocketAddress::V4(v4) => self.ipv4(name, v4.octets()),
-            SocketAddress::V6(v6, _) => self.ipv6(name, v6.octets()),
-            SocketAddress::Other(family) => self.u32(name, u32::from(*family)),
+            SocketAddress::V6(v6, 0) if v6.to_ipv4_mapped().is_none() => {
+                self.ipv6(name, v6.octets());
+            }
+            other => self.put(name, other),
         }
     }
 
@@ -473,107 +556,213 @@ impl fmt::Display for BracedGuid {
     }
 }
 
-// The events, each with its fields: the one place an event's fields are named.
+// The events, each with its fields. The fields of a record (a notification's row, a stable
+// table's header and rows) come from the field table through the renderer's visitors
+// ([`crate::render::visit_interface`] and its siblings), so a field added to the table is in
+// the event too; the driver's own events name their fields from the same table.
 
-/// A change notification's event: `kind` in its name, then `change`, the kind's `seq` (1 for
-/// its first event), and the keys as delivered.
-#[must_use]
+impl<const M: usize, const P: usize> Visit for Event<M, P> {
+    fn field<T: FieldValue + ?Sized>(&mut self, field: &Field, value: &T) {
+        self.value(field.name, field.kind, value);
+    }
+}
+
+impl<const M: usize, const P: usize> Event<M, P> {
+    /// A field's value in its natural type, as `cargo replay --json` writes it (docs/replay.md#etw):
+    /// a number as an integer of its C field's width, a `BOOLEAN` as `BOOL32`, an IPv4 address
+    /// as an IPv4 (and an IPv6 address without a zone as an IPv6: see [`Event::address`]),
+    /// anything else as the text the JSON has. A value the JSON writes as `null` (unknown, or
+    /// none) is left out of the event: `TraceLogging` has no null.
+    pub fn value<T: FieldValue + ?Sized>(&mut self, name: &str, kind: Kind, value: &T) {
+        match value.value() {
+            FieldValueKind::Number(number) => self.number(name, kind, number),
+            FieldValueKind::Signed(number) => match i32::try_from(number) {
+                Ok(number) => self.i32(name, number),
+                Err(_) => self.i64(name, number),
+            },
+            FieldValueKind::Word(text) | FieldValueKind::Text(text) => self.str(name, text),
+            FieldValueKind::Bool(flag) => self.bool32(name, flag),
+            FieldValueKind::Unknown => {}
+            FieldValueKind::Address(address) => self.address(name, &address),
+            FieldValueKind::Prefix(prefix) => self.put(name, &prefix),
+            FieldValueKind::Printed => self.put(name, value),
+        }
+    }
+
+    /// A number in the width of its field's C type (`ULONG`, `UCHAR`, `ADDRESS_FAMILY`, a
+    /// count the driver keeps as `u64`); a value too wide for it (none is) as a `u64`.
+    fn number(&mut self, name: &str, kind: Kind, number: u64) {
+        match kind {
+            Kind::Number(Width::U8) => match u8::try_from(number) {
+                Ok(number) => self.u8(name, number),
+                Err(_) => self.u64(name, number),
+            },
+            Kind::Family => match u16::try_from(number) {
+                Ok(number) => self.u16(name, number),
+                Err(_) => self.u64(name, number),
+            },
+            Kind::Count | Kind::Luid | Kind::Timestamp => self.u64(name, number),
+            _ => match u32::try_from(number) {
+                Ok(number) => self.u32(name, number),
+                Err(_) => self.u64(name, number),
+            },
+        }
+    }
+}
+
+/// Why a change event has only its keys, as `cargo replay --json`'s `note` says it: the
+/// line's note without its space and parentheses.
+fn note<const M: usize, const P: usize>(event: &mut Event<M, P>, note: Note) {
+    if note == Note::None {
+        return;
+    }
+    event.field("note", InType::CStr8, OutType::Default);
+    let start = event.payload.len;
+    note.put(&mut Text(event));
+    // ` (gone)` → `gone`: the text is ASCII, so cutting bytes keeps it valid.
+    event.payload.cut(start, 2, 1);
+    event.payload.push(&[0]);
+}
+
+/// The room for the metadata of an event named `name` with `fields` (each a name, its NUL,
+/// its in-type and, for an address (IPv4, IPv6), its out-type), and `extra` bytes more.
 #[allow(
-    clippy::inline_always,
-    reason = "built in the caller's frame, not copied into it: a callback's stack budget"
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "evaluated at compile time: a fault fails the build"
 )]
-#[inline(always)]
-pub fn change_event(notification: Notification, change: Change, seq: u64) -> NotificationEvent {
-    let mut event = Event::new(
+const fn metadata_room(name: &str, fields: &[&[Field]], extra: usize) -> usize {
+    let mut room = 3 + name.len() + 1 + extra;
+    let mut table = 0;
+    while table < fields.len() {
+        let mut field = 0;
+        while field < fields[table].len() {
+            let types = match fields[table][field].kind {
+                Kind::Address | Kind::Prefix { .. } => 2,
+                _ => 1,
+            };
+            room += fields[table][field].name.len() + 1 + types;
+            field += 1;
+        }
+        table += 1;
+    }
+    room
+}
+
+/// `change` (text or `INT32`), `seq` and `note`, before a change event's fields.
+const CHANGE_ROOM: usize = "change".len() + 2 + "seq".len() + 2 + "note".len() + 2;
+
+/// The metadata's room of an interface event.
+pub const INTERFACE_METADATA: usize =
+    metadata_room("interface", &[&INTERFACE_ROW, &NAMES], CHANGE_ROOM);
+/// The payload's room of an interface event.
+///
+/// The largest Windows makes (every flag, every
+/// number at its widest, the seven scope levels Windows sets, the longest names: 443 bytes,
+/// `tests/etw.rs`). An event that does not fit (sixteen zones, each at its widest) is not
+/// written and counted in [`Session::dropped`]: the callback's stack has no more room.
+pub const INTERFACE_PAYLOAD: usize = 448;
+/// The metadata's room of an address event.
+pub const ADDRESS_METADATA: usize = metadata_room("address", &[&ADDRESS_ROW, &NAMES], CHANGE_ROOM);
+/// The metadata's room of a route event.
+pub const ROUTE_METADATA: usize = metadata_room("route", &[&ROUTE_ROW, &NAMES], CHANGE_ROOM);
+/// The payload's room of an address, route or stable-table event: less than their line.
+pub const ROW_PAYLOAD: usize = 256;
+/// The metadata's room of a stable table's event, header or row.
+pub const STABLE_METADATA: usize = metadata_room(
+    "stable-table",
+    &[
+        &ADDRESS_ROW,
+        &NAMES,
+        &[stable::POSITION, stable::COMPLETION, stable::ENTRIES],
+    ],
+    "seq".len() + 3,
+);
+
+/// An interface notification's event.
+pub type InterfaceEvent = Event<INTERFACE_METADATA, INTERFACE_PAYLOAD>;
+/// An address notification's event.
+pub type AddressEvent = Event<ADDRESS_METADATA, ROW_PAYLOAD>;
+/// A route notification's event.
+pub type RouteEvent = Event<ROUTE_METADATA, ROW_PAYLOAD>;
+/// A stable table's event: its header, or one of its rows.
+pub type StableEvent = Event<STABLE_METADATA, ROW_PAYLOAD>;
+
+/// Starts a change notification's event in `event`.
+///
+/// `kind` is its name, then `change` (its
+/// word, or the number of a type Windows does not define), the kind's `seq` (1 for its first
+/// event), and `note` when the event has only its keys for a reason. Every field of its
+/// record follows ([`crate::record::Record::visit`]'s, through the renderer's visitors).
+pub fn start_change<const M: usize, const P: usize>(
+    event: &mut Event<M, P>,
+    notification: Notification,
+    change: Change,
+    seq: u64,
+    why: Note,
+) {
+    event.start(
         notification.name(),
         Level::Informational,
         keyword_of(notification),
     );
-    event.str("change", change.name());
+    match change {
+        Change::Other(raw) => event.i32("change", raw),
+        known => event.str("change", known.name()),
+    }
     event.u64("seq", seq);
-    event
+    note(event, why);
 }
 
-/// The interface keys.
-pub fn interface_keys(event: &mut NotificationEvent, keys: &InterfaceKeys) {
-    event.put("family", &Family(keys.family));
-    event.u32("if", keys.index);
-    event.u64("luid", keys.luid.0);
-}
-
-/// The unicast address keys.
-pub fn address_keys(event: &mut NotificationEvent, keys: &AddressKeys) {
-    event.address("address", &keys.address);
-    event.u32("if", keys.index);
-    event.u64("luid", keys.luid.0);
-}
-
-/// The route keys.
-pub fn route_keys(event: &mut NotificationEvent, keys: &RouteKeys) {
-    prefix(event, "destination", &keys.destination);
-    event.address("via", &keys.next_hop);
-    event.u32("if", keys.index);
-    event.u64("luid", keys.luid.0);
-}
-
-fn prefix(event: &mut NotificationEvent, name: &str, prefix: &Prefix) {
-    event.address(name, &prefix.address);
-    event.u8("prefix-length", prefix.length);
-}
-
-/// A stable table: how it completed (`completion`: `immediate` or `pending`), its sequence
-/// number among the tables, and its row count (absent for a NULL table).
-#[must_use]
-#[allow(
-    clippy::inline_always,
-    reason = "built in the caller's frame, not copied into it: a callback's stack budget"
-)]
-#[inline(always)]
-pub fn stable_table_event(completion: &str, seq: u64, entries: Option<u32>) -> NotificationEvent {
-    let mut event = Event::new(
+/// Starts a stable table's header or row event in `event`.
+///
+/// Named `stable-table`, with its `seq`
+/// among the stable table's records (headers and rows alike, as `cargo replay --json`
+/// numbers them). Its fields follow ([`crate::render::visit_stable_header`],
+/// [`crate::render::visit_stable_entry`]).
+pub fn start_stable(event: &mut StableEvent, seq: u64) {
+    event.start(
         Notification::StableTable.name(),
         Level::Informational,
         keyword::STABLE_TABLE,
     );
-    event.str("completion", completion);
     event.u64("seq", seq);
-    if let Some(entries) = entries {
-        event.u32("entries", entries);
-    }
-    event
 }
 
-/// One entry of a stable table.
-#[must_use]
-#[allow(
-    clippy::inline_always,
-    reason = "built in the caller's frame, not copied into it: a callback's stack budget"
-)]
-#[inline(always)]
-pub fn stable_entry_event(position: u32, keys: &AddressKeys, luid: Luid) -> NotificationEvent {
-    let mut event = Event::new(
-        "stable-table-entry",
-        Level::Informational,
-        keyword::STABLE_TABLE,
-    );
-    event.u32("position", position);
-    event.address("address", &keys.address);
-    event.u32("if", keys.index);
-    event.u64("luid", luid.0);
-    event
-}
-
-/// The effective settings, named as the `settings` line names them.
+/// The effective settings, named as the `settings` line names them, and `overrides` when any
+/// came from the `State` key.
 #[must_use]
 pub fn settings_event(settings: &Settings) -> Event {
     let mut event = Event::new("settings", Level::Informational, keyword::LIFECYCLE);
     for (setting, value) in SETTINGS.iter().zip(settings.values()) {
         event.u32(setting.name, value);
     }
+    if settings.overrides != 0 {
+        event.field(driver::OVERRIDES.name, InType::CStr8, OutType::Default);
+        let mut first = true;
+        for (index, setting) in SETTINGS.iter().enumerate() {
+            let bit = u32::try_from(index)
+                .ok()
+                .and_then(|index| 1_u8.checked_shl(index))
+                .unwrap_or(0);
+            if settings.overrides & bit != 0 {
+                if !first {
+                    event.text(",");
+                }
+                event.text(setting.name);
+                first = false;
+            }
+        }
+        event.payload.push(&[0]);
+    }
     event
 }
 
 /// A storm summary: what storm control left out of the lines of `notification`.
+///
+/// `over` is
+/// the seconds from the first to the last left out, a `DOUBLE` as the line's `over 0.046s`
+/// reads (its bits made with integers: [`millis_as_seconds`]).
 #[must_use]
 #[allow(
     clippy::inline_always,
@@ -582,16 +771,51 @@ pub fn settings_event(settings: &Settings) -> Event {
 #[inline(always)]
 pub fn storm_event(notification: Notification, summary: &Summary) -> NotificationEvent {
     let mut event = Event::new("storm", Level::Warning, keyword::LIFECYCLE);
-    event.str("notification", notification.name());
+    event.str(driver::STORM_KIND.name, notification.name());
     counts(&mut event, "", &summary.counts);
-    event.u64(
-        "over-ms",
-        summary.last.saturating_sub(summary.first) / 10_000,
-    );
+    let millis = summary.last.saturating_sub(summary.first) / 10_000;
+    event.f64_bits(driver::OVER.name, millis_as_seconds(millis));
     event
 }
 
-/// A warning or an error line, as an event: its text without the `netnotify: ` prefix.
+/// The bits of the `f64` nearest `millis / 1000` (ties to even).
+///
+/// As a parser reads the decimal `<s>.<ms>`, computed with integers: kernel code does not touch the floating-point
+/// state unasked (Microsoft Learn, "Using Floating Point in a WDM Driver").
+#[must_use]
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::arithmetic_side_effects,
+    reason = "the mantissa is below 2^53 and the shift below 128; integer casts in a const fn"
+)]
+pub const fn millis_as_seconds(millis: u64) -> u64 {
+    if millis == 0 {
+        return 0;
+    }
+    // millis * 2^64 / 1000: at least 2^54, below 2^118.
+    let scaled = (millis as u128) << 64;
+    let quotient = scaled / 1000;
+    let inexact = !scaled.is_multiple_of(1000);
+    let bits = 128 - quotient.leading_zeros();
+    // Keep 53 significant bits; `bits` is at least 55.
+    let mut shift = bits.saturating_sub(53);
+    let mut mantissa = quotient >> shift;
+    let dropped = quotient & ((1_u128 << shift).wrapping_sub(1));
+    let half = 1_u128 << shift.saturating_sub(1);
+    if dropped > half || (dropped == half && (inexact || mantissa & 1 == 1)) {
+        mantissa = mantissa.wrapping_add(1);
+        if mantissa == 1 << 53 {
+            mantissa >>= 1;
+            shift = shift.wrapping_add(1);
+        }
+    }
+    // value = mantissa * 2^(shift - 64) = 1.f * 2^(shift - 12).
+    let exponent = (shift as u64).wrapping_add(1023).wrapping_sub(12);
+    (exponent << 52) | ((mantissa as u64) & ((1 << 52) - 1))
+}
+
+/// A warning or an error line, as an event: its text without the `netnotify: ` prefix and
+/// its level word, as `message`.
 #[must_use]
 #[allow(
     clippy::inline_always,
@@ -605,21 +829,39 @@ pub fn message_event(error: bool, text: &str) -> MessageEvent {
         ("warning", Level::Warning)
     };
     let mut event = Event::new(name, level, keyword::LIFECYCLE);
-    event.str_cut("message", text);
+    event.str_cut(driver::MESSAGE.name, text);
     event
 }
 
-/// The counters: in `unloaded`, and in `counters` (capture-state).
+/// The counters: in `unloaded`, and in `counters` (capture-state, which has no line).
+///
+/// Each
+/// group of the line (`interface(...)`) is its fields named `interface.initial` and so on:
+/// the flattened form of `cargo replay --json`'s nested objects (`TraceLogging` structs exist,
+/// but etl-parser cannot decode them). `kept` and `leaked-tables` only when not empty, as in
+/// the line.
 #[must_use]
-pub fn counters_event(name: &str, counters: &Counters) -> Event {
+pub fn counters_event(name: &str, counters: &Counters, kept: NotificationSet) -> Event {
     let mut event = Event::new(name, Level::Informational, keyword::LIFECYCLE);
-    counts(&mut event, "interface-", &counters.interface.snapshot());
-    counts(&mut event, "address-", &counters.address.snapshot());
-    counts(&mut event, "route-", &counters.route.snapshot());
+    counts(&mut event, "interface.", &counters.interface.snapshot());
+    counts(&mut event, "address.", &counters.address.snapshot());
+    counts(&mut event, "route.", &counters.route.snapshot());
     let StableCounts { tables, entries } = counters.stable.snapshot();
-    event.u64("stable-table-tables", tables);
-    event.u64("stable-table-entries", entries);
-    event.u64("leaked-tables", counters.stable.leaked());
+    let mut name = FieldName::new();
+    name.push("stable-table.");
+    name.push(driver::TABLES.name);
+    event.u64(name.as_str(), tables);
+    let mut name = FieldName::new();
+    name.push("stable-table.");
+    name.push(driver::ROWS.name);
+    event.u64(name.as_str(), entries);
+    if kept != NotificationSet::EMPTY {
+        event.display(driver::KEPT.name, &kept);
+    }
+    let leaked = counters.stable.leaked();
+    if leaked != 0 {
+        event.u64(driver::LEAKED_TABLES.name, leaked);
+    }
     event
 }
 
@@ -629,11 +871,11 @@ fn counts<const M: usize, const P: usize>(
     counts: &ChangeCounts,
 ) {
     let fields = [
-        ("initial", counts.initial),
-        ("add", counts.add),
-        ("delete", counts.delete),
-        ("parameter", counts.parameter),
-        ("other", counts.other),
+        (driver::INITIAL_COUNT.name, counts.initial),
+        (driver::ADD.name, counts.add),
+        (driver::DELETE.name, counts.delete),
+        (driver::PARAMETER.name, counts.parameter),
+        (driver::OTHER.name, counts.other),
     ];
     for (name, value) in fields {
         let mut full = FieldName::new();
@@ -711,7 +953,7 @@ mod tests {
         event.str("c", "x");
         assert_eq!(
             event.metadata().unwrap(),
-            b"\x10\x00\x00e\0a\0\x08b\0\x88\x08c\0\x82\x23"
+            b"\x0f\x00\x00e\0a\0\x08b\0\x88\x08c\0\x02"
         );
         assert_eq!(event.payload(), b"\x07\0\0\0\x0a\0\0\x01x\0");
         let descriptor = event.descriptor();
@@ -742,5 +984,44 @@ mod tests {
             event.str("field", "0123456789");
         }
         assert!(event.metadata().is_none());
+    }
+
+    #[test]
+    fn seconds_are_the_double_a_parser_reads_from_the_line() {
+        let mut millis: u64 = 0;
+        while millis < 5_000_000 {
+            let text = std::format!("{}.{:03}", millis / 1000, millis % 1000);
+            let parsed: f64 = text.parse().unwrap();
+            assert_eq!(millis_as_seconds(millis), parsed.to_bits(), "{text}");
+            millis += 1 + millis / 7;
+        }
+        for millis in [
+            1,
+            46,
+            999,
+            1000,
+            1001,
+            u64::from(u32::MAX),
+            u64::MAX / 3,
+            u64::MAX,
+        ] {
+            #[allow(clippy::cast_precision_loss, reason = "the reference")]
+            let expected = (millis as f64 / 1000.0).to_bits();
+            // Division of the nearest double is not always the nearest quotient; the exact
+            // quotient's nearest double is, and for these values they agree.
+            assert_eq!(millis_as_seconds(millis), expected, "{millis}");
+        }
+    }
+
+    #[test]
+    fn a_note_is_its_words() {
+        let mut event: Event = Event::new("e", Level::Warning, keyword::ROUTE);
+        note(&mut event, Note::Gone);
+        note(&mut event, Note::None);
+        note(&mut event, Note::NotPassive(2));
+        assert_eq!(
+            event.payload(),
+            b"gone before re-query\0not re-queried at IRQL 2\0"
+        );
     }
 }
