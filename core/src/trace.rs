@@ -285,6 +285,19 @@ impl<const N: usize> Bytes<N> {
     }
 }
 
+/// Pushes `text` without its NUL bytes: in one copy when it has none (what the driver writes
+/// never has), byte by byte otherwise.
+fn push_text<const N: usize>(bytes: &mut Bytes<N>, text: &str) {
+    let text = text.as_bytes();
+    if text.contains(&0) {
+        for byte in text.iter().filter(|&&byte| byte != 0) {
+            bytes.push(&[*byte]);
+        }
+    } else {
+        bytes.push(text);
+    }
+}
+
 /// Copies `from` into `to`, as far as both go: `copy_from_slice` would keep a panic path for
 /// a length mismatch that the image's no-panic proof cannot see past (`ci/object-checks`).
 fn copy(to: &mut [u8], from: &[u8]) {
@@ -338,9 +351,7 @@ impl<const M: usize, const P: usize> Event<M, P> {
 
     /// A NUL-terminated name (an event's or a field's); NUL bytes inside are left out.
     fn name(&mut self, name: &str) {
-        for byte in name.bytes().filter(|&byte| byte != 0) {
-            self.metadata.push(&[byte]);
-        }
+        push_text(&mut self.metadata, name);
         self.metadata.push(&[0]);
     }
 
@@ -453,9 +464,7 @@ impl<const M: usize, const P: usize> Event<M, P> {
     }
 
     fn text(&mut self, value: &str) {
-        for byte in value.bytes().filter(|&byte| byte != 0) {
-            self.payload.push(&[byte]);
-        }
+        push_text(&mut self.payload, value);
     }
 
     /// An address as its family's type where that shows what the line prints: IPv4, and IPv6
