@@ -381,7 +381,7 @@ fn the_largest_interface_event_fits() {
         u64::MAX,
         Note::None,
     );
-    render::visit_interface(&mut event, &detail, &names);
+    render::visit_interface(&mut event.fields(), &detail, &names);
     assert_eq!(event.payload().len(), 443);
     assert_eq!(event.metadata().map(<[u8]>::len), Some(248));
     // Sixteen zones, each at its widest, do not fit: that event is dropped, and counted.
@@ -397,6 +397,6 @@ fn the_largest_interface_event_fits() {
         1,
         Note::None,
     );
-    render::visit_interface(&mut event, &detail, &names);
+    render::visit_interface(&mut event.fields(), &detail, &names);
     assert!(event.metadata().is_none());
 }

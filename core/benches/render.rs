@@ -364,7 +364,7 @@ fn etw_benches(c: &mut Criterion) {
                 7,
                 Note::None,
             );
-            render::visit_interface(&mut event, &detail, black_box(&names));
+            render::visit_interface(&mut event.fields(), &detail, black_box(&names));
             black_box(event.metadata().map(<[u8]>::len));
             event
         });
@@ -380,7 +380,7 @@ fn etw_benches(c: &mut Criterion) {
                 7,
                 Note::None,
             );
-            render::visit_address(&mut event, &detail, black_box(&names));
+            render::visit_address(&mut event.fields(), &detail, black_box(&names));
             black_box(event.metadata().map(<[u8]>::len));
             event
         });
@@ -394,7 +394,7 @@ fn etw_benches(c: &mut Criterion) {
                 let detail = Detail::Full(Route::decode(black_box(row)));
                 let mut event = trace::RouteEvent::BLANK;
                 trace::start_change(&mut event, Notification::Route, Change::Add, 7, Note::None);
-                render::visit_route(&mut event, &detail, black_box(&names));
+                render::visit_route(&mut event.fields(), &detail, black_box(&names));
                 black_box(event.metadata().map(<[u8]>::len));
                 event
             });
@@ -407,7 +407,7 @@ fn etw_benches(c: &mut Criterion) {
                 Detail::Keys(RouteKeys::decode(black_box(&route_v4)), Note::None);
             let mut event = trace::RouteEvent::BLANK;
             trace::start_change(&mut event, Notification::Route, Change::Add, 7, Note::None);
-            render::visit_route(&mut event, &detail, &Names::UNKNOWN);
+            render::visit_route(&mut event.fields(), &detail, &Names::UNKNOWN);
             black_box(event.metadata().map(<[u8]>::len));
             event
         });

@@ -107,7 +107,7 @@ impl ChangeRow for MibIpInterfaceRow {
         let mut event =
             trace::Event::<{ trace::INTERFACE_METADATA }, { trace::INTERFACE_PAYLOAD }>::BLANK;
         trace::start_change(&mut event, Self::KIND, change, seq, note_of(detail));
-        render::visit_interface(&mut event, detail, names);
+        render::visit_interface(&mut event.fields(), detail, names);
         event.write(trace, session);
     }
     fn render(
@@ -157,7 +157,7 @@ impl ChangeRow for MibUnicastIpAddressRow {
     ) {
         let mut event = trace::Event::<{ trace::ADDRESS_METADATA }, { trace::ROW_PAYLOAD }>::BLANK;
         trace::start_change(&mut event, Self::KIND, change, seq, note_of(detail));
-        render::visit_address(&mut event, detail, names);
+        render::visit_address(&mut event.fields(), detail, names);
         event.write(trace, session);
     }
     fn render(
@@ -200,7 +200,7 @@ impl ChangeRow for MibIpForwardRow2 {
     ) {
         let mut event = trace::Event::<{ trace::ROUTE_METADATA }, { trace::ROW_PAYLOAD }>::BLANK;
         trace::start_change(&mut event, Self::KIND, change, seq, note_of(detail));
-        render::visit_route(&mut event, detail, names);
+        render::visit_route(&mut event.fields(), detail, names);
         event.write(trace, session);
     }
     fn render(line: &mut Line, change: Change, detail: &Detail<RouteKeys, Route>, names: &Names) {
@@ -426,7 +426,9 @@ fn trace_summary<N, S: Sink>(
     notification: Notification,
     summary: &Summary,
 ) {
-    trace::storm_event(notification, summary).write(extension.sink.trace(), &extension.session);
+    let mut event = trace::NotificationEvent::BLANK;
+    trace::storm_event(&mut event, notification, summary);
+    event.write(extension.sink.trace(), &extension.session);
 }
 
 /// Emits a line and, for a warning or an error, writes it as an event too.
@@ -453,7 +455,9 @@ fn write_message<N, S: Sink>(extension: &Extension<N, S>, error: bool, line: &Li
     let text = text
         .strip_prefix(if error { "error: " } else { "warning: " })
         .unwrap_or(text);
-    trace::message_event(error, text).write(extension.sink.trace(), &extension.session);
+    let mut event = trace::MessageEvent::BLANK;
+    trace::message_event(&mut event, error, text);
+    event.write(extension.sink.trace(), &extension.session);
 }
 
 /// The ETW enable callback (`PASSIVE_LEVEL`): remembers what the sessions asked for, and
@@ -623,7 +627,7 @@ fn trace_stable_table<N, S: Sink>(
 ) {
     let mut event = trace::StableEvent::BLANK;
     trace::start_stable(&mut event, seq);
-    render::visit_stable_header(&mut event, completion, entries);
+    render::visit_stable_header(&mut event.fields(), completion, entries);
     event.write(extension.sink.trace(), &extension.session);
 }
 
@@ -638,6 +642,6 @@ fn trace_stable_entry<N, S: Sink>(
 ) {
     let mut event = trace::StableEvent::BLANK;
     trace::start_stable(&mut event, seq);
-    render::visit_stable_entry(&mut event, position, row, names);
+    render::visit_stable_entry(&mut event.fields(), position, row, names);
     event.write(extension.sink.trace(), &extension.session);
 }

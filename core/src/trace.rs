@@ -227,14 +227,15 @@ pub type NotificationEvent = Event<NOTIFICATION_METADATA, NOTIFICATION_PAYLOAD>;
 /// (the longest message today is about 200 bytes; the event is built on a callback's stack).
 pub type MessageEvent = Event<32, 256>;
 
-/// A byte buffer that refuses what does not fit and remembers that it did.
-struct Bytes<const N: usize> {
-    buffer: [u8; N],
+/// A byte buffer that refuses what does not fit and remembers that it did: `[u8; N]` where
+/// it lies, `[u8]` where it is written (so the writers exist once, not once per size).
+struct Bytes<B: ?Sized> {
     len: usize,
     overflow: bool,
+    buffer: B,
 }
 
-impl<const N: usize> Bytes<N> {
+impl<const N: usize> Bytes<[u8; N]> {
     #[allow(
         clippy::inline_always,
         reason = "built in the caller's frame, not copied into it: a callback's stack budget"
@@ -242,12 +243,14 @@ impl<const N: usize> Bytes<N> {
     #[inline(always)]
     const fn new() -> Self {
         Self {
-            buffer: [0; N],
             len: 0,
             overflow: false,
+            buffer: [0; N],
         }
     }
+}
 
+impl Bytes<[u8]> {
     fn push(&mut self, bytes: &[u8]) {
         let end = self.len.saturating_add(bytes.len());
         match self.buffer.get_mut(self.len..end) {
@@ -259,8 +262,26 @@ impl<const N: usize> Bytes<N> {
         }
     }
 
+    /// Pushes `text` without its NUL bytes: in one copy when it has none (what the driver
+    /// writes never has), byte by byte otherwise.
+    fn push_text(&mut self, text: &str) {
+        let text = text.as_bytes();
+        if text.contains(&0) {
+            for byte in text.iter().filter(|&&byte| byte != 0) {
+                self.push(&[*byte]);
+            }
+        } else {
+            self.push(text);
+        }
+    }
+
     fn as_slice(&self) -> &[u8] {
         self.buffer.get(..self.len).unwrap_or_default()
+    }
+
+    const fn clear(&mut self) {
+        self.len = 0;
+        self.overflow = false;
     }
 
     /// Cuts `front` bytes from the start of what was pushed since `start`, and `back` from
@@ -285,19 +306,6 @@ impl<const N: usize> Bytes<N> {
     }
 }
 
-/// Pushes `text` without its NUL bytes: in one copy when it has none (what the driver writes
-/// never has), byte by byte otherwise.
-fn push_text<const N: usize>(bytes: &mut Bytes<N>, text: &str) {
-    let text = text.as_bytes();
-    if text.contains(&0) {
-        for byte in text.iter().filter(|&&byte| byte != 0) {
-            bytes.push(&[*byte]);
-        }
-    } else {
-        bytes.push(text);
-    }
-}
-
 /// Copies `from` into `to`, as far as both go: `copy_from_slice` would keep a panic path for
 /// a length mismatch that the image's no-panic proof cannot see past (`ci/object-checks`).
 fn copy(to: &mut [u8], from: &[u8]) {
@@ -307,11 +315,11 @@ fn copy(to: &mut [u8], from: &[u8]) {
 }
 
 /// One `TraceLogging` event being built: its descriptor, metadata and payload, with room for
-/// `M` and `P` bytes.
+/// `M` and `P` bytes. Its fields are written through [`Event::fields`].
 pub struct Event<const M: usize = METADATA_CAPACITY, const P: usize = PAYLOAD_CAPACITY> {
     descriptor: EventDescriptor,
-    metadata: Bytes<M>,
-    payload: Bytes<P>,
+    metadata: Bytes<[u8; M]>,
+    payload: Bytes<[u8; P]>,
 }
 
 impl<const M: usize, const P: usize> Event<M, P> {
@@ -336,25 +344,112 @@ impl<const M: usize, const P: usize> Event<M, P> {
         event
     }
 
-    /// Starts the event named `name` at `level` with `keyword`: the metadata starts with its
-    /// size (filled in by [`Event::metadata`]), no tags (one 0 byte), and the name.
+    /// Starts the event named `name` at `level` with `keyword` ([`Fields::start`]).
     pub fn start(&mut self, name: &str, level: Level, keyword: u64) {
         self.descriptor = EventDescriptor::new(level, keyword);
         self.descriptor.channel = Channel::TraceLogging;
-        self.metadata.len = 0;
-        self.metadata.overflow = false;
-        self.payload.len = 0;
-        self.payload.overflow = false;
+        self.fields().start(name);
+    }
+
+    /// The writer of the event's fields: one for every size of event.
+    pub const fn fields(&mut self) -> Fields<'_> {
+        Fields {
+            metadata: &mut self.metadata,
+            payload: &mut self.payload,
+        }
+    }
+
+    /// A `u32` field.
+    pub fn u32(&mut self, name: &str, value: u32) {
+        self.fields().u32(name, value);
+    }
+
+    /// An IPv4 address.
+    pub fn ipv4(&mut self, name: &str, octets: [u8; 4]) {
+        self.fields().ipv4(name, octets);
+    }
+
+    /// A text field.
+    pub fn str(&mut self, name: &str, value: &str) {
+        self.fields().str(name, value);
+    }
+
+    /// A `BOOL32` field.
+    pub fn bool32(&mut self, name: &str, value: bool) {
+        self.fields().bool32(name, value);
+    }
+
+    /// A text field holding what `value` prints in a line.
+    pub fn put<V: Put + ?Sized>(&mut self, name: &str, value: &V) {
+        self.fields().put(name, value);
+    }
+
+    /// A text field holding what `value` displays (`core::fmt`: not on the callback path).
+    pub fn display<D: fmt::Display + ?Sized>(&mut self, name: &str, value: &D) {
+        self.fields().display(name, value);
+    }
+
+    /// The descriptor.
+    #[must_use]
+    pub const fn descriptor(&self) -> &EventDescriptor {
+        &self.descriptor
+    }
+
+    /// The metadata, its size filled in; `None` if the event did not fit.
+    pub fn metadata(&mut self) -> Option<&[u8]> {
+        self.fields().finish().then(|| {
+            self.metadata
+                .buffer
+                .get(..self.metadata.len)
+                .unwrap_or_default()
+        })
+    }
+
+    /// The payload.
+    #[must_use]
+    pub fn payload(&self) -> &[u8] {
+        self.payload
+            .buffer
+            .get(..self.payload.len)
+            .unwrap_or_default()
+    }
+
+    /// Writes the event through `trace`, unless it did not fit (then counts it as dropped).
+    pub fn write<T: Trace + ?Sized>(&mut self, trace: &T, session: &Session) {
+        let mut fields = Fields {
+            metadata: &mut self.metadata,
+            payload: &mut self.payload,
+        };
+        fields.write(&self.descriptor, trace, session);
+    }
+}
+
+/// Writes an event's fields: its metadata and payload, whatever their room.
+pub struct Fields<'a> {
+    metadata: &'a mut Bytes<[u8]>,
+    payload: &'a mut Bytes<[u8]>,
+}
+
+impl Fields<'_> {
+    /// Starts the event named `name`: the metadata starts with its size (filled in by
+    /// [`Fields::finish`]), no tags (one 0 byte), and the name.
+    fn start(&mut self, name: &str) {
+        self.metadata.clear();
+        self.payload.clear();
         self.metadata.push(&[0, 0, 0]);
         self.name(name);
     }
 
     /// A NUL-terminated name (an event's or a field's); NUL bytes inside are left out.
     fn name(&mut self, name: &str) {
-        push_text(&mut self.metadata, name);
+        self.metadata.push_text(name);
         self.metadata.push(&[0]);
     }
 
+    // Inline: a frame of its own on every field's path costs the interface's callback the
+    // last bytes of its stack budget.
+    #[allow(clippy::inline_always, reason = "a callback's stack budget")]
+    #[inline(always)]
     fn field(&mut self, name: &str, in_type: InType, out_type: OutType) {
         self.name(name);
         if out_type == OutType::Default {
@@ -433,38 +528,39 @@ impl<const M: usize, const P: usize> Event<M, P> {
     /// metadata spends no out-type byte on it.
     pub fn str(&mut self, name: &str, value: &str) {
         self.field(name, InType::CStr8, OutType::Default);
-        self.text(value);
+        self.payload.push_text(value);
         self.payload.push(&[0]);
     }
 
     /// A text field cut to the room left, at a character boundary, rather than refused.
     pub fn str_cut(&mut self, name: &str, value: &str) {
         self.field(name, InType::CStr8, OutType::Default);
-        let room = P.saturating_sub(self.payload.len).saturating_sub(1);
+        let room = self
+            .payload
+            .buffer
+            .len()
+            .saturating_sub(self.payload.len)
+            .saturating_sub(1);
         let mut end = value.len().min(room);
         while !value.is_char_boundary(end) {
             end = end.saturating_sub(1);
         }
-        self.text(value.get(..end).unwrap_or_default());
+        self.payload.push_text(value.get(..end).unwrap_or_default());
         self.payload.push(&[0]);
     }
 
     /// A text field holding what `value` prints in a line.
     pub fn put<V: Put + ?Sized>(&mut self, name: &str, value: &V) {
         self.field(name, InType::CStr8, OutType::Default);
-        value.put(&mut Text(self));
+        value.put(&mut Text(self.payload));
         self.payload.push(&[0]);
     }
 
     /// A text field holding what `value` displays (`core::fmt`: not on the callback path).
     pub fn display<D: fmt::Display + ?Sized>(&mut self, name: &str, value: &D) {
         self.field(name, InType::CStr8, OutType::Default);
-        let _ = fmt::write(&mut Text(self), format_args!("{value}"));
+        let _ = fmt::write(&mut Text(self.payload), format_args!("{value}"));
         self.payload.push(&[0]);
-    }
-
-    fn text(&mut self, value: &str) {
-        push_text(&mut self.payload, value);
     }
 
     /// An address as its family's type where that shows what the line prints: IPv4, and IPv6
@@ -480,106 +576,9 @@ impl<const M: usize, const P: usize> Event<M, P> {
         }
     }
 
-    /// The descriptor.
-    #[must_use]
-    pub const fn descriptor(&self) -> &EventDescriptor {
-        &self.descriptor
-    }
-
-    /// The metadata, its size filled in; `None` if the event did not fit.
-    pub fn metadata(&mut self) -> Option<&[u8]> {
-        self.finish().then(|| self.metadata.as_slice())
-    }
-
-    /// Fills in the metadata's size; false if the event did not fit.
-    fn finish(&mut self) -> bool {
-        if self.metadata.overflow || self.payload.overflow {
-            return false;
-        }
-        let (Ok(size), Some(room)) = (
-            u16::try_from(self.metadata.len),
-            self.metadata.buffer.get_mut(..2),
-        ) else {
-            return false;
-        };
-        copy(room, &size.to_le_bytes());
-        true
-    }
-
-    /// The payload.
-    #[must_use]
-    pub fn payload(&self) -> &[u8] {
-        self.payload.as_slice()
-    }
-
-    /// Writes the event through `trace`, unless it did not fit (then counts it as dropped).
-    pub fn write<T: Trace + ?Sized>(&mut self, trace: &T, session: &Session) {
-        if !self.finish() {
-            session.dropped.fetch_add(1, Ordering::Relaxed);
-            return;
-        }
-        // A failed write (no buffer space in a session) is ETW's to count: the session reports
-        // its lost events.
-        let _ = trace.write(
-            &self.descriptor,
-            self.metadata.as_slice(),
-            self.payload.as_slice(),
-        );
-    }
-}
-
-/// A text field's payload as the renderer's output.
-struct Text<'a, const M: usize, const P: usize>(&'a mut Event<M, P>);
-
-impl<const M: usize, const P: usize> Out for Text<'_, M, P> {
-    fn put_str(&mut self, text: &str) {
-        self.0.text(text);
-    }
-}
-
-impl<const M: usize, const P: usize> fmt::Write for Text<'_, M, P> {
-    fn write_str(&mut self, text: &str) -> fmt::Result {
-        self.0.text(text);
-        Ok(())
-    }
-}
-
-/// [`PROVIDER_GUID`] as `tracelog`, `netsh` and the `loaded` line print it:
-/// `{cabe4808-b99f-5fdb-95a1-c1294a861355}`.
-pub struct BracedGuid;
-
-impl Put for BracedGuid {
-    fn put<O: Out>(&self, out: &mut O) {
-        out.put_str("{");
-        out.put_ascii(&PROVIDER_GUID.to_utf8_bytes());
-        out.put_str("}");
-    }
-}
-
-impl fmt::Display for BracedGuid {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = PROVIDER_GUID.to_utf8_bytes();
-        formatter.write_str("{")?;
-        formatter.write_str(core::str::from_utf8(&text).unwrap_or("?"))?;
-        formatter.write_str("}")
-    }
-}
-
-// The events, each with its fields. The fields of a record (a notification's row, a stable
-// table's header and rows) come from the field table through the renderer's visitors
-// ([`crate::render::visit_interface`] and its siblings), so a field added to the table is in
-// the event too; the driver's own events name their fields from the same table.
-
-impl<const M: usize, const P: usize> Visit for Event<M, P> {
-    fn field<T: FieldValue + ?Sized>(&mut self, field: &Field, value: &T) {
-        self.value(field.name, field.kind, value);
-    }
-}
-
-impl<const M: usize, const P: usize> Event<M, P> {
     /// A field's value in its natural type, as `cargo replay --json` writes it (docs/replay.md#etw):
     /// a number as an integer of its C field's width, a `BOOLEAN` as `BOOL32`, an IPv4 address
-    /// as an IPv4 (and an IPv6 address without a zone as an IPv6: see [`Event::address`]),
+    /// as an IPv4 (and an IPv6 address without a zone as an IPv6: see [`Fields::address`]),
     /// anything else as the text the JSON has. A value the JSON writes as `null` (unknown, or
     /// none) is left out of the event: `TraceLogging` has no null.
     pub fn value<T: FieldValue + ?Sized>(&mut self, name: &str, kind: Kind, value: &T) {
@@ -617,20 +616,104 @@ impl<const M: usize, const P: usize> Event<M, P> {
             },
         }
     }
+
+    /// Fills in the metadata's size; false if the event did not fit.
+    fn finish(&mut self) -> bool {
+        if self.metadata.overflow || self.payload.overflow {
+            return false;
+        }
+        let (Ok(size), Some(room)) = (
+            u16::try_from(self.metadata.len),
+            self.metadata.buffer.get_mut(..2),
+        ) else {
+            return false;
+        };
+        copy(room, &size.to_le_bytes());
+        true
+    }
+
+    /// Writes the event through `trace`, unless it did not fit (then counts it as dropped).
+    fn write<T: Trace + ?Sized>(
+        &mut self,
+        descriptor: &EventDescriptor,
+        trace: &T,
+        session: &Session,
+    ) {
+        if !self.finish() {
+            session.dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        // A failed write (no buffer space in a session) is ETW's to count: the session reports
+        // its lost events.
+        let _ = trace.write(
+            descriptor,
+            self.metadata.as_slice(),
+            self.payload.as_slice(),
+        );
+    }
+}
+
+/// A text field's payload as the renderer's output.
+struct Text<'a>(&'a mut Bytes<[u8]>);
+
+impl Out for Text<'_> {
+    fn put_str(&mut self, text: &str) {
+        self.0.push_text(text);
+    }
+}
+
+impl fmt::Write for Text<'_> {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        self.0.push_text(text);
+        Ok(())
+    }
+}
+
+/// [`PROVIDER_GUID`] as `tracelog`, `netsh` and the `loaded` line print it:
+/// `{cabe4808-b99f-5fdb-95a1-c1294a861355}`.
+pub struct BracedGuid;
+
+impl Put for BracedGuid {
+    fn put<O: Out>(&self, out: &mut O) {
+        out.put_str("{");
+        out.put_ascii(&PROVIDER_GUID.to_utf8_bytes());
+        out.put_str("}");
+    }
+}
+
+impl fmt::Display for BracedGuid {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = PROVIDER_GUID.to_utf8_bytes();
+        formatter.write_str("{")?;
+        formatter.write_str(core::str::from_utf8(&text).unwrap_or("?"))?;
+        formatter.write_str("}")
+    }
+}
+
+// The events, each with its fields. The fields of a record (a notification's row, a stable
+// table's header and rows) come from the field table through the renderer's visitors
+// ([`crate::render::visit_interface`] and its siblings, visiting [`Fields`]), so a field added
+// to the table is in the event too; the driver's own events name their fields from the same
+// table.
+
+impl Visit for Fields<'_> {
+    fn field<T: FieldValue + ?Sized>(&mut self, field: &Field, value: &T) {
+        self.value(field.name, field.kind, value);
+    }
 }
 
 /// Why a change event has only its keys, as `cargo replay --json`'s `note` says it: the
 /// line's note without its space and parentheses.
-fn note<const M: usize, const P: usize>(event: &mut Event<M, P>, note: Note) {
+fn note(fields: &mut Fields<'_>, note: Note) {
     if note == Note::None {
         return;
     }
-    event.field("note", InType::CStr8, OutType::Default);
-    let start = event.payload.len;
-    note.put(&mut Text(event));
+    fields.field("note", InType::CStr8, OutType::Default);
+    let start = fields.payload.len;
+    note.put(&mut Text(fields.payload));
     // ` (gone)` → `gone`: the text is ASCII, so cutting bytes keeps it valid.
-    event.payload.cut(start, 2, 1);
-    event.payload.push(&[0]);
+    fields.payload.cut(start, 2, 1);
+    fields.payload.push(&[0]);
 }
 
 /// The room for the metadata of an event named `name` with `fields` (each a name, its NUL,
@@ -715,12 +798,13 @@ pub fn start_change<const M: usize, const P: usize>(
         Level::Informational,
         keyword_of(notification),
     );
+    let mut fields = event.fields();
     match change {
-        Change::Other(raw) => event.i32("change", raw),
-        known => event.str("change", known.name()),
+        Change::Other(raw) => fields.i32("change", raw),
+        known => fields.str("change", known.name()),
     }
-    event.u64("seq", seq);
-    note(event, why);
+    fields.u64("seq", seq);
+    note(&mut fields, why);
 }
 
 /// Starts a stable table's header or row event in `event`.
@@ -735,7 +819,7 @@ pub fn start_stable(event: &mut StableEvent, seq: u64) {
         Level::Informational,
         keyword::STABLE_TABLE,
     );
-    event.u64("seq", seq);
+    event.fields().u64("seq", seq);
 }
 
 /// The effective settings, named as the `settings` line names them, and `overrides` when any
@@ -747,6 +831,7 @@ pub fn settings_event(settings: &Settings) -> Event {
         event.u32(setting.name, value);
     }
     if settings.overrides != 0 {
+        let event = &mut event.fields();
         event.field(driver::OVERRIDES.name, InType::CStr8, OutType::Default);
         let mut first = true;
         for (index, setting) in SETTINGS.iter().enumerate() {
@@ -756,9 +841,9 @@ pub fn settings_event(settings: &Settings) -> Event {
                 .unwrap_or(0);
             if settings.overrides & bit != 0 {
                 if !first {
-                    event.text(",");
+                    event.payload.push_text(",");
                 }
-                event.text(setting.name);
+                event.payload.push_text(setting.name);
                 first = false;
             }
         }
@@ -767,24 +852,19 @@ pub fn settings_event(settings: &Settings) -> Event {
     event
 }
 
-/// A storm summary: what storm control left out of the lines of `notification`.
+/// A storm summary, written into `event` where it lies: what storm control left out of the
+/// lines of `notification`.
 ///
 /// `over` is
 /// the seconds from the first to the last left out, a `DOUBLE` as the line's `over 0.046s`
 /// reads (its bits made with integers: [`millis_as_seconds`]).
-#[must_use]
-#[allow(
-    clippy::inline_always,
-    reason = "built in the caller's frame, not copied into it: a callback's stack budget"
-)]
-#[inline(always)]
-pub fn storm_event(notification: Notification, summary: &Summary) -> NotificationEvent {
-    let mut event = Event::new("storm", Level::Warning, keyword::LIFECYCLE);
-    event.str(driver::STORM_KIND.name, notification.name());
-    counts(&mut event, "", &summary.counts);
+pub fn storm_event(event: &mut NotificationEvent, notification: Notification, summary: &Summary) {
+    event.start("storm", Level::Warning, keyword::LIFECYCLE);
+    let mut fields = event.fields();
+    fields.str(driver::STORM_KIND.name, notification.name());
+    counts(&mut fields, "", &summary.counts);
     let millis = summary.last.saturating_sub(summary.first) / 10_000;
-    event.f64_bits(driver::OVER.name, millis_as_seconds(millis));
-    event
+    fields.f64_bits(driver::OVER.name, millis_as_seconds(millis));
 }
 
 /// The bits of the `f64` nearest `millis / 1000` (ties to even).
@@ -823,23 +903,16 @@ pub const fn millis_as_seconds(millis: u64) -> u64 {
     (exponent << 52) | ((mantissa as u64) & ((1 << 52) - 1))
 }
 
-/// A warning or an error line, as an event: its text without the `netnotify: ` prefix and
-/// its level word, as `message`.
-#[must_use]
-#[allow(
-    clippy::inline_always,
-    reason = "built in the caller's frame, not copied into it: a callback's stack budget"
-)]
-#[inline(always)]
-pub fn message_event(error: bool, text: &str) -> MessageEvent {
+/// A warning or an error line, as an event written into `event` where it lies: its text
+/// without the `netnotify: ` prefix and its level word, as `message`.
+pub fn message_event(event: &mut MessageEvent, error: bool, text: &str) {
     let (name, level) = if error {
         ("error", Level::Error)
     } else {
         ("warning", Level::Warning)
     };
-    let mut event = Event::new(name, level, keyword::LIFECYCLE);
-    event.str_cut(driver::MESSAGE.name, text);
-    event
+    event.start(name, level, keyword::LIFECYCLE);
+    event.fields().str_cut(driver::MESSAGE.name, text);
 }
 
 /// The counters: in `unloaded`, and in `counters` (capture-state, which has no line).
@@ -852,46 +925,43 @@ pub fn message_event(error: bool, text: &str) -> MessageEvent {
 #[must_use]
 pub fn counters_event(name: &str, counters: &Counters, kept: NotificationSet) -> Event {
     let mut event = Event::new(name, Level::Informational, keyword::LIFECYCLE);
-    counts(&mut event, "interface.", &counters.interface.snapshot());
-    counts(&mut event, "address.", &counters.address.snapshot());
-    counts(&mut event, "route.", &counters.route.snapshot());
+    let mut fields = event.fields();
+    counts(&mut fields, "interface.", &counters.interface.snapshot());
+    counts(&mut fields, "address.", &counters.address.snapshot());
+    counts(&mut fields, "route.", &counters.route.snapshot());
     let StableCounts { tables, entries } = counters.stable.snapshot();
     let mut name = FieldName::new();
     name.push("stable-table.");
     name.push(driver::TABLES.name);
-    event.u64(name.as_str(), tables);
+    fields.u64(name.as_str(), tables);
     let mut name = FieldName::new();
     name.push("stable-table.");
     name.push(driver::ROWS.name);
-    event.u64(name.as_str(), entries);
+    fields.u64(name.as_str(), entries);
     if kept != NotificationSet::EMPTY {
-        event.display(driver::KEPT.name, &kept);
+        fields.display(driver::KEPT.name, &kept);
     }
     let leaked = counters.stable.leaked();
     if leaked != 0 {
-        event.u64(driver::LEAKED_TABLES.name, leaked);
+        fields.u64(driver::LEAKED_TABLES.name, leaked);
     }
     event
 }
 
-fn counts<const M: usize, const P: usize>(
-    event: &mut Event<M, P>,
-    prefix: &str,
-    counts: &ChangeCounts,
-) {
-    let fields = [
-        (driver::INITIAL_COUNT.name, counts.initial),
-        (driver::ADD.name, counts.add),
-        (driver::DELETE.name, counts.delete),
-        (driver::PARAMETER.name, counts.parameter),
-        (driver::OTHER.name, counts.other),
-    ];
-    for (name, value) in fields {
-        let mut full = FieldName::new();
-        full.push(prefix);
-        full.push(name);
-        event.u64(full.as_str(), value);
-    }
+fn counts(event: &mut Fields<'_>, prefix: &str, counts: &ChangeCounts) {
+    count(event, prefix, driver::INITIAL_COUNT.name, counts.initial);
+    count(event, prefix, driver::ADD.name, counts.add);
+    count(event, prefix, driver::DELETE.name, counts.delete);
+    count(event, prefix, driver::PARAMETER.name, counts.parameter);
+    count(event, prefix, driver::OTHER.name, counts.other);
+}
+
+/// A count named `<prefix><name>`.
+fn count(event: &mut Fields<'_>, prefix: &str, name: &str, value: u64) {
+    let mut full = FieldName::new();
+    full.push(prefix);
+    full.push(name);
+    event.u64(full.as_str(), value);
 }
 
 /// A field name put together from a prefix and a name, on the stack.
@@ -1025,9 +1095,9 @@ mod tests {
     #[test]
     fn a_note_is_its_words() {
         let mut event: Event = Event::new("e", Level::Warning, keyword::ROUTE);
-        note(&mut event, Note::Gone);
-        note(&mut event, Note::None);
-        note(&mut event, Note::NotPassive(2));
+        note(&mut event.fields(), Note::Gone);
+        note(&mut event.fields(), Note::None);
+        note(&mut event.fields(), Note::NotPassive(2));
         assert_eq!(
             event.payload(),
             b"gone before re-query\0not re-queried at IRQL 2\0"

@@ -106,7 +106,7 @@ fn a_field_added_to_the_table_appears_everywhere() {
     // decoded it equals the JSON object.
     let mut event = trace::RouteEvent::BLANK;
     event.start("route", trace::Level::Informational, trace::keyword::ROUTE);
-    visit_route_tail(&mut event, &decoded);
+    visit_route_tail(&mut event.fields(), &decoded);
     let metadata = event.metadata().expect("fits").to_vec();
     assert!(metadata.ends_with(b"route-metric\0\x08extra\0\x08"));
     let write = EtwWrite {
