@@ -881,10 +881,17 @@ pub const fn millis_as_seconds(millis: u64) -> u64 {
     if millis == 0 {
         return 0;
     }
-    // millis * 2^64 / 1000: at least 2^54, below 2^118.
-    let scaled = (millis as u128) << 64;
-    let quotient = scaled / 1000;
-    let inexact = !scaled.is_multiple_of(1000);
+    // millis * 2^64 / 1000 (at least 2^54, below 2^118), by long division in u64 steps: a
+    // u128 division would call compiler-builtins' `__udivti3`, whose aarch64 unwind data
+    // names a C++ handler a kernel image has not.
+    let high = millis / 1000;
+    let (middle, rest) = (
+        ((millis % 1000) << 32) / 1000,
+        ((millis % 1000) << 32) % 1000,
+    );
+    let (low, rest) = ((rest << 32) / 1000, (rest << 32) % 1000);
+    let quotient = ((high as u128) << 64) | ((middle as u128) << 32) | low as u128;
+    let inexact = rest != 0;
     let bits = 128 - quotient.leading_zeros();
     // Keep 53 significant bits; `bits` is at least 55.
     let mut shift = bits.saturating_sub(53);
