@@ -426,7 +426,7 @@ fn trace_summary<N, S: Sink>(
     notification: Notification,
     summary: &Summary,
 ) {
-    let mut event = trace::NotificationEvent::BLANK;
+    let mut event = trace::StormEvent::BLANK;
     trace::storm_event(&mut event, notification, summary);
     event.write(extension.sink.trace(), &extension.session);
 }

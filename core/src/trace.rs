@@ -1,9 +1,17 @@
 //! ETW: netnotify's `TraceLogging` provider.
 //!
-//! Owns the provider's name, GUID and traits, its keywords and levels, whether a session listens ([`Session`]), the self-describing encoding
-//! of an event ([`Event`]), the field list of every event (the functions at the end of this
-//! module, the one place an event's fields are named), and the boundary to the kernel's
-//! `Etw*` routines ([`Trace`]).
+//! Owns the provider's name, GUID and traits, its keywords and levels, whether a session
+//! listens ([`Session`]), the self-describing encoding of an event ([`Event`], written through
+//! [`Fields`]), how each value of a record becomes a typed field ([`Fields::value`]), the
+//! start of every event and the driver's own events (the functions at the end of this
+//! module), and the boundary to the kernel's `Etw*` routines ([`Trace`]).
+//!
+//! One record, two renderings: a notification's or stable table's event carries every field
+//! its record has, taken from the field table ([`crate::fields`]) through the renderer's
+//! visitors, the same path `cargo replay --json` writes its objects by; the driver's own events
+//! carry `--json`'s names and values for its lines. docs/replay.md#etw gives the rules (types,
+//! `null`, the keys that are the lines' only), `replay/tests/etw_json.rs` and `ci/wine/run`
+//! hold every event to its JSON object.
 //!
 //! `TraceLogging` events describe themselves: each write carries the provider's traits, the
 //! event's metadata (its name, then each field's name and type) and the payload, in three
@@ -214,14 +222,14 @@ impl Session {
 pub const METADATA_CAPACITY: usize = 640;
 /// The payload's room, in bytes, for the lifecycle events.
 pub const PAYLOAD_CAPACITY: usize = 320;
-/// The metadata's room for a notification's event: it is built on a NETIO callback's stack,
-/// whose budget is 2 KiB (`ci/object-checks`).
-pub const NOTIFICATION_METADATA: usize = 160;
-/// The payload's room for a notification's event.
-pub const NOTIFICATION_PAYLOAD: usize = 96;
+/// The metadata's room for a storm summary's event: it is built on a NETIO callback's stack
+/// (or the storm timer's DPC), whose budget is 2 KiB (`ci/object-checks`).
+pub const STORM_METADATA: usize = 160;
+/// The payload's room for a storm summary's event.
+pub const STORM_PAYLOAD: usize = 96;
 
-/// A notification's event: small enough for a callback's stack.
-pub type NotificationEvent = Event<NOTIFICATION_METADATA, NOTIFICATION_PAYLOAD>;
+/// A storm summary's event: small enough for a callback's stack.
+pub type StormEvent = Event<STORM_METADATA, STORM_PAYLOAD>;
 
 /// A warning's or an error's event: a short name and field, and the line's text, cut to fit
 /// (the longest message today is about 200 bytes; the event is built on a callback's stack).
@@ -344,7 +352,8 @@ impl<const M: usize, const P: usize> Event<M, P> {
         event
     }
 
-    /// Starts the event named `name` at `level` with `keyword` ([`Fields::start`]).
+    /// Starts the event named `name` at `level` with `keyword`: the metadata starts with its
+    /// size (filled in when the event is written), no tags (one 0 byte), and the name.
     pub fn start(&mut self, name: &str, level: Level, keyword: u64) {
         self.descriptor = EventDescriptor::new(level, keyword);
         self.descriptor.channel = Channel::TraceLogging;
@@ -431,8 +440,7 @@ pub struct Fields<'a> {
 }
 
 impl Fields<'_> {
-    /// Starts the event named `name`: the metadata starts with its size (filled in by
-    /// [`Fields::finish`]), no tags (one 0 byte), and the name.
+    /// Starts the event named `name` (see [`Event::start`]).
     fn start(&mut self, name: &str) {
         self.metadata.clear();
         self.payload.clear();
@@ -858,7 +866,7 @@ pub fn settings_event(settings: &Settings) -> Event {
 /// `over` is
 /// the seconds from the first to the last left out, a `DOUBLE` as the line's `over 0.046s`
 /// reads (its bits made with integers: [`millis_as_seconds`]).
-pub fn storm_event(event: &mut NotificationEvent, notification: Notification, summary: &Summary) {
+pub fn storm_event(event: &mut StormEvent, notification: Notification, summary: &Summary) {
     event.start("storm", Level::Warning, keyword::LIFECYCLE);
     let mut fields = event.fields();
     fields.str(driver::STORM_KIND.name, notification.name());
