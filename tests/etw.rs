@@ -400,3 +400,84 @@ fn the_largest_interface_event_fits() {
     render::visit_interface(&mut event.fields(), &detail, &names);
     assert!(event.metadata().is_none());
 }
+
+/// The largest address, stable-table and route events: an IPv6 address of eight full groups
+/// with a zone, the widest LUID (a long interface type, the largest index), the longest name
+/// and alias, enum values no name is known for, every number at its widest. They fit
+/// `trace::ROW_PAYLOAD`, so no such event is dropped.
+#[test]
+fn the_largest_address_and_route_events_fit() {
+    use core::net::Ipv6Addr;
+    use netnotify_core::decode::{Address, Change, Route};
+    use netnotify_core::render::{self, Detail, Names, Note, Text};
+    // IF_TYPE_IEEE80211 with the largest 24-bit index.
+    let luid = (71_u64 << 48) | (0xFF_FFFF << 24);
+    let wide = Ipv6Addr::new(
+        0xffff, 0xfffe, 0xfffd, 0xfffc, 0xfffb, 0xfffa, 0xfff9, 0xfff8,
+    );
+    let names = Names {
+        name: Text::from_text(&"n".repeat(300)),
+        alias: Text::from_text(&"a".repeat(300)),
+    };
+    let mut address = common::address_row(common::ipv6(wide, u32::MAX), luid, u32::MAX);
+    address.prefix_origin = i32::MIN;
+    address.suffix_origin = i32::MIN;
+    address.dad_state = i32::MIN;
+    address.valid_lifetime = u32::MAX - 1;
+    address.preferred_lifetime = u32::MAX - 1;
+    address.on_link_prefix_length = 128;
+    address.scope_id = u32::MAX;
+    address.creation_time_stamp = i64::MIN;
+    let detail = Detail::Full(Address::decode(&address));
+    let mut event = trace::AddressEvent::BLANK;
+    trace::start_change(
+        &mut event,
+        Notification::Address,
+        Change::Other(i32::MIN),
+        u64::MAX,
+        Note::None,
+    );
+    render::visit_address(&mut event.fields(), &detail, &names);
+    let address_payload = event.payload().len();
+    assert!(event.metadata().is_some(), "address: {address_payload}");
+    let mut event = trace::StableEvent::BLANK;
+    trace::start_stable(&mut event, u64::MAX);
+    render::visit_stable_entry(
+        &mut event.fields(),
+        u32::MAX,
+        &Address::decode(&address),
+        &names,
+    );
+    let stable_payload = event.payload().len();
+    assert!(event.metadata().is_some(), "stable-table: {stable_payload}");
+    let mut route = route_row(
+        common::ipv6(wide, u32::MAX),
+        128,
+        common::ipv6(wide, u32::MAX),
+        luid,
+        u32::MAX,
+    );
+    route.metric = u32::MAX - 1;
+    route.protocol = i32::MIN;
+    route.origin = i32::MIN;
+    route.valid_lifetime = u32::MAX - 1;
+    route.preferred_lifetime = u32::MAX - 1;
+    route.age = u32::MAX;
+    route.site_prefix_length = u8::MAX;
+    let detail = Detail::Full(Route::decode(&route));
+    let mut event = trace::RouteEvent::BLANK;
+    trace::start_change(
+        &mut event,
+        Notification::Route,
+        Change::Other(i32::MIN),
+        u64::MAX,
+        Note::None,
+    );
+    render::visit_route(&mut event.fields(), &detail, &names);
+    let route_payload = event.payload().len();
+    assert!(event.metadata().is_some(), "route: {route_payload}");
+    assert_eq!(
+        (address_payload, stable_payload, route_payload),
+        (221, 221, 264)
+    );
+}
