@@ -766,8 +766,9 @@ pub const INTERFACE_PAYLOAD: usize = 448;
 pub const ADDRESS_METADATA: usize = metadata_room("address", &[&ADDRESS_ROW, &NAMES], CHANGE_ROOM);
 /// The metadata's room of a route event.
 pub const ROUTE_METADATA: usize = metadata_room("route", &[&ROUTE_ROW, &NAMES], CHANGE_ROOM);
-/// The payload's room of an address, route or stable-table event: the largest any row makes
-/// (a route between two IPv6 addresses of eight full groups with zones, the widest LUID,
+/// The payload's room of an address, route or stable-table event.
+///
+/// The largest any row makes (a route between two IPv6 addresses of eight full groups with zones, the widest LUID,
 /// the longest names, every number at its widest: 264 bytes, `tests/etw.rs`).
 pub const ROW_PAYLOAD: usize = 272;
 /// The metadata's room of a stable table's event, header or row.
