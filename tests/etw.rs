@@ -89,10 +89,13 @@ fn a_session_gets_every_event_from_settings_to_unloaded_and_nothing_after_the_un
             r#"{"event":"address","change":"initial","seq":2}"#,
             r#"{"event":"route","change":"initial","seq":1}"#,
             r#"{"event":"route","change":"initial","seq":2}"#,
-            r#"{"event":"stable-table","completion":"immediate","seq":1,"entries":0}"#,
-            r#"{"event":"loaded","registered":"interface,address,route,stable-table","family":"unspec","initial":"yes","stable-table":"immediate","entries":0,"unload":"enabled","etw":"{cabe4808-b99f-5fdb-95a1-c1294a861355}"}"#,
-            r#"{"event":"route","change":"add","seq":3,"destination":"10.1.0.0","prefix-length":16,"via":"10.0.0.1","if":3,"luid":1688849877041152}"#,
-            r#"{"event":"unloaded","interface-initial":2,"interface-add":0,"interface-delete":0,"interface-parameter":0,"interface-other":0,"address-initial":2,"address-add":0,"address-delete":0,"address-parameter":0,"address-other":0,"route-initial":2,"route-add":1,"route-delete":0,"route-parameter":0,"route-other":0,"stable-table-tables":1,"stable-table-entries":0,"leaked-tables":0,"kept":"none"}"#,
+            r#"{"event":"stable-table","seq":1,"completion":"immediate","entries":0}"#,
+            r#"{"event":"loaded","registered":"interface,address,route,stable-table","family":"unspec","initial":true,"stable-table":"immediate","entries":0,"unload":"enabled","etw":"{cabe4808-b99f-5fdb-95a1-c1294a861355}"}"#,
+            // The line's record: the keys as delivered, the note, no names (the sim's
+            // network has no such route, so the re-query found none).
+            r#"{"event":"route","change":"add","seq":3,"note":"gone before re-query","destination":"10.1.0.0/16","via":"10.0.0.1","if":3,"luid":"ethernetCsmacd:1"}"#,
+            // `kept` and `leaked-tables` only when not empty, as in the line.
+            r#"{"event":"unloaded","interface.initial":2,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":2,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":1,"stable-table.entries":0}"#,
         ]
     );
     // Every event is a TraceLogging event of the provider, at its level, with its keyword.
@@ -179,7 +182,7 @@ fn capture_state_writes_the_counters_so_far() {
     assert_eq!(
         events,
         [
-            r#"{"event":"counters","interface-initial":0,"interface-add":0,"interface-delete":0,"interface-parameter":0,"interface-other":0,"address-initial":0,"address-add":0,"address-delete":0,"address-parameter":0,"address-other":0,"route-initial":2,"route-add":1,"route-delete":0,"route-parameter":0,"route-other":0,"stable-table-tables":0,"stable-table-entries":0,"leaked-tables":0}"#
+            r#"{"event":"counters","interface.initial":0,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0}"#
         ]
     );
     // Disabled: nothing more.
@@ -281,7 +284,7 @@ fn a_storm_summary_is_an_event_too() {
     assert_eq!(
         storm,
         [
-            r#"{"event":"storm","notification":"route","initial":1,"add":0,"delete":3,"parameter":0,"other":0,"over-ms":0}"#
+            r#"{"event":"storm","notification":"route","initial":1,"add":0,"delete":3,"parameter":0,"other":0,"over":0.0}"#
         ]
     );
     let write = sim
@@ -311,4 +314,170 @@ fn a_warning_is_an_event_at_the_warning_level() {
     );
     assert_eq!(sim.etw_writes()[0].descriptor.level, Level::Warning);
     sim.finish();
+}
+
+/// The largest interface event: every flag set, every number at its widest, every zone set,
+/// the longest name and alias, a query failure's note. It fits its buffers
+/// (`trace::INTERFACE_METADATA`, `trace::INTERFACE_PAYLOAD`), so no interface event is
+/// dropped.
+#[test]
+fn the_largest_interface_event_fits() {
+    use netnotify_core::decode::{Change, Interface};
+    use netnotify_core::ffi::MibIpInterfaceRow;
+    use netnotify_core::render::{self, Detail, Names, Note, Text};
+    let row = MibIpInterfaceRow {
+        family: 23,
+        interface_luid: u64::MAX,
+        interface_index: u32::MAX,
+        min_router_advertisement_interval: u32::MAX,
+        max_router_advertisement_interval: u32::MAX,
+        advertising_enabled: 1,
+        forwarding_enabled: 1,
+        weak_host_send: 1,
+        weak_host_receive: 1,
+        use_automatic_metric: 1,
+        use_neighbor_unreachability_detection: 1,
+        managed_address_configuration_supported: 1,
+        other_stateful_configuration_supported: 1,
+        advertise_default_route: 1,
+        router_discovery_behavior: i32::MIN,
+        dad_transmits: u32::MAX,
+        base_reachable_time: u32::MAX,
+        retransmit_time: u32::MAX,
+        path_mtu_discovery_timeout: u32::MAX,
+        link_local_address_behavior: i32::MIN,
+        link_local_address_timeout: u32::MAX,
+        // The scope levels Windows sets (1 interface … 14 global), each zone at its widest.
+        zone_indices: core::array::from_fn(|level| {
+            if [1, 2, 3, 4, 5, 8, 14].contains(&level) {
+                u32::MAX
+            } else {
+                0
+            }
+        }),
+        site_prefix_length: u32::MAX,
+        metric: u32::MAX,
+        nl_mtu: u32::MAX - 1,
+        connected: 1,
+        supports_wake_up_patterns: 1,
+        supports_neighbor_discovery: 1,
+        supports_router_discovery: 1,
+        reachable_time: u32::MAX,
+        transmit_offload: 0xFF,
+        receive_offload: 0xFF,
+        disable_default_routes: 1,
+        ..MibIpInterfaceRow::default()
+    };
+    let names = Names {
+        name: Text::from_text(&"n".repeat(300)),
+        alias: Text::from_text(&"a".repeat(300)),
+    };
+    let detail = Detail::Full(Interface::decode(&row));
+    let mut event = trace::InterfaceEvent::BLANK;
+    trace::start_change(
+        &mut event,
+        Notification::Interface,
+        Change::Other(i32::MIN),
+        u64::MAX,
+        Note::None,
+    );
+    render::visit_interface(&mut event.fields(), &detail, &names);
+    assert_eq!(event.payload().len(), 443);
+    assert_eq!(event.metadata().map(<[u8]>::len), Some(248));
+    // Sixteen zones, each at its widest, do not fit: that event is dropped, and counted.
+    let detail = Detail::Full(Interface::decode(&MibIpInterfaceRow {
+        zone_indices: [u32::MAX; 16],
+        ..row
+    }));
+    let mut event = trace::InterfaceEvent::BLANK;
+    trace::start_change(
+        &mut event,
+        Notification::Interface,
+        Change::Add,
+        1,
+        Note::None,
+    );
+    render::visit_interface(&mut event.fields(), &detail, &names);
+    assert!(event.metadata().is_none());
+}
+
+/// The largest address, stable-table and route events: an IPv6 address of eight full groups
+/// with a zone, the widest LUID (a long interface type, the largest index), the longest name
+/// and alias, enum values no name is known for, every number at its widest. They fit
+/// `trace::ROW_PAYLOAD`, so no such event is dropped.
+#[test]
+fn the_largest_address_and_route_events_fit() {
+    use core::net::Ipv6Addr;
+    use netnotify_core::decode::{Address, Change, Route};
+    use netnotify_core::render::{self, Detail, Names, Note, Text};
+    // IF_TYPE_IEEE80211 with the largest 24-bit index.
+    let luid = (71_u64 << 48) | (0xFF_FFFF << 24);
+    let wide = Ipv6Addr::new(
+        0xffff, 0xfffe, 0xfffd, 0xfffc, 0xfffb, 0xfffa, 0xfff9, 0xfff8,
+    );
+    let names = Names {
+        name: Text::from_text(&"n".repeat(300)),
+        alias: Text::from_text(&"a".repeat(300)),
+    };
+    let mut address = common::address_row(common::ipv6(wide, u32::MAX), luid, u32::MAX);
+    address.prefix_origin = i32::MIN;
+    address.suffix_origin = i32::MIN;
+    address.dad_state = i32::MIN;
+    address.valid_lifetime = u32::MAX - 1;
+    address.preferred_lifetime = u32::MAX - 1;
+    address.on_link_prefix_length = 128;
+    address.scope_id = u32::MAX;
+    address.creation_time_stamp = i64::MIN;
+    let detail = Detail::Full(Address::decode(&address));
+    let mut event = trace::AddressEvent::BLANK;
+    trace::start_change(
+        &mut event,
+        Notification::Address,
+        Change::Other(i32::MIN),
+        u64::MAX,
+        Note::None,
+    );
+    render::visit_address(&mut event.fields(), &detail, &names);
+    let address_payload = event.payload().len();
+    assert!(event.metadata().is_some(), "address: {address_payload}");
+    let mut event = trace::StableEvent::BLANK;
+    trace::start_stable(&mut event, u64::MAX);
+    render::visit_stable_entry(
+        &mut event.fields(),
+        u32::MAX,
+        &Address::decode(&address),
+        &names,
+    );
+    let stable_payload = event.payload().len();
+    assert!(event.metadata().is_some(), "stable-table: {stable_payload}");
+    let mut route = route_row(
+        common::ipv6(wide, u32::MAX),
+        128,
+        common::ipv6(wide, u32::MAX),
+        luid,
+        u32::MAX,
+    );
+    route.metric = u32::MAX - 1;
+    route.protocol = i32::MIN;
+    route.origin = i32::MIN;
+    route.valid_lifetime = u32::MAX - 1;
+    route.preferred_lifetime = u32::MAX - 1;
+    route.age = u32::MAX;
+    route.site_prefix_length = u8::MAX;
+    let detail = Detail::Full(Route::decode(&route));
+    let mut event = trace::RouteEvent::BLANK;
+    trace::start_change(
+        &mut event,
+        Notification::Route,
+        Change::Other(i32::MIN),
+        u64::MAX,
+        Note::None,
+    );
+    render::visit_route(&mut event.fields(), &detail, &names);
+    let route_payload = event.payload().len();
+    assert!(event.metadata().is_some(), "route: {route_payload}");
+    assert_eq!(
+        (address_payload, stable_payload, route_payload),
+        (221, 221, 264)
+    );
 }

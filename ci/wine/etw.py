@@ -4,10 +4,14 @@ decoder this project did not write: PyPI `etl-parser`'s TraceLogging decoder
 (`etl.parsers.tracelogging.TraceLogging().load(metadata, payload)`), pinned in REQUIREMENTS.
 
     ci/wine/etw.py FILE.etw.jsonl     prints each decoded event as one JSON object a line
+    ci/wine/etw.py FILE.etw.jsonl JSON.jsonl
+                                      checks them against `cargo replay --json`'s objects
+                                      (json_view: docs/replay.md#etw)
 
-Each event decodes to `{"event": NAME, FIELD: VALUE, ...}`: integers as numbers, text as
-strings, and the fields whose out-type says IPv4 (a UINT32 in network order) or IPv6 (16
-counted bytes) as addresses, as ETW's own decoders show them.
+Each event decodes to `{"event": NAME, FIELD: VALUE, ...}`: integers as numbers, BOOL32 as
+true/false, DOUBLE as a number, text as strings, and the fields whose out-type says IPv4 (a
+UINT32 in network order) or IPv6 (16 counted bytes) as addresses, as ETW's own decoders show
+them.
 """
 import hashlib
 import ipaddress
@@ -74,10 +78,62 @@ def events(calls):
     return [decode(call, tracelogging) for call in calls if call["call"] == "EtwWriteTransfer"]
 
 
+# The notifications' events carry their `seq` (the driver's count); the driver's own records'
+# `seq` numbers `cargo replay --json`'s objects and is in no event.
+NOTIFICATION_KINDS = ("interface", "address", "route", "stable-table")
+
+
+def json_view(objects, registered=True):
+    """What the driver's events decode to, from `cargo replay --json`'s objects, in order: one
+    record, two renderings (docs/replay.md#etw, the same rules as netnotify_replay::json::
+    etw_view). No event for the objects before `settings` (printed before EtwRegister), or at
+    all without a provider; `kind` is the event's name; `printed` and a driver record's `seq`
+    are the lines' and left out; a null is a field the event leaves out; a nested object is its
+    fields named `outer.inner`."""
+    if not registered:
+        return []
+    first = next((n for n, o in enumerate(objects) if o.get("kind") == "settings"), None)
+    if first is None:
+        return []
+    view = []
+    for obj in objects[first:]:
+        kind = obj["kind"]
+        event = {"event": kind}
+        for key, value in obj.items():
+            if key == "kind" or key == "printed" or value is None or \
+                    (key == "seq" and kind not in NOTIFICATION_KINDS):
+                continue
+            if isinstance(value, dict):
+                event.update({f"{key}.{name}": inner for name, inner in value.items()})
+            else:
+                event[key] = value
+        view.append(event)
+    return view
+
+
+def same(events, objects):
+    """The first index where decoded events and json_view objects differ (keys in order, and
+    values), or None."""
+    for n, (event, obj) in enumerate(zip(events, objects)):
+        if list(event.items()) != list(obj.items()):
+            return n
+    return None if len(events) == len(objects) else min(len(events), len(objects))
+
+
 def main():
-    if len(sys.argv) != 2 or sys.argv[1] in ("-h", "--help"):
+    if len(sys.argv) not in (2, 3) or sys.argv[1] in ("-h", "--help"):
         print(__doc__)
         return 0 if len(sys.argv) == 2 else 2
+    if len(sys.argv) == 3:
+        calls = load(sys.argv[1])
+        decoded = events(calls)
+        objects = json_view(load(sys.argv[2]), any(c["call"] == "EtwRegister" for c in calls))
+        at = same(decoded, objects)
+        if at is not None:
+            print(f"event {at}: {decoded[at:at + 1]}\n  --json: {objects[at:at + 1]}")
+            return 1
+        print(f"{len(decoded)} events equal cargo replay --json's objects")
+        return 0
     for event in events(load(sys.argv[1])):
         print(json.dumps(event, separators=(",", ":")))
     return 0

@@ -13,16 +13,14 @@ use std::hint::black_box;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use netnotify_core::decode::{
-    Address, AddressKeys, Change, Interface, InterfaceKeys, Route, RouteKeys,
-};
+use netnotify_core::decode::{Address, Change, Interface, Route, RouteKeys};
 use netnotify_core::ffi::{
     IpAddressPrefix, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, SockaddrInet,
 };
 use netnotify_core::fields;
 use netnotify_core::line::Line;
 use netnotify_core::notification::Notification;
-use netnotify_core::render::{self, Detail, Family, Names, Timestamp};
+use netnotify_core::render::{self, Detail, Family, Names, Note, Timestamp};
 use netnotify_core::trace::{self, Session};
 
 fn ipv4(address: Ipv4Addr) -> SockaddrInet {
@@ -349,37 +347,67 @@ fn etw_benches(c: &mut Criterion) {
     let address = address_row();
     let route_v6 = route_row_v6();
     let route_v4 = route_row_v4();
+    let names = names();
     let mut group = c.benchmark_group("event");
-    // The ETW event of the same notification: decode its keys, build the TraceLogging
-    // metadata and payload on the stack (what the callback hands to EtwWriteTransfer).
+    // The ETW event of the same notification, as the callback writes it for a printed
+    // line: every field of the full row and the names, from the field table through the
+    // renderer's visitor, into the TraceLogging metadata and payload on the stack (what the
+    // callback hands to EtwWriteTransfer).
     group.bench_function("interface/etw-event", |b| {
         b.iter(|| {
-            let mut event = trace::change_event(Notification::Interface, Change::Parameter, 7);
-            trace::interface_keys(&mut event, &InterfaceKeys::decode(black_box(&interface)));
+            let detail = Detail::Full(Interface::decode(black_box(&interface)));
+            let mut event = trace::InterfaceEvent::BLANK;
+            trace::start_change(
+                &mut event,
+                Notification::Interface,
+                Change::Parameter,
+                7,
+                Note::None,
+            );
+            render::visit_interface(&mut event.fields(), &detail, black_box(&names));
             black_box(event.metadata().map(<[u8]>::len));
             event
         });
     });
     group.bench_function("address/etw-event", |b| {
         b.iter(|| {
-            let mut event = trace::change_event(Notification::Address, Change::Add, 7);
-            trace::address_keys(&mut event, &AddressKeys::decode(black_box(&address)));
+            let detail = Detail::Full(Address::decode(black_box(&address)));
+            let mut event = trace::AddressEvent::BLANK;
+            trace::start_change(
+                &mut event,
+                Notification::Address,
+                Change::Add,
+                7,
+                Note::None,
+            );
+            render::visit_address(&mut event.fields(), &detail, black_box(&names));
             black_box(event.metadata().map(<[u8]>::len));
             event
         });
     });
-    group.bench_function("route-ipv4/etw-event", |b| {
-        b.iter(|| {
-            let mut event = trace::change_event(Notification::Route, Change::Add, 7);
-            trace::route_keys(&mut event, &RouteKeys::decode(black_box(&route_v4)));
-            black_box(event.metadata().map(<[u8]>::len));
-            event
+    for (name, row) in [
+        ("route-ipv4/etw-event", &route_v4),
+        ("route-ipv6/etw-event", &route_v6),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let detail = Detail::Full(Route::decode(black_box(row)));
+                let mut event = trace::RouteEvent::BLANK;
+                trace::start_change(&mut event, Notification::Route, Change::Add, 7, Note::None);
+                render::visit_route(&mut event.fields(), &detail, black_box(&names));
+                black_box(event.metadata().map(<[u8]>::len));
+                event
+            });
         });
-    });
-    group.bench_function("route-ipv6/etw-event", |b| {
+    }
+    // A storm's left-out event: the keys as delivered, no names.
+    group.bench_function("route-ipv4/etw-event-left-out", |b| {
         b.iter(|| {
-            let mut event = trace::change_event(Notification::Route, Change::Add, 7);
-            trace::route_keys(&mut event, &RouteKeys::decode(black_box(&route_v6)));
+            let detail: Detail<RouteKeys, Route> =
+                Detail::Keys(RouteKeys::decode(black_box(&route_v4)), Note::None);
+            let mut event = trace::RouteEvent::BLANK;
+            trace::start_change(&mut event, Notification::Route, Change::Add, 7, Note::None);
+            render::visit_route(&mut event.fields(), &detail, &Names::UNKNOWN);
             black_box(event.metadata().map(<[u8]>::len));
             event
         });

@@ -1,12 +1,14 @@
 //! The field tables (`netnotify_core::fields`) are the one home of every field: the docs'
 //! tables are made from them, and a field added to a table reaches the line, the readable-row
-//! parser, the JSON and the docs.
+//! parser, the JSON, the ETW event and the docs.
 
 use netnotify_core::decode::Route;
 use netnotify_core::ffi::{MibIpForwardRow2, SockaddrInet};
 use netnotify_core::fields::{self, Field, Kind, Width, route};
 use netnotify_core::line::Line;
 use netnotify_core::render::Dec;
+use netnotify_core::sim::{EtwWrite, decode_etw};
+use netnotify_core::trace;
 use netnotify_replay::{docs, json, readable};
 use serde_json::json;
 
@@ -74,7 +76,8 @@ netnotify_core::segment! {
 }
 
 /// One field added to a table (`EXTRA`, declared once above) appears in the line, in the
-/// readable-row parser (written at its offset), in the JSON, and in the docs' table.
+/// readable-row parser (written at its offset), in the JSON, in the ETW event, and in the
+/// docs' table.
 #[test]
 fn a_field_added_to_the_table_appears_everywhere() {
     let table: Vec<Field> = fields::ROUTE_ROW.iter().copied().chain([EXTRA]).collect();
@@ -99,6 +102,23 @@ fn a_field_added_to_the_table_appears_everywhere() {
     let mut object = json::Object::default();
     visit_route_tail(&mut object, &decoded);
     assert_eq!(object.to_json(), "{\"route-metric\":0,\"extra\":42}");
+    // The ETW event: the same field under the same name, a UINT32 (its kind's width), and
+    // decoded it equals the JSON object.
+    let mut event = trace::RouteEvent::BLANK;
+    event.start("route", trace::Level::Informational, trace::keyword::ROUTE);
+    visit_route_tail(&mut event.fields(), &decoded);
+    let metadata = event.metadata().expect("fits").to_vec();
+    assert!(metadata.ends_with(b"route-metric\0\x08extra\0\x08"));
+    let write = EtwWrite {
+        descriptor: *event.descriptor(),
+        traits: trace::PROVIDER_TRAITS.to_vec(),
+        metadata,
+        payload: event.payload().to_vec(),
+    };
+    assert_eq!(
+        decode_etw(&write),
+        "{\"event\":\"route\",\"route-metric\":0,\"extra\":42}"
+    );
     // The docs.
     assert!(
         docs::replay_table(&table).contains("| `extra` | `Age` (96, u32) | number | number |  |")

@@ -1,9 +1,17 @@
 //! ETW: netnotify's `TraceLogging` provider.
 //!
-//! Owns the provider's name, GUID and traits, its keywords and levels, whether a session listens ([`Session`]), the self-describing encoding
-//! of an event ([`Event`]), the field list of every event (the functions at the end of this
-//! module, the one place an event's fields are named), and the boundary to the kernel's
-//! `Etw*` routines ([`Trace`]).
+//! Owns the provider's name, GUID and traits, its keywords and levels, whether a session
+//! listens ([`Session`]), the self-describing encoding of an event ([`Event`], written through
+//! [`Fields`]), how each value of a record becomes a typed field ([`Fields::value`]), the
+//! start of every event and the driver's own events (the functions at the end of this
+//! module), and the boundary to the kernel's `Etw*` routines ([`Trace`]).
+//!
+//! One record, two renderings: a notification's or stable table's event carries every field
+//! its record has, taken from the field table ([`crate::fields`]) through the renderer's
+//! visitors, the same path `cargo replay --json` writes its objects by; the driver's own events
+//! carry `--json`'s names and values for its lines. docs/replay.md#etw gives the rules (types,
+//! `null`, the keys that are the lines' only), `replay/tests/etw_json.rs` and `ci/wine/run`
+//! hold every event to its JSON object.
 //!
 //! `TraceLogging` events describe themselves: each write carries the provider's traits, the
 //! event's metadata (its name, then each field's name and type) and the payload, in three
@@ -31,10 +39,14 @@ pub use tracelogging::_internal::EventDescriptor;
 pub use tracelogging::{Channel, Guid, InType, Level, Opcode, OutType};
 
 use crate::counters::{ChangeCounts, Counters, StableCounts};
-use crate::decode::{AddressKeys, Change, InterfaceKeys, Luid, Prefix, RouteKeys, SocketAddress};
+use crate::decode::{Change, SocketAddress};
+use crate::fields::{
+    ADDRESS_ROW, Field, FieldValue, INTERFACE_ROW, Kind, NAMES, ROUTE_ROW, Value as FieldValueKind,
+    Visit, Width, driver, stable,
+};
 use crate::line::{Out, Put};
-use crate::notification::Notification;
-use crate::render::Family;
+use crate::notification::{Notification, NotificationSet};
+use crate::render::Note;
 use crate::settings::{SETTINGS, Settings};
 use crate::status::NtStatus;
 use crate::storm::Summary;
@@ -133,6 +145,7 @@ pub struct Session {
     any: AtomicU64,
     all: AtomicU64,
     dropped: AtomicU64,
+    stable_records: AtomicU64,
 }
 
 /// What an enable callback asks for.
@@ -191,6 +204,14 @@ impl Session {
         self.registered.load(Ordering::Acquire)
     }
 
+    /// The next `seq` of the stable table's records (headers and rows alike, from 1), as
+    /// `cargo replay --json` numbers them: counted whether or not a session listens.
+    pub fn next_stable_record(&self) -> u64 {
+        self.stable_records
+            .fetch_add(1, Ordering::Relaxed)
+            .wrapping_add(1)
+    }
+
     /// Events that did not fit their buffers, so were not written.
     pub fn dropped(&self) -> u64 {
         self.dropped.load(Ordering::Relaxed)
@@ -201,27 +222,28 @@ impl Session {
 pub const METADATA_CAPACITY: usize = 640;
 /// The payload's room, in bytes, for the lifecycle events.
 pub const PAYLOAD_CAPACITY: usize = 320;
-/// The metadata's room for a notification's event: it is built on a NETIO callback's stack,
-/// whose budget is 2 KiB (`ci/object-checks`).
-pub const NOTIFICATION_METADATA: usize = 160;
-/// The payload's room for a notification's event.
-pub const NOTIFICATION_PAYLOAD: usize = 96;
+/// The metadata's room for a storm summary's event: it is built on a NETIO callback's stack
+/// (or the storm timer's DPC), whose budget is 2 KiB (`ci/object-checks`).
+pub const STORM_METADATA: usize = 160;
+/// The payload's room for a storm summary's event.
+pub const STORM_PAYLOAD: usize = 96;
 
-/// A notification's event: small enough for a callback's stack.
-pub type NotificationEvent = Event<NOTIFICATION_METADATA, NOTIFICATION_PAYLOAD>;
+/// A storm summary's event: small enough for a callback's stack.
+pub type StormEvent = Event<STORM_METADATA, STORM_PAYLOAD>;
 
 /// A warning's or an error's event: a short name and field, and the line's text, cut to fit
 /// (the longest message today is about 200 bytes; the event is built on a callback's stack).
 pub type MessageEvent = Event<32, 256>;
 
-/// A byte buffer that refuses what does not fit and remembers that it did.
-struct Bytes<const N: usize> {
-    buffer: [u8; N],
+/// A byte buffer that refuses what does not fit and remembers that it did: `[u8; N]` where
+/// it lies, `[u8]` where it is written (so the writers exist once, not once per size).
+struct Bytes<B: ?Sized> {
     len: usize,
     overflow: bool,
+    buffer: B,
 }
 
-impl<const N: usize> Bytes<N> {
+impl<const N: usize> Bytes<[u8; N]> {
     #[allow(
         clippy::inline_always,
         reason = "built in the caller's frame, not copied into it: a callback's stack budget"
@@ -229,12 +251,14 @@ impl<const N: usize> Bytes<N> {
     #[inline(always)]
     const fn new() -> Self {
         Self {
-            buffer: [0; N],
             len: 0,
             overflow: false,
+            buffer: [0; N],
         }
     }
+}
 
+impl Bytes<[u8]> {
     fn push(&mut self, bytes: &[u8]) {
         let end = self.len.saturating_add(bytes.len());
         match self.buffer.get_mut(self.len..end) {
@@ -246,8 +270,47 @@ impl<const N: usize> Bytes<N> {
         }
     }
 
+    /// Pushes `text` without its NUL bytes: in one copy when it has none (what the driver
+    /// writes never has), byte by byte otherwise.
+    fn push_text(&mut self, text: &str) {
+        let text = text.as_bytes();
+        if text.contains(&0) {
+            for byte in text.iter().filter(|&&byte| byte != 0) {
+                self.push(&[*byte]);
+            }
+        } else {
+            self.push(text);
+        }
+    }
+
     fn as_slice(&self) -> &[u8] {
         self.buffer.get(..self.len).unwrap_or_default()
+    }
+
+    const fn clear(&mut self) {
+        self.len = 0;
+        self.overflow = false;
+    }
+
+    /// Cuts `front` bytes from the start of what was pushed since `start`, and `back` from
+    /// its end (when there is that much).
+    fn cut(&mut self, start: usize, front: usize, back: usize) {
+        let Some(written) = self.len.checked_sub(start) else {
+            return;
+        };
+        if written < front.saturating_add(back) || self.overflow {
+            return;
+        }
+        let end = self.len.saturating_sub(back);
+        let mut to = start;
+        for from in start.saturating_add(front)..end {
+            let byte = self.buffer.get(from).copied().unwrap_or(0);
+            if let Some(slot) = self.buffer.get_mut(to) {
+                *slot = byte;
+            }
+            to = to.saturating_add(1);
+        }
+        self.len = to;
     }
 }
 
@@ -260,16 +323,23 @@ fn copy(to: &mut [u8], from: &[u8]) {
 }
 
 /// One `TraceLogging` event being built: its descriptor, metadata and payload, with room for
-/// `M` and `P` bytes.
+/// `M` and `P` bytes. Its fields are written through [`Event::fields`].
 pub struct Event<const M: usize = METADATA_CAPACITY, const P: usize = PAYLOAD_CAPACITY> {
     descriptor: EventDescriptor,
-    metadata: Bytes<M>,
-    payload: Bytes<P>,
+    metadata: Bytes<[u8; M]>,
+    payload: Bytes<[u8; P]>,
 }
 
 impl<const M: usize, const P: usize> Event<M, P> {
-    /// An event named `name` at `level` with `keyword`: the metadata starts with its size
-    /// (filled in by [`Event::metadata`]), no tags (one 0 byte), and the name.
+    /// An empty event, to [`Event::start`] where it lies: a callback's event is built in
+    /// its frame, never moved (a move of its buffers costs their size again on the stack).
+    pub const BLANK: Self = Self {
+        descriptor: EventDescriptor::zero(),
+        metadata: Bytes::new(),
+        payload: Bytes::new(),
+    };
+
+    /// An event named `name` at `level` with `keyword` ([`Event::start`]).
     #[must_use]
     #[allow(
         clippy::inline_always,
@@ -277,26 +347,117 @@ impl<const M: usize, const P: usize> Event<M, P> {
     )]
     #[inline(always)]
     pub fn new(name: &str, level: Level, keyword: u64) -> Self {
-        let mut descriptor = EventDescriptor::new(level, keyword);
-        descriptor.channel = Channel::TraceLogging;
-        let mut event = Self {
-            descriptor,
-            metadata: Bytes::new(),
-            payload: Bytes::new(),
-        };
-        event.metadata.push(&[0, 0, 0]);
-        event.name(name);
+        let mut event = Self::BLANK;
+        event.start(name, level, keyword);
         event
+    }
+
+    /// Starts the event named `name` at `level` with `keyword`: the metadata starts with its
+    /// size (filled in when the event is written), no tags (one 0 byte), and the name.
+    pub fn start(&mut self, name: &str, level: Level, keyword: u64) {
+        self.descriptor = EventDescriptor::new(level, keyword);
+        self.descriptor.channel = Channel::TraceLogging;
+        self.fields().start(name);
+    }
+
+    /// The writer of the event's fields: one for every size of event.
+    pub const fn fields(&mut self) -> Fields<'_> {
+        Fields {
+            metadata: &mut self.metadata,
+            payload: &mut self.payload,
+        }
+    }
+
+    /// A `u32` field.
+    pub fn u32(&mut self, name: &str, value: u32) {
+        self.fields().u32(name, value);
+    }
+
+    /// An IPv4 address.
+    pub fn ipv4(&mut self, name: &str, octets: [u8; 4]) {
+        self.fields().ipv4(name, octets);
+    }
+
+    /// A text field.
+    pub fn str(&mut self, name: &str, value: &str) {
+        self.fields().str(name, value);
+    }
+
+    /// A `BOOL32` field.
+    pub fn bool32(&mut self, name: &str, value: bool) {
+        self.fields().bool32(name, value);
+    }
+
+    /// A text field holding what `value` prints in a line.
+    pub fn put<V: Put + ?Sized>(&mut self, name: &str, value: &V) {
+        self.fields().put(name, value);
+    }
+
+    /// A text field holding what `value` displays (`core::fmt`: not on the callback path).
+    pub fn display<D: fmt::Display + ?Sized>(&mut self, name: &str, value: &D) {
+        self.fields().display(name, value);
+    }
+
+    /// The descriptor.
+    #[must_use]
+    pub const fn descriptor(&self) -> &EventDescriptor {
+        &self.descriptor
+    }
+
+    /// The metadata, its size filled in; `None` if the event did not fit.
+    pub fn metadata(&mut self) -> Option<&[u8]> {
+        self.fields().finish().then(|| {
+            self.metadata
+                .buffer
+                .get(..self.metadata.len)
+                .unwrap_or_default()
+        })
+    }
+
+    /// The payload.
+    #[must_use]
+    pub fn payload(&self) -> &[u8] {
+        self.payload
+            .buffer
+            .get(..self.payload.len)
+            .unwrap_or_default()
+    }
+
+    /// Writes the event through `trace`, unless it did not fit (then counts it as dropped).
+    pub fn write<T: Trace + ?Sized>(&mut self, trace: &T, session: &Session) {
+        let mut fields = Fields {
+            metadata: &mut self.metadata,
+            payload: &mut self.payload,
+        };
+        fields.write(&self.descriptor, trace, session);
+    }
+}
+
+/// Writes an event's fields: its metadata and payload, whatever their room.
+pub struct Fields<'a> {
+    metadata: &'a mut Bytes<[u8]>,
+    payload: &'a mut Bytes<[u8]>,
+}
+
+impl Fields<'_> {
+    /// Starts the event named `name` (see [`Event::start`]).
+    fn start(&mut self, name: &str) {
+        self.metadata.clear();
+        self.payload.clear();
+        self.metadata.push(&[0, 0, 0]);
+        self.name(name);
     }
 
     /// A NUL-terminated name (an event's or a field's); NUL bytes inside are left out.
     fn name(&mut self, name: &str) {
-        for byte in name.bytes().filter(|&byte| byte != 0) {
-            self.metadata.push(&[byte]);
-        }
+        self.metadata.push_text(name);
         self.metadata.push(&[0]);
     }
 
+    // Inline: a frame of its own on every field's path costs the interface's callback the
+    // last bytes of its stack budget.
+    #[allow(clippy::inline_always, reason = "a callback's stack budget")]
+    #[inline(always)]
     fn field(&mut self, name: &str, in_type: InType, out_type: OutType) {
         self.name(name);
         if out_type == OutType::Default {
@@ -326,6 +487,36 @@ impl<const M: usize, const P: usize> Event<M, P> {
         self.payload.push(&[value]);
     }
 
+    /// A `u16` field.
+    pub fn u16(&mut self, name: &str, value: u16) {
+        self.field(name, InType::U16, OutType::Default);
+        self.payload.push(&value.to_le_bytes());
+    }
+
+    /// An `i32` field.
+    pub fn i32(&mut self, name: &str, value: i32) {
+        self.field(name, InType::I32, OutType::Default);
+        self.payload.push(&value.to_le_bytes());
+    }
+
+    /// An `i64` field.
+    pub fn i64(&mut self, name: &str, value: i64) {
+        self.field(name, InType::I64, OutType::Default);
+        self.payload.push(&value.to_le_bytes());
+    }
+
+    /// A `BOOL32` field: 1 or 0.
+    pub fn bool32(&mut self, name: &str, value: bool) {
+        self.field(name, InType::Bool32, OutType::Default);
+        self.payload.push(&u32::from(value).to_le_bytes());
+    }
+
+    /// A `DOUBLE` field, given as its bits.
+    pub fn f64_bits(&mut self, name: &str, bits: u64) {
+        self.field(name, InType::F64, OutType::Default);
+        self.payload.push(&bits.to_le_bytes());
+    }
+
     /// An IPv4 address: a `u32` in network order, shown as an address.
     pub fn ipv4(&mut self, name: &str, octets: [u8; 4]) {
         self.field(name, InType::U32, OutType::IPv4);
@@ -339,64 +530,99 @@ impl<const M: usize, const P: usize> Event<M, P> {
         self.payload.push(&octets);
     }
 
-    /// A text field: NUL-terminated UTF-8 (`CStr8`, shown as UTF-8); NUL bytes inside are
-    /// left out.
+    /// A text field: NUL-terminated 8-bit text (`CStr8`); NUL bytes inside are left out.
+    /// Everything the driver writes is ASCII (the names too: [`crate::render::Text`]), so
+    /// the default out-type (the code page's text) shows it as the lines do, and the
+    /// metadata spends no out-type byte on it.
     pub fn str(&mut self, name: &str, value: &str) {
-        self.field(name, InType::CStr8, OutType::Utf8);
-        self.text(value);
+        self.field(name, InType::CStr8, OutType::Default);
+        self.payload.push_text(value);
         self.payload.push(&[0]);
     }
 
     /// A text field cut to the room left, at a character boundary, rather than refused.
     pub fn str_cut(&mut self, name: &str, value: &str) {
-        self.field(name, InType::CStr8, OutType::Utf8);
-        let room = P.saturating_sub(self.payload.len).saturating_sub(1);
+        self.field(name, InType::CStr8, OutType::Default);
+        let room = self
+            .payload
+            .buffer
+            .len()
+            .saturating_sub(self.payload.len)
+            .saturating_sub(1);
         let mut end = value.len().min(room);
         while !value.is_char_boundary(end) {
             end = end.saturating_sub(1);
         }
-        self.text(value.get(..end).unwrap_or_default());
+        self.payload.push_text(value.get(..end).unwrap_or_default());
         self.payload.push(&[0]);
     }
 
     /// A text field holding what `value` prints in a line.
     pub fn put<V: Put + ?Sized>(&mut self, name: &str, value: &V) {
-        self.field(name, InType::CStr8, OutType::Utf8);
-        value.put(&mut Text(self));
+        self.field(name, InType::CStr8, OutType::Default);
+        value.put(&mut Text(self.payload));
         self.payload.push(&[0]);
     }
 
     /// A text field holding what `value` displays (`core::fmt`: not on the callback path).
     pub fn display<D: fmt::Display + ?Sized>(&mut self, name: &str, value: &D) {
-        self.field(name, InType::CStr8, OutType::Utf8);
-        let _ = fmt::write(&mut Text(self), format_args!("{value}"));
+        self.field(name, InType::CStr8, OutType::Default);
+        let _ = fmt::write(&mut Text(self.payload), format_args!("{value}"));
         self.payload.push(&[0]);
     }
 
-    fn text(&mut self, value: &str) {
-        for byte in value.bytes().filter(|&byte| byte != 0) {
-            self.payload.push(&[byte]);
-        }
-    }
-
-    /// An address as its family's type: IPv4 or IPv6; any other family as its number.
+    /// An address as its family's type where that shows what the line prints: IPv4, and IPv6
+    /// without a zone (`%12`, which the type cannot carry) and not IPv4-mapped (decoders
+    /// differ on `::ffff:a.b.c.d`); any other as the line's text.
     pub fn address(&mut self, name: &str, address: &SocketAddress) {
         match address {
             SocketAddress::V4(v4) => self.ipv4(name, v4.octets()),
-            SocketAddress::V6(v6, _) => self.ipv6(name, v6.octets()),
-            SocketAddress::Other(family) => self.u32(name, u32::from(*family)),
+            SocketAddress::V6(v6, 0) if v6.to_ipv4_mapped().is_none() => {
+                self.ipv6(name, v6.octets());
+            }
+            other => self.put(name, other),
         }
     }
 
-    /// The descriptor.
-    #[must_use]
-    pub const fn descriptor(&self) -> &EventDescriptor {
-        &self.descriptor
+    /// A field's value in its natural type, as `cargo replay --json` writes it (docs/replay.md#etw):
+    /// a number as an integer of its C field's width, a `BOOLEAN` as `BOOL32`, an IPv4 address
+    /// as an IPv4 (and an IPv6 address without a zone as an IPv6: see [`Fields::address`]),
+    /// anything else as the text the JSON has. A value the JSON writes as `null` (unknown, or
+    /// none) is left out of the event: `TraceLogging` has no null.
+    pub fn value<T: FieldValue + ?Sized>(&mut self, name: &str, kind: Kind, value: &T) {
+        match value.value() {
+            FieldValueKind::Number(number) => self.number(name, kind, number),
+            FieldValueKind::Signed(number) => match i32::try_from(number) {
+                Ok(number) => self.i32(name, number),
+                Err(_) => self.i64(name, number),
+            },
+            FieldValueKind::Word(text) | FieldValueKind::Text(text) => self.str(name, text),
+            FieldValueKind::Bool(flag) => self.bool32(name, flag),
+            FieldValueKind::Unknown => {}
+            FieldValueKind::Address(address) => self.address(name, &address),
+            FieldValueKind::Prefix(prefix) => self.put(name, &prefix),
+            FieldValueKind::Printed => self.put(name, value),
+        }
     }
 
-    /// The metadata, its size filled in; `None` if the event did not fit.
-    pub fn metadata(&mut self) -> Option<&[u8]> {
-        self.finish().then(|| self.metadata.as_slice())
+    /// A number in the width of its field's C type (`ULONG`, `UCHAR`, `ADDRESS_FAMILY`, a
+    /// count the driver keeps as `u64`); a value too wide for it (none is) as a `u64`.
+    fn number(&mut self, name: &str, kind: Kind, number: u64) {
+        match kind {
+            Kind::Number(Width::U8) => match u8::try_from(number) {
+                Ok(number) => self.u8(name, number),
+                Err(_) => self.u64(name, number),
+            },
+            Kind::Family => match u16::try_from(number) {
+                Ok(number) => self.u16(name, number),
+                Err(_) => self.u64(name, number),
+            },
+            Kind::Count | Kind::Luid | Kind::Timestamp => self.u64(name, number),
+            _ => match u32::try_from(number) {
+                Ok(number) => self.u32(name, number),
+                Err(_) => self.u64(name, number),
+            },
+        }
     }
 
     /// Fills in the metadata's size; false if the event did not fit.
@@ -414,14 +640,13 @@ impl<const M: usize, const P: usize> Event<M, P> {
         true
     }
 
-    /// The payload.
-    #[must_use]
-    pub fn payload(&self) -> &[u8] {
-        self.payload.as_slice()
-    }
-
     /// Writes the event through `trace`, unless it did not fit (then counts it as dropped).
-    pub fn write<T: Trace + ?Sized>(&mut self, trace: &T, session: &Session) {
+    fn write<T: Trace + ?Sized>(
+        &mut self,
+        descriptor: &EventDescriptor,
+        trace: &T,
+        session: &Session,
+    ) {
         if !self.finish() {
             session.dropped.fetch_add(1, Ordering::Relaxed);
             return;
@@ -429,7 +654,7 @@ impl<const M: usize, const P: usize> Event<M, P> {
         // A failed write (no buffer space in a session) is ETW's to count: the session reports
         // its lost events.
         let _ = trace.write(
-            &self.descriptor,
+            descriptor,
             self.metadata.as_slice(),
             self.payload.as_slice(),
         );
@@ -437,17 +662,17 @@ impl<const M: usize, const P: usize> Event<M, P> {
 }
 
 /// A text field's payload as the renderer's output.
-struct Text<'a, const M: usize, const P: usize>(&'a mut Event<M, P>);
+struct Text<'a>(&'a mut Bytes<[u8]>);
 
-impl<const M: usize, const P: usize> Out for Text<'_, M, P> {
+impl Out for Text<'_> {
     fn put_str(&mut self, text: &str) {
-        self.0.text(text);
+        self.0.push_text(text);
     }
 }
 
-impl<const M: usize, const P: usize> fmt::Write for Text<'_, M, P> {
+impl fmt::Write for Text<'_> {
     fn write_str(&mut self, text: &str) -> fmt::Result {
-        self.0.text(text);
+        self.0.push_text(text);
         Ok(())
     }
 }
@@ -473,174 +698,288 @@ impl fmt::Display for BracedGuid {
     }
 }
 
-// The events, each with its fields: the one place an event's fields are named.
+// The events, each with its fields. The fields of a record (a notification's row, a stable
+// table's header and rows) come from the field table through the renderer's visitors
+// ([`crate::render::visit_interface`] and its siblings, visiting [`Fields`]), so a field added
+// to the table is in the event too; the driver's own events name their fields from the same
+// table.
 
-/// A change notification's event: `kind` in its name, then `change`, the kind's `seq` (1 for
-/// its first event), and the keys as delivered.
-#[must_use]
+impl Visit for Fields<'_> {
+    fn field<T: FieldValue + ?Sized>(&mut self, field: &Field, value: &T) {
+        self.value(field.name, field.kind, value);
+    }
+}
+
+/// Why a change event has only its keys, as `cargo replay --json`'s `note` says it: the
+/// line's note without its space and parentheses.
+fn note(fields: &mut Fields<'_>, note: Note) {
+    if note == Note::None {
+        return;
+    }
+    fields.field("note", InType::CStr8, OutType::Default);
+    let start = fields.payload.len;
+    note.put(&mut Text(fields.payload));
+    // ` (gone)` → `gone`: the text is ASCII, so cutting bytes keeps it valid.
+    fields.payload.cut(start, 2, 1);
+    fields.payload.push(&[0]);
+}
+
+/// The room for the metadata of an event named `name` with `fields` (each a name, its NUL,
+/// its in-type and, for an address (IPv4, IPv6), its out-type), and `extra` bytes more.
 #[allow(
-    clippy::inline_always,
-    reason = "built in the caller's frame, not copied into it: a callback's stack budget"
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "evaluated at compile time: a fault fails the build"
 )]
-#[inline(always)]
-pub fn change_event(notification: Notification, change: Change, seq: u64) -> NotificationEvent {
-    let mut event = Event::new(
+const fn metadata_room(name: &str, fields: &[&[Field]], extra: usize) -> usize {
+    let mut room = 3 + name.len() + 1 + extra;
+    let mut table = 0;
+    while table < fields.len() {
+        let mut field = 0;
+        while field < fields[table].len() {
+            let types = match fields[table][field].kind {
+                Kind::Address | Kind::Prefix { .. } => 2,
+                _ => 1,
+            };
+            room += fields[table][field].name.len() + 1 + types;
+            field += 1;
+        }
+        table += 1;
+    }
+    room
+}
+
+/// `change` (text or `INT32`), `seq` and `note`, before a change event's fields.
+const CHANGE_ROOM: usize = "change".len() + 2 + "seq".len() + 2 + "note".len() + 2;
+
+/// The metadata's room of an interface event.
+pub const INTERFACE_METADATA: usize =
+    metadata_room("interface", &[&INTERFACE_ROW, &NAMES], CHANGE_ROOM);
+/// The payload's room of an interface event.
+///
+/// The largest Windows makes (every flag, every
+/// number at its widest, the seven scope levels Windows sets, the longest names: 443 bytes,
+/// `tests/etw.rs`). An event that does not fit (sixteen zones, each at its widest) is not
+/// written and counted in [`Session::dropped`]: the callback's stack has no more room.
+pub const INTERFACE_PAYLOAD: usize = 448;
+/// The metadata's room of an address event.
+pub const ADDRESS_METADATA: usize = metadata_room("address", &[&ADDRESS_ROW, &NAMES], CHANGE_ROOM);
+/// The metadata's room of a route event.
+pub const ROUTE_METADATA: usize = metadata_room("route", &[&ROUTE_ROW, &NAMES], CHANGE_ROOM);
+/// The payload's room of an address, route or stable-table event.
+///
+/// The largest any row makes (a route between two IPv6 addresses of eight full groups with zones, the widest LUID,
+/// the longest names, every number at its widest: 264 bytes, `tests/etw.rs`).
+pub const ROW_PAYLOAD: usize = 272;
+/// The metadata's room of a stable table's event, header or row.
+pub const STABLE_METADATA: usize = metadata_room(
+    "stable-table",
+    &[
+        &ADDRESS_ROW,
+        &NAMES,
+        &[stable::POSITION, stable::COMPLETION, stable::ENTRIES],
+    ],
+    "seq".len() + 3,
+);
+
+/// An interface notification's event.
+pub type InterfaceEvent = Event<INTERFACE_METADATA, INTERFACE_PAYLOAD>;
+/// An address notification's event.
+pub type AddressEvent = Event<ADDRESS_METADATA, ROW_PAYLOAD>;
+/// A route notification's event.
+pub type RouteEvent = Event<ROUTE_METADATA, ROW_PAYLOAD>;
+/// A stable table's event: its header, or one of its rows.
+pub type StableEvent = Event<STABLE_METADATA, ROW_PAYLOAD>;
+
+/// Starts a change notification's event in `event`.
+///
+/// `kind` is its name, then `change` (its
+/// word, or the number of a type Windows does not define), the kind's `seq` (1 for its first
+/// event), and `note` when the event has only its keys for a reason. Every field of its
+/// record follows ([`crate::record::Record::visit`]'s, through the renderer's visitors).
+pub fn start_change<const M: usize, const P: usize>(
+    event: &mut Event<M, P>,
+    notification: Notification,
+    change: Change,
+    seq: u64,
+    why: Note,
+) {
+    event.start(
         notification.name(),
         Level::Informational,
         keyword_of(notification),
     );
-    event.str("change", change.name());
-    event.u64("seq", seq);
-    event
+    let mut fields = event.fields();
+    match change {
+        Change::Other(raw) => fields.i32("change", raw),
+        known => fields.str("change", known.name()),
+    }
+    fields.u64("seq", seq);
+    note(&mut fields, why);
 }
 
-/// The interface keys.
-pub fn interface_keys(event: &mut NotificationEvent, keys: &InterfaceKeys) {
-    event.put("family", &Family(keys.family));
-    event.u32("if", keys.index);
-    event.u64("luid", keys.luid.0);
-}
-
-/// The unicast address keys.
-pub fn address_keys(event: &mut NotificationEvent, keys: &AddressKeys) {
-    event.address("address", &keys.address);
-    event.u32("if", keys.index);
-    event.u64("luid", keys.luid.0);
-}
-
-/// The route keys.
-pub fn route_keys(event: &mut NotificationEvent, keys: &RouteKeys) {
-    prefix(event, "destination", &keys.destination);
-    event.address("via", &keys.next_hop);
-    event.u32("if", keys.index);
-    event.u64("luid", keys.luid.0);
-}
-
-fn prefix(event: &mut NotificationEvent, name: &str, prefix: &Prefix) {
-    event.address(name, &prefix.address);
-    event.u8("prefix-length", prefix.length);
-}
-
-/// A stable table: how it completed (`completion`: `immediate` or `pending`), its sequence
-/// number among the tables, and its row count (absent for a NULL table).
-#[must_use]
-#[allow(
-    clippy::inline_always,
-    reason = "built in the caller's frame, not copied into it: a callback's stack budget"
-)]
-#[inline(always)]
-pub fn stable_table_event(completion: &str, seq: u64, entries: Option<u32>) -> NotificationEvent {
-    let mut event = Event::new(
+/// Starts a stable table's header or row event in `event`.
+///
+/// Named `stable-table`, with its `seq`
+/// among the stable table's records (headers and rows alike, as `cargo replay --json`
+/// numbers them). Its fields follow ([`crate::render::visit_stable_header`],
+/// [`crate::render::visit_stable_entry`]).
+pub fn start_stable(event: &mut StableEvent, seq: u64) {
+    event.start(
         Notification::StableTable.name(),
         Level::Informational,
         keyword::STABLE_TABLE,
     );
-    event.str("completion", completion);
-    event.u64("seq", seq);
-    if let Some(entries) = entries {
-        event.u32("entries", entries);
-    }
-    event
+    event.fields().u64("seq", seq);
 }
 
-/// One entry of a stable table.
-#[must_use]
-#[allow(
-    clippy::inline_always,
-    reason = "built in the caller's frame, not copied into it: a callback's stack budget"
-)]
-#[inline(always)]
-pub fn stable_entry_event(position: u32, keys: &AddressKeys, luid: Luid) -> NotificationEvent {
-    let mut event = Event::new(
-        "stable-table-entry",
-        Level::Informational,
-        keyword::STABLE_TABLE,
-    );
-    event.u32("position", position);
-    event.address("address", &keys.address);
-    event.u32("if", keys.index);
-    event.u64("luid", luid.0);
-    event
-}
-
-/// The effective settings, named as the `settings` line names them.
+/// The effective settings, named as the `settings` line names them, and `overrides` when any
+/// came from the `State` key.
 #[must_use]
 pub fn settings_event(settings: &Settings) -> Event {
     let mut event = Event::new("settings", Level::Informational, keyword::LIFECYCLE);
     for (setting, value) in SETTINGS.iter().zip(settings.values()) {
         event.u32(setting.name, value);
     }
+    if settings.overrides != 0 {
+        let event = &mut event.fields();
+        event.field(driver::OVERRIDES.name, InType::CStr8, OutType::Default);
+        let mut first = true;
+        for (index, setting) in SETTINGS.iter().enumerate() {
+            let bit = u32::try_from(index)
+                .ok()
+                .and_then(|index| 1_u8.checked_shl(index))
+                .unwrap_or(0);
+            if settings.overrides & bit != 0 {
+                if !first {
+                    event.payload.push_text(",");
+                }
+                event.payload.push_text(setting.name);
+                first = false;
+            }
+        }
+        event.payload.push(&[0]);
+    }
     event
 }
 
-/// A storm summary: what storm control left out of the lines of `notification`.
+/// A storm summary, written into `event` where it lies: what storm control left out of the
+/// lines of `notification`.
+///
+/// `over` is
+/// the seconds from the first to the last left out, a `DOUBLE` as the line's `over 0.046s`
+/// reads (its bits made with integers: [`millis_as_seconds`]).
+pub fn storm_event(event: &mut StormEvent, notification: Notification, summary: &Summary) {
+    event.start("storm", Level::Warning, keyword::LIFECYCLE);
+    let mut fields = event.fields();
+    fields.str(driver::STORM_KIND.name, notification.name());
+    counts(&mut fields, "", &summary.counts);
+    let millis = summary.last.saturating_sub(summary.first) / 10_000;
+    fields.f64_bits(driver::OVER.name, millis_as_seconds(millis));
+}
+
+/// The bits of the `f64` nearest `millis / 1000` (ties to even).
+///
+/// As a parser reads the decimal `<s>.<ms>`, computed with integers: kernel code does not touch the floating-point
+/// state unasked (Microsoft Learn, "Using Floating Point in a WDM Driver").
 #[must_use]
 #[allow(
-    clippy::inline_always,
-    reason = "built in the caller's frame, not copied into it: a callback's stack budget"
+    clippy::cast_possible_truncation,
+    clippy::arithmetic_side_effects,
+    reason = "the mantissa is below 2^53 and the shift below 128; integer casts in a const fn"
 )]
-#[inline(always)]
-pub fn storm_event(notification: Notification, summary: &Summary) -> NotificationEvent {
-    let mut event = Event::new("storm", Level::Warning, keyword::LIFECYCLE);
-    event.str("notification", notification.name());
-    counts(&mut event, "", &summary.counts);
-    event.u64(
-        "over-ms",
-        summary.last.saturating_sub(summary.first) / 10_000,
+pub const fn millis_as_seconds(millis: u64) -> u64 {
+    if millis == 0 {
+        return 0;
+    }
+    // millis * 2^64 / 1000 (at least 2^54, below 2^118), by long division in u64 steps: a
+    // u128 division would call compiler-builtins' `__udivti3`, whose aarch64 unwind data
+    // names a C++ handler a kernel image has not.
+    let high = millis / 1000;
+    let (middle, rest) = (
+        ((millis % 1000) << 32) / 1000,
+        ((millis % 1000) << 32) % 1000,
     );
-    event
+    let (low, rest) = ((rest << 32) / 1000, (rest << 32) % 1000);
+    let quotient = ((high as u128) << 64) | ((middle as u128) << 32) | low as u128;
+    let inexact = rest != 0;
+    let bits = 128 - quotient.leading_zeros();
+    // Keep 53 significant bits; `bits` is at least 55.
+    let mut shift = bits.saturating_sub(53);
+    let mut mantissa = quotient >> shift;
+    let dropped = quotient & ((1_u128 << shift).wrapping_sub(1));
+    let half = 1_u128 << shift.saturating_sub(1);
+    if dropped > half || (dropped == half && (inexact || mantissa & 1 == 1)) {
+        mantissa = mantissa.wrapping_add(1);
+        if mantissa == 1 << 53 {
+            mantissa >>= 1;
+            shift = shift.wrapping_add(1);
+        }
+    }
+    // value = mantissa * 2^(shift - 64) = 1.f * 2^(shift - 12).
+    let exponent = (shift as u64).wrapping_add(1023).wrapping_sub(12);
+    (exponent << 52) | ((mantissa as u64) & ((1 << 52) - 1))
 }
 
-/// A warning or an error line, as an event: its text without the `netnotify: ` prefix.
-#[must_use]
-#[allow(
-    clippy::inline_always,
-    reason = "built in the caller's frame, not copied into it: a callback's stack budget"
-)]
-#[inline(always)]
-pub fn message_event(error: bool, text: &str) -> MessageEvent {
+/// A warning or an error line, as an event written into `event` where it lies: its text
+/// without the `netnotify: ` prefix and its level word, as `message`.
+pub fn message_event(event: &mut MessageEvent, error: bool, text: &str) {
     let (name, level) = if error {
         ("error", Level::Error)
     } else {
         ("warning", Level::Warning)
     };
-    let mut event = Event::new(name, level, keyword::LIFECYCLE);
-    event.str_cut("message", text);
-    event
+    event.start(name, level, keyword::LIFECYCLE);
+    event.fields().str_cut(driver::MESSAGE.name, text);
 }
 
-/// The counters: in `unloaded`, and in `counters` (capture-state).
+/// The counters: in `unloaded`, and in `counters` (capture-state, which has no line).
+///
+/// Each
+/// group of the line (`interface(...)`) is its fields named `interface.initial` and so on:
+/// the flattened form of `cargo replay --json`'s nested objects (`TraceLogging` structs exist,
+/// but etl-parser cannot decode them). `kept` and `leaked-tables` only when not empty, as in
+/// the line.
 #[must_use]
-pub fn counters_event(name: &str, counters: &Counters) -> Event {
+pub fn counters_event(name: &str, counters: &Counters, kept: NotificationSet) -> Event {
     let mut event = Event::new(name, Level::Informational, keyword::LIFECYCLE);
-    counts(&mut event, "interface-", &counters.interface.snapshot());
-    counts(&mut event, "address-", &counters.address.snapshot());
-    counts(&mut event, "route-", &counters.route.snapshot());
+    let mut fields = event.fields();
+    counts(&mut fields, "interface.", &counters.interface.snapshot());
+    counts(&mut fields, "address.", &counters.address.snapshot());
+    counts(&mut fields, "route.", &counters.route.snapshot());
     let StableCounts { tables, entries } = counters.stable.snapshot();
-    event.u64("stable-table-tables", tables);
-    event.u64("stable-table-entries", entries);
-    event.u64("leaked-tables", counters.stable.leaked());
+    let mut name = FieldName::new();
+    name.push("stable-table.");
+    name.push(driver::TABLES.name);
+    fields.u64(name.as_str(), tables);
+    let mut name = FieldName::new();
+    name.push("stable-table.");
+    name.push(driver::ROWS.name);
+    fields.u64(name.as_str(), entries);
+    if kept != NotificationSet::EMPTY {
+        fields.display(driver::KEPT.name, &kept);
+    }
+    let leaked = counters.stable.leaked();
+    if leaked != 0 {
+        fields.u64(driver::LEAKED_TABLES.name, leaked);
+    }
     event
 }
 
-fn counts<const M: usize, const P: usize>(
-    event: &mut Event<M, P>,
-    prefix: &str,
-    counts: &ChangeCounts,
-) {
-    let fields = [
-        ("initial", counts.initial),
-        ("add", counts.add),
-        ("delete", counts.delete),
-        ("parameter", counts.parameter),
-        ("other", counts.other),
-    ];
-    for (name, value) in fields {
-        let mut full = FieldName::new();
-        full.push(prefix);
-        full.push(name);
-        event.u64(full.as_str(), value);
-    }
+fn counts(event: &mut Fields<'_>, prefix: &str, counts: &ChangeCounts) {
+    count(event, prefix, driver::INITIAL_COUNT.name, counts.initial);
+    count(event, prefix, driver::ADD.name, counts.add);
+    count(event, prefix, driver::DELETE.name, counts.delete);
+    count(event, prefix, driver::PARAMETER.name, counts.parameter);
+    count(event, prefix, driver::OTHER.name, counts.other);
+}
+
+/// A count named `<prefix><name>`.
+fn count(event: &mut Fields<'_>, prefix: &str, name: &str, value: u64) {
+    let mut full = FieldName::new();
+    full.push(prefix);
+    full.push(name);
+    event.u64(full.as_str(), value);
 }
 
 /// A field name put together from a prefix and a name, on the stack.
@@ -711,7 +1050,7 @@ mod tests {
         event.str("c", "x");
         assert_eq!(
             event.metadata().unwrap(),
-            b"\x10\x00\x00e\0a\0\x08b\0\x88\x08c\0\x82\x23"
+            b"\x0f\x00\x00e\0a\0\x08b\0\x88\x08c\0\x02"
         );
         assert_eq!(event.payload(), b"\x07\0\0\0\x0a\0\0\x01x\0");
         let descriptor = event.descriptor();
@@ -742,5 +1081,44 @@ mod tests {
             event.str("field", "0123456789");
         }
         assert!(event.metadata().is_none());
+    }
+
+    #[test]
+    fn seconds_are_the_double_a_parser_reads_from_the_line() {
+        let mut millis: u64 = 0;
+        while millis < 5_000_000 {
+            let text = std::format!("{}.{:03}", millis / 1000, millis % 1000);
+            let parsed: f64 = text.parse().unwrap();
+            assert_eq!(millis_as_seconds(millis), parsed.to_bits(), "{text}");
+            millis += 1 + millis / 7;
+        }
+        for millis in [
+            1,
+            46,
+            999,
+            1000,
+            1001,
+            u64::from(u32::MAX),
+            u64::MAX / 3,
+            u64::MAX,
+        ] {
+            #[allow(clippy::cast_precision_loss, reason = "the reference")]
+            let expected = (millis as f64 / 1000.0).to_bits();
+            // Division of the nearest double is not always the nearest quotient; the exact
+            // quotient's nearest double is, and for these values they agree.
+            assert_eq!(millis_as_seconds(millis), expected, "{millis}");
+        }
+    }
+
+    #[test]
+    fn a_note_is_its_words() {
+        let mut event: Event = Event::new("e", Level::Warning, keyword::ROUTE);
+        note(&mut event.fields(), Note::Gone);
+        note(&mut event.fields(), Note::None);
+        note(&mut event.fields(), Note::NotPassive(2));
+        assert_eq!(
+            event.payload(),
+            b"gone before re-query\0not re-queried at IRQL 2\0"
+        );
     }
 }

@@ -34,7 +34,7 @@ use crate::render::{
 use crate::settings::Verbosity;
 use crate::status::NtStatus;
 use crate::storm::{Admission, LIMITED, QUIET, Summary};
-use crate::trace::{self, NotificationEvent};
+use crate::trace::{self, Session, Trace};
 
 /// What the callback path needs to know about one row type.
 trait ChangeRow: Copy {
@@ -50,8 +50,17 @@ trait ChangeRow: Copy {
     fn full(&self) -> Self::Full;
     /// The interface the row belongs to.
     fn luid(&self) -> Luid;
-    /// Writes the key fields into the row's event (`trace` owns the field list).
-    fn trace_keys(&self, event: &mut NotificationEvent);
+    /// Writes the change's event: every field of `detail`, as its record has them (the
+    /// renderer's visitor, from the field table), in a frame of its own (the event's buffers
+    /// are never on the stack beside a line's).
+    fn trace<T: Trace + ?Sized>(
+        trace: &T,
+        session: &Session,
+        change: Change,
+        seq: u64,
+        detail: &Detail<Self::Keys, Self::Full>,
+        names: &Names,
+    );
     fn render(
         line: &mut Line,
         change: Change,
@@ -86,8 +95,20 @@ impl ChangeRow for MibIpInterfaceRow {
     fn luid(&self) -> Luid {
         Luid(self.interface_luid)
     }
-    fn trace_keys(&self, event: &mut NotificationEvent) {
-        trace::interface_keys(event, &self.keys());
+    #[inline(never)]
+    fn trace<T: Trace + ?Sized>(
+        trace: &T,
+        session: &Session,
+        change: Change,
+        seq: u64,
+        detail: &Detail<InterfaceKeys, Interface>,
+        names: &Names,
+    ) {
+        let mut event =
+            trace::Event::<{ trace::INTERFACE_METADATA }, { trace::INTERFACE_PAYLOAD }>::BLANK;
+        trace::start_change(&mut event, Self::KIND, change, seq, note_of(detail));
+        render::visit_interface(&mut event.fields(), detail, names);
+        event.write(trace, session);
     }
     fn render(
         line: &mut Line,
@@ -125,8 +146,19 @@ impl ChangeRow for MibUnicastIpAddressRow {
     fn luid(&self) -> Luid {
         Luid(self.interface_luid)
     }
-    fn trace_keys(&self, event: &mut NotificationEvent) {
-        trace::address_keys(event, &self.keys());
+    #[inline(never)]
+    fn trace<T: Trace + ?Sized>(
+        trace: &T,
+        session: &Session,
+        change: Change,
+        seq: u64,
+        detail: &Detail<AddressKeys, Address>,
+        names: &Names,
+    ) {
+        let mut event = trace::Event::<{ trace::ADDRESS_METADATA }, { trace::ROW_PAYLOAD }>::BLANK;
+        trace::start_change(&mut event, Self::KIND, change, seq, note_of(detail));
+        render::visit_address(&mut event.fields(), detail, names);
+        event.write(trace, session);
     }
     fn render(
         line: &mut Line,
@@ -157,8 +189,19 @@ impl ChangeRow for MibIpForwardRow2 {
     fn luid(&self) -> Luid {
         Luid(self.interface_luid)
     }
-    fn trace_keys(&self, event: &mut NotificationEvent) {
-        trace::route_keys(event, &self.keys());
+    #[inline(never)]
+    fn trace<T: Trace + ?Sized>(
+        trace: &T,
+        session: &Session,
+        change: Change,
+        seq: u64,
+        detail: &Detail<RouteKeys, Route>,
+        names: &Names,
+    ) {
+        let mut event = trace::Event::<{ trace::ROUTE_METADATA }, { trace::ROW_PAYLOAD }>::BLANK;
+        trace::start_change(&mut event, Self::KIND, change, seq, note_of(detail));
+        render::visit_route(&mut event.fields(), detail, names);
+        event.write(trace, session);
     }
     fn render(line: &mut Line, change: Change, detail: &Detail<RouteKeys, Route>, names: &Names) {
         render::write_route_event(line, change, detail, names);
@@ -233,22 +276,15 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
 ) {
     let change = Change::from_raw(notification_type);
     let seq = counters.count(change);
-    // Every event, before the verbosity and storm control decide about its line.
-    if extension
-        .session
-        .enabled(trace::Level::Informational, trace::keyword_of(R::KIND))
-    {
-        trace_change(extension, change, seq, row.as_ref());
-    }
     let settings = &extension.settings;
     if settings.verbosity == Verbosity::Errors {
-        record_left_out(&extension.sink, change, row);
+        left_out(extension, change, seq, row);
         return;
     }
     let summary = match extension.storm.admit(R::KIND, change, extension.sink.now()) {
         Admission::Print(summary) => summary,
         Admission::Suppress { arm_timer } => {
-            record_left_out(&extension.sink, change, row);
+            left_out(extension, change, seq, row);
             // Left out: counted. The first one left out starts the timer that prints the
             // summary once the storm is over.
             if arm_timer {
@@ -282,22 +318,61 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
             printed: true,
         });
     }
+    // The event carries what the record does: one record, two renderings.
+    if extension
+        .session
+        .enabled(trace::Level::Informational, trace::keyword_of(R::KIND))
+    {
+        R::trace(
+            extension.sink.trace(),
+            &extension.session,
+            change,
+            seq,
+            &detail,
+            &names,
+        );
+    }
     emit_event::<S, R>(&extension.sink, change, &detail, &names);
 }
 
-/// Records an event whose line is left out: the keys as delivered, nothing asked of NETIO.
-fn record_left_out<S: Sink, R: ChangeRow>(sink: &S, change: Change, row: Option<R>) {
-    if !S::RECORDS {
-        return;
+/// An event whose line is left out: recorded and written as an event with the keys as
+/// delivered, nothing asked of NETIO.
+fn left_out<N, S: Sink, R: ChangeRow>(
+    extension: &Extension<N, S>,
+    change: Change,
+    seq: u64,
+    row: Option<R>,
+) {
+    let detail = row.map_or(Detail::NoRow, |row| Detail::Keys(row.keys(), Note::None));
+    if S::RECORDS {
+        extension.sink.record(&Record::Change {
+            change,
+            detail: R::record_detail(detail),
+            names: Names::UNKNOWN,
+            printed: false,
+        });
     }
-    sink.record(&Record::Change {
-        change,
-        detail: R::record_detail(
-            row.map_or(Detail::NoRow, |row| Detail::Keys(row.keys(), Note::None)),
-        ),
-        names: Names::UNKNOWN,
-        printed: false,
-    });
+    if extension
+        .session
+        .enabled(trace::Level::Informational, trace::keyword_of(R::KIND))
+    {
+        R::trace(
+            extension.sink.trace(),
+            &extension.session,
+            change,
+            seq,
+            &detail,
+            &Names::UNKNOWN,
+        );
+    }
+}
+
+/// Why a detail has only its keys.
+const fn note_of<K, F>(detail: &Detail<K, F>) -> Note {
+    match detail {
+        Detail::Keys(_, note) => *note,
+        Detail::NoRow | Detail::Full(_) => Note::None,
+    }
 }
 
 // Stack economy (the callbacks run on NETIO's thread; `ci/object-checks/stack_budget.py`
@@ -319,21 +394,6 @@ fn emit_event<S: Sink, R: ChangeRow>(
     if R::render_more(&mut line, change, detail) {
         sink.emit(Level::Info, &line);
     }
-}
-
-/// Writes a change notification's event.
-#[inline(never)]
-fn trace_change<N, S: Sink, R: ChangeRow>(
-    extension: &Extension<N, S>,
-    change: Change,
-    seq: u64,
-    row: Option<&R>,
-) {
-    let mut event = trace::change_event(R::KIND, change, seq);
-    if let Some(row) = row {
-        row.trace_keys(&mut event);
-    }
-    event.write(extension.sink.trace(), &extension.session);
 }
 
 /// Emits a storm summary's line and writes its event, each in a frame of its own.
@@ -366,7 +426,9 @@ fn trace_summary<N, S: Sink>(
     notification: Notification,
     summary: &Summary,
 ) {
-    trace::storm_event(notification, summary).write(extension.sink.trace(), &extension.session);
+    let mut event = trace::StormEvent::BLANK;
+    trace::storm_event(&mut event, notification, summary);
+    event.write(extension.sink.trace(), &extension.session);
 }
 
 /// Emits a line and, for a warning or an error, writes it as an event too.
@@ -393,7 +455,9 @@ fn write_message<N, S: Sink>(extension: &Extension<N, S>, error: bool, line: &Li
     let text = text
         .strip_prefix(if error { "error: " } else { "warning: " })
         .unwrap_or(text);
-    trace::message_event(error, text).write(extension.sink.trace(), &extension.session);
+    let mut event = trace::MessageEvent::BLANK;
+    trace::message_event(&mut event, error, text);
+    event.write(extension.sink.trace(), &extension.session);
 }
 
 /// The ETW enable callback (`PASSIVE_LEVEL`): remembers what the sessions asked for, and
@@ -410,8 +474,12 @@ pub fn trace_control<N, S: Sink>(
             .session
             .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
     {
-        trace::counters_event("counters", &extension.counters)
-            .write(extension.sink.trace(), &extension.session);
+        trace::counters_event(
+            "counters",
+            &extension.counters,
+            crate::notification::NotificationSet::EMPTY,
+        )
+        .write(extension.sink.trace(), &extension.session);
     }
 }
 
@@ -472,7 +540,8 @@ pub fn stable_table<N, S: Sink>(
     completion: Completion,
     entries: Option<u32>,
 ) {
-    let seq = extension.counters.stable.count(entries.unwrap_or(0));
+    extension.counters.stable.count(entries.unwrap_or(0));
+    let seq = extension.session.next_stable_record();
     if S::RECORDS {
         extension.sink.record(&Record::StableTable {
             completion,
@@ -518,17 +587,12 @@ pub fn stable_entry<N: NetIo, S: Sink>(
     position: u32,
     row: &MibUnicastIpAddressRow,
 ) {
-    if extension
-        .session
-        .enabled(trace::Level::Informational, trace::keyword::STABLE_TABLE)
-    {
-        trace_stable_entry(extension, position, row);
-    }
     if extension.settings.verbosity == Verbosity::Errors {
         return;
     }
     let names = names(&extension.netio, Luid(row.interface_luid));
     let row = Address::decode(row);
+    let seq = extension.session.next_stable_record();
     if S::RECORDS {
         extension.sink.record(&Record::StableEntry {
             position,
@@ -536,9 +600,21 @@ pub fn stable_entry<N: NetIo, S: Sink>(
             names,
         });
     }
+    if extension
+        .session
+        .enabled(trace::Level::Informational, trace::keyword::STABLE_TABLE)
+    {
+        trace_stable_entry(extension, seq, position, &row, &names);
+    }
+    print_stable_entry(&extension.sink, position, &row, &names);
+}
+
+/// Renders and emits a stable table's row, in a frame of its own.
+#[inline(never)]
+fn print_stable_entry<S: Sink>(sink: &S, position: u32, row: &Address, names: &Names) {
     let mut line = Line::new();
-    render::write_stable_entry(&mut line, position, &row, &names);
-    extension.sink.emit(Level::Info, &line);
+    render::write_stable_entry(&mut line, position, row, names);
+    sink.emit(Level::Info, &line);
 }
 
 /// Writes a stable table's event, in a frame of its own.
@@ -549,22 +625,23 @@ fn trace_stable_table<N, S: Sink>(
     seq: u64,
     entries: Option<u32>,
 ) {
-    let completion = match completion {
-        Completion::Immediate => "immediate",
-        Completion::Pending => "pending",
-    };
-    trace::stable_table_event(completion, seq, entries)
-        .write(extension.sink.trace(), &extension.session);
+    let mut event = trace::StableEvent::BLANK;
+    trace::start_stable(&mut event, seq);
+    render::visit_stable_header(&mut event.fields(), completion, entries);
+    event.write(extension.sink.trace(), &extension.session);
 }
 
-/// Writes a stable table entry's event.
+/// Writes a stable table row's event, in a frame of its own.
 #[inline(never)]
 fn trace_stable_entry<N, S: Sink>(
     extension: &Extension<N, S>,
+    seq: u64,
     position: u32,
-    row: &MibUnicastIpAddressRow,
+    row: &Address,
+    names: &Names,
 ) {
-    let keys = AddressKeys::decode(row);
-    trace::stable_entry_event(position, &keys, keys.luid)
-        .write(extension.sink.trace(), &extension.session);
+    let mut event = trace::StableEvent::BLANK;
+    trace::start_stable(&mut event, seq);
+    render::visit_stable_entry(&mut event.fields(), position, row, names);
+    event.write(extension.sink.trace(), &extension.session);
 }

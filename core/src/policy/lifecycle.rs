@@ -242,9 +242,8 @@ fn emit_unloaded<N, S: Sink>(extension: &Extension<N, S>, kept: NotificationSet)
         .session
         .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
     {
-        let mut event = trace::counters_event("unloaded", counters);
-        event.display("kept", &kept);
-        event.write(extension.sink.trace(), &extension.session);
+        trace::counters_event("unloaded", counters, kept)
+            .write(extension.sink.trace(), &extension.session);
     }
 }
 
@@ -528,18 +527,12 @@ fn write_loaded<N, S: Sink>(
     );
     event.display("registered", &registered);
     event.put("family", &Family(settings.family));
-    event.str(
-        "initial",
-        if settings.initial_notification {
-            "yes"
-        } else {
-            "no"
-        },
-    );
+    event.bool32("initial", settings.initial_notification);
+    // `entries` is null (so left out) for `immediate (no table)`, as in `cargo replay --json`.
     let (state, entries) = match stable {
         StableState::Off => ("off", None),
         StableState::Immediate(Some(entries)) => ("immediate", Some(entries)),
-        StableState::Immediate(None) => ("immediate (no table)", None),
+        StableState::Immediate(None) => ("immediate", None),
         StableState::Pending => ("pending", None),
         StableState::Uncancellable => ("uncancellable", None),
     };

@@ -215,7 +215,7 @@ impl Trace for Sim {
 
 /// A `TraceLogging` event as one JSON object: `{"event":NAME,FIELD:VALUE,…}`.
 ///
-/// Numbers as numbers, addresses and text as strings. The simulator's own reading of the bytes, for
+/// Numbers as numbers (`BOOL32` as `true`/`false`), addresses and text as strings. The simulator's own reading of the bytes, for
 /// readable tests; the Wine harness decodes the same bytes with a decoder this project did not
 /// write (`ci/wine/etw.py`).
 #[must_use]
@@ -278,6 +278,42 @@ fn value(in_type: InType, out_type: u8, data: &[u8]) -> Option<(String, &[u8])> 
             let (bytes, rest) = take(4)?;
             (
                 format!("{}", u32::from_le_bytes(bytes.try_into().ok()?)),
+                rest,
+            )
+        }
+        InType::U16 => {
+            let (bytes, rest) = take(2)?;
+            (
+                format!("{}", u16::from_le_bytes(bytes.try_into().ok()?)),
+                rest,
+            )
+        }
+        InType::I32 => {
+            let (bytes, rest) = take(4)?;
+            (
+                format!("{}", i32::from_le_bytes(bytes.try_into().ok()?)),
+                rest,
+            )
+        }
+        InType::I64 => {
+            let (bytes, rest) = take(8)?;
+            (
+                format!("{}", i64::from_le_bytes(bytes.try_into().ok()?)),
+                rest,
+            )
+        }
+        InType::Bool32 => {
+            let (bytes, rest) = take(4)?;
+            (
+                format!("{}", u32::from_le_bytes(bytes.try_into().ok()?) != 0),
+                rest,
+            )
+        }
+        // As JSON writes an f64: the shortest text that reads back to it.
+        InType::F64 => {
+            let (bytes, rest) = take(8)?;
+            (
+                format!("{:?}", f64::from_le_bytes(bytes.try_into().ok()?)),
                 rest,
             )
         }

@@ -1,0 +1,99 @@
+//! One record, two renderings (docs/replay.md#etw): for the built-in scenarios, every Wine
+//! scenario and the test scenarios, the ETW events the driver writes, decoded by the
+//! simulator's reader (`netnotify_core::sim::etw::decode`), equal `cargo replay --json`'s
+//! objects in order, as [`netnotify_replay::json::etw_view`] states the rules.
+
+use std::path::Path;
+
+use netnotify_core::sim::{EtwWrite as Write, decode_etw as decode};
+use netnotify_core::trace::{EventDescriptor, Level};
+use netnotify_replay::json::etw_view;
+use netnotify_replay::{EtwSession, Output, parse, run_with};
+use serde_json::Value;
+
+/// The built-in scenarios, the Wine harness's and the test scenarios.
+fn scenarios() -> Vec<(String, String)> {
+    let mut all = vec![
+        (
+            "cargo replay".to_owned(),
+            netnotify_replay::LAPTOP_JOINS_WIFI.to_owned(),
+        ),
+        (
+            "cargo replay --storm".to_owned(),
+            netnotify_replay::VPN_ROUTE_STORM.to_owned(),
+        ),
+    ];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for folder in ["../ci/wine/scenarios", "tests", "tests/docs"] {
+        let mut paths: Vec<_> = std::fs::read_dir(root.join(folder))
+            .expect("a scenario folder")
+            .map(|entry| entry.expect("entry").path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "jsonl"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).expect("scenario");
+            all.push((path.display().to_string(), text));
+        }
+    }
+    all
+}
+
+/// The writes of an `--etw` log, decoded.
+fn decoded(log: &[String]) -> Vec<Value> {
+    log.iter()
+        .map(|call| serde_json::from_str::<Value>(call).expect("a JSON call"))
+        .filter(|call| call["call"] == "EtwWriteTransfer")
+        .map(|call| {
+            let part = |kind: u64| {
+                let data = call["data"].as_array().expect("data");
+                let part = data.iter().find(|part| part["type"] == kind).expect("part");
+                hex::decode(part["hex"].as_str().expect("hex")).expect("hex")
+            };
+            let write = Write {
+                descriptor: EventDescriptor::new(Level::Informational, 0),
+                traits: part(2),
+                metadata: part(1),
+                payload: part(0),
+            };
+            let text = decode(&write);
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("{text}"))
+        })
+        .collect()
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "replays every scenario: minutes under Miri")]
+fn every_event_decodes_to_its_json_object() {
+    let session = EtwSession {
+        listen: Some((0, u64::MAX)),
+        capture_state: false,
+    };
+    let mut checked = 0;
+    for (name, text) in scenarios() {
+        let scenario = parse(&text).unwrap_or_else(|error| panic!("{name}: {error}"));
+        let (mut out, mut notes) = (Vec::new(), Vec::new());
+        let (_, log) =
+            run_with(&scenario, Output::Json, session, &mut out, &mut notes).expect("in memory");
+        let objects: Vec<Value> = String::from_utf8(out)
+            .expect("UTF-8")
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("a JSON object"))
+            .collect();
+        let registered = log.iter().any(|call| call.contains("\"EtwRegister\""))
+            && !objects.iter().any(|object| object["etw"] == "off");
+        let expected = etw_view(&objects, registered);
+        let events = decoded(&log);
+        for (at, (event, object)) in events.iter().zip(&expected).enumerate() {
+            assert_eq!(event, object, "{name}: event {at}");
+        }
+        assert_eq!(
+            events.len(),
+            expected.len(),
+            "{name}: events\n{events:#?}\nobjects\n{expected:#?}"
+        );
+        checked += events.len();
+    }
+    // 5,016 of them from `cargo replay --storm` alone.
+    assert!(checked > 5000, "{checked} events");
+}
