@@ -407,8 +407,9 @@ impl Sink for DebugPrint {
 /// unregisters once (Microsoft Learn: `EtwRegister`, `EtwSetInformation`, `EtwWriteTransfer`,
 /// `EtwUnregister`).
 struct Etw {
-    /// `REGHANDLE`, 0 while not registered. `EtwRegister` writes it in place, before any enable
-    /// callback can write an event.
+    /// `REGHANDLE`, 0 while not registered. `EtwRegister` writes it in place; an enable callback
+    /// inside `EtwRegister` (a session already listening) may find it still 0 and then writes
+    /// nothing (`write` checks), so at most one capture-state event is lost.
     handle: AtomicU64,
 }
 
@@ -439,7 +440,8 @@ unsafe extern "C" fn etw_enable_callback(
     context: PVOID,
 ) {
     // SAFETY: the context `register` received, valid until `unregister` returned (core
-    // contract); EtwUnregister returns only when no enable callback runs.
+    // contract). That EtwUnregister waits for a running enable callback is relied on, not
+    // documented (docs/netio.md#etw).
     unsafe { netnotify_core::trace_enable::<Kernel, DebugPrint>(context, code, level, any, all) };
 }
 
@@ -458,13 +460,15 @@ impl Trace for Etw {
         };
         if NtStatus(status).is_error() {
             self.handle.store(0, Ordering::Release);
-            return NtStatus(status);
         }
+        NtStatus(status)
+    }
+
+    fn set_traits(&self) -> NtStatus {
         let handle: REGHANDLE = self.handle.load(Ordering::Acquire);
-        // SAFETY: PASSIVE_LEVEL; a live handle; the traits are a constant of their exact
-        // length, only read. Without them a trace names the provider by GUID only, so a
-        // failure is not worth a line.
-        let _ = unsafe {
+        // SAFETY: PASSIVE_LEVEL (DriverEntry); the live handle `register` wrote; the traits are
+        // a constant of their exact length, only read.
+        let status = unsafe {
             EtwSetInformation(
                 handle,
                 _EVENT_INFO_CLASS::EventProviderSetTraits,

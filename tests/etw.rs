@@ -481,3 +481,35 @@ fn the_largest_address_and_route_events_fit() {
         (221, 221, 264)
     );
 }
+
+#[test]
+fn a_failed_etw_set_information_unregisters_and_loads_without_etw() {
+    // Without the provider traits ETW would log every event's metadata as payload
+    // (docs/netio.md#etw): the driver unregisters, says so, and loads without ETW.
+    let sim = netnotify_core::sim::Sim::new();
+    sim.fail_etw_set_traits(netnotify_core::status::NtStatus(
+        0xC000_0001_u32.cast_signed(),
+    ));
+    assert_eq!(
+        netnotify_core::lifecycle::driver_entry(&sim),
+        netnotify_core::status::NtStatus::SUCCESS
+    );
+    let lines = sim.lines();
+    assert_eq!(
+        lines[1],
+        "netnotify: warning: EtwSetInformation failed with status 0xC0000001; no ETW events, \
+         the lines are unaffected"
+    );
+    assert!(
+        lines
+            .last()
+            .is_some_and(|line| line.ends_with(" unload=enabled etw=off")),
+        "{lines:?}"
+    );
+    assert!(!sim.etw_registered());
+    assert_eq!(sim.etw_registrations(), (1, 1));
+    assert!(sim.etw_writes().is_empty());
+    sim.unload_driver();
+    assert!(sim.etw_writes().is_empty());
+    sim.finish();
+}

@@ -172,6 +172,7 @@ fn etw_register_and_its_traits_are_passive_only_and_writes_any_irql() {
     sim.set_irql(1);
     // SAFETY: no session listens, so the context is never used.
     assert_eq!(unsafe { sim.register(ptr::null_mut()) }, NtStatus::SUCCESS);
+    assert_eq!(sim.set_traits(), NtStatus::SUCCESS);
     sim.set_irql(15);
     let _ = sim.write(&EventDescriptor::zero(), &[], &[]);
     sim.set_irql(0);

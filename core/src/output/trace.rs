@@ -113,10 +113,8 @@ pub const fn keyword_of(notification: Notification) -> u64 {
     reason = "declares the enable callback's context contract; calls happen in the raw module"
 )]
 pub trait Trace: Sync {
-    /// `EtwRegister(&PROVIDER_GUID, the enable callback, context, &handle)` and, if that
-    /// succeeded, `EtwSetInformation(handle, EventProviderSetTraits, PROVIDER_TRAITS)`.
-    /// `PASSIVE_LEVEL`. Returns `EtwRegister`'s status (a failed `EtwSetInformation` only
-    /// leaves the provider without its name in the trace's header, so it is not reported).
+    /// `EtwRegister(&PROVIDER_GUID, the enable callback, context, &handle)`. `PASSIVE_LEVEL`.
+    /// Returns its status.
     ///
     /// The enable callback calls [`crate::trace_enable`] with `context`; it may run before
     /// this returns (a session already listening), and on another thread.
@@ -125,6 +123,11 @@ pub trait Trace: Sync {
     /// `context` is the extension holding this trace; [`Trace::unregister`] returns before it
     /// is dropped.
     unsafe fn register(&self, context: *mut c_void) -> NtStatus;
+    /// `EtwSetInformation(handle, EventProviderSetTraits, PROVIDER_TRAITS)`, once, after a
+    /// successful [`Trace::register`]. `PASSIVE_LEVEL`. Without the traits ETW ignores the data
+    /// descriptors' types and logs `TraceLogging`'s metadata as payload: no event could be
+    /// decoded (docs/netio.md#etw), so a failure means no ETW at all.
+    fn set_traits(&self) -> NtStatus;
     /// `EtwUnregister`, once, after a successful [`Trace::register`]. `PASSIVE_LEVEL`. When it
     /// returns, no enable callback runs or will run.
     fn unregister(&self);

@@ -267,6 +267,20 @@ fn register_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> bool {
         );
         return false;
     }
+    let traits = extension.sink.trace().set_traits();
+    if traits.is_error() {
+        // Events without the provider traits cannot be decoded: none rather than garbage.
+        extension.session.set_registered(false);
+        extension.sink.trace().unregister();
+        extension.sink.emit(
+            Level::Warning,
+            &render::line(format_args!(
+                "warning: EtwSetInformation failed with status {traits}; no ETW events, the \
+                 lines are unaffected"
+            )),
+        );
+        return false;
+    }
     if extension
         .session
         .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)

@@ -38,6 +38,8 @@ pub struct Write {
 pub struct Etw {
     /// The status the next `EtwRegister` fails with.
     pub(super) register_failure: Option<NtStatus>,
+    /// The status the next `EtwSetInformation` fails with.
+    pub(super) set_traits_failure: Option<NtStatus>,
     /// A session already listening when the provider registers: its level and keywords.
     pub(super) session_at_register: Option<(u8, u64, u64)>,
     /// The enable callback's context while registered.
@@ -63,6 +65,11 @@ impl Sim {
     /// The next `EtwRegister` fails with `status`.
     pub fn fail_etw_register(&self, status: NtStatus) {
         self.state().etw.register_failure = Some(status);
+    }
+
+    /// Makes the next `EtwSetInformation` (the provider traits) fail with `status`.
+    pub fn fail_etw_set_traits(&self, status: NtStatus) {
+        self.state().etw.set_traits_failure = Some(status);
     }
 
     /// A session with `level` and `any` keywords listens when the provider registers: the
@@ -153,8 +160,20 @@ impl Trace for Sim {
         if let Some((level, any, all)) = session {
             self.etw_control(1, level, any, all);
         }
+        NtStatus::SUCCESS
+    }
+
+    fn set_traits(&self) -> NtStatus {
         let mut state = self.state();
         self.check_irql(&mut state, "EtwSetInformation", IrqlRule::Passive);
+        if state.etw.context.is_none() {
+            state
+                .violations
+                .push("EtwSetInformation without a registered provider".into());
+        }
+        if let Some(status) = state.etw.set_traits_failure.take() {
+            return status;
+        }
         state.etw.traits = Some(PROVIDER_TRAITS.to_vec());
         state.etw.log.push(set_information_line(
             EVENT_PROVIDER_SET_TRAITS,
@@ -173,7 +192,8 @@ impl Trace for Sim {
                 .violations
                 .push("EtwUnregister while a NETIO registration is live".into());
         }
-        if state.timer.context.is_some() && !state.timer.stopped {
+        // Only a timer that was ever set can run its DPC.
+        if state.timer.context.is_some() && !state.timer.stopped && !state.timer.sets.is_empty() {
             state
                 .violations
                 .push("EtwUnregister before the storm timer was flushed".into());

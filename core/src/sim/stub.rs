@@ -191,6 +191,10 @@ impl Trace for Counted {
         NtStatus::SUCCESS
     }
 
+    fn set_traits(&self) -> NtStatus {
+        NtStatus::SUCCESS
+    }
+
     fn unregister(&self) {}
 
     fn write(&self, _: &EventDescriptor, _: &[u8], _: &[u8]) -> NtStatus {
