@@ -19,10 +19,10 @@ use netnotify_core::ffi::{
     MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
     StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
-use netnotify_core::host::{DriverKey, Host, Key, Level, Sink};
+use netnotify_core::host::{Clock, DriverKey, Host, Key, Level, Sink, StormTimer};
 use netnotify_core::lifecycle;
 use netnotify_core::line::Line;
-use netnotify_core::netio::NetIo;
+use netnotify_core::netio::{Irql, NetIo};
 use netnotify_core::settings::{self, PARAMETER_BUFFER, VALUE_NAME_CAPACITY};
 use netnotify_core::status::NtStatus;
 use netnotify_core::trace::{
@@ -363,12 +363,16 @@ impl Sink for DebugPrint {
             );
         }
     }
+}
 
+impl Clock for DebugPrint {
     fn now(&self) -> u64 {
         // SAFETY: callable at any IRQL; monotonic, excludes time asleep.
         unsafe { KeQueryUnbiasedInterruptTime() }
     }
+}
 
+impl StormTimer for DebugPrint {
     unsafe fn start_timer(&self, context: *mut c_void) {
         // SAFETY: non-paged storage in the device extension, initialised once, before any
         // use (core contract); PASSIVE_LEVEL.
@@ -597,11 +601,6 @@ impl NetIo for Kernel {
         unsafe { imports::FreeMibTable(memory) }
     }
 
-    fn current_irql(&self) -> u8 {
-        // SAFETY: callable at any IRQL.
-        unsafe { KeGetCurrentIrql() }
-    }
-
     fn get_ip_interface_entry(&self, row: &mut MibIpInterfaceRow) -> NtStatus {
         // SAFETY: `row` is a valid, exclusive row for the call to read keys from and fill; the
         // core calls this only at PASSIVE_LEVEL (NetIo contract).
@@ -631,5 +630,12 @@ impl NetIo for Kernel {
         unsafe {
             imports::ConvertInterfaceLuidToAlias(&raw const luid, alias.as_mut_ptr(), alias.len())
         }
+    }
+}
+
+impl Irql for Kernel {
+    fn current_irql(&self) -> u8 {
+        // SAFETY: callable at any IRQL.
+        unsafe { KeGetCurrentIrql() }
     }
 }

@@ -7,6 +7,7 @@ mod common;
 use core::ffi::c_void;
 use core::net::Ipv4Addr;
 use core::ptr;
+use netnotify_core::host::StormTimer;
 
 use common::{ETHERNET_LUID, address_row, ipv4, route_row};
 use netnotify_core::ffi::{

@@ -168,7 +168,7 @@ impl Timer {
         self.0.lock().unwrap().dpcs -= 1;
     }
 
-    /// `KeCancelTimer`, then `KeFlushQueuedDpcs`: the shell's `Sink::stop_timer`.
+    /// `KeCancelTimer`, then `KeFlushQueuedDpcs`: the shell's `StormTimer::stop_timer`.
     fn cancel_and_flush(&self) {
         self.0.lock().unwrap().set = false;
         while self.0.lock().unwrap().dpcs > 0 {

@@ -636,10 +636,10 @@ fn a_scenario_splits_into_settings_setup_and_events() {
     let sim = netnotify_core::sim::Sim::new();
     sim.serve_external_driver();
     scenario.play_setup(&sim);
-    assert_eq!(netnotify_core::netio::NetIo::current_irql(&sim), 2);
-    assert_eq!(netnotify_core::host::Sink::now(&sim), 50_000);
+    assert_eq!(netnotify_core::netio::Irql::current_irql(&sim), 2);
+    assert_eq!(netnotify_core::host::Clock::now(&sim), 50_000);
     scenario.play_events(&sim);
-    assert_eq!(netnotify_core::host::Sink::now(&sim), 120_000);
+    assert_eq!(netnotify_core::host::Clock::now(&sim), 120_000);
     assert!(sim.close().is_empty());
 }
 

@@ -45,8 +45,8 @@ use netnotify_core::ffi::{
     MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
     StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
-use netnotify_core::host::Sink;
-use netnotify_core::netio::NetIo;
+use netnotify_core::host::Clock;
+use netnotify_core::netio::{Irql, NetIo};
 use netnotify_core::sim::{Call, Sim, etw_log};
 use netnotify_core::status::NtStatus;
 use netnotify_core::trace::{CAPTURE_STATE, EventDescriptor, Guid};

@@ -35,35 +35,28 @@ impl Level {
     }
 }
 
-/// Where finished lines go (`DbgPrintEx` in the driver), where events go (ETW, through
-/// [`Sink::trace`]), and the clock and timer that pace the lines.
+/// The monotonic clock that paces the lines (`KeQueryUnbiasedInterruptTime` in the driver).
+pub trait Clock: Sync {
+    /// Monotonic time in 100-ns units, for storm control. Any IRQL.
+    fn now(&self) -> u64;
+}
+
+/// The storm timer: a one-shot kernel timer (`KTIMER`) and its DPC.
 ///
-/// Called from NETIO callbacks on any thread, concurrently: it must not block, allocate or
-/// panic in the driver.
+/// The DPC calls `raw::storm_timer_expired` with the context given to
+/// [`StormTimer::start_timer`]. The driver keeps it in the device extension: non-paged, valid
+/// for as long as the extension.
 #[allow(
     unsafe_code,
     reason = "declares the timer's lifetime contract; the calls happen only in the raw module"
 )]
-pub trait Sink: Sync {
-    /// The ETW provider's routines.
-    type Trace: Trace;
-    /// The ETW provider: lives in the extension with the rest of the sink.
-    fn trace(&self) -> &Self::Trace;
-    /// Emits one line. `line.as_c_str_with_newline()` is what reaches `DbgPrintEx("%s", …)`.
-    fn emit(&self, level: Level, line: &Line);
-    /// Monotonic time in 100-ns units (`KeQueryUnbiasedInterruptTime`), for storm control.
-    fn now(&self) -> u64;
-
-    // The storm timer: a one-shot kernel timer (`KTIMER`) whose DPC calls
-    // `raw::storm_timer_expired` with the context given here. It lives inside the sink, so in
-    // the device extension: non-paged, and valid for as long as the extension.
-
-    /// `KeInitializeTimer` and `KeInitializeDpc(routine, context)`: once, on the sink stored
+pub trait StormTimer: Sync {
+    /// `KeInitializeTimer` and `KeInitializeDpc(routine, context)`: once, on the timer stored
     /// in the extension, before the first registration.
     ///
     /// # Safety
-    /// `context` must be the extension holding this sink, and [`Sink::stop_timer`] must have
-    /// returned before the extension is dropped.
+    /// `context` must be the extension holding this timer, and [`StormTimer::stop_timer`] must
+    /// have returned before the extension is dropped.
     unsafe fn start_timer(&self, context: *mut core::ffi::c_void);
     /// `KeSetTimer` to expire `delay` ticks from now (a relative due time); setting it again
     /// replaces the due time. Callable at `DISPATCH_LEVEL` and below.
@@ -72,6 +65,22 @@ pub trait Sink: Sync {
     /// was queued or running still runs. At `PASSIVE_LEVEL`; the core calls it twice
     /// (`raw::Installed::stop_timer` says why).
     fn stop_timer(&self);
+}
+
+/// Where finished lines go (`DbgPrintEx` in the driver) and where events go (ETW).
+///
+/// Events go through [`Sink::trace`]. The driver's sink also holds the [`Clock`] and the
+/// [`StormTimer`] that pace its lines, so one value in the extension serves all three.
+///
+/// Called from NETIO callbacks on any thread, concurrently: it must not block, allocate or
+/// panic in the driver.
+pub trait Sink: Clock + StormTimer {
+    /// The ETW provider's routines.
+    type Trace: Trace;
+    /// The ETW provider: lives in the extension with the rest of the sink.
+    fn trace(&self) -> &Self::Trace;
+    /// Emits one line. `line.as_c_str_with_newline()` is what reaches `DbgPrintEx("%s", …)`.
+    fn emit(&self, level: Level, line: &Line);
 
     /// Whether this sink keeps event records ([`Sink::record`]). The callbacks build a record
     /// only when it does, so for the driver's sink the code is not even generated.

@@ -18,7 +18,7 @@
 //! The three `Get*Entry` re-queries and the two LUID conversions are safe to call: they only
 //! write the row or buffer they are given (its length passed with it).
 //! Their one precondition, `PASSIVE_LEVEL`, is checked by the core with
-//! [`NetIo::current_irql`] before every call.
+//! [`Irql::current_irql`] before every call.
 
 use core::ffi::c_void;
 
@@ -35,7 +35,7 @@ use crate::status::NtStatus;
     unsafe_code,
     reason = "declares the FFI contracts; the calls happen only in the raw module"
 )]
-pub trait NetIo: Sync {
+pub trait NetIo: Irql {
     /// `NotifyIpInterfaceChange`.
     ///
     /// # Safety
@@ -108,10 +108,6 @@ pub trait NetIo: Sync {
     /// `memory` must be a table NETIO handed to this driver and not freed yet.
     unsafe fn free_mib_table(&self, memory: *mut c_void);
 
-    /// `KeGetCurrentIrql()`: every NETIO call wants `PASSIVE_LEVEL` (docs/netio.md#irql), and the
-    /// IRQL of the callbacks is undocumented (docs/netio.md#callbacks), so the core asks first.
-    fn current_irql(&self) -> u8;
-
     /// `GetIpInterfaceEntry`: fills `row` with the current state of the interface its keys
     /// (`Family`, then `InterfaceLuid` or else `InterfaceIndex`) name. `STATUS_NOT_FOUND` when
     /// there is none. Call only at `PASSIVE_LEVEL`.
@@ -134,4 +130,12 @@ pub trait NetIo: Sync {
     /// `GetIpForwardEntry2`: as [`NetIo::get_ip_interface_entry`], keyed by
     /// `DestinationPrefix`, `NextHop` and `InterfaceLuid` or else `InterfaceIndex`.
     fn get_ip_forward_entry2(&self, row: &mut MibIpForwardRow2) -> NtStatus;
+}
+
+/// The processor's interrupt level: `KeGetCurrentIrql()`, not a NETIO call, but what every
+/// NETIO call depends on. Any IRQL.
+pub trait Irql: Sync {
+    /// The current IRQL. Every NETIO call wants `PASSIVE_LEVEL` (docs/netio.md#irql), and the
+    /// IRQL of the callbacks is undocumented (docs/netio.md#callbacks), so the core asks first.
+    fn current_irql(&self) -> u8;
 }

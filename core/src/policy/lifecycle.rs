@@ -4,6 +4,8 @@
 //! The shell's `DriverEntry` is `driver_entry(&host)` and its unload routine is
 //! `driver_unload(&host)`; the tests call the same two functions with the simulator as host.
 
+use crate::host::Clock;
+use crate::netio::Irql;
 use core::mem::size_of;
 
 use crate::events;

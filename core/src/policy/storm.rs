@@ -4,7 +4,7 @@
 //! Each kind has a GCRA limiter (the "virtual scheduling" form of a token bucket): one atomic
 //! theoretical arrival time, advanced by compare-and-swap, so callbacks of one kind running
 //! concurrently need no lock and never wait. Time is the shell's monotonic clock in 100-ns
-//! units ([`crate::host::Sink::now`]). Left-out events are counted per change type, with the
+//! units ([`crate::host::Clock::now`]). Left-out events are counted per change type, with the
 //! times of the first and the last of them.
 //!
 //! The summary of a storm is printed by whichever comes first: the next line of that kind

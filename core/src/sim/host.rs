@@ -10,7 +10,7 @@ use std::string::String;
 use std::sync::PoisonError;
 use std::vec::Vec;
 
-use crate::host::{DriverKey, Host, Key, Level, Sink};
+use crate::host::{Clock, DriverKey, Host, Key, Level, Sink, StormTimer};
 use crate::line::Line;
 use crate::record::Record;
 use crate::settings::{PARAMETER_BUFFER, REG_DWORD, RawValue};
@@ -34,10 +34,6 @@ impl Sink for Sim {
             .push((level, String::from(line.as_str())));
     }
 
-    fn now(&self) -> u64 {
-        self.0.clock.load(Ordering::Relaxed)
-    }
-
     const RECORDS: bool = true;
 
     fn record(&self, record: &Record) {
@@ -49,7 +45,15 @@ impl Sink for Sim {
             .unwrap_or_else(PoisonError::into_inner)
             .push((lines.len(), *record));
     }
+}
 
+impl Clock for Sim {
+    fn now(&self) -> u64 {
+        self.0.clock.load(Ordering::Relaxed)
+    }
+}
+
+impl StormTimer for Sim {
     unsafe fn start_timer(&self, context: *mut c_void) {
         let mut state = self.state();
         self.check_irql(&mut state, "KeInitializeTimer", IrqlRule::Dispatch);
@@ -60,7 +64,6 @@ impl Sink for Sim {
         }
         state.timer.context = Some(SendPtr(context));
     }
-
     fn set_timer(&self, delay: u64) {
         let due = self.now().saturating_add(delay);
         let mut state = self.state();
@@ -77,7 +80,6 @@ impl Sink for Sim {
         state.timer.due = Some(due);
         state.timer.sets.push(due);
     }
-
     fn stop_timer(&self) {
         let mut state = self.state();
         // KeCancelTimer allows DISPATCH_LEVEL; KeFlushQueuedDpcs only PASSIVE_LEVEL.

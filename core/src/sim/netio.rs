@@ -15,7 +15,7 @@ use crate::ffi::{
     MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
     StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
-use crate::netio::NetIo;
+use crate::netio::{Irql, NetIo};
 use crate::notification::Notification;
 use crate::status::NtStatus;
 
@@ -200,10 +200,6 @@ impl NetIo for Sim {
         NtStatus::SUCCESS
     }
 
-    fn current_irql(&self) -> u8 {
-        self.irql()
-    }
-
     fn get_ip_interface_entry(&self, row: &mut MibIpInterfaceRow) -> NtStatus {
         self.query(row, "GetIpInterfaceEntry")
     }
@@ -257,6 +253,12 @@ impl NetIo for Sim {
                 "FreeMibTable of {address:#x}, which NETIO never handed out"
             ));
         }
+    }
+}
+
+impl Irql for Sim {
+    fn current_irql(&self) -> u8 {
+        self.irql()
     }
 }
 

@@ -10,9 +10,9 @@ use crate::ffi::{
     MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable, PASSIVE_LEVEL,
     StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
-use crate::host::{Level, Sink};
+use crate::host::{Clock, Level, Sink, StormTimer};
 use crate::line::Line;
-use crate::netio::NetIo;
+use crate::netio::{Irql, NetIo};
 use crate::status::NtStatus;
 use crate::trace::{EventDescriptor, Trace};
 
@@ -74,10 +74,6 @@ impl NetIo for Answering {
 
     unsafe fn free_mib_table(&self, _: *mut c_void) {}
 
-    fn current_irql(&self) -> u8 {
-        PASSIVE_LEVEL
-    }
-
     fn get_ip_interface_entry(&self, row: &mut MibIpInterfaceRow) -> NtStatus {
         row.nl_mtu = 1500;
         row.connected = 1;
@@ -104,6 +100,12 @@ impl NetIo for Answering {
 
     fn convert_interface_luid_to_alias(&self, _: u64, alias: &mut [u16]) -> NtStatus {
         fill("Wi-Fi".encode_utf16(), alias, |unit| unit)
+    }
+}
+
+impl Irql for Answering {
+    fn current_irql(&self) -> u8 {
+        PASSIVE_LEVEL
     }
 }
 
@@ -164,13 +166,17 @@ impl Sink for Discard {
             Ordering::Relaxed,
         );
     }
+}
 
+impl Clock for Discard {
     fn now(&self) -> u64 {
         self.start.map_or(0, |start| {
             u64::try_from(start.elapsed().as_nanos() / 100).unwrap_or(u64::MAX)
         })
     }
+}
 
+impl StormTimer for Discard {
     // No timer: a storm's summary comes with the next printed line or at unload.
     unsafe fn start_timer(&self, _: *mut c_void) {}
 
