@@ -18,7 +18,7 @@ use core::fmt;
 use crate::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
 use crate::line::Line;
 use crate::notification::NotificationSet;
-use crate::render::{self, Dec};
+use crate::render;
 use crate::status::NtStatus;
 
 /// `REG_DWORD`.
@@ -269,12 +269,7 @@ impl Settings {
                 RawValue::Missing => None,
                 RawValue::Dword(value) if (setting.valid)(value) => Some(value),
                 found => {
-                    warn(&render::line(format_args!(
-                        "warning: setting {} in State: found {}; expected a REG_DWORD {}; ignored",
-                        setting.name,
-                        Found(found),
-                        setting.valid_text,
-                    )));
+                    warn(&render::driver::setting_ignored(&setting, found));
                     None
                 }
             };
@@ -287,13 +282,7 @@ impl Settings {
                 RawValue::Missing => setting.default,
                 RawValue::Dword(value) if (setting.valid)(value) => value,
                 found => {
-                    warn(&render::line(format_args!(
-                        "warning: setting {}: found {}; expected a REG_DWORD {}; using {}",
-                        setting.name,
-                        Found(found),
-                        setting.valid_text,
-                        Dec(setting.default)
-                    )));
+                    warn(&render::driver::setting_defaulted(&setting, found));
                     setting.default
                 }
             });
@@ -326,26 +315,6 @@ impl Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self::DEFAULT
-    }
-}
-
-/// What was found instead of a valid value, for the warning line.
-struct Found(RawValue);
-
-impl fmt::Display for Found {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            RawValue::Missing => f.write_str("missing"),
-            RawValue::Dword(value) => write!(f, "{value}"),
-            RawValue::Other {
-                value_type: REG_DWORD,
-                size,
-            } => write!(f, "a REG_DWORD of {size} bytes"),
-            RawValue::Other { value_type, size } => {
-                write!(f, "registry type {value_type}, {size} bytes")
-            }
-            RawValue::Unreadable(status) => write!(f, "unreadable (status {status})"),
-        }
     }
 }
 

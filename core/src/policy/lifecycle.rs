@@ -11,11 +11,11 @@ use core::mem::size_of;
 use crate::events;
 use crate::extension::Extension;
 use crate::ffi::{Handle, PASSIVE_LEVEL};
-use crate::fields;
 use crate::host::{DriverKey, Host, Key, Level, Sink};
 use crate::netio::NetIo;
 use crate::notification::{Notification, NotificationSet};
 use crate::raw::Installed;
+use crate::render::driver::StableState;
 use crate::render::{self, Family};
 use crate::settings::{self, PARAMETER_BUFFER, RawValue, Settings};
 use crate::status::NtStatus;
@@ -108,35 +108,23 @@ enum Loaded {
 pub fn driver_entry<H: Host>(host: &H) -> NtStatus {
     let irql = host.netio().current_irql();
     if irql != PASSIVE_LEVEL {
-        host.sink().emit(
-            Level::Error,
-            &render::line(format_args!(
-                "error: DriverEntry called at IRQL {irql}, not PASSIVE_LEVEL; not loading"
-            )),
-        );
+        host.sink()
+            .emit(Level::Error, &render::driver::irql_refused(irql));
         return NtStatus::INVALID_DEVICE_STATE;
     }
     let settings = read_settings(host);
     let storage = match host.create_device(size_of::<Extension<H::NetIo, H::Sink>>()) {
         Ok(storage) => storage,
         Err(status) => {
-            host.sink().emit(
-                Level::Error,
-                &render::line(format_args!(
-                    "error: IoCreateDevice failed with status {status}; not loading"
-                )),
-            );
+            host.sink()
+                .emit(Level::Error, &render::driver::create_device_failed(status));
             return status;
         }
     };
     let extension = Extension::new(host.netio(), host.sink(), settings);
     let Some(installed) = Installed::init(storage, extension) else {
-        host.sink().emit(
-            Level::Error,
-            &render::line(format_args!(
-                "error: the device extension is misaligned; not loading"
-            )),
-        );
+        host.sink()
+            .emit(Level::Error, &render::driver::misaligned());
         host.delete_device();
         return NtStatus::DATATYPE_MISALIGNMENT_ERROR;
     };
@@ -180,13 +168,7 @@ pub fn driver_unload<H: Host>(host: &H) {
     if !extension.unload_allowed() {
         // The shell never sets the unload routine then; refuse rather than free the extension
         // under a registration that cannot be cancelled.
-        events::report(
-            extension,
-            Level::Error,
-            &render::line(format_args!(
-                "error: unload requested, but a registration cannot be cancelled; staying loaded"
-            )),
-        );
+        events::report(extension, Level::Error, &render::driver::unload_refused());
         return;
     }
     let Cancelled { kept, .. } = cancel_all(&installed);
@@ -219,27 +201,9 @@ pub fn driver_unload<H: Host>(host: &H) {
 /// that could not be freed (`leaked-tables=`), each only when there are any.
 fn emit_unloaded<N, S: Sink>(extension: &Extension<N, S>, kept: NotificationSet) {
     let counters = extension.counters();
-    let mut line = render::line(format_args!(
-        "unloaded interface({}) address({}) route({}) stable-table({})",
-        counters.interface.snapshot(),
-        counters.address.snapshot(),
-        counters.route.snapshot(),
-        counters.stable.snapshot(),
-    ));
-    if kept != NotificationSet::EMPTY {
-        render::append(
-            &mut line,
-            format_args!("{}{kept}", fields::driver::KEPT.label),
-        );
-    }
-    let leaked = counters.stable.leaked();
-    if leaked != 0 {
-        render::append(
-            &mut line,
-            format_args!("{}{leaked}", fields::driver::LEAKED_TABLES.label),
-        );
-    }
-    extension.sink.emit(Level::Info, &line);
+    extension
+        .sink
+        .emit(Level::Info, &render::driver::unloaded(counters, kept));
     if extension
         .session
         .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
@@ -260,13 +224,9 @@ fn register_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> bool {
     let status = installed.register_trace();
     if status.is_error() {
         extension.session.set_registered(false);
-        extension.sink.emit(
-            Level::Warning,
-            &render::line(format_args!(
-                "warning: EtwRegister failed with status {status}; no ETW events, the lines \
-                 are unaffected"
-            )),
-        );
+        extension
+            .sink
+            .emit(Level::Warning, &render::driver::etw_register_failed(status));
         return false;
     }
     let traits = extension.sink.trace().set_traits();
@@ -276,10 +236,7 @@ fn register_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> bool {
         extension.sink.trace().unregister();
         extension.sink.emit(
             Level::Warning,
-            &render::line(format_args!(
-                "warning: EtwSetInformation failed with status {traits}; no ETW events, the \
-                 lines are unaffected"
-            )),
+            &render::driver::etw_set_traits_failed(traits),
         );
         return false;
     }
@@ -312,10 +269,7 @@ fn read_settings<H: Host>(host: &H) -> Settings {
             // One line for the key rather than one per value; the defaults still apply.
             sink.emit(
                 Level::Warning,
-                &render::line(format_args!(
-                    "warning: the State key cannot be opened (status {status}); \
-                     no setting is overridden"
-                )),
+                &render::driver::state_key_unopenable(status),
             );
             Err(NtStatus::OBJECT_NAME_NOT_FOUND)
         }
@@ -337,10 +291,7 @@ fn read_settings<H: Host>(host: &H) -> Settings {
     for key in [state, parameters].into_iter().flatten() {
         host.close_key(key);
     }
-    sink.emit(
-        Level::Info,
-        &render::line(format_args!("settings {settings}")),
-    );
+    sink.emit(Level::Info, &render::driver::settings(&settings));
     settings
 }
 
@@ -385,11 +336,7 @@ fn cancel_all<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> Cancelled {
             events::report(
                 extension,
                 Level::Error,
-                &render::line(format_args!(
-                    "error: CancelMibChangeNotify2 for {} failed with status {status}; \
-                     its callback may still run, so netnotify keeps it and stays in memory",
-                    notification.name()
-                )),
+                &render::driver::cancel_failed(notification, status),
             );
             done.kept = done.kept.with(notification);
         } else {
@@ -397,15 +344,6 @@ fn cancel_all<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> Cancelled {
         }
     }
     done
-}
-
-/// The stable table's state, for the `loaded` line.
-#[derive(Clone, Copy)]
-enum StableState {
-    Off,
-    Immediate(Option<u32>),
-    Pending,
-    Uncancellable,
 }
 
 /// Registers the selected notifications in order; on a failure rolls back what was registered
@@ -449,10 +387,7 @@ fn register_all<N: NetIo, S: Sink>(installed: &Installed<N, S>, etw: bool) -> Lo
             Some(status) if pinned => events::report(
                 extension,
                 Level::Error,
-                &render::line(format_args!(
-                    "error: {} failed with status {status}; continuing, netnotify cannot unload",
-                    notification.function()
-                )),
+                &render::driver::failed_pinned(notification, status),
             ),
             Some(status) => {
                 let Cancelled { cancelled, kept } = cancel_all(installed);
@@ -462,59 +397,23 @@ fn register_all<N: NetIo, S: Sink>(installed: &Installed<N, S>, etw: bool) -> Lo
                     events::report(
                         extension,
                         Level::Error,
-                        &render::line(format_args!(
-                            "error: {} failed with status {status}; rolled back {cancelled}; \
-                             kept={kept}; netnotify stays loaded (unload disabled)",
-                            notification.function()
-                        )),
+                        &render::driver::failed_kept(notification, status, cancelled, kept),
                     );
                     return Loaded::Pinned;
                 }
                 events::report(
                     extension,
                     Level::Error,
-                    &render::line(format_args!(
-                        "error: {} failed with status {status}; rolled back {cancelled}; not loading",
-                        notification.function()
-                    )),
+                    &render::driver::failed_rolled_back(notification, status, cancelled),
                 );
                 return Loaded::Failed(status);
             }
         }
     }
-    let mut line = render::line(format_args!(
-        "loaded registered={registered} family={} initial={}",
-        Family(settings.family),
-        if settings.initial_notification {
-            "yes"
-        } else {
-            "no"
-        },
-    ));
-    match stable {
-        StableState::Off => line.push_str(" stable-table=off"),
-        StableState::Immediate(Some(entries)) => render::append(
-            &mut line,
-            format_args!(" stable-table=immediate entries={entries}"),
-        ),
-        StableState::Immediate(None) => line.push_str(" stable-table=immediate (no table)"),
-        StableState::Pending => line.push_str(" stable-table=pending"),
-        StableState::Uncancellable => line.push_str(" stable-table=uncancellable"),
-    }
-    line.push_str(if pinned {
-        " unload=disabled"
-    } else {
-        " unload=enabled"
-    });
-    if etw {
-        render::append(
-            &mut line,
-            format_args!("{}{}", fields::driver::ETW.label, trace::BracedGuid),
-        );
-    } else {
-        line.push_str(" etw=off");
-    }
-    extension.sink.emit(Level::Info, &line);
+    extension.sink.emit(
+        Level::Info,
+        &render::driver::loaded(registered, &settings, stable, pinned, etw),
+    );
     if extension
         .session
         .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
@@ -624,10 +523,7 @@ fn warn_unexpected<N, S: Sink>(
     events::report(
         extension,
         Level::Warning,
-        &render::line(format_args!(
-            "warning: {} returned unexpected status {status}; keeping its handle",
-            notification.function()
-        )),
+        &render::driver::unexpected_status(notification, status),
     );
 }
 
@@ -639,10 +535,6 @@ fn report_uncancellable<N, S: Sink>(
     events::report(
         extension,
         Level::Error,
-        &render::line(format_args!(
-            "error: {} returned status {status} without a handle; it cannot be cancelled, so \
-             netnotify stays loaded (unload disabled)",
-            notification.function()
-        )),
+        &render::driver::uncancellable(notification, status),
     );
 }

@@ -1,5 +1,8 @@
 //! Rendering: every line the driver prints, into a [`Line`]. Safe code; no allocation.
 //!
+//! The event lines are made here; the driver's own lines (`settings`, `loaded`, `unloaded`,
+//! warnings and errors) in [`driver`].
+//!
 //! Lines start with `netnotify: `, then the notification and the change, then `key=value`
 //! fields in a fixed order (documented with examples in `docs/lines.md`): the row's key
 //! fields first, then the interface's name and alias, then — when the full state of the
@@ -31,13 +34,14 @@ use crate::decode::{
     Address, AddressKeys, Change, Flag, Interface, InterfaceKeys, Lifetime, Luid, Millis, Offload,
     Prefix, Route, RouteKeys, SocketAddress, Unset, ZoneIndices,
 };
-use crate::fields::driver;
+use crate::fields::driver as driver_fields;
 use crate::line::{Line, Out, Put, display_by_put, put};
 use crate::notification::{Notification, NotificationSet};
 use crate::status::NtStatus;
 use crate::storm::{Summary, TICKS_PER_SECOND};
 
 mod address;
+pub mod driver;
 mod field_values;
 mod segments;
 mod text;
@@ -280,11 +284,11 @@ pub fn storm_summary(notification: Notification, summary: &Summary) -> Line {
 impl Put for ChangeCounts {
     fn put<O: Out>(&self, out: &mut O) {
         put!(out;
-            driver::INITIAL_COUNT.label, Dec(self.initial),
-            driver::ADD.label, Dec(self.add),
-            driver::DELETE.label, Dec(self.delete),
-            driver::PARAMETER.label, Dec(self.parameter),
-            driver::OTHER.label, Dec(self.other),
+            driver_fields::INITIAL_COUNT.label, Dec(self.initial),
+            driver_fields::ADD.label, Dec(self.add),
+            driver_fields::DELETE.label, Dec(self.delete),
+            driver_fields::PARAMETER.label, Dec(self.parameter),
+            driver_fields::OTHER.label, Dec(self.other),
         );
     }
 }
@@ -292,8 +296,8 @@ impl Put for ChangeCounts {
 impl Put for StableCounts {
     fn put<O: Out>(&self, out: &mut O) {
         put!(out;
-            driver::TABLES.label, Dec(self.tables),
-            driver::ROWS.label, Dec(self.entries),
+            driver_fields::TABLES.label, Dec(self.tables),
+            driver_fields::ROWS.label, Dec(self.entries),
         );
     }
 }

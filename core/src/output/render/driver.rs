@@ -1,0 +1,274 @@
+//! The driver's own lines: `settings`, `loaded`, `unloaded`, warnings and errors.
+//!
+//! Every warning and error of `DriverEntry` and `DriverUnload` is made here. Each function
+//! returns the finished line; the lifecycle and the settings reader only decide which to print.
+
+use core::fmt;
+
+use crate::counters::Counters;
+use crate::fields;
+use crate::line::Line;
+use crate::notification::{Notification, NotificationSet};
+use crate::settings::{REG_DWORD, RawValue, Setting, Settings};
+use crate::status::NtStatus;
+use crate::trace;
+
+use super::{Dec, Family, append, line};
+
+/// `DriverEntry` ran above `PASSIVE_LEVEL`.
+#[must_use]
+pub fn irql_refused(irql: u8) -> Line {
+    line(format_args!(
+        "error: DriverEntry called at IRQL {irql}, not PASSIVE_LEVEL; not loading"
+    ))
+}
+
+/// `IoCreateDevice` failed.
+#[must_use]
+pub fn create_device_failed(status: NtStatus) -> Line {
+    line(format_args!(
+        "error: IoCreateDevice failed with status {status}; not loading"
+    ))
+}
+
+/// The device extension is not aligned for the driver's state.
+#[must_use]
+pub fn misaligned() -> Line {
+    line(format_args!(
+        "error: the device extension is misaligned; not loading"
+    ))
+}
+
+/// An unload was asked for although a registration cannot be cancelled.
+#[must_use]
+pub fn unload_refused() -> Line {
+    line(format_args!(
+        "error: unload requested, but a registration cannot be cancelled; staying loaded"
+    ))
+}
+
+/// The counters, then what stays alive (`kept=`) and the stable tables that could not be
+/// freed (`leaked-tables=`), each only when there are any.
+#[must_use]
+pub fn unloaded(counters: &Counters, kept: NotificationSet) -> Line {
+    let mut unloaded = line(format_args!(
+        "unloaded interface({}) address({}) route({}) stable-table({})",
+        counters.interface.snapshot(),
+        counters.address.snapshot(),
+        counters.route.snapshot(),
+        counters.stable.snapshot(),
+    ));
+    if kept != NotificationSet::EMPTY {
+        append(
+            &mut unloaded,
+            format_args!("{}{kept}", fields::driver::KEPT.label),
+        );
+    }
+    let leaked = counters.stable.leaked();
+    if leaked != 0 {
+        append(
+            &mut unloaded,
+            format_args!("{}{leaked}", fields::driver::LEAKED_TABLES.label),
+        );
+    }
+    unloaded
+}
+
+/// `EtwRegister` failed.
+#[must_use]
+pub fn etw_register_failed(status: NtStatus) -> Line {
+    line(format_args!(
+        "warning: EtwRegister failed with status {status}; no ETW events, the lines are \
+         unaffected"
+    ))
+}
+
+/// `EtwSetInformation` (the provider traits) failed.
+#[must_use]
+pub fn etw_set_traits_failed(status: NtStatus) -> Line {
+    line(format_args!(
+        "warning: EtwSetInformation failed with status {status}; no ETW events, the lines \
+         are unaffected"
+    ))
+}
+
+/// The `State` key exists but cannot be opened.
+#[must_use]
+pub fn state_key_unopenable(status: NtStatus) -> Line {
+    line(format_args!(
+        "warning: the State key cannot be opened (status {status}); no setting is overridden"
+    ))
+}
+
+/// The effective settings.
+#[must_use]
+pub fn settings(settings: &Settings) -> Line {
+    line(format_args!("settings {settings}"))
+}
+
+/// A value in `State` that is not valid: ignored, `Parameters` decides.
+#[must_use]
+pub fn setting_ignored(setting: &Setting, found: RawValue) -> Line {
+    line(format_args!(
+        "warning: setting {} in State: found {}; expected a REG_DWORD {}; ignored",
+        setting.name,
+        Found(found),
+        setting.valid_text,
+    ))
+}
+
+/// A value in `Parameters` that is not valid: the default is used.
+#[must_use]
+pub fn setting_defaulted(setting: &Setting, found: RawValue) -> Line {
+    line(format_args!(
+        "warning: setting {}: found {}; expected a REG_DWORD {}; using {}",
+        setting.name,
+        Found(found),
+        setting.valid_text,
+        Dec(setting.default)
+    ))
+}
+
+/// What was found instead of a valid value, for the warning line.
+struct Found(RawValue);
+
+impl fmt::Display for Found {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            RawValue::Missing => f.write_str("missing"),
+            RawValue::Dword(value) => write!(f, "{value}"),
+            RawValue::Other {
+                value_type: REG_DWORD,
+                size,
+            } => write!(f, "a REG_DWORD of {size} bytes"),
+            RawValue::Other { value_type, size } => {
+                write!(f, "registry type {value_type}, {size} bytes")
+            }
+            RawValue::Unreadable(status) => write!(f, "unreadable (status {status})"),
+        }
+    }
+}
+
+/// `CancelMibChangeNotify2` failed: the registration is kept.
+#[must_use]
+pub fn cancel_failed(notification: Notification, status: NtStatus) -> Line {
+    line(format_args!(
+        "error: CancelMibChangeNotify2 for {} failed with status {status}; its callback may \
+         still run, so netnotify keeps it and stays in memory",
+        notification.name()
+    ))
+}
+
+/// A registration failed after one that cannot be cancelled: loading goes on.
+#[must_use]
+pub fn failed_pinned(notification: Notification, status: NtStatus) -> Line {
+    line(format_args!(
+        "error: {} failed with status {status}; continuing, netnotify cannot unload",
+        notification.function()
+    ))
+}
+
+/// A registration failed, and a cancel of the rollback failed too: the driver stays loaded.
+#[must_use]
+pub fn failed_kept(
+    notification: Notification,
+    status: NtStatus,
+    cancelled: NotificationSet,
+    kept: NotificationSet,
+) -> Line {
+    line(format_args!(
+        "error: {} failed with status {status}; rolled back {cancelled}; kept={kept}; \
+         netnotify stays loaded (unload disabled)",
+        notification.function()
+    ))
+}
+
+/// A registration failed and everything was rolled back.
+#[must_use]
+pub fn failed_rolled_back(
+    notification: Notification,
+    status: NtStatus,
+    cancelled: NotificationSet,
+) -> Line {
+    line(format_args!(
+        "error: {} failed with status {status}; rolled back {cancelled}; not loading",
+        notification.function()
+    ))
+}
+
+/// A registration returned a success other than `STATUS_SUCCESS` with a handle.
+#[must_use]
+pub fn unexpected_status(notification: Notification, status: NtStatus) -> Line {
+    line(format_args!(
+        "warning: {} returned unexpected status {status}; keeping its handle",
+        notification.function()
+    ))
+}
+
+/// A registration succeeded without a handle: it cannot be cancelled.
+#[must_use]
+pub fn uncancellable(notification: Notification, status: NtStatus) -> Line {
+    line(format_args!(
+        "error: {} returned status {status} without a handle; it cannot be cancelled, so \
+         netnotify stays loaded (unload disabled)",
+        notification.function()
+    ))
+}
+
+/// How the stable table registered, for the `loaded` line.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum StableState {
+    /// Not registered.
+    Off,
+    /// Returned at once, with a table of this many rows (`None`: no table).
+    Immediate(Option<u32>),
+    /// Pending, with a handle.
+    Pending,
+    /// Pending without a handle.
+    Uncancellable,
+}
+
+/// The `loaded` line: what was registered, the family and initial-notification settings,
+/// the stable table, whether unload is possible, and the ETW provider (its GUID, or `off`).
+#[must_use]
+pub fn loaded(
+    registered: NotificationSet,
+    settings: &Settings,
+    stable: StableState,
+    pinned: bool,
+    etw: bool,
+) -> Line {
+    let mut loaded = line(format_args!(
+        "loaded registered={registered} family={} initial={}",
+        Family(settings.family),
+        if settings.initial_notification {
+            "yes"
+        } else {
+            "no"
+        },
+    ));
+    match stable {
+        StableState::Off => loaded.push_str(" stable-table=off"),
+        StableState::Immediate(Some(entries)) => append(
+            &mut loaded,
+            format_args!(" stable-table=immediate entries={entries}"),
+        ),
+        StableState::Immediate(None) => loaded.push_str(" stable-table=immediate (no table)"),
+        StableState::Pending => loaded.push_str(" stable-table=pending"),
+        StableState::Uncancellable => loaded.push_str(" stable-table=uncancellable"),
+    }
+    loaded.push_str(if pinned {
+        " unload=disabled"
+    } else {
+        " unload=enabled"
+    });
+    if etw {
+        append(
+            &mut loaded,
+            format_args!("{}{}", fields::driver::ETW.label, trace::BracedGuid),
+        );
+    } else {
+        loaded.push_str(" etw=off");
+    }
+    loaded
+}
