@@ -1,0 +1,122 @@
+//! The provider's identity and the kernel's routines for it.
+//!
+//! Owns the provider's name, GUID and traits ([`PROVIDER_NAME`], [`PROVIDER_GUID`],
+//! [`PROVIDER_TRAITS`], printed as [`BracedGuid`]), the constants the `Etw*` calls take, the
+//! keywords a session selects by ([`keyword`], [`keyword_of`]), and the boundary to the
+//! kernel's `Etw*` routines ([`Trace`]).
+
+use core::ffi::c_void;
+use core::fmt;
+
+use super::{EventDescriptor, Guid};
+use crate::line::{Out, Put};
+use crate::notification::Notification;
+use crate::status::NtStatus;
+
+/// The provider's name: `*netnotify` in `tracelog`, WPR and `PerfView`.
+pub const PROVIDER_NAME: &str = "netnotify";
+
+/// The provider's GUID: `TraceLogging`'s hash of [`PROVIDER_NAME`].
+///
+/// SHA-1 over a fixed namespace and the upper-cased name in UTF-16BE), which is what `*netnotify` names. A test
+/// checks it against the `tracelogging` crate's `Guid::from_name`.
+pub const PROVIDER_GUID: Guid = Guid::from_u128(&0xcabe4808_b99f_5fdb_95a1_c1294a861355);
+
+/// The provider's traits: its size and name.
+///
+/// As `EtwSetInformation(EventProviderSetTraits)` receives them and as every write's first data descriptor carries them: the total size (u16, little-endian),
+/// then the name, NUL-terminated.
+pub const PROVIDER_TRAITS: [u8; 12] = *b"\x0c\x00netnotify\0";
+
+/// `EVENT_INFO_CLASS::EventProviderSetTraits`.
+pub const EVENT_PROVIDER_SET_TRAITS: u32 = 2;
+
+/// `EVENT_DATA_DESCRIPTOR.Reserved` (the descriptor's type) of the provider traits.
+pub const DESCRIPTOR_PROVIDER_TRAITS: u32 = 2;
+/// `EVENT_DATA_DESCRIPTOR.Reserved` of the event metadata.
+pub const DESCRIPTOR_EVENT_METADATA: u32 = 1;
+/// `EVENT_DATA_DESCRIPTOR.Reserved` of the payload.
+pub const DESCRIPTOR_PAYLOAD: u32 = 0;
+
+/// `EVENT_CONTROL_CODE_CAPTURE_STATE`: a controller asks for the provider's state.
+pub const CAPTURE_STATE: u32 = 2;
+
+/// The keywords, one per kind, as a session selects them (`MatchAnyKeyword`).
+pub mod keyword {
+    /// Interface notifications.
+    pub const INTERFACE: u64 = 0x1;
+    /// Unicast address notifications.
+    pub const ADDRESS: u64 = 0x2;
+    /// Route notifications.
+    pub const ROUTE: u64 = 0x4;
+    /// Stable unicast address tables and their entries.
+    pub const STABLE_TABLE: u64 = 0x8;
+    /// Settings, loaded, unloaded, counters, storm summaries, warnings and errors.
+    pub const LIFECYCLE: u64 = 0x10;
+}
+
+/// The keyword of a notification kind's events.
+#[must_use]
+pub const fn keyword_of(notification: Notification) -> u64 {
+    match notification {
+        Notification::Interface => keyword::INTERFACE,
+        Notification::Address => keyword::ADDRESS,
+        Notification::Route => keyword::ROUTE,
+        Notification::StableTable => keyword::STABLE_TABLE,
+    }
+}
+
+/// The kernel's ETW routines for the provider.
+///
+/// The shell implements them with `EtwRegister`, `EtwSetInformation`, `EtwWriteTransfer` and `EtwUnregister` (wdm.h; Microsoft Learn pages of
+/// the same names), and the simulator with a recording double.
+#[allow(
+    unsafe_code,
+    reason = "declares the enable callback's context contract; calls happen in the raw module"
+)]
+pub trait Trace: Sync {
+    /// `EtwRegister(&PROVIDER_GUID, the enable callback, context, &handle)`. `PASSIVE_LEVEL`.
+    /// Returns its status.
+    ///
+    /// The enable callback calls [`crate::trace_enable`] with `context`; it may run before
+    /// this returns (a session already listening), and on another thread.
+    ///
+    /// # Safety
+    /// `context` is the extension holding this trace; [`Trace::unregister`] returns before it
+    /// is dropped.
+    unsafe fn register(&self, context: *mut c_void) -> NtStatus;
+    /// `EtwSetInformation(handle, EventProviderSetTraits, PROVIDER_TRAITS)`, once, after a
+    /// successful [`Trace::register`]. `PASSIVE_LEVEL`. Without the traits ETW ignores the data
+    /// descriptors' types and logs `TraceLogging`'s metadata as payload: no event could be
+    /// decoded (docs/netio.md#etw), so a failure means no ETW at all.
+    fn set_traits(&self) -> NtStatus;
+    /// `EtwUnregister`, once, after a successful [`Trace::register`]. `PASSIVE_LEVEL`. When it
+    /// returns, no enable callback runs or will run.
+    fn unregister(&self);
+    /// `EtwWriteTransfer(handle, descriptor, NULL, NULL, 3, …)` with the data descriptors
+    /// [`PROVIDER_TRAITS`] (`Reserved` 2), `metadata` (1) and `payload` (0). Any IRQL: both
+    /// buffers are on the caller's stack, which is not paged out while it runs above
+    /// `APC_LEVEL`. Only called between a successful `register` and `unregister`.
+    fn write(&self, descriptor: &EventDescriptor, metadata: &[u8], payload: &[u8]) -> NtStatus;
+}
+
+/// [`PROVIDER_GUID`] as `tracelog`, `netsh` and the `loaded` line print it:
+/// `{cabe4808-b99f-5fdb-95a1-c1294a861355}`.
+pub struct BracedGuid;
+
+impl Put for BracedGuid {
+    fn put<O: Out>(&self, out: &mut O) {
+        out.put_str("{");
+        out.put_ascii(&PROVIDER_GUID.to_utf8_bytes());
+        out.put_str("}");
+    }
+}
+
+impl fmt::Display for BracedGuid {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = PROVIDER_GUID.to_utf8_bytes();
+        formatter.write_str("{")?;
+        formatter.write_str(core::str::from_utf8(&text).unwrap_or("?"))?;
+        formatter.write_str("}")
+    }
+}
