@@ -660,8 +660,11 @@ fn scenario() -> impl Strategy<Value = String> {
 }
 
 proptest! {
+    // No failure file: Miri cannot read the working directory (isolation), and the
+    // regressions are kept as tests instead.
     #![proptest_config(ProptestConfig {
         cases: if cfg!(miri) { 2 } else { 256 },
+        failure_persistence: None,
         ..ProptestConfig::default()
     })]
 
