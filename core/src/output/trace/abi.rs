@@ -56,23 +56,22 @@ impl Guid {
 
     /// The registry format without braces, lower-case: `cabe4808-b99f-5fdb-95a1-c1294a861355`.
     #[must_use]
-    pub const fn to_utf8_bytes(&self) -> [u8; 36] {
+    pub fn to_utf8_bytes(&self) -> [u8; 36] {
         let mut text = [b'-'; 36];
         let mut rest = self.to_u128();
-        let mut at = 0;
-        while at < text.len() {
-            if !matches!(at, 8 | 13 | 18 | 23) {
-                // The next nibble, from the most significant (a rotation: no shift can overflow).
-                rest = rest.rotate_left(4);
-                #[allow(clippy::cast_possible_truncation, reason = "masked to 4 bits")]
-                let digit = (rest & 0xF) as u8;
-                text[at] = if digit < 10 {
-                    b'0' + digit
-                } else {
-                    b'a' + digit - 10
-                };
+        for (at, byte) in text.iter_mut().enumerate() {
+            if matches!(at, 8 | 13 | 18 | 23) {
+                continue;
             }
-            at += 1;
+            // The next nibble, from the most significant (a rotation: no shift can overflow).
+            rest = rest.rotate_left(4);
+            #[allow(clippy::cast_possible_truncation, reason = "masked to 4 bits")]
+            let digit = (rest & 0xF) as u8;
+            *byte = if digit < 10 {
+                b'0'.wrapping_add(digit)
+            } else {
+                b'a'.wrapping_add(digit).wrapping_sub(10)
+            };
         }
         text
     }
@@ -384,8 +383,8 @@ mod tests {
         for value in [
             0,
             u128::MAX,
-            0xa3a2a1a0_b1b0_c1c0_d7d6d5d4d3d2d1d0,
-            0xcabe4808_b99f_5fdb_95a1_c1294a861355,
+            0xa3a2_a1a0_b1b0_c1c0_d7d6_d5d4_d3d2_d1d0,
+            0xcabe_4808_b99f_5fdb_95a1_c129_4a86_1355,
             0x0123_4567_89ab_cdef_fedc_ba98_7654_3210,
         ] {
             let ours = Guid::from_u128(&value);
