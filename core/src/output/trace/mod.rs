@@ -20,12 +20,12 @@
 //! data descriptors, so no manifest is installed (Microsoft Learn, "`TraceLogging`" and
 //! "`EtwWriteTransfer`"). The encoding constants (`InType`, `OutType`, `Level`, `Channel`), the
 //! descriptor layout and the GUID are Microsoft's `tracelogging` crate's, mirrored in `abi`
-//! (which says why the driver does not depend on the crate) and tested against it. The events are built here, in
-//! the core, rather than by the crate's `write_event!` in the shell: the crate's provider is
-//! a no-op on other hosts, so only events the core builds can be recorded by the simulator's
-//! trace double and compared with the lines; and the crate's `Provider::register` has runtime
-//! `panic!`s that the image's no-panic proof cannot exclude, so the shell calls the `Etw*`
-//! routines itself (`src/shell.rs` says how).
+//! (which says why the driver does not depend on the crate) and tested against it. The events
+//! are built here, in the core, rather than by the crate's `write_event!` in the shell: the
+//! crate's provider is a no-op on other hosts, so only events the core builds can be recorded
+//! by the simulator's trace double and compared with the lines; and the crate's
+//! `Provider::register` has runtime `panic!`s that the image's no-panic proof cannot exclude,
+//! so the shell calls the `Etw*` routines itself (`src/shell.rs` says how).
 //!
 //! Building an event allocates nothing and cannot panic: the metadata and the payload are
 //! written into fixed buffers on the caller's stack; an event that does not fit is not
