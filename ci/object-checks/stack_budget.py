@@ -107,9 +107,9 @@ def unwind_frame(xdata, offset):
 
 
 def arm64_xdata_frame(xdata, offset):
-    """(bytes, epilogs) of an ARM64 function's frame from its .xdata record: the most any of
-    its unwind code sequences allocates (the prolog's, and each epilog's), and how many
-    epilog sequences it has.
+    """(bytes, bounded) of an ARM64 function's frame from its .xdata record: the most any of
+    its unwind code sequences allocates (the prolog's, and each epilog's), and whether that
+    is the whole frame (false for a prolog that sets the frame pointer with no epilog).
 
     The epilogs count because the prolog's codes end once the frame pointer is set (set_fp,
     add_fp): an unwinder recovers sp from x29 from there, so LLVM leaves a later `sub sp` out
@@ -130,14 +130,16 @@ def arm64_xdata_frame(xdata, offset):
         starts = [struct.unpack_from("<I", xdata, at + 4 * scope)[0] >> 22 for scope in range(epilogs)]
         at += 4 * epilogs
     codes = xdata[at:at + 4 * words]
-    sequences = [arm64_allocation(codes, start) for start in [0, *starts]]
-    return max(sequences), len(starts)
+    prolog, sets_fp = arm64_allocation(codes, 0)
+    epilogs = [arm64_allocation(codes, start)[0] for start in starts]
+    return max([prolog, *epilogs]), bool(epilogs) or not sets_fp
 
 
 def arm64_allocation(codes, slot):
-    """Bytes the unwind codes from `slot` to the next `end` allocate (prolog) or free (epilog):
-    "ARM64 exception handling", Unwind codes."""
-    size = 0
+    """(bytes, sets_fp): what the unwind codes from `slot` to the next `end` allocate (prolog)
+    or free (epilog), and whether they set the frame pointer: "ARM64 exception handling",
+    Unwind codes."""
+    size, sets_fp = 0, False
     while slot < len(codes):
         code = codes[slot]
         if code < 0x20:  # alloc_s: 000xxxxx, x * 16
@@ -177,9 +179,13 @@ def arm64_allocation(codes, slot):
         elif code == 0xE0:  # alloc_l: 11100000'x{24}, x * 16
             size += int.from_bytes(codes[slot + 1:slot + 4], "big") * 16
             slot += 4
-        elif code in (0xE1, 0xE3, 0xE6, 0xFC):  # set_fp, nop, save_next, pac_sign_lr
+        elif code == 0xE1:  # set_fp
+            sets_fp = True
+            slot += 1
+        elif code in (0xE3, 0xE6, 0xFC):  # nop, save_next, pac_sign_lr
             slot += 1
         elif code == 0xE2:  # add_fp
+            sets_fp = True
             slot += 2
         elif code in (0xE4, 0xE5):  # end, end_c
             break
@@ -189,7 +195,7 @@ def arm64_allocation(codes, slot):
             slot += 3
         else:  # alloc_z (SVE), the custom stacks (trap frame, machine frame, context), reserved
             raise SystemExit(f"ARM64 unwind code {code:#04x} is not expected in this driver")
-    return size
+    return size, sets_fp
 
 
 def x64_frames(obj):
@@ -211,8 +217,8 @@ def x64_frames(obj):
 
 
 def arm64_frames(obj):
-    """Frame of every function: what its prolog allocates (0 without unwind data), and the
-    functions whose frame the unwind data cannot bound (no epilog: see arm64_xdata_frame)."""
+    """Frame of every function: what its prolog and epilogs allocate (0 without unwind data),
+    and the functions whose frame the unwind data cannot bound (see arm64_xdata_frame)."""
     frame, unbounded = {name: 0 for name in obj.functions.values()}, set()
     for section in obj.sections.values():
         if section["name"] != ".pdata":
@@ -226,8 +232,8 @@ def arm64_frames(obj):
             if entry + 4 in relocations:  # Flag 0: the address of an .xdata record
                 unwind = obj.symbols[relocations[entry + 4]]
                 xdata = obj.sections[unwind[1]]["bytes"]
-                size, epilogs = arm64_xdata_frame(xdata, unwind[2] + word)
-                if epilogs == 0:
+                size, bounded = arm64_xdata_frame(xdata, unwind[2] + word)
+                if not bounded:
                     unbounded.add(name)
             elif word & 3 in (1, 2):  # packed unwind data: Frame Size (bits 23-31), 16-byte units
                 size = (word >> 23) * 16
@@ -400,8 +406,8 @@ def measure(obj, objdump):
         if function in chain:
             raise SystemExit(f"direct recursion: {' -> '.join(map(demangle, chain + (function,)))}")
         if function in unbounded:
-            raise SystemExit(f"{demangle(function)}: no epilog, so its unwind data may not "
-                             "describe the stack it allocates after setting the frame pointer")
+            raise SystemExit(f"{demangle(function)}: sets the frame pointer and has no epilog, so "
+                             "its unwind data may not describe the stack allocated after that")
         own = frame.get(function, leaf)
         arguments = arguments | frozenset(code_taken.get(function, ()))
         vtables = vtables | frozenset(data_taken.get(function, ()))
