@@ -27,12 +27,12 @@ use netnotify_core::settings::{self, PARAMETER_BUFFER, VALUE_NAME_CAPACITY};
 use netnotify_core::status::NtStatus;
 use netnotify_core::trace::{
     DESCRIPTOR_EVENT_METADATA, DESCRIPTOR_PAYLOAD, DESCRIPTOR_PROVIDER_TRAITS, EventDescriptor,
-    PROVIDER_GUID, PROVIDER_TRAITS, Trace,
+    Guid, PROVIDER_GUID, PROVIDER_TRAITS, Trace,
 };
-use tracelogging::_internal::EventDataDescriptor;
 #[cfg(not(test))]
 use wdk_alloc::WdkAllocator;
 use wdk_sys::_DPFLTR_TYPE::DPFLTR_IHVNETWORK_ID;
+use wdk_sys::_EVENT_DATA_DESCRIPTOR__bindgen_ty_1;
 use wdk_sys::ntddk::{
     DbgPrintEx, EtwRegister, EtwSetInformation, EtwUnregister, EtwWriteTransfer, IoCreateDevice,
     IoDeleteDevice, IoOpenDriverRegistryKey, KeCancelTimer, KeFlushQueuedDpcs, KeGetCurrentIrql,
@@ -406,8 +406,9 @@ impl StormTimer for DebugPrint {
 /// Microsoft's `tracelogging` crate (`kernel_mode`) would do this with `Provider::register` and
 /// `write_event!`; the crate's `register` checks its own state with runtime `panic!`s
 /// (called twice, or concurrently), which the image's no-panic proof cannot show unreachable.
-/// So the shell calls the four routines itself, with the crate's descriptor layouts and the
-/// core's GUID, traits and events; the core registers once, at `PASSIVE_LEVEL`, and
+/// So the shell calls the four routines itself, with the core's GUID, descriptor, traits and
+/// events and wdk-sys' `EVENT_DATA_DESCRIPTOR` (the crate is not a dependency at all: see
+/// `netnotify_core::trace`'s `abi` module); the core registers once, at `PASSIVE_LEVEL`, and
 /// unregisters once (Microsoft Learn: `EtwRegister`, `EtwSetInformation`, `EtwWriteTransfer`,
 /// `EtwUnregister`).
 struct Etw {
@@ -417,20 +418,25 @@ struct Etw {
     handle: AtomicU64,
 }
 
-// The crate's descriptors and GUID are the WDK's structures (checked against windows-sys in
-// stand-ins/fidelity), so they are passed by pointer as they are.
+// The core's descriptor and GUID are the WDK's structures (checked field by field against
+// windows-sys and the tracelogging crate in the core's tests), so they are passed by pointer
+// as they are.
 const _: () = assert!(
     size_of::<EventDescriptor>() == size_of::<EVENT_DESCRIPTOR>()
         && align_of::<EventDescriptor>() == align_of::<EVENT_DESCRIPTOR>()
 );
-const _: () = assert!(
-    size_of::<EventDataDescriptor<'_>>() == size_of::<EVENT_DATA_DESCRIPTOR>()
-        && align_of::<EventDataDescriptor<'_>>() == align_of::<EVENT_DATA_DESCRIPTOR>()
-);
-const _: () = assert!(
-    size_of::<tracelogging::Guid>() == size_of::<GUID>()
-        && align_of::<tracelogging::Guid>() <= align_of::<GUID>()
-);
+const _: () =
+    assert!(size_of::<Guid>() == size_of::<GUID>() && align_of::<Guid>() <= align_of::<GUID>());
+
+/// An `EVENT_DATA_DESCRIPTOR` for `bytes`, whose `Reserved` (the descriptor's type) is `kind`.
+fn data_descriptor(bytes: &[u8], kind: ULONG) -> EVENT_DATA_DESCRIPTOR {
+    EVENT_DATA_DESCRIPTOR {
+        Ptr: bytes.as_ptr().addr() as ULONGLONG,
+        // Never above u32::MAX: the buffers are the core's fixed few hundred bytes.
+        Size: ULONG::try_from(bytes.len()).unwrap_or(0),
+        __bindgen_anon_1: _EVENT_DATA_DESCRIPTOR__bindgen_ty_1 { Reserved: kind },
+    }
+}
 
 /// The provider's enable callback (`ETWENABLECALLBACK`, `PASSIVE_LEVEL`): `CallbackContext` is
 /// the extension the core registered.
@@ -499,9 +505,9 @@ impl Trace for Etw {
             return NtStatus::UNSUCCESSFUL;
         }
         let data = [
-            EventDataDescriptor::from_raw_bytes(&PROVIDER_TRAITS, DESCRIPTOR_PROVIDER_TRAITS),
-            EventDataDescriptor::from_raw_bytes(metadata, DESCRIPTOR_EVENT_METADATA),
-            EventDataDescriptor::from_raw_bytes(payload, DESCRIPTOR_PAYLOAD),
+            data_descriptor(&PROVIDER_TRAITS, DESCRIPTOR_PROVIDER_TRAITS),
+            data_descriptor(metadata, DESCRIPTOR_EVENT_METADATA),
+            data_descriptor(payload, DESCRIPTOR_PAYLOAD),
         ];
         // SAFETY: any IRQL; a live handle; the descriptor and three data descriptors point
         // to the image's constants and the caller's stack, non-paged while it runs, and only
@@ -513,7 +519,7 @@ impl Trace for Etw {
                 ptr::null(),
                 ptr::null(),
                 3,
-                data.as_ptr().cast_mut().cast::<EVENT_DATA_DESCRIPTOR>(),
+                data.as_ptr().cast_mut(),
             )
         })
     }

@@ -15,7 +15,7 @@ use netnotify_core::settings::RawValue;
 use netnotify_core::sim::{Event, Sim};
 use netnotify_core::status::NtStatus;
 use netnotify_core::trace::{
-    self, Channel, DESCRIPTOR_PROVIDER_TRAITS, Guid, Level, PROVIDER_GUID, PROVIDER_NAME,
+    self, Channel, DESCRIPTOR_PROVIDER_TRAITS, Level, PROVIDER_GUID, PROVIDER_NAME,
     PROVIDER_TRAITS, keyword,
 };
 
@@ -47,8 +47,11 @@ fn loaded(sim: &Sim) -> String {
 #[test]
 fn the_provider_is_netnotify_and_its_guid_the_hash_of_the_name() {
     assert_eq!(PROVIDER_NAME, "netnotify");
-    assert_eq!(PROVIDER_GUID, Guid::from_name("netnotify"));
-    assert_eq!(PROVIDER_GUID, Guid::from_name("NetNotify"));
+    // Microsoft's crate hashes the name (case-insensitively) as TraceLogging does.
+    for name in ["netnotify", "NetNotify"] {
+        let hash = tracelogging::Guid::from_name(name);
+        assert_eq!(PROVIDER_GUID.to_u128(), hash.to_u128(), "{name}");
+    }
     assert_eq!(DESCRIPTOR_PROVIDER_TRAITS, 2);
     let sim = Sim::new();
     assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);

@@ -2,8 +2,9 @@
 //! WDM driver on Windows, with the WDK's import libraries made here.
 //!
 //! 1. The import libraries `ntoskrnl.lib` and `netio.lib` from `ntoskrnl.def`/`netio.def`,
-//!    made by LLVM's dlltool (and `rpcrt4.lib`, which the `tracelogging` crate names; see
-//!    `rpcrt4.def`). The shell's `#[link(name = "netio", kind = "static")]` and the
+//!    made by LLVM's dlltool. Nothing else: the driver names no other library (no
+//!    `tracelogging` crate, whose `Guid::new` names the user-mode `rpcrt4.lib`;
+//!    docs/checks.md#the-windows-link). The shell's `#[link(name = "netio", kind = "static")]` and the
 //!    stand-in wdk-sys' `ntoskrnl` link block then resolve as on Windows, where the WDK's
 //!    `km` library folder has them: nothing in `src/` changes for Linux. (`raw-dylib` would
 //!    need no tool, but a different link attribute here than on Windows.) The dlltool is
@@ -55,13 +56,8 @@ fn main() {
     // two exports Wine lacks to its NETIO double) the folder NETNOTIFY_IMPORTS names.
     println!("cargo::rerun-if-env-changed=NETNOTIFY_IMPORTS");
     let folder = env::var_os("NETNOTIFY_IMPORTS").map_or_else(|| PathBuf::from("."), PathBuf::from);
-    for library in ["ntoskrnl", "netio", "rpcrt4"] {
-        // rpcrt4.def is not the harness's to change: always this folder's.
-        let definition = if library == "rpcrt4" {
-            PathBuf::from("rpcrt4.def")
-        } else {
-            folder.join(library).with_extension("def")
-        };
+    for library in ["ntoskrnl", "netio"] {
+        let definition = folder.join(library).with_extension("def");
         println!("cargo::rerun-if-changed={}", definition.display());
         let status = Command::new(&dlltool)
             .args(["-m", machine, "-d"])

@@ -49,7 +49,8 @@ FORBIDDEN = {
     "KeBugCheckEx": "a panic path survived (wdk-panic's handler)",
     "ExAllocatePool2": "the driver allocates (wdk-alloc)",
     "ExFreePool": "the driver frees pool memory (wdk-alloc)",
-    "UuidCreate": "RPCRT4's, named by the tracelogging crate's user-mode Guid::new",
+    "UuidCreate": "RPCRT4's, a user-mode DLL (the tracelogging crate's Guid::new, which the "
+                  "driver no longer depends on)",
     "IoOpenDriverRegistryKey": "Windows before 10 1803 lacks it and would refuse to load the "
                                "image: the shell resolves it with MmGetSystemRoutineAddress",
 }

@@ -1,10 +1,13 @@
-"""A minimal reader of x86-64 COFF object files (the msvc target's `.o`): sections with their
-bytes and relocations, symbols, and which function lives where. Shared by no_panic.py and
-stack_budget.py; no dependencies beyond Python 3."""
+"""A minimal reader of x86-64 and ARM64 COFF object files (the msvc targets' `.o`): sections
+with their bytes and relocations, symbols, and which function lives where. Shared by
+no_panic.py and stack_budget.py; no dependencies beyond Python 3."""
 import struct
 
 REL32 = 4  # IMAGE_REL_AMD64_REL32 (and _REL32_1.._5 are 5..9)
 STORAGE_EXTERNAL, STORAGE_STATIC = 2, 3
+# IMAGE_FILE_MACHINE_* (PE Format, learn.microsoft.com/windows/win32/debug/pe-format): the
+# name each check prints for the target.
+MACHINES = {0x8664: "x64", 0xAA64: "arm64"}
 
 
 class Coff:
@@ -13,8 +16,9 @@ class Coff:
         data = open(path, "rb").read()
         self.data = data
         machine, nsections, _, symtab, nsymbols, optsize, _ = struct.unpack_from("<HHIIIHH", data, 0)
-        if machine != 0x8664:
-            raise SystemExit(f"{path}: not an x86-64 COFF object (machine {machine:#x})")
+        if machine not in MACHINES:
+            raise SystemExit(f"{path}: not an x86-64 or ARM64 COFF object (machine {machine:#x})")
+        self.machine = MACHINES[machine]
         strings_at = symtab + 18 * nsymbols
 
         def string_at(offset):

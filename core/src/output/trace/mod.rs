@@ -18,28 +18,27 @@
 //! `TraceLogging` events describe themselves: each write carries the provider's traits, the
 //! event's metadata (its name, then each field's name and type) and the payload, in three
 //! data descriptors, so no manifest is installed (Microsoft Learn, "`TraceLogging`" and
-//! "`EtwWriteTransfer`"). The encoding constants (`InType`, `OutType`, `Level`, `Channel`) and
-//! the descriptor layout are Microsoft's `tracelogging` crate's. The events are built here, in
-//! the core, rather than by the crate's `write_event!` in the shell: the crate's provider is
-//! a no-op on other hosts, so only events the core builds can be recorded by the simulator's
-//! trace double and compared with the lines; and the crate's `Provider::register` has runtime
-//! `panic!`s that the image's no-panic proof cannot exclude, so the shell calls the `Etw*`
-//! routines itself (`src/shell.rs` says how).
+//! "`EtwWriteTransfer`"). The encoding constants (`InType`, `OutType`, `Level`, `Channel`), the
+//! descriptor layout and the GUID are Microsoft's `tracelogging` crate's, mirrored in `abi`
+//! (which says why the driver does not depend on the crate) and tested against it. The events
+//! are built here, in the core, rather than by the crate's `write_event!` in the shell: the
+//! crate's provider is a no-op on other hosts, so only events the core builds can be recorded
+//! by the simulator's trace double and compared with the lines; and the crate's
+//! `Provider::register` has runtime `panic!`s that the image's no-panic proof cannot exclude,
+//! so the shell calls the `Etw*` routines itself (`src/shell.rs` says how).
 //!
 //! Building an event allocates nothing and cannot panic: the metadata and the payload are
 //! written into fixed buffers on the caller's stack; an event that does not fit is not
 //! written (and counted in [`Session::dropped`]). Storm control does not apply: ETW is made
 //! for rates `DbgPrint` is not.
 
+mod abi;
 mod encoding;
 mod events;
 mod provider;
 mod session;
 
-// `EVENT_DESCRIPTOR` as the crate lays it out; 1.2.4 exports it only from its macro support
-// module (pinned with `=`, so the path cannot move under us).
-pub use tracelogging::_internal::EventDescriptor;
-pub use tracelogging::{Channel, Guid, InType, Level, Opcode, OutType};
+pub use abi::{Channel, EventDescriptor, Guid, InType, Level, Opcode, OutType};
 
 pub use encoding::{Event, Fields, METADATA_CAPACITY, PAYLOAD_CAPACITY};
 pub use events::{
@@ -63,7 +62,9 @@ mod tests {
 
     #[test]
     fn the_guid_is_tracelogging_s_hash_of_the_name() {
-        assert_eq!(PROVIDER_GUID, Guid::from_name(PROVIDER_NAME));
+        let hash = tracelogging::Guid::from_name(PROVIDER_NAME);
+        assert_eq!(PROVIDER_GUID.to_u128(), hash.to_u128());
+        assert_eq!(PROVIDER_GUID.to_utf8_bytes(), hash.to_utf8_bytes());
         assert_eq!(
             std::format!("{BracedGuid}"),
             "{cabe4808-b99f-5fdb-95a1-c1294a861355}"
@@ -76,7 +77,7 @@ mod tests {
 
     #[test]
     fn the_guid_and_traits_are_those_of_the_crate_s_provider() {
-        assert_eq!(CRATE_PROVIDER.id(), &PROVIDER_GUID);
+        assert_eq!(CRATE_PROVIDER.id().to_u128(), PROVIDER_GUID.to_u128());
         assert_eq!(CRATE_PROVIDER.raw_meta(), &PROVIDER_TRAITS[..]);
         assert_eq!(CRATE_PROVIDER.name(), PROVIDER_NAME);
     }
