@@ -160,15 +160,21 @@ pub fn driver_entry<H: Host>(host: &H) -> NtStatus {
 /// callback may still run, into the extension and this image. Then nothing is freed: the
 /// extension, its storm timer and the device stay, the driver object is referenced for good
 /// ([`Host::keep_driver_object`]), and the `unloaded` line names what is kept.
+///
+/// Called although a registration cannot be cancelled (the shell sets no unload routine then),
+/// it cancels nothing and keeps every live registration the same way.
 pub fn driver_unload<H: Host>(host: &H) {
     let Some(installed) = Installed::from_host(host) else {
         return;
     };
     let extension = installed.get();
     if !extension.unload_allowed() {
-        // The shell never sets the unload routine then; refuse rather than free the extension
-        // under a registration that cannot be cancelled.
+        // The shell never sets the unload routine then. Were it called anyway, returning is
+        // no refusal (DRIVER_UNLOAD returns nothing; the image is unmapped after it): keep
+        // what a live registration may call into, as a failed cancel does.
         events::report(extension, Level::Error, &render::driver::unload_refused());
+        host.keep_driver_object();
+        emit_unloaded(extension, extension.live());
         return;
     }
     let Cancelled { kept, .. } = cancel_all(&installed);
@@ -340,6 +346,7 @@ fn cancel_all<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> Cancelled {
             );
             done.kept = done.kept.with(notification);
         } else {
+            extension.record_cancelled(notification);
             done.cancelled = done.cancelled.with(notification);
         }
     }
@@ -475,9 +482,11 @@ fn register_change<N: NetIo, S: Sink>(
                 warn_unexpected(extension, notification, status);
             }
             extension.store_handle(notification, handle);
+            extension.record_live(notification);
             Ok(true)
         }
         ChangeOutcome::Uncancellable(status) => {
+            extension.record_live(notification);
             report_uncancellable(extension, notification, status);
             Ok(false)
         }
@@ -499,15 +508,18 @@ fn register_stable_table<N: NetIo, S: Sink>(
         None => None,
     };
     match outcome {
+        // Complete: no callback comes, so nothing is live.
         StableOutcome::Immediate => Ok(StableState::Immediate(table_entries)),
         StableOutcome::Pending { status, handle } => {
             if status != NtStatus::PENDING && status != NtStatus::ERROR_IO_PENDING {
                 warn_unexpected(extension, Notification::StableTable, status);
             }
             extension.store_handle(Notification::StableTable, handle);
+            extension.record_live(Notification::StableTable);
             Ok(StableState::Pending)
         }
         StableOutcome::Uncancellable(status) => {
+            extension.record_live(Notification::StableTable);
             report_uncancellable(extension, Notification::StableTable, status);
             Ok(StableState::Uncancellable)
         }

@@ -388,9 +388,7 @@ impl Importer {
                 ],
             ));
         } else if rest.starts_with("unload requested") {
-            self.phase = Phase::Loaded;
-            self.push(Step::new(line, vec![("step", text("unload"))]));
-            self.phase = Phase::Unloaded;
+            // The `unloaded` line that follows (`kept=` every registration) is the unload.
         } else {
             self.note(
                 line,

@@ -39,11 +39,13 @@ pub fn misaligned() -> Line {
     ))
 }
 
-/// An unload was asked for although a registration cannot be cancelled.
+/// An unload was asked for although a registration cannot be cancelled: every registration
+/// is kept (the `unloaded` line that follows names them).
 #[must_use]
 pub fn unload_refused() -> Line {
     line(format_args!(
-        "error: unload requested, but a registration cannot be cancelled; staying loaded"
+        "error: unload requested, but a registration cannot be cancelled; netnotify keeps \
+         every registration and stays in memory"
     ))
 }
 
