@@ -772,7 +772,7 @@ fn unload_while_pinned(stable: StableMode, pinned: Notification, kept: &str, tab
         sim.etw_events()[events..],
         [
             format!("{{\"event\":\"error\",\"message\":\"{error}\"}}"),
-            format!("{{\"event\":\"unloaded\",{counters},\"kept\":\"{kept}\"}}"),
+            format!("{{\"event\":\"unloaded\",{counters},\"kept\":\"{kept}\",\"etw-dropped\":0}}"),
         ]
     );
     assert!(sim.driver_object_kept());

@@ -227,6 +227,44 @@ fn windbg_output_and_any_prefix_before_the_lines_import_the_same() {
     assert!(from_windbg.scenario.contains("\"comment\":\"line 10\""));
 }
 
+/// The `unloaded` line with everything it can end with (`kept=`, `leaked-tables=`,
+/// `etw-dropped=`), after the error of an unload while a registration cannot be cancelled:
+/// one unload, no note, and the imported scenario replays to the same event lines.
+#[test]
+fn an_unloaded_line_with_kept_leaked_tables_and_etw_dropped_imports_as_one_unload() {
+    let out = play(LAPTOP_JOINS_WIFI);
+    let mut lines: Vec<String> = out.lines().map(str::to_owned).collect();
+    let unloaded = lines.pop().expect("the unloaded line");
+    assert!(unloaded.starts_with("netnotify: unloaded "));
+    lines.push(
+        "netnotify: error: unload requested, but a registration cannot be cancelled; netnotify \
+         keeps every registration and stays in memory"
+            .to_owned(),
+    );
+    lines.push(format!(
+        "{unloaded} kept=interface,address,route leaked-tables=1 etw-dropped=2"
+    ));
+    let imported = import(&lines.join("\n")).unwrap();
+    assert!(imported.notes.is_empty(), "{:?}", imported.notes);
+    assert_eq!(
+        imported
+            .scenario
+            .lines()
+            .filter(|step| step.starts_with("{\"step\":\"unload\""))
+            .collect::<Vec<_>>(),
+        [format!(
+            "{{\"step\":\"unload\",\"comment\":\"line {}\"}}",
+            lines.len()
+        )],
+        "{}",
+        imported.scenario
+    );
+    assert_eq!(
+        event_lines(&play(&imported.scenario), false),
+        event_lines(&out, false)
+    );
+}
+
 #[test]
 fn cut_and_mangled_lines_give_a_note_naming_the_line_and_the_rest_imports() {
     let out = play(LAPTOP_JOINS_WIFI);

@@ -203,18 +203,23 @@ pub fn driver_unload<H: Host>(host: &H) {
     host.delete_device();
 }
 
-/// The `unloaded` line: the counters, then what stays alive (`kept=`) and the stable tables
-/// that could not be freed (`leaked-tables=`), each only when there are any.
+/// The `unloaded` line and event: the counters, then what stays alive (`kept=`), the stable
+/// tables that could not be freed (`leaked-tables=`) and the ETW events that did not fit
+/// (`etw-dropped=`), each only when there are any (the event has `etw-dropped` always).
 fn emit_unloaded<N, S: Sink>(extension: &Extension<N, S>, kept: NotificationSet) {
     let counters = extension.counters();
-    extension
-        .sink
-        .emit(Level::Info, &render::driver::unloaded(counters, kept));
+    // Read once: the line and the event say the same (this event, if it is dropped, is not
+    // in it).
+    let dropped = extension.session.dropped();
+    extension.sink.emit(
+        Level::Info,
+        &render::driver::unloaded(counters, kept, dropped),
+    );
     if extension
         .session
         .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
     {
-        trace::counters_event("unloaded", counters, kept)
+        trace::counters_event("unloaded", counters, kept, dropped)
             .write(extension.sink.trace(), &extension.session);
     }
 }

@@ -49,10 +49,11 @@ pub fn unload_refused() -> Line {
     ))
 }
 
-/// The counters, then what stays alive (`kept=`) and the stable tables that could not be
-/// freed (`leaked-tables=`), each only when there are any.
+/// The counters, then what stays alive (`kept=`), the stable tables that could not be freed
+/// (`leaked-tables=`) and the ETW events that did not fit (`etw-dropped=`, `dropped`), each
+/// only when there are any.
 #[must_use]
-pub fn unloaded(counters: &Counters, kept: NotificationSet) -> Line {
+pub fn unloaded(counters: &Counters, kept: NotificationSet, dropped: u64) -> Line {
     let mut unloaded = line(format_args!(
         "unloaded interface({}) address({}) route({}) stable-table({})",
         counters.interface.snapshot(),
@@ -71,6 +72,12 @@ pub fn unloaded(counters: &Counters, kept: NotificationSet) -> Line {
         append(
             &mut unloaded,
             format_args!("{}{leaked}", fields::driver::LEAKED_TABLES.label),
+        );
+    }
+    if dropped != 0 {
+        append(
+            &mut unloaded,
+            format_args!("{}{dropped}", fields::driver::ETW_DROPPED.label),
         );
     }
     unloaded

@@ -272,9 +272,14 @@ pub fn message_event(event: &mut MessageEvent, error: bool, text: &str) {
 /// group of the line (`interface(...)`) is its fields named `interface.initial` and so on:
 /// the flattened form of `cargo replay --json`'s nested objects (`TraceLogging` structs exist,
 /// but etl-parser cannot decode them). `kept` and `leaked-tables` only when not empty, as in
-/// the line.
+/// the line; `etw-dropped` (`dropped`, the events that did not fit so far) always.
 #[must_use]
-pub fn counters_event(name: &str, counters: &Counters, kept: NotificationSet) -> Event {
+pub fn counters_event(
+    name: &str,
+    counters: &Counters,
+    kept: NotificationSet,
+    dropped: u64,
+) -> Event {
     let mut event = Event::new(name, Level::Informational, keyword::LIFECYCLE);
     let mut fields = event.fields();
     counts(&mut fields, "interface.", &counters.interface.snapshot());
@@ -296,6 +301,7 @@ pub fn counters_event(name: &str, counters: &Counters, kept: NotificationSet) ->
     if leaked != 0 {
         fields.u64(driver::LEAKED_TABLES.name, leaked);
     }
+    fields.u64(driver::ETW_DROPPED.name, dropped);
     event
 }
 
