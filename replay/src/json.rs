@@ -255,7 +255,6 @@ pub fn driver_line(line: &str, sequence: &mut Sequence) -> Object {
                     kind: Kind::Count,
                     about: "",
                 })
-                .chain([fields::driver::OVERRIDES])
                 .collect();
             pairs(&mut object, rest, &numbers);
         }

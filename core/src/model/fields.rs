@@ -344,8 +344,6 @@ pub mod driver {
     use super::Kind;
 
     fields! {
-        /// Settings from the `State` key rather than `Parameters` (only when any are).
-        OVERRIDES: "overrides", "", Kind::Word, Named;
         /// The notifications registered.
         REGISTERED: "registered", "", Kind::Names, Named;
         /// The `Family` setting as a word.

@@ -268,38 +268,27 @@ fn unregister_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) {
     extension.sink.trace().unregister();
 }
 
-/// Reads the settings (a warning line for each bad value) and prints the effective settings
-/// in one line. Each value is looked for in `State` first, then in `Parameters`. A key that
-/// does not exist (`STATUS_OBJECT_NAME_NOT_FOUND`) has no values; a `State` key that cannot
-/// be opened otherwise is one warning; a `Parameters` key that cannot be opened makes each
-/// value read as unreadable (a warning per value, naming the status).
+/// Reads the settings from `Parameters` (a warning line for each bad value) and prints the
+/// effective settings in one line. A key that does not exist
+/// (`STATUS_OBJECT_NAME_NOT_FOUND`) has no values; one that cannot be opened otherwise makes
+/// each value read as unreadable (a warning per value, naming the status). The
+/// persistent-state key is the driver's own state, not settings: it is never opened
+/// (docs/windows.md, "Settings").
 fn read_settings<H: Host>(host: &H) -> Settings {
     let sink = host.sink();
-    let state = match open_driver_key(host, DriverKey::PersistentState) {
-        Err(status) if status != NtStatus::OBJECT_NAME_NOT_FOUND => {
-            // One line for the key rather than one per value; the defaults still apply.
-            sink.emit(
-                Level::Warning,
-                &render::driver::state_key_unopenable(status),
-            );
-            Err(NtStatus::OBJECT_NAME_NOT_FOUND)
-        }
-        opened => opened,
-    };
     let parameters = open_driver_key(host, DriverKey::Parameters);
-    let query = |key: Result<Key, NtStatus>, name: &str| {
-        let mut buffer = [0; PARAMETER_BUFFER];
-        let status = match key {
-            Ok(key) => host.query_value(key, name, &mut buffer),
-            Err(status) => status,
-        };
-        RawValue::decode(status, &buffer)
-    };
     let settings = Settings::read(
-        |name| (query(state, name), query(parameters, name)),
+        |name| {
+            let mut buffer = [0; PARAMETER_BUFFER];
+            let status = match parameters {
+                Ok(key) => host.query_value(key, name, &mut buffer),
+                Err(status) => status,
+            };
+            RawValue::decode(status, &buffer)
+        },
         |line| sink.emit(Level::Warning, line),
     );
-    for key in [state, parameters].into_iter().flatten() {
+    if let Ok(key) = parameters {
         host.close_key(key);
     }
     sink.emit(Level::Info, &render::driver::settings(&settings));

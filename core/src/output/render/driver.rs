@@ -49,6 +49,8 @@ pub fn unload_refused() -> Line {
     ))
 }
 
+/// The `unloaded` line.
+///
 /// The counters, then what stays alive (`kept=`), the stable tables that could not be freed
 /// (`leaked-tables=`) and the ETW events that did not fit (`etw-dropped=`, `dropped`), each
 /// only when there are any.
@@ -101,29 +103,10 @@ pub fn etw_set_traits_failed(status: NtStatus) -> Line {
     ))
 }
 
-/// The `State` key exists but cannot be opened.
-#[must_use]
-pub fn state_key_unopenable(status: NtStatus) -> Line {
-    line(format_args!(
-        "warning: the State key cannot be opened (status {status}); no setting is overridden"
-    ))
-}
-
 /// The effective settings.
 #[must_use]
 pub fn settings(settings: &Settings) -> Line {
     line(format_args!("settings {settings}"))
-}
-
-/// A value in `State` that is not valid: ignored, `Parameters` decides.
-#[must_use]
-pub fn setting_ignored(setting: &Setting, found: RawValue) -> Line {
-    line(format_args!(
-        "warning: setting {} in State: found {}; expected a REG_DWORD {}; ignored",
-        setting.name,
-        Found(found),
-        setting.valid_text,
-    ))
 }
 
 /// A value in `Parameters` that is not valid: the default is used.
