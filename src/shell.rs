@@ -233,7 +233,6 @@ unsafe impl Host for Wdm {
                 self.driver,
                 match kind {
                     DriverKey::Parameters => _DRIVER_REGKEY_TYPE::DriverRegKeyParameters,
-                    DriverKey::PersistentState => _DRIVER_REGKEY_TYPE::DriverRegKeyPersistentState,
                 },
                 KEY_QUERY_VALUE,
                 0,

@@ -8,7 +8,7 @@ mod common;
 use core::net::Ipv4Addr;
 
 use common::{ETHERNET_LUID, ipv4, route_row};
-use netnotify_core::ffi::notification_type as nt;
+use netnotify_core::ffi::{MibIpInterfaceRow, notification_type as nt};
 use netnotify_core::lifecycle::driver_entry;
 use netnotify_core::notification::Notification;
 use netnotify_core::settings::RawValue;
@@ -97,8 +97,9 @@ fn a_session_gets_every_event_from_settings_to_unloaded_and_nothing_after_the_un
             // The line's record: the keys as delivered, the note, no names (the sim's
             // network has no such route, so the re-query found none).
             r#"{"event":"route","change":"add","seq":3,"note":"gone before re-query","destination":"10.1.0.0/16","via":"10.0.0.1","if":3,"luid":"ethernetCsmacd:1"}"#,
-            // `kept` and `leaked-tables` only when not empty, as in the line.
-            r#"{"event":"unloaded","interface.initial":2,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":2,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":1,"stable-table.entries":0}"#,
+            // `kept` and `leaked-tables` only when not empty, as in the line; `etw-dropped`
+            // always.
+            r#"{"event":"unloaded","interface.initial":2,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":2,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":1,"stable-table.entries":0,"etw-dropped":0}"#,
         ]
     );
     // Every event is a TraceLogging event of the provider, at its level, with its keyword.
@@ -185,7 +186,7 @@ fn capture_state_writes_the_counters_so_far() {
     assert_eq!(
         events,
         [
-            r#"{"event":"counters","interface.initial":0,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0}"#
+            r#"{"event":"counters","interface.initial":0,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0,"etw-dropped":0}"#
         ]
     );
     // Disabled: nothing more.
@@ -319,16 +320,10 @@ fn a_warning_is_an_event_at_the_warning_level() {
     sim.finish();
 }
 
-/// The largest interface event: every flag set, every number at its widest, every zone set,
-/// the longest name and alias, a query failure's note. It fits its buffers
-/// (`trace::INTERFACE_METADATA`, `trace::INTERFACE_PAYLOAD`), so no interface event is
-/// dropped.
-#[test]
-fn the_largest_interface_event_fits() {
-    use netnotify_core::decode::{Change, Interface};
-    use netnotify_core::ffi::MibIpInterfaceRow;
-    use netnotify_core::render::{self, Detail, Names, Note, Text};
-    let row = MibIpInterfaceRow {
+/// An interface row with every flag set and every number at its widest, the zones of the
+/// scope levels Windows sets at their widest too.
+fn widest_interface_row() -> MibIpInterfaceRow {
+    MibIpInterfaceRow {
         family: 23,
         interface_luid: u64::MAX,
         interface_index: u32::MAX,
@@ -370,7 +365,19 @@ fn the_largest_interface_event_fits() {
         receive_offload: 0xFF,
         disable_default_routes: 1,
         ..MibIpInterfaceRow::default()
-    };
+    }
+}
+
+/// The largest interface event: every flag set, every number at its widest, every zone set,
+/// the longest name and alias, a query failure's note. It fits its buffers
+/// (`trace::INTERFACE_METADATA`, `trace::INTERFACE_PAYLOAD`), so no interface event is
+/// dropped.
+#[test]
+fn the_largest_interface_event_fits() {
+    use netnotify_core::decode::{Change, Interface};
+
+    use netnotify_core::render::{self, Detail, Names, Note, Text};
+    let row = widest_interface_row();
     let names = Names {
         name: Text::from_text(&"n".repeat(300)),
         alias: Text::from_text(&"a".repeat(300)),
@@ -514,5 +521,57 @@ fn a_failed_etw_set_information_unregisters_and_loads_without_etw() {
     assert!(sim.etw_writes().is_empty());
     sim.unload_driver();
     assert!(sim.etw_writes().is_empty());
+    sim.finish();
+}
+
+/// An event that does not fit its buffers is not written, and counted: the `unloaded` line
+/// says `etw-dropped=1`, and the `unloaded` and capture-state `counters` events carry the
+/// count (0 before, 1 after). The event: an interface whose sixteen zones are all at their
+/// widest, with the longest name and alias (`the_largest_interface_event_fits` shows the
+/// widest seven zones Windows sets fit).
+#[test]
+fn an_event_that_does_not_fit_is_counted_and_reported_at_unload() {
+    use netnotify_core::ffi::AF_INET;
+    use netnotify_core::sim::Delivery;
+    let sim = Sim::new();
+    sim.set_parameter("Notifications", RawValue::Dword(1));
+    sim.etw_session_at_register(0, ALL);
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    sim.name_interface(ETHERNET_LUID, &"n".repeat(256), &"a".repeat(256));
+    // The interface added is the event dropped: one add, one drop, or neither.
+    let counters = |event: &str, dropped: u64| {
+        format!(
+            r#"{{"event":"{event}","interface.initial":2,"interface.add":{dropped},"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":0,"route.add":0,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0,"etw-dropped":{dropped}}}"#,
+        )
+    };
+    sim.etw_control(trace::CAPTURE_STATE, 0, 0, 0);
+    assert_eq!(sim.etw_events().last(), Some(&counters("counters", 0)));
+    let writes = sim.etw_writes().len();
+    let lines = sim.lines().len();
+    let widest = MibIpInterfaceRow {
+        family: AF_INET,
+        interface_luid: ETHERNET_LUID,
+        zone_indices: [u32::MAX; 16],
+        ..widest_interface_row()
+    };
+    assert_eq!(
+        sim.notify(Event::Interface(Some(widest), nt::ADD), Delivery::Full),
+        1
+    );
+    // The lines are printed (an interface takes two); the event is not written.
+    assert_eq!(sim.lines_since(lines).len(), 2);
+    assert_eq!(sim.etw_writes().len(), writes);
+    sim.etw_control(trace::CAPTURE_STATE, 0, 0, 0);
+    assert_eq!(sim.etw_events().last(), Some(&counters("counters", 1)));
+    sim.unload_driver();
+    assert_eq!(
+        sim.lines().last().map(String::as_str),
+        Some(
+            "netnotify: unloaded interface(initial=2 add=1 delete=0 parameter=0 other=0) \
+             address(initial=0 add=0 delete=0 parameter=0 other=0) route(initial=0 add=0 \
+             delete=0 parameter=0 other=0) stable-table(tables=0 entries=0) etw-dropped=1"
+        )
+    );
+    assert_eq!(sim.etw_events().last(), Some(&counters("unloaded", 1)));
     sim.finish();
 }

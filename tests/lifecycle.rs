@@ -731,6 +731,115 @@ fn notifications_during_registration_from_another_thread_are_counted() {
     sim.finish();
 }
 
+/// `DriverUnload` called although a registration cannot be cancelled (the shell sets no
+/// unload routine then; were it called anyway, the image would be unmapped after it, as
+/// `DRIVER_UNLOAD` returns nothing): nothing is cancelled or freed, the driver object is
+/// referenced, and the `unloaded` line (and its event) names every registration whose callback
+/// may still run. `stable` is how the stable table completes; `pinned` registers without a
+/// handle. `tables`: stable tables delivered (an immediate one counts).
+fn unload_while_pinned(stable: StableMode, pinned: Notification, kept: &str, tables: u8) {
+    let sim = Sim::new();
+    sim.etw_session_at_register(0, u64::MAX);
+    sim.stable(stable);
+    sim.script(pinned, Outcome::NullHandle);
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    assert!(!sim.unload_enabled());
+    let calls = sim.calls().len();
+    let lines = sim.lines().len();
+    let events = sim.etw_events().len();
+    sim.unload_driver();
+    assert_eq!(sim.calls()[calls..], [Call::KeepDriverObject], "{pinned:?}");
+    let error = "unload requested, but a registration cannot be cancelled; netnotify keeps \
+                 every registration and stays in memory";
+    assert_eq!(
+        sim.lines_since(lines),
+        [
+            format!("netnotify: error: {error}"),
+            format!(
+                "netnotify: unloaded {} kept={kept}",
+                INITIAL_COUNTERS.replace("tables=0", &format!("tables={tables}"))
+            ),
+        ]
+    );
+    let counters = format!(
+        "\"interface.initial\":2,\"interface.add\":0,\"interface.delete\":0,\
+        \"interface.parameter\":0,\"interface.other\":0,\"address.initial\":2,\"address.add\":0,\
+        \"address.delete\":0,\"address.parameter\":0,\"address.other\":0,\"route.initial\":2,\
+        \"route.add\":0,\"route.delete\":0,\"route.parameter\":0,\"route.other\":0,\
+        \"stable-table.tables\":{tables},\"stable-table.entries\":0"
+    );
+    assert_eq!(
+        sim.etw_events()[events..],
+        [
+            format!("{{\"event\":\"error\",\"message\":\"{error}\"}}"),
+            format!("{{\"event\":\"unloaded\",{counters},\"kept\":\"{kept}\",\"etw-dropped\":0}}"),
+        ]
+    );
+    assert!(sim.driver_object_kept());
+    assert!(sim.device_exists(), "the extension stays in its device");
+    assert_eq!(
+        sim.etw_registrations(),
+        (1, 0),
+        "the provider stays registered"
+    );
+    let live: Vec<Notification> = Notification::ALL
+        .into_iter()
+        .filter(|kind| kept.split(',').any(|name| name == kind.name()))
+        .collect();
+    assert_eq!(sim.live_registrations(), live);
+    let served: Vec<String> = live.iter().map(|&kind| served_line(kind)).collect();
+    assert_eq!(deliver_one_each(&sim, &live), served);
+    sim.finish();
+}
+
+#[test]
+fn an_unload_while_pinned_keeps_every_live_registration() {
+    // An immediate stable table has no callback to come: it is not kept.
+    unload_while_pinned(
+        StableMode::Immediate(Some(Vec::new())),
+        Address,
+        "interface,address,route",
+        1,
+    );
+    unload_while_pinned(
+        StableMode::Pending(NtStatus::PENDING),
+        Route,
+        "interface,address,route,stable-table",
+        0,
+    );
+    unload_while_pinned(
+        StableMode::Pending(NtStatus::PENDING),
+        StableTable,
+        "interface,address,route,stable-table",
+        0,
+    );
+}
+
+#[test]
+fn an_unload_after_a_kept_rollback_keeps_only_what_was_not_cancelled() {
+    let sim = Sim::new();
+    sim.stable(StableMode::Pending(NtStatus::PENDING));
+    sim.fail_cancel(Address, NtStatus::UNSUCCESSFUL);
+    sim.script(Route, Outcome::Fail(NtStatus::INVALID_PARAMETER));
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    assert!(!sim.unload_enabled());
+    let calls = sim.calls().len();
+    let lines = sim.lines().len();
+    sim.unload_driver();
+    assert_eq!(sim.calls()[calls..], [Call::KeepDriverObject]);
+    let unloaded = sim.lines_since(lines);
+    assert_eq!(unloaded.len(), 2, "{unloaded:?}");
+    assert!(unloaded[0].starts_with("netnotify: error: unload requested"));
+    // The interface's cancel succeeded in the rollback: only the address is kept.
+    assert!(
+        unloaded[1].starts_with("netnotify: unloaded ") && unloaded[1].ends_with(" kept=address"),
+        "{}",
+        unloaded[1]
+    );
+    assert_eq!(sim.live_registrations(), [Address]);
+    sim.finish();
+}
+
 #[test]
 fn unload_without_a_device_does_nothing() {
     let sim = Sim::new();

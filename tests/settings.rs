@@ -72,10 +72,7 @@ fn valid_values_are_used() {
         "Burst" => RawValue::Dword(1_000_000),
         _ => RawValue::Missing,
     };
-    let settings = Settings::read(
-        |name| (RawValue::Missing, read(name)),
-        |line| panic!("unexpected warning {line:?}"),
-    );
+    let settings = Settings::read(read, |line| panic!("unexpected warning {line:?}"));
     assert_eq!(settings.notifications.bits(), 5);
     assert_eq!(settings.family, AF_INET6);
     assert!(!settings.initial_notification);
@@ -159,9 +156,9 @@ fn every_bad_value_takes_its_default_with_one_warning_naming_it() {
         let settings = Settings::read(
             |asked| {
                 if asked == name {
-                    (RawValue::Missing, value)
+                    value
                 } else {
-                    (RawValue::Missing, RawValue::Missing)
+                    RawValue::Missing
                 }
             },
             |line| warnings.push(line.as_str().to_owned()),
@@ -187,9 +184,9 @@ fn extreme_valid_values_are_kept() {
         let settings = Settings::read(
             |asked| {
                 if asked == name {
-                    (RawValue::Missing, RawValue::Dword(value))
+                    RawValue::Dword(value)
                 } else {
-                    (RawValue::Missing, RawValue::Missing)
+                    RawValue::Missing
                 }
             },
             |line| panic!("unexpected warning {line:?}"),
@@ -415,10 +412,10 @@ mod lines {
     }
 }
 
-/// Each key is opened once, `State` first, by `IoOpenDriverRegistryKey` where the kernel has
-/// it and by `ZwOpenKey` of `<RegistryPath>\State` and `\Parameters` where it does not
-/// (Windows before 10 1803, Wine); the values read the same either way, and both keys are
-/// closed (`finish` fails on a key left open).
+/// `Parameters` is opened once, by `IoOpenDriverRegistryKey` where the kernel has it and by
+/// `ZwOpenKey` of `<RegistryPath>\Parameters` where it does not (Windows before 10 1803,
+/// Wine); the values read the same either way, and the key is closed (`finish` fails on a key
+/// left open). Nothing else is opened.
 #[test]
 fn the_keys_are_opened_by_either_path_and_read_the_same() {
     for with_routine in [true, false] {
@@ -428,104 +425,60 @@ fn the_keys_are_opened_by_either_path_and_read_the_same() {
         }
         sim.set_parameter("Family", RawValue::Dword(4));
         sim.set_parameter("Notifications", RawValue::Dword(1));
-        sim.set_state_value("Verbosity", RawValue::Dword(1));
+        sim.set_parameter("Verbosity", RawValue::Dword(1));
         assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
         let expected = if with_routine {
-            vec![
-                RegistryOpen::DriverKey(DriverKey::PersistentState),
-                RegistryOpen::DriverKey(DriverKey::Parameters),
-            ]
+            vec![RegistryOpen::DriverKey(DriverKey::Parameters)]
         } else {
-            vec![
-                RegistryOpen::Path(format!("{SERVICE_KEY}\\State")),
-                RegistryOpen::Path(format!("{SERVICE_KEY}\\Parameters")),
-            ]
+            vec![RegistryOpen::Path(format!("{SERVICE_KEY}\\Parameters"))]
         };
         assert_eq!(sim.registry_opens(), expected, "routine: {with_routine}");
         assert_eq!(registrations(&sim), [(Interface, AF_INET, true)]);
         assert_eq!(
             settings_line(&sim),
             "netnotify: settings Notifications=1 Family=4 InitialNotification=1 Requery=1 \
-             Verbosity=1 LinesPerSecond=20 Burst=100 overrides=Verbosity"
+             Verbosity=1 LinesPerSecond=20 Burst=100"
         );
         unload(sim);
     }
 }
 
-/// Values in the persistent-state key (`State`) win over `Parameters`, value
-/// by value; a bad override is reported and the `Parameters` value decides; without a `State`
-/// key (the `ZwOpenKey` path finds none) nothing is overridden and nothing is said.
+/// The persistent-state key (`State`) is the driver's own state, not settings
+/// (docs/windows.md, "Settings"): values there, valid or not, have no effect and draw no
+/// warning, by either path, and the key is never even opened; `Parameters` decides.
 #[test]
-fn state_values_override_parameters_value_by_value() {
-    let sim = Sim::new();
-    sim.set_parameter("LinesPerSecond", RawValue::Dword(5));
-    sim.set_parameter("Burst", RawValue::Dword(7));
-    sim.set_parameter("Family", RawValue::Dword(6));
-    sim.set_state_value("LinesPerSecond", RawValue::Dword(50));
-    sim.set_state_value("Family", RawValue::Dword(5));
-    sim.set_state_value(
-        "Burst",
-        RawValue::Other {
-            value_type: REG_SZ,
-            size: 8,
-        },
-    );
-    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
-    let warnings = warning_lines(&sim);
-    assert_eq!(
-        warnings,
-        [
-            "netnotify: warning: setting Family in State: found 5; expected a REG_DWORD 0, 4 \
-             or 6; ignored",
-            "netnotify: warning: setting Burst in State: found registry type 1, 8 bytes; \
-             expected a REG_DWORD 1 to 1000000; ignored",
-        ]
-    );
-    assert_eq!(
-        settings_line(&sim),
-        "netnotify: settings Notifications=15 Family=6 InitialNotification=1 Requery=1 \
-         Verbosity=2 LinesPerSecond=50 Burst=7 overrides=LinesPerSecond"
-    );
-    unload(sim);
-
-    let sim = Sim::new();
-    sim.without_driver_registry_key();
-    sim.set_parameter("Burst", RawValue::Dword(7));
-    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
-    assert_eq!(
-        settings_line(&sim),
-        "netnotify: settings Notifications=15 Family=0 InitialNotification=1 Requery=1 \
-         Verbosity=2 LinesPerSecond=20 Burst=7"
-    );
-    assert!(warning_lines(&sim).is_empty());
-    unload(sim);
-}
-
-/// A `State` key that exists but cannot be opened (access denied): one warning naming the
-/// status, and `Parameters` decides every value.
-#[test]
-fn a_state_key_that_cannot_be_opened_is_one_warning() {
+fn values_in_the_state_key_have_no_effect() {
     for with_routine in [true, false] {
         let sim = Sim::new();
         if !with_routine {
             sim.without_driver_registry_key();
         }
-        sim.set_state_value("Burst", RawValue::Dword(3));
+        sim.set_parameter("LinesPerSecond", RawValue::Dword(5));
         sim.set_parameter("Burst", RawValue::Dword(7));
-        sim.fail_key_open(
-            DriverKey::PersistentState,
-            NtStatus(0xC000_0022_u32.cast_signed()),
+        sim.set_parameter("Family", RawValue::Dword(6));
+        sim.set_state_value("LinesPerSecond", RawValue::Dword(50));
+        sim.set_state_value("Verbosity", RawValue::Dword(0));
+        sim.set_state_value("Family", RawValue::Dword(5));
+        sim.set_state_value(
+            "Burst",
+            RawValue::Other {
+                value_type: REG_SZ,
+                size: 8,
+            },
         );
         assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
-        let warnings = warning_lines(&sim);
+        assert!(warning_lines(&sim).is_empty(), "{:?}", warning_lines(&sim));
         assert_eq!(
-            warnings,
-            [
-                "netnotify: warning: the State key cannot be opened (status 0xC0000022); no \
-              setting is overridden"
-            ]
+            settings_line(&sim),
+            "netnotify: settings Notifications=15 Family=6 InitialNotification=1 Requery=1 \
+             Verbosity=2 LinesPerSecond=5 Burst=7"
         );
-        assert!(settings_line(&sim).ends_with(" Burst=7"));
+        let expected = if with_routine {
+            vec![RegistryOpen::DriverKey(DriverKey::Parameters)]
+        } else {
+            vec![RegistryOpen::Path(format!("{SERVICE_KEY}\\Parameters"))]
+        };
+        assert_eq!(sim.registry_opens(), expected, "routine: {with_routine}");
         unload(sim);
     }
 }

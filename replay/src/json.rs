@@ -255,7 +255,6 @@ pub fn driver_line(line: &str, sequence: &mut Sequence) -> Object {
                     kind: Kind::Count,
                     about: "",
                 })
-                .chain([fields::driver::OVERRIDES])
                 .collect();
             pairs(&mut object, rest, &numbers);
         }
@@ -291,6 +290,11 @@ pub fn driver_line(line: &str, sequence: &mut Sequence) -> Object {
                 rest = after;
             }
             pairs(&mut object, rest, &fields::UNLOADED);
+            // The line has `etw-dropped` only when not 0; the event (so the object) always.
+            let dropped = fields::driver::ETW_DROPPED.name;
+            if !object.keys().any(|key| key == dropped) {
+                object.push(dropped, 0_u64);
+            }
         }
         "storm" => {
             // `storm: route lines not printed: initial=0 … over 0.046s`

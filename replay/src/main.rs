@@ -11,7 +11,7 @@ const USAGE: &str = "usage: cargo replay [--registry | --json | --etw SESSION OU
     prints exactly the lines the driver would print. Without FILE: the built-in scenario, a\n\
     laptop joining Wi-Fi. --storm: the built-in route storm of a VPN connecting. With -: the\n\
     scenario on stdin. --registry: print the scenario's settings instead, one\n\
-    `Parameters|State NAME REG_DWORD|REG_SZ DATA` line each, for writing them into a real\n\
+    `Parameters NAME REG_DWORD|REG_SZ DATA` line each, for writing them into a real\n\
     registry. --json: every event (also those storm control left out of the lines) and\n\
     every driver record as one JSON object per line. --etw SESSION OUT: an ETW session listens\n\
     (none, or LEVEL:KEYWORDS, with :capture-state to ask for the state before the unload);\n\
@@ -146,8 +146,8 @@ fn print_registry(
     out: &mut impl Write,
     notes: &mut impl Write,
 ) -> ExitCode {
-    for (key, name, value) in scenario.settings() {
-        let key = key.subkey();
+    for (name, value) in scenario.settings() {
+        let key = "Parameters";
         let line = match value {
             RawValue::Dword(value) => format!("{key} {name} REG_DWORD {value}"),
             // A string provokes the wrong-type warning, which names its size in bytes

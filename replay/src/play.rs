@@ -6,7 +6,6 @@
 
 use std::io::{self, Write};
 
-use netnotify_core::host::DriverKey;
 use netnotify_core::lifecycle::driver_entry;
 use netnotify_core::settings::RawValue;
 use netnotify_core::sim::{Event, Outcome, Sim};
@@ -216,12 +215,9 @@ fn apply(sim: &Sim, step: &Step) {
                 sim.notify(*event, *delivery);
             }
         }
-        Step::Settings(key, values) => {
+        Step::Settings(values) => {
             for (name, value) in values {
-                match key {
-                    DriverKey::Parameters => sim.set_parameter(name, *value),
-                    DriverKey::PersistentState => sim.set_state_value(name, *value),
-                }
+                sim.set_parameter(name, *value);
             }
         }
         Step::Clock(ticks) => sim.advance(*ticks),
@@ -241,13 +237,11 @@ impl Scenario {
     /// The `Parameters` values the scenario sets, in order (for a harness that writes them
     /// into a real registry before the driver loads).
     #[must_use]
-    pub fn settings(&self) -> Vec<(DriverKey, &'static str, RawValue)> {
+    pub fn settings(&self) -> Vec<(&'static str, RawValue)> {
         self.steps
             .iter()
             .filter_map(|step| match step {
-                Step::Settings(key, values) => {
-                    Some(values.iter().map(|(name, value)| (*key, *name, *value)))
-                }
+                Step::Settings(values) => Some(values.iter().copied()),
                 _ => None,
             })
             .flatten()

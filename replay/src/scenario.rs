@@ -7,7 +7,6 @@
 use std::fmt;
 
 use netnotify_core::ffi::MibUnicastIpAddressRow;
-use netnotify_core::host::DriverKey;
 use netnotify_core::notification::Notification;
 use netnotify_core::settings::RawValue;
 use netnotify_core::sim::{Delivery, Event, StableMode};
@@ -50,9 +49,9 @@ pub enum Step {
         /// The interface's name and alias, when the row gives them (as `--json` writes it).
         names: Option<(String, String)>,
     },
-    /// Values of the `Parameters` key, or of the persistent-state key `State` (read first), before
-    /// the driver loads.
-    Settings(DriverKey, Vec<(&'static str, RawValue)>),
+    /// Values of the `Parameters` key (where the driver reads its settings) before the driver
+    /// loads.
+    Settings(Vec<(&'static str, RawValue)>),
     /// The monotonic clock moves forward by this many ticks.
     Clock(u64),
     /// How `NotifyStableUnicastIpAddressTable` will complete (before the driver loads).

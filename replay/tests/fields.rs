@@ -199,27 +199,32 @@ fn the_loaded_line_has_the_loaded_tables_fields() {
     assert!(with_entries);
 }
 
-/// The `unloaded` line's `kept=` and `leaked-tables=` (docs/netio.md#failed-cancel: after the counts, each only
-/// when not empty) are in the table, and `--json` reads them back as a string and a number.
+/// The `unloaded` line's `kept=`, `leaked-tables=` and `etw-dropped=` (docs/netio.md#failed-cancel:
+/// after the counts, each only when not empty) are in the table, and `--json` reads them back
+/// as a string and numbers; `etw-dropped` is 0 when the line has none, as in the event.
 #[test]
-fn the_unloaded_lines_kept_and_leaked_tables_are_read_back() {
+fn the_unloaded_lines_kept_leaked_tables_and_etw_dropped_are_read_back() {
     let plain = "netnotify: unloaded interface(initial=2 add=1 delete=0 parameter=0 other=0) \
                  address(initial=2 add=1 delete=0 parameter=0 other=0) route(initial=2 add=1 \
                  delete=0 parameter=0 other=0) stable-table(tables=1 entries=2)";
     let line = format!(
-        "{plain}{}address,route{}1",
+        "{plain}{}address,route{}1{}3",
         fields::driver::KEPT.label,
-        fields::driver::LEAKED_TABLES.label
+        fields::driver::LEAKED_TABLES.label,
+        fields::driver::ETW_DROPPED.label
     );
-    assert!(line.ends_with(" kept=address,route leaked-tables=1"));
+    assert!(line.ends_with(" kept=address,route leaked-tables=1 etw-dropped=3"));
     let object = json::driver_line(&line, &mut json::Sequence::default()).to_json();
     assert!(
         object.ends_with(
             "\"stable-table\":{\"tables\":1,\"entries\":2},\"kept\":\"address,route\",\
-             \"leaked-tables\":1}"
+             \"leaked-tables\":1,\"etw-dropped\":3}"
         ),
         "{object}"
     );
     let object = json::driver_line(plain, &mut json::Sequence::default()).to_json();
-    assert!(object.ends_with("\"stable-table\":{\"tables\":1,\"entries\":2}}"));
+    assert!(
+        object.ends_with("\"stable-table\":{\"tables\":1,\"entries\":2},\"etw-dropped\":0}"),
+        "{object}"
+    );
 }

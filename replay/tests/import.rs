@@ -227,6 +227,78 @@ fn windbg_output_and_any_prefix_before_the_lines_import_the_same() {
     assert!(from_windbg.scenario.contains("\"comment\":\"line 10\""));
 }
 
+/// The `unloaded` line with everything it can end with (`kept=`, `leaked-tables=`,
+/// `etw-dropped=`), after the error of an unload while a registration cannot be cancelled:
+/// one unload, no note, and the imported scenario replays to the same event lines.
+#[test]
+fn an_unloaded_line_with_kept_leaked_tables_and_etw_dropped_imports_as_one_unload() {
+    let out = play(LAPTOP_JOINS_WIFI);
+    let mut lines: Vec<String> = out.lines().map(str::to_owned).collect();
+    let unloaded = lines.pop().expect("the unloaded line");
+    assert!(unloaded.starts_with("netnotify: unloaded "));
+    lines.push(
+        "netnotify: error: unload requested, but a registration cannot be cancelled; netnotify \
+         keeps every registration and stays in memory"
+            .to_owned(),
+    );
+    lines.push(format!(
+        "{unloaded} kept=interface,address,route leaked-tables=1 etw-dropped=2"
+    ));
+    let imported = import(&lines.join("\n")).unwrap();
+    assert!(imported.notes.is_empty(), "{:?}", imported.notes);
+    assert_eq!(
+        imported
+            .scenario
+            .lines()
+            .filter(|step| step.starts_with("{\"step\":\"unload\""))
+            .collect::<Vec<_>>(),
+        [format!(
+            "{{\"step\":\"unload\",\"comment\":\"line {}\"}}",
+            lines.len()
+        )],
+        "{}",
+        imported.scenario
+    );
+    assert_eq!(
+        event_lines(&play(&imported.scenario), false),
+        event_lines(&out, false)
+    );
+}
+
+/// An older driver's lines about the `State` key (`overrides=`, a warning `in State`): the
+/// values in effect go to `Parameters`, the only key a scenario (and the driver) has, and each
+/// line gets a note.
+#[test]
+fn an_older_drivers_state_key_lines_import_into_parameters_with_a_note() {
+    let log = "netnotify: warning: setting Family in State: found 5; expected a REG_DWORD 0, 4 \
+               or 6; ignored\n\
+               netnotify: settings Notifications=1 Family=4 InitialNotification=1 Requery=1 \
+               Verbosity=1 LinesPerSecond=20 Burst=100 overrides=Verbosity\n\
+               netnotify: interface initial (no row)\n";
+    let imported = import(log).unwrap();
+    assert_eq!(
+        imported.notes,
+        [
+            "line 1: an older driver's warning about the State key, which the driver no longer \
+             reads (settings are read from Parameters only): left out",
+            "line 2: overrides=Verbosity: an older driver read these from the State key; \
+             settings are read from Parameters only, so the scenario sets them there",
+        ]
+    );
+    assert!(
+        imported.scenario.starts_with(
+            "{\"step\":\"settings\",\"values\":{\"Notifications\":1,\"Family\":4,\
+             \"Verbosity\":1},\"comment\":\"line 2\"}\n"
+        ),
+        "{}",
+        imported.scenario
+    );
+    assert!(play(&imported.scenario).starts_with(
+        "netnotify: settings Notifications=1 Family=4 InitialNotification=1 Requery=1 \
+         Verbosity=1 LinesPerSecond=20 Burst=100\n"
+    ));
+}
+
 #[test]
 fn cut_and_mangled_lines_give_a_note_naming_the_line_and_the_rest_imports() {
     let out = play(LAPTOP_JOINS_WIFI);
@@ -600,7 +672,7 @@ fn setup_step() -> impl Strategy<Value = String> {
             }),
         Just("{\"step\":\"stable\",\"completion\":\"immediate\",\"rows\":null}".to_owned()),
         (0..4_u32, 0..12_u32).prop_map(|(verbosity, family)| format!(
-            "{{\"step\":\"settings\",\"key\":\"State\",\"values\":{{\"Verbosity\":{verbosity},\"Family\":{family}}}}}"
+            "{{\"step\":\"settings\",\"values\":{{\"Verbosity\":{verbosity},\"Family\":{family}}}}}"
         )),
         Just("{\"step\":\"settings\",\"values\":{\"Burst\":0,\"Requery\":\"yes\"}}".to_owned()),
     ]

@@ -4,11 +4,6 @@
 use std::collections::HashSet;
 use std::process::Command;
 
-use netnotify_core::host::DriverKey;
-use netnotify_core::lifecycle::{driver_entry, driver_unload};
-use netnotify_core::sim::Sim;
-use netnotify_core::status::NtStatus;
-
 use netnotify_replay::{
     LAPTOP_JOINS_WIFI, ParseError, Report, VPN_ROUTE_STORM, decode_text, parse, run,
 };
@@ -439,9 +434,9 @@ const DOC_SCENARIOS: [(&str, &str, &str); 7] = [
         include_str!("docs/settings-bad.out"),
     ),
     (
-        "settings-overrides",
-        include_str!("docs/settings-overrides.jsonl"),
-        include_str!("docs/settings-overrides.out"),
+        "settings-parameters",
+        include_str!("docs/settings-parameters.jsonl"),
+        include_str!("docs/settings-parameters.out"),
     ),
     (
         "storm",
@@ -460,25 +455,6 @@ const DOCUMENTS: [(&str, &str); 6] = [
     ("docs/checks.md", include_str!("../../docs/checks.md")),
 ];
 
-/// The lines of a `State` key that exists but cannot be opened (access denied). No scenario
-/// step denies a key, so the simulator does it directly.
-fn state_key_denied() -> String {
-    let sim = Sim::new();
-    sim.fail_key_open(
-        DriverKey::PersistentState,
-        NtStatus(0xC000_0022_u32.cast_signed()),
-    );
-    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
-    driver_unload(&sim);
-    let lines = sim
-        .records()
-        .into_iter()
-        .map(|(_, text)| text + "\n")
-        .collect();
-    assert!(sim.close().is_empty());
-    lines
-}
-
 #[test]
 fn the_documents_scenarios_print_their_golden_outputs() {
     for (name, scenario, golden) in DOC_SCENARIOS {
@@ -486,10 +462,6 @@ fn the_documents_scenarios_print_their_golden_outputs() {
         assert!(report.violations.is_empty(), "{name}: {report:?}");
         assert_eq!(out, golden, "replay/tests/docs/{name}.out");
     }
-    assert_eq!(
-        state_key_denied(),
-        include_str!("docs/state-key-denied.out")
-    );
 }
 
 /// Every whole line of every golden output a document may quote.
@@ -499,7 +471,6 @@ fn golden_lines() -> HashSet<&'static str> {
         include_str!("vpn-route-storm.out"),
         include_str!("failed-cancel.out"),
         include_str!("irql-above-passive.out"),
-        include_str!("docs/state-key-denied.out"),
     ]
     .into_iter()
     .chain(DOC_SCENARIOS.map(|(_, _, golden)| golden))
@@ -605,13 +576,37 @@ fn a_null_handle_keeps_the_driver_loaded_and_nothing_is_cancelled() {
     );
 }
 
+/// A `settings` step naming the `State` key is refused, saying where settings live now: the
+/// persistent-state key is the driver's own, and the driver reads `Parameters` only.
+#[test]
+fn a_settings_step_naming_the_state_key_says_where_settings_live() {
+    let error = parse(
+        "{\"step\":\"settings\",\"values\":{\"Family\":4}}\n\
+         {\"step\":\"settings\",\"key\":\"State\",\"values\":{\"Verbosity\":1}}\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "line 2: step \"settings\": the State key is the driver's own persistent state, not \
+         settings; the driver reads its settings from Parameters only (README \"Settings\", \
+         docs/windows.md): leave \"key\" out"
+    );
+    // Any other key is refused as before; `Parameters` is still accepted.
+    let error = parse("{\"step\":\"settings\",\"key\":\"Run\",\"values\":{}}\n").unwrap_err();
+    assert!(
+        error.to_string().contains("\"Parameters\" or \"State\""),
+        "{error}"
+    );
+    assert!(parse("{\"step\":\"settings\",\"key\":\"Parameters\",\"values\":{}}\n").is_ok());
+}
+
 /// What the Wine harness plays: the settings for the registry, the setup before the driver
 /// loads, and the events after it up to `unload`, on a simulator serving a driver loaded
 /// elsewhere.
 #[test]
 fn a_scenario_splits_into_settings_setup_and_events() {
     let text = "{\"step\":\"settings\",\"values\":{\"Family\":4,\"Burst\":\"five\"}}\n\
-                {\"step\":\"settings\",\"key\":\"State\",\"values\":{\"Verbosity\":1}}\n\
+                {\"step\":\"settings\",\"key\":\"Parameters\",\"values\":{\"Verbosity\":1}}\n\
                 {\"step\":\"irql\",\"level\":2}\n\
                 {\"step\":\"clock\",\"advance_ms\":5}\n\
                 {\"step\":\"address\",\"type\":\"add\",\"row\":\"ADDRESS\"}\n\
@@ -622,15 +617,15 @@ fn a_scenario_splits_into_settings_setup_and_events() {
     let settings: Vec<String> = scenario
         .settings()
         .iter()
-        .map(|(key, name, value)| format!("{}\\{name}={value:?}", key.subkey()))
+        .map(|(name, value)| format!("{name}={value:?}"))
         .collect();
     // A JSON object's keys in their sorted order; "five" is a REG_SZ of 5 UTF-16 units.
     assert_eq!(
         settings,
         [
-            "Parameters\\Burst=Other { value_type: 1, size: 10 }",
-            "Parameters\\Family=Dword(4)",
-            "State\\Verbosity=Dword(1)",
+            "Burst=Other { value_type: 1, size: 10 }",
+            "Family=Dword(4)",
+            "Verbosity=Dword(1)",
         ]
     );
     let sim = netnotify_core::sim::Sim::new();
@@ -874,12 +869,12 @@ fn the_scenario_docs_name_every_field_and_their_examples_play() {
     assert_eq!(examples.len(), 13);
     let (out, _, report) = play(&examples.join("\n"));
     assert!(report.violations.is_empty());
-    // Verbosity 1 from the `State` key: the keys and the names from the `name` step.
+    // Verbosity 1: the keys and the names from the `name` step.
     assert!(out.contains(
         "netnotify: route add 0.0.0.0/0 via 192.168.1.1 if=12 luid=ieee80211:2 \
          name=wireless_32768 alias=\"Wi-Fi\"\n"
     ));
-    assert!(out.contains(" Verbosity=1 LinesPerSecond=2 Burst=5 overrides=Verbosity\n"));
+    assert!(out.contains(" Verbosity=1 LinesPerSecond=2 Burst=5\n"));
 }
 
 /// `--etw`: the session's calls, in the format docs/replay.md#etw gives.

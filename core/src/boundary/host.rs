@@ -151,15 +151,19 @@ pub unsafe trait Host {
     fn close_key(&self, key: Key);
 }
 
-/// The driver's registry keys, as driver package isolation names them.
+/// The registry keys the driver reads, as driver package isolation names them.
+///
+/// Settings come from `Parameters` only. The persistent-state key
+/// (`DriverRegKeyPersistentState`) is the driver's own internal state ([DRIVER_REGKEY_TYPE],
+/// docs/windows.md), never a place for settings, so it has no variant: the core cannot open
+/// it.
+///
+/// [DRIVER_REGKEY_TYPE]: https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ne-wdm-driver_regkey_type
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum DriverKey {
-    /// `DriverRegKeyParameters`: the `Parameters` subkey, the INF's read-only defaults.
+    /// `DriverRegKeyParameters`: the `Parameters` subkey, where the INF writes the defaults
+    /// and users change them.
     Parameters,
-    /// `DriverRegKeyPersistentState`: the driver's mutable state, which survives a reinstall
-    /// of the package; the user's overrides go here. Windows keeps it in the service key's
-    /// `State` subkey (observed, not documented; `settings::STATE`).
-    PersistentState,
 }
 
 impl DriverKey {
@@ -169,7 +173,6 @@ impl DriverKey {
     pub const fn subkey(self) -> &'static str {
         match self {
             Self::Parameters => "Parameters",
-            Self::PersistentState => "State",
         }
     }
 }

@@ -7,11 +7,11 @@
 
 use core::ffi::c_void;
 use core::ptr;
-use core::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, Ordering};
 
 use crate::counters::Counters;
 use crate::ffi::Handle;
-use crate::notification::Notification;
+use crate::notification::{Notification, NotificationSet};
 use crate::settings::Settings;
 use crate::storm::Storm;
 use crate::trace::Session;
@@ -26,6 +26,10 @@ pub struct Extension<N, S> {
     /// What the ETW sessions listening to the provider asked for.
     pub(crate) session: Session,
     handles: [AtomicPtr<c_void>; 4],
+    /// The registrations whose callback may still run ([`NotificationSet`] bits): set when one
+    /// succeeds, with or without a handle, cleared when its cancel succeeds. What an unload
+    /// that frees nothing keeps (`kept=`).
+    live: AtomicU8,
     /// Set when every registration can be cancelled, just before the unload routine is set.
     unloadable: AtomicBool,
 }
@@ -41,6 +45,7 @@ impl<N, S> Extension<N, S> {
             storm: Storm::new(settings.lines_per_second, settings.burst),
             session: Session::default(),
             handles: [const { AtomicPtr::new(ptr::null_mut()) }; 4],
+            live: AtomicU8::new(0),
             unloadable: AtomicBool::new(false),
         }
     }
@@ -78,6 +83,27 @@ impl<N, S> Extension<N, S> {
     /// Stores the handle of a registration that succeeded.
     pub(crate) fn store_handle(&self, notification: Notification, handle: Handle) {
         self.slot(notification).store(handle, Ordering::Release);
+    }
+
+    /// Records that `notification` registered: its callback may run until a cancel succeeds.
+    pub(crate) fn record_live(&self, notification: Notification) {
+        self.live.fetch_or(
+            NotificationSet::EMPTY.with(notification).bits(),
+            Ordering::AcqRel,
+        );
+    }
+
+    /// Records that the cancel of `notification` succeeded: its callback never runs again.
+    pub(crate) fn record_cancelled(&self, notification: Notification) {
+        self.live.fetch_and(
+            !NotificationSet::EMPTY.with(notification).bits(),
+            Ordering::AcqRel,
+        );
+    }
+
+    /// The registrations whose callback may still run.
+    pub(crate) fn live(&self) -> NotificationSet {
+        NotificationSet::from_bits(self.live.load(Ordering::Acquire))
     }
 
     /// Records that every registration can be cancelled, so unloading is safe.

@@ -344,8 +344,6 @@ pub mod driver {
     use super::Kind;
 
     fields! {
-        /// Settings from the `State` key rather than `Parameters` (only when any are).
-        OVERRIDES: "overrides", "", Kind::Word, Named;
         /// The notifications registered.
         REGISTERED: "registered", "", Kind::Names, Named;
         /// The `Family` setting as a word.
@@ -378,6 +376,9 @@ pub mod driver {
         KEPT: "kept", "", Kind::Names, Named;
         /// Stable tables delivered above `PASSIVE_LEVEL` and not freed (only when any were).
         LEAKED_TABLES: "leaked-tables", "", Kind::Count, Named;
+        /// ETW events that did not fit their buffers, so were not written (in the line only
+        /// when any were; in the `unloaded` and `counters` events always).
+        ETW_DROPPED: "etw-dropped", "", Kind::Count, Named;
         /// The kind a storm summary counts.
         STORM_KIND: "notification", "", Kind::Word, Own;
         /// The time from the first to the last line left out: `<s>.<ms>s`.
@@ -471,7 +472,7 @@ pub const LOADED: [Field; 7] = [
 ];
 
 /// The `unloaded` line's own fields after the counts, each printed only when not empty.
-pub const UNLOADED: [Field; 2] = [driver::KEPT, driver::LEAKED_TABLES];
+pub const UNLOADED: [Field; 3] = [driver::KEPT, driver::LEAKED_TABLES, driver::ETW_DROPPED];
 
 /// A value as a record writer sees it: what a JSON or ETW writer needs to know of its type.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

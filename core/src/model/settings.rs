@@ -1,10 +1,9 @@
 //! The driver's settings, read once in `DriverEntry`, parsed and validated here.
 //!
-//! Immutable afterwards. Each value is looked for first in the driver's persistent state
-//! (`DriverRegKeyPersistentState`, the service key's `State` subkey), then in `Parameters`
-//! (`DriverRegKeyParameters`: the INF's defaults, where users change settings), then the
-//! built-in default. That order is netnotify's own choice: Microsoft reserves the persistent
-//! state for the driver itself (README "Settings", docs/windows.md).
+//! Immutable afterwards. Each value is read from `Parameters` (`DriverRegKeyParameters`: the
+//! INF's defaults, where users change settings), else it is the built-in default. Only there:
+//! Microsoft defines the persistent-state key as the driver's own internal state, not a
+//! place for settings (README "Settings", docs/windows.md).
 //!
 //! The shell only reads a value's raw `KEY_VALUE_PARTIAL_INFORMATION`; [`RawValue::decode`]
 //! turns it into a value, [`Settings::read`] checks it against [`SETTINGS`]. A missing value
@@ -206,8 +205,6 @@ pub struct Settings {
     pub lines_per_second: u32,
     /// Event lines a kind may print at once.
     pub burst: u32,
-    /// Which settings came from `State` (bit `i`: `SETTINGS[i]`).
-    pub overrides: u8,
 }
 
 impl Settings {
@@ -250,47 +247,24 @@ impl Settings {
             },
             lines_per_second,
             burst,
-            overrides: 0,
         }
     }
 
-    /// Reads every setting with `read` (the shell's registry queries: the value in `State`,
-    /// then in `Parameters`), and hands each warning line to `warn`. A value in `State` that
-    /// is not valid is reported and ignored; the one in `Parameters` decides then.
-    pub fn read(
-        mut read: impl FnMut(&str) -> (RawValue, RawValue),
-        mut warn: impl FnMut(&Line),
-    ) -> Self {
+    /// Reads every setting with `read` (the shell's query of the value in `Parameters`), and
+    /// hands each warning line to `warn`: a value that is not valid takes the default.
+    pub fn read(mut read: impl FnMut(&str) -> RawValue, mut warn: impl FnMut(&Line)) -> Self {
         let mut values = [0; 7];
-        let mut overrides = 0_u8;
-        for (index, (slot, setting)) in values.iter_mut().zip(SETTINGS).enumerate() {
-            let (state, parameters) = read(setting.name);
-            let from_state = match state {
-                RawValue::Missing => None,
-                RawValue::Dword(value) if (setting.valid)(value) => Some(value),
-                found => {
-                    warn(&render::driver::setting_ignored(&setting, found));
-                    None
-                }
-            };
-            if from_state.is_some() {
-                overrides |= 1_u8
-                    .checked_shl(u32::try_from(index).unwrap_or(0))
-                    .unwrap_or(0);
-            }
-            *slot = from_state.unwrap_or_else(|| match parameters {
+        for (slot, setting) in values.iter_mut().zip(SETTINGS) {
+            *slot = match read(setting.name) {
                 RawValue::Missing => setting.default,
                 RawValue::Dword(value) if (setting.valid)(value) => value,
                 found => {
                     warn(&render::driver::setting_defaulted(&setting, found));
                     setting.default
                 }
-            });
+            };
         }
-        Self {
-            overrides,
-            ..Self::from_values(values)
-        }
+        Self::from_values(values)
     }
 
     /// The values as `SETTINGS` names them, in order.
@@ -318,8 +292,7 @@ impl Default for Settings {
     }
 }
 
-/// `Name=value …` for every setting: the effective-settings line; then, if any came from
-/// `State`, ` overrides=Name,…`.
+/// `Name=value …` for every setting: the effective-settings line.
 impl fmt::Display for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (index, (setting, value)) in SETTINGS.iter().zip(self.values()).enumerate() {
@@ -327,19 +300,6 @@ impl fmt::Display for Settings {
                 f.write_str(" ")?;
             }
             write!(f, "{}={value}", setting.name)?;
-        }
-        let mut first = true;
-        for (index, setting) in SETTINGS.iter().enumerate() {
-            if self.overrides
-                & 1_u8
-                    .checked_shl(u32::try_from(index).unwrap_or(0))
-                    .unwrap_or(0)
-                != 0
-            {
-                f.write_str(if first { " overrides=" } else { "," })?;
-                f.write_str(setting.name)?;
-                first = false;
-            }
         }
         Ok(())
     }

@@ -478,6 +478,7 @@ pub fn trace_control<N, S: Sink>(
             "counters",
             &extension.counters,
             crate::notification::NotificationSet::EMPTY,
+            extension.session.dropped(),
         )
         .write(extension.sink.trace(), &extension.session);
     }

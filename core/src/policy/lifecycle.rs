@@ -160,15 +160,21 @@ pub fn driver_entry<H: Host>(host: &H) -> NtStatus {
 /// callback may still run, into the extension and this image. Then nothing is freed: the
 /// extension, its storm timer and the device stay, the driver object is referenced for good
 /// ([`Host::keep_driver_object`]), and the `unloaded` line names what is kept.
+///
+/// Called although a registration cannot be cancelled (the shell sets no unload routine then),
+/// it cancels nothing and keeps every live registration the same way.
 pub fn driver_unload<H: Host>(host: &H) {
     let Some(installed) = Installed::from_host(host) else {
         return;
     };
     let extension = installed.get();
     if !extension.unload_allowed() {
-        // The shell never sets the unload routine then; refuse rather than free the extension
-        // under a registration that cannot be cancelled.
+        // The shell never sets the unload routine then. Were it called anyway, returning is
+        // no refusal (DRIVER_UNLOAD returns nothing; the image is unmapped after it): keep
+        // what a live registration may call into, as a failed cancel does.
         events::report(extension, Level::Error, &render::driver::unload_refused());
+        host.keep_driver_object();
+        emit_unloaded(extension, extension.live());
         return;
     }
     let Cancelled { kept, .. } = cancel_all(&installed);
@@ -197,18 +203,23 @@ pub fn driver_unload<H: Host>(host: &H) {
     host.delete_device();
 }
 
-/// The `unloaded` line: the counters, then what stays alive (`kept=`) and the stable tables
-/// that could not be freed (`leaked-tables=`), each only when there are any.
+/// The `unloaded` line and event: the counters, then what stays alive (`kept=`), the stable
+/// tables that could not be freed (`leaked-tables=`) and the ETW events that did not fit
+/// (`etw-dropped=`), each only when there are any (the event has `etw-dropped` always).
 fn emit_unloaded<N, S: Sink>(extension: &Extension<N, S>, kept: NotificationSet) {
     let counters = extension.counters();
-    extension
-        .sink
-        .emit(Level::Info, &render::driver::unloaded(counters, kept));
+    // Read once: the line and the event say the same (this event, if it is dropped, is not
+    // in it).
+    let dropped = extension.session.dropped();
+    extension.sink.emit(
+        Level::Info,
+        &render::driver::unloaded(counters, kept, dropped),
+    );
     if extension
         .session
         .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
     {
-        trace::counters_event("unloaded", counters, kept)
+        trace::counters_event("unloaded", counters, kept, dropped)
             .write(extension.sink.trace(), &extension.session);
     }
 }
@@ -257,38 +268,27 @@ fn unregister_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) {
     extension.sink.trace().unregister();
 }
 
-/// Reads the settings (a warning line for each bad value) and prints the effective settings
-/// in one line. Each value is looked for in `State` first, then in `Parameters`. A key that
-/// does not exist (`STATUS_OBJECT_NAME_NOT_FOUND`) has no values; a `State` key that cannot
-/// be opened otherwise is one warning; a `Parameters` key that cannot be opened makes each
-/// value read as unreadable (a warning per value, naming the status).
+/// Reads the settings from `Parameters` (a warning line for each bad value) and prints the
+/// effective settings in one line. A key that does not exist
+/// (`STATUS_OBJECT_NAME_NOT_FOUND`) has no values; one that cannot be opened otherwise makes
+/// each value read as unreadable (a warning per value, naming the status). The
+/// persistent-state key is the driver's own state, not settings: it is never opened
+/// (docs/windows.md, "Settings").
 fn read_settings<H: Host>(host: &H) -> Settings {
     let sink = host.sink();
-    let state = match open_driver_key(host, DriverKey::PersistentState) {
-        Err(status) if status != NtStatus::OBJECT_NAME_NOT_FOUND => {
-            // One line for the key rather than one per value; the defaults still apply.
-            sink.emit(
-                Level::Warning,
-                &render::driver::state_key_unopenable(status),
-            );
-            Err(NtStatus::OBJECT_NAME_NOT_FOUND)
-        }
-        opened => opened,
-    };
     let parameters = open_driver_key(host, DriverKey::Parameters);
-    let query = |key: Result<Key, NtStatus>, name: &str| {
-        let mut buffer = [0; PARAMETER_BUFFER];
-        let status = match key {
-            Ok(key) => host.query_value(key, name, &mut buffer),
-            Err(status) => status,
-        };
-        RawValue::decode(status, &buffer)
-    };
     let settings = Settings::read(
-        |name| (query(state, name), query(parameters, name)),
+        |name| {
+            let mut buffer = [0; PARAMETER_BUFFER];
+            let status = match parameters {
+                Ok(key) => host.query_value(key, name, &mut buffer),
+                Err(status) => status,
+            };
+            RawValue::decode(status, &buffer)
+        },
         |line| sink.emit(Level::Warning, line),
     );
-    for key in [state, parameters].into_iter().flatten() {
+    if let Ok(key) = parameters {
         host.close_key(key);
     }
     sink.emit(Level::Info, &render::driver::settings(&settings));
@@ -340,6 +340,7 @@ fn cancel_all<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> Cancelled {
             );
             done.kept = done.kept.with(notification);
         } else {
+            extension.record_cancelled(notification);
             done.cancelled = done.cancelled.with(notification);
         }
     }
@@ -475,9 +476,11 @@ fn register_change<N: NetIo, S: Sink>(
                 warn_unexpected(extension, notification, status);
             }
             extension.store_handle(notification, handle);
+            extension.record_live(notification);
             Ok(true)
         }
         ChangeOutcome::Uncancellable(status) => {
+            extension.record_live(notification);
             report_uncancellable(extension, notification, status);
             Ok(false)
         }
@@ -499,15 +502,18 @@ fn register_stable_table<N: NetIo, S: Sink>(
         None => None,
     };
     match outcome {
+        // Complete: no callback comes, so nothing is live.
         StableOutcome::Immediate => Ok(StableState::Immediate(table_entries)),
         StableOutcome::Pending { status, handle } => {
             if status != NtStatus::PENDING && status != NtStatus::ERROR_IO_PENDING {
                 warn_unexpected(extension, Notification::StableTable, status);
             }
             extension.store_handle(Notification::StableTable, handle);
+            extension.record_live(Notification::StableTable);
             Ok(StableState::Pending)
         }
         StableOutcome::Uncancellable(status) => {
+            extension.record_live(Notification::StableTable);
             report_uncancellable(extension, Notification::StableTable, status);
             Ok(StableState::Uncancellable)
         }

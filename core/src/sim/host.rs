@@ -16,6 +16,7 @@ use crate::record::Record;
 use crate::settings::{PARAMETER_BUFFER, REG_DWORD, RawValue};
 use crate::status::NtStatus;
 
+use super::state::Subkey;
 use super::{Call, Device, IrqlRule, RegistryOpen, SendPtr, Sim, State, Timer};
 
 impl Sink for Sim {
@@ -176,11 +177,9 @@ unsafe impl Host for Sim {
             return None;
         }
         state.registry.opens.push(RegistryOpen::DriverKey(kind));
-        // The routine makes the persistent-state key if it is not there yet.
-        if kind == DriverKey::PersistentState {
-            state.registry.state_key = true;
-        }
-        Some(Self::open(&mut state, kind))
+        Some(match kind {
+            DriverKey::Parameters => Self::open(&mut state, Subkey::Parameters),
+        })
     }
 
     fn registry_path(&self) -> &[u16] {
@@ -193,14 +192,14 @@ unsafe impl Host for Sim {
         let name = String::from_utf16_lossy(path);
         state.registry.opens.push(RegistryOpen::Path(name.clone()));
         let service = String::from_utf16_lossy(&self.0.service_key);
-        let kind = [DriverKey::Parameters, DriverKey::PersistentState]
+        let subkey = [Subkey::Parameters, Subkey::State]
             .into_iter()
-            .find(|kind| name.eq_ignore_ascii_case(&format!("{service}\\{}", kind.subkey())))
+            .find(|subkey| name.eq_ignore_ascii_case(&format!("{service}\\{}", subkey.name())))
             .ok_or(NtStatus::OBJECT_NAME_NOT_FOUND)?;
-        if kind == DriverKey::PersistentState && !state.registry.state_key {
+        if subkey == Subkey::State && !state.registry.state_key {
             return Err(NtStatus::OBJECT_NAME_NOT_FOUND);
         }
-        Self::open(&mut state, kind)
+        Self::open(&mut state, subkey)
     }
 
     /// Encodes the value as `ZwQueryValueKey(KeyValuePartialInformation)` would.
@@ -214,8 +213,8 @@ unsafe impl Host for Sim {
             return NtStatus::INVALID_HANDLE;
         };
         let values = match kind {
-            DriverKey::Parameters => &state.parameters,
-            DriverKey::PersistentState => &state.registry.state,
+            Subkey::Parameters => &state.parameters,
+            Subkey::State => &state.registry.state,
         };
         let value = values.get(name).copied().unwrap_or(RawValue::Missing);
         drop(state);
@@ -268,14 +267,17 @@ impl Sim {
             .to_vec()
     }
 
-    /// Opens one of the driver's keys (either path): a fresh handle, or the scripted failure.
-    fn open(state: &mut State, kind: DriverKey) -> Result<Key, NtStatus> {
-        if let Some(status) = state.registry.open_failures.remove(kind.subkey()) {
+    /// Opens a subkey of the service key (either path): a fresh handle, or the scripted
+    /// failure of `Parameters`.
+    fn open(state: &mut State, subkey: Subkey) -> Result<Key, NtStatus> {
+        if subkey == Subkey::Parameters
+            && let Some(status) = state.registry.open_failure.take()
+        {
             return Err(status);
         }
         let handle = state.registry.next_key;
         state.registry.next_key += 4;
-        state.registry.open_keys.insert(handle, kind);
+        state.registry.open_keys.insert(handle, subkey);
         Ok(Key(handle))
     }
 }

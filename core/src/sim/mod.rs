@@ -58,7 +58,7 @@ use std::vec::Vec;
 
 use crate::extension::Extension;
 use crate::ffi::{DISPATCH_LEVEL, PASSIVE_LEVEL};
-use crate::host::{DriverKey, Level};
+use crate::host::Level;
 use crate::notification::Notification;
 use crate::settings::RawValue;
 use crate::status::NtStatus;
@@ -207,19 +207,12 @@ impl Sim {
 
     /// The next open of the `Parameters` key, by either path, fails with `status`.
     pub fn fail_registry_open(&self, status: NtStatus) {
-        self.fail_key_open(DriverKey::Parameters, status);
+        self.state().registry.open_failure = Some(status);
     }
 
-    /// The next open of `key`, by either path, fails with `status`.
-    pub fn fail_key_open(&self, key: DriverKey, status: NtStatus) {
-        self.state()
-            .registry
-            .open_failures
-            .insert(key.subkey(), status);
-    }
-
-    /// Sets the value `name` of the driver's persistent state (the `State` key, where a
-    /// user's overrides go), creating the key.
+    /// Sets the value `name` of the service key's `State` subkey, creating it: where Windows
+    /// keeps the driver's persistent state, which is the driver's own and never settings. The
+    /// driver must not open it (docs/windows.md, "Settings").
     pub fn set_state_value(&self, name: &str, value: RawValue) {
         let mut state = self.state();
         state.registry.state_key = true;

@@ -14,7 +14,7 @@ use std::vec::Vec;
 use crate::ffi::{
     MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
 };
-use crate::host::{DriverKey, Level};
+use crate::host::Level;
 use crate::notification::Notification;
 use crate::settings::RawValue;
 use crate::status::NtStatus;
@@ -137,19 +137,38 @@ pub(super) enum External {
     Context(usize),
 }
 
+/// A subkey of the service key.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Subkey {
+    /// `Parameters`: the settings.
+    Parameters,
+    /// `State`: where Windows keeps the driver's persistent state, which the driver must not
+    /// read settings from. Here so that a driver opening it would read what a test put there.
+    State,
+}
+
+impl Subkey {
+    pub(super) const fn name(self) -> &'static str {
+        match self {
+            Self::Parameters => "Parameters",
+            Self::State => "State",
+        }
+    }
+}
+
 /// The simulated registry as the driver sees it.
 #[derive(Default)]
 pub(super) struct Registry {
     /// Whether the kernel has `IoOpenDriverRegistryKey` (Windows 10 1803 and later).
     pub(super) driver_key_routine: bool,
-    /// The status the next open of each key fails with.
-    pub(super) open_failures: BTreeMap<&'static str, NtStatus>,
-    /// Whether the `State` key exists (a value was set, or `IoOpenDriverRegistryKey` made it).
+    /// The status the next open of `Parameters` fails with.
+    pub(super) open_failure: Option<NtStatus>,
+    /// Whether the `State` key exists (a value was set in it).
     pub(super) state_key: bool,
     /// The values of the `State` key.
     pub(super) state: BTreeMap<String, RawValue>,
     pub(super) opens: Vec<RegistryOpen>,
-    pub(super) open_keys: BTreeMap<usize, DriverKey>,
+    pub(super) open_keys: BTreeMap<usize, Subkey>,
     pub(super) next_key: usize,
 }
 

@@ -30,10 +30,17 @@ impl Found {
 impl Importer {
     pub(super) fn settings_line(&mut self, line: usize, rest: &str) {
         let mut values = self.settings;
-        let mut overrides: Vec<String> = Vec::new();
         for (key, value) in rest.split(' ').filter_map(|field| field.split_once('=')) {
             if key == "overrides" {
-                overrides = value.split(',').map(str::to_owned).collect();
+                // An older driver's: these came from the State key, which the driver no
+                // longer reads; their values go to Parameters with the others.
+                self.note(
+                    line,
+                    format!(
+                        "overrides={value}: an older driver read these from the State key; \
+                         settings are read from Parameters only, so the scenario sets them there"
+                    ),
+                );
             } else if let Some(index) = SETTINGS.iter().position(|setting| setting.name == key)
                 && let (Some(slot), Ok(value)) = (values.get_mut(index), value.parse())
             {
@@ -52,63 +59,31 @@ impl Importer {
             );
         }
         self.limiter = Limiter::new(values[LINES_PER_SECOND], values[BURST]);
-        let mut parameters = Vec::new();
-        let mut state = Vec::new();
-        for (index, setting) in SETTINGS.iter().enumerate() {
-            let overridden = overrides.iter().any(|name| name == setting.name);
-            let value = values.get(index).copied().unwrap_or(setting.default);
-            let (found_parameters, found_state) =
-                self.found.get(index).cloned().unwrap_or_default();
-            if let Some(found) = found_parameters {
-                parameters.push((setting.name, found.json()));
-            } else if !overridden && value != setting.default {
-                parameters.push((setting.name, Value::from(value)));
-            }
-            if overridden {
-                state.push((setting.name, Value::from(value)));
-            } else if let Some(found) = found_state {
-                state.push((setting.name, found.json()));
-            }
-        }
-        self.push_settings(line, parameters, None);
-        self.push_settings(line, state, Some("State"));
+        self.settings_step(line);
     }
 
-    fn push_settings(&mut self, line: usize, values: Vec<(&str, Value)>, key: Option<&str>) {
-        if values.is_empty() {
-            return;
-        }
-        let row = values
-            .into_iter()
-            .map(|(name, value)| (name.to_owned(), value))
-            .collect();
-        let mut fields = vec![("step", text("settings"))];
-        if let Some(key) = key {
-            fields.push(("key", text(key)));
-        }
-        fields.push(("values", Json::Row(row)));
-        self.setup.push(Step::new(line, fields));
-    }
-
-    /// Settings without a `settings` line: the defaults, and what `loaded` says.
+    /// The `settings` step: the bad values the warnings found, and the values in effect that
+    /// are not the defaults (from the `settings` line, or what `loaded` says without one).
     pub(super) fn settings_step(&mut self, line: usize) {
         let mut parameters = Vec::new();
-        let mut state = Vec::new();
         for (index, setting) in SETTINGS.iter().enumerate() {
             let value = self.settings.get(index).copied().unwrap_or(setting.default);
-            let (found_parameters, found_state) =
-                self.found.get(index).cloned().unwrap_or_default();
-            if let Some(found) = found_parameters {
-                parameters.push((setting.name, found.json()));
+            if let Some(found) = self.found.get(index).cloned().flatten() {
+                parameters.push((setting.name.to_owned(), found.json()));
             } else if value != setting.default {
-                parameters.push((setting.name, Value::from(value)));
-            }
-            if let Some(found) = found_state {
-                state.push((setting.name, found.json()));
+                parameters.push((setting.name.to_owned(), Value::from(value)));
             }
         }
-        self.push_settings(line, parameters, None);
-        self.push_settings(line, state, Some("State"));
+        if parameters.is_empty() {
+            return;
+        }
+        self.setup.push(Step::new(
+            line,
+            vec![
+                ("step", text("settings")),
+                ("values", Json::Row(parameters.into_iter().collect())),
+            ],
+        ));
     }
 
     pub(super) fn loaded_line(&mut self, line: usize, rest: &str) {
@@ -275,9 +250,14 @@ impl Importer {
             return;
         };
         let (name, rest) = setting.split_once(": found ").unwrap_or((setting, ""));
-        let (name, in_state) = name
-            .strip_suffix(" in State")
-            .map_or((name, false), |name| (name, true));
+        if name.ends_with(" in State") {
+            self.note(
+                line,
+                "an older driver's warning about the State key, which the driver no longer \
+                 reads (settings are read from Parameters only): left out",
+            );
+            return;
+        }
         let found = rest.split_once(';').map_or(rest, |(found, _)| found);
         let value = found.parse().map(Found::Dword).ok().or_else(|| {
             found
@@ -289,13 +269,7 @@ impl Importer {
         });
         let index = SETTINGS.iter().position(|setting| setting.name == name);
         match (index.and_then(|index| self.found.get_mut(index)), value) {
-            (Some(slot), Some(value)) => {
-                if in_state {
-                    slot.1 = Some(value);
-                } else {
-                    slot.0 = Some(value);
-                }
-            }
+            (Some(slot), Some(value)) => *slot = Some(value),
             _ => self.note(
                 line,
                 format!(
@@ -388,9 +362,7 @@ impl Importer {
                 ],
             ));
         } else if rest.starts_with("unload requested") {
-            self.phase = Phase::Loaded;
-            self.push(Step::new(line, vec![("step", text("unload"))]));
-            self.phase = Phase::Unloaded;
+            // The `unloaded` line that follows (`kept=` every registration) is the unload.
         } else {
             self.note(
                 line,

@@ -128,8 +128,8 @@ struct Importer {
     settings: [u32; 7],
     /// What the registration lines said so far.
     seen: Seen,
-    /// Values the warning lines found, by setting index: in `Parameters` and in `State`.
-    found: [(Option<Found>, Option<Found>); 7],
+    /// Values the warning lines found in `Parameters`, by setting index.
+    found: [Option<Found>; 7],
     names: HashMap<String, (String, String)>,
     irql: u8,
     halves: Vec<HalfInterface>,

@@ -6,7 +6,6 @@
 use netnotify_core::ffi::{
     MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, notification_type,
 };
-use netnotify_core::host::DriverKey;
 use netnotify_core::notification::Notification;
 use netnotify_core::settings::{RawValue, SETTINGS};
 use netnotify_core::sim::{Delivery, Event, StableMode};
@@ -260,6 +259,11 @@ fn record_keys(row: &mut Value) -> Result<Option<(String, String)>, String> {
 /// `REG_SZ`.
 const REG_SZ: u32 = 1;
 
+/// What a `settings` step naming the `State` key is told.
+const STATE_KEY: &str = "step \"settings\": the State key is the driver's own persistent \
+    state, not settings; the driver reads its settings from Parameters only (README \
+    \"Settings\", docs/windows.md): leave \"key\" out";
+
 /// A `settings` step: setting names to numbers (`REG_DWORD`) or strings (`REG_SZ`, to see the
 /// driver's warning).
 fn settings(mut fields: Fields) -> Result<Step, String> {
@@ -269,13 +273,11 @@ fn settings(mut fields: Fields) -> Result<Step, String> {
     let Value::Object(values) = values else {
         return Err(wrong("values", &values, expected));
     };
-    let key = fields.choice(
-        "key",
-        &[
-            ("Parameters", DriverKey::Parameters),
-            ("State", DriverKey::PersistentState),
-        ],
-    )?;
+    // `key` may still name `Parameters`, the only key settings are read from.
+    let key = fields.choice("key", &[("Parameters", true), ("State", false)])?;
+    if !key {
+        return Err(STATE_KEY.to_owned());
+    }
     fields.finish(&["values", "key"])?;
     let mut parsed = Vec::new();
     for (name, value) in values {
@@ -312,7 +314,7 @@ fn settings(mut fields: Fields) -> Result<Step, String> {
         };
         parsed.push((setting.name, raw));
     }
-    Ok(Step::Settings(key, parsed))
+    Ok(Step::Settings(parsed))
 }
 
 /// A `name` step: what NETIO's LUID conversions answer for one interface.

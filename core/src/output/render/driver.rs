@@ -39,18 +39,23 @@ pub fn misaligned() -> Line {
     ))
 }
 
-/// An unload was asked for although a registration cannot be cancelled.
+/// An unload was asked for although a registration cannot be cancelled: every registration
+/// is kept (the `unloaded` line that follows names them).
 #[must_use]
 pub fn unload_refused() -> Line {
     line(format_args!(
-        "error: unload requested, but a registration cannot be cancelled; staying loaded"
+        "error: unload requested, but a registration cannot be cancelled; netnotify keeps \
+         every registration and stays in memory"
     ))
 }
 
-/// The counters, then what stays alive (`kept=`) and the stable tables that could not be
-/// freed (`leaked-tables=`), each only when there are any.
+/// The `unloaded` line.
+///
+/// The counters, then what stays alive (`kept=`), the stable tables that could not be freed
+/// (`leaked-tables=`) and the ETW events that did not fit (`etw-dropped=`, `dropped`), each
+/// only when there are any.
 #[must_use]
-pub fn unloaded(counters: &Counters, kept: NotificationSet) -> Line {
+pub fn unloaded(counters: &Counters, kept: NotificationSet, dropped: u64) -> Line {
     let mut unloaded = line(format_args!(
         "unloaded interface({}) address({}) route({}) stable-table({})",
         counters.interface.snapshot(),
@@ -69,6 +74,12 @@ pub fn unloaded(counters: &Counters, kept: NotificationSet) -> Line {
         append(
             &mut unloaded,
             format_args!("{}{leaked}", fields::driver::LEAKED_TABLES.label),
+        );
+    }
+    if dropped != 0 {
+        append(
+            &mut unloaded,
+            format_args!("{}{dropped}", fields::driver::ETW_DROPPED.label),
         );
     }
     unloaded
@@ -92,29 +103,10 @@ pub fn etw_set_traits_failed(status: NtStatus) -> Line {
     ))
 }
 
-/// The `State` key exists but cannot be opened.
-#[must_use]
-pub fn state_key_unopenable(status: NtStatus) -> Line {
-    line(format_args!(
-        "warning: the State key cannot be opened (status {status}); no setting is overridden"
-    ))
-}
-
 /// The effective settings.
 #[must_use]
 pub fn settings(settings: &Settings) -> Line {
     line(format_args!("settings {settings}"))
-}
-
-/// A value in `State` that is not valid: ignored, `Parameters` decides.
-#[must_use]
-pub fn setting_ignored(setting: &Setting, found: RawValue) -> Line {
-    line(format_args!(
-        "warning: setting {} in State: found {}; expected a REG_DWORD {}; ignored",
-        setting.name,
-        Found(found),
-        setting.valid_text,
-    ))
 }
 
 /// A value in `Parameters` that is not valid: the default is used.

@@ -166,32 +166,12 @@ pub fn start_stable(event: &mut StableEvent, seq: u64) {
     event.fields().u64("seq", seq);
 }
 
-/// The effective settings, named as the `settings` line names them, and `overrides` when any
-/// came from the `State` key.
+/// The effective settings, named as the `settings` line names them.
 #[must_use]
 pub fn settings_event(settings: &Settings) -> Event {
     let mut event = Event::new("settings", Level::Informational, keyword::LIFECYCLE);
     for (setting, value) in SETTINGS.iter().zip(settings.values()) {
         event.u32(setting.name, value);
-    }
-    if settings.overrides != 0 {
-        let event = &mut event.fields();
-        event.field(driver::OVERRIDES.name, InType::CStr8, OutType::Default);
-        let mut first = true;
-        for (index, setting) in SETTINGS.iter().enumerate() {
-            let bit = u32::try_from(index)
-                .ok()
-                .and_then(|index| 1_u8.checked_shl(index))
-                .unwrap_or(0);
-            if settings.overrides & bit != 0 {
-                if !first {
-                    event.payload.push_text(",");
-                }
-                event.payload.push_text(setting.name);
-                first = false;
-            }
-        }
-        event.payload.push(&[0]);
     }
     event
 }
@@ -272,9 +252,14 @@ pub fn message_event(event: &mut MessageEvent, error: bool, text: &str) {
 /// group of the line (`interface(...)`) is its fields named `interface.initial` and so on:
 /// the flattened form of `cargo replay --json`'s nested objects (`TraceLogging` structs exist,
 /// but etl-parser cannot decode them). `kept` and `leaked-tables` only when not empty, as in
-/// the line.
+/// the line; `etw-dropped` (`dropped`, the events that did not fit so far) always.
 #[must_use]
-pub fn counters_event(name: &str, counters: &Counters, kept: NotificationSet) -> Event {
+pub fn counters_event(
+    name: &str,
+    counters: &Counters,
+    kept: NotificationSet,
+    dropped: u64,
+) -> Event {
     let mut event = Event::new(name, Level::Informational, keyword::LIFECYCLE);
     let mut fields = event.fields();
     counts(&mut fields, "interface.", &counters.interface.snapshot());
@@ -296,6 +281,7 @@ pub fn counters_event(name: &str, counters: &Counters, kept: NotificationSet) ->
     if leaked != 0 {
         fields.u64(driver::LEAKED_TABLES.name, leaked);
     }
+    fields.u64(driver::ETW_DROPPED.name, dropped);
     event
 }
 
