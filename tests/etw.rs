@@ -483,22 +483,48 @@ fn the_largest_address_and_route_events_fit() {
 }
 
 #[test]
-fn a_failed_etw_set_information_unregisters_and_loads_without_etw() {
-    // Without the provider traits ETW would log every event's metadata as payload
-    // (docs/netio.md#etw): the driver unregisters, says so, and loads without ETW.
-    let sim = netnotify_core::sim::Sim::new();
-    sim.fail_etw_set_traits(netnotify_core::status::NtStatus(
-        0xC000_0001_u32.cast_signed(),
-    ));
+fn a_failed_set_traits_falls_back_to_use_descriptor_type_and_keeps_etw() {
+    // Either call makes ETW read the descriptors' types (EVENT_INFO_CLASS); every write
+    // carries the traits itself, so the events still name their provider.
+    let sim = Sim::new();
+    sim.etw_session_at_register(0, ALL);
+    sim.fail_etw_set_traits(NtStatus(0xC000_0001_u32.cast_signed()));
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
     assert_eq!(
-        netnotify_core::lifecycle::driver_entry(&sim),
-        netnotify_core::status::NtStatus::SUCCESS
+        sim.lines()[1],
+        "netnotify: warning: EtwSetInformation(EventProviderSetTraits) failed with status \
+         0xC0000001; ETW events are written with EventProviderUseDescriptorType instead"
     );
+    assert!(loaded(&sim).ends_with(&format!(" unload=enabled etw={GUID}")));
+    // Not set: the double records only what a successful EventProviderSetTraits received.
+    assert_eq!(sim.etw_traits(), None);
+    let log = sim.etw_log();
+    assert_eq!(
+        log[2], r#"{"call":"EtwSetInformation","class":3,"hex":"01"}"#,
+        "{log:#?}"
+    );
+    assert!(sim.etw_events()[0].starts_with(r#"{"event":"settings","#));
+    sim.unload_driver();
+    assert_eq!(sim.etw_registrations(), (1, 1));
+    sim.finish();
+}
+
+#[test]
+fn a_failed_etw_set_information_unregisters_and_loads_without_etw() {
+    // Without the descriptors' types ETW would log every event's metadata as payload
+    // (docs/netio.md#etw): the driver unregisters, waits for the enable callback's run-down,
+    // says so, and loads without ETW.
+    let sim = Sim::new();
+    sim.etw_session_at_register(0, ALL);
+    sim.fail_etw_set_traits(NtStatus(0xC000_0001_u32.cast_signed()));
+    sim.fail_etw_use_descriptor_type(NtStatus::INVALID_PARAMETER);
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
     let lines = sim.lines();
     assert_eq!(
         lines[1],
-        "netnotify: warning: EtwSetInformation failed with status 0xC0000001; no ETW events, \
-         the lines are unaffected"
+        "netnotify: warning: EtwSetInformation failed with status 0xC0000001 \
+         (EventProviderSetTraits) and 0xC000000D (EventProviderUseDescriptorType); no ETW \
+         events, the lines are unaffected"
     );
     assert!(
         lines
@@ -508,8 +534,42 @@ fn a_failed_etw_set_information_unregisters_and_loads_without_etw() {
     );
     assert!(!sim.etw_registered());
     assert_eq!(sim.etw_registrations(), (1, 1));
+    // The enable callback inside EtwRegister ran under the protection.
+    assert_eq!(sim.etw_rundown_acquires(), (1, 0));
     assert!(sim.etw_writes().is_empty());
     sim.unload_driver();
     assert!(sim.etw_writes().is_empty());
+    sim.finish();
+}
+
+#[test]
+fn capture_state_inside_etw_register_writes_nothing_before_the_traits_are_set() {
+    // A session already listening asks for capture-state while EtwRegister runs: the handle
+    // is not published until the traits are set, so the capture-state event is not written
+    // (the EVENT_DATA_DESCRIPTOR page: the descriptors' types are ignored until then).
+    let sim = Sim::new();
+    sim.etw_session_at_register(0, ALL);
+    sim.etw_capture_state_at_register();
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    assert_eq!(sim.violations(), [] as [String; 0]);
+    let calls: Vec<String> = sim
+        .etw_log()
+        .iter()
+        .map(|line| line.split(",\"hex\"").next().unwrap_or_default().to_owned())
+        .take(5)
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            format!(r#"{{"call":"EtwRegister","provider":"{GUID}"}}"#),
+            format!(r#"{{"call":"enable","code":1,"level":0,"any":{ALL},"all":0}}"#),
+            r#"{"call":"enable","code":2,"level":0,"any":0,"all":0}"#.to_owned(),
+            r#"{"call":"EtwSetInformation","class":2"#.to_owned(),
+            r#"{"call":"EtwWriteTransfer","id":0,"version":0,"channel":11,"level":4,"opcode":0,"task":0,"keyword":16,"data":[{"type":2"#.to_owned(),
+        ]
+    );
+    // The first event is the settings event, after the traits.
+    assert!(sim.etw_events()[0].starts_with(r#"{"event":"settings","#));
+    sim.unload_driver();
     sim.finish();
 }

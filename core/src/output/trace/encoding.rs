@@ -423,13 +423,18 @@ impl Fields<'_> {
         true
     }
 
-    /// Writes the event through `trace`, unless it did not fit (then counts it as dropped).
+    /// Writes the event through `trace`, unless it did not fit (then counts it as dropped) or
+    /// no handle is published: an enable callback inside `EtwRegister`, before the traits
+    /// are set, writes nothing (docs/netio.md#etw).
     fn write<T: Trace + ?Sized>(
         &mut self,
         descriptor: &EventDescriptor,
         trace: &T,
         session: &Session,
     ) {
+        let Some(handle) = session.handle() else {
+            return;
+        };
         if !self.finish() {
             session.dropped.fetch_add(1, Ordering::Relaxed);
             return;
@@ -437,6 +442,7 @@ impl Fields<'_> {
         // A failed write (no buffer space in a session) is ETW's to count: the session reports
         // its lost events.
         let _ = trace.write(
+            handle,
             descriptor,
             self.metadata.as_slice(),
             self.payload.as_slice(),
