@@ -573,3 +573,93 @@ fn capture_state_inside_etw_register_writes_nothing_before_the_traits_are_set() 
     sim.unload_driver();
     sim.finish();
 }
+
+#[test]
+fn every_enable_callback_runs_under_run_down_protection_and_unload_waits_for_it() {
+    let sim = Sim::new();
+    sim.etw_session_at_register(0, ALL);
+    sim.etw_capture_state_at_register();
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    sim.etw_control(trace::CAPTURE_STATE, 0, 0, 0);
+    // ETW started this one before EtwUnregister; it reaches the protection only during the
+    // wait, is refused, and returns without touching the extension (nor writing).
+    sim.etw_control_during_rundown_wait(trace::CAPTURE_STATE);
+    let writes = sim.etw_writes().len();
+    sim.unload_driver();
+    // Three callbacks acquired (two inside EtwRegister, one after); the late one was refused.
+    assert_eq!(sim.etw_rundown_acquires(), (3, 1));
+    // Only the unloaded event came after: the late callback wrote no counters.
+    assert_eq!(sim.etw_writes().len(), writes + 1);
+    assert!(
+        sim.etw_events()
+            .last()
+            .is_some_and(|event| event.starts_with(r#"{"event":"unloaded","#))
+    );
+    sim.finish();
+}
+
+#[test]
+fn run_down_misuse_is_recorded() {
+    use netnotify_core::host::Host as _;
+    use netnotify_core::trace::{ProviderInformation, Trace as _};
+    // Release without an acquire; a second wait; an acquire after the wait returned.
+    let sim = Sim::new();
+    sim.rundown_init();
+    sim.rundown_release();
+    sim.rundown_wait();
+    assert!(!sim.rundown_acquire());
+    sim.rundown_wait();
+    assert_eq!(
+        sim.close(),
+        [
+            "ExReleaseRundownProtection without an acquire",
+            "ExAcquireRundownProtection after ExWaitForRundownProtectionRelease returned: an \
+             enable callback after the unload's wait",
+            "ExWaitForRundownProtectionRelease twice",
+        ]
+    );
+    // A wait before EtwUnregister, one with protection held, and a device deleted before any
+    // wait while a provider was registered.
+    let sim = Sim::new();
+    let _ = sim.create_device(16);
+    sim.rundown_init();
+    // SAFETY: no session listens, so the context is never used.
+    let handle = unsafe { sim.register(core::ptr::null_mut()) }.expect("registered");
+    assert_eq!(
+        sim.set_information(handle, ProviderInformation::UseDescriptorType),
+        NtStatus::SUCCESS
+    );
+    sim.unregister(handle);
+    sim.delete_device();
+    assert!(sim.rundown_acquire());
+    sim.rundown_wait();
+    assert_eq!(
+        sim.close(),
+        [
+            "device deleted before ExWaitForRundownProtectionRelease: an enable callback may \
+             still use the extension",
+            "ExWaitForRundownProtectionRelease with protection held: it never returns",
+        ]
+    );
+}
+
+#[test]
+fn a_write_before_the_types_are_read_and_a_wait_before_the_unregister_are_misuse() {
+    use netnotify_core::trace::{EventDescriptor, Trace as _};
+    let sim = Sim::new();
+    sim.rundown_init();
+    // SAFETY: no session listens, so the context is never used.
+    let handle = unsafe { sim.register(core::ptr::null_mut()) }.expect("registered");
+    let _ = sim.write(handle, &EventDescriptor::zero(), &[], &[]);
+    sim.rundown_wait();
+    sim.unregister(handle);
+    assert_eq!(
+        sim.close(),
+        [
+            "EtwWriteTransfer before the provider traits were set: ETW would log the event's \
+             metadata as payload (docs/netio.md#etw)",
+            "ExWaitForRundownProtectionRelease before EtwUnregister: a callback that comes \
+             after it is refused",
+        ]
+    );
+}

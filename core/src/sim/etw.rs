@@ -22,7 +22,7 @@ use crate::trace::{
     RegHandle, Trace,
 };
 
-use super::{IrqlRule, SendPtr, Sim};
+use super::{IrqlRule, SendPtr, Sim, State};
 
 /// One `EtwWriteTransfer`: the event descriptor and the three data descriptors' bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -160,13 +160,27 @@ impl Sim {
         }
     }
 
-    /// Runs the driver's enable callback as ETW does, at `PASSIVE_LEVEL`.
+    /// Runs the driver's enable callback as ETW does, at `PASSIVE_LEVEL`, and checks that it
+    /// asked for run-down protection and released what it got.
     fn enable_callback(&self, context: SendPtr, code: u32, level: u8, any: u64, all: u64) {
+        let asked = |state: &State| state.etw.rundown.acquired + state.etw.rundown.refused;
+        let before = asked(&self.state());
         // SAFETY: the context the driver registered; the callback touches it only under its
         // run-down protection, which the driver waits for before it drops the extension.
         Self::at_irql(PASSIVE_LEVEL, || unsafe {
             crate::trace_enable::<Self, Self>(self, context.0, code, level, any, all);
         });
+        let mut state = self.state();
+        if asked(&state) == before {
+            state
+                .violations
+                .push("enable callback ran without asking for run-down protection".into());
+        }
+        if state.etw.rundown.held != 0 {
+            state
+                .violations
+                .push("enable callback returned holding run-down protection".into());
+        }
     }
 
     /// Every ETW call so far, one JSON object each, in order: the `--keep-etw` format
