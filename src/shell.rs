@@ -1,5 +1,6 @@
 //! The WDM plumbing: `DriverEntry`, the unload routine, the device object, `DbgPrintEx`, the
-//! ETW provider's `Etw*` calls, and the NETIO imports. Mechanical by design; nothing here is a decision a test would check.
+//! ETW provider's `Etw*` calls and its enable callback's run-down reference, and the NETIO
+//! imports. Mechanical by design; nothing here is a decision a test would check.
 //!
 //! Follows microsoft/windows-drivers-rs `examples/sample-wdm-driver` (crate attributes, panic
 //! handler, allocator, entry point) and docs/netio.md's contracts for the rest.
