@@ -1,5 +1,6 @@
 //! The WDM plumbing: `DriverEntry`, the unload routine, the device object, `DbgPrintEx`, the
-//! ETW provider's `Etw*` calls, and the NETIO imports. Mechanical by design; nothing here is a decision a test would check.
+//! ETW provider's `Etw*` calls and its enable callback's run-down reference, and the NETIO
+//! imports. Mechanical by design; nothing here is a decision a test would check.
 //!
 //! Follows microsoft/windows-drivers-rs `examples/sample-wdm-driver` (crate attributes, panic
 //! handler, allocator, entry point) and docs/netio.md's contracts for the rest.
@@ -11,7 +12,6 @@ use core::cell::UnsafeCell;
 use core::ffi::c_void;
 use core::mem::MaybeUninit;
 use core::ptr::{self, NonNull};
-use core::sync::atomic::{AtomicU64, Ordering};
 
 use crate::netio_imports as imports;
 use netnotify_core::ffi::{
@@ -26,26 +26,30 @@ use netnotify_core::netio::{Irql, NetIo};
 use netnotify_core::settings::{self, PARAMETER_BUFFER, VALUE_NAME_CAPACITY};
 use netnotify_core::status::NtStatus;
 use netnotify_core::trace::{
-    DESCRIPTOR_EVENT_METADATA, DESCRIPTOR_PAYLOAD, DESCRIPTOR_PROVIDER_TRAITS, EventDescriptor,
-    Guid, PROVIDER_GUID, PROVIDER_TRAITS, Trace,
+    DESCRIPTOR_EVENT_METADATA, DESCRIPTOR_PAYLOAD, DESCRIPTOR_PROVIDER_TRAITS,
+    EVENT_PROVIDER_SET_TRAITS, EVENT_PROVIDER_USE_DESCRIPTOR_TYPE, EventDescriptor, Guid,
+    PROVIDER_GUID, PROVIDER_TRAITS, ProviderInformation, RegHandle, Trace,
 };
 #[cfg(not(test))]
 use wdk_alloc::WdkAllocator;
 use wdk_sys::_DPFLTR_TYPE::DPFLTR_IHVNETWORK_ID;
 use wdk_sys::_EVENT_DATA_DESCRIPTOR__bindgen_ty_1;
 use wdk_sys::ntddk::{
-    DbgPrintEx, EtwRegister, EtwSetInformation, EtwUnregister, EtwWriteTransfer, IoCreateDevice,
-    IoDeleteDevice, IoOpenDriverRegistryKey, KeCancelTimer, KeFlushQueuedDpcs, KeGetCurrentIrql,
-    KeInitializeDpc, KeInitializeTimer, KeQueryUnbiasedInterruptTime, KeSetTimer,
-    MmGetSystemRoutineAddress, ObfReferenceObject, ZwClose, ZwOpenKey, ZwQueryValueKey,
+    DbgPrintEx, EtwRegister, EtwSetInformation, EtwUnregister, EtwWriteTransfer,
+    ExAcquireRundownProtection, ExInitializeRundownProtection, ExReleaseRundownProtection,
+    ExWaitForRundownProtectionRelease, IoCreateDevice, IoDeleteDevice, IoOpenDriverRegistryKey,
+    KeCancelTimer, KeFlushQueuedDpcs, KeGetCurrentIrql, KeInitializeDpc, KeInitializeTimer,
+    KeQueryUnbiasedInterruptTime, KeSetTimer, MmGetSystemRoutineAddress, ObfReferenceObject,
+    ZwClose, ZwOpenKey, ZwQueryValueKey,
 };
 use wdk_sys::{
-    _DRIVER_REGKEY_TYPE, _EVENT_INFO_CLASS, _KEY_VALUE_INFORMATION_CLASS, ACCESS_MASK,
-    DRIVER_OBJECT, DRIVER_REGKEY_TYPE, EVENT_DATA_DESCRIPTOR, EVENT_DESCRIPTOR,
-    FILE_DEVICE_SECURE_OPEN, FILE_DEVICE_UNKNOWN, GUID, HANDLE, KDPC, KEY_QUERY_VALUE, KTIMER,
-    LARGE_INTEGER, LPCGUID, NTSTATUS, OBJ_CASE_INSENSITIVE, OBJ_KERNEL_HANDLE, OBJECT_ATTRIBUTES,
-    PCUNICODE_STRING, PDEVICE_OBJECT, PDRIVER_OBJECT, PEVENT_FILTER_DESCRIPTOR, PHANDLE, PVOID,
-    REGHANDLE, UCHAR, ULONG, ULONGLONG, UNICODE_STRING,
+    _DRIVER_REGKEY_TYPE, _EVENT_INFO_CLASS, _EX_RUNDOWN_REF__bindgen_ty_1,
+    _KEY_VALUE_INFORMATION_CLASS, ACCESS_MASK, DRIVER_OBJECT, DRIVER_REGKEY_TYPE,
+    EVENT_DATA_DESCRIPTOR, EVENT_DESCRIPTOR, EX_RUNDOWN_REF, FILE_DEVICE_SECURE_OPEN,
+    FILE_DEVICE_UNKNOWN, GUID, HANDLE, KDPC, KEY_QUERY_VALUE, KTIMER, LARGE_INTEGER, LPCGUID,
+    NTSTATUS, OBJ_CASE_INSENSITIVE, OBJ_KERNEL_HANDLE, OBJECT_ATTRIBUTES, PCUNICODE_STRING,
+    PDEVICE_OBJECT, PDRIVER_OBJECT, PEVENT_FILTER_DESCRIPTOR, PHANDLE, PVOID, REGHANDLE, UCHAR,
+    ULONG, ULONGLONG, UNICODE_STRING,
 };
 
 #[cfg(not(test))]
@@ -158,9 +162,7 @@ unsafe impl Host for Wdm {
         DebugPrint {
             timer: UnsafeCell::new(MaybeUninit::uninit()),
             dpc: UnsafeCell::new(MaybeUninit::uninit()),
-            etw: Etw {
-                handle: AtomicU64::new(0),
-            },
+            etw: Etw,
         }
     }
 
@@ -399,23 +401,41 @@ impl StormTimer for DebugPrint {
     }
 }
 
-/// The ETW provider `netnotify`: its registration handle, in the device extension with the
-/// rest of the sink.
+/// The ETW provider `netnotify`: the `Etw*` calls, with the handle the core gives, and the run-down
+/// protection of the enable callback.
 ///
 /// Microsoft's `tracelogging` crate (`kernel_mode`) would do this with `Provider::register` and
 /// `write_event!`; the crate's `register` checks its own state with runtime `panic!`s
 /// (called twice, or concurrently), which the image's no-panic proof cannot show unreachable.
 /// So the shell calls the four routines itself, with the core's GUID, descriptor, traits and
 /// events and wdk-sys' `EVENT_DATA_DESCRIPTOR` (the crate is not a dependency at all: see
-/// `netnotify_core::trace`'s `abi` module); the core registers once, at `PASSIVE_LEVEL`, and
-/// unregisters once (Microsoft Learn: `EtwRegister`, `EtwSetInformation`, `EtwWriteTransfer`,
-/// `EtwUnregister`).
-struct Etw {
-    /// `REGHANDLE`, 0 while not registered. `EtwRegister` writes it in place; an enable callback
-    /// inside `EtwRegister` (a session already listening) may find it still 0 and then writes
-    /// nothing (`write` checks), so at most one capture-state event is lost.
-    handle: AtomicU64,
-}
+/// `netnotify_core::trace`'s `abi` module); the core registers once, at `PASSIVE_LEVEL`, keeps
+/// the handle, and unregisters once (Microsoft Learn: `EtwRegister`, `EtwSetInformation`,
+/// `EtwWriteTransfer`, `EtwUnregister`). No state: the handle is the core's, the run-down
+/// reference [`ETW_RUNDOWN`] the image's.
+struct Etw;
+
+/// The enable callback's `EX_RUNDOWN_REF`, in the image's own non-paged static storage rather
+/// than in the device extension it protects: the callback acquires it before it looks at the
+/// extension, and may find the extension gone (docs/netio.md#etw).
+static ETW_RUNDOWN: RundownRef = RundownRef(UnsafeCell::new(EX_RUNDOWN_REF {
+    __bindgen_anon_1: _EX_RUNDOWN_REF__bindgen_ty_1 { Count: 0 },
+}));
+
+/// An `EX_RUNDOWN_REF` shared by the threads that call the `Ex*RundownProtection` routines.
+struct RundownRef(UnsafeCell<EX_RUNDOWN_REF>);
+
+// SAFETY: only ever touched through the Ex*RundownProtection routines, which update it with
+// interlocked operations; Rust code never reads or writes it.
+unsafe impl Sync for RundownRef {}
+
+// The core's information classes are the WDK's (checked against windows-sys in
+// stand-ins/fidelity).
+const _: () = assert!(
+    EVENT_PROVIDER_SET_TRAITS.cast_signed() == _EVENT_INFO_CLASS::EventProviderSetTraits
+        && EVENT_PROVIDER_USE_DESCRIPTOR_TYPE.cast_signed()
+            == _EVENT_INFO_CLASS::EventProviderUseDescriptorType
+);
 
 // The core's descriptor and GUID are the WDK's structures (checked field by field against
 // windows-sys and the tracelogging crate in the core's tests), so they are passed by pointer
@@ -448,72 +468,80 @@ unsafe extern "C" fn etw_enable_callback(
     _filter: PEVENT_FILTER_DESCRIPTOR,
     context: PVOID,
 ) {
-    // SAFETY: the context `register` received, valid until `unregister` returned (core
-    // contract). That EtwUnregister waits for a running enable callback is relied on, not
-    // documented (docs/netio.md#etw).
-    unsafe { netnotify_core::trace_enable::<Kernel, DebugPrint>(context, code, level, any, all) };
+    // SAFETY: the context `register` received; the core touches it only under the run-down
+    // protection of ETW_RUNDOWN, which unload waits for before it frees the extension.
+    unsafe {
+        netnotify_core::trace_enable::<Kernel, DebugPrint>(&Etw, context, code, level, any, all);
+    };
 }
 
 impl Trace for Etw {
-    unsafe fn register(&self, context: *mut c_void) -> NtStatus {
+    unsafe fn register(&self, context: *mut c_void) -> Result<RegHandle, NtStatus> {
+        // Local: no writer sees the handle until the core publishes it, after the traits.
+        let mut handle: REGHANDLE = 0;
         // SAFETY: PASSIVE_LEVEL (DriverEntry); a GUID in the image; the callback's context is
-        // valid until `unregister` (core contract); the handle is written into this sink,
-        // which lives in the device extension.
+        // valid until the run-down wait after `unregister` (core contract); `handle` is a
+        // valid out-pointer on this stack.
         let status = unsafe {
             EtwRegister(
                 ptr::from_ref(&PROVIDER_GUID).cast::<GUID>(),
                 Some(etw_enable_callback),
                 context,
-                self.handle.as_ptr(),
+                &raw mut handle,
             )
         };
         if NtStatus(status).is_error() {
-            self.handle.store(0, Ordering::Release);
+            return Err(NtStatus(status));
         }
-        NtStatus(status)
+        Ok(RegHandle(handle))
     }
 
-    fn set_traits(&self) -> NtStatus {
-        let handle: REGHANDLE = self.handle.load(Ordering::Acquire);
-        // SAFETY: PASSIVE_LEVEL (DriverEntry); the live handle `register` wrote; the traits are
-        // a constant of their exact length, only read.
+    fn set_information(&self, handle: RegHandle, information: ProviderInformation) -> NtStatus {
+        let class = match information {
+            ProviderInformation::Traits => _EVENT_INFO_CLASS::EventProviderSetTraits,
+            ProviderInformation::UseDescriptorType => {
+                _EVENT_INFO_CLASS::EventProviderUseDescriptorType
+            }
+        };
+        let bytes = information.bytes();
+        // SAFETY: PASSIVE_LEVEL (DriverEntry); the handle `register` returned; the information
+        // is a constant of its exact length, only read.
         let status = unsafe {
             EtwSetInformation(
-                handle,
-                _EVENT_INFO_CLASS::EventProviderSetTraits,
-                PROVIDER_TRAITS.as_ptr().cast_mut().cast(),
-                ULONG::try_from(PROVIDER_TRAITS.len()).unwrap_or(0),
+                handle.0,
+                class,
+                bytes.as_ptr().cast_mut().cast(),
+                ULONG::try_from(bytes.len()).unwrap_or(0),
             )
         };
         NtStatus(status)
     }
 
-    fn unregister(&self) {
-        let handle = self.handle.swap(0, Ordering::AcqRel);
-        if handle != 0 {
-            // SAFETY: PASSIVE_LEVEL (DriverUnload, or DriverEntry failing); the handle
-            // EtwRegister returned, unregistered once (swapped out above). Its status says
-            // only whether the handle was valid, which it is.
-            let _ = unsafe { EtwUnregister(handle) };
-        }
+    fn unregister(&self, handle: RegHandle) {
+        // SAFETY: PASSIVE_LEVEL (DriverUnload, or DriverEntry failing); the handle EtwRegister
+        // returned, unregistered once (core contract). Its status says only whether the handle
+        // was valid, which it is.
+        let _ = unsafe { EtwUnregister(handle.0) };
     }
 
-    fn write(&self, descriptor: &EventDescriptor, metadata: &[u8], payload: &[u8]) -> NtStatus {
-        let handle = self.handle.load(Ordering::Acquire);
-        if handle == 0 {
-            return NtStatus::UNSUCCESSFUL;
-        }
+    fn write(
+        &self,
+        handle: RegHandle,
+        descriptor: &EventDescriptor,
+        metadata: &[u8],
+        payload: &[u8],
+    ) -> NtStatus {
         let data = [
             data_descriptor(&PROVIDER_TRAITS, DESCRIPTOR_PROVIDER_TRAITS),
             data_descriptor(metadata, DESCRIPTOR_EVENT_METADATA),
             data_descriptor(payload, DESCRIPTOR_PAYLOAD),
         ];
-        // SAFETY: any IRQL; a live handle; the descriptor and three data descriptors point
-        // to the image's constants and the caller's stack, non-paged while it runs, and only
-        // read during the call.
+        // SAFETY: any IRQL; a published handle (core contract); the descriptor and three data
+        // descriptors point to the image's constants and the caller's stack, non-paged while
+        // it runs, and only read during the call.
         NtStatus(unsafe {
             EtwWriteTransfer(
-                handle,
+                handle.0,
                 ptr::from_ref(descriptor).cast::<EVENT_DESCRIPTOR>(),
                 ptr::null(),
                 ptr::null(),
@@ -521,6 +549,29 @@ impl Trace for Etw {
                 data.as_ptr().cast_mut(),
             )
         })
+    }
+
+    fn rundown_init(&self) {
+        // SAFETY: PASSIVE_LEVEL (DriverEntry), before EtwRegister: no callback uses it yet;
+        // a static, so 8-byte aligned and non-paged.
+        unsafe { ExInitializeRundownProtection(ETW_RUNDOWN.0.get()) };
+    }
+
+    fn rundown_acquire(&self) -> bool {
+        // SAFETY: initialised before the callback was registered; non-paged, so any IRQL up
+        // to DISPATCH_LEVEL.
+        unsafe { ExAcquireRundownProtection(ETW_RUNDOWN.0.get()) != 0 }
+    }
+
+    fn rundown_release(&self) {
+        // SAFETY: as above; after an acquire that succeeded (core contract).
+        unsafe { ExReleaseRundownProtection(ETW_RUNDOWN.0.get()) };
+    }
+
+    fn rundown_wait(&self) {
+        // SAFETY: PASSIVE_LEVEL (DriverUnload, or DriverEntry failing), after EtwUnregister;
+        // the reference was initialised in DriverEntry.
+        unsafe { ExWaitForRundownProtectionRelease(ETW_RUNDOWN.0.get()) };
     }
 }
 

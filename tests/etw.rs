@@ -493,22 +493,48 @@ fn the_largest_address_and_route_events_fit() {
 }
 
 #[test]
-fn a_failed_etw_set_information_unregisters_and_loads_without_etw() {
-    // Without the provider traits ETW would log every event's metadata as payload
-    // (docs/netio.md#etw): the driver unregisters, says so, and loads without ETW.
-    let sim = netnotify_core::sim::Sim::new();
-    sim.fail_etw_set_traits(netnotify_core::status::NtStatus(
-        0xC000_0001_u32.cast_signed(),
-    ));
+fn a_failed_set_traits_falls_back_to_use_descriptor_type_and_keeps_etw() {
+    // Either call makes ETW read the descriptors' types (EVENT_INFO_CLASS); every write
+    // carries the traits itself, so the events still name their provider.
+    let sim = Sim::new();
+    sim.etw_session_at_register(0, ALL);
+    sim.fail_etw_set_traits(NtStatus(0xC000_0001_u32.cast_signed()));
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
     assert_eq!(
-        netnotify_core::lifecycle::driver_entry(&sim),
-        netnotify_core::status::NtStatus::SUCCESS
+        sim.lines()[1],
+        "netnotify: warning: EtwSetInformation(EventProviderSetTraits) failed with status \
+         0xC0000001; ETW events are written with EventProviderUseDescriptorType instead"
     );
+    assert!(loaded(&sim).ends_with(&format!(" unload=enabled etw={GUID}")));
+    // Not set: the double records only what a successful EventProviderSetTraits received.
+    assert_eq!(sim.etw_traits(), None);
+    let log = sim.etw_log();
+    assert_eq!(
+        log[2], r#"{"call":"EtwSetInformation","class":3,"hex":"01"}"#,
+        "{log:#?}"
+    );
+    assert!(sim.etw_events()[0].starts_with(r#"{"event":"settings","#));
+    sim.unload_driver();
+    assert_eq!(sim.etw_registrations(), (1, 1));
+    sim.finish();
+}
+
+#[test]
+fn a_failed_etw_set_information_unregisters_and_loads_without_etw() {
+    // Without the descriptors' types ETW would log every event's metadata as payload
+    // (docs/netio.md#etw): the driver unregisters, waits for the enable callback's run-down,
+    // says so, and loads without ETW.
+    let sim = Sim::new();
+    sim.etw_session_at_register(0, ALL);
+    sim.fail_etw_set_traits(NtStatus(0xC000_0001_u32.cast_signed()));
+    sim.fail_etw_use_descriptor_type(NtStatus::INVALID_PARAMETER);
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
     let lines = sim.lines();
     assert_eq!(
         lines[1],
-        "netnotify: warning: EtwSetInformation failed with status 0xC0000001; no ETW events, \
-         the lines are unaffected"
+        "netnotify: warning: EtwSetInformation failed with status 0xC0000001 \
+         (EventProviderSetTraits) and 0xC000000D (EventProviderUseDescriptorType); no ETW \
+         events, the lines are unaffected"
     );
     assert!(
         lines
@@ -518,6 +544,8 @@ fn a_failed_etw_set_information_unregisters_and_loads_without_etw() {
     );
     assert!(!sim.etw_registered());
     assert_eq!(sim.etw_registrations(), (1, 1));
+    // The enable callback inside EtwRegister ran under the protection.
+    assert_eq!(sim.etw_rundown_acquires(), (1, 0));
     assert!(sim.etw_writes().is_empty());
     sim.unload_driver();
     assert!(sim.etw_writes().is_empty());
@@ -574,4 +602,126 @@ fn an_event_that_does_not_fit_is_counted_and_reported_at_unload() {
     );
     assert_eq!(sim.etw_events().last(), Some(&counters("unloaded", 1)));
     sim.finish();
+}
+
+#[test]
+fn capture_state_inside_etw_register_writes_nothing_before_the_traits_are_set() {
+    // A session already listening asks for capture-state while EtwRegister runs: the handle
+    // is not published until the traits are set, so the capture-state event is not written
+    // (the EVENT_DATA_DESCRIPTOR page: the descriptors' types are ignored until then).
+    let sim = Sim::new();
+    sim.etw_session_at_register(0, ALL);
+    sim.etw_capture_state_at_register();
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    assert_eq!(sim.violations(), [] as [String; 0]);
+    let calls: Vec<String> = sim
+        .etw_log()
+        .iter()
+        .map(|line| line.split(",\"hex\"").next().unwrap_or_default().to_owned())
+        .take(5)
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            format!(r#"{{"call":"EtwRegister","provider":"{GUID}"}}"#),
+            format!(r#"{{"call":"enable","code":1,"level":0,"any":{ALL},"all":0}}"#),
+            r#"{"call":"enable","code":2,"level":0,"any":0,"all":0}"#.to_owned(),
+            r#"{"call":"EtwSetInformation","class":2"#.to_owned(),
+            r#"{"call":"EtwWriteTransfer","id":0,"version":0,"channel":11,"level":4,"opcode":0,"task":0,"keyword":16,"data":[{"type":2"#.to_owned(),
+        ]
+    );
+    // The first event is the settings event, after the traits.
+    assert!(sim.etw_events()[0].starts_with(r#"{"event":"settings","#));
+    sim.unload_driver();
+    sim.finish();
+}
+
+#[test]
+fn every_enable_callback_runs_under_run_down_protection_and_unload_waits_for_it() {
+    let sim = Sim::new();
+    sim.etw_session_at_register(0, ALL);
+    sim.etw_capture_state_at_register();
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    sim.etw_control(trace::CAPTURE_STATE, 0, 0, 0);
+    // ETW started this one before EtwUnregister; it reaches the protection only during the
+    // wait, is refused, and returns without touching the extension (nor writing).
+    sim.etw_control_during_rundown_wait(trace::CAPTURE_STATE);
+    let writes = sim.etw_writes().len();
+    sim.unload_driver();
+    // Three callbacks acquired (two inside EtwRegister, one after); the late one was refused.
+    assert_eq!(sim.etw_rundown_acquires(), (3, 1));
+    // Only the unloaded event came after: the late callback wrote no counters.
+    assert_eq!(sim.etw_writes().len(), writes + 1);
+    assert!(
+        sim.etw_events()
+            .last()
+            .is_some_and(|event| event.starts_with(r#"{"event":"unloaded","#))
+    );
+    sim.finish();
+}
+
+#[test]
+fn run_down_misuse_is_recorded() {
+    use netnotify_core::host::Host as _;
+    use netnotify_core::trace::{ProviderInformation, Trace as _};
+    // Release without an acquire; a second wait; an acquire after the wait returned.
+    let sim = Sim::new();
+    sim.rundown_init();
+    sim.rundown_release();
+    sim.rundown_wait();
+    assert!(!sim.rundown_acquire());
+    sim.rundown_wait();
+    assert_eq!(
+        sim.close(),
+        [
+            "ExReleaseRundownProtection without an acquire",
+            "ExAcquireRundownProtection after ExWaitForRundownProtectionRelease returned: an \
+             enable callback after the unload's wait",
+            "ExWaitForRundownProtectionRelease twice",
+        ]
+    );
+    // A wait before EtwUnregister, one with protection held, and a device deleted before any
+    // wait while a provider was registered.
+    let sim = Sim::new();
+    let _ = sim.create_device(16);
+    sim.rundown_init();
+    // SAFETY: no session listens, so the context is never used.
+    let handle = unsafe { sim.register(core::ptr::null_mut()) }.expect("registered");
+    assert_eq!(
+        sim.set_information(handle, ProviderInformation::UseDescriptorType),
+        NtStatus::SUCCESS
+    );
+    sim.unregister(handle);
+    sim.delete_device();
+    assert!(sim.rundown_acquire());
+    sim.rundown_wait();
+    assert_eq!(
+        sim.close(),
+        [
+            "device deleted before ExWaitForRundownProtectionRelease: an enable callback may \
+             still use the extension",
+            "ExWaitForRundownProtectionRelease with protection held: it never returns",
+        ]
+    );
+}
+
+#[test]
+fn a_write_before_the_types_are_read_and_a_wait_before_the_unregister_are_misuse() {
+    use netnotify_core::trace::{EventDescriptor, Trace as _};
+    let sim = Sim::new();
+    sim.rundown_init();
+    // SAFETY: no session listens, so the context is never used.
+    let handle = unsafe { sim.register(core::ptr::null_mut()) }.expect("registered");
+    let _ = sim.write(handle, &EventDescriptor::zero(), &[], &[]);
+    sim.rundown_wait();
+    sim.unregister(handle);
+    assert_eq!(
+        sim.close(),
+        [
+            "EtwWriteTransfer before the provider traits were set: ETW would log the event's \
+             metadata as payload (docs/netio.md#etw)",
+            "ExWaitForRundownProtectionRelease before EtwUnregister: a callback that comes \
+             after it is refused",
+        ]
+    );
 }

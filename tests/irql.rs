@@ -21,7 +21,7 @@ use netnotify_core::netio::NetIo;
 use netnotify_core::sim::{Call, Delivery, Event, IrqlRule, Sim, StableMode};
 use netnotify_core::status::NtStatus;
 use netnotify_core::storm::TICKS_PER_SECOND;
-use netnotify_core::trace::{EventDescriptor, Trace};
+use netnotify_core::trace::{EventDescriptor, ProviderInformation, RegHandle, Trace};
 
 type Probe = fn(&Sim);
 
@@ -116,8 +116,49 @@ const RULES: &[(&str, IrqlRule, Probe)] = &[
         let _ = sim.query_value(Key(0), "Verbosity", &mut [0; 16]);
     }),
     ("ZwClose", IrqlRule::Passive, |sim| sim.close_key(Key(0))),
-    ("EtwUnregister", IrqlRule::Passive, |sim| sim.unregister()),
+    ("EtwUnregister", IrqlRule::Passive, |sim| {
+        sim.unregister(RegHandle(0));
+    }),
+    (
+        "ExInitializeRundownProtection",
+        IrqlRule::BelowDispatch,
+        Sim::rundown_init,
+    ),
+    ("ExAcquireRundownProtection", IrqlRule::Dispatch, |sim| {
+        rundown_initialised(sim);
+        let _ = sim.rundown_acquire();
+    }),
+    ("ExReleaseRundownProtection", IrqlRule::Dispatch, |sim| {
+        rundown_acquired(sim);
+        sim.rundown_release();
+    }),
+    (
+        "ExWaitForRundownProtectionRelease",
+        IrqlRule::BelowDispatch,
+        |sim| {
+            rundown_initialised(sim);
+            sim.rundown_wait();
+        },
+    ),
 ];
+
+/// `ExInitializeRundownProtection` at `PASSIVE_LEVEL`, as the driver calls it, whatever IRQL
+/// the probe runs at.
+fn rundown_initialised(sim: &Sim) {
+    let irql = sim.irql();
+    sim.set_irql(0);
+    sim.rundown_init();
+    sim.set_irql(irql);
+}
+
+/// As [`rundown_initialised`], then one protection acquired at `PASSIVE_LEVEL`.
+fn rundown_acquired(sim: &Sim) {
+    let irql = sim.irql();
+    sim.set_irql(0);
+    sim.rundown_init();
+    assert!(sim.rundown_acquire());
+    sim.set_irql(irql);
+}
 
 /// The IRQL violations a call of `probe` at `irql` records.
 fn irql_violations(irql: u8, probe: Probe) -> Vec<String> {
@@ -163,6 +204,10 @@ fn each_routine_is_allowed_up_to_its_irql_and_misuse_above_it() {
             ("KeSetTimer", 2),
             ("IoDeleteDevice", 1),
             ("ObfReferenceObject", 2),
+            ("ExInitializeRundownProtection", 1),
+            ("ExAcquireRundownProtection", 2),
+            ("ExReleaseRundownProtection", 2),
+            ("ExWaitForRundownProtectionRelease", 1),
         ]
     );
 }
@@ -171,13 +216,18 @@ fn each_routine_is_allowed_up_to_its_irql_and_misuse_above_it() {
 fn etw_register_and_its_traits_are_passive_only_and_writes_any_irql() {
     let sim = Sim::new();
     sim.set_irql(1);
+    sim.rundown_init();
     // SAFETY: no session listens, so the context is never used.
-    assert_eq!(unsafe { sim.register(ptr::null_mut()) }, NtStatus::SUCCESS);
-    assert_eq!(sim.set_traits(), NtStatus::SUCCESS);
+    let handle = unsafe { sim.register(ptr::null_mut()) }.expect("registered");
+    assert_eq!(
+        sim.set_information(handle, ProviderInformation::Traits),
+        NtStatus::SUCCESS
+    );
     sim.set_irql(15);
-    let _ = sim.write(&EventDescriptor::zero(), &[], &[]);
+    let _ = sim.write(handle, &EventDescriptor::zero(), &[], &[]);
     sim.set_irql(0);
-    sim.unregister();
+    sim.unregister(handle);
+    sim.rundown_wait();
     assert_eq!(
         sim.close(),
         [

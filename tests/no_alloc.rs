@@ -17,6 +17,7 @@ use netnotify_core::ffi::{AF_INET6, notification_type as nt};
 use netnotify_core::render::Completion;
 use netnotify_core::settings::Settings;
 use netnotify_core::sim::stub::{Answering, Discard};
+use netnotify_core::trace::RegHandle;
 
 std::thread_local! {
     static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
@@ -93,6 +94,8 @@ fn every_callback_path_renders_without_allocating() {
 #[test]
 fn with_a_session_listening_writing_every_event_allocates_nothing() {
     let extension = Extension::new(Answering, Discard::frozen(), Settings::DEFAULT);
+    // Registered, its traits set: the handle the writes take.
+    extension.session().publish(RegHandle(1));
     // A session for every level and keyword, as the enable callback reports it.
     events::trace_control(&extension, 1, 0, u64::MAX, 0);
     let address = address_row(

@@ -25,9 +25,12 @@ import pefile
 
 # What the shell calls (src/shell.rs): every one must be imported. The Etw* routines are the
 # ETW provider's (Windows Vista and later; EtwSetInformation Windows 10 and later, within the
-# minimum of Windows 10 1903).
+# minimum of Windows 10 1903); the Ex*RundownProtection routines its enable callback's
+# (Windows XP and later).
 NTOSKRNL = {
     "DbgPrintEx", "EtwRegister", "EtwSetInformation", "EtwUnregister", "EtwWriteTransfer",
+    "ExAcquireRundownProtection", "ExInitializeRundownProtection", "ExReleaseRundownProtection",
+    "ExWaitForRundownProtectionRelease",
     "IoCreateDevice", "IoDeleteDevice", "KeCancelTimer", "KeFlushQueuedDpcs",
     "KeGetCurrentIrql", "KeInitializeDpc", "KeInitializeTimer", "KeQueryUnbiasedInterruptTime",
     "KeSetTimer", "MmGetSystemRoutineAddress", "ObfReferenceObject", "ZwClose", "ZwOpenKey",

@@ -1,7 +1,9 @@
 //! Model checks of the storm limiter's lock-free protocols with loom: the storm timer's
 //! arm/expire handshake, a suppression racing the summary that ends its episode (the
 //! straggler), and the unload's stop-then-cancel sequence against a running expiry and a
-//! callback. The protocols are in `core/src/policy/storm.rs`'s module docs.
+//! callback. The protocols are in `core/src/policy/storm.rs`'s module docs. And the ETW
+//! enable callback's run-down protection against the unload that frees its extension
+//! (`raw::trace_enable`, `lifecycle::unregister_trace`, docs/netio.md#etw).
 //!
 //! Loom runs each model in every interleaving of its threads, and lets every load read any
 //! store the memory model allows, so the stale reads of a CPU's store buffer are explored
@@ -432,4 +434,100 @@ fn a_callback_during_stop_timer_can_set_the_timer_after_it() {
         set.get()
     );
     assert!(set.get() > 0);
+}
+
+/// `EX_RUNDOWN_REF` as its Microsoft Learn pages document it (`ExAcquireRundownProtection`,
+/// `ExReleaseRundownProtection`, `ExWaitForRundownProtectionRelease`): an acquire fails once a
+/// wait has begun; the wait returns once every protection acquired before it is released.
+/// Encoded as the kernel does (ReactOS, WRK): the protections times 2, plus 1 once the wait
+/// has begun.
+#[derive(Default)]
+struct RundownRef(loom::sync::atomic::AtomicUsize);
+
+impl RundownRef {
+    fn acquire(&self) -> bool {
+        use std::sync::atomic::Ordering::{Acquire, Relaxed};
+        let mut count = self.0.load(Relaxed);
+        loop {
+            if count & 1 != 0 {
+                return false;
+            }
+            match self.0.compare_exchange(count, count + 2, Acquire, Relaxed) {
+                Ok(_) => return true,
+                Err(now) => count = now,
+            }
+        }
+    }
+
+    fn release(&self) {
+        self.0.fetch_sub(2, std::sync::atomic::Ordering::Release);
+    }
+
+    fn wait(&self) {
+        use std::sync::atomic::Ordering::{AcqRel, Acquire};
+        self.0.fetch_or(1, AcqRel);
+        while self.0.load(Acquire) != 1 {
+            thread::yield_now();
+        }
+    }
+}
+
+/// The device extension an enable callback reads; `FREED` once unload dropped it. Loom's
+/// `UnsafeCell` also fails the model on a read that races the free.
+const FREED: u64 = 0xDEAD;
+
+/// An enable callback racing the unload. The callback (`raw::trace_enable`): acquire, use the
+/// extension, release; or, refused, return without touching it. It may have been started by
+/// ETW before `EtwUnregister` and still be running after it returns: no Microsoft page says
+/// `EtwUnregister` waits for it, so the model does not let it. The unload
+/// (`lifecycle::unregister_trace`, then `Installed::drop_in_place`): unregister, wait for the
+/// run-down, free. In every interleaving the extension is never used once freed, and both of
+/// the callback's paths (used, refused) are explored.
+#[test]
+fn an_enable_callback_racing_unload_never_uses_the_freed_extension() {
+    let used = Tally::default();
+    let refused = Tally::default();
+    let runs = {
+        let (used, refused) = (used.clone(), refused.clone());
+        explore("enable callback during unload", None, move || {
+            let rundown = Arc::new(RundownRef::default());
+            let extension = Arc::new(loom::cell::UnsafeCell::new(7_u64));
+            let registered = Arc::new(loom::sync::atomic::AtomicBool::new(true));
+            let callback = {
+                let (rundown, extension, registered) = (
+                    Arc::clone(&rundown),
+                    Arc::clone(&extension),
+                    Arc::clone(&registered),
+                );
+                thread::spawn(move || {
+                    // ETW calls the callback of a registered provider only; once called, it
+                    // runs to its end whatever EtwUnregister does meanwhile.
+                    if !registered.load(std::sync::atomic::Ordering::Acquire) {
+                        return None;
+                    }
+                    if !rundown.acquire() {
+                        return Some(false);
+                    }
+                    // SAFETY: loom's cell: it checks this read against the free below.
+                    let seen = extension.with(|value| unsafe { *value });
+                    assert_ne!(seen, FREED, "the enable callback used the freed extension");
+                    rundown.release();
+                    Some(true)
+                })
+            };
+            registered.store(false, std::sync::atomic::Ordering::Release);
+            rundown.wait();
+            // SAFETY: loom's cell: it fails the model if a callback's read races this write.
+            extension.with_mut(|value| unsafe { *value = FREED });
+            let outcome = callback.join().unwrap();
+            used.count(outcome == Some(true));
+            refused.count(outcome == Some(false));
+        })
+    };
+    eprintln!(
+        "loom: enable callback during unload: used the extension in {}, refused in {} of {runs}",
+        used.get(),
+        refused.get()
+    );
+    assert!(used.get() > 0 && refused.get() > 0);
 }

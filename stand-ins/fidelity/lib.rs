@@ -299,6 +299,7 @@ same_type! {
     wdk::PEVENT_DATA_DESCRIPTOR => *mut Etw::EVENT_DATA_DESCRIPTOR,
     wdk::PEVENT_FILTER_DESCRIPTOR => *mut Etw::EVENT_FILTER_DESCRIPTOR,
     wdk::EVENT_INFO_CLASS => Etw::EVENT_INFO_CLASS,
+    wdk::PEX_RUNDOWN_REF => *mut wss::EX_RUNDOWN_REF,
 }
 
 // GUID: windows-sys spells its fields in lower case, so offset by offset.
@@ -362,6 +363,21 @@ const _: () = assert!(same_callbacks(
     core::ptr::null::<wdk::PETWENABLECALLBACK>(),
     core::ptr::null::<Etw::PENABLECALLBACK>(),
 ));
+
+// EX_RUNDOWN_REF: one pointer-sized union, `__bindgen_anon_1` here, `Anonymous` there.
+const _: () = {
+    type Theirs = wss::EX_RUNDOWN_REF;
+    assert!(size_of::<wdk::EX_RUNDOWN_REF>() == size_of::<Theirs>());
+    assert!(align_of::<wdk::EX_RUNDOWN_REF>() == align_of::<Theirs>());
+    assert!(offset_of!(wdk::EX_RUNDOWN_REF, __bindgen_anon_1) == offset_of!(Theirs, Anonymous));
+};
+same_struct!(
+    wdk::_EX_RUNDOWN_REF__bindgen_ty_1,
+    wss::EX_RUNDOWN_REF_0 {
+        Count: scalar,
+        Ptr: scalar,
+    }
+);
 
 same_struct!(
     wdk::UNICODE_STRING,
@@ -495,6 +511,7 @@ same_constant! {
     wdk::_DRIVER_REGKEY_TYPE::DriverRegKeyPersistentState => wss::DriverRegKeyPersistentState,
     wdk::_KEY_VALUE_INFORMATION_CLASS::KeyValuePartialInformation => wr::KeyValuePartialInformation,
     wdk::_EVENT_INFO_CLASS::EventProviderSetTraits => Etw::EventProviderSetTraits,
+    wdk::_EVENT_INFO_CLASS::EventProviderUseDescriptorType => Etw::EventProviderUseDescriptorType,
 }
 
 same_function!(ntddk::IoCreateDevice => "system" wss::IoCreateDevice; _, _, _, _, _, _, _);
@@ -516,6 +533,10 @@ same_function!(ntddk::ObfReferenceObject => "system" wss::ObfReferenceObject; _)
 same_function!(ntddk::ExAllocatePool2 => "system" wss::ExAllocatePool2; _, _, _);
 same_function!(ntddk::ExFreePool => "system" wss::ExFreePool; _);
 same_function!(ntddk::EtwRegister => "system" wss::EtwRegister; _, _, _, _);
+same_function!(ntddk::ExInitializeRundownProtection => "system" wss::ExInitializeRundownProtection; _);
+same_function!(ntddk::ExAcquireRundownProtection => "system" wss::ExAcquireRundownProtection; _);
+same_function!(ntddk::ExReleaseRundownProtection => "system" wss::ExReleaseRundownProtection; _);
+same_function!(ntddk::ExWaitForRundownProtectionRelease => "system" wss::ExWaitForRundownProtectionRelease; _);
 
 /// As [`same_functions`], but the first parameter (a `REGHANDLE`) compared by width only:
 /// wdm.h declares it `ULONGLONG` (so bindgen: `u64`), windows-sys' metadata `i64`; the same

@@ -316,8 +316,25 @@ pub type PETWENABLECALLBACK = ::core::option::Option<
 pub mod _EVENT_INFO_CLASS {
     pub type Type = super::c_int;
     pub const EventProviderSetTraits: Type = 2;
+    pub const EventProviderUseDescriptorType: Type = 3;
 }
 pub use self::_EVENT_INFO_CLASS::Type as EVENT_INFO_CLASS;
+
+// Run-down protection (wdm.h): the enable callback's, on a reference in the image.
+
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct _EX_RUNDOWN_REF {
+    pub __bindgen_anon_1: _EX_RUNDOWN_REF__bindgen_ty_1,
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub union _EX_RUNDOWN_REF__bindgen_ty_1 {
+    pub Count: ULONG_PTR,
+    pub Ptr: PVOID,
+}
+pub type EX_RUNDOWN_REF = _EX_RUNDOWN_REF;
+pub type PEX_RUNDOWN_REF = *mut _EX_RUNDOWN_REF;
 
 pub type PKTIMER = *mut KTIMER;
 pub type PKDPC = *mut KDPC;
@@ -363,9 +380,9 @@ pub mod ntddk {
         ACCESS_MASK, BOOLEAN, DRIVER_REGKEY_TYPE, EVENT_INFO_CLASS, HANDLE,
         KEY_VALUE_INFORMATION_CLASS, KIRQL, LARGE_INTEGER, LONG_PTR, LPCGUID, NTSTATUS,
         PCEVENT_DESCRIPTOR, PCSTR, PDEVICE_OBJECT, PDRIVER_OBJECT, PETWENABLECALLBACK,
-        PEVENT_DATA_DESCRIPTOR, PHANDLE, PKDEFERRED_ROUTINE, PKDPC, PKTIMER, POBJECT_ATTRIBUTES,
-        POOL_FLAGS, PREGHANDLE, PRKDPC, PULONG, PUNICODE_STRING, PVOID, REGHANDLE, SIZE_T, ULONG,
-        ULONGLONG,
+        PEVENT_DATA_DESCRIPTOR, PEX_RUNDOWN_REF, PHANDLE, PKDEFERRED_ROUTINE, PKDPC, PKTIMER,
+        POBJECT_ATTRIBUTES, POOL_FLAGS, PREGHANDLE, PRKDPC, PULONG, PUNICODE_STRING, PVOID,
+        REGHANDLE, SIZE_T, ULONG, ULONGLONG,
     };
 
     // The kernel's import library; on Windows wdk-sys' generated link blocks name it, and
@@ -454,6 +471,11 @@ pub mod ntddk {
         ) -> NTSTATUS;
         #[must_use]
         pub fn EtwUnregister(RegHandle: REGHANDLE) -> NTSTATUS;
+        // FASTCALL in wdm.h, which x64 and arm64 ignore: the C convention, as bindgen writes it.
+        pub fn ExInitializeRundownProtection(RunRef: PEX_RUNDOWN_REF);
+        pub fn ExAcquireRundownProtection(RunRef: PEX_RUNDOWN_REF) -> BOOLEAN;
+        pub fn ExReleaseRundownProtection(RunRef: PEX_RUNDOWN_REF);
+        pub fn ExWaitForRundownProtectionRelease(RunRef: PEX_RUNDOWN_REF);
     }
 }
 

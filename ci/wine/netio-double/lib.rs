@@ -24,7 +24,12 @@
 //! does (the session the harness wrote into `C:\netnotify\etw-session.txt`: the enable
 //! callback inside `EtwRegister` with its level and keywords, and capture-state after the
 //! events) and log every call to `C:\netnotify\etw.jsonl` in the same format
-//! (docs/replay.md#etw). Only the harness's build of the image imports them from here
+//! (docs/replay.md#etw), with a write before `EtwSetInformation` as misuse; and
+//! `ExInitializeRundownProtection`, `ExAcquireRundownProtection`, `ExReleaseRundownProtection`
+//! and `ExWaitForRundownProtectionRelease`, which Wine 8.0's ntoskrnl.exe exports only as
+//! stubs that raise an exception when called: here with the documented semantics (no acquire
+//! succeeds once the wait has begun; the wait returns when every acquirer has released) and
+//! misuse checks. Only the harness's build of the image imports them from here
 //! (`ci/wine/imports/`); the Windows image imports them from ntoskrnl.exe.
 #![allow(
     non_snake_case,
@@ -36,6 +41,7 @@ use core::ffi::c_void;
 use core::{ptr, slice};
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 use std::{fs, thread};
@@ -392,6 +398,8 @@ struct Provider {
 /// The provider while registered, and the log (`C:\netnotify\etw.jsonl`).
 static PROVIDER: Mutex<Option<Provider>> = Mutex::new(None);
 static LOG: Mutex<()> = Mutex::new(());
+/// Whether `EtwSetInformation` made ETW read the data descriptors' types.
+static TYPES_READ: AtomicBool = AtomicBool::new(false);
 /// The fake registration handle.
 const REGHANDLE: u64 = 0x6E65_7477;
 
@@ -504,6 +512,7 @@ pub unsafe extern "system" fn EtwSetInformation(
     // SAFETY: `length` readable bytes (EtwSetInformation's contract).
     let bytes = unsafe { slice::from_raw_parts(information, length as usize) };
     log(&etw_log::set_information_line(class.cast_unsigned(), bytes));
+    TYPES_READ.store(true, Ordering::Release);
     NtStatus::SUCCESS
 }
 
@@ -537,6 +546,9 @@ pub unsafe extern "system" fn EtwWriteTransfer(
     }
     if descriptor.is_null() || !activity.is_null() || !related.is_null() {
         misuse("EtwWriteTransfer with no descriptor, or with activity ids");
+    }
+    if !TYPES_READ.load(Ordering::Acquire) {
+        misuse("EtwWriteTransfer before EtwSetInformation: the metadata would be payload");
     }
     // SAFETY: a readable EVENT_DESCRIPTOR (EtwWriteTransfer's contract).
     let Some(descriptor) = (unsafe { descriptor.as_ref() }).copied() else {
@@ -577,6 +589,91 @@ pub unsafe extern "system" fn EtwUnregister(handle: u64) -> NtStatus {
         misuse("EtwUnregister of a provider that is not registered");
         return NtStatus::INVALID_PARAMETER;
     }
+    TYPES_READ.store(false, Ordering::Release);
     log(&etw_log::unregister_line());
     NtStatus::SUCCESS
+}
+
+// Run-down protection, as wdm.h's EX_RUNDOWN_REF counts it: the protections held times 2, plus
+// 1 once the wait has begun (the ReactOS and WRK encoding; the driver never looks inside).
+
+/// The driver's `EX_RUNDOWN_REF`, as the counter it is.
+///
+/// # Safety
+/// `reference` is the driver's 8-byte aligned static, alive while the image is.
+const unsafe fn counter<'a>(reference: *mut usize) -> Option<&'a AtomicUsize> {
+    // SAFETY: see the contract; an AtomicUsize has usize's layout.
+    unsafe { reference.cast::<AtomicUsize>().as_ref() }
+}
+
+/// The run-down bit: the wait has begun.
+const RUNDOWN_ACTIVE: usize = 1;
+/// One protection.
+const PROTECTION: usize = 2;
+
+/// Harness only: the kernel's `ExInitializeRundownProtection`.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn ExInitializeRundownProtection(reference: *mut usize) {
+    // SAFETY: the driver's reference (the routine's contract).
+    let Some(counter) = (unsafe { counter(reference) }) else {
+        misuse("ExInitializeRundownProtection of NULL");
+        return;
+    };
+    counter.store(0, Ordering::Release);
+}
+
+/// Harness only: the kernel's `ExAcquireRundownProtection`: TRUE unless the wait has begun.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn ExAcquireRundownProtection(reference: *mut usize) -> u8 {
+    // SAFETY: as above.
+    let Some(counter) = (unsafe { counter(reference) }) else {
+        misuse("ExAcquireRundownProtection of NULL");
+        return 0;
+    };
+    let acquired = counter.fetch_update(Ordering::Acquire, Ordering::Relaxed, |count| {
+        (count & RUNDOWN_ACTIVE == 0)
+            .then(|| count.checked_add(PROTECTION))
+            .flatten()
+    });
+    u8::from(acquired.is_ok())
+}
+
+/// Harness only: the kernel's `ExReleaseRundownProtection`.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn ExReleaseRundownProtection(reference: *mut usize) {
+    // SAFETY: as above.
+    let Some(counter) = (unsafe { counter(reference) }) else {
+        misuse("ExReleaseRundownProtection of NULL");
+        return;
+    };
+    let released = counter.fetch_update(Ordering::Release, Ordering::Relaxed, |count| {
+        count.checked_sub(PROTECTION)
+    });
+    if released.is_err() {
+        misuse("ExReleaseRundownProtection without an acquire");
+    }
+}
+
+/// Harness only: the kernel's `ExWaitForRundownProtectionRelease`: refuses every acquire from
+/// now on and returns once every protection is released.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn ExWaitForRundownProtectionRelease(reference: *mut usize) {
+    // SAFETY: as above.
+    let Some(counter) = (unsafe { counter(reference) }) else {
+        misuse("ExWaitForRundownProtectionRelease of NULL");
+        return;
+    };
+    if PROVIDER
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .is_some()
+    {
+        misuse("ExWaitForRundownProtectionRelease before EtwUnregister");
+    }
+    if counter.fetch_or(RUNDOWN_ACTIVE, Ordering::AcqRel) & RUNDOWN_ACTIVE != 0 {
+        misuse("ExWaitForRundownProtectionRelease twice");
+    }
+    while counter.load(Ordering::Acquire) != RUNDOWN_ACTIVE {
+        thread::sleep(Duration::from_millis(1));
+    }
 }

@@ -28,7 +28,7 @@ use crate::netio::NetIo;
 use crate::notification::Notification;
 use crate::render::Completion;
 use crate::status::NtStatus;
-use crate::trace::Trace as _;
+use crate::trace::{RegHandle, Trace};
 
 /// An initialised extension living in device-extension memory. Not `Clone`: dropping its
 /// contents consumes it, so no reference can outlive [`Installed::drop_in_place`].
@@ -182,10 +182,12 @@ impl<N: NetIo, S: Sink> Installed<N, S> {
         extension.sink.stop_timer();
     }
 
-    /// Registers the ETW provider, with this extension as its enable callback's context.
-    pub fn register_trace(&self) -> NtStatus {
+    /// Registers the ETW provider, with this extension as its enable callback's context;
+    /// the handle, not yet published.
+    pub fn register_trace(&self) -> Result<RegHandle, NtStatus> {
         // SAFETY: the context is this extension; every path that drops it unregisters the
-        // provider first, and a driver that keeps it keeps the provider too (lifecycle).
+        // provider and waits for the enable callback's run-down first, and a driver that keeps
+        // it keeps the provider too (lifecycle).
         unsafe { self.get().sink.trace().register(self.context()) }
     }
 
@@ -281,25 +283,36 @@ pub unsafe fn storm_timer_expired<N: NetIo, S: Sink>(context: *mut c_void) {
     events::storm_timer(extension);
 }
 
-/// The ETW enable callback: what the shell's callback calls with its `CallbackContext`, the
-/// control code, the level and the keywords.
+/// The ETW enable callback, under run-down protection.
+///
+/// What the shell's callback calls with `trace` (the run-down protection, which lives outside
+/// the extension), its `CallbackContext`, the control code, the level and the keywords.
+///
+/// The extension is touched only under run-down protection: unload waits for it to be released
+/// (`Trace::rundown_wait`, after `EtwUnregister`) before it drops the extension, and once that
+/// wait has begun the acquire fails and the callback returns without touching it. No Microsoft
+/// page says `EtwUnregister` waits for a running callback (docs/netio.md#etw).
 ///
 /// # Safety
-/// `context` is the context `Installed::register_trace` gave, or NULL; the extension outlives
-/// every enable callback (`EtwUnregister` returns only when none runs, and the lifecycle calls
-/// it before the extension is dropped).
+/// `context` is the context `Installed::register_trace` gave, or NULL; the extension lives until
+/// the run-down wait that follows the unregister has returned.
 pub unsafe fn trace_enable<N: NetIo, S: Sink>(
+    trace: &S::Trace,
     context: *mut c_void,
     code: u32,
     level: u8,
     any: u64,
     all: u64,
 ) {
-    // SAFETY: the context given to `register_trace` (caller), valid until `unregister` returned.
-    let Some(extension) = (unsafe { extension::<N, S>(context) }) else {
+    if !trace.rundown_acquire() {
         return;
-    };
-    events::trace_control(extension, code, level, any, all);
+    }
+    // SAFETY: the context given to `register_trace` (caller); the protection just acquired keeps
+    // the extension from being dropped until it is released below.
+    if let Some(extension) = unsafe { extension::<N, S>(context) } {
+        events::trace_control(extension, code, level, any, all);
+    }
+    trace.rundown_release();
 }
 
 unsafe extern "system" fn stable_table_callback<N: NetIo, S: Sink>(

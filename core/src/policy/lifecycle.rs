@@ -228,29 +228,48 @@ fn emit_unloaded<N, S: Sink>(extension: &Extension<N, S>, kept: NotificationSet)
 /// every event can be written) and writes the settings event. A failed registration costs
 /// only the events: one warning line, and the driver loads without ETW. Returns whether the
 /// provider is registered.
+///
+/// The order (docs/netio.md#etw): the enable callback's run-down protection is initialised
+/// before `EtwRegister`, whose callback may run inside it; the handle `EtwRegister` returns
+/// stays here until ETW reads the data descriptors' types (the traits, or failing them
+/// `EventProviderUseDescriptorType`), and only then is it published for the writers. An
+/// event a callback writes before that is not written rather than logged undecodable.
 fn register_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> bool {
     let extension = installed.get();
+    let trace = extension.sink.trace();
+    trace.rundown_init();
     // Set first: the enable callback may run inside EtwRegister.
     extension.session.set_registered(true);
-    let status = installed.register_trace();
-    if status.is_error() {
-        extension.session.set_registered(false);
-        extension
-            .sink
-            .emit(Level::Warning, &render::driver::etw_register_failed(status));
-        return false;
-    }
-    let traits = extension.sink.trace().set_traits();
+    let handle = match installed.register_trace() {
+        Ok(handle) => handle,
+        Err(status) => {
+            extension.session.set_registered(false);
+            extension
+                .sink
+                .emit(Level::Warning, &render::driver::etw_register_failed(status));
+            return false;
+        }
+    };
+    let traits = trace.set_information(handle, trace::ProviderInformation::Traits);
     if traits.is_error() {
-        // Events without the provider traits cannot be decoded: none rather than garbage.
-        extension.session.set_registered(false);
-        extension.sink.trace().unregister();
+        let types = trace.set_information(handle, trace::ProviderInformation::UseDescriptorType);
+        if types.is_error() {
+            // Events whose types ETW ignores cannot be decoded: none rather than garbage.
+            extension.session.set_registered(false);
+            trace.unregister(handle);
+            trace.rundown_wait();
+            extension.sink.emit(
+                Level::Warning,
+                &render::driver::etw_set_information_failed(traits, types),
+            );
+            return false;
+        }
         extension.sink.emit(
             Level::Warning,
             &render::driver::etw_set_traits_failed(traits),
         );
-        return false;
     }
+    extension.session.publish(handle);
     if extension
         .session
         .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
@@ -261,11 +280,16 @@ fn register_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> bool {
     true
 }
 
-/// Unregisters the ETW provider: after it, no enable callback runs and no event is written.
+/// Unregisters the ETW provider and waits for the enable callbacks that hold the run-down
+/// protection: after it, no event is written and no enable callback uses the extension.
 fn unregister_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) {
     let extension = installed.get();
     extension.session.set_registered(false);
-    extension.sink.trace().unregister();
+    let handle = extension.session.unpublish();
+    let trace = extension.sink.trace();
+    trace.unregister(handle);
+    // EtwUnregister is not documented to wait for a callback already running.
+    trace.rundown_wait();
 }
 
 /// Reads the settings from `Parameters` (a warning line for each bad value) and prints the

@@ -1,8 +1,12 @@
 //! The simulator as ETW: a trace double that plays the sessions. It records the provider's
 //! registration and traits and every write (descriptor, metadata, payload), calls the enable
-//! callback as a controller would (with a level and keywords, or capture-state), and reports
-//! misuse: a write or a second unregister outside a registration, a registration left at
-//! unload.
+//! callback as a controller would (with a level and keywords, or capture-state, also from
+//! inside `EtwRegister` and during the unload's run-down wait), plays the enable callback's
+//! run-down reference (`Ex*RundownProtection`), and reports misuse: a write or a second
+//! unregister outside a registration, a write with a handle `EtwRegister` did not return or
+//! before the descriptors' types are read (the traits), a registration left at unload, a
+//! release without an acquire, a second wait, a wait before the unregister or with protection
+//! held, an acquire after the wait returned, and a device deleted before the wait.
 
 use core::ffi::c_void;
 use core::fmt::Write as _;
@@ -13,12 +17,12 @@ use std::vec::Vec;
 use crate::ffi::PASSIVE_LEVEL;
 use crate::status::NtStatus;
 use crate::trace::{
-    DESCRIPTOR_EVENT_METADATA, DESCRIPTOR_PAYLOAD, DESCRIPTOR_PROVIDER_TRAITS,
-    EVENT_PROVIDER_SET_TRAITS, EventDescriptor, Guid, InType, OutType, PROVIDER_GUID,
-    PROVIDER_TRAITS, Trace,
+    CAPTURE_STATE, DESCRIPTOR_EVENT_METADATA, DESCRIPTOR_PAYLOAD, DESCRIPTOR_PROVIDER_TRAITS,
+    EventDescriptor, Guid, InType, OutType, PROVIDER_GUID, PROVIDER_TRAITS, ProviderInformation,
+    RegHandle, Trace,
 };
 
-use super::{IrqlRule, SendPtr, Sim};
+use super::{IrqlRule, SendPtr, Sim, State};
 
 /// One `EtwWriteTransfer`: the event descriptor and the three data descriptors' bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,17 +37,32 @@ pub struct Write {
     pub payload: Vec<u8>,
 }
 
+/// The handle the double's `EtwRegister` returns (the Wine double's too).
+pub const REGHANDLE: u64 = 0x6E65_7477;
+
 /// What the double knows of the provider.
 #[derive(Default)]
 pub struct Etw {
     /// The status the next `EtwRegister` fails with.
     pub(super) register_failure: Option<NtStatus>,
-    /// The status the next `EtwSetInformation` fails with.
+    /// The status the next `EtwSetInformation(EventProviderSetTraits)` fails with.
     pub(super) set_traits_failure: Option<NtStatus>,
+    /// The status the next `EtwSetInformation(EventProviderUseDescriptorType)` fails with.
+    pub(super) descriptor_type_failure: Option<NtStatus>,
     /// A session already listening when the provider registers: its level and keywords.
     pub(super) session_at_register: Option<(u8, u64, u64)>,
+    /// That session also asks for capture-state inside `EtwRegister`.
+    pub(super) capture_state_at_register: bool,
+    /// Whether ETW reads the data descriptors' types: set by either `EtwSetInformation`.
+    types_read: bool,
+    /// Enable callbacks that come while the driver waits for the run-down (`code`s).
+    pub(super) during_rundown_wait: Vec<u32>,
+    /// The enable callback's run-down reference.
+    pub(super) rundown: Rundown,
     /// The enable callback's context while registered.
     context: Option<SendPtr>,
+    /// The context of the last registration, for the callbacks that outlive it.
+    last_context: Option<SendPtr>,
     /// `EtwRegister` calls that succeeded, and `EtwUnregister` calls.
     pub(super) registrations: u32,
     pub(super) unregistrations: u32,
@@ -54,7 +73,29 @@ pub struct Etw {
     log: Vec<String>,
 }
 
+/// An `EX_RUNDOWN_REF` as the `Ex*RundownProtection` routines keep it.
+#[derive(Default, Debug)]
+pub struct Rundown {
+    /// `ExInitializeRundownProtection` ran.
+    initialised: bool,
+    /// Protections acquired and not released.
+    held: u32,
+    /// `ExWaitForRundownProtectionRelease` has begun: no acquire succeeds any more.
+    waiting: bool,
+    /// It returned.
+    waited: bool,
+    /// Acquires that succeeded, and those refused because the wait had begun.
+    pub(super) acquired: u32,
+    pub(super) refused: u32,
+}
+
 impl Etw {
+    /// Whether the device may be deleted: a provider that was ever registered has had its
+    /// run-down waited for.
+    pub(super) const fn rundown_done(&self) -> bool {
+        self.registrations == 0 || self.rundown.waited
+    }
+
     /// Whether the provider is registered.
     pub(super) const fn registered(&self) -> bool {
         self.context.is_some()
@@ -67,15 +108,40 @@ impl Sim {
         self.state().etw.register_failure = Some(status);
     }
 
-    /// Makes the next `EtwSetInformation` (the provider traits) fail with `status`.
+    /// Makes the next `EtwSetInformation(EventProviderSetTraits)` fail with `status`.
     pub fn fail_etw_set_traits(&self, status: NtStatus) {
         self.state().etw.set_traits_failure = Some(status);
+    }
+
+    /// Makes the next `EtwSetInformation(EventProviderUseDescriptorType)` fail with `status`.
+    pub fn fail_etw_use_descriptor_type(&self, status: NtStatus) {
+        self.state().etw.descriptor_type_failure = Some(status);
+    }
+
+    /// An enable callback with `code` that ETW started before the unregister and that comes
+    /// to the driver's run-down protection only once the unload's wait has begun: it must
+    /// leave the extension alone.
+    pub fn etw_control_during_rundown_wait(&self, code: u32) {
+        self.state().etw.during_rundown_wait.push(code);
+    }
+
+    /// Enable callbacks that acquired the run-down protection, and those it refused.
+    #[must_use]
+    pub fn etw_rundown_acquires(&self) -> (u32, u32) {
+        let state = self.state();
+        (state.etw.rundown.acquired, state.etw.rundown.refused)
     }
 
     /// A session with `level` and `any` keywords listens when the provider registers: the
     /// enable callback runs inside `EtwRegister`, as ETW runs it.
     pub fn etw_session_at_register(&self, level: u8, any: u64) {
         self.state().etw.session_at_register = Some((level, any, 0));
+    }
+
+    /// The session of [`Sim::etw_session_at_register`] also asks for capture-state from inside
+    /// `EtwRegister`, right after enabling the provider.
+    pub fn etw_capture_state_at_register(&self) {
+        self.state().etw.capture_state_at_register = true;
     }
 
     /// A controller sends `code` (0 disable, 1 enable, 2 capture-state) with a level and
@@ -90,11 +156,30 @@ impl Sim {
             context
         };
         if let Some(context) = context {
-            // SAFETY: the context the driver registered, valid until it unregisters, which
-            // clears it; the callback runs at PASSIVE_LEVEL like ETW's.
-            Self::at_irql(PASSIVE_LEVEL, || unsafe {
-                crate::trace_enable::<Self, Self>(context.0, code, level, any, all);
-            });
+            self.enable_callback(context, code, level, any, all);
+        }
+    }
+
+    /// Runs the driver's enable callback as ETW does, at `PASSIVE_LEVEL`, and checks that it
+    /// asked for run-down protection and released what it got.
+    fn enable_callback(&self, context: SendPtr, code: u32, level: u8, any: u64, all: u64) {
+        let asked = |state: &State| state.etw.rundown.acquired + state.etw.rundown.refused;
+        let before = asked(&self.state());
+        // SAFETY: the context the driver registered; the callback touches it only under its
+        // run-down protection, which the driver waits for before it drops the extension.
+        Self::at_irql(PASSIVE_LEVEL, || unsafe {
+            crate::trace_enable::<Self, Self>(self, context.0, code, level, any, all);
+        });
+        let mut state = self.state();
+        if asked(&state) == before {
+            state
+                .violations
+                .push("enable callback ran without asking for run-down protection".into());
+        }
+        if state.etw.rundown.held != 0 {
+            state
+                .violations
+                .push("enable callback returned holding run-down protection".into());
         }
     }
 
@@ -138,7 +223,7 @@ impl Sim {
 }
 
 impl Trace for Sim {
-    unsafe fn register(&self, context: *mut c_void) -> NtStatus {
+    unsafe fn register(&self, context: *mut c_void) -> Result<RegHandle, NtStatus> {
         let session = {
             let mut state = self.state();
             self.check_irql(&mut state, "EtwRegister", IrqlRule::Passive);
@@ -147,42 +232,63 @@ impl Trace for Sim {
                     .violations
                     .push("EtwRegister while the provider is registered".into());
             }
+            if !state.etw.rundown.initialised {
+                state.violations.push(
+                    "EtwRegister before ExInitializeRundownProtection: its enable callback \
+                     may come at once"
+                        .into(),
+                );
+            }
             if let Some(status) = state.etw.register_failure.take() {
-                return status;
+                return Err(status);
             }
             state.etw.context = Some(SendPtr(context));
+            state.etw.last_context = Some(SendPtr(context));
             state.etw.registrations += 1;
             state.etw.log.push(register_line(&PROVIDER_GUID));
-            state.etw.session_at_register
+            (
+                state.etw.session_at_register,
+                state.etw.capture_state_at_register,
+            )
         };
         // ETW calls the enable callback of a provider a session already wants from inside
         // EtwRegister, before the handle is returned and before the traits are set.
-        if let Some((level, any, all)) = session {
+        if let (Some((level, any, all)), capture) = session {
             self.etw_control(1, level, any, all);
+            if capture {
+                self.etw_control(CAPTURE_STATE, 0, 0, 0);
+            }
         }
-        NtStatus::SUCCESS
+        Ok(RegHandle(REGHANDLE))
     }
 
-    fn set_traits(&self) -> NtStatus {
+    fn set_information(&self, handle: RegHandle, information: ProviderInformation) -> NtStatus {
         let mut state = self.state();
         self.check_irql(&mut state, "EtwSetInformation", IrqlRule::Passive);
-        if state.etw.context.is_none() {
+        if state.etw.context.is_none() || handle != RegHandle(REGHANDLE) {
             state
                 .violations
                 .push("EtwSetInformation without a registered provider".into());
         }
-        if let Some(status) = state.etw.set_traits_failure.take() {
+        let failure = match information {
+            ProviderInformation::Traits => state.etw.set_traits_failure.take(),
+            ProviderInformation::UseDescriptorType => state.etw.descriptor_type_failure.take(),
+        };
+        if let Some(status) = failure {
             return status;
         }
-        state.etw.traits = Some(PROVIDER_TRAITS.to_vec());
+        if information == ProviderInformation::Traits {
+            state.etw.traits = Some(information.bytes().to_vec());
+        }
+        state.etw.types_read = true;
         state.etw.log.push(set_information_line(
-            EVENT_PROVIDER_SET_TRAITS,
-            &PROVIDER_TRAITS,
+            information.class(),
+            information.bytes(),
         ));
         NtStatus::SUCCESS
     }
 
-    fn unregister(&self) {
+    fn unregister(&self, handle: RegHandle) {
         let mut state = self.state();
         self.check_irql(&mut state, "EtwUnregister", IrqlRule::Passive);
         // Whatever can still write an event must be gone: every NETIO registration (a
@@ -198,22 +304,36 @@ impl Trace for Sim {
                 .violations
                 .push("EtwUnregister before the storm timer was flushed".into());
         }
-        if state.etw.context.take().is_none() {
+        if state.etw.context.take().is_none() || handle != RegHandle(REGHANDLE) {
             state
                 .violations
                 .push("EtwUnregister of a provider that is not registered".into());
         }
+        state.etw.types_read = false;
         state.etw.unregistrations += 1;
         state.etw.log.push(unregister_line());
     }
 
-    fn write(&self, descriptor: &EventDescriptor, metadata: &[u8], payload: &[u8]) -> NtStatus {
+    fn write(
+        &self,
+        handle: RegHandle,
+        descriptor: &EventDescriptor,
+        metadata: &[u8],
+        payload: &[u8],
+    ) -> NtStatus {
         let mut state = self.state();
-        if state.etw.context.is_none() {
+        if state.etw.context.is_none() || handle != RegHandle(REGHANDLE) {
             state
                 .violations
                 .push("EtwWriteTransfer without a registered provider".into());
             return NtStatus::INVALID_PARAMETER;
+        }
+        if !state.etw.types_read {
+            state.violations.push(
+                "EtwWriteTransfer before the provider traits were set: ETW would log the \
+                 event's metadata as payload (docs/netio.md#etw)"
+                    .into(),
+            );
         }
         state.etw.log.push(write_line(
             descriptor,
@@ -230,6 +350,112 @@ impl Trace for Sim {
             payload: payload.to_vec(),
         });
         NtStatus::SUCCESS
+    }
+
+    fn rundown_init(&self) {
+        let mut state = self.state();
+        self.check_irql(
+            &mut state,
+            "ExInitializeRundownProtection",
+            IrqlRule::BelowDispatch,
+        );
+        if state.etw.rundown.held != 0 {
+            state
+                .violations
+                .push("ExInitializeRundownProtection while protection is held".into());
+        }
+        state.etw.rundown = Rundown {
+            initialised: true,
+            ..Rundown::default()
+        };
+    }
+
+    fn rundown_acquire(&self) -> bool {
+        let mut state = self.state();
+        self.check_irql(&mut state, "ExAcquireRundownProtection", IrqlRule::Dispatch);
+        let rundown = &state.etw.rundown;
+        let (initialised, waited, waiting) = (rundown.initialised, rundown.waited, rundown.waiting);
+        if !initialised {
+            state
+                .violations
+                .push("ExAcquireRundownProtection before ExInitializeRundownProtection".into());
+            return false;
+        }
+        if waited {
+            state.violations.push(
+                "ExAcquireRundownProtection after ExWaitForRundownProtectionRelease returned: \
+                 an enable callback after the unload's wait"
+                    .into(),
+            );
+            return false;
+        }
+        let rundown = &mut state.etw.rundown;
+        if waiting {
+            rundown.refused += 1;
+            return false;
+        }
+        rundown.held += 1;
+        rundown.acquired += 1;
+        true
+    }
+
+    fn rundown_release(&self) {
+        let mut state = self.state();
+        self.check_irql(&mut state, "ExReleaseRundownProtection", IrqlRule::Dispatch);
+        if state.etw.rundown.held == 0 {
+            state
+                .violations
+                .push("ExReleaseRundownProtection without an acquire".into());
+            return;
+        }
+        state.etw.rundown.held -= 1;
+    }
+
+    fn rundown_wait(&self) {
+        let (context, late) = {
+            let mut state = self.state();
+            self.check_irql(
+                &mut state,
+                "ExWaitForRundownProtectionRelease",
+                IrqlRule::BelowDispatch,
+            );
+            if !state.etw.rundown.initialised {
+                state.violations.push(
+                    "ExWaitForRundownProtectionRelease before ExInitializeRundownProtection".into(),
+                );
+            }
+            if state.etw.rundown.waiting {
+                state
+                    .violations
+                    .push("ExWaitForRundownProtectionRelease twice".into());
+            }
+            if state.etw.context.is_some() {
+                state.violations.push(
+                    "ExWaitForRundownProtectionRelease before EtwUnregister: a callback that \
+                     comes after it is refused"
+                        .into(),
+                );
+            }
+            state.etw.rundown.waiting = true;
+            (
+                state.etw.last_context,
+                core::mem::take(&mut state.etw.during_rundown_wait),
+            )
+        };
+        // Callbacks ETW started before the unregister, reaching the protection only now.
+        if let Some(context) = context {
+            for code in late {
+                self.enable_callback(context, code, 0, u64::MAX, 0);
+            }
+        }
+        let mut state = self.state();
+        // One thread here: a protection still held would never be released.
+        if state.etw.rundown.held != 0 {
+            state.violations.push(
+                "ExWaitForRundownProtectionRelease with protection held: it never returns".into(),
+            );
+        }
+        state.etw.rundown.waited = true;
     }
 }
 

@@ -144,6 +144,13 @@ unsafe impl Host for Sim {
                 .violations
                 .push("device deleted while the storm timer may still expire".into());
         }
+        if !state.etw.rundown_done() {
+            state.violations.push(
+                "device deleted before ExWaitForRundownProtectionRelease: an enable callback \
+                 may still use the extension"
+                    .into(),
+            );
+        }
         state.timer = Timer::default();
         let start = device.extension.as_ptr().addr();
         let end = start + device.layout.size();

@@ -100,9 +100,11 @@ std::thread_local! {
 pub enum IrqlRule {
     /// `PASSIVE_LEVEL` only.
     Passive,
-    /// Below `DISPATCH_LEVEL` (`FreeMibTable`, `IoCreateDevice`, `IoDeleteDevice`).
+    /// Below `DISPATCH_LEVEL` (`FreeMibTable`, `IoCreateDevice`, `IoDeleteDevice`,
+    /// `ExInitializeRundownProtection`, `ExWaitForRundownProtectionRelease`).
     BelowDispatch,
-    /// At or below `DISPATCH_LEVEL`.
+    /// At or below `DISPATCH_LEVEL` (`KeSetTimer`, `ObfReferenceObject`,
+    /// `ExAcquireRundownProtection` and `ExReleaseRundownProtection` on a non-paged reference).
     Dispatch,
     /// At or below DIRQL (`DbgPrintEx`): device IRQLs lie below `CLOCK_LEVEL` (13 on x64), so
     /// 12 is the highest accepted; the safe reading of "DIRQL".

@@ -14,7 +14,7 @@ use crate::host::{Clock, Level, Sink, StormTimer};
 use crate::line::Line;
 use crate::netio::{Irql, NetIo};
 use crate::status::NtStatus;
-use crate::trace::{EventDescriptor, Trace};
+use crate::trace::{EventDescriptor, ProviderInformation, RegHandle, Trace};
 
 use super::netio::{ansi, fill};
 
@@ -193,18 +193,28 @@ impl StormTimer for Discard {
 pub struct Counted(AtomicUsize);
 
 impl Trace for Counted {
-    unsafe fn register(&self, _: *mut c_void) -> NtStatus {
+    unsafe fn register(&self, _: *mut c_void) -> Result<RegHandle, NtStatus> {
+        Ok(RegHandle(1))
+    }
+
+    fn set_information(&self, _: RegHandle, _: ProviderInformation) -> NtStatus {
         NtStatus::SUCCESS
     }
 
-    fn set_traits(&self) -> NtStatus {
-        NtStatus::SUCCESS
-    }
+    fn unregister(&self, _: RegHandle) {}
 
-    fn unregister(&self) {}
-
-    fn write(&self, _: &EventDescriptor, _: &[u8], _: &[u8]) -> NtStatus {
+    fn write(&self, _: RegHandle, _: &EventDescriptor, _: &[u8], _: &[u8]) -> NtStatus {
         self.0.fetch_add(1, Ordering::Relaxed);
         NtStatus::SUCCESS
     }
+
+    fn rundown_init(&self) {}
+
+    fn rundown_acquire(&self) -> bool {
+        true
+    }
+
+    fn rundown_release(&self) {}
+
+    fn rundown_wait(&self) {}
 }

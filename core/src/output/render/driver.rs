@@ -94,12 +94,23 @@ pub fn etw_register_failed(status: NtStatus) -> Line {
     ))
 }
 
-/// `EtwSetInformation` (the provider traits) failed.
+/// `EtwSetInformation(EventProviderSetTraits)` failed and `EventProviderUseDescriptorType`
+/// took its place: the events are written and decode as always.
 #[must_use]
 pub fn etw_set_traits_failed(status: NtStatus) -> Line {
     line(format_args!(
-        "warning: EtwSetInformation failed with status {status}; no ETW events, the lines \
-         are unaffected"
+        "warning: EtwSetInformation(EventProviderSetTraits) failed with status {status}; ETW \
+         events are written with EventProviderUseDescriptorType instead"
+    ))
+}
+
+/// Both `EtwSetInformation` calls failed: the provider is unregistered.
+#[must_use]
+pub fn etw_set_information_failed(traits: NtStatus, descriptor_type: NtStatus) -> Line {
+    line(format_args!(
+        "warning: EtwSetInformation failed with status {traits} (EventProviderSetTraits) and \
+         {descriptor_type} (EventProviderUseDescriptorType); no ETW events, the lines are \
+         unaffected"
     ))
 }
 

@@ -423,7 +423,11 @@ impl Fields<'_> {
         true
     }
 
-    /// Writes the event through `trace`, unless it did not fit (then counts it as dropped).
+    /// Writes the event through `trace`, unless it did not fit (then counts it as dropped) or
+    /// no handle is published: an enable callback inside `EtwRegister`, before the traits
+    /// are set, writes nothing (docs/netio.md#etw). Not inlined: its call's frame is not
+    /// held by the callbacks' frames while they encode their fields (their stack budget).
+    #[inline(never)]
     fn write<T: Trace + ?Sized>(
         &mut self,
         descriptor: &EventDescriptor,
@@ -434,9 +438,13 @@ impl Fields<'_> {
             session.dropped.fetch_add(1, Ordering::Relaxed);
             return;
         }
+        let Some(handle) = session.handle() else {
+            return;
+        };
         // A failed write (no buffer space in a session) is ETW's to count: the session reports
         // its lost events.
         let _ = trace.write(
+            handle,
             descriptor,
             self.metadata.as_slice(),
             self.payload.as_slice(),

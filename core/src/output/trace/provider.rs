@@ -3,7 +3,7 @@
 //! Owns the provider's name, GUID and traits ([`PROVIDER_NAME`], [`PROVIDER_GUID`],
 //! [`PROVIDER_TRAITS`], printed as [`BracedGuid`]), the constants the `Etw*` calls take, the
 //! keywords a session selects by ([`keyword`], [`keyword_of`]), and the boundary to the
-//! kernel's `Etw*` routines ([`Trace`]).
+//! kernel's `Etw*` routines and the enable callback's run-down protection ([`Trace`]).
 
 use core::ffi::c_void;
 use core::fmt;
@@ -30,6 +30,56 @@ pub const PROVIDER_TRAITS: [u8; 12] = *b"\x0c\x00netnotify\0";
 
 /// `EVENT_INFO_CLASS::EventProviderSetTraits`.
 pub const EVENT_PROVIDER_SET_TRAITS: u32 = 2;
+/// `EVENT_INFO_CLASS::EventProviderUseDescriptorType`.
+pub const EVENT_PROVIDER_USE_DESCRIPTOR_TYPE: u32 = 3;
+
+/// A provider registration handle (`REGHANDLE`), as `EtwRegister` returned it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct RegHandle(pub u64);
+
+/// What `EtwSetInformation` sets on the registration.
+///
+/// Either makes ETW read the data descriptors' `Type`, without which every event's metadata
+/// would be logged as payload (Microsoft Learn, "`EVENT_DATA_DESCRIPTOR`" and
+/// "`EVENT_INFO_CLASS`").
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ProviderInformation {
+    /// `EventProviderSetTraits` with [`PROVIDER_TRAITS`]: the provider's name too.
+    Traits,
+    /// `EventProviderUseDescriptorType` with a `BOOLEAN` `TRUE`: the types only. Every write
+    /// carries the traits in its first data descriptor, so the events name their provider all
+    /// the same.
+    UseDescriptorType,
+}
+
+impl ProviderInformation {
+    /// The `EVENT_INFO_CLASS` value.
+    #[must_use]
+    pub const fn class(self) -> u32 {
+        match self {
+            Self::Traits => EVENT_PROVIDER_SET_TRAITS,
+            Self::UseDescriptorType => EVENT_PROVIDER_USE_DESCRIPTOR_TYPE,
+        }
+    }
+
+    /// The information `EtwSetInformation` reads: the traits, or one `BOOLEAN` `TRUE`.
+    #[must_use]
+    pub const fn bytes(self) -> &'static [u8] {
+        match self {
+            Self::Traits => &PROVIDER_TRAITS,
+            Self::UseDescriptorType => &[1],
+        }
+    }
+
+    /// The class's name, as the warning lines print it.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Traits => "EventProviderSetTraits",
+            Self::UseDescriptorType => "EventProviderUseDescriptorType",
+        }
+    }
+}
 
 /// `EVENT_DATA_DESCRIPTOR.Reserved` (the descriptor's type) of the provider traits.
 pub const DESCRIPTOR_PROVIDER_TRAITS: u32 = 2;
@@ -66,38 +116,68 @@ pub const fn keyword_of(notification: Notification) -> u64 {
     }
 }
 
-/// The kernel's ETW routines for the provider.
+/// The kernel's ETW routines for the provider, and the run-down protection of its enable
+/// callback.
 ///
-/// The shell implements them with `EtwRegister`, `EtwSetInformation`, `EtwWriteTransfer` and `EtwUnregister` (wdm.h; Microsoft Learn pages of
-/// the same names), and the simulator with a recording double.
+/// The shell implements them with `EtwRegister`, `EtwSetInformation`, `EtwWriteTransfer` and
+/// `EtwUnregister` (wdm.h; Microsoft Learn pages of the same names) and with
+/// `ExInitializeRundownProtection`, `ExAcquireRundownProtection`, `ExReleaseRundownProtection`
+/// and `ExWaitForRundownProtectionRelease` on one `EX_RUNDOWN_REF` in the image's static
+/// storage; the simulator with a recording double that checks each contract.
+///
+/// The implementation holds no handle: the core keeps the one `register` returned, publishes
+/// it in the [`Session`](super::Session) once the traits are set, and passes it to every call.
+/// A `write` the core makes therefore never sees a handle whose traits are not set.
 #[allow(
     unsafe_code,
     reason = "declares the enable callback's context contract; calls happen in the raw module"
 )]
 pub trait Trace: Sync {
-    /// `EtwRegister(&PROVIDER_GUID, the enable callback, context, &handle)`. `PASSIVE_LEVEL`.
-    /// Returns its status.
+    /// `EtwRegister(&PROVIDER_GUID, the enable callback, context, &handle)` into a local
+    /// handle, returned on success. `PASSIVE_LEVEL`.
     ///
     /// The enable callback calls [`crate::trace_enable`] with `context`; it may run before
     /// this returns (a session already listening), and on another thread.
     ///
+    /// # Errors
+    /// `EtwRegister`'s status when it fails; nothing is registered then.
+    ///
     /// # Safety
-    /// `context` is the extension holding this trace; [`Trace::unregister`] returns before it
-    /// is dropped.
-    unsafe fn register(&self, context: *mut c_void) -> NtStatus;
-    /// `EtwSetInformation(handle, EventProviderSetTraits, PROVIDER_TRAITS)`, once, after a
-    /// successful [`Trace::register`]. `PASSIVE_LEVEL`. Without the traits ETW ignores the data
-    /// descriptors' types and logs `TraceLogging`'s metadata as payload: no event could be
-    /// decoded (docs/netio.md#etw), so a failure means no ETW at all.
-    fn set_traits(&self) -> NtStatus;
-    /// `EtwUnregister`, once, after a successful [`Trace::register`]. `PASSIVE_LEVEL`. When it
-    /// returns, no enable callback runs or will run.
-    fn unregister(&self);
+    /// `context` is the extension holding this trace; [`Trace::rundown_wait`] returns after
+    /// [`Trace::unregister`] and before it is dropped.
+    unsafe fn register(&self, context: *mut c_void) -> Result<RegHandle, NtStatus>;
+    /// `EtwSetInformation(handle, information.class(), information.bytes())`, after a
+    /// successful [`Trace::register`] and before the handle is published. `PASSIVE_LEVEL`.
+    fn set_information(&self, handle: RegHandle, information: ProviderInformation) -> NtStatus;
+    /// `EtwUnregister(handle)`, once, after a successful [`Trace::register`]. `PASSIVE_LEVEL`.
+    /// No Microsoft page says that it waits for an enable callback already running
+    /// (docs/netio.md#etw): [`Trace::rundown_wait`] does.
+    fn unregister(&self, handle: RegHandle);
     /// `EtwWriteTransfer(handle, descriptor, NULL, NULL, 3, …)` with the data descriptors
     /// [`PROVIDER_TRAITS`] (`Reserved` 2), `metadata` (1) and `payload` (0). Any IRQL: both
     /// buffers are on the caller's stack, which is not paged out while it runs above
-    /// `APC_LEVEL`. Only called between a successful `register` and `unregister`.
-    fn write(&self, descriptor: &EventDescriptor, metadata: &[u8], payload: &[u8]) -> NtStatus;
+    /// `APC_LEVEL`. Only called with a published handle (traits set, not unregistered).
+    fn write(
+        &self,
+        handle: RegHandle,
+        descriptor: &EventDescriptor,
+        metadata: &[u8],
+        payload: &[u8],
+    ) -> NtStatus;
+    /// `ExInitializeRundownProtection` of the enable callback's run-down reference. Once, at
+    /// `PASSIVE_LEVEL`, before [`Trace::register`] (`<= APC_LEVEL`).
+    fn rundown_init(&self);
+    /// `ExAcquireRundownProtection`: whether the enable callback may use its context. `false`
+    /// once [`Trace::rundown_wait`] has begun; then the callback returns without touching it.
+    /// `<= DISPATCH_LEVEL` (the reference is in non-paged static storage).
+    fn rundown_acquire(&self) -> bool;
+    /// `ExReleaseRundownProtection`, once after each `rundown_acquire` that returned `true`.
+    /// `<= DISPATCH_LEVEL`.
+    fn rundown_release(&self);
+    /// `ExWaitForRundownProtectionRelease`: no acquire succeeds from its start, and it returns
+    /// once every acquirer has released. Once, after [`Trace::unregister`] and before the
+    /// context is dropped. `<= APC_LEVEL`.
+    fn rundown_wait(&self);
 }
 
 /// [`PROVIDER_GUID`] as `tracelog`, `netsh` and the `loaded` line print it:

@@ -1,18 +1,20 @@
 //! Whether a session listens: what the enable callback last asked for.
 //!
 //! Owns [`Session`] (the level and keywords the sessions asked for, whether the provider is
-//! registered, the stable table's record numbers and the events dropped for want of room) and
-//! what an enable callback asks for ([`Control`]).
+//! registered, its published registration handle, the stable table's record numbers and the
+//! events dropped for want of room) and what an enable callback asks for ([`Control`]).
 
 use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 
-use super::{CAPTURE_STATE, Level};
+use super::{CAPTURE_STATE, Level, RegHandle};
 
 /// What the sessions listening to the provider asked for, as the enable callback last said;
 /// and what the provider did.
 #[derive(Debug, Default)]
 pub struct Session {
     registered: AtomicBool,
+    /// The registration handle once the traits are set, else 0: what every write reads.
+    handle: AtomicU64,
     enabled: AtomicBool,
     level: AtomicU8,
     any: AtomicU64,
@@ -69,6 +71,27 @@ impl Session {
         self.registered.store(registered, Ordering::Release);
         if !registered {
             self.enabled.store(false, Ordering::Release);
+        }
+    }
+
+    /// Publishes the registration handle, once its traits are set: from now on events are
+    /// written. The Release store pairs with [`Session::handle`]'s Acquire load, so a writer
+    /// that sees the handle also sees everything done before (the traits set). The lifecycle
+    /// calls it once per registration.
+    pub fn publish(&self, handle: RegHandle) {
+        self.handle.store(handle.0, Ordering::Release);
+    }
+
+    /// Takes the handle back before it is unregistered: no event is written after this.
+    pub(crate) fn unpublish(&self) -> RegHandle {
+        RegHandle(self.handle.swap(0, Ordering::AcqRel))
+    }
+
+    /// The published handle, `None` before the traits are set and after the unregister.
+    pub fn handle(&self) -> Option<RegHandle> {
+        match self.handle.load(Ordering::Acquire) {
+            0 => None,
+            handle => Some(RegHandle(handle)),
         }
     }
 
