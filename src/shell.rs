@@ -22,7 +22,7 @@ use netnotify_core::ffi::{
 use netnotify_core::host::{Clock, DriverKey, Host, Key, Level, Sink, StormTimer};
 use netnotify_core::lifecycle;
 use netnotify_core::line::Line;
-use netnotify_core::netio::{Irql, NetIo};
+use netnotify_core::netio::{Irql, KernelStack, NetIo};
 use netnotify_core::settings::{self, PARAMETER_BUFFER, VALUE_NAME_CAPACITY};
 use netnotify_core::status::NtStatus;
 use netnotify_core::trace::{
@@ -35,8 +35,8 @@ use wdk_alloc::WdkAllocator;
 use wdk_sys::_DPFLTR_TYPE::DPFLTR_IHVNETWORK_ID;
 use wdk_sys::ntddk::{
     DbgPrintEx, EtwRegister, EtwSetInformation, EtwUnregister, EtwWriteTransfer, IoCreateDevice,
-    IoDeleteDevice, IoOpenDriverRegistryKey, KeCancelTimer, KeFlushQueuedDpcs, KeGetCurrentIrql,
-    KeInitializeDpc, KeInitializeTimer, KeQueryUnbiasedInterruptTime, KeSetTimer,
+    IoDeleteDevice, IoGetStackLimits, IoOpenDriverRegistryKey, KeCancelTimer, KeFlushQueuedDpcs,
+    KeGetCurrentIrql, KeInitializeDpc, KeInitializeTimer, KeQueryUnbiasedInterruptTime, KeSetTimer,
     MmGetSystemRoutineAddress, ObfReferenceObject, ZwClose, ZwOpenKey, ZwQueryValueKey,
 };
 use wdk_sys::{
@@ -45,7 +45,7 @@ use wdk_sys::{
     FILE_DEVICE_SECURE_OPEN, FILE_DEVICE_UNKNOWN, GUID, HANDLE, KDPC, KEY_QUERY_VALUE, KTIMER,
     LARGE_INTEGER, LPCGUID, NTSTATUS, OBJ_CASE_INSENSITIVE, OBJ_KERNEL_HANDLE, OBJECT_ATTRIBUTES,
     PCUNICODE_STRING, PDEVICE_OBJECT, PDRIVER_OBJECT, PEVENT_FILTER_DESCRIPTOR, PHANDLE, PVOID,
-    REGHANDLE, UCHAR, ULONG, ULONGLONG, UNICODE_STRING,
+    REGHANDLE, UCHAR, ULONG, ULONG_PTR, ULONGLONG, UNICODE_STRING,
 };
 
 #[cfg(not(test))]
@@ -637,5 +637,22 @@ impl Irql for Kernel {
     fn current_irql(&self) -> u8 {
         // SAFETY: callable at any IRQL.
         unsafe { KeGetCurrentIrql() }
+    }
+}
+
+impl KernelStack for Kernel {
+    /// wdm.h's inline `IoGetRemainingStackSize`: the address of a local minus the low limit
+    /// `IoGetStackLimits` gives (Microsoft Learn, "IoGetStackLimits function (wdm.h)":
+    /// <https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetstacklimits>).
+    /// Inlined into the callback, so the local lies in the callback's own frame.
+    #[inline]
+    fn remaining_stack(&self) -> usize {
+        let mut low: ULONG_PTR = 0;
+        let mut high: ULONG_PTR = 0;
+        // SAFETY: callable at any IRQL (Windows Server 2003 SP1 and later); two valid
+        // out-pointers to locals, written before it returns.
+        unsafe { IoGetStackLimits(&raw mut low, &raw mut high) };
+        let low = usize::try_from(low).unwrap_or(usize::MAX);
+        (&raw const high).addr().saturating_sub(low)
     }
 }

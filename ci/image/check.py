@@ -28,7 +28,7 @@ import pefile
 # minimum of Windows 10 1903).
 NTOSKRNL = {
     "DbgPrintEx", "EtwRegister", "EtwSetInformation", "EtwUnregister", "EtwWriteTransfer",
-    "IoCreateDevice", "IoDeleteDevice", "KeCancelTimer", "KeFlushQueuedDpcs",
+    "IoCreateDevice", "IoDeleteDevice", "IoGetStackLimits", "KeCancelTimer", "KeFlushQueuedDpcs",
     "KeGetCurrentIrql", "KeInitializeDpc", "KeInitializeTimer", "KeQueryUnbiasedInterruptTime",
     "KeSetTimer", "MmGetSystemRoutineAddress", "ObfReferenceObject", "ZwClose", "ZwOpenKey",
     "ZwQueryValueKey",

@@ -294,6 +294,13 @@ impl Storm {
         Expiry { summaries, rearm }
     }
 
+    /// The storm timer expired, but on too little stack to print (docs/netio.md#stack): takes
+    /// nothing and asks for the timer again in [`QUIET`], unless stopped. `timer_armed` stays
+    /// set, as it is while the timer is set: the episodes it covers wait for the next expiry.
+    pub fn defer(&self) -> Option<u64> {
+        (!self.stopped.load(Ordering::Acquire)).then_some(QUIET)
+    }
+
     /// What `notification` left out and has not reported yet (for the unload summary).
     pub fn drain(&self, notification: Notification, now: u64) -> Option<Summary> {
         let kind = self.kind(notification)?;

@@ -47,8 +47,9 @@ pub fn unload_refused() -> Line {
     ))
 }
 
-/// The counters, then what stays alive (`kept=`) and the stable tables that could not be
-/// freed (`leaked-tables=`), each only when there are any.
+/// The counters, then what stays alive (`kept=`), the stable tables that could not be freed
+/// (`leaked-tables=`) and the entries the stack guard turned away (`low-stack=`), each only
+/// when there are any; last the least stack seen (`min-stack=`, `none` while nothing ran).
 #[must_use]
 pub fn unloaded(counters: &Counters, kept: NotificationSet) -> Line {
     let mut unloaded = line(format_args!(
@@ -70,6 +71,18 @@ pub fn unloaded(counters: &Counters, kept: NotificationSet) -> Line {
             &mut unloaded,
             format_args!("{}{leaked}", fields::driver::LEAKED_TABLES.label),
         );
+    }
+    let low = counters.stack.low();
+    if low != 0 {
+        append(
+            &mut unloaded,
+            format_args!("{}{low}", fields::driver::LOW_STACK.label),
+        );
+    }
+    let label = fields::driver::MIN_STACK.label;
+    match counters.stack.min() {
+        Some(min) => append(&mut unloaded, format_args!("{label}{min}")),
+        None => append(&mut unloaded, format_args!("{label}none")),
     }
     unloaded
 }
