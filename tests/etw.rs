@@ -94,8 +94,9 @@ fn a_session_gets_every_event_from_settings_to_unloaded_and_nothing_after_the_un
             // The line's record: the keys as delivered, the note, no names (the sim's
             // network has no such route, so the re-query found none).
             r#"{"event":"route","change":"add","seq":3,"note":"gone before re-query","destination":"10.1.0.0/16","via":"10.0.0.1","if":3,"luid":"ethernetCsmacd:1"}"#,
-            // `kept` and `leaked-tables` only when not empty, as in the line.
-            r#"{"event":"unloaded","interface.initial":2,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":2,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":1,"stable-table.entries":0}"#,
+            // `kept` and `leaked-tables` only when not empty, as in the line; `low-stack` and
+            // `min-stack` always.
+            r#"{"event":"unloaded","interface.initial":2,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":2,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":1,"stable-table.entries":0,"low-stack":0,"min-stack":18432}"#,
         ]
     );
     // Every event is a TraceLogging event of the provider, at its level, with its keyword.
@@ -182,7 +183,7 @@ fn capture_state_writes_the_counters_so_far() {
     assert_eq!(
         events,
         [
-            r#"{"event":"counters","interface.initial":0,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0}"#
+            r#"{"event":"counters","interface.initial":0,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0,"low-stack":0,"min-stack":18432}"#
         ]
     );
     // Disabled: nothing more.

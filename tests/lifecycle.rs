@@ -188,7 +188,7 @@ fn happy_path_registers_in_order_prints_events_and_unloads_in_reverse() {
              interface(initial=2 add=1 delete=0 parameter=0 other=0) \
              address(initial=2 add=1 delete=0 parameter=1 other=0) \
              route(initial=2 add=1 delete=1 parameter=0 other=1) \
-             stable-table(tables=1 entries=1)"
+             stable-table(tables=1 entries=1) min-stack=18432"
         )
     );
     assert!(sim.live_registrations().is_empty());
@@ -366,7 +366,7 @@ fn pending_stable_table(pending: NtStatus) {
         sim.lines()
             .last()
             .unwrap()
-            .ends_with("stable-table(tables=3 entries=3)")
+            .ends_with("stable-table(tables=3 entries=3) min-stack=18432")
     );
     assert_eq!(sim.complete_stable(Some(&[stable_address()])), 0);
     sim.finish();
@@ -394,7 +394,7 @@ fn stable_table_pending_that_never_completes_is_still_cancelled() {
         sim.lines()
             .last()
             .unwrap()
-            .ends_with("stable-table(tables=0 entries=0)")
+            .ends_with("stable-table(tables=0 entries=0) min-stack=18432")
     );
     sim.finish();
 }
@@ -568,7 +568,7 @@ fn unload_with_failed_cancels(failing: &[Notification]) {
         })
         .collect();
     expected.push(format!(
-        "netnotify: unloaded {INITIAL_COUNTERS} kept={}",
+        "netnotify: unloaded {INITIAL_COUNTERS} kept={} min-stack=18432",
         kept.join(",")
     ));
     assert_eq!(sim.lines_since(lines), expected);

@@ -250,8 +250,8 @@ fn cut_and_mangled_lines_give_a_note_naming_the_line_and_the_rest_imports() {
             "line 21: \"rooute add\" is not a line netnotify prints: left out",
             "line 22: the alias has no closing quote: the line is left out",
             "line 29: the unloaded line counts 1 event more than the lines and their storm \
-             summaries show (left out by storm control or by the verbosity, or lines missing \
-             from the log): they cannot come back",
+             summaries show (left out by storm control, by the verbosity or for lack of stack, \
+             or lines missing from the log): they cannot come back",
         ]
     );
     let second = play(&imported.scenario);

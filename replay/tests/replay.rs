@@ -122,6 +122,11 @@ fn the_kernel_contract_scenarios_print_their_golden_lines_without_misuse() {
             include_str!("irql-above-passive.out"),
             "",
         ),
+        (
+            include_str!("low-stack.jsonl"),
+            include_str!("low-stack.out"),
+            "",
+        ),
     ] {
         let (out, notes, report) = play(scenario);
         assert_eq!(out, golden);
@@ -499,6 +504,7 @@ fn golden_lines() -> HashSet<&'static str> {
         include_str!("vpn-route-storm.out"),
         include_str!("failed-cancel.out"),
         include_str!("irql-above-passive.out"),
+        include_str!("low-stack.out"),
         include_str!("docs/state-key-denied.out"),
     ]
     .into_iter()

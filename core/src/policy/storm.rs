@@ -409,7 +409,10 @@ mod tests {
         );
         // Running: not quiet yet, so set again.
         assert_eq!(storm.expire(2).rearm, Some(QUIET - 1));
+        // An expiry on too little stack defers while running, never once stopped.
+        assert_eq!(storm.defer(), Some(QUIET));
         storm.stop();
+        assert_eq!(storm.defer(), None);
         let expiry = storm.expire(2 * QUIET);
         assert_eq!(expiry.summaries, [None; 3]);
         assert_eq!(expiry.rearm, None);

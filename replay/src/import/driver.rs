@@ -217,7 +217,7 @@ impl Importer {
 
     /// The `unloaded` line's counters (events and stable tables) against the lines read: the
     /// difference is what the lines do not show, beyond the storm summaries (a summary that a
-    /// kept registration never let print, or `Verbosity=0`).
+    /// kept registration never let print, `Verbosity=0`, or the stack guard's `low-stack`).
     pub(super) fn counted(&mut self, line: usize, rest: &str) {
         let mut counted: u64 = 0;
         for kind in ["interface(", "address(", "route("] {
@@ -243,8 +243,8 @@ impl Importer {
                 line,
                 format!(
                     "the unloaded line counts {} more than the lines and their storm summaries \
-                     show (left out by storm control or by the verbosity, or lines missing from \
-                     the log): they cannot come back",
+                     show (left out by storm control, by the verbosity or for lack of stack, or \
+                     lines missing from the log): they cannot come back",
                     match hidden - self.left_out {
                         1 => "1 event".to_owned(),
                         more => format!("{more} events"),
