@@ -642,7 +642,7 @@ impl Irql for Kernel {
 
 impl KernelStack for Kernel {
     /// wdm.h's inline `IoGetRemainingStackSize`: the address of a local minus the low limit
-    /// `IoGetStackLimits` gives (Microsoft Learn, "IoGetStackLimits function (wdm.h)":
+    /// `IoGetStackLimits` gives (Microsoft Learn, "`IoGetStackLimits` function (wdm.h)":
     /// <https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetstacklimits>).
     /// Inlined into the callback, so the local lies in the callback's own frame.
     #[inline]

@@ -13,7 +13,7 @@ use netnotify_core::settings::RawValue;
 use netnotify_core::sim::{Delivery, Event, StableMode};
 use netnotify_core::status::NtStatus;
 use serde_json::Value;
-pub(crate) use steps::MAX_STACK;
+pub use steps::MAX_STACK;
 use steps::step;
 
 mod steps;

@@ -726,3 +726,27 @@ proptest! {
         netnotify_replay::import::check_import_bytes(log.as_bytes());
     }
 }
+
+#[test]
+fn the_unloaded_lines_min_stack_comes_back_as_a_stack_step() {
+    // As a real machine prints it: its own stack depth instead of the simulator's 18432.
+    let out = play(LAPTOP_JOINS_WIFI);
+    assert!(out.contains(" min-stack=18432\n"));
+    let real = out.replace(" min-stack=18432\n", " min-stack=15000\n");
+    let imported = import(&real).unwrap();
+    assert_eq!(imported.notes, Vec::<String>::new());
+    assert!(
+        imported
+            .scenario
+            .contains("{\"step\":\"stack\",\"bytes\":15000,\"comment\":\"line 29\"}\n"),
+        "{}",
+        imported.scenario
+    );
+    assert_eq!(play(&imported.scenario), real);
+    // The simulator's own value, or one below the floor (the replay would print none of the
+    // events the log shows), gives no step.
+    for (bytes, line) in [(18432, " min-stack=18432\n"), (4096, " min-stack=4096\n")] {
+        let imported = import(&out.replace(" min-stack=18432\n", line)).unwrap();
+        assert!(!imported.scenario.contains("\"stack\""), "{bytes}");
+    }
+}

@@ -378,12 +378,14 @@ pub mod driver {
         KEPT: "kept", "", Kind::Names, Named;
         /// Stable tables delivered above `PASSIVE_LEVEL` and not freed (only when any were).
         LEAKED_TABLES: "leaked-tables", "", Kind::Count, Named;
-        /// Callback entries (events, stable tables, expiries of the storm timer) taken to the
-        /// count-only path for lack of stack (docs/netio.md#stack); in the line only when any
-        /// were, in the events always.
+        /// Callback entries taken to the count-only path for lack of stack.
+        ///
+        /// Events, stable tables and expiries of the storm timer (docs/netio.md#stack); in the
+        /// line only when any were, in the events always.
         LOW_STACK: "low-stack", "", Kind::Count, Named;
-        /// The least stack left at a callback's or the storm timer's entry, in bytes; `none`
-        /// in the line (JSON `null`, 0 in the events) while nothing ran.
+        /// The least stack left at a callback's or the storm timer's entry, in bytes.
+        ///
+        /// `none` in the line (JSON `null`, 0 in the events) while nothing ran.
         MIN_STACK: "min-stack", "", Kind::Count, Named;
         /// The kind a storm summary counts.
         STORM_KIND: "notification", "", Kind::Word, Own;

@@ -41,16 +41,18 @@ use crate::status::NtStatus;
 use crate::storm::{Admission, LIMITED, QUIET, Summary};
 use crate::trace::{self, Session, Trace};
 
-/// The least stack, in bytes, a callback or the storm timer's DPC must find at its entry to
-/// go on: its own frames (at most 2 KiB, `ci/object-checks`), the deepest kernel routine it
+/// The least stack, in bytes, a callback or the storm timer's DPC must find at its entry.
+///
+/// Its own frames (at most 2 KiB, `ci/object-checks`), the deepest kernel routine it
 /// calls (`EtwWriteTransfer`, `DbgPrintEx` with a debugger attached, the NSI path behind the
 /// re-queries and name lookups), and an interrupt taken on top of them. docs/netio.md#stack
 /// gives the sources and what is uncertain.
 pub const STACK_FLOOR: usize = 8 * 1024;
 
-/// Measures the stack at a callback's or the DPC's entry and records the least seen
-/// (`min-stack`): true when there is enough to go on; false, counted in `low-stack`, when the
-/// caller must take the count-only path. One kernel call, one compare, one atomic minimum.
+/// Measures the stack at a callback's or the DPC's entry: true when there is enough.
+///
+/// Records the least seen (`min-stack`); false, counted in `low-stack`, when the caller must
+/// take the count-only path. One kernel call, one compare, one atomic minimum.
 #[inline]
 pub fn enough_stack<N: NetIo, S>(extension: &Extension<N, S>) -> bool {
     let remaining = extension.netio.remaining_stack();
@@ -69,9 +71,11 @@ pub fn count_only(counters: &ChangeCounters, notification_type: i32) {
     counters.count_unsequenced(Change::from_raw(notification_type));
 }
 
-/// The storm timer expired on too little stack: no summary is taken or printed; the timer is
-/// set again, unless the unload stopped the storm, so the summaries wait for an expiry with
-/// stack enough (or for the next line, or the unload).
+/// The storm timer expired on too little stack: it only sets itself again.
+///
+/// No summary is taken or printed; the timer is set again unless the unload stopped the
+/// storm, so the summaries wait for an expiry with stack enough (or the next line, or the
+/// unload).
 pub fn storm_timer_deferred<N, S: Sink>(extension: &Extension<N, S>) {
     if let Some(delay) = extension.storm.defer() {
         extension.sink.set_timer(delay);

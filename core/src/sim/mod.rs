@@ -122,10 +122,11 @@ impl IrqlRule {
     }
 }
 
-/// The stack every callback and the storm timer's DPC find left at their entry unless a test
-/// says otherwise ([`Sim::set_stack`]): 18 KiB, an x64 kernel thread's 24 KiB
-/// (`KERNEL_STACK_SIZE`) with 6 KiB used by the callers. A fixed number, so that every
-/// `unloaded` line's `min-stack=` is the same in every run (docs/netio.md#stack).
+/// The stack every callback and the storm timer's DPC find left at their entry by default.
+///
+/// 18 KiB: an x64 kernel thread's 24 KiB (`KERNEL_STACK_SIZE`) with 6 KiB used by the
+/// callers; [`Sim::set_stack`] changes it. A fixed number, so that every `unloaded` line's
+/// `min-stack=` is the same in every run (docs/netio.md#stack).
 pub const DEFAULT_STACK: usize = 18 * 1024;
 
 /// The simulated kernel. Cheap to clone; every clone is the same kernel.

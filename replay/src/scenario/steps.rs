@@ -34,7 +34,7 @@ const STEPS: &[&str] = &[
 ];
 /// The most stack a `stack` step gives: 1 MiB, a user thread's default (a kernel thread's
 /// is 24 KiB on x64); more would only hide the floor.
-pub(crate) const MAX_STACK: u64 = 1 << 20;
+pub const MAX_STACK: u64 = 1 << 20;
 
 /// The fields of one step's object, taken one by one; any left over is an error.
 struct Fields {

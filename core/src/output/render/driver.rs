@@ -47,9 +47,11 @@ pub fn unload_refused() -> Line {
     ))
 }
 
-/// The counters, then what stays alive (`kept=`), the stable tables that could not be freed
-/// (`leaked-tables=`) and the entries the stack guard turned away (`low-stack=`), each only
-/// when there are any; last the least stack seen (`min-stack=`, `none` while nothing ran).
+/// The `unloaded` line: the counters, then what stays and what the stack guard saw.
+///
+/// What stays alive (`kept=`), the stable tables that could not be freed (`leaked-tables=`)
+/// and the entries the stack guard turned away (`low-stack=`), each only when there are any;
+/// last the least stack seen (`min-stack=`, `none` while nothing ran).
 #[must_use]
 pub fn unloaded(counters: &Counters, kept: NotificationSet) -> Line {
     let mut unloaded = line(format_args!(
