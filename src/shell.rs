@@ -644,7 +644,9 @@ impl KernelStack for Kernel {
     /// wdm.h's inline `IoGetRemainingStackSize`: the address of a local minus the low limit
     /// `IoGetStackLimits` gives (Microsoft Learn, "`IoGetStackLimits` function (wdm.h)":
     /// <https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetstacklimits>).
-    /// Inlined into the callback, so the local lies in the callback's own frame.
+    /// Inlined into the core's `enough_stack`, a frame of its own just below the callback's
+    /// (so the limits' slots are gone before the callback goes deeper): the local lies a few
+    /// bytes deeper than the callback's frame, which only under-states what is left.
     #[inline]
     fn remaining_stack(&self) -> usize {
         let mut low: ULONG_PTR = 0;
