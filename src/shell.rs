@@ -22,7 +22,7 @@ use netnotify_core::ffi::{
 use netnotify_core::host::{Clock, DriverKey, Host, Key, Level, Sink, StormTimer};
 use netnotify_core::lifecycle;
 use netnotify_core::line::Line;
-use netnotify_core::netio::{Irql, NetIo};
+use netnotify_core::netio::{Irql, KernelStack, NetIo};
 use netnotify_core::settings::{self, PARAMETER_BUFFER, VALUE_NAME_CAPACITY};
 use netnotify_core::status::NtStatus;
 use netnotify_core::trace::{
@@ -37,10 +37,10 @@ use wdk_sys::_EVENT_DATA_DESCRIPTOR__bindgen_ty_1;
 use wdk_sys::ntddk::{
     DbgPrintEx, EtwRegister, EtwSetInformation, EtwUnregister, EtwWriteTransfer,
     ExAcquireRundownProtection, ExInitializeRundownProtection, ExReleaseRundownProtection,
-    ExWaitForRundownProtectionRelease, IoCreateDevice, IoDeleteDevice, IoOpenDriverRegistryKey,
-    KeCancelTimer, KeFlushQueuedDpcs, KeGetCurrentIrql, KeInitializeDpc, KeInitializeTimer,
-    KeQueryUnbiasedInterruptTime, KeSetTimer, MmGetSystemRoutineAddress, ObfReferenceObject,
-    ZwClose, ZwOpenKey, ZwQueryValueKey,
+    ExWaitForRundownProtectionRelease, IoCreateDevice, IoDeleteDevice, IoGetStackLimits,
+    IoOpenDriverRegistryKey, KeCancelTimer, KeFlushQueuedDpcs, KeGetCurrentIrql, KeInitializeDpc,
+    KeInitializeTimer, KeQueryUnbiasedInterruptTime, KeSetTimer, MmGetSystemRoutineAddress,
+    ObfReferenceObject, ZwClose, ZwOpenKey, ZwQueryValueKey,
 };
 use wdk_sys::{
     _DRIVER_REGKEY_TYPE, _EVENT_INFO_CLASS, _EX_RUNDOWN_REF__bindgen_ty_1,
@@ -49,7 +49,7 @@ use wdk_sys::{
     FILE_DEVICE_UNKNOWN, GUID, HANDLE, KDPC, KEY_QUERY_VALUE, KTIMER, LARGE_INTEGER, LPCGUID,
     NTSTATUS, OBJ_CASE_INSENSITIVE, OBJ_KERNEL_HANDLE, OBJECT_ATTRIBUTES, PCUNICODE_STRING,
     PDEVICE_OBJECT, PDRIVER_OBJECT, PEVENT_FILTER_DESCRIPTOR, PHANDLE, PVOID, REGHANDLE, UCHAR,
-    ULONG, ULONGLONG, UNICODE_STRING,
+    ULONG, ULONG_PTR, ULONGLONG, UNICODE_STRING,
 };
 
 #[cfg(not(test))]
@@ -693,5 +693,24 @@ impl Irql for Kernel {
     fn current_irql(&self) -> u8 {
         // SAFETY: callable at any IRQL.
         unsafe { KeGetCurrentIrql() }
+    }
+}
+
+impl KernelStack for Kernel {
+    /// wdm.h's inline `IoGetRemainingStackSize`: the address of a local minus the low limit
+    /// `IoGetStackLimits` gives (Microsoft Learn, "`IoGetStackLimits` function (wdm.h)":
+    /// <https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetstacklimits>).
+    /// Inlined into the core's `enough_stack`, a frame of its own just below the callback's
+    /// (so the limits' slots are gone before the callback goes deeper): the local lies a few
+    /// bytes deeper than the callback's frame, which only under-states what is left.
+    #[inline]
+    fn remaining_stack(&self) -> usize {
+        let mut low: ULONG_PTR = 0;
+        let mut high: ULONG_PTR = 0;
+        // SAFETY: callable at any IRQL (Windows Server 2003 SP1 and later); two valid
+        // out-pointers to locals, written before it returns.
+        unsafe { IoGetStackLimits(&raw mut low, &raw mut high) };
+        let low = usize::try_from(low).unwrap_or(usize::MAX);
+        (&raw const high).addr().saturating_sub(low)
     }
 }

@@ -97,9 +97,9 @@ fn a_session_gets_every_event_from_settings_to_unloaded_and_nothing_after_the_un
             // The line's record: the keys as delivered, the note, no names (the sim's
             // network has no such route, so the re-query found none).
             r#"{"event":"route","change":"add","seq":3,"note":"gone before re-query","destination":"10.1.0.0/16","via":"10.0.0.1","if":3,"luid":"ethernetCsmacd:1"}"#,
-            // `kept` and `leaked-tables` only when not empty, as in the line; `etw-dropped`
-            // always.
-            r#"{"event":"unloaded","interface.initial":2,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":2,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":1,"stable-table.entries":0,"etw-dropped":0}"#,
+            // `kept` and `leaked-tables` only when not empty, as in the line; `etw-dropped`,
+            // `low-stack` and `min-stack` always.
+            r#"{"event":"unloaded","interface.initial":2,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":2,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":1,"stable-table.entries":0,"etw-dropped":0,"low-stack":0,"min-stack":18432}"#,
         ]
     );
     // Every event is a TraceLogging event of the provider, at its level, with its keyword.
@@ -186,7 +186,7 @@ fn capture_state_writes_the_counters_so_far() {
     assert_eq!(
         events,
         [
-            r#"{"event":"counters","interface.initial":0,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0,"etw-dropped":0}"#
+            r#"{"event":"counters","interface.initial":0,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0,"etw-dropped":0,"low-stack":0,"min-stack":18432}"#
         ]
     );
     // Disabled: nothing more.
@@ -569,7 +569,7 @@ fn an_event_that_does_not_fit_is_counted_and_reported_at_unload() {
     // The interface added is the event dropped: one add, one drop, or neither.
     let counters = |event: &str, dropped: u64| {
         format!(
-            r#"{{"event":"{event}","interface.initial":2,"interface.add":{dropped},"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":0,"route.add":0,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0,"etw-dropped":{dropped}}}"#,
+            r#"{{"event":"{event}","interface.initial":2,"interface.add":{dropped},"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":0,"route.add":0,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0,"etw-dropped":{dropped},"low-stack":0,"min-stack":18432}}"#,
         )
     };
     sim.etw_control(trace::CAPTURE_STATE, 0, 0, 0);
@@ -597,7 +597,7 @@ fn an_event_that_does_not_fit_is_counted_and_reported_at_unload() {
         Some(
             "netnotify: unloaded interface(initial=2 add=1 delete=0 parameter=0 other=0) \
              address(initial=0 add=0 delete=0 parameter=0 other=0) route(initial=0 add=0 \
-             delete=0 parameter=0 other=0) stable-table(tables=0 entries=0) etw-dropped=1"
+             delete=0 parameter=0 other=0) stable-table(tables=0 entries=0) etw-dropped=1 min-stack=18432"
         )
     );
     assert_eq!(sim.etw_events().last(), Some(&counters("unloaded", 1)));

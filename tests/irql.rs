@@ -291,9 +291,8 @@ fn a_stable_table_delivered_at_dispatch_level_is_neither_read_nor_freed_but_coun
         Some("netnotify: stable-table pending (no table)")
     );
     assert!(
-        lines
-            .last()
-            .is_some_and(|line| line.ends_with(" stable-table(tables=2 entries=0) leaked-tables=1")),
+        lines.last().is_some_and(|line| line
+            .ends_with(" stable-table(tables=2 entries=0) leaked-tables=1 min-stack=18432")),
         "{lines:?}"
     );
     assert_eq!(sim.tables_left_above_dispatch(), 1);

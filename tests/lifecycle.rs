@@ -188,7 +188,7 @@ fn happy_path_registers_in_order_prints_events_and_unloads_in_reverse() {
              interface(initial=2 add=1 delete=0 parameter=0 other=0) \
              address(initial=2 add=1 delete=0 parameter=1 other=0) \
              route(initial=2 add=1 delete=1 parameter=0 other=1) \
-             stable-table(tables=1 entries=1)"
+             stable-table(tables=1 entries=1) min-stack=18432"
         )
     );
     assert!(sim.live_registrations().is_empty());
@@ -366,7 +366,7 @@ fn pending_stable_table(pending: NtStatus) {
         sim.lines()
             .last()
             .unwrap()
-            .ends_with("stable-table(tables=3 entries=3)")
+            .ends_with("stable-table(tables=3 entries=3) min-stack=18432")
     );
     assert_eq!(sim.complete_stable(Some(&[stable_address()])), 0);
     sim.finish();
@@ -394,7 +394,7 @@ fn stable_table_pending_that_never_completes_is_still_cancelled() {
         sim.lines()
             .last()
             .unwrap()
-            .ends_with("stable-table(tables=0 entries=0)")
+            .ends_with("stable-table(tables=0 entries=0) min-stack=18432")
     );
     sim.finish();
 }
@@ -568,7 +568,7 @@ fn unload_with_failed_cancels(failing: &[Notification]) {
         })
         .collect();
     expected.push(format!(
-        "netnotify: unloaded {INITIAL_COUNTERS} kept={}",
+        "netnotify: unloaded {INITIAL_COUNTERS} kept={} min-stack=18432",
         kept.join(",")
     ));
     assert_eq!(sim.lines_since(lines), expected);
@@ -756,7 +756,7 @@ fn unload_while_pinned(stable: StableMode, pinned: Notification, kept: &str, tab
         [
             format!("netnotify: error: {error}"),
             format!(
-                "netnotify: unloaded {} kept={kept}",
+                "netnotify: unloaded {} kept={kept} min-stack=18432",
                 INITIAL_COUNTERS.replace("tables=0", &format!("tables={tables}"))
             ),
         ]
@@ -772,7 +772,9 @@ fn unload_while_pinned(stable: StableMode, pinned: Notification, kept: &str, tab
         sim.etw_events()[events..],
         [
             format!("{{\"event\":\"error\",\"message\":\"{error}\"}}"),
-            format!("{{\"event\":\"unloaded\",{counters},\"kept\":\"{kept}\",\"etw-dropped\":0}}"),
+            format!(
+                "{{\"event\":\"unloaded\",{counters},\"kept\":\"{kept}\",\"etw-dropped\":0,\"low-stack\":0,\"min-stack\":18432}}"
+            ),
         ]
     );
     assert!(sim.driver_object_kept());
@@ -832,7 +834,8 @@ fn an_unload_after_a_kept_rollback_keeps_only_what_was_not_cancelled() {
     assert!(unloaded[0].starts_with("netnotify: error: unload requested"));
     // The interface's cancel succeeded in the rollback: only the address is kept.
     assert!(
-        unloaded[1].starts_with("netnotify: unloaded ") && unloaded[1].ends_with(" kept=address"),
+        unloaded[1].starts_with("netnotify: unloaded ")
+            && unloaded[1].ends_with(" kept=address min-stack=18432"),
         "{}",
         unloaded[1]
     );

@@ -103,7 +103,8 @@ fn burst_steady_rate_summary_and_recovery_on_a_deterministic_clock() {
              other=0 over 0.000s",
             "netnotify: unloaded interface(initial=0 add=0 delete=0 parameter=0 other=0) \
              address(initial=0 add=0 delete=0 parameter=0 other=0) \
-             route(initial=0 add=26 delete=0 parameter=0 other=0) stable-table(tables=1 entries=0)",
+             route(initial=0 add=26 delete=0 parameter=0 other=0) stable-table(tables=1 entries=0) \
+             min-stack=18432",
         ]
     );
     sim.finish();

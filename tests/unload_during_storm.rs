@@ -93,7 +93,7 @@ fn unload_racing_a_callback_storm_loses_nothing_and_leaves_nothing_running() {
             Some(
                 format!(
                     "netnotify: unloaded interface({}) address({}) route({}) \
-                     stable-table(tables={stable_tables} entries={stable_tables})",
+                     stable-table(tables={stable_tables} entries={stable_tables}) min-stack=18432",
                     counts(&sim, Notification::Interface),
                     counts(&sim, Notification::Address),
                     counts(&sim, Notification::Route),

@@ -31,7 +31,7 @@ NTOSKRNL = {
     "DbgPrintEx", "EtwRegister", "EtwSetInformation", "EtwUnregister", "EtwWriteTransfer",
     "ExAcquireRundownProtection", "ExInitializeRundownProtection", "ExReleaseRundownProtection",
     "ExWaitForRundownProtectionRelease",
-    "IoCreateDevice", "IoDeleteDevice", "KeCancelTimer", "KeFlushQueuedDpcs",
+    "IoCreateDevice", "IoDeleteDevice", "IoGetStackLimits", "KeCancelTimer", "KeFlushQueuedDpcs",
     "KeGetCurrentIrql", "KeInitializeDpc", "KeInitializeTimer", "KeQueryUnbiasedInterruptTime",
     "KeSetTimer", "MmGetSystemRoutineAddress", "ObfReferenceObject", "ZwClose", "ZwOpenKey",
     "ZwQueryValueKey",

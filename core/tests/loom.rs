@@ -338,6 +338,46 @@ fn stop_timer_outlasts_an_expiry_that_sets_the_timer_again() {
     });
 }
 
+/// The DPC on too little stack (docs/netio.md#stack): each time the timer fires it takes
+/// nothing and sets the timer again ([`Storm::defer`]) unless the storm is stopped.
+fn low_stack_dpc(storm: &Storm, timer: &Timer, expiries: usize) {
+    for _ in 0..expiries {
+        if !timer.fire() {
+            break;
+        }
+        if storm.defer().is_some() {
+            timer.set();
+        }
+        timer.dpc_returned();
+    }
+}
+
+/// The unload against expiries that find too little stack and set the timer again each
+/// time: after the two cancel rounds the timer is not set and no DPC runs, and the events
+/// left out are the unload's summary.
+#[test]
+fn stop_timer_outlasts_expiries_deferred_for_stack() {
+    explore("unload vs deferred expiry", None, || {
+        let storm = Arc::new(one_per_second());
+        let timer = Arc::new(Timer::default());
+        assert_eq!(storm.admit(Route, Change::Add, 0), Admission::Print(None));
+        assert_eq!(
+            storm.admit(Route, Change::Add, 1),
+            Admission::Suppress { arm_timer: true }
+        );
+        timer.set();
+        let expiries = {
+            let (storm, timer) = (Arc::clone(&storm), Arc::clone(&timer));
+            thread::spawn(move || low_stack_dpc(&storm, &timer, 3))
+        };
+        timer.stop(&storm);
+        assert_eq!(timer.state(), TimerState::default());
+        expiries.join().unwrap();
+        assert_eq!(timer.state(), TimerState::default());
+        assert_eq!(total(storm.drain(Route, LATER)), 1);
+    });
+}
+
 /// Why two rounds: after one, an expiry that was running when the storm was stopped may
 /// have set the timer again.
 #[test]

@@ -205,6 +205,8 @@ pub fn is_event_line(line: &str) -> bool {
 /// A value of the driver's own lines as JSON, by the field's kind.
 fn typed(kind: Kind, text: &str) -> Value {
     match kind {
+        // `none`: a count with nothing to count yet (`min-stack=none`).
+        Kind::Count if text == "none" => Value::Null,
         Kind::Count | Kind::Number(_) => text
             .parse::<u64>()
             .map_or_else(|_| text.into(), Value::from),
@@ -336,6 +338,8 @@ const NOTIFICATION_KINDS: [&str; 4] = ["interface", "address", "route", "stable-
 ///   has no null.
 /// - A nested object (the `unloaded` counts) is its fields named `outer.inner`: etl-parser
 ///   decodes no `TraceLogging` struct.
+/// - The stack guard's counters are in every `unloaded` event: `low-stack` 0 where the line
+///   leaves it out, and `min-stack` 0 where the line says `none` (JSON `null`).
 #[must_use]
 pub fn etw_view(objects: &[Value], registered: bool) -> Vec<Value> {
     if !registered {
@@ -356,6 +360,17 @@ pub fn etw_view(objects: &[Value], registered: bool) -> Vec<Value> {
             let mut view = Map::new();
             view.insert("event".to_owned(), kind.into());
             for (key, value) in object {
+                if kind == "unloaded" && key == fields::driver::MIN_STACK.name {
+                    view.entry(fields::driver::LOW_STACK.name)
+                        .or_insert(0.into());
+                    let min = if value.is_null() {
+                        0.into()
+                    } else {
+                        value.clone()
+                    };
+                    view.insert(key.clone(), min);
+                    continue;
+                }
                 let rendering_only =
                     key == "printed" || (key == "seq" && !NOTIFICATION_KINDS.contains(&kind));
                 if key == "kind" || rendering_only || value.is_null() {

@@ -228,6 +228,7 @@ fn apply(sim: &Sim, step: &Step) {
         Step::Fail(failure) => inject(sim, *failure),
         Step::NullHandle(notification) => sim.script(*notification, Outcome::NullHandle),
         Step::Irql(level) => sim.set_irql(*level),
+        Step::Stack(bytes) => sim.set_stack(*bytes),
         Step::Name { luid, name, alias } => sim.name_interface(*luid, name, alias),
         Step::Unload => {}
     }

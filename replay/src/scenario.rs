@@ -12,6 +12,7 @@ use netnotify_core::settings::RawValue;
 use netnotify_core::sim::{Delivery, Event, StableMode};
 use netnotify_core::status::NtStatus;
 use serde_json::Value;
+pub use steps::MAX_STACK;
 use steps::step;
 
 mod steps;
@@ -65,6 +66,9 @@ pub enum Step {
     NullHandle(Notification),
     /// The IRQL the driver's code runs at from now on.
     Irql(u8),
+    /// The stack (bytes) every callback and the storm timer's DPC find left at their entry from
+    /// now on (docs/netio.md#stack).
+    Stack(usize),
     /// NETIO knows the interface `luid` by this name and alias (`ConvertInterfaceLuidTo*`).
     Name {
         luid: u64,
@@ -86,6 +90,7 @@ impl Step {
                 | Self::Fail(_)
                 | Self::NullHandle(_)
                 | Self::Irql(_)
+                | Self::Stack(_)
                 | Self::Clock(_)
                 | Self::Name { .. }
         )

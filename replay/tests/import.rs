@@ -322,8 +322,8 @@ fn cut_and_mangled_lines_give_a_note_naming_the_line_and_the_rest_imports() {
             "line 21: \"rooute add\" is not a line netnotify prints: left out",
             "line 22: the alias has no closing quote: the line is left out",
             "line 29: the unloaded line counts 1 event more than the lines and their storm \
-             summaries show (left out by storm control or by the verbosity, or lines missing \
-             from the log): they cannot come back",
+             summaries show (left out by storm control, by the verbosity or for lack of stack, \
+             or lines missing from the log): they cannot come back",
         ]
     );
     let second = play(&imported.scenario);
@@ -796,5 +796,29 @@ proptest! {
             log.push('\n');
         }
         netnotify_replay::import::check_import_bytes(log.as_bytes());
+    }
+}
+
+#[test]
+fn the_unloaded_lines_min_stack_comes_back_as_a_stack_step() {
+    // As a real machine prints it: its own stack depth instead of the simulator's 18432.
+    let out = play(LAPTOP_JOINS_WIFI);
+    assert!(out.contains(" min-stack=18432\n"));
+    let real = out.replace(" min-stack=18432\n", " min-stack=15000\n");
+    let imported = import(&real).unwrap();
+    assert_eq!(imported.notes, Vec::<String>::new());
+    assert!(
+        imported
+            .scenario
+            .contains("{\"step\":\"stack\",\"bytes\":15000,\"comment\":\"line 29\"}\n"),
+        "{}",
+        imported.scenario
+    );
+    assert_eq!(play(&imported.scenario), real);
+    // The simulator's own value, or one below the floor (the replay would print none of the
+    // events the log shows), gives no step.
+    for (bytes, line) in [(18432, " min-stack=18432\n"), (4096, " min-stack=4096\n")] {
+        let imported = import(&out.replace(" min-stack=18432\n", line)).unwrap();
+        assert!(!imported.scenario.contains("\"stack\""), "{bytes}");
     }
 }

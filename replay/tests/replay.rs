@@ -117,6 +117,11 @@ fn the_kernel_contract_scenarios_print_their_golden_lines_without_misuse() {
             include_str!("irql-above-passive.out"),
             "",
         ),
+        (
+            include_str!("low-stack.jsonl"),
+            include_str!("low-stack.out"),
+            "",
+        ),
     ] {
         let (out, notes, report) = play(scenario);
         assert_eq!(out, golden);
@@ -224,14 +229,24 @@ fn bad_input_names_the_line_and_the_problem() {
             1,
             "no \"step\": every line is an object whose \"step\" is \"interface\", \"address\", \
              \"route\", \"settings\", \"clock\", \"stable\", \"stable-complete\", \"fail\", \
-             \"null-handle\", \"irql\", \"name\" or \"unload\"",
+             \"null-handle\", \"irql\", \"stack\", \"name\" or \"unload\"",
+        ),
+        (
+            "{\"step\":\"stack\",\"bytes\":2000000}".to_owned(),
+            1,
+            "\"bytes\" is 2000000, expected a whole number of bytes from 0 to 1048576",
+        ),
+        (
+            "{\"step\":\"stack\"}".to_owned(),
+            1,
+            "step \"stack\" needs \"bytes\": a whole number of bytes from 0 to 1048576",
         ),
         (
             "\n{\"step\":\"tunnel\"}".to_owned(),
             2,
             "\"step\" is \"tunnel\", expected \"interface\", \"address\", \"route\", \"settings\", \
              \"clock\", \"stable\", \"stable-complete\", \"fail\", \"null-handle\", \"irql\", \
-             \"name\" or \"unload\"",
+             \"stack\", \"name\" or \"unload\"",
         ),
         (
             format!("{{\"step\":\"address\",\"type\":\"remove\",\"row\":\"{row}\"}}"),
@@ -471,6 +486,7 @@ fn golden_lines() -> HashSet<&'static str> {
         include_str!("vpn-route-storm.out"),
         include_str!("failed-cancel.out"),
         include_str!("irql-above-passive.out"),
+        include_str!("low-stack.out"),
     ]
     .into_iter()
     .chain(DOC_SCENARIOS.map(|(_, _, golden)| golden))
@@ -866,7 +882,7 @@ fn the_scenario_docs_name_every_field_and_their_examples_play() {
         .lines()
         .filter(|line| line.starts_with("{\"step\""))
         .collect();
-    assert_eq!(examples.len(), 13);
+    assert_eq!(examples.len(), 14);
     let (out, _, report) = play(&examples.join("\n"));
     assert!(report.violations.is_empty());
     // Verbosity 1: the keys and the names from the `name` step.

@@ -529,6 +529,7 @@ same_function!(ntddk::KeInitializeDpc => "system" wss::KeInitializeDpc; _, _, _)
 same_function!(ntddk::KeSetTimer => "system" wss::KeSetTimer; _, _, _);
 same_function!(ntddk::KeCancelTimer => "system" wss::KeCancelTimer; _);
 same_function!(ntddk::KeFlushQueuedDpcs => "system" wss::KeFlushQueuedDpcs;);
+same_function!(ntddk::IoGetStackLimits => "system" wss::IoGetStackLimits; _, _);
 same_function!(ntddk::ObfReferenceObject => "system" wss::ObfReferenceObject; _);
 same_function!(ntddk::ExAllocatePool2 => "system" wss::ExAllocatePool2; _, _, _);
 same_function!(ntddk::ExFreePool => "system" wss::ExFreePool; _);

@@ -381,7 +381,7 @@ pub mod ntddk {
         KEY_VALUE_INFORMATION_CLASS, KIRQL, LARGE_INTEGER, LONG_PTR, LPCGUID, NTSTATUS,
         PCEVENT_DESCRIPTOR, PCSTR, PDEVICE_OBJECT, PDRIVER_OBJECT, PETWENABLECALLBACK,
         PEVENT_DATA_DESCRIPTOR, PEX_RUNDOWN_REF, PHANDLE, PKDEFERRED_ROUTINE, PKDPC, PKTIMER,
-        POBJECT_ATTRIBUTES, POOL_FLAGS, PREGHANDLE, PRKDPC, PULONG, PUNICODE_STRING, PVOID,
+        POBJECT_ATTRIBUTES, POOL_FLAGS, PREGHANDLE, PRKDPC, PULONG, PULONG_PTR, PUNICODE_STRING, PVOID,
         REGHANDLE, SIZE_T, ULONG, ULONGLONG,
     };
 
@@ -441,6 +441,7 @@ pub mod ntddk {
         pub fn KeSetTimer(Timer: PKTIMER, DueTime: LARGE_INTEGER, Dpc: PKDPC) -> BOOLEAN;
         pub fn KeCancelTimer(arg1: PKTIMER) -> BOOLEAN;
         pub fn KeFlushQueuedDpcs();
+        pub fn IoGetStackLimits(LowLimit: PULONG_PTR, HighLimit: PULONG_PTR);
         // wdm.h's ObReferenceObject is a macro over this export.
         pub fn ObfReferenceObject(Object: PVOID) -> LONG_PTR;
         // wdk-alloc's: the driver never allocates, so a release image must not import them.
@@ -481,6 +482,7 @@ pub mod ntddk {
 
 pub type SIZE_T = ULONG_PTR;
 pub type ULONG_PTR = c_ulonglong;
+pub type PULONG_PTR = *mut ULONG_PTR;
 pub type LONG_PTR = c_longlong;
 pub type POOL_FLAGS = ULONG64;
 pub type ULONG64 = c_ulonglong;

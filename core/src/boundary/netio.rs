@@ -35,7 +35,7 @@ use crate::status::NtStatus;
     unsafe_code,
     reason = "declares the FFI contracts; the calls happen only in the raw module"
 )]
-pub trait NetIo: Irql {
+pub trait NetIo: Irql + KernelStack {
     /// `NotifyIpInterfaceChange`.
     ///
     /// # Safety
@@ -138,4 +138,18 @@ pub trait Irql: Sync {
     /// The current IRQL. Every NETIO call wants `PASSIVE_LEVEL` (docs/netio.md#irql), and the
     /// IRQL of the callbacks is undocumented (docs/netio.md#callbacks), so the core asks first.
     fn current_irql(&self) -> u8;
+}
+
+/// The current thread's kernel stack left, at any IRQL (docs/netio.md#stack).
+///
+/// What wdm.h's inline `IoGetRemainingStackSize` computes, from `IoGetStackLimits` (an
+/// `NtosKrnl` export, any IRQL) and the address of a local.
+pub trait KernelStack: Sync {
+    /// The bytes of stack left below the caller: the address of a local of this call minus
+    /// the stack's low limit, as `IoGetRemainingStackSize` returns it. One kernel call and a
+    /// subtraction; never fails, never panics (0 if the local lay below the limit, which no
+    /// running thread's does). The core asks at the entry of every callback and of the storm
+    /// timer's DPC, before anything else that uses the stack, and takes the count-only path
+    /// below [`crate::events::STACK_FLOOR`].
+    fn remaining_stack(&self) -> usize;
 }

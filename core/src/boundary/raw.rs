@@ -237,6 +237,10 @@ unsafe extern "system" fn interface_callback<N: NetIo, S: Sink>(
     let Some(extension) = (unsafe { extension::<N, S>(context) }) else {
         return;
     };
+    if !events::enough_stack(extension) {
+        events::count_only(&extension.counters.interface, notification_type);
+        return;
+    }
     // SAFETY: NETIO's row (or NULL), valid during this call.
     let row = unsafe { read_row(row) };
     events::interface(extension, row, notification_type);
@@ -251,6 +255,10 @@ unsafe extern "system" fn address_callback<N: NetIo, S: Sink>(
     let Some(extension) = (unsafe { extension::<N, S>(context) }) else {
         return;
     };
+    if !events::enough_stack(extension) {
+        events::count_only(&extension.counters.address, notification_type);
+        return;
+    }
     // SAFETY: NETIO's row (or NULL), valid during this call.
     let row = unsafe { read_row(row) };
     events::address(extension, row, notification_type);
@@ -265,6 +273,10 @@ unsafe extern "system" fn route_callback<N: NetIo, S: Sink>(
     let Some(extension) = (unsafe { extension::<N, S>(context) }) else {
         return;
     };
+    if !events::enough_stack(extension) {
+        events::count_only(&extension.counters.route, notification_type);
+        return;
+    }
     // SAFETY: NETIO's row (or NULL), valid during this call.
     let row = unsafe { read_row(row) };
     events::route(extension, row, notification_type);
@@ -280,6 +292,10 @@ pub unsafe fn storm_timer_expired<N: NetIo, S: Sink>(context: *mut c_void) {
     let Some(extension) = (unsafe { extension::<N, S>(context) }) else {
         return;
     };
+    if !events::enough_stack(extension) {
+        events::storm_timer_deferred(extension);
+        return;
+    }
     events::storm_timer(extension);
 }
 
@@ -323,16 +339,47 @@ unsafe extern "system" fn stable_table_callback<N: NetIo, S: Sink>(
     let Some(extension) = (unsafe { extension::<N, S>(context) }) else {
         return;
     };
+    let enough_stack = events::enough_stack(extension);
     let irql = extension.netio.current_irql();
     if irql >= DISPATCH_LEVEL && !table.is_null() {
         // Not read (NETIO's table may be pageable) and not freed (`FreeMibTable` requires
-        // IRQL < DISPATCH_LEVEL): a counted leak (docs/netio.md#stable-above-passive).
-        events::stable_table_leaked(extension, irql);
+        // IRQL < DISPATCH_LEVEL): a counted leak (docs/netio.md#stable-above-passive),
+        // reported only where the stack allows.
+        if enough_stack {
+            events::stable_table_leaked(extension, irql);
+        } else {
+            extension.counters.stable.count_leaked();
+        }
+        return;
+    }
+    if !enough_stack {
+        // SAFETY: as below: the receiver's table, below DISPATCH_LEVEL, freed once.
+        unsafe { count_and_free_table(extension, table) };
         return;
     }
     // SAFETY: the table NETIO delivers is the receiver's to free (docs/netio.md#stable-table),
     // once; below DISPATCH_LEVEL (checked above), where reading and freeing it is allowed.
     let _entries = unsafe { consume_table(extension, table, Completion::Pending) };
+}
+
+/// The stack guard's count-only path for a stable table (docs/netio.md#stack): counts it and
+/// its rows, prints nothing, and frees it (a NULL table: counted, nothing to free).
+///
+/// # Safety
+/// As [`consume_table`].
+unsafe fn count_and_free_table<N: NetIo, S: Sink>(
+    extension: &Extension<N, S>,
+    table: *mut MibUnicastIpAddressTable,
+) {
+    if table.is_null() {
+        let _seq = extension.counters.stable.count(0);
+        return;
+    }
+    // SAFETY: a live table starts with `NumEntries` (u32 at offset 0).
+    let entries = unsafe { table.cast::<u32>().read_unaligned() };
+    let _seq = extension.counters.stable.count(entries);
+    // SAFETY: the table is this driver's to free, and is freed exactly once, here.
+    unsafe { extension.netio.free_mib_table(table.cast()) };
 }
 
 /// Prints a stable table row by row, then frees it; returns its row count. A NULL table is

@@ -1,6 +1,6 @@
 //! Event counters: lock-free atomics the callbacks bump from any thread, read once at unload.
 
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use crate::decode::Change;
 
@@ -35,6 +35,14 @@ impl ChangeCounters {
     /// Counts one event; returns its sequence number among this kind's events (1 for the
     /// first). `fetch_add` wraps on overflow, so this never panics.
     pub fn count(&self, change: Change) -> u64 {
+        self.count_unsequenced(change);
+        self.seq.fetch_add(1, Ordering::Relaxed).wrapping_add(1)
+    }
+
+    /// Counts one event that is neither printed nor written (the stack guard's count-only
+    /// path): by type, without a sequence number, which numbers the events that have a
+    /// record and an event (so `cargo replay --json`'s `seq` and the events' stay equal).
+    pub fn count_unsequenced(&self, change: Change) {
         let counter = match change {
             Change::Initial => &self.initial,
             Change::Add => &self.add,
@@ -45,7 +53,6 @@ impl ChangeCounters {
         // Relaxed: each counter is independent; unload reads them after the cancels returned,
         // which orders every callback before it.
         counter.fetch_add(1, Ordering::Relaxed);
-        self.seq.fetch_add(1, Ordering::Relaxed).wrapping_add(1)
     }
 
     /// The current counts.
@@ -106,6 +113,55 @@ impl StableCounters {
     }
 }
 
+/// What the stack guard saw (docs/netio.md#stack): the entries it turned to the count-only
+/// path, and the least stack any entry had.
+#[derive(Debug)]
+pub struct StackCounters {
+    low: AtomicU64,
+    /// The least remaining stack seen; `usize::MAX` until an entry is seen.
+    min: AtomicUsize,
+}
+
+impl Default for StackCounters {
+    fn default() -> Self {
+        Self {
+            low: AtomicU64::new(0),
+            min: AtomicUsize::new(usize::MAX),
+        }
+    }
+}
+
+impl StackCounters {
+    /// Records the stack `remaining` at a callback's or the DPC's entry.
+    pub fn see(&self, remaining: usize) {
+        // Relaxed: a statistic read at unload (after the cancels and the timer flush, which
+        // order every callback before it) or by the capture-state event, where any value
+        // already seen will do; nothing else is published through it. `fetch_min` is one
+        // atomic instruction (a CAS loop on x64 and arm64 without LSE), never a lock.
+        // Read first: once the least is known, an entry pays a load, and the cache line is not
+        // written from every CPU.
+        if self.min.load(Ordering::Relaxed) > remaining {
+            self.min.fetch_min(remaining, Ordering::Relaxed);
+        }
+    }
+
+    /// Counts one event (or one expiry of the storm timer) taken to the count-only path.
+    pub fn count_low(&self) {
+        self.low.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Entries taken to the count-only path for lack of stack.
+    pub fn low(&self) -> u64 {
+        self.low.load(Ordering::Relaxed)
+    }
+
+    /// The least remaining stack seen at an entry, in bytes; `None` before the first.
+    pub fn min(&self) -> Option<u64> {
+        let min = self.min.load(Ordering::Relaxed);
+        (min != usize::MAX).then(|| u64::try_from(min).unwrap_or(u64::MAX))
+    }
+}
+
 /// All of the driver's counters.
 #[derive(Debug, Default)]
 pub struct Counters {
@@ -117,4 +173,6 @@ pub struct Counters {
     pub route: ChangeCounters,
     /// Stable-table completions.
     pub stable: StableCounters,
+    /// The stack guard's.
+    pub stack: StackCounters,
 }

@@ -379,6 +379,15 @@ pub mod driver {
         /// ETW events that did not fit their buffers, so were not written (in the line only
         /// when any were; in the `unloaded` and `counters` events always).
         ETW_DROPPED: "etw-dropped", "", Kind::Count, Named;
+        /// Callback entries taken to the count-only path for lack of stack.
+        ///
+        /// Events, stable tables and expiries of the storm timer (docs/netio.md#stack); in the
+        /// line only when any were, in the events always.
+        LOW_STACK: "low-stack", "", Kind::Count, Named;
+        /// The least stack left at a callback's or the storm timer's entry, in bytes.
+        ///
+        /// `none` in the line (JSON `null`, 0 in the events) while nothing ran.
+        MIN_STACK: "min-stack", "", Kind::Count, Named;
         /// The kind a storm summary counts.
         STORM_KIND: "notification", "", Kind::Word, Own;
         /// The time from the first to the last line left out: `<s>.<ms>s`.
@@ -471,8 +480,15 @@ pub const LOADED: [Field; 7] = [
     driver::ETW,
 ];
 
-/// The `unloaded` line's own fields after the counts, each printed only when not empty.
-pub const UNLOADED: [Field; 3] = [driver::KEPT, driver::LEAKED_TABLES, driver::ETW_DROPPED];
+/// The `unloaded` line's own fields after the counts, in the line's order: each printed only
+/// when not empty, but `min-stack` always.
+pub const UNLOADED: [Field; 5] = [
+    driver::KEPT,
+    driver::LEAKED_TABLES,
+    driver::ETW_DROPPED,
+    driver::LOW_STACK,
+    driver::MIN_STACK,
+];
 
 /// A value as a record writer sees it: what a JSON or ETW writer needs to know of its type.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

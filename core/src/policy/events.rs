@@ -16,6 +16,11 @@
 //! same rule — at `PASSIVE_LEVEL` only; above it, or when a conversion fails, they print as
 //! `?`. Each conversion runs in its own frame with the kernel-sized buffer
 //! (`NDIS_IF_MAX_STRING_SIZE + 1` characters), and only the printed [`Names`] come back.
+//!
+//! Guarding the stack (docs/netio.md#stack): every callback and the storm timer's DPC first
+//! measure the stack left ([`enough_stack`]); below [`STACK_FLOOR`] they take the count-only
+//! path: the event is counted, nothing is printed or written, a stable table is still freed,
+//! and the DPC sets its timer again.
 
 use crate::counters::ChangeCounters;
 use crate::decode::{
@@ -35,6 +40,48 @@ use crate::settings::Verbosity;
 use crate::status::NtStatus;
 use crate::storm::{Admission, LIMITED, QUIET, Summary};
 use crate::trace::{self, Session, Trace};
+
+/// The least stack, in bytes, a callback or the storm timer's DPC must find at its entry.
+///
+/// Its own frames (at most 2 KiB, `ci/object-checks`), the deepest kernel routine it
+/// calls (`EtwWriteTransfer`, `DbgPrintEx` with a debugger attached, the NSI path behind the
+/// re-queries and name lookups), and an interrupt taken on top of them. docs/netio.md#stack
+/// gives the sources and what is uncertain.
+pub const STACK_FLOOR: usize = 8 * 1024;
+
+/// Measures the stack at a callback's or the DPC's entry: true when there is enough.
+///
+/// Records the least seen (`min-stack`); false, counted in `low-stack`, when the caller must
+/// take the count-only path. One kernel call, one compare, one atomic minimum. In a frame of
+/// its own: what it keeps is gone before the callback goes deeper (`ci/object-checks`).
+#[inline(never)]
+pub fn enough_stack<N: NetIo, S>(extension: &Extension<N, S>) -> bool {
+    let remaining = extension.netio.remaining_stack();
+    let stack = &extension.counters.stack;
+    stack.see(remaining);
+    if remaining >= STACK_FLOOR {
+        return true;
+    }
+    stack.count_low();
+    false
+}
+
+/// A change event on too little stack: counted by type, and nothing more (no record, no line,
+/// no event, no sequence number).
+pub fn count_only(counters: &ChangeCounters, notification_type: i32) {
+    counters.count_unsequenced(Change::from_raw(notification_type));
+}
+
+/// The storm timer expired on too little stack: it only sets itself again.
+///
+/// No summary is taken or printed; the timer is set again unless the unload stopped the
+/// storm, so the summaries wait for an expiry with stack enough (or the next line, or the
+/// unload).
+pub fn storm_timer_deferred<N, S: Sink>(extension: &Extension<N, S>) {
+    if let Some(delay) = extension.storm.defer() {
+        extension.sink.set_timer(delay);
+    }
+}
 
 /// What the callback path needs to know about one row type.
 trait ChangeRow: Copy {

@@ -294,6 +294,13 @@ impl Storm {
         Expiry { summaries, rearm }
     }
 
+    /// The storm timer expired, but on too little stack to print (docs/netio.md#stack): takes
+    /// nothing and asks for the timer again in [`QUIET`], unless stopped. `timer_armed` stays
+    /// set, as it is while the timer is set: the episodes it covers wait for the next expiry.
+    pub fn defer(&self) -> Option<u64> {
+        (!self.stopped.load(Ordering::Acquire)).then_some(QUIET)
+    }
+
     /// What `notification` left out and has not reported yet (for the unload summary).
     pub fn drain(&self, notification: Notification, now: u64) -> Option<Summary> {
         let kind = self.kind(notification)?;
@@ -402,7 +409,10 @@ mod tests {
         );
         // Running: not quiet yet, so set again.
         assert_eq!(storm.expire(2).rearm, Some(QUIET - 1));
+        // An expiry on too little stack defers while running, never once stopped.
+        assert_eq!(storm.defer(), Some(QUIET));
         storm.stop();
+        assert_eq!(storm.defer(), None);
         let expiry = storm.expire(2 * QUIET);
         assert_eq!(expiry.summaries, [None; 3]);
         assert_eq!(expiry.rearm, None);

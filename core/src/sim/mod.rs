@@ -52,7 +52,7 @@ use std::alloc::{self, Layout};
 use std::cell::Cell;
 use std::format;
 use std::string::String;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
@@ -124,6 +124,13 @@ impl IrqlRule {
     }
 }
 
+/// The stack every callback and the storm timer's DPC find left at their entry by default.
+///
+/// 18 KiB: an x64 kernel thread's 24 KiB (`KERNEL_STACK_SIZE`) with 6 KiB used by the
+/// callers; [`Sim::set_stack`] changes it. A fixed number, so that every `unloaded` line's
+/// `min-stack=` is the same in every run (docs/netio.md#stack).
+pub const DEFAULT_STACK: usize = 18 * 1024;
+
 /// The simulated kernel. Cheap to clone; every clone is the same kernel.
 #[derive(Clone)]
 pub struct Sim(Arc<Inner>);
@@ -156,6 +163,7 @@ impl Sim {
                 ..State::default()
             }),
             irql: AtomicU8::new(PASSIVE_LEVEL),
+            stack: AtomicUsize::new(DEFAULT_STACK),
             idle: Condvar::new(),
             lines: Mutex::new(Vec::new()),
             events: Mutex::new(Vec::new()),
@@ -303,6 +311,12 @@ impl Sim {
         THREAD_IRQL
             .with(Cell::get)
             .unwrap_or_else(|| self.0.irql.load(Ordering::Relaxed))
+    }
+
+    /// The stack (bytes) every callback and DPC finds left at its entry from now on
+    /// (`IoGetStackLimits` and the address of a local, as the driver measures it).
+    pub fn set_stack(&self, bytes: usize) {
+        self.0.stack.store(bytes, Ordering::Relaxed);
     }
 
     /// Runs `work` on this thread at `irql`.

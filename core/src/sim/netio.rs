@@ -8,6 +8,7 @@ use std::alloc;
 use std::format;
 use std::string::String;
 use std::sync::PoisonError;
+use std::sync::atomic::Ordering;
 use std::vec::Vec;
 
 use crate::ffi::{
@@ -15,7 +16,7 @@ use crate::ffi::{
     MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
     StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
-use crate::netio::{Irql, NetIo};
+use crate::netio::{Irql, KernelStack, NetIo};
 use crate::notification::Notification;
 use crate::status::NtStatus;
 
@@ -259,6 +260,12 @@ impl NetIo for Sim {
 impl Irql for Sim {
     fn current_irql(&self) -> u8 {
         self.irql()
+    }
+}
+
+impl KernelStack for Sim {
+    fn remaining_stack(&self) -> usize {
+        self.0.stack.load(Ordering::Relaxed)
     }
 }
 

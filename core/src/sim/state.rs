@@ -7,7 +7,7 @@ use std::alloc::Layout;
 use std::boxed::Box;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::string::String;
-use std::sync::atomic::{AtomicU8, AtomicU64};
+use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize};
 use std::sync::{Condvar, Mutex};
 use std::vec::Vec;
 
@@ -181,6 +181,9 @@ pub(super) struct Inner {
     pub(super) state: Mutex<State>,
     /// The IRQL every thread runs at, unless it runs a DPC ([`DPC_IRQL`]).
     pub(super) irql: AtomicU8,
+    /// The stack every callback and DPC finds left at its entry ([`super::DEFAULT_STACK`]
+    /// until [`super::Sim::set_stack`]).
+    pub(super) stack: AtomicUsize,
     pub(super) idle: Condvar,
     pub(super) lines: Mutex<Vec<(Level, String)>>,
     /// Every event record (`Sink::record`), with the number of lines printed before it.

@@ -12,7 +12,7 @@ use crate::ffi::{
 };
 use crate::host::{Clock, Level, Sink, StormTimer};
 use crate::line::Line;
-use crate::netio::{Irql, NetIo};
+use crate::netio::{Irql, KernelStack, NetIo};
 use crate::status::NtStatus;
 use crate::trace::{EventDescriptor, ProviderInformation, RegHandle, Trace};
 
@@ -106,6 +106,12 @@ impl NetIo for Answering {
 impl Irql for Answering {
     fn current_irql(&self) -> u8 {
         PASSIVE_LEVEL
+    }
+}
+
+impl KernelStack for Answering {
+    fn remaining_stack(&self) -> usize {
+        super::DEFAULT_STACK
     }
 }
 

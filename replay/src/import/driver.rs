@@ -1,14 +1,17 @@
 //! The driver's own lines (`settings`, `loaded`, `unloaded`, `storm:`, `warning:`, `error:`)
 //! into the steps that make the driver print them.
 
+use netnotify_core::events::STACK_FLOOR;
 use netnotify_core::notification::Notification;
 use netnotify_core::settings::SETTINGS;
+use netnotify_core::sim::DEFAULT_STACK;
 use serde_json::Value;
 
 use super::events::{Kind, Limiter};
 use super::step::{Json, Step, pending_step, text};
 use super::text::{ntstatus, shorten};
 use super::{BURST, FAMILY, INITIAL, Importer, LINES_PER_SECOND, NOTIFICATIONS, Phase, VERBOSITY};
+use crate::scenario::MAX_STACK;
 
 /// A settings value as a warning line found it.
 #[derive(Clone, Debug)]
@@ -162,9 +165,34 @@ impl Importer {
         self.end_load(line);
     }
 
+    /// The `unloaded` line's `min-stack`: the least stack the driver saw at a callback's entry,
+    /// as a `stack` step (docs/netio.md#stack), so that the replay prints it again. Not below
+    /// the floor (the replay would print none of the events the log shows: what the stack
+    /// guard skipped is in the counters), nor when it is the simulator's own.
+    pub(super) fn stack(&mut self, line: usize, rest: &str) {
+        let Some(bytes) = rest
+            .rsplit_once(" min-stack=")
+            .and_then(|(_, bytes)| bytes.split(' ').next()?.parse::<u64>().ok())
+        else {
+            return;
+        };
+        let useful = bytes <= MAX_STACK
+            && usize::try_from(bytes)
+                .is_ok_and(|bytes| bytes >= STACK_FLOOR && bytes != DEFAULT_STACK);
+        if useful {
+            self.setup.push(Step::new(
+                line,
+                vec![
+                    ("step", text("stack")),
+                    ("bytes", Json::Value(Value::from(bytes))),
+                ],
+            ));
+        }
+    }
+
     /// The `unloaded` line's counters (events and stable tables) against the lines read: the
     /// difference is what the lines do not show, beyond the storm summaries (a summary that a
-    /// kept registration never let print, or `Verbosity=0`).
+    /// kept registration never let print, `Verbosity=0`, or the stack guard's `low-stack`).
     pub(super) fn counted(&mut self, line: usize, rest: &str) {
         let mut counted: u64 = 0;
         for kind in ["interface(", "address(", "route("] {
@@ -190,8 +218,8 @@ impl Importer {
                 line,
                 format!(
                     "the unloaded line counts {} more than the lines and their storm summaries \
-                     show (left out by storm control or by the verbosity, or lines missing from \
-                     the log): they cannot come back",
+                     show (left out by storm control, by the verbosity or for lack of stack, or \
+                     lines missing from the log): they cannot come back",
                     match hidden - self.left_out {
                         1 => "1 event".to_owned(),
                         more => format!("{more} events"),

@@ -6,7 +6,7 @@
 //! describes it: an event line becomes a step with a readable row ([`crate::readable`], whose
 //! field tables it checks every row against), an interface's two lines are joined again, the
 //! driver's own lines become the steps that produce them (`settings`, `fail`, `null-handle`,
-//! `stable`, `irql`, `name`, `unload`), `DebugView`'s time column becomes `clock` steps, and a
+//! `stable`, `irql`, `name`, `stack`, `unload`), `DebugView`'s time column becomes `clock` steps, and a
 //! storm summary becomes a comment: the events storm control left out of the lines cannot
 //! come back.
 //!
@@ -316,6 +316,7 @@ impl Importer {
             "loaded" => self.loaded_line(line, rest),
             "unloaded" => {
                 self.counted(line, rest);
+                self.stack(line, rest);
                 self.end_load(line);
                 self.phase = Phase::Loaded;
                 self.push(Step::new(line, vec![("step", text("unload"))]));

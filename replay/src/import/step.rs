@@ -42,7 +42,14 @@ impl Step {
         match self.fields.first() {
             Some(("step", Json::Value(Value::String(step)))) => matches!(
                 step.as_str(),
-                "settings" | "stable" | "fail" | "null-handle" | "irql" | "name" | "clock"
+                "settings"
+                    | "stable"
+                    | "fail"
+                    | "null-handle"
+                    | "irql"
+                    | "stack"
+                    | "name"
+                    | "clock"
             ),
             _ => true,
         }

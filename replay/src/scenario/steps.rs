@@ -27,9 +27,14 @@ const STEPS: &[&str] = &[
     "fail",
     "null-handle",
     "irql",
+    "stack",
     "name",
     "unload",
 ];
+/// The most stack a `stack` step gives: 1 MiB, a user thread's default (a kernel thread's
+/// is 24 KiB on x64); more would only hide the floor.
+pub const MAX_STACK: u64 = 1 << 20;
+
 /// The fields of one step's object, taken one by one; any left over is an error.
 struct Fields {
     step: &'static str,
@@ -506,6 +511,18 @@ pub(super) fn step(value: Value) -> Result<Step, String> {
                     .and_then(|level| u8::try_from(level).ok())
                     .filter(|level| *level <= 2)
                     .ok_or_else(|| wrong("level", &level, "a number from 0 to 2"))?,
+            )
+        }
+        "stack" => {
+            let expected = format!("a whole number of bytes from 0 to {MAX_STACK}");
+            let bytes = fields.required("bytes", &expected)?;
+            fields.finish(&["bytes"])?;
+            Step::Stack(
+                bytes
+                    .as_u64()
+                    .filter(|bytes| *bytes <= MAX_STACK)
+                    .and_then(|bytes| usize::try_from(bytes).ok())
+                    .ok_or_else(|| wrong("bytes", &bytes, &expected))?,
             )
         }
         _ => {

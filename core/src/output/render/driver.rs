@@ -49,11 +49,13 @@ pub fn unload_refused() -> Line {
     ))
 }
 
-/// The `unloaded` line.
+/// The `unloaded` line: the counters, then what stays, what was dropped and what the stack
+/// guard saw.
 ///
-/// The counters, then what stays alive (`kept=`), the stable tables that could not be freed
-/// (`leaked-tables=`) and the ETW events that did not fit (`etw-dropped=`, `dropped`), each
-/// only when there are any.
+/// What stays alive (`kept=`), the stable tables that could not be freed (`leaked-tables=`),
+/// the ETW events that did not fit (`etw-dropped=`, `dropped`) and the entries the stack guard
+/// turned away (`low-stack=`), each only when there are any; last the least stack seen
+/// (`min-stack=`, `none` while nothing ran).
 #[must_use]
 pub fn unloaded(counters: &Counters, kept: NotificationSet, dropped: u64) -> Line {
     let mut unloaded = line(format_args!(
@@ -81,6 +83,18 @@ pub fn unloaded(counters: &Counters, kept: NotificationSet, dropped: u64) -> Lin
             &mut unloaded,
             format_args!("{}{dropped}", fields::driver::ETW_DROPPED.label),
         );
+    }
+    let low = counters.stack.low();
+    if low != 0 {
+        append(
+            &mut unloaded,
+            format_args!("{}{low}", fields::driver::LOW_STACK.label),
+        );
+    }
+    let label = fields::driver::MIN_STACK.label;
+    match counters.stack.min() {
+        Some(min) => append(&mut unloaded, format_args!("{label}{min}")),
+        None => append(&mut unloaded, format_args!("{label}none")),
     }
     unloaded
 }

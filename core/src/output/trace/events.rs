@@ -252,7 +252,9 @@ pub fn message_event(event: &mut MessageEvent, error: bool, text: &str) {
 /// group of the line (`interface(...)`) is its fields named `interface.initial` and so on:
 /// the flattened form of `cargo replay --json`'s nested objects (`TraceLogging` structs exist,
 /// but etl-parser cannot decode them). `kept` and `leaked-tables` only when not empty, as in
-/// the line; `etw-dropped` (`dropped`, the events that did not fit so far) always.
+/// the line; `etw-dropped` (`dropped`, the events that did not fit so far), `low-stack` and
+/// `min-stack` always (`min-stack` 0 while nothing ran: no entry that ran had 0 bytes left,
+/// docs/netio.md#stack).
 #[must_use]
 pub fn counters_event(
     name: &str,
@@ -282,6 +284,8 @@ pub fn counters_event(
         fields.u64(driver::LEAKED_TABLES.name, leaked);
     }
     fields.u64(driver::ETW_DROPPED.name, dropped);
+    fields.u64(driver::LOW_STACK.name, counters.stack.low());
+    fields.u64(driver::MIN_STACK.name, counters.stack.min().unwrap_or(0));
     event
 }
 
