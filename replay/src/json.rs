@@ -292,10 +292,19 @@ pub fn driver_line(line: &str, sequence: &mut Sequence) -> Object {
                 rest = after;
             }
             pairs(&mut object, rest, &fields::UNLOADED);
-            // The line has `etw-dropped` only when not 0; the event (so the object) always.
+            // The line has `etw-dropped` only when not 0; the event (so the object) always, in
+            // the field table's place: before the stack guard's counters.
             let dropped = fields::driver::ETW_DROPPED.name;
             if !object.keys().any(|key| key == dropped) {
-                object.push(dropped, 0_u64);
+                let stack = [
+                    fields::driver::LOW_STACK.name,
+                    fields::driver::MIN_STACK.name,
+                ];
+                let at = object
+                    .keys()
+                    .position(|key| stack.contains(&key))
+                    .unwrap_or(usize::MAX);
+                object.insert(at, dropped, &Value::from(0_u64));
             }
         }
         "storm" => {
