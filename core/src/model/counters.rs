@@ -2,7 +2,7 @@
 
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use crate::decode::Change;
+use crate::model::decode::Change;
 
 /// Counts of one change notification's events, by type.
 #[derive(Debug, Default)]

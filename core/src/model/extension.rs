@@ -9,12 +9,12 @@ use core::ffi::c_void;
 use core::ptr;
 use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, Ordering};
 
-use crate::counters::Counters;
-use crate::ffi::Handle;
-use crate::notification::{Notification, NotificationSet};
-use crate::settings::Settings;
-use crate::storm::Storm;
-use crate::trace::Session;
+use crate::boundary::ffi::Handle;
+use crate::model::counters::Counters;
+use crate::model::notification::{Notification, NotificationSet};
+use crate::model::settings::Settings;
+use crate::output::trace::Session;
+use crate::policy::storm::Storm;
 
 /// The driver's state, stored in the device object's extension.
 pub struct Extension<N, S> {

@@ -6,10 +6,12 @@
 //! it would take compile out of the callbacks); the simulator keeps them for
 //! `cargo replay --json`, which writes each one through [`crate::fields::Visit`].
 
-use crate::decode::{Address, AddressKeys, Change, Interface, InterfaceKeys, Route, RouteKeys};
-use crate::fields::Visit;
-use crate::notification::Notification;
-use crate::render::{self, Completion, Detail, Names};
+use crate::model::decode::{
+    Address, AddressKeys, Change, Interface, InterfaceKeys, Route, RouteKeys,
+};
+use crate::model::fields::Visit;
+use crate::model::notification::Notification;
+use crate::output::render::{self, Completion, Detail, Names};
 
 /// One event: what a change callback received and what it printed of it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

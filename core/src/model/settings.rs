@@ -14,11 +14,11 @@
 
 use core::fmt;
 
-use crate::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
-use crate::line::Line;
-use crate::notification::NotificationSet;
-use crate::render;
-use crate::status::NtStatus;
+use crate::boundary::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
+use crate::model::notification::NotificationSet;
+use crate::model::status::NtStatus;
+use crate::output::line::Line;
+use crate::output::render;
 
 /// `REG_DWORD`.
 pub const REG_DWORD: u32 = 4;

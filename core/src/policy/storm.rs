@@ -65,9 +65,9 @@
 
 use sync::{AtomicBool, AtomicU64, Ordering, fence};
 
-use crate::counters::ChangeCounts;
-use crate::decode::Change;
-use crate::notification::Notification;
+use crate::model::counters::ChangeCounts;
+use crate::model::decode::Change;
+use crate::model::notification::Notification;
 
 /// The atomics: the core's own, or loom's where core/tests/loom.rs compiles this file into
 /// its test under `--cfg loom`, so that the model checker explores every interleaving and
@@ -368,8 +368,8 @@ const fn add(left: ChangeCounts, right: ChangeCounts) -> ChangeCounts {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::{Admission, Ordering, QUIET, Storm, TICKS_PER_SECOND};
-    use crate::decode::Change;
-    use crate::notification::Notification::Route;
+    use crate::model::decode::Change;
+    use crate::model::notification::Notification::Route;
     use std::vec::Vec;
 
     #[test]

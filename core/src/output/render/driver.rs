@@ -5,13 +5,13 @@
 
 use core::fmt;
 
-use crate::counters::Counters;
-use crate::fields;
-use crate::line::Line;
-use crate::notification::{Notification, NotificationSet};
-use crate::settings::{REG_DWORD, RawValue, Setting, Settings};
-use crate::status::NtStatus;
-use crate::trace;
+use crate::model::counters::Counters;
+use crate::model::fields;
+use crate::model::notification::{Notification, NotificationSet};
+use crate::model::settings::{REG_DWORD, RawValue, Setting, Settings};
+use crate::model::status::NtStatus;
+use crate::output::line::Line;
+use crate::output::trace;
 
 use super::{Dec, Family, append, line};
 

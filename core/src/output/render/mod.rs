@@ -29,16 +29,16 @@
 
 use core::fmt;
 
-use crate::counters::{ChangeCounts, StableCounts};
-use crate::decode::{
+use crate::model::counters::{ChangeCounts, StableCounts};
+use crate::model::decode::{
     Address, AddressKeys, Change, Flag, Interface, InterfaceKeys, Lifetime, Luid, Millis, Offload,
     Prefix, Route, RouteKeys, SocketAddress, Unset, ZoneIndices,
 };
-use crate::fields::driver as driver_fields;
-use crate::line::{Line, Out, Put, display_by_put, put};
-use crate::notification::{Notification, NotificationSet};
-use crate::status::NtStatus;
-use crate::storm::{Summary, TICKS_PER_SECOND};
+use crate::model::fields::driver as driver_fields;
+use crate::model::notification::{Notification, NotificationSet};
+use crate::model::status::NtStatus;
+use crate::output::line::{Line, Out, Put, display_by_put, put};
+use crate::policy::storm::{Summary, TICKS_PER_SECOND};
 
 mod address;
 pub mod driver;

@@ -1,15 +1,15 @@
 //! The runs of fields of every record, each declared once (`segment!`) for both the line and
 //! a [`Visit`]or, and the visitors `cargo replay --json` walks a record with.
 
-use crate::decode::{
+use crate::model::decode::{
     Address, AddressKeys, Flag, Interface, InterfaceKeys, Millis, Offload, Route, RouteKeys,
     SocketAddress,
 };
-use crate::fields::{
+use crate::model::fields::{
     self, Field, Visit, address as address_fields, common, interface as interface_fields,
     route as route_fields,
 };
-use crate::line::{Out, Put, put};
+use crate::output::line::{Out, Put, put};
 
 use super::text::{Names, Quoted};
 use super::time::Timestamp;

@@ -1,7 +1,7 @@
 //! Interface names and aliases as printed: bounded printable text ([`Text`]), the pair of
 //! them ([`Names`]) and the quoted alias.
 
-use crate::line::{Out, Put, put};
+use crate::output::line::{Out, Put, put};
 
 use super::values::ascii;
 

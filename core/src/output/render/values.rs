@@ -3,9 +3,9 @@
 
 use core::fmt;
 
-use crate::decode::{Flag, Lifetime, Luid, Millis, Offload, Unset, ZoneIndices};
-use crate::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
-use crate::line::{Out, Put, put};
+use crate::boundary::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
+use crate::model::decode::{Flag, Lifetime, Luid, Millis, Offload, Unset, ZoneIndices};
+use crate::output::line::{Out, Put, put};
 
 /// An integer in decimal. `itoa` formats into a stack buffer and hands over one finished
 /// string, without `core`'s padding machinery the driver never asks for.
@@ -20,7 +20,7 @@ impl<T: itoa::Integer + Copy> Put for Dec<T> {
 
 impl<T: itoa::Integer + Copy> fmt::Display for Dec<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::line::display(self, f)
+        crate::output::line::display(self, f)
     }
 }
 
