@@ -25,8 +25,8 @@ use crate::boundary::host::{Host, Sink};
 use crate::boundary::netio::NetIo;
 use crate::model::extension::Extension;
 use crate::model::notification::Notification;
+use crate::model::record::Completion;
 use crate::model::status::NtStatus;
-use crate::output::render::Completion;
 use crate::output::trace::{RegHandle, Trace};
 use crate::policy::events;
 

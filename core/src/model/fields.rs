@@ -20,7 +20,7 @@
 //! literal before.
 
 use crate::model::decode::{Prefix, SocketAddress};
-use crate::output::line::Put;
+use crate::model::printed::Put;
 
 /// One field of a record.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

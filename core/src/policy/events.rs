@@ -32,14 +32,13 @@ use crate::model::decode::{
     Address, AddressKeys, Change, Interface, InterfaceKeys, Luid, Route, RouteKeys,
 };
 use crate::model::extension::Extension;
+use crate::model::names::{ALIAS_CHARACTERS, NAME_CHARACTERS, Names, Text};
 use crate::model::notification::Notification;
-use crate::model::record::{Record, RowDetail};
+use crate::model::record::{Completion, Detail, Note, Record, RowDetail};
 use crate::model::settings::Verbosity;
 use crate::model::status::NtStatus;
 use crate::output::line::Line;
-use crate::output::render::{
-    self, ALIAS_CHARACTERS, Completion, Detail, NAME_CHARACTERS, Names, Note, Text,
-};
+use crate::output::render;
 use crate::output::trace::{self, Session, Trace};
 use crate::policy::storm::{Admission, LIMITED, QUIET, Summary};
 

@@ -10,9 +10,11 @@ use crate::boundary::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddr
 use crate::model::decode::{
     Address, AddressKeys, Change, Interface, InterfaceKeys, Route, RouteKeys,
 };
+use crate::model::names::Names;
+use crate::model::record::{Detail, Note};
 use crate::model::status::NtStatus;
 use crate::output::line::{DBGPRINT_LIMIT, Line, TRUNCATION_MARKER};
-use crate::output::render::{self, Detail, Names, Note, PREFIX};
+use crate::output::render::{self, PREFIX};
 use crate::policy::lifecycle::{driver_entry, driver_unload};
 use crate::sim::{Delivery, Event, Sim, StableMode};
 

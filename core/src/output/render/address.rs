@@ -2,7 +2,7 @@
 //! prefixes, assembled in a stack scratch buffer and handed to the line in one piece.
 
 use crate::model::decode::{Prefix, SocketAddress};
-use crate::output::line::{Out, Put, put};
+use crate::model::printed::{Out, Put, put};
 use core::net::{Ipv4Addr, Ipv6Addr};
 
 use super::values::{Dec, parenthesised};

@@ -7,10 +7,11 @@ use crate::model::decode::{
     RouteProtocol, RouterDiscovery, SocketAddress, SuffixOrigin, Unset, ZoneIndices,
 };
 use crate::model::fields::{FieldValue, Value};
+use crate::model::names::Text;
+use crate::model::record::Completion;
 
-use super::Completion;
 use super::segments::{InterfaceFlags, MillisRange, NextHop, OffloadPair, Seconds};
-use super::text::{Quoted, Text};
+use super::text::Quoted;
 use super::time::Timestamp;
 use super::values::{Dec, Family};
 

@@ -1,7 +1,7 @@
 //! Time stamps: a `FILETIME`-style count of 100-ns units as UTC ISO 8601, and the
 //! fixed-width digits it and the storm summary's span are written with.
 
-use crate::output::line::{Out, Put, put};
+use crate::model::printed::{Out, Put, put};
 use crate::policy::storm::TICKS_PER_SECOND;
 
 use super::values::Dec;

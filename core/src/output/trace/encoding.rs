@@ -11,7 +11,7 @@ use core::sync::atomic::Ordering;
 use super::{Channel, EventDescriptor, InType, Level, OutType, Session, Trace};
 use crate::model::decode::SocketAddress;
 use crate::model::fields::{FieldValue, Kind, Value as FieldValueKind, Width};
-use crate::output::line::{Out, Put};
+use crate::model::printed::{Out, Put};
 
 /// The event metadata's room, in bytes, for the lifecycle events (the counters' 20 fields).
 pub const METADATA_CAPACITY: usize = 640;

@@ -13,9 +13,9 @@ use crate::model::fields::{
     ADDRESS_ROW, Field, FieldValue, INTERFACE_ROW, Kind, NAMES, ROUTE_ROW, Visit, driver, stable,
 };
 use crate::model::notification::{Notification, NotificationSet};
+use crate::model::printed::Put;
+use crate::model::record::Note;
 use crate::model::settings::{SETTINGS, Settings};
-use crate::output::line::Put;
-use crate::output::render::Note;
 use crate::policy::storm::Summary;
 
 /// The metadata's room for a storm summary's event: it is built on a NETIO callback's stack

@@ -10,8 +10,8 @@ use core::fmt;
 
 use super::{EventDescriptor, Guid};
 use crate::model::notification::Notification;
+use crate::model::printed::{Out, Put};
 use crate::model::status::NtStatus;
-use crate::output::line::{Out, Put};
 
 /// The provider's name: `*netnotify` in `tracelog`, WPR and `PerfView`.
 pub const PROVIDER_NAME: &str = "netnotify";
