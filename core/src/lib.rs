@@ -51,8 +51,8 @@ pub mod sim;
 
 use boundary::raw;
 pub use boundary::{ffi, host, netio};
-pub use model::{counters, decode, extension, fields, notification, record, settings, status};
+pub use model::{counters, decode, fields, names, notification, printed, record, settings, status};
 pub use output::{line, render, trace};
-pub use policy::{events, lifecycle, storm};
+pub use policy::{events, extension, lifecycle, storm};
 
 pub use raw::{storm_timer_expired, trace_enable};

@@ -23,12 +23,12 @@ use crate::boundary::ffi::{
 };
 use crate::boundary::host::{Host, Sink};
 use crate::boundary::netio::NetIo;
-use crate::model::extension::Extension;
 use crate::model::notification::Notification;
 use crate::model::record::Completion;
 use crate::model::status::NtStatus;
 use crate::output::trace::{RegHandle, Trace};
 use crate::policy::events;
+use crate::policy::extension::Extension;
 
 /// An initialised extension living in device-extension memory. Not `Clone`: dropping its
 /// contents consumes it, so no reference can outlive [`Installed::drop_in_place`].

@@ -1,12 +1,10 @@
 //! The model: what the driver knows, as plain data. Rows decoded into typed values
 //! ([`decode`]), the one table of every printed field ([`fields`]) and the record a visitor
 //! walks ([`record`]), the four notifications ([`notification`]), `NTSTATUS` ([`status`]),
-//! the settings ([`settings`]), the event counters ([`counters`]) and the device extension
-//! that holds the driver's state ([`extension`]).
+//! the settings ([`settings`]) and the event counters ([`counters`]).
 
 pub mod counters;
 pub mod decode;
-pub mod extension;
 pub mod fields;
 pub mod names;
 pub mod notification;

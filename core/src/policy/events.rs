@@ -27,11 +27,10 @@ use crate::boundary::ffi::{
 };
 use crate::boundary::host::{Level, Sink};
 use crate::boundary::netio::NetIo;
-use crate::model::counters::ChangeCounters;
+use crate::model::counters::{ChangeCounters, Summary};
 use crate::model::decode::{
     Address, AddressKeys, Change, Interface, InterfaceKeys, Luid, Route, RouteKeys,
 };
-use crate::model::extension::Extension;
 use crate::model::names::{ALIAS_CHARACTERS, NAME_CHARACTERS, Names, Text};
 use crate::model::notification::Notification;
 use crate::model::record::{Completion, Detail, Note, Record, RowDetail};
@@ -40,7 +39,8 @@ use crate::model::status::NtStatus;
 use crate::output::line::Line;
 use crate::output::render;
 use crate::output::trace::{self, Session, Trace};
-use crate::policy::storm::{Admission, LIMITED, QUIET, Summary};
+use crate::policy::extension::Extension;
+use crate::policy::storm::{Admission, LIMITED, QUIET};
 
 /// The least stack, in bytes, a callback or the storm timer's DPC must find at its entry.
 ///

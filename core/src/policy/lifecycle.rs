@@ -12,7 +12,6 @@ use crate::boundary::ffi::{Handle, PASSIVE_LEVEL};
 use crate::boundary::host::{DriverKey, Host, Key, Level, Sink};
 use crate::boundary::netio::NetIo;
 use crate::boundary::raw::Installed;
-use crate::model::extension::Extension;
 use crate::model::notification::{Notification, NotificationSet};
 use crate::model::settings::{self, PARAMETER_BUFFER, RawValue, Settings};
 use crate::model::status::NtStatus;
@@ -20,6 +19,7 @@ use crate::output::render::driver::StableState;
 use crate::output::render::{self, Family};
 use crate::output::trace::{self, Trace as _};
 use crate::policy::events;
+use crate::policy::extension::Extension;
 
 /// What a `Notify*Change` call's status and handle mean (docs/netio.md#registration).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -58,10 +58,10 @@ use std::vec::Vec;
 
 use crate::boundary::ffi::{DISPATCH_LEVEL, PASSIVE_LEVEL};
 use crate::boundary::host::Level;
-use crate::model::extension::Extension;
 use crate::model::notification::Notification;
 use crate::model::settings::RawValue;
 use crate::model::status::NtStatus;
+use crate::policy::extension::Extension;
 
 pub mod checks;
 mod delivery;

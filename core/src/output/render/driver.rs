@@ -146,6 +146,19 @@ pub fn setting_defaulted(setting: &Setting, found: RawValue) -> Line {
     ))
 }
 
+/// The settings as `DriverEntry` reads them: [`Settings::read_with`], each value that is not
+/// valid reported as a warning line ([`setting_defaulted`]). Here rather than in the model,
+/// which writes no line.
+impl Settings {
+    /// Reads every setting with `read` (the shell's query of the value in `Parameters`), and
+    /// hands each warning line to `warn`: a value that is not valid takes the default.
+    pub fn read(read: impl FnMut(&str) -> RawValue, mut warn: impl FnMut(&Line)) -> Self {
+        Self::read_with(read, |setting, found| {
+            warn(&setting_defaulted(setting, found));
+        })
+    }
+}
+
 /// What was found instead of a valid value, for the warning line.
 struct Found(RawValue);
 

@@ -29,7 +29,8 @@
 
 use core::fmt;
 
-use crate::model::counters::{ChangeCounts, StableCounts};
+use crate::boundary::ffi::TICKS_PER_SECOND;
+use crate::model::counters::{ChangeCounts, StableCounts, Summary};
 use crate::model::decode::{
     Address, AddressKeys, Change, Flag, Interface, InterfaceKeys, Lifetime, Luid, Millis, Offload,
     Prefix, Route, RouteKeys, SocketAddress, Unset, ZoneIndices,
@@ -39,7 +40,6 @@ use crate::model::notification::{Notification, NotificationSet};
 use crate::model::printed::{Out, Put, display_by_put, put};
 use crate::model::status::NtStatus;
 use crate::output::line::Line;
-use crate::policy::storm::{Summary, TICKS_PER_SECOND};
 
 mod address;
 pub mod driver;

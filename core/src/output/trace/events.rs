@@ -7,7 +7,7 @@
 
 use super::encoding::{Text, copy};
 use super::{Event, Fields, InType, Level, OutType, keyword, keyword_of};
-use crate::model::counters::{ChangeCounts, Counters, StableCounts};
+use crate::model::counters::{ChangeCounts, Counters, StableCounts, Summary};
 use crate::model::decode::Change;
 use crate::model::fields::{
     ADDRESS_ROW, Field, FieldValue, INTERFACE_ROW, Kind, NAMES, ROUTE_ROW, Visit, driver, stable,
@@ -16,7 +16,6 @@ use crate::model::notification::{Notification, NotificationSet};
 use crate::model::printed::Put;
 use crate::model::record::Note;
 use crate::model::settings::{SETTINGS, Settings};
-use crate::policy::storm::Summary;
 
 /// The metadata's room for a storm summary's event: it is built on a NETIO callback's stack
 /// (or the storm timer's DPC), whose budget is 2 KiB (`ci/object-checks`).
