@@ -14,12 +14,16 @@ it names (through the crate root's re-exports, as written in core/src/lib.rs), a
   (`crate::output::render`): inside the core, paths name the layer. `$crate::` paths of
   `#[macro_export]` macros are exempt: they expand in other crates, which see the root only.
 
-`ci/layers.py` checks core/src; `ci/layers.py DIR` checks a copy (the self-test injects an
-upward import into one).
+`ci/layers.py` checks core/src; `ci/layers.py DIR` checks a copy of it; `ci/layers.py
+--self-test` checks that the check fails on each fault injected into a copy of core/src (an
+upward import, a circle, a root path) and names it.
 """
 
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 # Lowest first: a module imports only modules of its own rank or a lower one. A key names a
@@ -263,8 +267,63 @@ def name(module):
     return "::".join(module) or "crate"
 
 
+# Each fault: the file it is added to, the line added after the file's module docs, and what
+# the check must then say.
+FAULTS = [
+    (
+        "model/fields.rs",
+        "use crate::output::render::PREFIX;",
+        "model/fields.rs:{line}: upward import: model::fields (rank 1) uses"
+        " crate::output::render::PREFIX (output::render, rank 2)",
+    ),
+    (
+        "output/line.rs",
+        "use crate::policy::storm::QUIET;",
+        "upward import: output::line (rank 2) uses crate::policy::storm::QUIET",
+    ),
+    (
+        "model/status.rs",
+        "use crate::model::settings::REG_DWORD;",
+        "import circle: model::settings <-> model::status",
+    ),
+    (
+        "policy/storm.rs",
+        "use crate::counters::ChangeCounts;",
+        "crate::counters::ChangeCounts: name the layer (crate::model::counters)",
+    ),
+]
+
+
+def self_test(src):
+    """Injects each fault into a copy of `src` and checks that the check fails naming it."""
+    failed = 0
+    for file, added, expected in FAULTS:
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = Path(tmp) / "src"
+            shutil.copytree(src, copy)
+            target = copy / file
+            lines = target.read_text().split("\n")
+            first = next(i for i, line in enumerate(lines) if not line.startswith("//!"))
+            lines.insert(first, added)
+            target.write_text("\n".join(lines))
+            run = subprocess.run(
+                [sys.executable, __file__, str(copy)], capture_output=True, text=True, check=False
+            )
+            expected = expected.format(line=first + 1)
+            if run.returncode == 1 and expected in run.stdout:
+                print(f"ok: {file} + `{added}`: fails with: {expected}")
+            else:
+                failed += 1
+                print(f"FAIL: {file} + `{added}`: exit {run.returncode}, not naming: {expected}")
+                print(run.stdout, end="")
+    print(f"layers self-test: {len(FAULTS) - failed} of {len(FAULTS)} faults caught")
+    return 1 if failed else 0
+
+
 def main():
     root = Path(__file__).resolve().parent.parent
+    if sys.argv[1:] == ["--self-test"]:
+        return self_test(root / "core" / "src")
     src = Path(sys.argv[1]) if len(sys.argv) > 1 else root / "core" / "src"
     found = imports(src)
     failures = []
