@@ -1,6 +1,7 @@
-//! Event counters: lock-free atomics the callbacks bump from any thread, read once at unload,
-//! and the counts of a storm's [`Summary`]: what was counted, whoever counted it (storm
-//! control, `policy::storm`, decides when; the lines and ETW events write the counts).
+//! Event counters: lock-free atomics the callbacks bump from any thread, read once at unload.
+//!
+//! Also a storm's [`Summary`]: what was counted, whoever counted it (storm control,
+//! `policy::storm`, decides when; the lines and ETW events write the counts).
 
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 

@@ -1,6 +1,8 @@
-//! A value's printed form: the text the lines show of it, which `cargo replay --json` and the
-//! ETW events reuse for what has no number or word of its own. [`Put`] writes it into an
-//! [`Out`]; [`display`] and `display_by_put!` give `Display` from it.
+//! A value's printed form: the text the lines show of it.
+//!
+//! `cargo replay --json` and the ETW events reuse it for what has no number or word of its
+//! own. [`Put`] writes it into an [`Out`]; [`display`] and `display_by_put!` give `Display`
+//! from it.
 //!
 //! In the model, not with the line: the printed form belongs to the value (as its name, its
 //! parser and its JSON word do), and every writer (the fixed-size line, a `Formatter`, the ETW

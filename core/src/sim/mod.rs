@@ -352,7 +352,7 @@ impl Sim {
     /// recorded as misuse, and never delivered again.
     pub fn unload_driver(&self) {
         Self::at_irql(PASSIVE_LEVEL, || {
-            crate::policy::lifecycle::driver_unload(self)
+            crate::policy::lifecycle::driver_unload(self);
         });
         let mut state = self.state();
         if state.driver_kept {
