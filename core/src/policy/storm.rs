@@ -65,7 +65,10 @@
 
 use sync::{AtomicBool, AtomicU64, Ordering, fence};
 
-use crate::model::counters::{ChangeCounts, Summary};
+use crate::model::counters::ChangeCounts;
+// The model's (the lines and events write it); also here for the users outside the core
+// (`netnotify_core::storm::Summary`).
+pub use crate::model::counters::Summary;
 use crate::model::decode::Change;
 use crate::model::notification::Notification;
 
