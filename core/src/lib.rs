@@ -1,10 +1,21 @@
 //! Portable core of the netnotify driver: every decision the driver makes, on any host.
 //!
-//! Four layers, a folder each under `core/src/`: `boundary/` (where the core meets the kernel:
-//! [`ffi`], [`netio`], [`host`], `raw`), `model/` (plain data: [`decode`], [`fields`],
-//! [`record`], [`notification`], [`status`], [`settings`], [`counters`], [`extension`]),
-//! `policy/` (decisions: [`lifecycle`], [`events`], [`storm`]) and `output/` (what is written:
-//! [`line`](mod@line), [`render`], [`trace`]); each module keeps its path at the crate root.
+//! Four layers, a folder each under `core/src/`, each importing only the ones below it
+//! (`ci/layers.py` checks it, and that no two modules import each other; docs/checks.md#layers):
+//!
+//! - `model/` (what the driver knows, as plain data): [`decode`], [`fields`], [`names`],
+//!   [`printed`], [`record`], [`notification`], [`status`], [`settings`], [`counters`];
+//! - `output/` (what is written of it): [`line`](mod@line), [`render`], [`trace`];
+//! - `policy/` (the decisions): [`lifecycle`], [`events`], [`storm`], [`extension`];
+//! - `boundary/` (where the core meets the kernel), at three heights: [`ffi`], the kernel's
+//!   layouts and units, below the model; [`netio`] and [`host`], the kernel's services as
+//!   traits that take finished lines and ETW events, above the output; `raw`, the kernel
+//!   calling in (the trampolines dispatch to [`events`]), above the callbacks' policy and
+//!   below [`lifecycle`], which installs the extension through it. The model and the output
+//!   never import `netio`, `host` or `raw`.
+//!
+//! Each module keeps its path at the crate root for the users outside the core (the shell,
+//! `replay`, the tests); inside the core, paths name the layer (`crate::model::settings`).
 //!
 //! The Windows-only shell (the root crate) owns nothing but plumbing: it implements
 //! [`host::Host`] and [`netio::NetIo`] with `IoCreateDevice`, `DbgPrintEx` and the NETIO
@@ -51,8 +62,8 @@ pub mod sim;
 
 use boundary::raw;
 pub use boundary::{ffi, host, netio};
-pub use model::{counters, decode, extension, fields, notification, record, settings, status};
+pub use model::{counters, decode, fields, names, notification, printed, record, settings, status};
 pub use output::{line, render, trace};
-pub use policy::{events, lifecycle, storm};
+pub use policy::{events, extension, lifecycle, storm};
 
 pub use raw::{storm_timer_expired, trace_enable};

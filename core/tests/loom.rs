@@ -36,11 +36,19 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use loom::model::Builder;
 use loom::sync::{Arc, Mutex};
 use loom::thread;
+use netnotify_core::counters::Summary;
 use netnotify_core::decode::Change;
 use netnotify_core::notification::Notification::Route;
-// What `storm`'s `crate::` paths name: the library's modules.
-use netnotify_core::{counters, decode, notification};
-use storm::{Admission, QUIET, Storm, Summary};
+use storm::{Admission, QUIET, Storm};
+
+/// What `storm`'s `crate::` paths name (they name the layer): the library's modules.
+mod model {
+    pub use netnotify_core::{counters, decode, notification};
+}
+/// As [`model`].
+mod boundary {
+    pub use netnotify_core::ffi;
+}
 
 /// The storm limiter's own source, compiled here with loom's atomics (its `sync` shim under
 /// `cfg(all(loom, test))`): loom is a dev-dependency, so the library never links it.

@@ -52,6 +52,10 @@ pub const APC_LEVEL: u8 = 1;
 /// `KIRQL` value `DISPATCH_LEVEL`: `FreeMibTable` must be called below it.
 pub const DISPATCH_LEVEL: u8 = 2;
 
+/// 100-ns units in a second: the unit of the kernel's times (`KeQueryInterruptTime`, a row's
+/// `LARGE_INTEGER` time stamps).
+pub const TICKS_PER_SECOND: u64 = 10_000_000;
+
 /// `SOCKADDR_INET` (28 bytes, align 4): a union of `SOCKADDR_IN`, `SOCKADDR_IN6` and the
 /// leading `si_family`. Kept as bytes; see [`crate::decode::SocketAddress`] for the fields.
 #[repr(C, align(4))]

@@ -3,12 +3,12 @@
 
 use core::ptr::NonNull;
 
-use crate::line::Line;
-use crate::netio::NetIo;
-use crate::record::Record;
-use crate::settings::PARAMETER_BUFFER;
-use crate::status::NtStatus;
-use crate::trace::Trace;
+use crate::boundary::netio::NetIo;
+use crate::model::record::Record;
+use crate::model::settings::PARAMETER_BUFFER;
+use crate::model::status::NtStatus;
+use crate::output::line::Line;
+use crate::output::trace::Trace;
 
 /// How important a line is; the shell maps it to a `DbgPrintEx` level.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

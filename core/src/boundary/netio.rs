@@ -22,12 +22,12 @@
 
 use core::ffi::c_void;
 
-use crate::ffi::{
+use crate::boundary::ffi::{
     Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
     MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
     StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
-use crate::status::NtStatus;
+use crate::model::status::NtStatus;
 
 /// NETIO's notification API, as the core uses it. `Sync` because the callbacks reach it (to
 /// re-query rows and free tables) from NETIO's threads.

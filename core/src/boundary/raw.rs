@@ -17,18 +17,18 @@ use core::ffi::c_void;
 use core::mem::{align_of, offset_of, size_of};
 use core::ptr::{self, NonNull};
 
-use crate::events;
-use crate::extension::Extension;
-use crate::ffi::{
+use crate::boundary::ffi::{
     DISPATCH_LEVEL, Handle, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow,
     MibUnicastIpAddressTable,
 };
-use crate::host::{Host, Sink};
-use crate::netio::NetIo;
-use crate::notification::Notification;
-use crate::render::Completion;
-use crate::status::NtStatus;
-use crate::trace::{RegHandle, Trace};
+use crate::boundary::host::{Host, Sink};
+use crate::boundary::netio::NetIo;
+use crate::model::notification::Notification;
+use crate::model::record::Completion;
+use crate::model::status::NtStatus;
+use crate::output::trace::{RegHandle, Trace};
+use crate::policy::events;
+use crate::policy::extension::Extension;
 
 /// An initialised extension living in device-extension memory. Not `Clone`: dropping its
 /// contents consumes it, so no reference can outlive [`Installed::drop_in_place`].

@@ -1,8 +1,11 @@
 //! Event counters: lock-free atomics the callbacks bump from any thread, read once at unload.
+//!
+//! Also a storm's [`Summary`]: what was counted, whoever counted it (storm control,
+//! `policy::storm`, decides when; the lines and ETW events write the counts).
 
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use crate::decode::Change;
+use crate::model::decode::Change;
 
 /// Counts of one change notification's events, by type.
 #[derive(Debug, Default)]
@@ -175,4 +178,16 @@ pub struct Counters {
     pub stable: StableCounters,
     /// The stack guard's.
     pub stack: StackCounters,
+}
+
+/// Events of one kind that were not printed, by change type, and when the first and the
+/// last of them were left out.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Summary {
+    /// The counts.
+    pub counts: ChangeCounts,
+    /// When the first of them was left out (100-ns units).
+    pub first: u64,
+    /// When the last of them was left out.
+    pub last: u64,
 }

@@ -19,8 +19,8 @@
 //! constants: a label is a `&'static str` the renderer pushes exactly as it pushed the
 //! literal before.
 
-use crate::decode::{Prefix, SocketAddress};
-use crate::line::Put;
+use crate::model::decode::{Prefix, SocketAddress};
+use crate::model::printed::Put;
 
 /// One field of a record.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -185,7 +185,7 @@ pub mod common {
 /// `MIB_IPINTERFACE_ROW` (168 bytes).
 pub mod interface {
     use super::{Field, Kind, Width, common, enum_names};
-    use crate::decode::{LinkLocalBehavior, RouterDiscovery};
+    use crate::model::decode::{LinkLocalBehavior, RouterDiscovery};
 
     fields! {
         FAMILY: "family", "Family" @ 0, Kind::Family, Named;
@@ -264,7 +264,7 @@ pub mod interface {
 /// `MIB_UNICASTIPADDRESS_ROW` (80 bytes).
 pub mod address {
     use super::{Field, Kind, Width, common, enum_names};
-    use crate::decode::{DadState, PrefixOrigin, SuffixOrigin};
+    use crate::model::decode::{DadState, PrefixOrigin, SuffixOrigin};
 
     fields! {
         /// The address; with `/<OnLinkPrefixLength>` when the full state is known.
@@ -295,7 +295,7 @@ pub mod address {
 /// `MIB_IPFORWARD_ROW2` (104 bytes).
 pub mod route {
     use super::{Field, Kind, Width, common, enum_names};
-    use crate::decode::{RouteOrigin, RouteProtocol};
+    use crate::model::decode::{RouteOrigin, RouteProtocol};
 
     fields! {
         DESTINATION: "destination", "DestinationPrefix" @ 12, Kind::Prefix { length_at: 40 },

@@ -5,11 +5,19 @@
 //! driver's sink keeps no records (the default method is empty, and the call and the record
 //! it would take compile out of the callbacks); the simulator keeps them for
 //! `cargo replay --json`, which writes each one through [`crate::fields::Visit`].
+//!
+//! This module owns the record vocabulary: [`Record`], and what its variants hold
+//! ([`RowDetail`], [`Detail`], [`Note`], [`Completion`]). Each writer lives in the output
+//! layer: the line renderer, and `Record::visit` beside the segments that declare each run of
+//! fields once for the line and for a visitor (`output::render::segments`), so that the
+//! model names no writer.
 
-use crate::decode::{Address, AddressKeys, Change, Interface, InterfaceKeys, Route, RouteKeys};
-use crate::fields::Visit;
-use crate::notification::Notification;
-use crate::render::{self, Completion, Detail, Names};
+use crate::model::decode::{
+    Address, AddressKeys, Change, Interface, InterfaceKeys, Route, RouteKeys,
+};
+use crate::model::names::Names;
+use crate::model::notification::Notification;
+use crate::model::status::NtStatus;
 
 /// One event: what a change callback received and what it printed of it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -70,27 +78,37 @@ impl Record {
             Self::StableTable { .. } | Self::StableEntry { .. } => Notification::StableTable,
         }
     }
+}
 
-    /// Hands every field of the record's row to `visit`, in the lines' order (nothing for a
-    /// change without a row, and for a stable table's header but `entries`).
-    pub fn visit<V: Visit>(&self, visit: &mut V) {
-        match self {
-            Self::Change { detail, names, .. } => match detail {
-                RowDetail::Interface(detail) => render::visit_interface(visit, detail, names),
-                RowDetail::Address(detail) => render::visit_address(visit, detail, names),
-                RowDetail::Route(detail) => render::visit_route(visit, detail, names),
-            },
-            Self::StableTable {
-                completion,
-                entries,
-            } => {
-                render::visit_stable_header(visit, *completion, *entries);
-            }
-            Self::StableEntry {
-                position,
-                row,
-                names,
-            } => render::visit_stable_entry(visit, *position, row, names),
-        }
-    }
+/// What an event line can show of its row.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Detail<K, F> {
+    /// NETIO passed no row.
+    NoRow,
+    /// The key fields only, and why.
+    Keys(K, Note),
+    /// Every field of the object's current state.
+    Full(F),
+}
+
+/// Why a line carries only the key fields.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Note {
+    /// Nothing more to say: a delete (the object is gone), an initial or unknown type.
+    None,
+    /// The re-query found no such object: it went away after the notification.
+    Gone,
+    /// The re-query failed with this status.
+    QueryFailed(NtStatus),
+    /// The callback ran above `PASSIVE_LEVEL` (this IRQL), where re-querying is not allowed.
+    NotPassive(u8),
+}
+
+/// How a stable table reached the driver.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Completion {
+    /// Returned by `NotifyStableUnicastIpAddressTable` itself.
+    Immediate,
+    /// Delivered to the callback after a pending return.
+    Pending,
 }

@@ -6,19 +6,20 @@
 //! place for settings (README "Settings", docs/windows.md).
 //!
 //! The shell only reads a value's raw `KEY_VALUE_PARTIAL_INFORMATION`; [`RawValue::decode`]
-//! turns it into a value, [`Settings::read`] checks it against [`SETTINGS`]. A missing value
-//! takes its default silently; a value of the wrong type, size or range takes its default and
-//! one warning line says which value, what was found and what is used. No setting can stop
-//! the driver from loading. `driver.inx` writes the defaults and the README lists the table;
-//! tests check both against [`SETTINGS`].
+//! turns it into a value, [`Settings::read_with`] checks it against [`SETTINGS`]. A missing
+//! value takes its default silently; a value of the wrong type, size or range takes its
+//! default and one warning line says which value, what was found and what is used. No setting
+//! can stop the driver from loading. `driver.inx` writes the defaults and the README lists the
+//! table; tests check both against [`SETTINGS`].
+//!
+//! This module owns the values and their rules and writes no line: the warning line is the
+//! output's (`Settings::read`, in `output::render::driver`, wraps [`Settings::read_with`]).
 
 use core::fmt;
 
-use crate::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
-use crate::line::Line;
-use crate::notification::NotificationSet;
-use crate::render;
-use crate::status::NtStatus;
+use crate::boundary::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
+use crate::model::notification::NotificationSet;
+use crate::model::status::NtStatus;
 
 /// `REG_DWORD`.
 pub const REG_DWORD: u32 = 4;
@@ -251,15 +252,19 @@ impl Settings {
     }
 
     /// Reads every setting with `read` (the shell's query of the value in `Parameters`), and
-    /// hands each warning line to `warn`: a value that is not valid takes the default.
-    pub fn read(mut read: impl FnMut(&str) -> RawValue, mut warn: impl FnMut(&Line)) -> Self {
+    /// hands each value that is not valid, which takes the default, to `defaulted` with what
+    /// was found. `Settings::read` (`output::render::driver`) makes a warning line of each.
+    pub fn read_with(
+        mut read: impl FnMut(&str) -> RawValue,
+        mut defaulted: impl FnMut(&Setting, RawValue),
+    ) -> Self {
         let mut values = [0; 7];
         for (slot, setting) in values.iter_mut().zip(SETTINGS) {
             *slot = match read(setting.name) {
                 RawValue::Missing => setting.default,
                 RawValue::Dword(value) if (setting.valid)(value) => value,
                 found => {
-                    warn(&render::driver::setting_defaulted(&setting, found));
+                    defaulted(&setting, found);
                     setting.default
                 }
             };

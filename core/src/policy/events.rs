@@ -22,24 +22,25 @@
 //! path: the event is counted, nothing is printed or written, a stable table is still freed,
 //! and the DPC sets its timer again.
 
-use crate::counters::ChangeCounters;
-use crate::decode::{
+use crate::boundary::ffi::{
+    MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, PASSIVE_LEVEL,
+};
+use crate::boundary::host::{Level, Sink};
+use crate::boundary::netio::NetIo;
+use crate::model::counters::{ChangeCounters, Summary};
+use crate::model::decode::{
     Address, AddressKeys, Change, Interface, InterfaceKeys, Luid, Route, RouteKeys,
 };
-use crate::extension::Extension;
-use crate::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, PASSIVE_LEVEL};
-use crate::host::{Level, Sink};
-use crate::line::Line;
-use crate::netio::NetIo;
-use crate::notification::Notification;
-use crate::record::{Record, RowDetail};
-use crate::render::{
-    self, ALIAS_CHARACTERS, Completion, Detail, NAME_CHARACTERS, Names, Note, Text,
-};
-use crate::settings::Verbosity;
-use crate::status::NtStatus;
-use crate::storm::{Admission, LIMITED, QUIET, Summary};
-use crate::trace::{self, Session, Trace};
+use crate::model::names::{ALIAS_CHARACTERS, NAME_CHARACTERS, Names, Text};
+use crate::model::notification::Notification;
+use crate::model::record::{Completion, Detail, Note, Record, RowDetail};
+use crate::model::settings::Verbosity;
+use crate::model::status::NtStatus;
+use crate::output::line::Line;
+use crate::output::render;
+use crate::output::trace::{self, Session, Trace};
+use crate::policy::extension::Extension;
+use crate::policy::storm::{Admission, LIMITED, QUIET};
 
 /// The least stack, in bytes, a callback or the storm timer's DPC must find at its entry.
 ///
@@ -524,7 +525,7 @@ pub fn trace_control<N, S: Sink>(
         trace::counters_event(
             "counters",
             &extension.counters,
-            crate::notification::NotificationSet::EMPTY,
+            crate::model::notification::NotificationSet::EMPTY,
             extension.session.dropped(),
         )
         .write(extension.sink.trace(), &extension.session);

@@ -4,22 +4,22 @@
 //! The shell's `DriverEntry` is `driver_entry(&host)` and its unload routine is
 //! `driver_unload(&host)`; the tests call the same two functions with the simulator as host.
 
-use crate::host::Clock;
-use crate::netio::Irql;
+use crate::boundary::host::Clock;
+use crate::boundary::netio::Irql;
 use core::mem::size_of;
 
-use crate::events;
-use crate::extension::Extension;
-use crate::ffi::{Handle, PASSIVE_LEVEL};
-use crate::host::{DriverKey, Host, Key, Level, Sink};
-use crate::netio::NetIo;
-use crate::notification::{Notification, NotificationSet};
-use crate::raw::Installed;
-use crate::render::driver::StableState;
-use crate::render::{self, Family};
-use crate::settings::{self, PARAMETER_BUFFER, RawValue, Settings};
-use crate::status::NtStatus;
-use crate::trace::{self, Trace as _};
+use crate::boundary::ffi::{Handle, PASSIVE_LEVEL};
+use crate::boundary::host::{DriverKey, Host, Key, Level, Sink};
+use crate::boundary::netio::NetIo;
+use crate::boundary::raw::Installed;
+use crate::model::notification::{Notification, NotificationSet};
+use crate::model::settings::{self, PARAMETER_BUFFER, RawValue, Settings};
+use crate::model::status::NtStatus;
+use crate::output::render::driver::StableState;
+use crate::output::render::{self, Family};
+use crate::output::trace::{self, Trace as _};
+use crate::policy::events;
+use crate::policy::extension::Extension;
 
 /// What a `Notify*Change` call's status and handle mean (docs/netio.md#registration).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

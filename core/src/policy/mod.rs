@@ -1,7 +1,8 @@
 //! The policy: every decision the driver makes. `DriverEntry` and `DriverUnload`
-//! ([`lifecycle`]), what a callback does with an event ([`events`]), and storm control
-//! ([`storm`]).
+//! ([`lifecycle`]), what a callback does with an event ([`events`]), storm control
+//! ([`storm`]), and the device extension those decisions share ([`extension`]).
 
 pub mod events;
+pub mod extension;
 pub mod lifecycle;
 pub mod storm;

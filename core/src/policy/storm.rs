@@ -65,9 +65,12 @@
 
 use sync::{AtomicBool, AtomicU64, Ordering, fence};
 
-use crate::counters::ChangeCounts;
-use crate::decode::Change;
-use crate::notification::Notification;
+use crate::model::counters::ChangeCounts;
+// The model's (the lines and events write it); also here for the users outside the core
+// (`netnotify_core::storm::Summary`).
+pub use crate::model::counters::Summary;
+use crate::model::decode::Change;
+use crate::model::notification::Notification;
 
 /// The atomics: the core's own, or loom's where core/tests/loom.rs compiles this file into
 /// its test under `--cfg loom`, so that the model checker explores every interleaving and
@@ -81,8 +84,9 @@ mod sync {
     pub use core::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
 }
 
-/// 100-ns units in a second.
-pub const TICKS_PER_SECOND: u64 = 10_000_000;
+// The kernel's unit, kept where the kernel's facts are; also here for the users outside the
+// core (`netnotify_core::storm::TICKS_PER_SECOND`).
+pub use crate::boundary::ffi::TICKS_PER_SECOND;
 
 /// How long no event must have been left out before a storm counts as over and its summary
 /// is printed: one second.
@@ -99,18 +103,6 @@ pub enum Admission {
         /// Whether to arm the storm timer.
         arm_timer: bool,
     },
-}
-
-/// Events of one kind that were not printed, by change type, and when the first and the
-/// last of them were left out.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Summary {
-    /// The counts.
-    pub counts: ChangeCounts,
-    /// When the first of them was left out (100-ns units).
-    pub first: u64,
-    /// When the last of them was left out.
-    pub last: u64,
 }
 
 /// One kind's limiter and left-out counts.
@@ -368,8 +360,8 @@ const fn add(left: ChangeCounts, right: ChangeCounts) -> ChangeCounts {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::{Admission, Ordering, QUIET, Storm, TICKS_PER_SECOND};
-    use crate::decode::Change;
-    use crate::notification::Notification::Route;
+    use crate::model::decode::Change;
+    use crate::model::notification::Notification::Route;
     use std::vec::Vec;
 
     #[test]

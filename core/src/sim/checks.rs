@@ -6,13 +6,17 @@
 use std::string::String;
 use std::vec::Vec;
 
-use crate::decode::{Address, AddressKeys, Change, Interface, InterfaceKeys, Route, RouteKeys};
-use crate::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
-use crate::lifecycle::{driver_entry, driver_unload};
-use crate::line::{DBGPRINT_LIMIT, Line, TRUNCATION_MARKER};
-use crate::render::{self, Detail, Names, Note, PREFIX};
+use crate::boundary::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
+use crate::model::decode::{
+    Address, AddressKeys, Change, Interface, InterfaceKeys, Route, RouteKeys,
+};
+use crate::model::names::Names;
+use crate::model::record::{Detail, Note};
+use crate::model::status::NtStatus;
+use crate::output::line::{DBGPRINT_LIMIT, Line, TRUNCATION_MARKER};
+use crate::output::render::{self, PREFIX};
+use crate::policy::lifecycle::{driver_entry, driver_unload};
 use crate::sim::{Delivery, Event, Sim, StableMode};
-use crate::status::NtStatus;
 
 /// The output discipline: one `DbgPrint` call ending in `"\n\0"`, printable ASCII, the
 /// prefix, and the cut marker exactly when the line was cut.

@@ -8,9 +8,9 @@ use std::alloc::{self, Layout};
 use std::format;
 use std::vec::Vec;
 
-use crate::ffi::{AF_UNSPEC, MibUnicastIpAddressRow, MibUnicastIpAddressTable};
-use crate::notification::Notification;
-use crate::status::NtStatus;
+use crate::boundary::ffi::{AF_UNSPEC, MibUnicastIpAddressRow, MibUnicastIpAddressTable};
+use crate::model::notification::Notification;
+use crate::model::status::NtStatus;
 
 use super::network::{Object, apply, delivered, of_family};
 use super::state::{Callback, SendPtr};

@@ -14,9 +14,9 @@ use std::format;
 use std::string::String;
 use std::vec::Vec;
 
-use crate::ffi::PASSIVE_LEVEL;
-use crate::status::NtStatus;
-use crate::trace::{
+use crate::boundary::ffi::PASSIVE_LEVEL;
+use crate::model::status::NtStatus;
+use crate::output::trace::{
     CAPTURE_STATE, DESCRIPTOR_EVENT_METADATA, DESCRIPTOR_PAYLOAD, DESCRIPTOR_PROVIDER_TRAITS,
     EventDescriptor, Guid, InType, OutType, PROVIDER_GUID, PROVIDER_TRAITS, ProviderInformation,
     RegHandle, Trace,
@@ -168,7 +168,9 @@ impl Sim {
         // SAFETY: the context the driver registered; the callback touches it only under its
         // run-down protection, which the driver waits for before it drops the extension.
         Self::at_irql(PASSIVE_LEVEL, || unsafe {
-            crate::trace_enable::<Self, Self>(self, context.0, code, level, any, all);
+            crate::boundary::raw::trace_enable::<Self, Self>(
+                self, context.0, code, level, any, all,
+            );
         });
         let mut state = self.state();
         if asked(&state) == before {

@@ -10,11 +10,11 @@ use std::string::String;
 use std::sync::PoisonError;
 use std::vec::Vec;
 
-use crate::host::{Clock, DriverKey, Host, Key, Level, Sink, StormTimer};
-use crate::line::Line;
-use crate::record::Record;
-use crate::settings::{PARAMETER_BUFFER, REG_DWORD, RawValue};
-use crate::status::NtStatus;
+use crate::boundary::host::{Clock, DriverKey, Host, Key, Level, Sink, StormTimer};
+use crate::model::record::Record;
+use crate::model::settings::{PARAMETER_BUFFER, REG_DWORD, RawValue};
+use crate::model::status::NtStatus;
+use crate::output::line::Line;
 
 use super::state::Subkey;
 use super::{Call, Device, IrqlRule, RegistryOpen, SendPtr, Sim, State, Timer};

@@ -56,12 +56,12 @@ use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
-use crate::extension::Extension;
-use crate::ffi::{DISPATCH_LEVEL, PASSIVE_LEVEL};
-use crate::host::Level;
-use crate::notification::Notification;
-use crate::settings::RawValue;
-use crate::status::NtStatus;
+use crate::boundary::ffi::{DISPATCH_LEVEL, PASSIVE_LEVEL};
+use crate::boundary::host::Level;
+use crate::model::notification::Notification;
+use crate::model::settings::RawValue;
+use crate::model::status::NtStatus;
+use crate::policy::extension::Extension;
 
 pub mod checks;
 mod delivery;
@@ -261,7 +261,7 @@ impl Sim {
                 // SAFETY: the context the driver gave `start_timer`: its extension, which
                 // lives until the device is deleted, and `delete_device` requires the timer
                 // stopped.
-                unsafe { crate::raw::storm_timer_expired::<Self, Self>(context.0) };
+                unsafe { crate::boundary::raw::storm_timer_expired::<Self, Self>(context.0) };
             });
         }
         self.0.clock.fetch_max(target, Ordering::Relaxed);
@@ -351,7 +351,9 @@ impl Sim {
     /// its driver object. A registration still live then would call into unmapped code:
     /// recorded as misuse, and never delivered again.
     pub fn unload_driver(&self) {
-        Self::at_irql(PASSIVE_LEVEL, || crate::lifecycle::driver_unload(self));
+        Self::at_irql(PASSIVE_LEVEL, || {
+            crate::policy::lifecycle::driver_unload(self);
+        });
         let mut state = self.state();
         if state.driver_kept {
             return;

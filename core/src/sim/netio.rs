@@ -11,14 +11,14 @@ use std::sync::PoisonError;
 use std::sync::atomic::Ordering;
 use std::vec::Vec;
 
-use crate::ffi::{
+use crate::boundary::ffi::{
     Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
     MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
     StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
-use crate::netio::{Irql, KernelStack, NetIo};
-use crate::notification::Notification;
-use crate::status::NtStatus;
+use crate::boundary::netio::{Irql, KernelStack, NetIo};
+use crate::model::notification::Notification;
+use crate::model::status::NtStatus;
 
 use super::{Call, Callback, IN_CALLBACK, IrqlRule, Outcome, Sim, StableMode, of_family};
 

@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 use std::vec::Vec;
 
-use crate::decode::{AddressKeys, InterfaceKeys, Prefix, RouteKeys, SocketAddress};
-use crate::ffi::{
+use crate::boundary::ffi::{
     AF_UNSPEC, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, SockaddrInet,
     notification_type,
 };
-use crate::notification::Notification;
+use crate::model::decode::{AddressKeys, InterfaceKeys, Prefix, RouteKeys, SocketAddress};
+use crate::model::notification::Notification;
 
 use super::Delivery;
 

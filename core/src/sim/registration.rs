@@ -7,9 +7,9 @@ use core::ptr;
 use std::collections::VecDeque;
 use std::format;
 
-use crate::ffi::{AF_UNSPEC, Handle, notification_type};
-use crate::notification::Notification;
-use crate::status::NtStatus;
+use crate::boundary::ffi::{AF_UNSPEC, Handle, notification_type};
+use crate::model::notification::Notification;
+use crate::model::status::NtStatus;
 
 use super::state::{Callback, External, Registration, SendPtr, State};
 use super::{Call, Event, IrqlRule, Outcome, Sim};

@@ -5,10 +5,10 @@
 use std::string::String;
 use std::vec::Vec;
 
-use crate::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
-use crate::host::DriverKey;
-use crate::notification::Notification;
-use crate::status::NtStatus;
+use crate::boundary::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
+use crate::boundary::host::DriverKey;
+use crate::model::notification::Notification;
+use crate::model::status::NtStatus;
 
 use super::network::sockaddr_family;
 

@@ -11,13 +11,13 @@ use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize};
 use std::sync::{Condvar, Mutex};
 use std::vec::Vec;
 
-use crate::ffi::{
+use crate::boundary::ffi::{
     MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
 };
-use crate::host::Level;
-use crate::notification::Notification;
-use crate::settings::RawValue;
-use crate::status::NtStatus;
+use crate::boundary::host::Level;
+use crate::model::notification::Notification;
+use crate::model::settings::RawValue;
+use crate::model::status::NtStatus;
 
 use super::network::Network;
 use super::scenario::{Call, Event, Outcome, RegistryOpen, StableMode};
@@ -187,7 +187,7 @@ pub(super) struct Inner {
     pub(super) idle: Condvar,
     pub(super) lines: Mutex<Vec<(Level, String)>>,
     /// Every event record (`Sink::record`), with the number of lines printed before it.
-    pub(super) events: Mutex<Vec<(usize, crate::record::Record)>>,
+    pub(super) events: Mutex<Vec<(usize, crate::model::record::Record)>>,
     /// The monotonic clock the sink reports (100-ns units); moved only by the test.
     pub(super) clock: AtomicU64,
     /// What `DriverEntry` receives as `RegistryPath`.

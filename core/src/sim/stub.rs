@@ -5,16 +5,16 @@ use core::ffi::c_void;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use crate::ffi::{
+use crate::boundary::ffi::{
     Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
     MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable, PASSIVE_LEVEL,
     StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
-use crate::host::{Clock, Level, Sink, StormTimer};
-use crate::line::Line;
-use crate::netio::{Irql, KernelStack, NetIo};
-use crate::status::NtStatus;
-use crate::trace::{EventDescriptor, ProviderInformation, RegHandle, Trace};
+use crate::boundary::host::{Clock, Level, Sink, StormTimer};
+use crate::boundary::netio::{Irql, KernelStack, NetIo};
+use crate::model::status::NtStatus;
+use crate::output::line::Line;
+use crate::output::trace::{EventDescriptor, ProviderInformation, RegHandle, Trace};
 
 use super::netio::{ansi, fill};
 

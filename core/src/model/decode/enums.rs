@@ -1,7 +1,7 @@
 //! The C enums of the rows (`NL_PREFIX_ORIGIN`, `NL_DAD_STATE`, `NL_ROUTE_PROTOCOL`, the
 //! IANA `ifType`, ...), each a Rust enum whose `Unknown` variant keeps any other value.
 
-use crate::line::{Out, Put, display_by_put};
+use crate::model::printed::{Out, Put, display_by_put};
 
 /// Declares a C enum as a Rust enum with an `Unknown` variant that keeps any other value: a
 /// C enum may hold values this driver has never heard of, so transmuting would be undefined

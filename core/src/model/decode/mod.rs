@@ -10,7 +10,7 @@
 //! This module holds the notification type ([`Change`]); its parts hold the rest: `enums` the
 //! C enums, `values` the scalar fields, `rows` the three rows and their keys.
 
-use crate::ffi::notification_type;
+use crate::boundary::ffi::notification_type;
 
 mod enums;
 mod rows;
@@ -77,7 +77,7 @@ mod tests {
     use super::{
         Change, DadState, IfType, Luid, Prefix, RouteProtocol, RouterDiscovery, SocketAddress,
     };
-    use crate::ffi::SockaddrInet;
+    use crate::boundary::ffi::SockaddrInet;
     use core::net::{Ipv4Addr, Ipv6Addr};
 
     fn sockaddr(prefix: &[u8]) -> SockaddrInet {

@@ -1,7 +1,7 @@
 //! The three rows, decoded: an IP interface, a unicast address and a route, each with the key
 //! fields that identify it (what a re-query needs) and the state it carries.
 
-use crate::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
+use crate::boundary::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
 
 use super::enums::{
     DadState, LinkLocalBehavior, PrefixOrigin, RouteOrigin, RouteProtocol, RouterDiscovery,

@@ -3,7 +3,7 @@
 
 use core::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::ffi::{AF_INET, AF_INET6, AF_UNSPEC, SockaddrInet};
+use crate::boundary::ffi::{AF_INET, AF_INET6, AF_UNSPEC, SockaddrInet};
 
 use super::enums::IfType;
 

@@ -1,8 +1,8 @@
 //! The address writer: IPv4 dotted and IPv6 in RFC 5952 form (`%zone` when scoped), and
 //! prefixes, assembled in a stack scratch buffer and handed to the line in one piece.
 
-use crate::decode::{Prefix, SocketAddress};
-use crate::line::{Out, Put, put};
+use crate::model::decode::{Prefix, SocketAddress};
+use crate::model::printed::{Out, Put, put};
 use core::net::{Ipv4Addr, Ipv6Addr};
 
 use super::values::{Dec, parenthesised};

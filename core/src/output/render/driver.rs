@@ -5,13 +5,13 @@
 
 use core::fmt;
 
-use crate::counters::Counters;
-use crate::fields;
-use crate::line::Line;
-use crate::notification::{Notification, NotificationSet};
-use crate::settings::{REG_DWORD, RawValue, Setting, Settings};
-use crate::status::NtStatus;
-use crate::trace;
+use crate::model::counters::Counters;
+use crate::model::fields;
+use crate::model::notification::{Notification, NotificationSet};
+use crate::model::settings::{REG_DWORD, RawValue, Setting, Settings};
+use crate::model::status::NtStatus;
+use crate::output::line::Line;
+use crate::output::trace;
 
 use super::{Dec, Family, append, line};
 
@@ -144,6 +144,19 @@ pub fn setting_defaulted(setting: &Setting, found: RawValue) -> Line {
         setting.valid_text,
         Dec(setting.default)
     ))
+}
+
+/// The settings as `DriverEntry` reads them: [`Settings::read_with`], each value that is not
+/// valid reported as a warning line ([`setting_defaulted`]). Here rather than in the model,
+/// which writes no line.
+impl Settings {
+    /// Reads every setting with `read` (the shell's query of the value in `Parameters`), and
+    /// hands each warning line to `warn`: a value that is not valid takes the default.
+    pub fn read(read: impl FnMut(&str) -> RawValue, mut warn: impl FnMut(&Line)) -> Self {
+        Self::read_with(read, |setting, found| {
+            warn(&setting_defaulted(setting, found));
+        })
+    }
 }
 
 /// What was found instead of a valid value, for the warning line.

@@ -1,16 +1,17 @@
 //! What a record writer sees of each value ([`FieldValue`]): numbers as numbers, enums and
 //! the lines' special values as their words, everything else as its printed form.
 
-use crate::decode::{
+use crate::boundary::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
+use crate::model::decode::{
     DadState, Flag, Lifetime, LinkLocalBehavior, Luid, Millis, Prefix, PrefixOrigin, RouteOrigin,
     RouteProtocol, RouterDiscovery, SocketAddress, SuffixOrigin, Unset, ZoneIndices,
 };
-use crate::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
-use crate::fields::{FieldValue, Value};
+use crate::model::fields::{FieldValue, Value};
+use crate::model::names::Text;
+use crate::model::record::Completion;
 
-use super::Completion;
 use super::segments::{InterfaceFlags, MillisRange, NextHop, OffloadPair, Seconds};
-use super::text::{Quoted, Text};
+use super::text::Quoted;
 use super::time::Timestamp;
 use super::values::{Dec, Family};
 

@@ -29,16 +29,17 @@
 
 use core::fmt;
 
-use crate::counters::{ChangeCounts, StableCounts};
-use crate::decode::{
+use crate::boundary::ffi::TICKS_PER_SECOND;
+use crate::model::counters::{ChangeCounts, StableCounts, Summary};
+use crate::model::decode::{
     Address, AddressKeys, Change, Flag, Interface, InterfaceKeys, Lifetime, Luid, Millis, Offload,
     Prefix, Route, RouteKeys, SocketAddress, Unset, ZoneIndices,
 };
-use crate::fields::driver as driver_fields;
-use crate::line::{Line, Out, Put, display_by_put, put};
-use crate::notification::{Notification, NotificationSet};
-use crate::status::NtStatus;
-use crate::storm::{Summary, TICKS_PER_SECOND};
+use crate::model::fields::driver as driver_fields;
+use crate::model::notification::{Notification, NotificationSet};
+use crate::model::printed::{Out, Put, display_by_put, put};
+use crate::model::status::NtStatus;
+use crate::output::line::Line;
 
 mod address;
 pub mod driver;
@@ -53,7 +54,9 @@ pub use segments::put_field;
 pub use segments::{
     visit_address, visit_interface, visit_route, visit_stable_entry, visit_stable_header,
 };
-pub use text::{ALIAS_CHARACTERS, NAME_CHARACTERS, Names, Text};
+// The model's, for the users outside the core (`netnotify_core::render::Names`).
+pub use crate::model::names::{ALIAS_CHARACTERS, NAME_CHARACTERS, Names, Text};
+pub use crate::model::record::{Completion, Detail, Note};
 pub use time::Timestamp;
 pub use values::{Dec, Family, Hex};
 
@@ -79,30 +82,6 @@ pub fn line(args: fmt::Arguments<'_>) -> Line {
 /// Appends formatted text to `line`.
 pub fn append(line: &mut Line, args: fmt::Arguments<'_>) {
     let _ = fmt::Write::write_fmt(line, args);
-}
-
-/// What an event line can show of its row.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Detail<K, F> {
-    /// NETIO passed no row.
-    NoRow,
-    /// The key fields only, and why.
-    Keys(K, Note),
-    /// Every field of the object's current state.
-    Full(F),
-}
-
-/// Why a line carries only the key fields.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Note {
-    /// Nothing more to say: a delete (the object is gone), an initial or unknown type.
-    None,
-    /// The re-query found no such object: it went away after the notification.
-    Gone,
-    /// The re-query failed with this status.
-    QueryFailed(NtStatus),
-    /// The callback ran above `PASSIVE_LEVEL` (this IRQL), where re-querying is not allowed.
-    NotPassive(u8),
 }
 
 impl Put for Note {
@@ -198,15 +177,6 @@ pub fn write_route_event(
 #[must_use]
 pub fn route_event(change: Change, row: &Detail<RouteKeys, Route>, names: &Names) -> Line {
     Line::written(|line| write_route_event(line, change, row, names))
-}
-
-/// How a stable table reached the driver.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Completion {
-    /// Returned by `NotifyStableUnicastIpAddressTable` itself.
-    Immediate,
-    /// Delivered to the callback after a pending return.
-    Pending,
 }
 
 impl Put for Completion {

@@ -1,20 +1,21 @@
 //! The runs of fields of every record, each declared once (`segment!`) for both the line and
 //! a [`Visit`]or, and the visitors `cargo replay --json` walks a record with.
 
-use crate::decode::{
+use crate::model::decode::{
     Address, AddressKeys, Flag, Interface, InterfaceKeys, Millis, Offload, Route, RouteKeys,
     SocketAddress,
 };
-use crate::fields::{
+use crate::model::fields::{
     self, Field, Visit, address as address_fields, common, interface as interface_fields,
     route as route_fields,
 };
-use crate::line::{Out, Put, put};
+use crate::model::names::Names;
+use crate::model::printed::{Out, Put, put};
+use crate::model::record::{Completion, Detail, Record, RowDetail};
 
-use super::text::{Names, Quoted};
+use super::text::Quoted;
 use super::time::Timestamp;
 use super::values::{Dec, Family};
-use super::{Completion, Detail};
 
 /// Writes one field: its label from the table ([`Field::label`]), then its value. Inlined so
 /// that the label is the constant it was as a literal, and the empty-label test folds away.
@@ -383,4 +384,31 @@ pub fn visit_stable_header<V: Visit>(visit: &mut V, completion: Completion, entr
 pub fn visit_stable_entry<V: Visit>(visit: &mut V, position: u32, row: &Address, names: &Names) {
     visit.field(&fields::stable::POSITION, &Dec(position));
     visit_address_full(visit, row, names);
+}
+
+/// The record's walk, declared here with the segments it is made of (the model names no
+/// writer: [`crate::model::record`]).
+impl Record {
+    /// Hands every field of the record's row to `visit`, in the lines' order (nothing for a
+    /// change without a row, and for a stable table's header but `entries`).
+    pub fn visit<V: Visit>(&self, visit: &mut V) {
+        match self {
+            Self::Change { detail, names, .. } => match detail {
+                RowDetail::Interface(detail) => visit_interface(visit, detail, names),
+                RowDetail::Address(detail) => visit_address(visit, detail, names),
+                RowDetail::Route(detail) => visit_route(visit, detail, names),
+            },
+            Self::StableTable {
+                completion,
+                entries,
+            } => {
+                visit_stable_header(visit, *completion, *entries);
+            }
+            Self::StableEntry {
+                position,
+                row,
+                names,
+            } => visit_stable_entry(visit, *position, row, names),
+        }
+    }
 }

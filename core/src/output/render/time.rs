@@ -1,8 +1,8 @@
 //! Time stamps: a `FILETIME`-style count of 100-ns units as UTC ISO 8601, and the
 //! fixed-width digits it and the storm summary's span are written with.
 
-use crate::line::{Out, Put, put};
-use crate::storm::TICKS_PER_SECOND;
+use crate::boundary::ffi::TICKS_PER_SECOND;
+use crate::model::printed::{Out, Put, put};
 
 use super::values::Dec;
 

@@ -3,9 +3,9 @@
 
 use core::fmt;
 
-use crate::decode::{Flag, Lifetime, Luid, Millis, Offload, Unset, ZoneIndices};
-use crate::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
-use crate::line::{Out, Put, put};
+use crate::boundary::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
+use crate::model::decode::{Flag, Lifetime, Luid, Millis, Offload, Unset, ZoneIndices};
+use crate::model::printed::{Out, Put, put};
 
 /// An integer in decimal. `itoa` formats into a stack buffer and hands over one finished
 /// string, without `core`'s padding machinery the driver never asks for.
@@ -20,7 +20,7 @@ impl<T: itoa::Integer + Copy> Put for Dec<T> {
 
 impl<T: itoa::Integer + Copy> fmt::Display for Dec<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::line::display(self, f)
+        crate::model::printed::display(self, f)
     }
 }
 
@@ -44,11 +44,6 @@ impl Put for Hex {
         }
         out.put_ascii(digits.get(..count).unwrap_or_default());
     }
-}
-
-/// Bytes the writers above produced, all ASCII.
-pub(super) fn ascii(bytes: &[u8]) -> &str {
-    core::str::from_utf8(bytes).unwrap_or("?")
 }
 
 /// `word(value)`: `family(99)`.

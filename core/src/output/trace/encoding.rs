@@ -9,9 +9,9 @@ use core::fmt;
 use core::sync::atomic::Ordering;
 
 use super::{Channel, EventDescriptor, InType, Level, OutType, Session, Trace};
-use crate::decode::SocketAddress;
-use crate::fields::{FieldValue, Kind, Value as FieldValueKind, Width};
-use crate::line::{Out, Put};
+use crate::model::decode::SocketAddress;
+use crate::model::fields::{FieldValue, Kind, Value as FieldValueKind, Width};
+use crate::model::printed::{Out, Put};
 
 /// The event metadata's room, in bytes, for the lifecycle events (the counters' 20 fields).
 pub const METADATA_CAPACITY: usize = 640;

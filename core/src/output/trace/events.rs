@@ -7,16 +7,15 @@
 
 use super::encoding::{Text, copy};
 use super::{Event, Fields, InType, Level, OutType, keyword, keyword_of};
-use crate::counters::{ChangeCounts, Counters, StableCounts};
-use crate::decode::Change;
-use crate::fields::{
+use crate::model::counters::{ChangeCounts, Counters, StableCounts, Summary};
+use crate::model::decode::Change;
+use crate::model::fields::{
     ADDRESS_ROW, Field, FieldValue, INTERFACE_ROW, Kind, NAMES, ROUTE_ROW, Visit, driver, stable,
 };
-use crate::line::Put;
-use crate::notification::{Notification, NotificationSet};
-use crate::render::Note;
-use crate::settings::{SETTINGS, Settings};
-use crate::storm::Summary;
+use crate::model::notification::{Notification, NotificationSet};
+use crate::model::printed::Put;
+use crate::model::record::Note;
+use crate::model::settings::{SETTINGS, Settings};
 
 /// The metadata's room for a storm summary's event: it is built on a NETIO callback's stack
 /// (or the storm timer's DPC), whose budget is 2 KiB (`ci/object-checks`).

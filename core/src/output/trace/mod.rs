@@ -59,7 +59,7 @@ pub use session::{Control, Session};
 mod tests {
     use super::events::note;
     use super::*;
-    use crate::render::Note;
+    use crate::model::record::Note;
 
     #[test]
     fn the_guid_is_tracelogging_s_hash_of_the_name() {

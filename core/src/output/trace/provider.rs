@@ -9,9 +9,9 @@ use core::ffi::c_void;
 use core::fmt;
 
 use super::{EventDescriptor, Guid};
-use crate::line::{Out, Put};
-use crate::notification::Notification;
-use crate::status::NtStatus;
+use crate::model::notification::Notification;
+use crate::model::printed::{Out, Put};
+use crate::model::status::NtStatus;
 
 /// The provider's name: `*netnotify` in `tracelog`, WPR and `PerfView`.
 pub const PROVIDER_NAME: &str = "netnotify";

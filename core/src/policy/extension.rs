@@ -4,17 +4,21 @@
 //! Callbacks may run before a registering call returns and concurrently with each other, so
 //! the extension is only ever shared (`&Extension`): the settings are immutable, the counters
 //! and the stored handles are atomics. Callbacks never read the handles (docs/netio.md#timing).
+//!
+//! Policy, not model: it is the running driver's state as the policy keeps it (the NETIO and
+//! the sink it writes to, the storm limiter, the ETW session, which registrations are live),
+//! not plain data; the model's values it holds (settings, counters) know nothing of it.
 
 use core::ffi::c_void;
 use core::ptr;
 use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, Ordering};
 
-use crate::counters::Counters;
-use crate::ffi::Handle;
-use crate::notification::{Notification, NotificationSet};
-use crate::settings::Settings;
-use crate::storm::Storm;
-use crate::trace::Session;
+use crate::boundary::ffi::Handle;
+use crate::model::counters::Counters;
+use crate::model::notification::{Notification, NotificationSet};
+use crate::model::settings::Settings;
+use crate::output::trace::Session;
+use crate::policy::storm::Storm;
 
 /// The driver's state, stored in the device object's extension.
 pub struct Extension<N, S> {

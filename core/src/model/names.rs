@@ -1,0 +1,124 @@
+//! An interface's names as the driver keeps them: bounded printable text ([`Text`]) and the
+//! pair of name and alias ([`Names`]), as a callback looked them up.
+//!
+//! Model vocabulary, not output: records carry them ([`crate::model::record::Record`]) and
+//! every writer (line, JSON, ETW) reads them. How a line prints them (`?` when unknown, the
+//! alias in quotes) is the output's (`output::render::text`).
+
+/// Characters of an interface name printed at most. A name is `<type>_<NetLuidIndex>`
+/// (`wireless_32768`): the longest type word Windows uses and an eight-digit index fit.
+pub const NAME_CHARACTERS: usize = 32;
+
+/// Characters of an interface alias printed at most.
+///
+/// A longer alias keeps its first `ALIAS_CHARACTERS - 3` and ends with `...`. Aliases may be
+/// 256 characters long, which no line could hold beside the row; the ones Windows creates
+/// (`Ethernet 2`, `Wi-Fi`, `vEthernet (Default Switch)`, `Local Area Connection* 10`) are
+/// far shorter.
+pub const ALIAS_CHARACTERS: usize = 48;
+
+/// A name or alias as printed: printable ASCII, at most `N` characters, or unknown (`?`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Text<const N: usize> {
+    // The output's writer of the text reads them (`output::render::text`).
+    pub(crate) bytes: [u8; N],
+    pub(crate) len: usize,
+    pub(crate) known: bool,
+}
+
+impl<const N: usize> Text<N> {
+    /// Unknown: the lookup failed or was not allowed.
+    pub const UNKNOWN: Self = Self {
+        bytes: [0; N],
+        len: 0,
+        known: false,
+    };
+
+    /// The text of `units` (UTF-16, up to the first NUL, if any): printable ASCII kept,
+    /// `"` printed as `'` (the alias is quoted), anything else as `?`; cut to `N` with `...`.
+    #[must_use]
+    pub fn from_units(units: impl IntoIterator<Item = u16>) -> Self {
+        let mut text = Self {
+            bytes: [0; N],
+            len: 0,
+            known: true,
+        };
+        let mut cut = false;
+        for unit in units.into_iter().take_while(|unit| *unit != 0) {
+            let byte = match u8::try_from(unit) {
+                Ok(b'"') => b'\'',
+                Ok(byte @ b' '..=b'~') => byte,
+                _ => b'?',
+            };
+            if let Some(slot) = text.bytes.get_mut(text.len) {
+                *slot = byte;
+                text.len = text.len.saturating_add(1);
+            } else {
+                cut = true;
+                break;
+            }
+        }
+        if cut {
+            text.len = N.saturating_sub(3);
+            for slot in text.bytes.iter_mut().skip(text.len) {
+                *slot = b'.';
+            }
+            text.len = N;
+        }
+        text
+    }
+
+    /// As [`Text::from_units`], from single bytes (an ANSI name).
+    #[must_use]
+    pub fn from_bytes(bytes: &[u8]) -> Self {
+        Self::from_units(bytes.iter().map(|byte| u16::from(*byte)))
+    }
+
+    /// As [`Text::from_units`], from a `&str` (the simulator's names).
+    #[must_use]
+    pub fn from_text(text: &str) -> Self {
+        Self::from_units(text.encode_utf16())
+    }
+
+    /// The printed characters, `None` if unknown.
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        self.known
+            .then(|| ascii(self.bytes.get(..self.len).unwrap_or_default()))
+    }
+}
+
+/// The names Windows tools show for an interface.
+///
+/// Its name (`ConvertInterfaceLuidToNameA`, `InterfaceName` in `Get-NetAdapter`) and its
+/// alias (`ConvertInterfaceLuidToAlias`, `InterfaceAlias`, the name in the Control Panel).
+/// Looked up by the callback (`policy::events`), printed after the row's keys.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Names {
+    /// `name=`.
+    pub name: Text<NAME_CHARACTERS>,
+    /// `alias="…"`.
+    pub alias: Text<ALIAS_CHARACTERS>,
+}
+
+impl Names {
+    /// Neither known: printed `name=? alias=?`.
+    pub const UNKNOWN: Self = Self {
+        name: Text::UNKNOWN,
+        alias: Text::UNKNOWN,
+    };
+
+    /// Both known, from text (tests and the simulator).
+    #[must_use]
+    pub fn new(name: &str, alias: &str) -> Self {
+        Self {
+            name: Text::from_text(name),
+            alias: Text::from_text(alias),
+        }
+    }
+}
+
+/// Bytes [`Text`] kept, all ASCII.
+fn ascii(bytes: &[u8]) -> &str {
+    core::str::from_utf8(bytes).unwrap_or("?")
+}
