@@ -10,6 +10,4 @@
 #![cfg_attr(windows, no_std)]
 
 #[cfg(windows)]
-mod netio_imports;
-#[cfg(windows)]
 mod shell;

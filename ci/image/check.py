@@ -23,7 +23,7 @@ import tempfile
 
 import pefile
 
-# What the shell calls (src/shell.rs): every one must be imported. The Etw* routines are the
+# What the shell calls (src/shell/): every one must be imported. The Etw* routines are the
 # ETW provider's (Windows Vista and later; EtwSetInformation Windows 10 and later, within the
 # minimum of Windows 10 1903); the Ex*RundownProtection routines its enable callback's
 # (Windows XP and later).
@@ -39,7 +39,7 @@ NTOSKRNL = {
 # The C memory routines LLVM emits calls to for copies and zeroing; ntoskrnl.exe exports them.
 # Which ones depends on the target's code generation (the arm64 image uses no memset).
 MEMORY = {"memcmp", "memcpy", "memmove", "memset"}
-# The NETIO imports (src/netio_imports.rs).
+# The NETIO imports (src/shell/netio_imports.rs).
 NETIO = {
     "CancelMibChangeNotify2", "ConvertInterfaceLuidToAlias", "ConvertInterfaceLuidToNameA",
     "FreeMibTable", "GetIpForwardEntry2", "GetIpInterfaceEntry",

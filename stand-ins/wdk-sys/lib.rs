@@ -1,6 +1,6 @@
 //! Stand-in for wdk-sys 0.5.2 on Linux: exactly the items the driver shell uses, with the
 //! paths, spellings, types and attributes that wdk-build 0.6.0's bindgen generates from the WDK
-//! headers, so that `src/shell.rs` compiles, lints and links here as it does on Windows.
+//! headers, so that `src/shell/` compiles, lints and links here as it does on Windows.
 //!
 //! What "exactly" means (checked by `stand-ins/fidelity` against `windows-sys`, Microsoft's
 //! metadata-generated bindings, at compile time for x86_64 and aarch64):

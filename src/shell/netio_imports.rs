@@ -5,9 +5,9 @@
 //! `ConvertInterfaceLuidTo*` calls from their WDK pages (`NETIOAPI_API` is `NTSTATUS NTAPI` in
 //! kernel mode); the rows and callback types are the core's (`netnotify_core::ffi`).
 //!
-//! Declared here, in the shell, because only the shell's `NetIo` implementation calls them;
-//! the shell also carries the `#[link(name = "netio")]` directive. The portable core and its
-//! host test binaries never name these symbols.
+//! Declared here, in the shell, with the `#[link(name = "netio")]` directive, because only the
+//! shell's `NetIo` implementation (`netio`) calls them. The portable core and its host test
+//! binaries never name these symbols.
 
 use core::ffi::c_void;
 
@@ -17,6 +17,11 @@ use netnotify_core::ffi::{
     StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
 use netnotify_core::status::NtStatus;
+
+// Links the NETIO imports declared below against netio.lib, which wdk-build's search path
+// (`<WDK>\Lib\<ver>\km\<arch>`) provides. Same form as wdk-sys' own link directives.
+#[link(name = "netio", kind = "static", modifiers = "-bundle")]
+unsafe extern "system" {}
 
 #[allow(non_snake_case, reason = "the exported names of NETIO.SYS")]
 unsafe extern "system" {

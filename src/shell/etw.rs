@@ -1,0 +1,181 @@
+//! The ETW provider `netnotify`, the core's `Trace`: `EtwRegister`, `EtwSetInformation`,
+//! `EtwWriteTransfer` and `EtwUnregister`, and the enable callback's run-down reference
+//! (`Ex*RundownProtection`). The enable callback itself, `etw_enable_callback`, is defined in
+//! `shell` for its symbol name (docs/windows.md#symbol-names).
+
+use core::cell::UnsafeCell;
+use core::ffi::c_void;
+use core::ptr;
+
+use netnotify_core::status::NtStatus;
+use netnotify_core::trace::{
+    DESCRIPTOR_EVENT_METADATA, DESCRIPTOR_PAYLOAD, DESCRIPTOR_PROVIDER_TRAITS,
+    EVENT_PROVIDER_SET_TRAITS, EVENT_PROVIDER_USE_DESCRIPTOR_TYPE, EventDescriptor, Guid,
+    PROVIDER_GUID, PROVIDER_TRAITS, ProviderInformation, RegHandle, Trace,
+};
+use wdk_sys::_EVENT_DATA_DESCRIPTOR__bindgen_ty_1;
+use wdk_sys::ntddk::{
+    EtwRegister, EtwSetInformation, EtwUnregister, EtwWriteTransfer, ExAcquireRundownProtection,
+    ExInitializeRundownProtection, ExReleaseRundownProtection, ExWaitForRundownProtectionRelease,
+};
+use wdk_sys::{
+    _EVENT_INFO_CLASS, _EX_RUNDOWN_REF__bindgen_ty_1, EVENT_DATA_DESCRIPTOR, EVENT_DESCRIPTOR,
+    EX_RUNDOWN_REF, GUID, REGHANDLE, ULONG, ULONGLONG,
+};
+
+use super::etw_enable_callback;
+
+/// The ETW provider `netnotify`: the `Etw*` calls, with the handle the core gives, and the run-down
+/// protection of the enable callback.
+///
+/// Microsoft's `tracelogging` crate (`kernel_mode`) would do this with `Provider::register` and
+/// `write_event!`; the crate's `register` checks its own state with runtime `panic!`s
+/// (called twice, or concurrently), which the image's no-panic proof cannot show unreachable.
+/// So the shell calls the four routines itself, with the core's GUID, descriptor, traits and
+/// events and wdk-sys' `EVENT_DATA_DESCRIPTOR` (the crate is not a dependency at all: see
+/// `netnotify_core::trace`'s `abi` module); the core registers once, at `PASSIVE_LEVEL`, keeps
+/// the handle, and unregisters once (Microsoft Learn: `EtwRegister`, `EtwSetInformation`,
+/// `EtwWriteTransfer`, `EtwUnregister`). No state: the handle is the core's, the run-down
+/// reference [`ETW_RUNDOWN`] the image's.
+pub(super) struct Etw;
+
+/// The enable callback's `EX_RUNDOWN_REF`, in the image's own non-paged static storage rather
+/// than in the device extension it protects: the callback acquires it before it looks at the
+/// extension, and may find the extension gone (docs/netio.md#etw).
+static ETW_RUNDOWN: RundownRef = RundownRef(UnsafeCell::new(EX_RUNDOWN_REF {
+    __bindgen_anon_1: _EX_RUNDOWN_REF__bindgen_ty_1 { Count: 0 },
+}));
+
+/// An `EX_RUNDOWN_REF` shared by the threads that call the `Ex*RundownProtection` routines.
+struct RundownRef(UnsafeCell<EX_RUNDOWN_REF>);
+
+// SAFETY: only ever touched through the Ex*RundownProtection routines, which update it with
+// interlocked operations; Rust code never reads or writes it.
+unsafe impl Sync for RundownRef {}
+
+// The core's information classes are the WDK's (checked against windows-sys in
+// stand-ins/fidelity).
+const _: () = assert!(
+    EVENT_PROVIDER_SET_TRAITS.cast_signed() == _EVENT_INFO_CLASS::EventProviderSetTraits
+        && EVENT_PROVIDER_USE_DESCRIPTOR_TYPE.cast_signed()
+            == _EVENT_INFO_CLASS::EventProviderUseDescriptorType
+);
+
+// The core's descriptor and GUID are the WDK's structures (checked field by field against
+// windows-sys and the tracelogging crate in the core's tests), so they are passed by pointer
+// as they are.
+const _: () = assert!(
+    size_of::<EventDescriptor>() == size_of::<EVENT_DESCRIPTOR>()
+        && align_of::<EventDescriptor>() == align_of::<EVENT_DESCRIPTOR>()
+);
+const _: () =
+    assert!(size_of::<Guid>() == size_of::<GUID>() && align_of::<Guid>() <= align_of::<GUID>());
+
+/// An `EVENT_DATA_DESCRIPTOR` for `bytes`, whose `Reserved` (the descriptor's type) is `kind`.
+fn data_descriptor(bytes: &[u8], kind: ULONG) -> EVENT_DATA_DESCRIPTOR {
+    EVENT_DATA_DESCRIPTOR {
+        Ptr: bytes.as_ptr().addr() as ULONGLONG,
+        // Never above u32::MAX: the buffers are the core's fixed few hundred bytes.
+        Size: ULONG::try_from(bytes.len()).unwrap_or(0),
+        __bindgen_anon_1: _EVENT_DATA_DESCRIPTOR__bindgen_ty_1 { Reserved: kind },
+    }
+}
+impl Trace for Etw {
+    unsafe fn register(&self, context: *mut c_void) -> Result<RegHandle, NtStatus> {
+        // Local: no writer sees the handle until the core publishes it, after the traits.
+        let mut handle: REGHANDLE = 0;
+        // SAFETY: PASSIVE_LEVEL (DriverEntry); a GUID in the image; the callback's context is
+        // valid until the run-down wait after `unregister` (core contract); `handle` is a
+        // valid out-pointer on this stack.
+        let status = unsafe {
+            EtwRegister(
+                ptr::from_ref(&PROVIDER_GUID).cast::<GUID>(),
+                Some(etw_enable_callback),
+                context,
+                &raw mut handle,
+            )
+        };
+        if NtStatus(status).is_error() {
+            return Err(NtStatus(status));
+        }
+        Ok(RegHandle(handle))
+    }
+
+    fn set_information(&self, handle: RegHandle, information: ProviderInformation) -> NtStatus {
+        let class = match information {
+            ProviderInformation::Traits => _EVENT_INFO_CLASS::EventProviderSetTraits,
+            ProviderInformation::UseDescriptorType => {
+                _EVENT_INFO_CLASS::EventProviderUseDescriptorType
+            }
+        };
+        let bytes = information.bytes();
+        // SAFETY: PASSIVE_LEVEL (DriverEntry); the handle `register` returned; the information
+        // is a constant of its exact length, only read.
+        let status = unsafe {
+            EtwSetInformation(
+                handle.0,
+                class,
+                bytes.as_ptr().cast_mut().cast(),
+                ULONG::try_from(bytes.len()).unwrap_or(0),
+            )
+        };
+        NtStatus(status)
+    }
+
+    fn unregister(&self, handle: RegHandle) {
+        // SAFETY: PASSIVE_LEVEL (DriverUnload, or DriverEntry failing); the handle EtwRegister
+        // returned, unregistered once (core contract). Its status says only whether the handle
+        // was valid, which it is.
+        let _ = unsafe { EtwUnregister(handle.0) };
+    }
+
+    fn write(
+        &self,
+        handle: RegHandle,
+        descriptor: &EventDescriptor,
+        metadata: &[u8],
+        payload: &[u8],
+    ) -> NtStatus {
+        let data = [
+            data_descriptor(&PROVIDER_TRAITS, DESCRIPTOR_PROVIDER_TRAITS),
+            data_descriptor(metadata, DESCRIPTOR_EVENT_METADATA),
+            data_descriptor(payload, DESCRIPTOR_PAYLOAD),
+        ];
+        // SAFETY: any IRQL; a published handle (core contract); the descriptor and three data
+        // descriptors point to the image's constants and the caller's stack, non-paged while
+        // it runs, and only read during the call.
+        NtStatus(unsafe {
+            EtwWriteTransfer(
+                handle.0,
+                ptr::from_ref(descriptor).cast::<EVENT_DESCRIPTOR>(),
+                ptr::null(),
+                ptr::null(),
+                3,
+                data.as_ptr().cast_mut(),
+            )
+        })
+    }
+
+    fn rundown_init(&self) {
+        // SAFETY: PASSIVE_LEVEL (DriverEntry), before EtwRegister: no callback uses it yet;
+        // a static, so 8-byte aligned and non-paged.
+        unsafe { ExInitializeRundownProtection(ETW_RUNDOWN.0.get()) };
+    }
+
+    fn rundown_acquire(&self) -> bool {
+        // SAFETY: initialised before the callback was registered; non-paged, so any IRQL up
+        // to DISPATCH_LEVEL.
+        unsafe { ExAcquireRundownProtection(ETW_RUNDOWN.0.get()) != 0 }
+    }
+
+    fn rundown_release(&self) {
+        // SAFETY: as above; after an acquire that succeeded (core contract).
+        unsafe { ExReleaseRundownProtection(ETW_RUNDOWN.0.get()) };
+    }
+
+    fn rundown_wait(&self) {
+        // SAFETY: PASSIVE_LEVEL (DriverUnload, or DriverEntry failing), after EtwUnregister;
+        // the reference was initialised in DriverEntry.
+        unsafe { ExWaitForRundownProtectionRelease(ETW_RUNDOWN.0.get()) };
+    }
+}

@@ -1,0 +1,225 @@
+//! The WDM plumbing: `DriverEntry`, the unload routine and the device object (`Wdm`, the
+//! core's `Host`), and the routines the kernel calls into the driver. Mechanical by design;
+//! nothing here is a decision a test would check.
+//!
+//! A symbol's path is where its item is defined, and users set breakpoints on these
+//! (docs/windows.md#symbol-names): so the entry points (`driver_entry`, `driver_unload`,
+//! `storm_timer_dpc`, `etw_enable_callback`) and the types the core's callbacks are
+//! instantiated with (`Kernel`, `DebugPrint`) are defined here. Their implementations live in
+//! the submodules, by what they call:
+//! - `registry`: the driver's registry, which `Wdm`'s `Host` reads;
+//! - `print`: `DebugPrint`'s lines (`DbgPrintEx`) and clock;
+//! - `timer`: `DebugPrint`'s storm timer (`KTIMER`, `KDPC`);
+//! - `etw`: the ETW provider (`Etw*`) and its enable callback's run-down reference;
+//! - `netio`: `Kernel`, the NETIO imports (`netio_imports`) forwarded, IRQL and stack.
+//!
+//! Follows microsoft/windows-drivers-rs `examples/sample-wdm-driver` (crate attributes, panic
+//! handler, allocator, entry point) and docs/netio.md's contracts for the rest.
+
+#[cfg(not(test))]
+extern crate wdk_panic;
+
+mod etw;
+mod netio;
+mod netio_imports;
+mod print;
+mod registry;
+mod timer;
+
+use core::cell::UnsafeCell;
+use core::mem::MaybeUninit;
+use core::ptr::{self, NonNull};
+
+use netnotify_core::host::{DriverKey, Host, Key};
+use netnotify_core::lifecycle;
+use netnotify_core::settings::PARAMETER_BUFFER;
+use netnotify_core::status::NtStatus;
+#[cfg(not(test))]
+use wdk_alloc::WdkAllocator;
+use wdk_sys::ntddk::{IoCreateDevice, IoDeleteDevice, ObfReferenceObject};
+use wdk_sys::{
+    DRIVER_OBJECT, FILE_DEVICE_SECURE_OPEN, FILE_DEVICE_UNKNOWN, KDPC, KTIMER, LPCGUID, NTSTATUS,
+    PCUNICODE_STRING, PDEVICE_OBJECT, PEVENT_FILTER_DESCRIPTOR, PVOID, UCHAR, ULONG, ULONGLONG,
+};
+
+use etw::Etw;
+
+#[cfg(not(test))]
+#[global_allocator]
+static GLOBAL_ALLOCATOR: WdkAllocator = WdkAllocator;
+
+/// `DriverEntry` (`PASSIVE_LEVEL`, system thread).
+///
+/// # Safety
+/// Called by the I/O manager with its live `DRIVER_OBJECT`.
+#[unsafe(export_name = "DriverEntry")]
+pub unsafe extern "system" fn driver_entry(
+    driver: *mut DRIVER_OBJECT,
+    registry_path: PCUNICODE_STRING,
+) -> NTSTATUS {
+    lifecycle::driver_entry(&Wdm {
+        driver,
+        registry_path,
+    })
+    .0
+}
+
+/// The unload routine (`PASSIVE_LEVEL`, system thread); set only by `Host::enable_unload`.
+extern "C" fn driver_unload(driver: *mut DRIVER_OBJECT) {
+    lifecycle::driver_unload(&Wdm {
+        driver,
+        registry_path: ptr::null(),
+    });
+}
+
+/// The driver object, seen as the core's host.
+struct Wdm {
+    driver: *mut DRIVER_OBJECT,
+    /// `DriverEntry`'s `RegistryPath`, valid during `DriverEntry`; NULL in the unload routine.
+    registry_path: PCUNICODE_STRING,
+}
+impl Wdm {
+    /// The driver's one device object (head of its device list), or NULL.
+    fn device(&self) -> PDEVICE_OBJECT {
+        // SAFETY: the I/O manager's DRIVER_OBJECT, valid while the driver is loaded.
+        unsafe { (*self.driver).DeviceObject }
+    }
+}
+
+// SAFETY: the extension is the one IoCreateDevice allocated with the requested size (pool
+// memory, 16-byte aligned on 64-bit), valid until IoDeleteDevice; `device_extension` reads it
+// back from the driver's only device object.
+unsafe impl Host for Wdm {
+    type NetIo = Kernel;
+    type Sink = DebugPrint;
+
+    fn netio(&self) -> Kernel {
+        Kernel
+    }
+
+    fn sink(&self) -> DebugPrint {
+        DebugPrint {
+            timer: UnsafeCell::new(MaybeUninit::uninit()),
+            dpc: UnsafeCell::new(MaybeUninit::uninit()),
+            etw: Etw,
+        }
+    }
+
+    fn create_device(&self, extension_size: usize) -> Result<NonNull<u8>, NtStatus> {
+        let size = u32::try_from(extension_size).map_err(|_| NtStatus::INVALID_PARAMETER)?;
+        let mut device: PDEVICE_OBJECT = ptr::null_mut();
+        // SAFETY: PASSIVE_LEVEL (the core checked); unnamed device, so no name to secure
+        // (docs/netio.md#device); FILE_DEVICE_SECURE_OPEN as every Microsoft sample; not exclusive.
+        let status = unsafe {
+            IoCreateDevice(
+                self.driver,
+                size,
+                ptr::null_mut(),
+                FILE_DEVICE_UNKNOWN,
+                FILE_DEVICE_SECURE_OPEN,
+                0,
+                &raw mut device,
+            )
+        };
+        if NtStatus(status).is_error() {
+            return Err(NtStatus(status));
+        }
+        // SAFETY: IoCreateDevice succeeded, so `device` is a valid device object.
+        let extension = unsafe { (*device).DeviceExtension };
+        NonNull::new(extension.cast()).ok_or(NtStatus::UNSUCCESSFUL)
+    }
+
+    fn device_extension(&self) -> Option<NonNull<u8>> {
+        let device = self.device();
+        if device.is_null() {
+            return None;
+        }
+        // SAFETY: a device object of this driver, not yet deleted.
+        NonNull::new(unsafe { (*device).DeviceExtension }.cast())
+    }
+
+    fn delete_device(&self) {
+        let device = self.device();
+        if !device.is_null() {
+            // SAFETY: the driver's device; the core calls this after the last cancel returned.
+            unsafe { IoDeleteDevice(device) };
+        }
+    }
+
+    fn enable_unload(&self) {
+        // SAFETY: the live DRIVER_OBJECT; DriverEntry is still running, nothing else writes it.
+        unsafe { (*self.driver).DriverUnload = Some(driver_unload) };
+    }
+
+    fn keep_driver_object(&self) {
+        // SAFETY: the live DRIVER_OBJECT (the unload routine runs before the I/O manager drops
+        // its reference); PASSIVE_LEVEL. The new count is of no use: the reference is never
+        // released (docs/netio.md#failed-cancel).
+        let _ = unsafe { ObfReferenceObject(self.driver.cast()) };
+    }
+
+    fn open_driver_key(&self, kind: DriverKey) -> Option<Result<Key, NtStatus>> {
+        registry::open_driver_key(self, kind)
+    }
+
+    fn registry_path(&self) -> &[u16] {
+        registry::registry_path(self)
+    }
+
+    fn open_key(&self, path: &[u16]) -> Result<Key, NtStatus> {
+        registry::open_key(path)
+    }
+
+    fn query_value(&self, key: Key, name: &str, buffer: &mut [u8; PARAMETER_BUFFER]) -> NtStatus {
+        registry::query_value(key, name, buffer)
+    }
+
+    fn close_key(&self, key: Key) {
+        registry::close_key(key);
+    }
+}
+
+/// `DbgPrintEx` with the `DPFLTR_IHVNETWORK_ID` component, the clock, and the storm timer:
+/// a `KTIMER` and its `KDPC`, which live in the device extension with the rest of the sink
+/// (`print` implements the lines and the clock, `timer` the timer).
+struct DebugPrint {
+    timer: UnsafeCell<MaybeUninit<KTIMER>>,
+    dpc: UnsafeCell<MaybeUninit<KDPC>>,
+    etw: Etw,
+}
+
+// SAFETY: the timer and the DPC are only ever touched through the Ke* routines, which
+// synchronise on them internally (at any IRQL they allow); Rust code never reads them.
+unsafe impl Sync for DebugPrint {}
+
+/// The storm timer's DPC routine (`DISPATCH_LEVEL`): `DeferredContext` is the extension.
+unsafe extern "C" fn storm_timer_dpc(
+    _dpc: *mut KDPC,
+    context: PVOID,
+    _argument1: PVOID,
+    _argument2: PVOID,
+) {
+    // SAFETY: the context `start_timer` received, which `stop_timer` outlives (core contract).
+    unsafe { netnotify_core::storm_timer_expired::<Kernel, DebugPrint>(context) };
+}
+
+/// The provider's enable callback (`ETWENABLECALLBACK`, `PASSIVE_LEVEL`): `CallbackContext` is
+/// the extension the core registered.
+unsafe extern "C" fn etw_enable_callback(
+    _source: LPCGUID,
+    code: ULONG,
+    level: UCHAR,
+    any: ULONGLONG,
+    all: ULONGLONG,
+    _filter: PEVENT_FILTER_DESCRIPTOR,
+    context: PVOID,
+) {
+    // SAFETY: the context `register` received; the core touches it only under the run-down
+    // protection of ETW_RUNDOWN, which unload waits for before it frees the extension.
+    unsafe {
+        netnotify_core::trace_enable::<Kernel, DebugPrint>(&Etw, context, code, level, any, all);
+    };
+}
+
+/// The NETIO imports, forwarded one to one, the IRQL and the stack limits (`netio`).
+struct Kernel;
