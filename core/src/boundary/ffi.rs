@@ -1,7 +1,7 @@
 //! The NETIO boundary: `#[repr(C)]` mirrors of the rows NETIO hands out and the callback types.
 //!
 //! The kernel imports of `netio.lib` (NETIO.SYS) that take them are declared by the only code
-//! that calls them, the driver shell (`src/netio_imports.rs`).
+//! that calls them, the driver shell (`src/shell/netio_imports.rs`).
 //!
 //! `netioapi.h` is not bound by `wdk-sys`, and the `windows-sys` declarations are the user-mode
 //! ones (iphlpapi.dll, Win32 error returns, Rust `bool` for C `BOOLEAN`), so everything here is

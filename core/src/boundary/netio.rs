@@ -1,7 +1,7 @@
 //! The NETIO trait: the kernel calls the core makes, with the contract each one keeps.
 //!
 //! The driver shell implements it by forwarding to the NETIO imports it declares
-//! (`src/netio_imports.rs`); the tests implement it with the simulator (`sim` feature). Every
+//! (`src/shell/netio_imports.rs`); the tests implement it with the simulator (`sim` feature). Every
 //! method mirrors its C function one to one, so the shell's implementation stays mechanical and
 //! the core's calls are exactly the kernel's.
 //!

@@ -25,7 +25,7 @@
 //! crate's provider is a no-op on other hosts, so only events the core builds can be recorded
 //! by the simulator's trace double and compared with the lines; and the crate's
 //! `Provider::register` has runtime `panic!`s that the image's no-panic proof cannot exclude,
-//! so the shell calls the `Etw*` routines itself (`src/shell.rs` says how).
+//! so the shell calls the `Etw*` routines itself (`src/shell/etw.rs` says how).
 //!
 //! Building an event allocates nothing and cannot panic: the metadata and the payload are
 //! written into fixed buffers on the caller's stack; an event that does not fit is not
