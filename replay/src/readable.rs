@@ -33,7 +33,9 @@ impl Row {
     }
 
     fn finish(self, known: &[&str]) -> Result<(), String> {
-        self.fields.keys().next().map_or(Ok(()), |name| {
+        // The first left over by name, as the message always named it: the map keeps the
+        // scenario's order, and `remove` reorders it.
+        self.fields.keys().min().map_or(Ok(()), |name| {
             Err(format!(
                 "an {} row has no field \"{name}\"; its fields are {}",
                 self.kind,

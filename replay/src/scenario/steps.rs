@@ -85,7 +85,9 @@ impl Fields {
 
     /// Nothing left but the fields `known`.
     fn finish(self, known: &[&str]) -> Result<(), String> {
-        let Some(name) = self.map.keys().next() else {
+        // The first left over by name, as the message always named it: the map keeps the
+        // scenario's order, and `remove` reorders it.
+        let Some(name) = self.map.keys().min() else {
             return Ok(());
         };
         let mut fields = vec!["step"];
@@ -285,6 +287,10 @@ fn settings(mut fields: Fields) -> Result<Step, String> {
     }
     fields.finish(&["values", "key"])?;
     let mut parsed = Vec::new();
+    // By name, as they always were read (and `--registry` prints them): the map keeps the
+    // scenario's order.
+    let mut values: Vec<(String, Value)> = values.into_iter().collect();
+    values.sort_by(|(one, _), (other, _)| one.cmp(other));
     for (name, value) in values {
         let Some(setting) = SETTINGS.iter().find(|setting| setting.name == name) else {
             return Err(format!(
