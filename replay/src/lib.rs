@@ -9,6 +9,7 @@
 mod play;
 mod scenario;
 
+pub mod cli;
 pub mod docs;
 pub mod import;
 pub mod json;
