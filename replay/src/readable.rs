@@ -16,7 +16,7 @@ use netnotify_core::ffi::{
 use netnotify_core::fields::{self, Field, Kind, Width};
 use serde_json::{Map, Value};
 
-use crate::scenario::{alternatives, shown, wrong};
+use crate::wording::{alternatives, shown, wrong};
 
 /// `0xFFFFFFFF`: an infinite lifetime, an unset MTU or metric.
 const ALL_ONES: u32 = u32::MAX;

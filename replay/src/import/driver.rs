@@ -7,7 +7,8 @@ use netnotify_core::settings::SETTINGS;
 use netnotify_core::sim::DEFAULT_STACK;
 use serde_json::Value;
 
-use super::events::{Kind, Limiter};
+use super::events::Limiter;
+use super::kind::Kind;
 use super::step::{Json, Step, pending_step, text};
 use super::text::{ntstatus, shorten};
 use super::{BURST, FAMILY, INITIAL, Importer, LINES_PER_SECOND, NOTIFICATIONS, Phase, VERBOSITY};

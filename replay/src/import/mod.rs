@@ -23,13 +23,15 @@ use netnotify_core::settings::SETTINGS;
 use serde_json::Value;
 
 use driver::Found;
-use events::{HalfInterface, Kind, Limiter};
+use events::{HalfInterface, Limiter};
+use kind::Kind;
 use stable::Table;
 use step::{Json, Step, text};
 use text::{debugview_time, shorten};
 
 mod driver;
 mod events;
+mod kind;
 mod stable;
 mod step;
 mod text;

@@ -1,7 +1,7 @@
 //! The stable table's lines (`stable-table`): a header, then its rows, into `stable` steps.
 
 use super::Importer;
-use super::events::Kind;
+use super::kind::Kind;
 use super::step::{Json, Row, Step, pending_step, text};
 use super::text::{Names, fields, positional};
 
