@@ -8,60 +8,10 @@ use netnotify_core::status::NtStatus;
 use serde_json::Value;
 
 use super::kind::Kind;
+use super::state::{CUT, HalfInterface, Importer, Phase, REQUERY, VERBOSITY};
 use super::step::{Json, Row, Step, text};
 use super::text::{Names, Note, Parsed, field, fields, luid, ntstatus, positional, split_note};
-use super::{CUT, Importer, Phase, REQUERY, TICKS_PER_MILLISECOND, VERBOSITY};
 use crate::MAX_REPEAT;
-
-/// An interface's first line, waiting for its second.
-#[derive(Debug)]
-pub(super) struct HalfInterface {
-    /// Index of its step in `Importer::steps`.
-    pub(super) step: usize,
-    pub(super) line: usize,
-    pub(super) change: String,
-    pub(super) family: String,
-    pub(super) index: String,
-}
-
-/// The GCRA of `core/src/policy/storm.rs`, per kind: the import adds the clock time the printed
-/// lines needed, so that a replay of the scenario prints every one of them.
-#[derive(Debug, Default)]
-pub(super) struct Limiter {
-    interval: u64,
-    tolerance: u64,
-    arrival: [u64; 3],
-}
-
-impl Limiter {
-    pub(super) fn new(lines_per_second: u32, burst: u32) -> Self {
-        let interval = 10_000_000_u64
-            .checked_div(u64::from(lines_per_second))
-            .unwrap_or(0);
-        Self {
-            interval,
-            tolerance: interval.saturating_mul(u64::from(burst.saturating_sub(1))),
-            arrival: [0; 3],
-        }
-    }
-
-    /// Admits one printed event of `kind` at `now` (ticks); returns the milliseconds the
-    /// clock must move first for the driver to print it.
-    fn admit(&mut self, kind: Kind, now: u64) -> u64 {
-        if self.interval == 0 {
-            return 0;
-        }
-        let Some(arrival) = self.arrival.get_mut(kind.slot()) else {
-            return 0;
-        };
-        let start = (*arrival).max(now);
-        let wait = start.saturating_sub(now).saturating_sub(self.tolerance);
-        let wait_ms = wait.div_ceil(TICKS_PER_MILLISECOND);
-        let now = now.saturating_add(wait_ms.saturating_mul(TICKS_PER_MILLISECOND));
-        *arrival = (*arrival).max(now).saturating_add(self.interval);
-        wait_ms
-    }
-}
 
 impl Importer {
     pub(super) fn set_irql(&mut self, line: usize, level: u8) {
