@@ -1,10 +1,10 @@
-//! `cargo replay [FILE]`: see the library documentation and `docs/replay.md`.
+//! `cargo replay [OPTIONS] [FILE]`: see `cargo replay --help`, the library documentation and
+//! `docs/replay.md`. The arguments are read by [`netnotify_replay::cli`].
 
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
 use netnotify_core::settings::RawValue;
-
 use netnotify_replay::cli::{self, Command, Input};
 
 fn main() -> ExitCode {
