@@ -1,8 +1,8 @@
 //! The three event lines (`interface`, `address`, `route`) back into change steps.
 //!
-//! This module owns what differs per kind of event, the joining of an interface's two lines,
-//! what a line says of the IRQL and of the interface's names, and the clock time storm control
-//! needed to print every line read.
+//! This module owns the joining of an interface's two lines, what a line says of the IRQL and
+//! of the interface's names, and the clock time storm control needed to print every line read;
+//! what differs per kind of event is [`super::kind`]'s.
 
 use netnotify_core::status::NtStatus;
 use serde_json::Value;

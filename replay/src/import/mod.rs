@@ -10,9 +10,11 @@
 //! storm summary becomes a comment: the events storm control left out of the lines cannot
 //! come back.
 //!
-//! This file holds the state carried from line to line and the loop over the lines; `text`
-//! reads a line's text, `step` writes the scenario's steps, `events` converts the event lines,
-//! `stable` the stable table's, and `driver` the driver's own lines.
+//! This file holds the loop over the lines; `state` the state carried from line to line,
+//! `text` reads a line's text, `kind` what differs per kind of event line, `step` writes the
+//! scenario's steps, `events` converts the event lines, `stable` the stable table's, and
+//! `driver` the driver's own lines. The readers import `state`, `text`, `kind` and `step`, and
+//! none imports this file or another reader (`ci/import-cycles/check.py`).
 //!
 //! Nothing here panics on any input: a line cut at the 512-byte limit or mangled by a viewer
 //! gives a note naming its line number, and the conversion goes on.
