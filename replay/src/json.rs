@@ -8,7 +8,6 @@
 //! is read back into an object with the same tables.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use netnotify_core::decode::Change;
 use netnotify_core::fields::{self, Field, FieldValue, Kind, Value as FieldValueKind, Visit};
@@ -18,59 +17,46 @@ use netnotify_core::render::{Detail, Note};
 use netnotify_core::settings::SETTINGS;
 use serde_json::{Map, Value};
 
-/// An object whose keys keep the order they were written in (the lines' order): each key
-/// with its value's JSON text.
+/// An object whose keys keep the order they were written in (the lines' order):
+/// `serde_json`'s map with its `preserve_order` feature, written by `serde_json`.
 #[derive(Default, Debug, Clone, PartialEq, Eq)]
-pub struct Object(Vec<(String, String)>);
+pub struct Object(Map<String, Value>);
 
 impl Object {
-    /// Adds a key.
+    /// Adds a key (a key added again keeps its place and takes the new value).
     pub fn push(&mut self, key: &str, value: impl Into<Value>) {
-        self.0.push((key.to_owned(), value.into().to_string()));
+        self.0.insert(key.to_owned(), value.into());
     }
 
     /// Adds a key whose value is an object.
-    pub fn push_object(&mut self, key: &str, object: &Self) {
-        self.0.push((key.to_owned(), object.to_json()));
+    pub fn push_object(&mut self, key: &str, object: Self) {
+        self.push(key, Value::Object(object.0));
     }
 
     /// Inserts a key at `index` (at the end if beyond it).
-    fn insert(&mut self, index: usize, key: &str, value: &Value) {
+    fn insert(&mut self, index: usize, key: &str, value: Value) {
         let index = index.min(self.0.len());
-        self.0.insert(index, (key.to_owned(), value.to_string()));
+        self.0.shift_insert(index, key.to_owned(), value);
     }
 
     /// The object as one line of JSON.
     #[must_use]
     pub fn to_json(&self) -> String {
-        let mut text = String::from("{");
-        for (index, (key, value)) in self.0.iter().enumerate() {
-            if index != 0 {
-                text.push(',');
-            }
-            let _ = write!(text, "{}:{value}", Value::String(key.clone()));
-        }
-        text.push('}');
-        text
+        // `serde_json`'s compact writer, the one `Value`'s `Display` is and every value was
+        // always written with: the same escapes and numbers, no spaces. A map of string keys
+        // and values always serializes, so the default is never taken.
+        serde_json::to_string(&self.0).unwrap_or_default()
     }
 
     /// As a `serde_json` map.
     #[must_use]
     pub fn to_map(&self) -> Map<String, Value> {
-        self.0
-            .iter()
-            .map(|(key, value)| {
-                (
-                    key.clone(),
-                    serde_json::from_str(value).unwrap_or(Value::Null),
-                )
-            })
-            .collect()
+        self.0.clone()
     }
 
     /// The keys, in order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(key, _)| key.as_str())
+        self.0.keys().map(String::as_str)
     }
 }
 
@@ -272,7 +258,7 @@ pub fn driver_line(line: &str, sequence: &mut Sequence) -> Object {
                     .keys()
                     .position(|key| key == "stable-table")
                     .map_or(usize::MAX, |at| at + 1);
-                object.insert(at, fields::driver::ENTRIES.name, &Value::Null);
+                object.insert(at, fields::driver::ENTRIES.name, Value::Null);
             }
         }
         "unloaded" => {
@@ -288,7 +274,7 @@ pub fn driver_line(line: &str, sequence: &mut Sequence) -> Object {
                     &fields::CHANGE_COUNTS
                 };
                 pairs(&mut inner, counts, table);
-                object.push_object(name, &inner);
+                object.push_object(name, inner);
                 rest = after;
             }
             pairs(&mut object, rest, &fields::UNLOADED);

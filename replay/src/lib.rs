@@ -8,7 +8,9 @@
 
 mod play;
 mod scenario;
+mod wording;
 
+pub mod cli;
 pub mod docs;
 pub mod import;
 pub mod json;
@@ -17,7 +19,7 @@ pub mod readable;
 pub use play::{
     EtwSession, Output, RecordedEvent, Report, recorded_events, run, run_as, run_with, run_with_etw,
 };
-pub use scenario::{ParseError, Scenario, decode_text, parse};
+pub use scenario::{MAX_REPEAT, ParseError, Scenario, decode_text, parse};
 
 /// The built-in scenario: a laptop joining Wi-Fi (`replay/scenarios/laptop-joins-wifi.jsonl`).
 pub const LAPTOP_JOINS_WIFI: &str = include_str!("../scenarios/laptop-joins-wifi.jsonl");
@@ -25,12 +27,6 @@ pub const LAPTOP_JOINS_WIFI: &str = include_str!("../scenarios/laptop-joins-wifi
 /// The built-in storm (`cargo replay --storm`): a VPN connecting floods route notifications
 /// and storm control keeps the output bounded (`replay/scenarios/vpn-route-storm.jsonl`).
 pub const VPN_ROUTE_STORM: &str = include_str!("../scenarios/vpn-route-storm.jsonl");
-
-/// The most times one step may repeat its notification.
-pub const MAX_REPEAT: u32 = 100_000;
-
-/// 100-ns clock ticks in a millisecond.
-const TICKS_PER_MILLISECOND: u64 = 10_000;
 
 /// The fuzz check (`fuzz/` and its regression tests): any bytes as a scenario.
 ///

@@ -1,66 +1,38 @@
-//! `cargo replay [FILE]`: see the library documentation and `docs/replay.md`.
+//! `cargo replay [OPTIONS] [FILE]`: see `cargo replay --help`, the library documentation and
+//! `docs/replay.md`. The arguments are read by [`netnotify_replay::cli`].
 
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
 use netnotify_core::settings::RawValue;
-
-const USAGE: &str = "usage: cargo replay [--registry | --json | --etw SESSION OUT] [FILE | - | --storm]\n\
-    \x20      cargo replay --import LOG | -\n\
-    Plays a JSON Lines scenario (docs/replay.md) through the driver in the NETIO simulator and\n\
-    prints exactly the lines the driver would print. Without FILE: the built-in scenario, a\n\
-    laptop joining Wi-Fi. --storm: the built-in route storm of a VPN connecting. With -: the\n\
-    scenario on stdin. --registry: print the scenario's settings instead, one\n\
-    `Parameters NAME REG_DWORD|REG_SZ DATA` line each, for writing them into a real\n\
-    registry. --json: every event (also those storm control left out of the lines) and\n\
-    every driver record as one JSON object per line. --etw SESSION OUT: an ETW session listens\n\
-    (none, or LEVEL:KEYWORDS, with :capture-state to ask for the state before the unload);\n\
-    every ETW call goes to OUT, one JSON object a line (docs/replay.md#etw). --import: turn\n\
-    captured lines (a DebugView log, WinDbg output, any lines with `netnotify: `) into a\n\
-    scenario on stdout, notes on stderr.";
-
-/// The options, for the message about an unknown one.
-const OPTIONS: &str =
-    "--storm, --registry, --json, --etw, --import and --help (or a FILE, or - for stdin)";
+use netnotify_replay::cli::{self, Command, Input};
 
 fn main() -> ExitCode {
-    let mut arguments: Vec<String> = std::env::args().skip(1).collect();
-    let registry = arguments.first().is_some_and(|flag| flag == "--registry");
-    let import = arguments.first().is_some_and(|flag| flag == "--import");
-    if registry || import {
-        arguments.remove(0);
-    }
-    if import && !matches!(arguments.as_slice(), [path] if !path.starts_with("--")) {
-        eprintln!("replay: --import takes one LOG file, or - for stdin\n{USAGE}");
-        return ExitCode::from(2);
-    }
-    let json = arguments.first().is_some_and(|flag| flag == "--json");
-    if json {
-        arguments.remove(0);
-    }
+    let command = match cli::parse_args(std::env::args_os().skip(1)) {
+        Ok(command) => command,
+        Err(message) => {
+            eprintln!("replay: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let (input, json, etw, registry) = match command {
+        Command::Help => {
+            println!("{}", cli::HELP);
+            return ExitCode::SUCCESS;
+        }
+        Command::Import(log) => return import(&log),
+        Command::Registry(input) => (input, false, None, true),
+        Command::Play { input, json, etw } => (input, json, etw, false),
+    };
     let output = if json {
         netnotify_replay::Output::Json
     } else {
         netnotify_replay::Output::Lines
     };
-    let etw = match take_etw(&mut arguments) {
-        Ok(etw) => etw,
-        Err(code) => return code,
-    };
-    let bytes = match read_input(&arguments) {
+    let bytes = match read_input(&input) {
         Ok(bytes) => bytes,
         Err(code) => return code,
     };
-    if import {
-        return match netnotify_replay::import::decode_log(&bytes) {
-            Ok(text) => import_lines(&text),
-            Err(message) => {
-                let name = arguments.first().map_or("-", String::as_str);
-                eprintln!("replay: \"{name}\": {message}");
-                ExitCode::from(2)
-            }
-        };
-    }
     let text = match netnotify_replay::decode_text(&bytes) {
         Ok(text) => text,
         Err(message) => {
@@ -105,31 +77,40 @@ fn main() -> ExitCode {
     }
 }
 
-/// The input the arguments name: the built-in scenarios, stdin or a file. `Err`: the exit
-/// code, after the help or an error was printed.
-fn read_input(arguments: &[String]) -> Result<Vec<u8>, ExitCode> {
-    let bytes = match arguments {
-        [] => Ok(netnotify_replay::LAPTOP_JOINS_WIFI.as_bytes().to_vec()),
-        [flag] if flag == "--storm" => Ok(netnotify_replay::VPN_ROUTE_STORM.as_bytes().to_vec()),
-        [flag] if flag == "-h" || flag == "--help" => {
-            println!("{USAGE}");
-            return Err(ExitCode::SUCCESS);
+/// `--import LOG`: the log read, decoded and turned into a scenario.
+fn import(log: &Input) -> ExitCode {
+    let bytes = match read_input(log) {
+        Ok(bytes) => bytes,
+        Err(code) => return code,
+    };
+    match netnotify_replay::import::decode_log(&bytes) {
+        Ok(text) => import_lines(&text),
+        Err(message) => {
+            let name = match log {
+                Input::File(path) => path.display().to_string(),
+                _ => "-".to_owned(),
+            };
+            eprintln!("replay: \"{name}\": {message}");
+            ExitCode::from(2)
         }
-        [flag] if flag.starts_with("--") => {
-            eprintln!("replay: unknown option {flag}; the options are {OPTIONS}");
-            return Err(ExitCode::from(2));
-        }
-        [path] if path == "-" => {
+    }
+}
+
+/// The bytes of the input: a built-in scenario, stdin or a file. `Err`: the exit code, after
+/// the error was printed.
+fn read_input(input: &Input) -> Result<Vec<u8>, ExitCode> {
+    let bytes = match input {
+        Input::BuiltIn => Ok(netnotify_replay::LAPTOP_JOINS_WIFI.as_bytes().to_vec()),
+        Input::Storm => Ok(netnotify_replay::VPN_ROUTE_STORM.as_bytes().to_vec()),
+        Input::Stdin => {
             let mut bytes = Vec::new();
             io::stdin()
                 .read_to_end(&mut bytes)
                 .map(|_| bytes)
                 .map_err(|error| ("standard input".to_owned(), error))
         }
-        [path] => std::fs::read(path).map_err(|error| (format!("\"{path}\""), error)),
-        _ => {
-            eprintln!("{USAGE}");
-            return Err(ExitCode::from(2));
+        Input::File(path) => {
+            std::fs::read(path).map_err(|error| (format!("\"{}\"", path.display()), error))
         }
     };
     bytes.map_err(|(what, error)| {
@@ -191,31 +172,6 @@ fn import_lines(text: &str) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => written(&error, &mut notes),
     }
-}
-
-/// `--etw SESSION OUT` at the front of the arguments, taken out of them.
-fn take_etw(
-    arguments: &mut Vec<String>,
-) -> Result<Option<(netnotify_replay::EtwSession, String)>, ExitCode> {
-    if arguments.first().is_none_or(|flag| flag != "--etw") {
-        return Ok(None);
-    }
-    if arguments.len() < 3 {
-        eprintln!("{USAGE}");
-        return Err(ExitCode::from(2));
-    }
-    let mut taken = arguments.drain(..3).skip(1);
-    let (spec, file) = (
-        taken.next().unwrap_or_default(),
-        taken.next().unwrap_or_default(),
-    );
-    drop(taken);
-    netnotify_replay::EtwSession::parse(&spec)
-        .map(|session| Some((session, file)))
-        .map_err(|message| {
-            eprintln!("replay: {message}");
-            ExitCode::from(2)
-        })
 }
 
 /// A write that failed: a reader that went away (`cargo replay | head`) ends the replay

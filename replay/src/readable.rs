@@ -16,7 +16,7 @@ use netnotify_core::ffi::{
 use netnotify_core::fields::{self, Field, Kind, Width};
 use serde_json::{Map, Value};
 
-use crate::scenario::{alternatives, shown, wrong};
+use crate::wording::{alternatives, shown, wrong};
 
 /// `0xFFFFFFFF`: an infinite lifetime, an unset MTU or metric.
 const ALL_ONES: u32 = u32::MAX;
@@ -33,7 +33,9 @@ impl Row {
     }
 
     fn finish(self, known: &[&str]) -> Result<(), String> {
-        self.fields.keys().next().map_or(Ok(()), |name| {
+        // The first left over by name, as the message always named it: the map keeps the
+        // scenario's order, and `remove` reorders it.
+        self.fields.keys().min().map_or(Ok(()), |name| {
             Err(format!(
                 "an {} row has no field \"{name}\"; its fields are {}",
                 self.kind,

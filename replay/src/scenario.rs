@@ -1,19 +1,18 @@
 //! Scenarios: the validated steps of a JSON Lines file (docs/replay.md) and how it is read.
 //!
 //! This module owns [`Scenario`] and its steps, the text of a scenario file ([`decode_text`]),
-//! the whole-file rules (where `settings`, `stable` and `unload` may stand) in [`parse`], and the
-//! wording of every message about a value; [`steps`] reads each step's object.
+//! the whole-file rules (where `settings`, `stable` and `unload` may stand) in [`parse`];
+//! [`steps`] owns a step and reads each step's object, [`crate::wording`] words the messages.
 
 use std::fmt;
 
-use netnotify_core::ffi::MibUnicastIpAddressRow;
 use netnotify_core::notification::Notification;
-use netnotify_core::settings::RawValue;
-use netnotify_core::sim::{Delivery, Event, StableMode};
-use netnotify_core::status::NtStatus;
+use netnotify_core::sim::StableMode;
 use serde_json::Value;
-pub use steps::MAX_STACK;
 use steps::step;
+pub use steps::{Failure, MAX_REPEAT, MAX_STACK, Step};
+
+use crate::wording::wrong;
 
 mod steps;
 
@@ -37,81 +36,6 @@ impl Scenario {
     }
 }
 
-/// One step, ready to play.
-#[derive(Debug)]
-pub enum Step {
-    /// A change notification, `repeat` times, the clock advancing `every` ticks in between:
-    /// the row is the object's full state.
-    Change {
-        event: Event,
-        delivery: Delivery,
-        repeat: u32,
-        every: u64,
-        /// The interface's name and alias, when the row gives them (as `--json` writes it).
-        names: Option<(String, String)>,
-    },
-    /// Values of the `Parameters` key (where the driver reads its settings) before the driver
-    /// loads.
-    Settings(Vec<(&'static str, RawValue)>),
-    /// The monotonic clock moves forward by this many ticks.
-    Clock(u64),
-    /// How `NotifyStableUnicastIpAddressTable` will complete (before the driver loads).
-    Stable(StableMode),
-    /// The pending stable-table request completes with these rows (`None`: a NULL table).
-    StableComplete(Option<Vec<MibUnicastIpAddressRow>>),
-    /// The next call of a function fails.
-    Fail(Failure),
-    /// The next registration of this notification succeeds with a NULL handle, which can
-    /// never be cancelled (docs/netio.md#null-handle).
-    NullHandle(Notification),
-    /// The IRQL the driver's code runs at from now on.
-    Irql(u8),
-    /// The stack (bytes) every callback and the storm timer's DPC find left at their entry from
-    /// now on (docs/netio.md#stack).
-    Stack(usize),
-    /// NETIO knows the interface `luid` by this name and alias (`ConvertInterfaceLuidTo*`).
-    Name {
-        luid: u64,
-        name: String,
-        alias: String,
-    },
-    /// `sc stop`: the driver unloads.
-    Unload,
-}
-
-impl Step {
-    /// Steps that prepare the system rather than happen to the driver: the driver loads at the
-    /// first step that is not one of these.
-    pub(super) const fn is_setup(&self) -> bool {
-        matches!(
-            self,
-            Self::Stable(_)
-                | Self::Settings(..)
-                | Self::Fail(_)
-                | Self::NullHandle(_)
-                | Self::Irql(_)
-                | Self::Stack(_)
-                | Self::Clock(_)
-                | Self::Name { .. }
-        )
-    }
-
-    /// Steps that only make sense before the driver loads.
-    const fn before_load(&self) -> bool {
-        matches!(self, Self::Stable(_) | Self::Settings(..))
-    }
-}
-
-/// A failure injected into the next call of a function.
-#[derive(Clone, Copy, Debug)]
-pub enum Failure {
-    Register(Notification, NtStatus),
-    Cancel(Notification, NtStatus),
-    Query(Notification, NtStatus),
-    CreateDevice(NtStatus),
-    EtwRegister(NtStatus),
-}
-
 /// Why a scenario was refused: its line number (from 1) and the problem.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct ParseError {
@@ -128,31 +52,6 @@ impl fmt::Display for ParseError {
 }
 
 impl std::error::Error for ParseError {}
-/// `"a", "b" or "c"`.
-pub fn alternatives(names: &[&str]) -> String {
-    let quoted: Vec<String> = names.iter().map(|name| format!("\"{name}\"")).collect();
-    match quoted.split_last() {
-        None => String::new(),
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-    }
-}
-
-/// A value as a message shows it: its JSON text, cut short.
-pub fn shown(value: &Value) -> String {
-    let text = value.to_string();
-    if text.chars().count() <= 40 {
-        return text;
-    }
-    let cut: String = text.chars().take(37).collect();
-    format!("{cut}...")
-}
-
-/// `"field" is <value>, expected <expected>`.
-pub fn wrong(field: &str, value: &Value, expected: &str) -> String {
-    format!("\"{field}\" is {}, expected {expected}", shown(value))
-}
-
 /// The text of a scenario file: UTF-8, with or without a byte order mark, or UTF-16 with one
 /// (what Windows PowerShell 5.1's `>` writes), converted.
 ///

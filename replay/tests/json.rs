@@ -168,3 +168,37 @@ fn the_docs_json_examples_are_the_built_in_scenarios_output() {
         assert!(text.lines().any(|line| line == example), "{example}");
     }
 }
+
+/// `json::Object` is written by `serde_json`'s compact writer in the order its keys were
+/// added: escapes, integers, floats, `null`, `true` and nested objects as the hand-joined
+/// writer it replaced wrote them (the same bytes; the goldens depend on it).
+#[test]
+fn an_object_keeps_its_order_and_serde_json_s_escapes_and_numbers() {
+    let mut inner = netnotify_replay::json::Object::default();
+    inner.push("initial", 0_u64);
+    inner.push("add", 4_294_967_295_u64);
+    let mut object = netnotify_replay::json::Object::default();
+    object.push("kind", "storm");
+    object.push("seq", 1_u64);
+    object.push("message", "a \"quoted\" \\ tab\t, é and \u{1}");
+    object.push("over", 0.046_f64);
+    object.push("whole", 2.0_f64);
+    object.push("signed", -7_i64);
+    object.push("row", Value::Null);
+    object.push("printed", true);
+    object.push_object("route", inner);
+    assert_eq!(
+        object.to_json(),
+        "{\"kind\":\"storm\",\"seq\":1,\"message\":\"a \\\"quoted\\\" \\\\ tab\\t, é and \
+         \\u0001\",\"over\":0.046,\"whole\":2.0,\"signed\":-7,\"row\":null,\"printed\":true,\
+         \"route\":{\"initial\":0,\"add\":4294967295}}"
+    );
+    assert_eq!(
+        object.keys().collect::<Vec<_>>(),
+        [
+            "kind", "seq", "message", "over", "whole", "signed", "row", "printed", "route"
+        ]
+    );
+    let parsed: Value = serde_json::from_str(&object.to_json()).unwrap();
+    assert_eq!(parsed, Value::Object(object.to_map()));
+}

@@ -734,8 +734,8 @@ fn the_command_explains_bad_arguments_and_ends_quietly_on_a_closed_pipe() {
     assert_eq!(option.status.code(), Some(2));
     assert_eq!(
         String::from_utf8(option.stderr).unwrap(),
-        "replay: unknown option --strom; the options are --storm, --registry, --json, --etw, \
-         --import and --help (or a FILE, or - for stdin)\n"
+        "replay: unknown option --strom; the options are --storm, --json, --registry, --etw, \
+         --import and --help (cargo replay --help says what each does)\n"
     );
     let missing = Command::new(binary)
         .arg("no/such/file.jsonl")

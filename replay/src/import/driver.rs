@@ -7,28 +7,14 @@ use netnotify_core::settings::SETTINGS;
 use netnotify_core::sim::DEFAULT_STACK;
 use serde_json::Value;
 
-use super::events::{Kind, Limiter};
+use super::kind::Kind;
+use super::state::{
+    BURST, FAMILY, Found, INITIAL, Importer, LINES_PER_SECOND, Limiter, NOTIFICATIONS, Phase,
+    VERBOSITY,
+};
 use super::step::{Json, Step, pending_step, text};
 use super::text::{ntstatus, shorten};
-use super::{BURST, FAMILY, INITIAL, Importer, LINES_PER_SECOND, NOTIFICATIONS, Phase, VERBOSITY};
 use crate::scenario::MAX_STACK;
-
-/// A settings value as a warning line found it.
-#[derive(Clone, Debug)]
-pub(super) enum Found {
-    Dword(u32),
-    /// A `REG_SZ` of that many characters.
-    String(usize),
-}
-
-impl Found {
-    fn json(&self) -> Value {
-        match self {
-            Self::Dword(value) => Value::from(*value),
-            Self::String(characters) => Value::String("x".repeat(*characters)),
-        }
-    }
-}
 
 impl Importer {
     pub(super) fn settings_line(&mut self, line: usize, rest: &str) {

@@ -1,145 +1,17 @@
 //! The three event lines (`interface`, `address`, `route`) back into change steps.
 //!
-//! This module owns what differs per kind of event, the joining of an interface's two lines,
-//! what a line says of the IRQL and of the interface's names, and the clock time storm control
-//! needed to print every line read.
+//! This module owns the joining of an interface's two lines, what a line says of the IRQL and
+//! of the interface's names, and the clock time storm control needed to print every line read;
+//! what differs per kind of event is [`super::kind`]'s.
 
 use netnotify_core::status::NtStatus;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::kind::Kind;
+use super::state::{CUT, HalfInterface, Importer, Phase, REQUERY, VERBOSITY};
 use super::step::{Json, Row, Step, text};
 use super::text::{Names, Note, Parsed, field, fields, luid, ntstatus, positional, split_note};
-use super::{CUT, Importer, Phase, REQUERY, TICKS_PER_MILLISECOND, VERBOSITY};
-use crate::{MAX_REPEAT, readable};
-
-/// The per-kind facts of the three event lines: the step's name, the `Get*Entry` call that
-/// re-queries it, and the readable row's field table and checker ([`readable`]'s, so that the
-/// field names are defined in one place).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(super) enum Kind {
-    Interface,
-    Address,
-    Route,
-}
-
-impl Kind {
-    const fn name(self) -> &'static str {
-        match self {
-            Self::Interface => "interface",
-            Self::Address => "address",
-            Self::Route => "route",
-        }
-    }
-
-    const fn query(self) -> &'static str {
-        match self {
-            Self::Interface => "GetIpInterfaceEntry",
-            Self::Address => "GetUnicastIpAddressEntry",
-            Self::Route => "GetIpForwardEntry2",
-        }
-    }
-
-    const fn slot(self) -> usize {
-        match self {
-            Self::Interface => 0,
-            Self::Address => 1,
-            Self::Route => 2,
-        }
-    }
-
-    /// The readable row's fields, in the lines' order: the key field first.
-    pub(super) const fn fields(self) -> &'static [&'static str] {
-        match self {
-            Self::Interface => &readable::INTERFACE_FIELDS,
-            Self::Address => &readable::ADDRESS_FIELDS,
-            Self::Route => &readable::ROUTE_FIELDS,
-        }
-    }
-
-    /// The smallest row the step format takes, for a `(no row)` line (`"deliver":"null"`):
-    /// the key field, of IPv4.
-    fn placeholder(self) -> Row {
-        let key = self.fields().first().copied().unwrap_or_default();
-        let value = match self {
-            Self::Interface => "ipv4",
-            Self::Address => "0.0.0.0",
-            Self::Route => "0.0.0.0/0",
-        };
-        vec![(key.to_owned(), Value::String(value.to_owned()))]
-    }
-
-    /// Checks a readable row exactly as the scenario reader will.
-    pub(super) fn check(self, row: &Row) -> Result<(), String> {
-        let map: Map<String, Value> = row.iter().cloned().collect();
-        match self {
-            Self::Interface => readable::interface(map).map(drop),
-            Self::Address => readable::address_row(map).map(drop),
-            Self::Route => readable::route(map).map(drop),
-        }
-    }
-
-    /// Whether a row of this kind printed every field rather than its keys: it has the field
-    /// that follows the keys (`luid` is the last key of every kind).
-    fn is_full(self, row: &Row) -> bool {
-        let fields = self.fields();
-        let first_full_field = fields
-            .iter()
-            .position(|field| *field == "luid")
-            .and_then(|luid| fields.get(luid + 1));
-        row.iter()
-            .any(|(field, _)| Some(&field.as_str()) == first_full_field)
-    }
-}
-
-/// An interface's first line, waiting for its second.
-#[derive(Debug)]
-pub(super) struct HalfInterface {
-    /// Index of its step in `Importer::steps`.
-    pub(super) step: usize,
-    pub(super) line: usize,
-    pub(super) change: String,
-    pub(super) family: String,
-    pub(super) index: String,
-}
-
-/// The GCRA of `core/src/policy/storm.rs`, per kind: the import adds the clock time the printed
-/// lines needed, so that a replay of the scenario prints every one of them.
-#[derive(Debug, Default)]
-pub(super) struct Limiter {
-    interval: u64,
-    tolerance: u64,
-    arrival: [u64; 3],
-}
-
-impl Limiter {
-    pub(super) fn new(lines_per_second: u32, burst: u32) -> Self {
-        let interval = 10_000_000_u64
-            .checked_div(u64::from(lines_per_second))
-            .unwrap_or(0);
-        Self {
-            interval,
-            tolerance: interval.saturating_mul(u64::from(burst.saturating_sub(1))),
-            arrival: [0; 3],
-        }
-    }
-
-    /// Admits one printed event of `kind` at `now` (ticks); returns the milliseconds the
-    /// clock must move first for the driver to print it.
-    fn admit(&mut self, kind: Kind, now: u64) -> u64 {
-        if self.interval == 0 {
-            return 0;
-        }
-        let Some(arrival) = self.arrival.get_mut(kind.slot()) else {
-            return 0;
-        };
-        let start = (*arrival).max(now);
-        let wait = start.saturating_sub(now).saturating_sub(self.tolerance);
-        let wait_ms = wait.div_ceil(TICKS_PER_MILLISECOND);
-        let now = now.saturating_add(wait_ms.saturating_mul(TICKS_PER_MILLISECOND));
-        *arrival = (*arrival).max(now).saturating_add(self.interval);
-        wait_ms
-    }
-}
+use crate::MAX_REPEAT;
 
 impl Importer {
     pub(super) fn set_irql(&mut self, line: usize, level: u8) {

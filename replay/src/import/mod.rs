@@ -10,9 +10,11 @@
 //! storm summary becomes a comment: the events storm control left out of the lines cannot
 //! come back.
 //!
-//! This file holds the state carried from line to line and the loop over the lines; `text`
-//! reads a line's text, `step` writes the scenario's steps, `events` converts the event lines,
-//! `stable` the stable table's, and `driver` the driver's own lines.
+//! This file holds the loop over the lines; `state` the state carried from line to line,
+//! `text` reads a line's text, `kind` what differs per kind of event line, `step` writes the
+//! scenario's steps, `events` converts the event lines, `stable` the stable table's, and
+//! `driver` the driver's own lines. The readers import `state`, `text`, `kind` and `step`, and
+//! none imports this file or another reader (`ci/import-cycles/check.py`).
 //!
 //! Nothing here panics on any input: a line cut at the 512-byte limit or mangled by a viewer
 //! gives a note naming its line number, and the conversion goes on.
@@ -22,61 +24,21 @@ use std::collections::HashMap;
 use netnotify_core::settings::SETTINGS;
 use serde_json::Value;
 
-use driver::Found;
-use events::{HalfInterface, Kind, Limiter};
-use stable::Table;
+use kind::Kind;
+use state::{BURST, Importer, LINES_PER_SECOND, Limiter, Phase, Seen, TICKS_PER_MILLISECOND};
 use step::{Json, Step, text};
 use text::{debugview_time, shorten};
 
 mod driver;
 mod events;
+mod kind;
 mod stable;
+mod state;
 mod step;
 mod text;
 
 /// What every driver line starts with.
 const PREFIX: &str = "netnotify: ";
-
-/// The marker at the end of a line that did not fit one `DbgPrint` call.
-const CUT: &str = " [...]";
-
-/// 100-ns clock ticks in a millisecond (the replay's clock steps are whole milliseconds).
-const TICKS_PER_MILLISECOND: u64 = 10_000;
-
-// Positions in `SETTINGS` (and in the `settings` line), checked against its names when this
-// compiles.
-const NOTIFICATIONS: usize = 0;
-const FAMILY: usize = 1;
-const INITIAL: usize = 2;
-const REQUERY: usize = 3;
-const VERBOSITY: usize = 4;
-const LINES_PER_SECOND: usize = 5;
-const BURST: usize = 6;
-
-const fn named(position: usize, name: &str) -> bool {
-    let (actual, name) = (SETTINGS[position].name.as_bytes(), name.as_bytes());
-    if actual.len() != name.len() {
-        return false;
-    }
-    let mut index = 0;
-    while index < name.len() {
-        if actual[index] != name[index] {
-            return false;
-        }
-        index += 1;
-    }
-    true
-}
-
-const _: () = assert!(
-    named(NOTIFICATIONS, "Notifications")
-        && named(FAMILY, "Family")
-        && named(INITIAL, "InitialNotification")
-        && named(REQUERY, "Requery")
-        && named(VERBOSITY, "Verbosity")
-        && named(LINES_PER_SECOND, "LinesPerSecond")
-        && named(BURST, "Burst")
-);
 
 /// A day in milliseconds: `DebugView`'s clock time wraps at midnight.
 const DAY_MS: u64 = 86_400_000;
@@ -91,60 +53,6 @@ pub struct Imported {
     /// Events the lines do not show: storm control left them out (its `storm:` summaries count
     /// them), or the verbosity did; the `unloaded` line counts every event.
     pub left_out: u64,
-}
-
-/// Where the driver is in the lines read so far.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Phase {
-    /// Before `loaded` (or the failure of `DriverEntry`): registration lines.
-    Loading,
-    /// Loaded: events.
-    Loaded,
-    /// `DriverEntry` failed: nothing more happens to this driver.
-    Failed,
-    /// Unloaded: a scenario holds one load.
-    Unloaded,
-}
-
-/// Which of the registration's lines were read.
-#[derive(Debug, Default)]
-struct Seen {
-    /// The `settings` line (or settings made of the `loaded` line).
-    settings: bool,
-    /// A `stable` pending step was written.
-    stable_pending: bool,
-    /// The stable table returned at load was read.
-    immediate_table: bool,
-}
-
-struct Importer {
-    /// Steps before the driver loads (settings, stable, failures of registrations...).
-    setup: Vec<Step>,
-    /// Steps from the load on.
-    steps: Vec<Step>,
-    notes: Vec<String>,
-    phase: Phase,
-    /// The effective settings, from the `settings` line (or `loaded`), else the defaults.
-    settings: [u32; 7],
-    /// What the registration lines said so far.
-    seen: Seen,
-    /// Values the warning lines found in `Parameters`, by setting index.
-    found: [Option<Found>; 7],
-    names: HashMap<String, (String, String)>,
-    irql: u8,
-    halves: Vec<HalfInterface>,
-    table: Option<Table>,
-    limiter: Limiter,
-    /// The replay's clock (ticks) and the last `DebugView` time seen (ms).
-    now: u64,
-    last_time: Option<(u64, bool)>,
-    left_out: u64,
-    /// Events whose lines were read (an interface's two lines are one).
-    printed: u64,
-    /// Stable tables whose header was read.
-    tables: u64,
-    /// Whether a step the driver loads at was written.
-    started: bool,
 }
 
 /// The text of a captured log, in any encoding `DebugView` saves.

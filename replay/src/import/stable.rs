@@ -1,20 +1,9 @@
 //! The stable table's lines (`stable-table`): a header, then its rows, into `stable` steps.
 
-use super::Importer;
-use super::events::Kind;
-use super::step::{Json, Row, Step, pending_step, text};
+use super::kind::Kind;
+use super::state::{Importer, Table};
+use super::step::{Json, Step, pending_step, text};
 use super::text::{Names, fields, positional};
-
-/// A stable table being read: its header, then its rows.
-#[derive(Debug)]
-pub(super) struct Table {
-    line: usize,
-    pending: bool,
-    expected: Option<usize>,
-    rows: Vec<Row>,
-    /// A row named a named interface `?`: the table came above `PASSIVE_LEVEL`.
-    above_passive: bool,
-}
 
 impl Importer {
     pub(super) fn stable_line(&mut self, line: usize, rest: &str) {

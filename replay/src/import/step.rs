@@ -3,9 +3,7 @@
 //! This module owns a written step (its fields in order, its `repeat`, the lines it came from)
 //! and its JSON line, whose `comment` names those lines.
 
-use std::fmt::Write as _;
-
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// A readable row in the lines' order: field names to values.
 pub(super) type Row = Vec<(String, Value)>;
@@ -60,53 +58,36 @@ impl Step {
             if matches!(step.as_str(), "interface" | "address" | "route"))
     }
 
+    /// The step as one line of JSON, its fields in the order they were written
+    /// (`serde_json`'s map with `preserve_order`).
     pub(super) fn write(&self, out: &mut String) {
-        out.push('{');
-        for (index, (name, value)) in self.fields.iter().enumerate() {
-            if index != 0 {
-                out.push(',');
-            }
-            let _ = write!(out, "\"{name}\":");
-            match value {
-                Json::Value(value) => out.push_str(&value.to_string()),
-                Json::Row(row) => write_row(out, row),
-                Json::Rows(None) => out.push_str("null"),
-                Json::Rows(Some(rows)) => {
-                    out.push('[');
-                    for (index, row) in rows.iter().enumerate() {
-                        if index != 0 {
-                            out.push(',');
-                        }
-                        write_row(out, row);
-                    }
-                    out.push(']');
-                }
-            }
+        let mut object = Map::new();
+        for (name, value) in &self.fields {
+            let value = match value {
+                Json::Value(value) => value.clone(),
+                Json::Row(row) => row_object(row),
+                Json::Rows(None) => Value::Null,
+                Json::Rows(Some(rows)) => rows.iter().map(row_object).collect(),
+            };
+            object.insert((*name).to_owned(), value);
         }
         if self.repeat > 1 {
-            let _ = write!(out, ",\"repeat\":{}", self.repeat);
+            object.insert("repeat".to_owned(), self.repeat.into());
         }
-        if self.fields.iter().all(|(name, _)| *name != "comment") {
+        if !object.contains_key("comment") {
             let lines = if self.first_line == self.last_line {
                 format!("line {}", self.first_line)
             } else {
                 format!("lines {} to {}", self.first_line, self.last_line)
             };
-            let _ = write!(out, ",\"comment\":{}", Value::String(lines));
+            object.insert("comment".to_owned(), lines.into());
         }
-        out.push('}');
+        out.push_str(&Value::Object(object).to_string());
     }
 }
 
-fn write_row(out: &mut String, row: &Row) {
-    out.push('{');
-    for (index, (name, value)) in row.iter().enumerate() {
-        if index != 0 {
-            out.push(',');
-        }
-        let _ = write!(out, "{}:{value}", Value::String(name.clone()));
-    }
-    out.push('}');
+fn row_object(row: &Row) -> Value {
+    Value::Object(row.iter().cloned().collect())
 }
 
 pub(super) fn text(value: &str) -> Json {

@@ -7,7 +7,7 @@ use netnotify_core::decode::IfType;
 use netnotify_core::status::NtStatus;
 use serde_json::Value;
 
-use super::events::Kind;
+use super::kind::Kind;
 use super::step::Row;
 
 /// A `Get*Entry` outcome or the IRQL, as the note at the end of a keys line says.

@@ -1,4 +1,7 @@
-//! The JSON form of a step (docs/replay.md), field by field.
+//! A step: [`Step`], ready to play, and its JSON form (docs/replay.md), field by field.
+//!
+//! This module owns the step's type, its limits ([`MAX_REPEAT`], [`MAX_STACK`]) and the
+//! reading of one step's object; [`crate::scenario`] the whole file's rules.
 //!
 //! Read by hand from `serde_json::Value` rather than derived, so that every message names the
 //! line, the field and the values it takes, in the scenario's own words.
@@ -12,8 +15,89 @@ use netnotify_core::sim::{Delivery, Event, StableMode};
 use netnotify_core::status::NtStatus;
 use serde_json::Value;
 
-use super::{Failure, Step, alternatives, shown, wrong};
-use crate::{MAX_REPEAT, TICKS_PER_MILLISECOND, readable};
+use crate::readable;
+use crate::wording::{alternatives, shown, wrong};
+
+/// One step, ready to play.
+#[derive(Debug)]
+pub enum Step {
+    /// A change notification, `repeat` times, the clock advancing `every` ticks in between:
+    /// the row is the object's full state.
+    Change {
+        event: Event,
+        delivery: Delivery,
+        repeat: u32,
+        every: u64,
+        /// The interface's name and alias, when the row gives them (as `--json` writes it).
+        names: Option<(String, String)>,
+    },
+    /// Values of the `Parameters` key (where the driver reads its settings) before the driver
+    /// loads.
+    Settings(Vec<(&'static str, RawValue)>),
+    /// The monotonic clock moves forward by this many ticks.
+    Clock(u64),
+    /// How `NotifyStableUnicastIpAddressTable` will complete (before the driver loads).
+    Stable(StableMode),
+    /// The pending stable-table request completes with these rows (`None`: a NULL table).
+    StableComplete(Option<Vec<MibUnicastIpAddressRow>>),
+    /// The next call of a function fails.
+    Fail(Failure),
+    /// The next registration of this notification succeeds with a NULL handle, which can
+    /// never be cancelled (docs/netio.md#null-handle).
+    NullHandle(Notification),
+    /// The IRQL the driver's code runs at from now on.
+    Irql(u8),
+    /// The stack (bytes) every callback and the storm timer's DPC find left at their entry from
+    /// now on (docs/netio.md#stack).
+    Stack(usize),
+    /// NETIO knows the interface `luid` by this name and alias (`ConvertInterfaceLuidTo*`).
+    Name {
+        luid: u64,
+        name: String,
+        alias: String,
+    },
+    /// `sc stop`: the driver unloads.
+    Unload,
+}
+
+impl Step {
+    /// Steps that prepare the system rather than happen to the driver: the driver loads at the
+    /// first step that is not one of these.
+    pub(crate) const fn is_setup(&self) -> bool {
+        matches!(
+            self,
+            Self::Stable(_)
+                | Self::Settings(..)
+                | Self::Fail(_)
+                | Self::NullHandle(_)
+                | Self::Irql(_)
+                | Self::Stack(_)
+                | Self::Clock(_)
+                | Self::Name { .. }
+        )
+    }
+
+    /// Steps that only make sense before the driver loads.
+    pub(super) const fn before_load(&self) -> bool {
+        matches!(self, Self::Stable(_) | Self::Settings(..))
+    }
+}
+
+/// A failure injected into the next call of a function.
+#[derive(Clone, Copy, Debug)]
+pub enum Failure {
+    Register(Notification, NtStatus),
+    Cancel(Notification, NtStatus),
+    Query(Notification, NtStatus),
+    CreateDevice(NtStatus),
+    EtwRegister(NtStatus),
+}
+
+/// The most times one step may repeat its notification.
+pub const MAX_REPEAT: u32 = 100_000;
+
+/// 100-ns clock ticks in a millisecond.
+const TICKS_PER_MILLISECOND: u64 = 10_000;
 
 /// Every step, as docs/replay.md lists them.
 const STEPS: &[&str] = &[
@@ -85,7 +169,9 @@ impl Fields {
 
     /// Nothing left but the fields `known`.
     fn finish(self, known: &[&str]) -> Result<(), String> {
-        let Some(name) = self.map.keys().next() else {
+        // The first left over by name, as the message always named it: the map keeps the
+        // scenario's order, and `remove` reorders it.
+        let Some(name) = self.map.keys().min() else {
             return Ok(());
         };
         let mut fields = vec!["step"];
@@ -285,6 +371,10 @@ fn settings(mut fields: Fields) -> Result<Step, String> {
     }
     fields.finish(&["values", "key"])?;
     let mut parsed = Vec::new();
+    // By name, as they always were read (and `--registry` prints them): the map keeps the
+    // scenario's order.
+    let mut values: Vec<(String, Value)> = values.into_iter().collect();
+    values.sort_by(|(one, _), (other, _)| one.cmp(other));
     for (name, value) in values {
         let Some(setting) = SETTINGS.iter().find(|setting| setting.name == name) else {
             return Err(format!(
