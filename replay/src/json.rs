@@ -290,7 +290,7 @@ pub fn driver_line(line: &str, sequence: &mut Sequence) -> Object {
                     .keys()
                     .position(|key| stack.contains(&key))
                     .unwrap_or(usize::MAX);
-                object.insert(at, dropped, &Value::from(0_u64));
+                object.insert(at, dropped, Value::from(0_u64));
             }
         }
         "storm" => {
