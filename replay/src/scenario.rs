@@ -110,6 +110,11 @@ pub enum Failure {
     Query(Notification, NtStatus),
     CreateDevice(NtStatus),
     EtwRegister(NtStatus),
+    /// `EtwSetInformation(EventProviderSetTraits)`.
+    EtwSetTraits(NtStatus),
+    /// `EtwSetInformation(EventProviderUseDescriptorType)`, which the driver calls only when
+    /// setting the traits failed.
+    EtwUseDescriptorType(NtStatus),
 }
 
 /// Why a scenario was refused: its line number (from 1) and the problem.
