@@ -435,6 +435,12 @@ impl Importer {
             ));
         } else if rest.starts_with("unload requested") {
             // The `unloaded` line that follows (`kept=` every registration) is the unload.
+            self.note(
+                line,
+                "\"error: unload requested\": DriverUnload ran although the driver set none, \
+                 which no scenario step makes happen; left out (the unloaded line after it is \
+                 the unload)",
+            );
         } else {
             self.note(
                 line,
