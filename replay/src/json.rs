@@ -324,6 +324,8 @@ const NOTIFICATION_KINDS: [&str; 4] = ["interface", "address", "route", "stable-
 ///
 /// - The objects before `settings` have no event: they were printed before `EtwRegister`
 ///   (the settings' warnings, a failed `IoCreateDevice`). With no provider, none has.
+/// - The warning that setting the provider's traits failed has no event either: the driver
+///   prints it before it publishes the handle, so that no event is written untyped.
 /// - `kind` is the event's name (`event` in a decoded event).
 /// - Rendering-only keys, left out: `printed` (whether storm control or the verbosity left
 ///   the line out: a fact about the lines), and `seq` of the driver's own records (it
@@ -350,6 +352,13 @@ pub fn etw_view(objects: &[Value], registered: bool) -> Vec<Value> {
         .iter()
         .skip(first)
         .filter_map(Value::as_object)
+        .filter(|object| {
+            object.get("kind").and_then(Value::as_str) != Some("warning")
+                || !object
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .is_some_and(|message| message.starts_with("EtwSetInformation("))
+        })
         .map(|object| {
             let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
             let mut view = Map::new();

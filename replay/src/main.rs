@@ -162,10 +162,13 @@ fn import_lines(text: &str) -> ExitCode {
     if imported.left_out != 0 {
         let _ = writeln!(
             notes,
-            "replay: --import: {} events are not in the lines (storm control or the verbosity \
-             left them out); they cannot come back: the scenario has the printed ones, and the \
-             storm summaries as comments",
-            imported.left_out
+            "replay: --import: {} not in the lines (storm control, the verbosity or lack of \
+             stack left them out); they cannot come back: the scenario has the printed ones, \
+             and the storm summaries as comments",
+            match imported.left_out {
+                1 => "1 event is".to_owned(),
+                more => format!("{more} events are"),
+            }
         );
     }
     match io::stdout().lock().write_all(imported.scenario.as_bytes()) {

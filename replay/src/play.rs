@@ -308,10 +308,20 @@ fn unload(sim: &Sim, loaded: bool, notes: &mut impl Write) -> io::Result<()> {
             )?;
         }
     } else {
+        // The cause is in the driver's error line: a cancel that failed in the rollback, or
+        // a registration without a handle.
+        let cause = if sim
+            .lines()
+            .iter()
+            .any(|line| line.starts_with("netnotify: error: CancelMibChangeNotify2 for "))
+        {
+            "a cancel failed in DriverEntry's rollback and that registration was kept"
+        } else {
+            "a registration has no handle, so it cannot be cancelled"
+        };
         writeln!(
             notes,
-            "replay: the driver set no DriverUnload (a registration cannot be cancelled): \
-             it stays loaded"
+            "replay: the driver set no DriverUnload ({cause}): it stays loaded"
         )?;
     }
     Ok(())
@@ -324,6 +334,8 @@ fn inject(sim: &Sim, failure: Failure) {
         Failure::Query(notification, status) => sim.fail_query(notification, status),
         Failure::CreateDevice(status) => sim.fail_create_device(status),
         Failure::EtwRegister(status) => sim.fail_etw_register(status),
+        Failure::EtwSetTraits(status) => sim.fail_etw_set_traits(status),
+        Failure::EtwUseDescriptorType(status) => sim.fail_etw_use_descriptor_type(status),
     }
 }
 

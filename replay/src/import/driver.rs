@@ -5,6 +5,7 @@ use netnotify_core::events::STACK_FLOOR;
 use netnotify_core::notification::Notification;
 use netnotify_core::settings::SETTINGS;
 use netnotify_core::sim::DEFAULT_STACK;
+use netnotify_core::status::NtStatus;
 use serde_json::Value;
 
 use super::kind::Kind;
@@ -253,6 +254,49 @@ impl Importer {
             ));
             return;
         }
+        // Setting the provider's traits failed: with the descriptor type in their place, or
+        // with it too (then the driver loads without ETW).
+        let set_information = |class: &str, status: NtStatus| {
+            let mut fields = vec![
+                ("step", text("fail")),
+                ("call", text("EtwSetInformation")),
+                ("status", text(&status.to_string())),
+            ];
+            if class != "EventProviderSetTraits" {
+                fields.push(("class", text(class)));
+            }
+            fields
+        };
+        if let Some(status) = rest
+            .strip_prefix("EtwSetInformation(EventProviderSetTraits) failed with status ")
+            .and_then(|status| ntstatus(status.split(';').next()?))
+            .filter(|status| status.is_error())
+        {
+            self.push(Step::new(
+                line,
+                set_information("EventProviderSetTraits", status),
+            ));
+            return;
+        }
+        if let Some((traits, descriptor_type)) = rest
+            .strip_prefix("EtwSetInformation failed with status ")
+            .and_then(|rest| rest.split_once(" (EventProviderSetTraits) and "))
+            .and_then(|(traits, rest)| {
+                let descriptor_type = rest.split_once(" (EventProviderUseDescriptorType)")?.0;
+                Some((ntstatus(traits)?, ntstatus(descriptor_type)?))
+            })
+            .filter(|(traits, descriptor_type)| traits.is_error() && descriptor_type.is_error())
+        {
+            self.push(Step::new(
+                line,
+                set_information("EventProviderSetTraits", traits),
+            ));
+            self.push(Step::new(
+                line,
+                set_information("EventProviderUseDescriptorType", descriptor_type),
+            ));
+            return;
+        }
         let Some(setting) = rest.strip_prefix("setting ") else {
             self.note(
                 line,
@@ -377,6 +421,12 @@ impl Importer {
             ));
         } else if rest.starts_with("unload requested") {
             // The `unloaded` line that follows (`kept=` every registration) is the unload.
+            self.note(
+                line,
+                "\"error: unload requested\": DriverUnload ran although the driver set none, \
+                 which no scenario step makes happen; left out (the unloaded line after it is \
+                 the unload)",
+            );
         } else {
             self.note(
                 line,

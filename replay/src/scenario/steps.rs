@@ -91,6 +91,11 @@ pub enum Failure {
     Query(Notification, NtStatus),
     CreateDevice(NtStatus),
     EtwRegister(NtStatus),
+    /// `EtwSetInformation(EventProviderSetTraits)`.
+    EtwSetTraits(NtStatus),
+    /// `EtwSetInformation(EventProviderUseDescriptorType)`, which the driver calls only when
+    /// setting the traits failed.
+    EtwUseDescriptorType(NtStatus),
 }
 
 /// The most times one step may repeat its notification.
@@ -364,10 +369,16 @@ fn settings(mut fields: Fields) -> Result<Step, String> {
     let Value::Object(values) = values else {
         return Err(wrong("values", &values, expected));
     };
-    // `key` may still name `Parameters`, the only key settings are read from.
-    let key = fields.choice("key", &[("Parameters", true), ("State", false)])?;
-    if !key {
-        return Err(STATE_KEY.to_owned());
+    // `key` may still name `Parameters`, the only key settings are read from, in any case:
+    // registry key names are case-insensitive.
+    if let Some(key) = fields.take("key") {
+        match key.as_str() {
+            Some(name) if name.eq_ignore_ascii_case("Parameters") => {}
+            Some(name) if name.eq_ignore_ascii_case("State") => return Err(STATE_KEY.to_owned()),
+            _ => {
+                return Err(wrong("key", &key, "\"Parameters\" (or leave \"key\" out)"));
+            }
+        }
     }
     fields.finish(&["values", "key"])?;
     let mut parsed = Vec::new();
@@ -446,11 +457,13 @@ fn failure(mut fields: Fields) -> Result<Step, String> {
         "GetUnicastIpAddressEntry",
         "GetIpForwardEntry2",
         "EtwRegister",
+        "EtwSetInformation",
     ];
     let call = fields.required("call", &alternatives(&calls))?;
     let status = status(&fields.required("status", "an NTSTATUS such as \"0xC000009A\"")?)?;
     let notification = fields.take("notification");
-    fields.finish(&["call", "status", "notification"])?;
+    let class = fields.take("class");
+    fields.finish(&["call", "status", "notification", "class"])?;
     let name = call.as_str().unwrap_or_default();
     let needs_error = |failure: Failure| {
         if status.is_error() {
@@ -481,8 +494,26 @@ fn failure(mut fields: Fields) -> Result<Step, String> {
         (_, Some(_)) => Err(format!(
             "\"notification\" goes only with CancelMibChangeNotify2, not {name}"
         )),
+        _ if class.is_some() && name != "EtwSetInformation" => Err(format!(
+            "\"class\" goes only with EtwSetInformation, not {name}"
+        )),
         ("IoCreateDevice", None) => needs_error(Failure::CreateDevice(status)),
         ("EtwRegister", None) => needs_error(Failure::EtwRegister(status)),
+        // The class whose call fails; the descriptor-type call comes only after the traits'
+        // failed, so it takes a step of its own.
+        ("EtwSetInformation", None) => match class.as_ref().map(|value| (value, value.as_str())) {
+            None | Some((_, Some("EventProviderSetTraits"))) => {
+                needs_error(Failure::EtwSetTraits(status))
+            }
+            Some((_, Some("EventProviderUseDescriptorType"))) => {
+                needs_error(Failure::EtwUseDescriptorType(status))
+            }
+            Some((value, _)) => Err(wrong(
+                "class",
+                value,
+                "\"EventProviderSetTraits\" (the default) or \"EventProviderUseDescriptorType\"",
+            )),
+        },
         ("GetIpInterfaceEntry", None) => {
             Ok(Step::Fail(Failure::Query(Notification::Interface, status)))
         }
