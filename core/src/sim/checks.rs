@@ -10,6 +10,7 @@ use crate::decode::{Address, AddressKeys, Change, Interface, InterfaceKeys, Rout
 use crate::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
 use crate::lifecycle::{driver_entry, driver_unload};
 use crate::line::{DBGPRINT_LIMIT, Line, TRUNCATION_MARKER};
+use crate::record::{Record, RowDetail};
 use crate::render::{self, Detail, Names, Note, PREFIX};
 use crate::sim::{Delivery, Event, Sim, StableMode};
 use crate::status::NtStatus;
@@ -64,75 +65,155 @@ fn i32_at(data: &[u8], offset: usize) -> i32 {
     i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
 }
 
-/// Arbitrary bytes as every row kind, rendered every way, then delivered to a loaded driver.
+/// The fuzz input of the row targets (`rows`, `decode_rows`), decoded.
 ///
-/// The driver sees them as add, parameter, the input's own type, and delete of that object.
-/// Layout of `data`: notification type (4 bytes), a status (4), an IRQL (1), then the row
-/// bytes (zero-padded to each row's size).
+/// Layout of the bytes: notification type (4 bytes), a status (4), an IRQL (1), then the row
+/// bytes, zero-padded to each row's size: the same bytes are an interface, an address and a
+/// route row.
+#[derive(Clone, Copy, Debug)]
+pub struct RowInput {
+    /// The notification type as delivered.
+    pub raw_type: i32,
+    /// The status of a failed re-query's note.
+    pub status: NtStatus,
+    /// The IRQL of an above-passive note.
+    pub irql: u8,
+    /// The row bytes as an interface.
+    pub interface: MibIpInterfaceRow,
+    /// The row bytes as an address.
+    pub address: MibUnicastIpAddressRow,
+    /// The row bytes as a route.
+    pub route: MibIpForwardRow2,
+}
+
+impl RowInput {
+    /// Decodes any bytes (short input is zero-padded).
+    ///
+    /// # Panics
+    /// Never: each row is read from exactly its size.
+    #[must_use]
+    pub fn from_bytes(data: &[u8]) -> Self {
+        Self {
+            raw_type: i32_at(data, 0),
+            status: NtStatus(i32_at(data, 4)),
+            irql: take(data, 8, 1)[0],
+            interface: MibIpInterfaceRow::from_bytes(&take(data, 9, 168)).unwrap(),
+            address: MibUnicastIpAddressRow::from_bytes(&take(data, 9, 80)).unwrap(),
+            route: MibIpForwardRow2::from_bytes(&take(data, 9, 104)).unwrap(),
+        }
+    }
+
+    /// Every event record these rows make: each kind in full and as keys with every note,
+    /// with the longest names NETIO can return (256 characters each) and with none, and the
+    /// address as a stable table's last entry.
+    #[must_use]
+    pub fn records(&self) -> Vec<Record> {
+        let change = Change::from_raw(self.raw_type);
+        let long: String = "Ethernet adapter with a very long alias ".repeat(7);
+        let long = long.get(..256).unwrap_or_default();
+        let mut records = Vec::new();
+        for names in [Names::new(long, long), Names::UNKNOWN] {
+            let record = |detail| Record::Change {
+                change,
+                detail,
+                names,
+                printed: true,
+            };
+            records.push(record(RowDetail::Interface(Detail::Full(
+                Interface::decode(&self.interface),
+            ))));
+            records.push(record(RowDetail::Address(Detail::Full(Address::decode(
+                &self.address,
+            )))));
+            records.push(record(RowDetail::Route(Detail::Full(Route::decode(
+                &self.route,
+            )))));
+            for note in [
+                Note::None,
+                Note::Gone,
+                Note::QueryFailed(self.status),
+                Note::NotPassive(self.irql),
+            ] {
+                let keys = InterfaceKeys::decode(&self.interface);
+                records.push(record(RowDetail::Interface(Detail::Keys(keys, note))));
+                let keys = AddressKeys::decode(&self.address);
+                records.push(record(RowDetail::Address(Detail::Keys(keys, note))));
+                let keys = RouteKeys::decode(&self.route);
+                records.push(record(RowDetail::Route(Detail::Keys(keys, note))));
+            }
+            records.push(Record::StableEntry {
+                position: u32::MAX,
+                row: Address::decode(&self.address),
+                names,
+            });
+        }
+        records
+    }
+}
+
+/// Arbitrary bytes as every row kind, rendered every way: the `decode_rows` fuzz check.
+///
+/// The rows of [`RowInput`], as the records of [`RowInput::records`]: this is the check's
+/// line half (its JSON half is `netnotify_replay::json::check_row_bytes`).
+///
+/// # Panics
+/// If a line breaks the output discipline, or a line but the interface's second one is cut.
+pub fn render_rows(data: &[u8]) {
+    for record in RowInput::from_bytes(data).records() {
+        match record {
+            Record::Change {
+                change,
+                detail,
+                names,
+                ..
+            } => match detail {
+                RowDetail::Interface(detail) => {
+                    let full = matches!(detail, Detail::Full(_));
+                    let (first, more) = render::interface_event(change, &detail, &names);
+                    assert_uncut(&first);
+                    if full {
+                        // The second line's zones: Windows defines 7 scope levels; more
+                        // non-zero entries than that could fill it (docs/lines.md).
+                        assert_line(&more.unwrap());
+                    } else {
+                        assert!(more.is_none());
+                    }
+                }
+                RowDetail::Address(detail) => {
+                    assert_uncut(&render::address_event(change, &detail, &names));
+                }
+                RowDetail::Route(detail) => {
+                    assert_uncut(&render::route_event(change, &detail, &names));
+                }
+            },
+            Record::StableEntry {
+                position,
+                row,
+                names,
+            } => assert_uncut(&render::stable_entry(position, &row, &names)),
+            Record::StableTable { .. } => {}
+        }
+    }
+}
+
+/// Arbitrary bytes as every row kind delivered to a loaded driver: the `rows` fuzz check.
+///
+/// The rows of [`RowInput`] as add, parameter, the input's own type and delete of each
+/// object, as keys and in full: a whole `DriverEntry` per input (the renders alone are
+/// [`render_rows`]).
 ///
 /// # Panics
 /// If a line breaks the output discipline or NETIO is misused.
 pub fn rows(data: &[u8]) {
-    let change = Change::from_raw(i32_at(data, 0));
-    let status = NtStatus(i32_at(data, 4));
-    let irql = take(data, 8, 1)[0];
-    let interface = MibIpInterfaceRow::from_bytes(&take(data, 9, 168)).unwrap();
-    let address = MibUnicastIpAddressRow::from_bytes(&take(data, 9, 80)).unwrap();
-    let route = MibIpForwardRow2::from_bytes(&take(data, 9, 104)).unwrap();
-
-    // The longest name and alias NETIO can return (256 characters each), and none.
-    let long: String = "Ethernet adapter with a very long alias ".repeat(7);
-    let long = long.get(..256).unwrap_or_default();
-    for names in [Names::new(long, long), Names::UNKNOWN] {
-        let (first, more) =
-            render::interface_event(change, &Detail::Full(Interface::decode(&interface)), &names);
-        assert_uncut(&first);
-        // The second line's zones: Windows defines 7 scope levels; more non-zero entries
-        // than that could fill it (docs/lines.md).
-        assert_line(&more.unwrap());
-        assert_uncut(&render::address_event(
-            change,
-            &Detail::Full(Address::decode(&address)),
-            &names,
-        ));
-        assert_uncut(&render::route_event(
-            change,
-            &Detail::Full(Route::decode(&route)),
-            &names,
-        ));
-        assert_uncut(&render::stable_entry(
-            u32::MAX,
-            &Address::decode(&address),
-            &names,
-        ));
-        for note in [
-            Note::None,
-            Note::Gone,
-            Note::QueryFailed(status),
-            Note::NotPassive(irql),
-        ] {
-            let keys = InterfaceKeys::decode(&interface);
-            let (first, more) = render::interface_event(change, &Detail::Keys(keys, note), &names);
-            assert_uncut(&first);
-            assert!(more.is_none());
-            let keys = AddressKeys::decode(&address);
-            assert_uncut(&render::address_event(
-                change,
-                &Detail::Keys(keys, note),
-                &names,
-            ));
-            let keys = RouteKeys::decode(&route);
-            assert_uncut(&render::route_event(
-                change,
-                &Detail::Keys(keys, note),
-                &names,
-            ));
-        }
-    }
-
+    let RowInput {
+        raw_type: raw,
+        interface,
+        address,
+        route,
+        ..
+    } = RowInput::from_bytes(data);
     let sim = Sim::new();
     assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
-    let raw = i32_at(data, 0);
     for (notification_type, delivery) in [
         (1, Delivery::Keys),
         (0, Delivery::Full),
