@@ -103,100 +103,146 @@ impl RowInput {
         }
     }
 
-    /// Every event record these rows make: each kind in full and as keys with every note,
-    /// with the longest names NETIO can return (256 characters each) and with none, and the
-    /// address as a stable table's last entry.
+    /// The record `selector` picks from these rows: bits 0-1 the kind (interface, address,
+    /// route, the address as a stable table's last entry), bits 2-4 the detail (modulo 6: in
+    /// full, as keys with no note, gone, a failed re-query, above passive level, no row), bit
+    /// 5 the names (the longest NETIO can return, 256 characters each, or none).
+    #[must_use]
+    pub fn record(&self, selector: u8) -> Record {
+        let change = Change::from_raw(self.raw_type);
+        let names = if selector & 0x20 == 0 {
+            let long: String = "Ethernet adapter with a very long alias ".repeat(7);
+            let long = long.get(..256).unwrap_or_default();
+            Names::new(long, long)
+        } else {
+            Names::UNKNOWN
+        };
+        let note = match (selector >> 2 & 7) % 6 {
+            0 => None,
+            1 => Some(Some(Note::None)),
+            2 => Some(Some(Note::Gone)),
+            3 => Some(Some(Note::QueryFailed(self.status))),
+            4 => Some(Some(Note::NotPassive(self.irql))),
+            _ => Some(None),
+        };
+        let detail = match selector & 3 {
+            0 => RowDetail::Interface(detail(
+                note,
+                InterfaceKeys::decode(&self.interface),
+                Interface::decode(&self.interface),
+            )),
+            1 => RowDetail::Address(detail(
+                note,
+                AddressKeys::decode(&self.address),
+                Address::decode(&self.address),
+            )),
+            2 => RowDetail::Route(detail(
+                note,
+                RouteKeys::decode(&self.route),
+                Route::decode(&self.route),
+            )),
+            _ => {
+                return Record::StableEntry {
+                    position: u32::MAX,
+                    row: Address::decode(&self.address),
+                    names,
+                };
+            }
+        };
+        Record::Change {
+            change,
+            detail,
+            names,
+            printed: true,
+        }
+    }
+
+    /// Every record [`Self::record`] can pick.
     #[must_use]
     pub fn records(&self) -> Vec<Record> {
-        let change = Change::from_raw(self.raw_type);
-        let long: String = "Ethernet adapter with a very long alias ".repeat(7);
-        let long = long.get(..256).unwrap_or_default();
-        let mut records = Vec::new();
-        for names in [Names::new(long, long), Names::UNKNOWN] {
-            let record = |detail| Record::Change {
-                change,
-                detail,
-                names,
-                printed: true,
-            };
-            records.push(record(RowDetail::Interface(Detail::Full(
-                Interface::decode(&self.interface),
-            ))));
-            records.push(record(RowDetail::Address(Detail::Full(Address::decode(
-                &self.address,
-            )))));
-            records.push(record(RowDetail::Route(Detail::Full(Route::decode(
-                &self.route,
-            )))));
-            for note in [
-                Note::None,
-                Note::Gone,
-                Note::QueryFailed(self.status),
-                Note::NotPassive(self.irql),
-            ] {
-                let keys = InterfaceKeys::decode(&self.interface);
-                records.push(record(RowDetail::Interface(Detail::Keys(keys, note))));
-                let keys = AddressKeys::decode(&self.address);
-                records.push(record(RowDetail::Address(Detail::Keys(keys, note))));
-                let keys = RouteKeys::decode(&self.route);
-                records.push(record(RowDetail::Route(Detail::Keys(keys, note))));
-            }
-            records.push(Record::StableEntry {
-                position: u32::MAX,
-                row: Address::decode(&self.address),
-                names,
-            });
-        }
-        records
+        (0..0x40).map(|selector| self.record(selector)).collect()
     }
 }
 
-/// Arbitrary bytes as every row kind, rendered every way: the `decode_rows` fuzz check.
+/// `None`: in full; `Some(Some(note))`: the keys with `note`; `Some(None)`: no row.
+#[allow(
+    clippy::option_option,
+    reason = "three cases read at one place, private"
+)]
+fn detail<K, F>(note: Option<Option<Note>>, keys: K, full: F) -> Detail<K, F> {
+    match note {
+        None => Detail::Full(full),
+        Some(Some(note)) => Detail::Keys(keys, note),
+        Some(None) => Detail::NoRow,
+    }
+}
+
+/// The `decode_rows` fuzz check's line half: one record of arbitrary rows, rendered.
 ///
-/// The rows of [`RowInput`], as the records of [`RowInput::records`]: this is the check's
-/// line half (its JSON half is `netnotify_replay::json::check_row_bytes`).
+/// The first byte of `data` picks a record ([`RowInput::record`]) of the rows in the rest
+/// ([`RowInput`]), which is rendered and checked against the output discipline; returns the
+/// record (the JSON half is `netnotify_replay::json::check_row_bytes`). One record per input
+/// keeps the target fast.
+///
+/// # Panics
+/// If the line breaks the output discipline, or a line but the interface's second one is cut.
+pub fn render_row(data: &[u8]) -> Record {
+    let selector = data.first().copied().unwrap_or(0);
+    let record = RowInput::from_bytes(data.get(1..).unwrap_or_default()).record(selector);
+    assert_record_lines(&record);
+    record
+}
+
+/// Every record of the rows in `data` ([`RowInput::records`]), rendered and checked.
+///
+/// [`render_row`] for every selector at once (the property tests).
 ///
 /// # Panics
 /// If a line breaks the output discipline, or a line but the interface's second one is cut.
 pub fn render_rows(data: &[u8]) {
     for record in RowInput::from_bytes(data).records() {
-        match record {
-            Record::Change {
-                change,
-                detail,
-                names,
-                ..
-            } => match detail {
-                RowDetail::Interface(detail) => {
-                    let full = matches!(detail, Detail::Full(_));
-                    let (first, more) = render::interface_event(change, &detail, &names);
-                    assert_uncut(&first);
-                    if full {
-                        // The second line's zones: Windows defines 7 scope levels; more
-                        // non-zero entries than that could fill it (docs/lines.md).
-                        assert_line(&more.unwrap());
-                    } else {
-                        assert!(more.is_none());
-                    }
-                }
-                RowDetail::Address(detail) => {
-                    assert_uncut(&render::address_event(change, &detail, &names));
-                }
-                RowDetail::Route(detail) => {
-                    assert_uncut(&render::route_event(change, &detail, &names));
-                }
-            },
-            Record::StableEntry {
-                position,
-                row,
-                names,
-            } => assert_uncut(&render::stable_entry(position, &row, &names)),
-            Record::StableTable { .. } => {}
-        }
+        assert_record_lines(&record);
     }
 }
 
-/// Arbitrary bytes as every row kind delivered to a loaded driver: the `rows` fuzz check.
+/// Renders `record` as the driver would print it and checks its lines.
+fn assert_record_lines(record: &Record) {
+    match *record {
+        Record::Change {
+            change,
+            detail,
+            names,
+            ..
+        } => match detail {
+            RowDetail::Interface(detail) => {
+                let full = matches!(detail, Detail::Full(_));
+                let (first, more) = render::interface_event(change, &detail, &names);
+                assert_uncut(&first);
+                if full {
+                    // The second line's zones: Windows defines 7 scope levels; more non-zero
+                    // entries than that could fill it (docs/lines.md).
+                    assert_line(&more.unwrap());
+                } else {
+                    assert!(more.is_none());
+                }
+            }
+            RowDetail::Address(detail) => {
+                assert_uncut(&render::address_event(change, &detail, &names));
+            }
+            RowDetail::Route(detail) => {
+                assert_uncut(&render::route_event(change, &detail, &names));
+            }
+        },
+        Record::StableEntry {
+            position,
+            row,
+            names,
+        } => assert_uncut(&render::stable_entry(position, &row, &names)),
+        Record::StableTable { .. } => {}
+    }
+}
+
+/// Arbitrary bytes as every row kind, delivered to a loaded driver: the `rows` fuzz check.
 ///
 /// The rows of [`RowInput`] as add, parameter, the input's own type and delete of each
 /// object, as keys and in full: a whole `DriverEntry` per input (the renders alone are
