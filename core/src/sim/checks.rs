@@ -4,6 +4,7 @@
 //! simulator saw NETIO misused.
 
 use std::string::String;
+use std::sync::LazyLock;
 use std::vec::Vec;
 
 use crate::decode::{Address, AddressKeys, Change, Interface, InterfaceKeys, Route, RouteKeys};
@@ -65,6 +66,14 @@ fn i32_at(data: &[u8], offset: usize) -> i32 {
     i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
 }
 
+/// The longest name and alias NETIO can return (256 characters each), made once: the fuzz
+/// targets run [`RowInput::record`] tens of thousands of times a second.
+static LONG_NAMES: LazyLock<Names> = LazyLock::new(|| {
+    let long: String = "Ethernet adapter with a very long alias ".repeat(7);
+    let long = long.get(..256).unwrap_or_default();
+    Names::new(long, long)
+});
+
 /// The fuzz input of the row targets (`rows`, `decode_rows`), decoded.
 ///
 /// Layout of the bytes: notification type (4 bytes), a status (4), an IRQL (1), then the row
@@ -111,9 +120,7 @@ impl RowInput {
     pub fn record(&self, selector: u8) -> Record {
         let change = Change::from_raw(self.raw_type);
         let names = if selector & 0x20 == 0 {
-            let long: String = "Ethernet adapter with a very long alias ".repeat(7);
-            let long = long.get(..256).unwrap_or_default();
-            Names::new(long, long)
+            *LONG_NAMES
         } else {
             Names::UNKNOWN
         };
