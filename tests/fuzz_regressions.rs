@@ -1,5 +1,7 @@
 //! The fuzz targets' inputs worth keeping — their seeds and any input that ever crashed one
-//! (`fuzz/regressions/`) — run through the same checks as `cargo fuzz` (`sim::checks`).
+//! (`fuzz/regressions/`) — run through the same checks as `cargo fuzz` (`sim::checks`). The
+//! `decode_rows`, `import_parse`, `replay` and `import` targets check through
+//! `netnotify-replay` and are replayed by its `tests/fuzz_regressions.rs`.
 
 use std::path::{Path, PathBuf};
 
@@ -22,10 +24,7 @@ fn inputs(target: &str) -> Vec<PathBuf> {
 }
 
 #[test]
-#[cfg_attr(
-    miri,
-    ignore = "reads files; the same checks run under Miri in tests/properties.rs"
-)]
+#[cfg_attr(miri, ignore = "reads files, which Miri\'s isolation forbids")]
 fn row_inputs_pass_the_fuzz_check() {
     for path in inputs("rows") {
         checks::rows(&std::fs::read(&path).unwrap());
@@ -33,10 +32,7 @@ fn row_inputs_pass_the_fuzz_check() {
 }
 
 #[test]
-#[cfg_attr(
-    miri,
-    ignore = "reads files; the stable-table paths run under Miri in tests/lifecycle.rs"
-)]
+#[cfg_attr(miri, ignore = "reads files, which Miri\'s isolation forbids")]
 fn stable_table_inputs_pass_the_fuzz_check() {
     for path in inputs("stable_table") {
         checks::stable_table(&std::fs::read(&path).unwrap());
@@ -47,6 +43,8 @@ fn stable_table_inputs_pass_the_fuzz_check() {
 fn the_checks_accept_empty_and_short_inputs() {
     checks::rows(&[]);
     checks::rows(&[3, 0, 0, 0]);
+    checks::render_rows(&[]);
+    checks::render_rows(&[3, 0, 0, 0]);
     checks::stable_table(&[]);
     checks::stable_table(&[1]);
     checks::stable_table(&[3, 0xFF]);

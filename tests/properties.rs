@@ -14,13 +14,15 @@ use proptest::prelude::*;
 
 /// Every line that can be rendered from these bytes — every row kind, in full and as keys
 /// with every note — and the same rows delivered to a loaded driver, checked against the
-/// output discipline: the check the `rows` fuzz target runs (`sim::checks::rows`).
+/// output discipline: the checks the `decode_rows` and `rows` fuzz targets run
+/// (`sim::checks::render_rows`, `sim::checks::rows`).
 fn check_all_kinds(bytes: &[u8], raw_type: i32, status: i32, irql: u8) {
     let mut data = Vec::with_capacity(9 + bytes.len());
     data.extend_from_slice(&raw_type.to_le_bytes());
     data.extend_from_slice(&status.to_le_bytes());
     data.push(irql);
     data.extend_from_slice(bytes);
+    checks::render_rows(&data);
     checks::rows(&data);
 }
 

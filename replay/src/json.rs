@@ -392,3 +392,26 @@ pub fn etw_view(objects: &[Value], registered: bool) -> Vec<Value> {
         })
         .collect()
 }
+
+/// The `decode_rows` fuzz check (`fuzz/` and its regression tests): any bytes as a row.
+///
+/// The first byte picks a record of the row kinds the rest decodes to, which is rendered as
+/// its line ([`netnotify_core::sim::checks::render_row`]) and as its JSON object of
+/// `cargo replay --json`. The object is valid JSON, keeps its keys unique, and names the
+/// record's kind.
+///
+/// # Panics
+/// If the line breaks the output discipline or the object is not that JSON.
+pub fn check_row_bytes(data: &[u8]) {
+    let record = netnotify_core::sim::checks::render_row(data);
+    let object = event(&record, &mut Sequence::default());
+    let text = object.to_json();
+    let parsed: Map<String, Value> =
+        serde_json::from_str(&text).unwrap_or_else(|error| panic!("{error}: {text}"));
+    assert_eq!(parsed.len(), object.0.len(), "a key twice: {text}");
+    assert_eq!(
+        parsed.get("kind").and_then(Value::as_str),
+        Some(record.notification().name()),
+        "{text}"
+    );
+}

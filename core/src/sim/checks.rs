@@ -4,6 +4,7 @@
 //! simulator saw NETIO misused.
 
 use std::string::String;
+use std::sync::LazyLock;
 use std::vec::Vec;
 
 use crate::boundary::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
@@ -11,7 +12,7 @@ use crate::model::decode::{
     Address, AddressKeys, Change, Interface, InterfaceKeys, Route, RouteKeys,
 };
 use crate::model::names::Names;
-use crate::model::record::{Detail, Note};
+use crate::model::record::{Detail, Note, Record, RowDetail};
 use crate::model::status::NtStatus;
 use crate::output::line::{DBGPRINT_LIMIT, Line, TRUNCATION_MARKER};
 use crate::output::render::{self, PREFIX};
@@ -68,75 +69,207 @@ fn i32_at(data: &[u8], offset: usize) -> i32 {
     i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
 }
 
-/// Arbitrary bytes as every row kind, rendered every way, then delivered to a loaded driver.
+/// The longest name and alias NETIO can return (256 characters each), made once: the fuzz
+/// targets run [`RowInput::record`] tens of thousands of times a second.
+static LONG_NAMES: LazyLock<Names> = LazyLock::new(|| {
+    let long: String = "Ethernet adapter with a very long alias ".repeat(7);
+    let long = long.get(..256).unwrap_or_default();
+    Names::new(long, long)
+});
+
+/// The fuzz input of the row targets (`rows`, `decode_rows`), decoded.
 ///
-/// The driver sees them as add, parameter, the input's own type, and delete of that object.
-/// Layout of `data`: notification type (4 bytes), a status (4), an IRQL (1), then the row
-/// bytes (zero-padded to each row's size).
+/// Layout of the bytes: notification type (4 bytes), a status (4), an IRQL (1), then the row
+/// bytes, zero-padded to each row's size: the same bytes are an interface, an address and a
+/// route row.
+#[derive(Clone, Copy, Debug)]
+pub struct RowInput {
+    /// The notification type as delivered.
+    pub raw_type: i32,
+    /// The status of a failed re-query's note.
+    pub status: NtStatus,
+    /// The IRQL of an above-passive note.
+    pub irql: u8,
+    /// The row bytes as an interface.
+    pub interface: MibIpInterfaceRow,
+    /// The row bytes as an address.
+    pub address: MibUnicastIpAddressRow,
+    /// The row bytes as a route.
+    pub route: MibIpForwardRow2,
+}
+
+impl RowInput {
+    /// Decodes any bytes (short input is zero-padded).
+    ///
+    /// # Panics
+    /// Never: each row is read from exactly its size.
+    #[must_use]
+    pub fn from_bytes(data: &[u8]) -> Self {
+        Self {
+            raw_type: i32_at(data, 0),
+            status: NtStatus(i32_at(data, 4)),
+            irql: take(data, 8, 1)[0],
+            interface: MibIpInterfaceRow::from_bytes(&take(data, 9, 168)).unwrap(),
+            address: MibUnicastIpAddressRow::from_bytes(&take(data, 9, 80)).unwrap(),
+            route: MibIpForwardRow2::from_bytes(&take(data, 9, 104)).unwrap(),
+        }
+    }
+
+    /// The record `selector` picks from these rows: bits 0-1 the kind (interface, address,
+    /// route, the address as a stable table's last entry), bits 2-4 the detail (modulo 6: in
+    /// full, as keys with no note, gone, a failed re-query, above passive level, no row), bit
+    /// 5 the names (the longest NETIO can return, 256 characters each, or none).
+    #[must_use]
+    pub fn record(&self, selector: u8) -> Record {
+        let change = Change::from_raw(self.raw_type);
+        let names = if selector & 0x20 == 0 {
+            *LONG_NAMES
+        } else {
+            Names::UNKNOWN
+        };
+        let note = match (selector >> 2 & 7) % 6 {
+            0 => None,
+            1 => Some(Some(Note::None)),
+            2 => Some(Some(Note::Gone)),
+            3 => Some(Some(Note::QueryFailed(self.status))),
+            4 => Some(Some(Note::NotPassive(self.irql))),
+            _ => Some(None),
+        };
+        let detail = match selector & 3 {
+            0 => RowDetail::Interface(detail(
+                note,
+                InterfaceKeys::decode(&self.interface),
+                Interface::decode(&self.interface),
+            )),
+            1 => RowDetail::Address(detail(
+                note,
+                AddressKeys::decode(&self.address),
+                Address::decode(&self.address),
+            )),
+            2 => RowDetail::Route(detail(
+                note,
+                RouteKeys::decode(&self.route),
+                Route::decode(&self.route),
+            )),
+            _ => {
+                return Record::StableEntry {
+                    position: u32::MAX,
+                    row: Address::decode(&self.address),
+                    names,
+                };
+            }
+        };
+        Record::Change {
+            change,
+            detail,
+            names,
+            printed: true,
+        }
+    }
+
+    /// Every record [`Self::record`] can pick.
+    #[must_use]
+    pub fn records(&self) -> Vec<Record> {
+        (0..0x40).map(|selector| self.record(selector)).collect()
+    }
+}
+
+/// `None`: in full; `Some(Some(note))`: the keys with `note`; `Some(None)`: no row.
+#[allow(
+    clippy::option_option,
+    reason = "three cases read at one place, private"
+)]
+fn detail<K, F>(note: Option<Option<Note>>, keys: K, full: F) -> Detail<K, F> {
+    match note {
+        None => Detail::Full(full),
+        Some(Some(note)) => Detail::Keys(keys, note),
+        Some(None) => Detail::NoRow,
+    }
+}
+
+/// The `decode_rows` fuzz check's line half: one record of arbitrary rows, rendered.
+///
+/// The first byte of `data` picks a record ([`RowInput::record`]) of the rows in the rest
+/// ([`RowInput`]), which is rendered and checked against the output discipline; returns the
+/// record (the JSON half is `netnotify_replay::json::check_row_bytes`). One record per input
+/// keeps the target fast.
+///
+/// # Panics
+/// If the line breaks the output discipline, or a line but the interface's second one is cut.
+pub fn render_row(data: &[u8]) -> Record {
+    let selector = data.first().copied().unwrap_or(0);
+    let record = RowInput::from_bytes(data.get(1..).unwrap_or_default()).record(selector);
+    assert_record_lines(&record);
+    record
+}
+
+/// Every record of the rows in `data` ([`RowInput::records`]), rendered and checked.
+///
+/// [`render_row`] for every selector at once (the property tests).
+///
+/// # Panics
+/// If a line breaks the output discipline, or a line but the interface's second one is cut.
+pub fn render_rows(data: &[u8]) {
+    for record in RowInput::from_bytes(data).records() {
+        assert_record_lines(&record);
+    }
+}
+
+/// Renders `record` as the driver would print it and checks its lines.
+fn assert_record_lines(record: &Record) {
+    match *record {
+        Record::Change {
+            change,
+            detail,
+            names,
+            ..
+        } => match detail {
+            RowDetail::Interface(detail) => {
+                let full = matches!(detail, Detail::Full(_));
+                let (first, more) = render::interface_event(change, &detail, &names);
+                assert_uncut(&first);
+                if full {
+                    // The second line's zones: Windows defines 7 scope levels; more non-zero
+                    // entries than that could fill it (docs/lines.md).
+                    assert_line(&more.unwrap());
+                } else {
+                    assert!(more.is_none());
+                }
+            }
+            RowDetail::Address(detail) => {
+                assert_uncut(&render::address_event(change, &detail, &names));
+            }
+            RowDetail::Route(detail) => {
+                assert_uncut(&render::route_event(change, &detail, &names));
+            }
+        },
+        Record::StableEntry {
+            position,
+            row,
+            names,
+        } => assert_uncut(&render::stable_entry(position, &row, &names)),
+        Record::StableTable { .. } => {}
+    }
+}
+
+/// Arbitrary bytes as every row kind, delivered to a loaded driver: the `rows` fuzz check.
+///
+/// The rows of [`RowInput`] as add, parameter, the input's own type and delete of each
+/// object, as keys and in full: a whole `DriverEntry` per input (the renders alone are
+/// [`render_rows`]).
 ///
 /// # Panics
 /// If a line breaks the output discipline or NETIO is misused.
 pub fn rows(data: &[u8]) {
-    let change = Change::from_raw(i32_at(data, 0));
-    let status = NtStatus(i32_at(data, 4));
-    let irql = take(data, 8, 1)[0];
-    let interface = MibIpInterfaceRow::from_bytes(&take(data, 9, 168)).unwrap();
-    let address = MibUnicastIpAddressRow::from_bytes(&take(data, 9, 80)).unwrap();
-    let route = MibIpForwardRow2::from_bytes(&take(data, 9, 104)).unwrap();
-
-    // The longest name and alias NETIO can return (256 characters each), and none.
-    let long: String = "Ethernet adapter with a very long alias ".repeat(7);
-    let long = long.get(..256).unwrap_or_default();
-    for names in [Names::new(long, long), Names::UNKNOWN] {
-        let (first, more) =
-            render::interface_event(change, &Detail::Full(Interface::decode(&interface)), &names);
-        assert_uncut(&first);
-        // The second line's zones: Windows defines 7 scope levels; more non-zero entries
-        // than that could fill it (docs/lines.md).
-        assert_line(&more.unwrap());
-        assert_uncut(&render::address_event(
-            change,
-            &Detail::Full(Address::decode(&address)),
-            &names,
-        ));
-        assert_uncut(&render::route_event(
-            change,
-            &Detail::Full(Route::decode(&route)),
-            &names,
-        ));
-        assert_uncut(&render::stable_entry(
-            u32::MAX,
-            &Address::decode(&address),
-            &names,
-        ));
-        for note in [
-            Note::None,
-            Note::Gone,
-            Note::QueryFailed(status),
-            Note::NotPassive(irql),
-        ] {
-            let keys = InterfaceKeys::decode(&interface);
-            let (first, more) = render::interface_event(change, &Detail::Keys(keys, note), &names);
-            assert_uncut(&first);
-            assert!(more.is_none());
-            let keys = AddressKeys::decode(&address);
-            assert_uncut(&render::address_event(
-                change,
-                &Detail::Keys(keys, note),
-                &names,
-            ));
-            let keys = RouteKeys::decode(&route);
-            assert_uncut(&render::route_event(
-                change,
-                &Detail::Keys(keys, note),
-                &names,
-            ));
-        }
-    }
-
+    let RowInput {
+        raw_type: raw,
+        interface,
+        address,
+        route,
+        ..
+    } = RowInput::from_bytes(data);
     let sim = Sim::new();
     assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
-    let raw = i32_at(data, 0);
     for (notification_type, delivery) in [
         (1, Delivery::Keys),
         (0, Delivery::Full),

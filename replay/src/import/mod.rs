@@ -292,7 +292,32 @@ impl Importer {
     }
 }
 
-/// The fuzz check (`fuzz/` and its regression tests): any bytes as a captured log.
+/// The `import_parse` fuzz check (`fuzz/` and its regression tests): any bytes as a captured
+/// log, imported, and the scenario it writes read back; nothing is played (that is
+/// [`check_import_bytes`]).
+///
+/// Importing never panics, and what it writes is always a scenario the reader accepts.
+///
+/// # Panics
+/// If the import wrote a scenario the reader refuses.
+pub fn check_import_parse_bytes(data: &[u8]) {
+    let _scenario = imported_scenario(data);
+}
+
+/// The scenario the import of `data` writes, checked to parse; `None` if `data` is no log.
+fn imported_scenario(data: &[u8]) -> Option<String> {
+    let text = decode_log(data).ok()?;
+    let imported = import(&text).ok()?;
+    if let Err(error) = crate::parse(&imported.scenario) {
+        panic!(
+            "the import wrote a bad scenario: {error}\n{}",
+            imported.scenario
+        );
+    }
+    Some(imported.scenario)
+}
+
+/// The `import` fuzz check (`fuzz/` and its regression tests): any bytes as a captured log.
 ///
 /// Importing never panics, and what it writes is always a scenario that parses and plays
 /// without NETIO misuse ([`crate::check_scenario_bytes`]).
@@ -300,17 +325,7 @@ impl Importer {
 /// # Panics
 /// If the import wrote a scenario the reader refuses, or the driver misbehaved on it.
 pub fn check_import_bytes(data: &[u8]) {
-    let Ok(text) = decode_log(data) else {
-        return;
-    };
-    let Ok(imported) = import(&text) else {
-        return;
-    };
-    if let Err(error) = crate::parse(&imported.scenario) {
-        panic!(
-            "the import wrote a bad scenario: {error}\n{}",
-            imported.scenario
-        );
+    if let Some(scenario) = imported_scenario(data) {
+        crate::check_scenario_bytes(scenario.as_bytes());
     }
-    crate::check_scenario_bytes(imported.scenario.as_bytes());
 }
