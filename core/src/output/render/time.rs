@@ -81,19 +81,86 @@ const fn civil_from_days(days: i64) -> (i64, i64, i64) {
 pub(super) struct Digits(pub(super) i64, pub(super) u32);
 
 impl Put for Digits {
+    // Digit by digit from the right, into a buffer of the width: a time stamp writes five or
+    // six of these, and inlined with its constant width each is a few multiplications (no
+    // power loop, no `itoa` of `value + limit` and no UTF-8 check of the result).
+    #[inline]
     fn put<O: Out>(&self, out: &mut O) {
-        let limit = 10_i64.checked_pow(self.1.min(9)).unwrap_or(1);
-        let mut buffer = itoa::Buffer::new();
-        let value = self.0.checked_rem_euclid(limit).unwrap_or(0);
-        let text = buffer.format(value.saturating_add(limit));
-        out.put_str(text.get(1..).unwrap_or(""));
+        const POWERS: [i64; 10] = [
+            1,
+            10,
+            100,
+            1_000,
+            10_000,
+            100_000,
+            1_000_000,
+            10_000_000,
+            100_000_000,
+            1_000_000_000,
+        ];
+        let width = usize::try_from(self.1.min(9)).unwrap_or(9);
+        let limit = POWERS.get(width).copied().unwrap_or(1);
+        let mut value = self.0.checked_rem_euclid(limit).unwrap_or(0).unsigned_abs();
+        let mut digits = [b'0'; 9];
+        let Some(field) = digits.get_mut(..width) else {
+            return;
+        };
+        for slot in field.iter_mut().rev() {
+            *slot = b"0123456789"
+                .get(usize::try_from(value % 10).unwrap_or(0))
+                .copied()
+                .unwrap_or(b'0');
+            value /= 10;
+        }
+        out.put_ascii(field);
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Timestamp, civil_from_days};
+    use super::{Digits, Timestamp, civil_from_days};
+    use crate::line::{Line, Put};
     use std::string::ToString;
+
+    #[test]
+    fn digits_are_the_value_modulo_the_width_zero_padded() {
+        // The former form: `itoa` of `value mod 10^width + 10^width` without its first digit.
+        let former = |value: i64, width: u32| {
+            let limit = 10_i64.pow(width.min(9));
+            let mut buffer = itoa::Buffer::new();
+            buffer.format(value.rem_euclid(limit) + limit)[1..].to_string()
+        };
+        let values = [
+            0,
+            1,
+            7,
+            9,
+            10,
+            59,
+            99,
+            100,
+            1_234_567,
+            9_999_999,
+            123_456_789,
+            999_999_999,
+            1_000_000_000,
+            -1,
+            -10,
+            -1_234_567,
+            i64::MAX,
+            i64::MIN,
+        ];
+        for width in 0..=11 {
+            for value in values {
+                let mut line = Line::new();
+                Digits(value, width).put(&mut line);
+                assert_eq!(line.as_str(), former(value, width), "{value} in {width}");
+            }
+        }
+        let mut line = Line::new();
+        Digits(5, 2).put(&mut line);
+        assert_eq!(line.as_str(), "05");
+    }
 
     #[test]
     fn timestamps_are_utc_iso_8601() {
