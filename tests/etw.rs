@@ -680,7 +680,7 @@ fn run_down_misuse_is_recorded() {
             "ExWaitForRundownProtectionRelease twice",
         ]
     );
-    // A wait before EtwUnregister, one with protection held, and a device deleted before any
+    // A wait with protection held, and a device deleted before any
     // wait while a provider was registered.
     let sim = Sim::new();
     let _ = sim.create_device(16);
@@ -691,10 +691,11 @@ fn run_down_misuse_is_recorded() {
         sim.set_information(handle, ProviderInformation::UseDescriptorType),
         NtStatus::SUCCESS
     );
-    sim.unregister(handle);
     sim.delete_device();
     assert!(sim.rundown_acquire());
     sim.rundown_wait();
+    sim.rundown_release();
+    sim.unregister(handle);
     assert_eq!(
         sim.close(),
         [
@@ -706,22 +707,29 @@ fn run_down_misuse_is_recorded() {
 }
 
 #[test]
-fn a_write_before_the_types_are_read_and_a_wait_before_the_unregister_are_misuse() {
+fn a_write_before_the_types_are_read_and_an_unregister_before_the_wait_are_misuse() {
     use netnotify_core::trace::{EventDescriptor, Trace as _};
     let sim = Sim::new();
     sim.rundown_init();
     // SAFETY: no session listens, so the context is never used.
     let handle = unsafe { sim.register(core::ptr::null_mut()) }.expect("registered");
     let _ = sim.write(handle, &EventDescriptor::zero(), &[], &[]);
-    sim.rundown_wait();
+    // An enable callback holds the protection (and may hold the handle) across the
+    // unregister, and writes after it: the order unregister-then-wait allowed this.
+    assert!(sim.rundown_acquire());
     sim.unregister(handle);
+    let _ = sim.write(handle, &EventDescriptor::zero(), &[], &[]);
+    sim.rundown_release();
+    sim.rundown_wait();
     assert_eq!(
         sim.close(),
         [
             "EtwWriteTransfer before the provider traits were set: ETW would log the event's \
              metadata as payload (docs/netio.md#etw)",
-            "ExWaitForRundownProtectionRelease before EtwUnregister: a callback that comes \
-             after it is refused",
+            "EtwUnregister before ExWaitForRundownProtectionRelease: an enable callback holding \
+             the protection may still write with the handle",
+            "EtwUnregister while run-down protection is held",
+            "EtwWriteTransfer without a registered provider",
         ]
     );
 }

@@ -305,13 +305,13 @@ pub unsafe fn storm_timer_expired<N: NetIo, S: Sink>(context: *mut c_void) {
 /// the extension), its `CallbackContext`, the control code, the level and the keywords.
 ///
 /// The extension is touched only under run-down protection: unload waits for it to be released
-/// (`Trace::rundown_wait`, after `EtwUnregister`) before it drops the extension, and once that
+/// (`Trace::rundown_wait`, before `EtwUnregister`) before it drops the extension, and once that
 /// wait has begun the acquire fails and the callback returns without touching it. No Microsoft
 /// page says `EtwUnregister` waits for a running callback (docs/netio.md#etw).
 ///
 /// # Safety
 /// `context` is the context `Installed::register_trace` gave, or NULL; the extension lives until
-/// the run-down wait that follows the unregister has returned.
+/// the run-down wait that precedes the unregister has returned.
 pub unsafe fn trace_enable<N: NetIo, S: Sink>(
     trace: &S::Trace,
     context: *mut c_void,
