@@ -59,6 +59,9 @@ pub struct Etw {
     types_read: bool,
     /// Enable callbacks that come while the driver waits for the run-down (`code`s).
     pub(super) during_rundown_wait: Vec<u32>,
+    /// Enable callbacks on another thread that acquire the protection just before the
+    /// driver's wait begins (`code`s).
+    pub(super) before_rundown_wait: Vec<u32>,
     /// The enable callback's run-down reference.
     pub(super) rundown: Rundown,
     /// The enable callback's context while registered.
@@ -125,6 +128,13 @@ impl Sim {
     /// leave the extension and the handle alone.
     pub fn etw_control_during_rundown_wait(&self, code: u32) {
         self.state().etw.during_rundown_wait.push(code);
+    }
+
+    /// An enable callback with `code` (level 0, every keyword) on another thread that
+    /// acquires the driver's run-down protection just before the wait begins, after the
+    /// handle is unpublished: it runs to its end, and the wait returns after it.
+    pub fn etw_control_before_rundown_wait(&self, code: u32) {
+        self.state().etw.before_rundown_wait.push(code);
     }
 
     /// Enable callbacks that acquired the run-down protection, and those it refused.
@@ -430,6 +440,19 @@ impl Trace for Sim {
     }
 
     fn rundown_wait(&self) {
+        // Callbacks that won the race with the wait's start.
+        let (context, early) = {
+            let mut state = self.state();
+            (
+                state.etw.last_context,
+                core::mem::take(&mut state.etw.before_rundown_wait),
+            )
+        };
+        if let Some(context) = context {
+            for code in early {
+                self.enable_callback(context, code, 0, u64::MAX, 0);
+            }
+        }
         let (context, late) = {
             let mut state = self.state();
             self.check_irql(
