@@ -159,6 +159,35 @@ fn a_dpc_below_the_floor_sets_its_timer_again_and_prints_nothing() {
     sim.finish();
 }
 
+/// The timer left set by an episode that a printed line has since closed (its summary
+/// printed with it): the DPC below the floor finds no episode open, so it does not set its
+/// timer again, as an expiry with stack would not. A quiet driver's timer stops.
+#[test]
+fn a_dpc_below_the_floor_with_no_episode_open_does_not_set_its_timer_again() {
+    let sim = loaded(1, 1);
+    let lines = sim.lines().len();
+    sim.deliver(route(nt::ADD));
+    sim.advance(MILLISECOND);
+    sim.deliver(route(nt::ADD));
+    let due = 1_001 * MILLISECOND;
+    assert_eq!(sim.timer_sets(), [due]);
+    // A second later a line is printed again, and takes the summary: no episode is open.
+    sim.advance(999 * MILLISECOND);
+    sim.deliver(route(nt::DELETE));
+    assert_eq!(sim.lines().len(), lines + 3, "{:?}", &sim.lines()[lines..]);
+    sim.set_stack(1024);
+    sim.advance(5_000 * MILLISECOND);
+    assert_eq!(sim.timer_expiries(), [due]);
+    assert_eq!(sim.timer_sets(), [due], "set again with no episode open");
+    assert_eq!(sim.lines().len(), lines + 3);
+    driver_unload(&sim);
+    assert_eq!(
+        sim.lines().last().unwrap(),
+        &unloaded_routes(2, 1, " low-stack=1 min-stack=1024")
+    );
+    sim.finish();
+}
+
 #[test]
 fn min_stack_is_the_least_seen_and_none_before_any_callback() {
     let sim = loaded(0, 0);

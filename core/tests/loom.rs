@@ -242,6 +242,31 @@ fn an_episode_opened_during_an_expiry_has_a_timer() {
     });
 }
 
+/// The handshake again, with the expiry deferred for stack ([`Storm::defer`]): it takes
+/// nothing, and sets the timer again only for an open episode. A callback opening an episode
+/// meanwhile still ends with exactly one of them setting the timer; and with no episode open
+/// the deferred expiry sets nothing.
+#[test]
+fn an_episode_opened_during_a_deferred_expiry_has_a_timer() {
+    explore("handshake, deferred", None, || {
+        let storm = Arc::new(timer_armed_no_episode());
+        let callback = {
+            let storm = Arc::clone(&storm);
+            thread::spawn(move || storm.admit(Route, Change::Delete, QUIET + 1))
+        };
+        let rearm = storm.defer().is_some();
+        let admission = callback.join().unwrap();
+        let Admission::Suppress { arm_timer } = admission else {
+            panic!("left out: {admission:?}");
+        };
+        assert!(!(arm_timer && rearm), "both set the timer");
+        assert!(arm_timer || rearm, "an episode is open and no timer is set");
+        assert_eq!(total(storm.expire(LATER).summaries[2]), 1);
+        // The episode is taken: a deferred expiry now sets nothing.
+        assert_eq!(storm.defer(), None);
+    });
+}
+
 /// What the unload would find with no episode: nothing.
 fn assert_no_straggler(storm: &Storm) {
     assert_eq!(storm.drain(Route, LATER), None, "counts without an episode");

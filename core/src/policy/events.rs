@@ -74,9 +74,10 @@ pub fn count_only(counters: &ChangeCounters, notification_type: i32) {
 
 /// The storm timer expired on too little stack: it only sets itself again.
 ///
-/// No summary is taken or printed; the timer is set again unless the unload stopped the
-/// storm, so the summaries wait for an expiry with stack enough (or the next line, or the
-/// unload).
+/// No summary is taken or printed; the timer is set again only while an episode is open (its
+/// summary pending) and the unload has not stopped the storm, so the summaries wait for an
+/// expiry with stack enough (or the next line, or the unload), and a quiet driver's timer
+/// stops.
 pub fn storm_timer_deferred<N, S: Sink>(extension: &Extension<N, S>) {
     if let Some(delay) = extension.storm.defer() {
         extension.sink.set_timer(delay);
