@@ -67,8 +67,8 @@ pub enum Step {
     /// The IRQL the driver's code runs at from now on.
     Irql(u8),
     /// The stack (bytes) every callback and the storm timer's DPC find left at their entry from
-    /// now on (docs/netio.md#stack).
-    Stack(usize),
+    /// now on (docs/netio.md#stack); `None`: not measurable (`"bytes": null`).
+    Stack(Option<usize>),
     /// NETIO knows the interface `luid` by this name and alias (`ConvertInterfaceLuidTo*`).
     Name {
         luid: u64,

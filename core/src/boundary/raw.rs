@@ -362,8 +362,10 @@ unsafe extern "system" fn stable_table_callback<N: NetIo, S: Sink>(
     let _entries = unsafe { consume_table(extension, table, Completion::Pending) };
 }
 
-/// The stack guard's count-only path for a stable table (docs/netio.md#stack): counts it and
-/// its rows, prints nothing, and frees it (a NULL table: counted, nothing to free).
+/// The stack guard's count-only path for a stable table (docs/netio.md#stack): counts the
+/// table, not its rows, prints nothing, and frees it (a NULL table: counted, nothing to free).
+/// The table is not read at all: it may be pageable (docs/netio.md#stable-above-passive), and
+/// a page fault is taken on the stack that is short here.
 ///
 /// # Safety
 /// As [`consume_table`].
@@ -371,13 +373,10 @@ unsafe fn count_and_free_table<N: NetIo, S: Sink>(
     extension: &Extension<N, S>,
     table: *mut MibUnicastIpAddressTable,
 ) {
+    let _seq = extension.counters.stable.count(0);
     if table.is_null() {
-        let _seq = extension.counters.stable.count(0);
         return;
     }
-    // SAFETY: a live table starts with `NumEntries` (u32 at offset 0).
-    let entries = unsafe { table.cast::<u32>().read_unaligned() };
-    let _seq = extension.counters.stable.count(entries);
     // SAFETY: the table is this driver's to free, and is freed exactly once, here.
     unsafe { extension.netio.free_mib_table(table.cast()) };
 }

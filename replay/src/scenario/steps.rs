@@ -514,16 +514,21 @@ pub(super) fn step(value: Value) -> Result<Step, String> {
             )
         }
         "stack" => {
-            let expected = format!("a whole number of bytes from 0 to {MAX_STACK}");
+            let expected = format!("a whole number of bytes from 0 to {MAX_STACK}, or null");
             let bytes = fields.required("bytes", &expected)?;
             fields.finish(&["bytes"])?;
-            Step::Stack(
-                bytes
-                    .as_u64()
-                    .filter(|bytes| *bytes <= MAX_STACK)
-                    .and_then(|bytes| usize::try_from(bytes).ok())
-                    .ok_or_else(|| wrong("bytes", &bytes, &expected))?,
-            )
+            // null: the stack cannot be measured (docs/netio.md#stack).
+            Step::Stack(if bytes.is_null() {
+                None
+            } else {
+                Some(
+                    bytes
+                        .as_u64()
+                        .filter(|bytes| *bytes <= MAX_STACK)
+                        .and_then(|bytes| usize::try_from(bytes).ok())
+                        .ok_or_else(|| wrong("bytes", &bytes, &expected))?,
+                )
+            })
         }
         _ => {
             fields.finish(&[])?;
