@@ -286,7 +286,7 @@ fn register_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> bool {
 ///
 /// The order (docs/netio.md#etw): unpublish, wait, `EtwUnregister`. A callback that acquired
 /// the protection and loaded the handle before the unpublish may still write with it, so the
-/// handle stays registered until the wait returns ("EtwUnregister function (wdm.h)": no
+/// handle stays registered until the wait returns ("`EtwUnregister` function (wdm.h)": no
 /// tracing call outside `EtwRegister`..`EtwUnregister`). A callback that comes after the wait
 /// has begun is refused and touches neither the extension nor the handle.
 fn unregister_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) {

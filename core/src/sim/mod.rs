@@ -319,7 +319,9 @@ impl Sim {
     /// The stack (bytes) every callback and DPC finds left at its entry from now on
     /// (`IoGetStackLimits` and the address of a local, as the driver measures it).
     pub fn set_stack(&self, bytes: usize) {
-        self.0.stack.store(bytes.min(UNKNOWN_STACK - 1), Ordering::Relaxed);
+        self.0
+            .stack
+            .store(bytes.min(UNKNOWN_STACK - 1), Ordering::Relaxed);
     }
 
     /// From now on every callback and DPC finds a stack it cannot measure: the local's address

@@ -151,7 +151,7 @@ pub trait Trace: Sync {
     fn set_information(&self, handle: RegHandle, information: ProviderInformation) -> NtStatus;
     /// `EtwUnregister(handle)`, once, after a successful [`Trace::register`] and after
     /// [`Trace::rundown_wait`] returned: an enable callback holding the protection may still
-    /// write with the handle, and no tracing call may follow `EtwUnregister` ("EtwUnregister
+    /// write with the handle, and no tracing call may follow `EtwUnregister` ("`EtwUnregister`
     /// function (wdm.h)"). No Microsoft page says that it waits for an enable callback already
     /// running (docs/netio.md#etw). `PASSIVE_LEVEL`.
     fn unregister(&self, handle: RegHandle);
