@@ -185,9 +185,9 @@ impl<N: NetIo, S: Sink> Installed<N, S> {
     /// Registers the ETW provider, with this extension as its enable callback's context;
     /// the handle, not yet published.
     pub fn register_trace(&self) -> Result<RegHandle, NtStatus> {
-        // SAFETY: the context is this extension; every path that drops it unregisters the
-        // provider and waits for the enable callback's run-down first, and a driver that keeps
-        // it keeps the provider too (lifecycle).
+        // SAFETY: the context is this extension; every path that drops it first waits for the
+        // enable callback's run-down and then unregisters the provider, and a driver that
+        // keeps it keeps the provider too (lifecycle).
         unsafe { self.get().sink.trace().register(self.context()) }
     }
 

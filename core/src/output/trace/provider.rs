@@ -127,7 +127,8 @@ pub const fn keyword_of(notification: Notification) -> u64 {
 ///
 /// The implementation holds no handle: the core keeps the one `register` returned, publishes
 /// it in the [`Session`](super::Session) once the traits are set, and passes it to every call.
-/// A `write` the core makes therefore never sees a handle whose traits are not set.
+/// A `write` the core makes therefore never sees a handle whose traits are not set, nor (the
+/// run-down wait comes before `unregister`) one that is unregistered.
 #[allow(
     unsafe_code,
     reason = "declares the enable callback's context contract; calls happen in the raw module"
