@@ -552,6 +552,47 @@ fn a_failed_etw_set_information_unregisters_and_loads_without_etw() {
     sim.finish();
 }
 
+/// After both `EtwSetInformation` calls failed, an enable callback on another thread that
+/// acquired the run-down protection just before the wait still records a session. No handle is
+/// published: the events are not built, so an event that would not fit (the widest interface,
+/// as in `an_event_that_does_not_fit_is_counted_and_reported_at_unload`) is not counted as
+/// dropped either.
+#[test]
+fn after_both_set_information_calls_fail_no_event_is_built_nor_counted_dropped() {
+    use netnotify_core::ffi::AF_INET;
+    use netnotify_core::sim::Delivery;
+    let sim = Sim::new();
+    sim.set_parameter("Notifications", RawValue::Dword(1));
+    sim.etw_session_at_register(0, ALL);
+    sim.fail_etw_set_traits(NtStatus(0xC000_0001_u32.cast_signed()));
+    sim.fail_etw_use_descriptor_type(NtStatus::INVALID_PARAMETER);
+    sim.etw_control_before_rundown_wait(1);
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    assert_eq!(sim.etw_rundown_acquires(), (2, 0));
+    sim.name_interface(ETHERNET_LUID, &"n".repeat(256), &"a".repeat(256));
+    let widest = MibIpInterfaceRow {
+        family: AF_INET,
+        interface_luid: ETHERNET_LUID,
+        zone_indices: [u32::MAX; 16],
+        ..widest_interface_row()
+    };
+    assert_eq!(
+        sim.notify(Event::Interface(Some(widest), nt::ADD), Delivery::Full),
+        1
+    );
+    sim.unload_driver();
+    assert!(sim.etw_writes().is_empty());
+    assert_eq!(
+        sim.lines().last().map(String::as_str),
+        Some(
+            "netnotify: unloaded interface(initial=2 add=1 delete=0 parameter=0 other=0) \
+             address(initial=0 add=0 delete=0 parameter=0 other=0) route(initial=0 add=0 \
+             delete=0 parameter=0 other=0) stable-table(tables=0 entries=0) min-stack=18432"
+        )
+    );
+    sim.finish();
+}
+
 /// An event that does not fit its buffers is not written, and counted: the `unloaded` line
 /// says `etw-dropped=1`, and the `unloaded` and capture-state `counters` events carry the
 /// count (0 before, 1 after). The event: an interface whose sixteen zones are all at their
@@ -680,7 +721,7 @@ fn run_down_misuse_is_recorded() {
             "ExWaitForRundownProtectionRelease twice",
         ]
     );
-    // A wait before EtwUnregister, one with protection held, and a device deleted before any
+    // A wait with protection held, and a device deleted before any
     // wait while a provider was registered.
     let sim = Sim::new();
     let _ = sim.create_device(16);
@@ -691,10 +732,11 @@ fn run_down_misuse_is_recorded() {
         sim.set_information(handle, ProviderInformation::UseDescriptorType),
         NtStatus::SUCCESS
     );
-    sim.unregister(handle);
     sim.delete_device();
     assert!(sim.rundown_acquire());
     sim.rundown_wait();
+    sim.rundown_release();
+    sim.unregister(handle);
     assert_eq!(
         sim.close(),
         [
@@ -706,22 +748,29 @@ fn run_down_misuse_is_recorded() {
 }
 
 #[test]
-fn a_write_before_the_types_are_read_and_a_wait_before_the_unregister_are_misuse() {
+fn a_write_before_the_types_are_read_and_an_unregister_before_the_wait_are_misuse() {
     use netnotify_core::trace::{EventDescriptor, Trace as _};
     let sim = Sim::new();
     sim.rundown_init();
     // SAFETY: no session listens, so the context is never used.
     let handle = unsafe { sim.register(core::ptr::null_mut()) }.expect("registered");
     let _ = sim.write(handle, &EventDescriptor::zero(), &[], &[]);
-    sim.rundown_wait();
+    // An enable callback holds the protection (and may hold the handle) across the
+    // unregister, and writes after it: the order unregister-then-wait allowed this.
+    assert!(sim.rundown_acquire());
     sim.unregister(handle);
+    let _ = sim.write(handle, &EventDescriptor::zero(), &[], &[]);
+    sim.rundown_release();
+    sim.rundown_wait();
     assert_eq!(
         sim.close(),
         [
             "EtwWriteTransfer before the provider traits were set: ETW would log the event's \
              metadata as payload (docs/netio.md#etw)",
-            "ExWaitForRundownProtectionRelease before EtwUnregister: a callback that comes \
-             after it is refused",
+            "EtwUnregister before ExWaitForRundownProtectionRelease: an enable callback holding \
+             the protection may still write with the handle",
+            "EtwUnregister while run-down protection is held",
+            "EtwWriteTransfer without a registered provider",
         ]
     );
 }

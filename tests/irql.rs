@@ -226,8 +226,8 @@ fn etw_register_and_its_traits_are_passive_only_and_writes_any_irql() {
     sim.set_irql(15);
     let _ = sim.write(handle, &EventDescriptor::zero(), &[], &[]);
     sim.set_irql(0);
-    sim.unregister(handle);
     sim.rundown_wait();
+    sim.unregister(handle);
     assert_eq!(
         sim.close(),
         [

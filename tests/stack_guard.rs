@@ -100,6 +100,7 @@ fn a_stable_table_below_the_floor_is_still_freed_or_counted_as_leaked() {
     let row = address_row(ipv4(Ipv4Addr::new(192, 168, 1, 23)), ETHERNET_LUID, 4);
     sim.set_stack(4096);
     sim.complete_stable(Some(&[row, row]));
+    // Freed without being read: the table counts, its two rows do not (entries=0 below).
     assert_eq!(sim.live_tables(), 0, "freed");
     assert_eq!(sim.calls().last(), Some(&Call::FreeMibTable));
     sim.complete_stable(None);
@@ -114,7 +115,7 @@ fn a_stable_table_below_the_floor_is_still_freed_or_counted_as_leaked() {
         sim.lines().last().unwrap(),
         "netnotify: unloaded interface(initial=0 add=0 delete=0 parameter=0 other=0) \
          address(initial=0 add=0 delete=0 parameter=0 other=0) route(initial=0 add=0 delete=0 \
-         parameter=0 other=0) stable-table(tables=3 entries=2) leaked-tables=1 low-stack=3 \
+         parameter=0 other=0) stable-table(tables=3 entries=0) leaked-tables=1 low-stack=3 \
          min-stack=4096"
     );
     sim.finish();
@@ -155,6 +156,57 @@ fn a_dpc_below_the_floor_sets_its_timer_again_and_prints_nothing() {
     assert_eq!(
         sim.lines().last().unwrap(),
         &unloaded_routes(2, 0, " low-stack=1 min-stack=1024")
+    );
+    sim.finish();
+}
+
+/// The timer left set by an episode that a printed line has since closed (its summary
+/// printed with it): the DPC below the floor finds no episode open, so it does not set its
+/// timer again, as an expiry with stack would not. A quiet driver's timer stops.
+#[test]
+fn a_dpc_below_the_floor_with_no_episode_open_does_not_set_its_timer_again() {
+    let sim = loaded(1, 1);
+    let lines = sim.lines().len();
+    sim.deliver(route(nt::ADD));
+    sim.advance(MILLISECOND);
+    sim.deliver(route(nt::ADD));
+    let due = 1_001 * MILLISECOND;
+    assert_eq!(sim.timer_sets(), [due]);
+    // A second later a line is printed again, and takes the summary: no episode is open.
+    sim.advance(999 * MILLISECOND);
+    sim.deliver(route(nt::DELETE));
+    assert_eq!(sim.lines().len(), lines + 3, "{:?}", &sim.lines()[lines..]);
+    sim.set_stack(1024);
+    sim.advance(5_000 * MILLISECOND);
+    assert_eq!(sim.timer_expiries(), [due]);
+    assert_eq!(sim.timer_sets(), [due], "set again with no episode open");
+    assert_eq!(sim.lines().len(), lines + 3);
+    driver_unload(&sim);
+    assert_eq!(
+        sim.lines().last().unwrap(),
+        &unloaded_routes(2, 1, " low-stack=1 min-stack=1024")
+    );
+    sim.finish();
+}
+
+/// A stack that cannot be measured (the local outside the limits `IoGetStackLimits` gives,
+/// as on a processor's DPC stack) is the safe side: the count-only path, counted in
+/// `low-stack`; `min-stack` keeps only measured values.
+#[test]
+fn an_entry_whose_stack_cannot_be_measured_takes_the_count_only_path() {
+    let sim = loaded(0, 0);
+    sim.set_stack(12_000);
+    sim.deliver(route(nt::ADD));
+    let lines = sim.lines().len();
+    let writes = sim.etw_writes().len();
+    sim.set_stack_unknown();
+    sim.deliver(route(nt::DELETE));
+    assert_eq!(sim.lines().len(), lines, "no line");
+    assert_eq!(sim.etw_writes().len(), writes, "no event");
+    driver_unload(&sim);
+    assert_eq!(
+        sim.lines().last().unwrap(),
+        &unloaded_routes(1, 1, " low-stack=1 min-stack=12000")
     );
     sim.finish();
 }

@@ -3,7 +3,8 @@
 //! straggler), and the unload's stop-then-cancel sequence against a running expiry and a
 //! callback. The protocols are in `core/src/policy/storm.rs`'s module docs. And the ETW
 //! enable callback's run-down protection against the unload that frees its extension
-//! (`raw::trace_enable`, `lifecycle::unregister_trace`, docs/netio.md#etw).
+//! and the handle it writes with (`raw::trace_enable`, `lifecycle::unregister_trace`,
+//! docs/netio.md#etw).
 //!
 //! Loom runs each model in every interleaving of its threads, and lets every load read any
 //! store the memory model allows, so the stale reads of a CPU's store buffer are explored
@@ -246,6 +247,31 @@ fn an_episode_opened_during_an_expiry_has_a_timer() {
         // for the unload.
         assert_no_straggler(&storm);
         assert_eq!(total(expiry.summaries[2]) + total(open), 1);
+    });
+}
+
+/// The handshake again, with the expiry deferred for stack ([`Storm::defer`]): it takes
+/// nothing, and sets the timer again only for an open episode. A callback opening an episode
+/// meanwhile still ends with exactly one of them setting the timer; and with no episode open
+/// the deferred expiry sets nothing.
+#[test]
+fn an_episode_opened_during_a_deferred_expiry_has_a_timer() {
+    explore("handshake, deferred", None, || {
+        let storm = Arc::new(timer_armed_no_episode());
+        let callback = {
+            let storm = Arc::clone(&storm);
+            thread::spawn(move || storm.admit(Route, Change::Delete, QUIET + 1))
+        };
+        let rearm = storm.defer().is_some();
+        let admission = callback.join().unwrap();
+        let Admission::Suppress { arm_timer } = admission else {
+            panic!("left out: {admission:?}");
+        };
+        assert!(!(arm_timer && rearm), "both set the timer");
+        assert!(arm_timer || rearm, "an episode is open and no timer is set");
+        assert_eq!(total(storm.expire(LATER).summaries[2]), 1);
+        // The episode is taken: a deferred expiry now sets nothing.
+        assert_eq!(storm.defer(), None);
     });
 }
 
@@ -524,58 +550,132 @@ impl RundownRef {
 /// `UnsafeCell` also fails the model on a read that races the free.
 const FREED: u64 = 0xDEAD;
 
-/// An enable callback racing the unload. The callback (`raw::trace_enable`): acquire, use the
-/// extension, release; or, refused, return without touching it. It may have been started by
-/// ETW before `EtwUnregister` and still be running after it returns: no Microsoft page says
-/// `EtwUnregister` waits for it, so the model does not let it. The unload
-/// (`lifecycle::unregister_trace`, then `Installed::drop_in_place`): unregister, wait for the
-/// run-down, free. In every interleaving the extension is never used once freed, and both of
-/// the callback's paths (used, refused) are explored.
+/// The unload's order against the handle (`lifecycle::unregister_trace`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum UnloadOrder {
+    /// Unpublish, wait for the run-down, `EtwUnregister`, free: what the driver does.
+    WaitThenUnregister,
+    /// Unpublish, `EtwUnregister`, wait, free: the order before, kept to show the model
+    /// catches it.
+    UnregisterThenWait,
+}
+
+/// What the enable callback did.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Outcome {
+    /// ETW did not call it: the provider was unregistered.
+    NotCalled,
+    /// Refused by the run-down protection: touched nothing.
+    Refused,
+    /// Used the extension, and wrote an event with the handle it loaded.
+    Wrote,
+    /// Used the extension; the handle was unpublished already, so it wrote nothing.
+    Used,
+}
+
+/// The handle `EtwRegister` returned, as the session publishes it.
+const HANDLE: u64 = 0x6E65_7477;
+
+/// One run of the enable callback against the unload in `order`. The callback
+/// (`raw::trace_enable`, then `Fields::write`): acquire, use the extension, load the published
+/// handle and, if there is one, write with it (`EtwWriteTransfer`), release; or, refused,
+/// return without touching either. It may have been started by ETW before `EtwUnregister` and
+/// still be running after it returns: no Microsoft page says `EtwUnregister` waits for it, so
+/// the model does not let it. The write asserts that the handle is still registered ("No
+/// tracing calls should be made that fall outside of the code bounded by the EtwRegister and
+/// EtwUnregister functions", "EtwUnregister function (wdm.h)"); the extension's read that it
+/// is not freed.
+fn enable_callback_against_unload(order: UnloadOrder) -> Outcome {
+    use std::sync::atomic::Ordering::{AcqRel, Acquire, Release};
+    let rundown = Arc::new(RundownRef::default());
+    let extension = Arc::new(loom::cell::UnsafeCell::new(7_u64));
+    // ETW's side: whether the provider is registered (EtwUnregister clears it).
+    let registered = Arc::new(loom::sync::atomic::AtomicBool::new(true));
+    // The session's published handle (`Session::publish`, `Session::unpublish`).
+    let published = Arc::new(loom::sync::atomic::AtomicU64::new(HANDLE));
+    let callback = {
+        let (rundown, extension, registered, published) = (
+            Arc::clone(&rundown),
+            Arc::clone(&extension),
+            Arc::clone(&registered),
+            Arc::clone(&published),
+        );
+        thread::spawn(move || {
+            // ETW calls the callback of a registered provider only; once called, it runs to
+            // its end whatever EtwUnregister does meanwhile.
+            if !registered.load(Acquire) {
+                return Outcome::NotCalled;
+            }
+            if !rundown.acquire() {
+                return Outcome::Refused;
+            }
+            // SAFETY: loom's cell: it checks this read against the free below.
+            let seen = extension.with(|value| unsafe { *value });
+            assert_ne!(seen, FREED, "the enable callback used the freed extension");
+            let outcome = if published.load(Acquire) == HANDLE {
+                // EtwWriteTransfer(handle): ETW must still hold the registration.
+                assert!(
+                    registered.load(Acquire),
+                    "the enable callback wrote with an unregistered handle"
+                );
+                Outcome::Wrote
+            } else {
+                Outcome::Used
+            };
+            rundown.release();
+            outcome
+        })
+    };
+    assert_eq!(published.swap(0, AcqRel), HANDLE);
+    match order {
+        UnloadOrder::WaitThenUnregister => {
+            rundown.wait();
+            registered.store(false, Release);
+        }
+        UnloadOrder::UnregisterThenWait => {
+            registered.store(false, Release);
+            rundown.wait();
+        }
+    }
+    // SAFETY: loom's cell: it fails the model if a callback's read races this write.
+    extension.with_mut(|value| unsafe { *value = FREED });
+    callback.join().unwrap()
+}
+
+/// An enable callback racing the unload (`enable_callback_against_unload`, in the driver's
+/// order). In every interleaving the extension is never used once freed and the handle never
+/// written once unregistered, and each of the callback's paths (wrote, used without the
+/// handle, refused) is explored.
 #[test]
 fn an_enable_callback_racing_unload_never_uses_the_freed_extension() {
+    let wrote = Tally::default();
     let used = Tally::default();
     let refused = Tally::default();
     let runs = {
-        let (used, refused) = (used.clone(), refused.clone());
+        let (wrote, used, refused) = (wrote.clone(), used.clone(), refused.clone());
         explore("enable callback during unload", None, move || {
-            let rundown = Arc::new(RundownRef::default());
-            let extension = Arc::new(loom::cell::UnsafeCell::new(7_u64));
-            let registered = Arc::new(loom::sync::atomic::AtomicBool::new(true));
-            let callback = {
-                let (rundown, extension, registered) = (
-                    Arc::clone(&rundown),
-                    Arc::clone(&extension),
-                    Arc::clone(&registered),
-                );
-                thread::spawn(move || {
-                    // ETW calls the callback of a registered provider only; once called, it
-                    // runs to its end whatever EtwUnregister does meanwhile.
-                    if !registered.load(std::sync::atomic::Ordering::Acquire) {
-                        return None;
-                    }
-                    if !rundown.acquire() {
-                        return Some(false);
-                    }
-                    // SAFETY: loom's cell: it checks this read against the free below.
-                    let seen = extension.with(|value| unsafe { *value });
-                    assert_ne!(seen, FREED, "the enable callback used the freed extension");
-                    rundown.release();
-                    Some(true)
-                })
-            };
-            registered.store(false, std::sync::atomic::Ordering::Release);
-            rundown.wait();
-            // SAFETY: loom's cell: it fails the model if a callback's read races this write.
-            extension.with_mut(|value| unsafe { *value = FREED });
-            let outcome = callback.join().unwrap();
-            used.count(outcome == Some(true));
-            refused.count(outcome == Some(false));
+            let outcome = enable_callback_against_unload(UnloadOrder::WaitThenUnregister);
+            wrote.count(outcome == Outcome::Wrote);
+            used.count(outcome == Outcome::Used);
+            refused.count(outcome == Outcome::Refused);
         })
     };
     eprintln!(
-        "loom: enable callback during unload: used the extension in {}, refused in {} of {runs}",
+        "loom: enable callback during unload: wrote in {}, used the extension without the \
+         handle in {}, refused in {} of {runs}",
+        wrote.get(),
         used.get(),
         refused.get()
     );
-    assert!(used.get() > 0 && refused.get() > 0);
+    assert!(wrote.get() > 0 && used.get() > 0 && refused.get() > 0);
+}
+
+/// The order before (`EtwUnregister`, then the wait): a callback that loaded the handle before
+/// the unpublish writes with it after `EtwUnregister`, and loom finds that interleaving.
+#[test]
+#[should_panic(expected = "the enable callback wrote with an unregistered handle")]
+fn unregistering_before_the_wait_lets_an_enable_callback_write_an_unregistered_handle() {
+    explore("enable callback during unload, old order", None, || {
+        let _ = enable_callback_against_unload(UnloadOrder::UnregisterThenWait);
+    });
 }

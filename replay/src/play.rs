@@ -228,7 +228,8 @@ fn apply(sim: &Sim, step: &Step) {
         Step::Fail(failure) => inject(sim, *failure),
         Step::NullHandle(notification) => sim.script(*notification, Outcome::NullHandle),
         Step::Irql(level) => sim.set_irql(*level),
-        Step::Stack(bytes) => sim.set_stack(*bytes),
+        Step::Stack(Some(bytes)) => sim.set_stack(*bytes),
+        Step::Stack(None) => sim.set_stack_unknown(),
         Step::Name { luid, name, alias } => sim.name_interface(*luid, name, alias),
         Step::Unload => {}
     }

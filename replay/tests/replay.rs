@@ -234,12 +234,12 @@ fn bad_input_names_the_line_and_the_problem() {
         (
             "{\"step\":\"stack\",\"bytes\":2000000}".to_owned(),
             1,
-            "\"bytes\" is 2000000, expected a whole number of bytes from 0 to 1048576",
+            "\"bytes\" is 2000000, expected a whole number of bytes from 0 to 1048576, or null",
         ),
         (
             "{\"step\":\"stack\"}".to_owned(),
             1,
-            "step \"stack\" needs \"bytes\": a whole number of bytes from 0 to 1048576",
+            "step \"stack\" needs \"bytes\": a whole number of bytes from 0 to 1048576, or null",
         ),
         (
             "\n{\"step\":\"tunnel\"}".to_owned(),

@@ -49,8 +49,10 @@ static ETW_RUNDOWN: RundownRef = RundownRef(UnsafeCell::new(EX_RUNDOWN_REF {
 /// An `EX_RUNDOWN_REF` shared by the threads that call the `Ex*RundownProtection` routines.
 struct RundownRef(UnsafeCell<EX_RUNDOWN_REF>);
 
-// SAFETY: only ever touched through the Ex*RundownProtection routines, which update it with
-// interlocked operations; Rust code never reads or writes it.
+// SAFETY: Rust code never reads or writes it; only the Ex*RundownProtection routines do.
+// Acquire, release and wait update it with interlocked operations. ExInitializeRundownProtection
+// is a plain store, safe because it runs once in DriverEntry before EtwRegister: no enable
+// callback, the only other user, can run yet.
 unsafe impl Sync for RundownRef {}
 
 // The core's information classes are the WDK's (checked against windows-sys in
@@ -85,7 +87,7 @@ impl Trace for Etw {
         // Local: no writer sees the handle until the core publishes it, after the traits.
         let mut handle: REGHANDLE = 0;
         // SAFETY: PASSIVE_LEVEL (DriverEntry); a GUID in the image; the callback's context is
-        // valid until the run-down wait after `unregister` (core contract); `handle` is a
+        // valid until the run-down wait before `unregister` (core contract); `handle` is a
         // valid out-pointer on this stack.
         let status = unsafe {
             EtwRegister(
@@ -124,7 +126,8 @@ impl Trace for Etw {
 
     fn unregister(&self, handle: RegHandle) {
         // SAFETY: PASSIVE_LEVEL (DriverUnload, or DriverEntry failing); the handle EtwRegister
-        // returned, unregistered once (core contract). Its status says only whether the handle
+        // returned, unregistered once, after the run-down wait (core contract): no enable
+        // callback writes with it any more. Its status says only whether the handle
         // was valid, which it is.
         let _ = unsafe { EtwUnregister(handle.0) };
     }
@@ -174,8 +177,8 @@ impl Trace for Etw {
     }
 
     fn rundown_wait(&self) {
-        // SAFETY: PASSIVE_LEVEL (DriverUnload, or DriverEntry failing), after EtwUnregister;
-        // the reference was initialised in DriverEntry.
+        // SAFETY: PASSIVE_LEVEL (DriverUnload, or DriverEntry failing), after the handle is
+        // unpublished and before EtwUnregister; the reference was initialised in DriverEntry.
         unsafe { ExWaitForRundownProtectionRelease(ETW_RUNDOWN.0.get()) };
     }
 }

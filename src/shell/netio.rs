@@ -142,14 +142,23 @@ impl KernelStack for Kernel {
     /// Inlined into the core's `enough_stack`, a frame of its own just below the callback's
     /// (so the limits' slots are gone before the callback goes deeper): the local lies a few
     /// bytes deeper than the callback's frame, which only under-states what is left.
+    ///
+    /// `None` unless the local lies within (low, high]: the limits are the current *thread's*
+    /// stack, and a DPC may run on the processor's DPC stack (docs/netio.md#stack), where the
+    /// difference would mean nothing.
     #[inline]
-    fn remaining_stack(&self) -> usize {
+    fn remaining_stack(&self) -> Option<usize> {
         let mut low: ULONG_PTR = 0;
         let mut high: ULONG_PTR = 0;
         // SAFETY: callable at any IRQL (Windows Server 2003 SP1 and later); two valid
         // out-pointers to locals, written before it returns.
         unsafe { IoGetStackLimits(&raw mut low, &raw mut high) };
-        let low = usize::try_from(low).unwrap_or(usize::MAX);
-        (&raw const high).addr().saturating_sub(low)
+        let here = (&raw const high).addr();
+        let low = usize::try_from(low).ok()?;
+        let high = usize::try_from(high).ok()?;
+        if here > high {
+            return None;
+        }
+        here.checked_sub(low).filter(|&left| left != 0)
     }
 }

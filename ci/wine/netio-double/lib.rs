@@ -29,7 +29,7 @@
 //! and `ExWaitForRundownProtectionRelease`, which Wine 8.0's ntoskrnl.exe exports only as
 //! stubs that raise an exception when called: here with the documented semantics (no acquire
 //! succeeds once the wait has begun; the wait returns when every acquirer has released) and
-//! misuse checks. Only the harness's build of the image imports them from here
+//! misuse checks (an `EtwUnregister` before the wait returned is one). Only the harness's build of the image imports them from here
 //! (`ci/wine/imports/`); the Windows image imports them from ntoskrnl.exe.
 #![allow(
     non_snake_case,
@@ -400,6 +400,9 @@ static PROVIDER: Mutex<Option<Provider>> = Mutex::new(None);
 static LOG: Mutex<()> = Mutex::new(());
 /// Whether `EtwSetInformation` made ETW read the data descriptors' types.
 static TYPES_READ: AtomicBool = AtomicBool::new(false);
+/// `ExWaitForRundownProtectionRelease` returned since the last `ExInitializeRundownProtection`:
+/// no enable callback holds the protection, so none can write with the handle any more.
+static RUNDOWN_WAITED: AtomicBool = AtomicBool::new(false);
 /// The fake registration handle.
 const REGHANDLE: u64 = 0x6E65_7477;
 
@@ -589,6 +592,11 @@ pub unsafe extern "system" fn EtwUnregister(handle: u64) -> NtStatus {
         misuse("EtwUnregister of a provider that is not registered");
         return NtStatus::INVALID_PARAMETER;
     }
+    // An enable callback holding the protection may still write with the handle: no tracing
+    // call may follow EtwUnregister (Microsoft Learn, "EtwUnregister function (wdm.h)").
+    if !RUNDOWN_WAITED.load(Ordering::Acquire) {
+        misuse("EtwUnregister before ExWaitForRundownProtectionRelease");
+    }
     TYPES_READ.store(false, Ordering::Release);
     log(&etw_log::unregister_line());
     NtStatus::SUCCESS
@@ -620,6 +628,7 @@ pub unsafe extern "system" fn ExInitializeRundownProtection(reference: *mut usiz
         return;
     };
     counter.store(0, Ordering::Release);
+    RUNDOWN_WAITED.store(false, Ordering::Release);
 }
 
 /// Harness only: the kernel's `ExAcquireRundownProtection`: TRUE unless the wait has begun.
@@ -663,17 +672,11 @@ pub unsafe extern "system" fn ExWaitForRundownProtectionRelease(reference: *mut 
         misuse("ExWaitForRundownProtectionRelease of NULL");
         return;
     };
-    if PROVIDER
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .is_some()
-    {
-        misuse("ExWaitForRundownProtectionRelease before EtwUnregister");
-    }
     if counter.fetch_or(RUNDOWN_ACTIVE, Ordering::AcqRel) & RUNDOWN_ACTIVE != 0 {
         misuse("ExWaitForRundownProtectionRelease twice");
     }
     while counter.load(Ordering::Acquire) != RUNDOWN_ACTIVE {
         thread::sleep(Duration::from_millis(1));
     }
+    RUNDOWN_WAITED.store(true, Ordering::Release);
 }

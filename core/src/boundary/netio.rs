@@ -146,10 +146,11 @@ pub trait Irql: Sync {
 /// `NtosKrnl` export, any IRQL) and the address of a local.
 pub trait KernelStack: Sync {
     /// The bytes of stack left below the caller: the address of a local of this call minus
-    /// the stack's low limit, as `IoGetRemainingStackSize` returns it. One kernel call and a
-    /// subtraction; never fails, never panics (0 if the local lay below the limit, which no
-    /// running thread's does). The core asks at the entry of every callback and of the storm
-    /// timer's DPC, before anything else that uses the stack, and takes the count-only path
-    /// below [`crate::events::STACK_FLOOR`].
-    fn remaining_stack(&self) -> usize;
+    /// the stack's low limit, as `IoGetRemainingStackSize` returns it. One kernel call, two
+    /// compares and a subtraction; never panics. `None` when it cannot be measured: the local
+    /// lies outside the limits `IoGetStackLimits` gives, which are the current thread's, while
+    /// a DPC may run on the processor's DPC stack. The core asks at the entry of every
+    /// callback and of the storm timer's DPC, before anything else that uses the stack, and
+    /// takes the count-only path below [`crate::events::STACK_FLOOR`] or when `None`.
+    fn remaining_stack(&self) -> Option<usize>;
 }

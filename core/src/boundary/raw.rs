@@ -185,9 +185,9 @@ impl<N: NetIo, S: Sink> Installed<N, S> {
     /// Registers the ETW provider, with this extension as its enable callback's context;
     /// the handle, not yet published.
     pub fn register_trace(&self) -> Result<RegHandle, NtStatus> {
-        // SAFETY: the context is this extension; every path that drops it unregisters the
-        // provider and waits for the enable callback's run-down first, and a driver that keeps
-        // it keeps the provider too (lifecycle).
+        // SAFETY: the context is this extension; every path that drops it first waits for the
+        // enable callback's run-down and then unregisters the provider, and a driver that
+        // keeps it keeps the provider too (lifecycle).
         unsafe { self.get().sink.trace().register(self.context()) }
     }
 
@@ -305,13 +305,13 @@ pub unsafe fn storm_timer_expired<N: NetIo, S: Sink>(context: *mut c_void) {
 /// the extension), its `CallbackContext`, the control code, the level and the keywords.
 ///
 /// The extension is touched only under run-down protection: unload waits for it to be released
-/// (`Trace::rundown_wait`, after `EtwUnregister`) before it drops the extension, and once that
+/// (`Trace::rundown_wait`, before `EtwUnregister`) before it drops the extension, and once that
 /// wait has begun the acquire fails and the callback returns without touching it. No Microsoft
 /// page says `EtwUnregister` waits for a running callback (docs/netio.md#etw).
 ///
 /// # Safety
 /// `context` is the context `Installed::register_trace` gave, or NULL; the extension lives until
-/// the run-down wait that follows the unregister has returned.
+/// the run-down wait that precedes the unregister has returned.
 pub unsafe fn trace_enable<N: NetIo, S: Sink>(
     trace: &S::Trace,
     context: *mut c_void,
@@ -362,8 +362,10 @@ unsafe extern "system" fn stable_table_callback<N: NetIo, S: Sink>(
     let _entries = unsafe { consume_table(extension, table, Completion::Pending) };
 }
 
-/// The stack guard's count-only path for a stable table (docs/netio.md#stack): counts it and
-/// its rows, prints nothing, and frees it (a NULL table: counted, nothing to free).
+/// The stack guard's count-only path for a stable table (docs/netio.md#stack): counts the
+/// table, not its rows, prints nothing, and frees it (a NULL table: counted, nothing to free).
+/// The table is not read at all: it may be pageable (docs/netio.md#stable-above-passive), and
+/// a page fault is taken on the stack that is short here.
 ///
 /// # Safety
 /// As [`consume_table`].
@@ -371,13 +373,10 @@ unsafe fn count_and_free_table<N: NetIo, S: Sink>(
     extension: &Extension<N, S>,
     table: *mut MibUnicastIpAddressTable,
 ) {
+    let _seq = extension.counters.stable.count(0);
     if table.is_null() {
-        let _seq = extension.counters.stable.count(0);
         return;
     }
-    // SAFETY: a live table starts with `NumEntries` (u32 at offset 0).
-    let entries = unsafe { table.cast::<u32>().read_unaligned() };
-    let _seq = extension.counters.stable.count(entries);
     // SAFETY: the table is this driver's to free, and is freed exactly once, here.
     unsafe { extension.netio.free_mib_table(table.cast()) };
 }

@@ -52,13 +52,18 @@ pub const STACK_FLOOR: usize = 8 * 1024;
 
 /// Measures the stack at a callback's or the DPC's entry: true when there is enough.
 ///
-/// Records the least seen (`min-stack`); false, counted in `low-stack`, when the caller must
-/// take the count-only path. One kernel call, one compare, one atomic minimum. In a frame of
-/// its own: what it keeps is gone before the callback goes deeper (`ci/object-checks`).
+/// Records the least measured (`min-stack`); false, counted in `low-stack`, when the caller
+/// must take the count-only path: below the floor, or not measurable (the stack limits are
+/// the thread's and the entry is on another stack, docs/netio.md#stack), which is the safe
+/// side. One kernel call, one compare, one atomic minimum. In a frame of its own: what it
+/// keeps is gone before the callback goes deeper (`ci/object-checks`).
 #[inline(never)]
 pub fn enough_stack<N: NetIo, S>(extension: &Extension<N, S>) -> bool {
-    let remaining = extension.netio.remaining_stack();
     let stack = &extension.counters.stack;
+    let Some(remaining) = extension.netio.remaining_stack() else {
+        stack.count_low();
+        return false;
+    };
     stack.see(remaining);
     if remaining >= STACK_FLOOR {
         return true;
@@ -75,9 +80,10 @@ pub fn count_only(counters: &ChangeCounters, notification_type: i32) {
 
 /// The storm timer expired on too little stack: it only sets itself again.
 ///
-/// No summary is taken or printed; the timer is set again unless the unload stopped the
-/// storm, so the summaries wait for an expiry with stack enough (or the next line, or the
-/// unload).
+/// No summary is taken or printed; the timer is set again only while an episode is open (its
+/// summary pending) and the unload has not stopped the storm, so the summaries wait for an
+/// expiry with stack enough (or the next line, or the unload), and a quiet driver's timer
+/// stops.
 pub fn storm_timer_deferred<N, S: Sink>(extension: &Extension<N, S>) {
     if let Some(delay) = extension.storm.defer() {
         extension.sink.set_timer(delay);

@@ -256,8 +256,9 @@ fn register_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> bool {
         if types.is_error() {
             // Events whose types ETW ignores cannot be decoded: none rather than garbage.
             extension.session.set_registered(false);
-            trace.unregister(handle);
+            // As unregister_trace: no callback may still be running when the handle goes.
             trace.rundown_wait();
+            trace.unregister(handle);
             extension.sink.emit(
                 Level::Warning,
                 &render::driver::etw_set_information_failed(traits, types),
@@ -280,16 +281,21 @@ fn register_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> bool {
     true
 }
 
-/// Unregisters the ETW provider and waits for the enable callbacks that hold the run-down
-/// protection: after it, no event is written and no enable callback uses the extension.
+/// Waits for the enable callbacks that hold the run-down protection, then unregisters the ETW
+/// provider: after it, no event is written and no enable callback uses the extension.
+///
+/// The order (docs/netio.md#etw): unpublish, wait, `EtwUnregister`. A callback that acquired
+/// the protection and loaded the handle before the unpublish may still write with it, so the
+/// handle stays registered until the wait returns ("`EtwUnregister` function (wdm.h)": no
+/// tracing call outside `EtwRegister`..`EtwUnregister`). A callback that comes after the wait
+/// has begun is refused and touches neither the extension nor the handle.
 fn unregister_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) {
     let extension = installed.get();
     extension.session.set_registered(false);
     let handle = extension.session.unpublish();
     let trace = extension.sink.trace();
-    trace.unregister(handle);
-    // EtwUnregister is not documented to wait for a callback already running.
     trace.rundown_wait();
+    trace.unregister(handle);
 }
 
 /// Reads the settings from `Parameters` (a warning line for each bad value) and prints the

@@ -31,6 +31,8 @@
 //! suppression sees the timer disarmed and sets it ([`Admission::Suppress`]'s `arm_timer`),
 //! and the swap of `timer_armed` lets only one of them do it. Only the suppression that opens
 //! an episode pays for the fence: the later ones of the episode are covered by its timer.
+//! An expiry deferred for stack ([`Storm::defer`]) takes nothing but keeps the same handshake,
+//! so it too sets the timer again only for an open episode.
 //!
 //! # Stragglers
 //!
@@ -287,10 +289,21 @@ impl Storm {
     }
 
     /// The storm timer expired, but on too little stack to print (docs/netio.md#stack): takes
-    /// nothing and asks for the timer again in [`QUIET`], unless stopped. `timer_armed` stays
-    /// set, as it is while the timer is set: the episodes it covers wait for the next expiry.
+    /// nothing, and asks for the timer again in [`QUIET`] only where [`Storm::expire`] would
+    /// have: an episode is open (a summary is pending) and the storm is not stopped. A quiet
+    /// driver's timer stops. The same handshake as `expire` (module docs): disarm, fence,
+    /// look at the episodes, re-arm only if no suppression armed the timer meanwhile.
     pub fn defer(&self) -> Option<u64> {
-        (!self.stopped.load(Ordering::Acquire)).then_some(QUIET)
+        if self.stopped.load(Ordering::Acquire) {
+            return None;
+        }
+        self.timer_armed.store(false, Ordering::Release);
+        fence(Ordering::SeqCst);
+        let open = self
+            .kinds
+            .iter()
+            .any(|kind| kind.first.load(Ordering::Acquire) != 0);
+        (open && !self.timer_armed.swap(true, Ordering::AcqRel)).then_some(QUIET)
     }
 
     /// What `notification` left out and has not reported yet (for the unload summary).

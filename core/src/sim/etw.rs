@@ -3,10 +3,12 @@
 //! callback as a controller would (with a level and keywords, or capture-state, also from
 //! inside `EtwRegister` and during the unload's run-down wait), plays the enable callback's
 //! run-down reference (`Ex*RundownProtection`), and reports misuse: a write or a second
-//! unregister outside a registration, a write with a handle `EtwRegister` did not return or
-//! before the descriptors' types are read (the traits), a registration left at unload, a
-//! release without an acquire, a second wait, a wait before the unregister or with protection
-//! held, an acquire after the wait returned, and a device deleted before the wait.
+//! unregister outside a registration (a write on an unregistered handle), a write with a
+//! handle `EtwRegister` did not return or before the descriptors' types are read (the
+//! traits), a registration left at unload, a release without an acquire, a second wait, a
+//! wait with protection held, an unregister before the wait or with protection held (an
+//! enable callback holding it may still write with the handle), an acquire after the wait
+//! returned, and a device deleted before the wait.
 
 use core::ffi::c_void;
 use core::fmt::Write as _;
@@ -57,6 +59,9 @@ pub struct Etw {
     types_read: bool,
     /// Enable callbacks that come while the driver waits for the run-down (`code`s).
     pub(super) during_rundown_wait: Vec<u32>,
+    /// Enable callbacks on another thread that acquire the protection just before the
+    /// driver's wait begins (`code`s).
+    pub(super) before_rundown_wait: Vec<u32>,
     /// The enable callback's run-down reference.
     pub(super) rundown: Rundown,
     /// The enable callback's context while registered.
@@ -118,11 +123,18 @@ impl Sim {
         self.state().etw.descriptor_type_failure = Some(status);
     }
 
-    /// An enable callback with `code` that ETW started before the unregister and that comes
-    /// to the driver's run-down protection only once the unload's wait has begun: it must
-    /// leave the extension alone.
+    /// An enable callback with `code` that ETW started and that comes to the driver's run-down
+    /// protection only once the unload's wait has begun (before `EtwUnregister`): it must
+    /// leave the extension and the handle alone.
     pub fn etw_control_during_rundown_wait(&self, code: u32) {
         self.state().etw.during_rundown_wait.push(code);
+    }
+
+    /// An enable callback with `code` (level 0, every keyword) on another thread that
+    /// acquires the driver's run-down protection just before the wait begins, after the
+    /// handle is unpublished: it runs to its end, and the wait returns after it.
+    pub fn etw_control_before_rundown_wait(&self, code: u32) {
+        self.state().etw.before_rundown_wait.push(code);
     }
 
     /// Enable callbacks that acquired the run-down protection, and those it refused.
@@ -311,6 +323,22 @@ impl Trace for Sim {
                 .violations
                 .push("EtwUnregister of a provider that is not registered".into());
         }
+        // An enable callback holding the protection may have loaded the handle before it was
+        // unpublished, and write with it: "No tracing calls should be made that fall outside
+        // of the code bounded by the EtwRegister and EtwUnregister functions" (EtwUnregister
+        // function (wdm.h)).
+        if !state.etw.rundown.waited {
+            state.violations.push(
+                "EtwUnregister before ExWaitForRundownProtectionRelease: an enable callback \
+                 holding the protection may still write with the handle"
+                    .into(),
+            );
+        }
+        if state.etw.rundown.held != 0 {
+            state
+                .violations
+                .push("EtwUnregister while run-down protection is held".into());
+        }
         state.etw.types_read = false;
         state.etw.unregistrations += 1;
         state.etw.log.push(unregister_line());
@@ -414,6 +442,19 @@ impl Trace for Sim {
     }
 
     fn rundown_wait(&self) {
+        // Callbacks that won the race with the wait's start.
+        let (context, early) = {
+            let mut state = self.state();
+            (
+                state.etw.last_context,
+                core::mem::take(&mut state.etw.before_rundown_wait),
+            )
+        };
+        if let Some(context) = context {
+            for code in early {
+                self.enable_callback(context, code, 0, u64::MAX, 0);
+            }
+        }
         let (context, late) = {
             let mut state = self.state();
             self.check_irql(
@@ -431,20 +472,13 @@ impl Trace for Sim {
                     .violations
                     .push("ExWaitForRundownProtectionRelease twice".into());
             }
-            if state.etw.context.is_some() {
-                state.violations.push(
-                    "ExWaitForRundownProtectionRelease before EtwUnregister: a callback that \
-                     comes after it is refused"
-                        .into(),
-                );
-            }
             state.etw.rundown.waiting = true;
             (
                 state.etw.last_context,
                 core::mem::take(&mut state.etw.during_rundown_wait),
             )
         };
-        // Callbacks ETW started before the unregister, reaching the protection only now.
+        // Callbacks ETW started before the wait, reaching the protection only now.
         if let Some(context) = context {
             for code in late {
                 self.enable_callback(context, code, 0, u64::MAX, 0);

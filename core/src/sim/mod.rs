@@ -131,6 +131,9 @@ impl IrqlRule {
 /// `min-stack=` is the same in every run (docs/netio.md#stack).
 pub const DEFAULT_STACK: usize = 18 * 1024;
 
+/// What the simulated stack holds while it cannot be measured ([`Sim::set_stack_unknown`]).
+const UNKNOWN_STACK: usize = usize::MAX;
+
 /// The simulated kernel. Cheap to clone; every clone is the same kernel.
 #[derive(Clone)]
 pub struct Sim(Arc<Inner>);
@@ -316,7 +319,16 @@ impl Sim {
     /// The stack (bytes) every callback and DPC finds left at its entry from now on
     /// (`IoGetStackLimits` and the address of a local, as the driver measures it).
     pub fn set_stack(&self, bytes: usize) {
-        self.0.stack.store(bytes, Ordering::Relaxed);
+        self.0
+            .stack
+            .store(bytes.min(UNKNOWN_STACK - 1), Ordering::Relaxed);
+    }
+
+    /// From now on every callback and DPC finds a stack it cannot measure: the local's address
+    /// outside the limits `IoGetStackLimits` gives (a DPC on the processor's DPC stack,
+    /// docs/netio.md#stack). [`Sim::set_stack`] ends it.
+    pub fn set_stack_unknown(&self) {
+        self.0.stack.store(UNKNOWN_STACK, Ordering::Relaxed);
     }
 
     /// Runs `work` on this thread at `irql`.

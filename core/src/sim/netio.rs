@@ -264,8 +264,11 @@ impl Irql for Sim {
 }
 
 impl KernelStack for Sim {
-    fn remaining_stack(&self) -> usize {
-        self.0.stack.load(Ordering::Relaxed)
+    fn remaining_stack(&self) -> Option<usize> {
+        match self.0.stack.load(Ordering::Relaxed) {
+            super::UNKNOWN_STACK => None,
+            bytes => Some(bytes),
+        }
     }
 }
 

@@ -110,8 +110,8 @@ impl Irql for Answering {
 }
 
 impl KernelStack for Answering {
-    fn remaining_stack(&self) -> usize {
-        super::DEFAULT_STACK
+    fn remaining_stack(&self) -> Option<usize> {
+        Some(super::DEFAULT_STACK)
     }
 }
 

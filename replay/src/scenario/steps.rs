@@ -48,8 +48,8 @@ pub enum Step {
     /// The IRQL the driver's code runs at from now on.
     Irql(u8),
     /// The stack (bytes) every callback and the storm timer's DPC find left at their entry from
-    /// now on (docs/netio.md#stack).
-    Stack(usize),
+    /// now on (docs/netio.md#stack); `None`: not measurable (`"bytes": null`).
+    Stack(Option<usize>),
     /// NETIO knows the interface `luid` by this name and alias (`ConvertInterfaceLuidTo*`).
     Name {
         luid: u64,
@@ -549,6 +549,23 @@ fn stable(mut fields: Fields) -> Result<Step, String> {
     }))
 }
 
+/// The `stack` step's `bytes`: a number of bytes, or `null` for a stack that cannot be
+/// measured (docs/netio.md#stack).
+fn stack_bytes(mut fields: Fields) -> Result<Option<usize>, String> {
+    let expected = format!("a whole number of bytes from 0 to {MAX_STACK}, or null");
+    let bytes = fields.required("bytes", &expected)?;
+    fields.finish(&["bytes"])?;
+    if bytes.is_null() {
+        return Ok(None);
+    }
+    bytes
+        .as_u64()
+        .filter(|bytes| *bytes <= MAX_STACK)
+        .and_then(|bytes| usize::try_from(bytes).ok())
+        .map(Some)
+        .ok_or_else(|| wrong("bytes", &bytes, &expected))
+}
+
 pub(super) fn step(value: Value) -> Result<Step, String> {
     let Value::Object(mut map) = value else {
         return Err(format!(
@@ -634,18 +651,7 @@ pub(super) fn step(value: Value) -> Result<Step, String> {
                     .ok_or_else(|| wrong("level", &level, "a number from 0 to 2"))?,
             )
         }
-        "stack" => {
-            let expected = format!("a whole number of bytes from 0 to {MAX_STACK}");
-            let bytes = fields.required("bytes", &expected)?;
-            fields.finish(&["bytes"])?;
-            Step::Stack(
-                bytes
-                    .as_u64()
-                    .filter(|bytes| *bytes <= MAX_STACK)
-                    .and_then(|bytes| usize::try_from(bytes).ok())
-                    .ok_or_else(|| wrong("bytes", &bytes, &expected))?,
-            )
-        }
+        "stack" => Step::Stack(stack_bytes(fields)?),
         _ => {
             fields.finish(&[])?;
             Step::Unload

@@ -54,8 +54,8 @@ pub fn unload_refused() -> Line {
 ///
 /// What stays alive (`kept=`), the stable tables that could not be freed (`leaked-tables=`),
 /// the ETW events that did not fit (`etw-dropped=`, `dropped`) and the entries the stack guard
-/// turned away (`low-stack=`), each only when there are any; last the least stack seen
-/// (`min-stack=`, `none` while nothing ran).
+/// turned away (`low-stack=`: below the floor, or not measurable), each only when there are
+/// any; last the least stack measured (`min-stack=`, `none` while nothing was measured).
 #[must_use]
 pub fn unloaded(counters: &Counters, kept: NotificationSet, dropped: u64) -> Line {
     let mut unloaded = line(format_args!(

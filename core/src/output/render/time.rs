@@ -119,7 +119,7 @@ impl Put for Digits {
 #[cfg(test)]
 mod tests {
     use super::{Digits, Timestamp, civil_from_days};
-    use crate::line::{Line, Put};
+    use crate::output::line::{Line, Put};
     use std::string::ToString;
 
     #[test]

@@ -109,6 +109,7 @@ mod tests {
     #[test]
     fn a_session_selects_by_level_and_keyword() {
         let session = Session::default();
+        session.publish(RegHandle(1));
         assert!(!session.enabled(Level::Error, keyword::ROUTE));
         session.control(1, 4, keyword::ROUTE, 0);
         assert!(session.enabled(Level::Informational, keyword::ROUTE));
@@ -119,6 +120,19 @@ mod tests {
         assert_eq!(session.control(2, 0, 0, 0), Control::CaptureState);
         session.control(0, 0, 0, 0);
         assert!(!session.enabled(Level::Error, keyword::LIFECYCLE));
+    }
+
+    /// Without a published handle no event could be written: none is wanted, whatever the
+    /// session asked for (before the traits are set, after they failed, from the unpublish).
+    #[test]
+    fn no_event_is_wanted_without_a_published_handle() {
+        let session = Session::default();
+        session.control(1, 0, u64::MAX, 0);
+        assert!(!session.enabled(Level::Critical, keyword::LIFECYCLE));
+        session.publish(RegHandle(1));
+        assert!(session.enabled(Level::Critical, keyword::LIFECYCLE));
+        assert_eq!(session.unpublish(), RegHandle(1));
+        assert!(!session.enabled(Level::Critical, keyword::LIFECYCLE));
     }
 
     #[test]

@@ -127,7 +127,8 @@ pub const fn keyword_of(notification: Notification) -> u64 {
 ///
 /// The implementation holds no handle: the core keeps the one `register` returned, publishes
 /// it in the [`Session`](super::Session) once the traits are set, and passes it to every call.
-/// A `write` the core makes therefore never sees a handle whose traits are not set.
+/// A `write` the core makes therefore never sees a handle whose traits are not set, nor (the
+/// run-down wait comes before `unregister`) one that is unregistered.
 #[allow(
     unsafe_code,
     reason = "declares the enable callback's context contract; calls happen in the raw module"
@@ -143,15 +144,17 @@ pub trait Trace: Sync {
     /// `EtwRegister`'s status when it fails; nothing is registered then.
     ///
     /// # Safety
-    /// `context` is the extension holding this trace; [`Trace::rundown_wait`] returns after
+    /// `context` is the extension holding this trace; [`Trace::rundown_wait`] returns before
     /// [`Trace::unregister`] and before it is dropped.
     unsafe fn register(&self, context: *mut c_void) -> Result<RegHandle, NtStatus>;
     /// `EtwSetInformation(handle, information.class(), information.bytes())`, after a
     /// successful [`Trace::register`] and before the handle is published. `PASSIVE_LEVEL`.
     fn set_information(&self, handle: RegHandle, information: ProviderInformation) -> NtStatus;
-    /// `EtwUnregister(handle)`, once, after a successful [`Trace::register`]. `PASSIVE_LEVEL`.
-    /// No Microsoft page says that it waits for an enable callback already running
-    /// (docs/netio.md#etw): [`Trace::rundown_wait`] does.
+    /// `EtwUnregister(handle)`, once, after a successful [`Trace::register`] and after
+    /// [`Trace::rundown_wait`] returned: an enable callback holding the protection may still
+    /// write with the handle, and no tracing call may follow `EtwUnregister` ("`EtwUnregister`
+    /// function (wdm.h)"). No Microsoft page says that it waits for an enable callback already
+    /// running (docs/netio.md#etw). `PASSIVE_LEVEL`.
     fn unregister(&self, handle: RegHandle);
     /// `EtwWriteTransfer(handle, descriptor, NULL, NULL, 3, …)` with the data descriptors
     /// [`PROVIDER_TRAITS`] (`Reserved` 2), `metadata` (1) and `payload` (0). Any IRQL: both
@@ -175,8 +178,8 @@ pub trait Trace: Sync {
     /// `<= DISPATCH_LEVEL`.
     fn rundown_release(&self);
     /// `ExWaitForRundownProtectionRelease`: no acquire succeeds from its start, and it returns
-    /// once every acquirer has released. Once, after [`Trace::unregister`] and before the
-    /// context is dropped. `<= APC_LEVEL`.
+    /// once every acquirer has released. Once, after the handle is unpublished and before
+    /// [`Trace::unregister`] and the context is dropped. `<= APC_LEVEL`.
     fn rundown_wait(&self);
 }
 

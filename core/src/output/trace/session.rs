@@ -37,9 +37,15 @@ impl Session {
     /// no session listens. As `EtwEventEnabled` decides: a session level of 0 takes every
     /// level; a keyword is wanted if it is 0, or matches one of `MatchAnyKeyword` and all of
     /// `MatchAllKeyword`.
+    ///
+    /// And only with a published handle: before the traits are set, after both
+    /// `EtwSetInformation` calls failed, and from the unload's unpublish, an event could not be
+    /// written, so it is neither built nor counted dropped, whatever an enable callback racing
+    /// those moments recorded. Relaxed: the write loads the handle again with Acquire
+    /// ([`Session::handle`]); this load only spares the building, one more load per event.
     #[inline]
     pub fn enabled(&self, level: Level, keyword: u64) -> bool {
-        if !self.enabled.load(Ordering::Acquire) {
+        if !self.enabled.load(Ordering::Acquire) || self.handle.load(Ordering::Relaxed) == 0 {
             return false;
         }
         let session = self.level.load(Ordering::Relaxed);
