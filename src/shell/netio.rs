@@ -9,7 +9,7 @@ use netnotify_core::ffi::{
     MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
     StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
-use netnotify_core::netio::{Irql, KernelStack, NetIo};
+use netnotify_core::netio::{self, Irql, KernelStack, NetIo};
 use netnotify_core::status::NtStatus;
 use wdk_sys::ULONG_PTR;
 use wdk_sys::ntddk::{IoGetStackLimits, KeGetCurrentIrql};
@@ -154,11 +154,10 @@ impl KernelStack for Kernel {
         // out-pointers to locals, written before it returns.
         unsafe { IoGetStackLimits(&raw mut low, &raw mut high) };
         let here = (&raw const high).addr();
-        let low = usize::try_from(low).ok()?;
-        let high = usize::try_from(high).ok()?;
-        if here > high {
-            return None;
-        }
-        here.checked_sub(low).filter(|&left| left != 0)
+        netio::stack_left(
+            usize::try_from(low).ok()?,
+            usize::try_from(high).ok()?,
+            here,
+        )
     }
 }

@@ -154,3 +154,40 @@ pub trait KernelStack: Sync {
     /// takes the count-only path below [`crate::events::STACK_FLOOR`] or when `None`.
     fn remaining_stack(&self) -> Option<usize>;
 }
+
+/// The stack left for a local at `here`, in a stack whose limits are `low` and `high`.
+///
+/// As `IoGetStackLimits` gives the limits: `here - low`, or `None` unless `low < here <= high`
+/// (the limits are the thread's, and a DPC may run on another stack: docs/netio.md#stack).
+/// The shell's [`KernelStack::remaining_stack`] reads the limits and the address; this is its
+/// decision, here where the tests reach it. Never panics.
+#[must_use]
+pub const fn stack_left(low: usize, high: usize, here: usize) -> Option<usize> {
+    if here > high {
+        return None;
+    }
+    match here.checked_sub(low) {
+        Some(0) | None => None,
+        left => left,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stack_left;
+
+    #[test]
+    fn stack_left_is_the_distance_to_the_low_limit_only_inside_the_limits() {
+        let (low, high) = (0x1000, 0x7000);
+        assert_eq!(stack_left(low, high, 0x6000), Some(0x5000));
+        assert_eq!(stack_left(low, high, high), Some(0x6000));
+        assert_eq!(stack_left(low, high, low + 1), Some(1));
+        // On the limit, below it, above the top: not this stack.
+        assert_eq!(stack_left(low, high, low), None);
+        assert_eq!(stack_left(low, high, 0x800), None);
+        assert_eq!(stack_left(low, high, high + 1), None);
+        // Limits that make no sense (low above high) measure nothing.
+        assert_eq!(stack_left(high, low, 0x6000), None);
+        assert_eq!(stack_left(0, usize::MAX, usize::MAX), Some(usize::MAX));
+    }
+}
