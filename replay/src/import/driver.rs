@@ -222,7 +222,8 @@ impl Importer {
             .split(' ')
             .filter_map(|field| field.split_once('='))
             .filter_map(|(_, count)| count.parse::<u64>().ok())
-            .sum();
+            // A log line is input: counts near u64::MAX must not overflow the sum.
+            .fold(0, u64::saturating_add);
         self.left_out = self.left_out.saturating_add(counts);
         let step = Step::new(
             line,
