@@ -9,7 +9,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use netnotify_core::decode::IfType;
+use netnotify_core::decode::{Lifetime, Luid, Timestamp};
 use netnotify_core::ffi::{
     AF_INET, AF_INET6, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, SockaddrInet,
 };
@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 
 use crate::wording::{alternatives, shown, wrong};
 
-/// `0xFFFFFFFF`: an infinite lifetime, an unset MTU or metric.
+/// `0xFFFFFFFF`: an unset MTU or metric.
 const ALL_ONES: u32 = u32::MAX;
 
 /// The fields of one readable row, taken one by one; any left over is an error.
@@ -59,34 +59,13 @@ impl Row {
 }
 
 /// `created`: UTC ISO 8601 as the driver prints it (`2024-11-30T03:59:59Z`, with an optional
-/// fraction of up to seven digits), back to 100-ns units since 1601; or the raw value.
+/// fraction of up to seven digits), back to 100-ns units since 1601 ([`Timestamp::parse`]); or
+/// the raw value.
 fn timestamp(value: &Value) -> Option<i64> {
     if let Some(raw) = value.as_i64() {
         return Some(raw);
     }
-    let text = value.as_str()?.strip_suffix('Z')?;
-    let (date, time) = text.split_once('T')?;
-    let mut date = date.splitn(3, '-').map(str::parse::<i64>);
-    let (year, month, day) = (date.next()?.ok()?, date.next()?.ok()?, date.next()?.ok()?);
-    let (time, fraction) = time.split_once('.').unwrap_or((time, ""));
-    let mut time = time.splitn(3, ':').map(str::parse::<i64>);
-    let (hour, minute, second) = (time.next()?.ok()?, time.next()?.ok()?, time.next()?.ok()?);
-    if fraction.len() > 7 || !fraction.bytes().all(|byte| byte.is_ascii_digit()) {
-        return None;
-    }
-    let ticks: i64 = format!("{fraction:0<7}").parse().ok()?;
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
-        return None;
-    }
-    // Howard Hinnant's days_from_civil: days from 1970-01-01.
-    let shifted = if month <= 2 { year - 1 } else { year };
-    let era = shifted.div_euclid(400);
-    let year_of_era = shifted - era * 400;
-    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    let days = era * 146_097 + day_of_era - 719_468;
-    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second + 11_644_473_600;
-    seconds.checked_mul(10_000_000)?.checked_add(ticks)
+    Timestamp::parse(value.as_str()?).map(|timestamp| timestamp.0)
 }
 
 /// A whole number, or a string of digits followed by `unit`.
@@ -107,20 +86,13 @@ fn yes_no(value: &Value) -> Option<u8> {
     }
 }
 
-/// A LUID as lines print it (`ieee80211:2`, `71:2`), or its raw 64-bit value.
+/// A LUID as lines print it (`ieee80211:2`, `71:2`, [`Luid::parse`]), or its raw 64-bit value.
 #[must_use]
 pub fn parse_luid(value: &Value) -> Option<u64> {
     if let Some(raw) = value.as_u64() {
         return Some(raw);
     }
-    let (if_type, index) = value.as_str()?.split_once(':')?;
-    let if_type = IfType::NAMES
-        .iter()
-        .find(|(_, name)| *name == if_type)
-        .map(|(raw, _)| *raw)
-        .or_else(|| if_type.parse().ok())?;
-    let index: u64 = index.parse().ok().filter(|index| *index < 1 << 24)?;
-    Some(u64::from(if_type) << 48 | index << 24)
+    Luid::parse(value.as_str()?).map(|luid| luid.0)
 }
 
 /// An address as the lines print it, with an optional `/<length>`: `192.168.1.23/24`,
@@ -207,9 +179,9 @@ fn unsigned(kind: Kind, value: &Value) -> Option<u32> {
         },
         Kind::Millis => number(value, "ms"),
         Kind::Seconds => number(value, "s"),
-        Kind::Lifetime => match value.as_str() {
-            Some("infinite") => Some(ALL_ONES),
-            _ => number(value, "s"),
+        Kind::Lifetime => match value {
+            Value::String(text) => Lifetime::parse(text).map(|lifetime| lifetime.0),
+            _ => number(value, ""),
         },
         _ => number(value, ""),
     }

@@ -2,7 +2,8 @@
 //!
 //! `cargo replay --json` and the ETW events reuse it for what has no number or word of its
 //! own. [`Put`] writes it into an [`Out`]; [`display`] and `display_by_put!` give `Display`
-//! from it.
+//! from it. The numbers every printed form is made of are here too: [`Dec`], [`Hex`] and
+//! [`Digits`].
 //!
 //! In the model, not with the line: the printed form belongs to the value (as its name, its
 //! parser and its JSON word do), and every writer (the fixed-size line, a `Formatter`, the ETW
@@ -98,3 +99,134 @@ macro_rules! display_by_put {
     };
 }
 pub(crate) use display_by_put;
+
+/// An integer in decimal. `itoa` formats into a stack buffer and hands over one finished
+/// string, without `core`'s padding machinery the driver never asks for.
+#[derive(Clone, Copy, Debug)]
+pub struct Dec<T>(pub T);
+
+impl<T: itoa::Integer + Copy> Put for Dec<T> {
+    fn put<O: Out>(&self, out: &mut O) {
+        out.put_ascii(itoa::Buffer::new().format(self.0).as_bytes());
+    }
+}
+
+impl<T: itoa::Integer + Copy> fmt::Display for Dec<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        display(self, f)
+    }
+}
+
+/// The lowest `.1` hex digits of `.0`, uppercase, with leading zeros (`{:0NX}`, N ≤ 16).
+#[derive(Clone, Copy, Debug)]
+pub struct Hex(pub u64, pub u32);
+
+const UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+impl Put for Hex {
+    fn put<O: Out>(&self, out: &mut O) {
+        let mut digits = [b'0'; 16];
+        let count = usize::try_from(self.1.min(16)).unwrap_or(16);
+        let mut value = self.0;
+        for slot in digits.iter_mut().take(count).rev() {
+            *slot = UPPER
+                .get(usize::try_from(value & 0xF).unwrap_or(0))
+                .copied()
+                .unwrap_or(b'?');
+            value >>= 4;
+        }
+        out.put_ascii(digits.get(..count).unwrap_or_default());
+    }
+}
+
+/// A non-negative number below 10^`.1` with leading zeros (`{:0N}`), N ≤ 9.
+#[derive(Clone, Copy, Debug)]
+pub struct Digits(pub i64, pub u32);
+
+impl Put for Digits {
+    // Digit by digit from the right, into a buffer of the width: a time stamp writes five or
+    // six of these, and inlined with its constant width each is a few multiplications (no
+    // power loop, no `itoa` of `value + limit` and no UTF-8 check of the result).
+    #[inline]
+    fn put<O: Out>(&self, out: &mut O) {
+        const POWERS: [i64; 10] = [
+            1,
+            10,
+            100,
+            1_000,
+            10_000,
+            100_000,
+            1_000_000,
+            10_000_000,
+            100_000_000,
+            1_000_000_000,
+        ];
+        let width = usize::try_from(self.1.min(9)).unwrap_or(9);
+        let limit = POWERS.get(width).copied().unwrap_or(1);
+        let mut value = self.0.checked_rem_euclid(limit).unwrap_or(0).unsigned_abs();
+        let mut digits = [b'0'; 9];
+        let Some(field) = digits.get_mut(..width) else {
+            return;
+        };
+        for slot in field.iter_mut().rev() {
+            *slot = b"0123456789"
+                .get(usize::try_from(value % 10).unwrap_or(0))
+                .copied()
+                .unwrap_or(b'0');
+            value /= 10;
+        }
+        out.put_ascii(field);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Digits, Out, Put};
+    use std::string::{String, ToString};
+
+    impl Out for String {
+        fn put_str(&mut self, text: &str) {
+            self.push_str(text);
+        }
+    }
+
+    #[test]
+    fn digits_are_the_value_modulo_the_width_zero_padded() {
+        // The former form: `itoa` of `value mod 10^width + 10^width` without its first digit.
+        let former = |value: i64, width: u32| {
+            let limit = 10_i64.pow(width.min(9));
+            let mut buffer = itoa::Buffer::new();
+            buffer.format(value.rem_euclid(limit) + limit)[1..].to_string()
+        };
+        let values = [
+            0,
+            1,
+            7,
+            9,
+            10,
+            59,
+            99,
+            100,
+            1_234_567,
+            9_999_999,
+            123_456_789,
+            999_999_999,
+            1_000_000_000,
+            -1,
+            -10,
+            -1_234_567,
+            i64::MAX,
+            i64::MIN,
+        ];
+        for width in 0..=11 {
+            for value in values {
+                let mut text = String::new();
+                Digits(value, width).put(&mut text);
+                assert_eq!(text, former(value, width), "{value} in {width}");
+            }
+        }
+        let mut text = String::new();
+        Digits(5, 2).put(&mut text);
+        assert_eq!(text, "05");
+    }
+}

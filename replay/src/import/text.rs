@@ -3,7 +3,7 @@
 //! Nothing here knows the import's state: each function reads text and returns values or a
 //! message.
 
-use netnotify_core::decode::IfType;
+use netnotify_core::decode::Luid;
 use netnotify_core::status::NtStatus;
 use serde_json::Value;
 
@@ -87,22 +87,12 @@ fn value(text: &str) -> Value {
 }
 
 /// A LUID as printed: `ieee80211:2`, kept as text; `999:1(reserved=0x0000AB)` as its raw
-/// 64-bit value, which the readable form takes.
+/// 64-bit value ([`Luid::parse`]), which the readable form takes.
 pub(super) fn luid(text: &str) -> Option<Value> {
-    let Some((luid, reserved)) = text.split_once("(reserved=0x") else {
+    if !text.contains("(reserved=0x") {
         return Some(Value::String(text.to_owned()));
-    };
-    let reserved = u64::from_str_radix(reserved.strip_suffix(')')?, 16).ok()?;
-    let (if_type, index) = luid.split_once(':')?;
-    let if_type = IfType::NAMES
-        .iter()
-        .find(|(_, name)| *name == if_type)
-        .map(|(raw, _)| *raw)
-        .or_else(|| if_type.parse().ok())?;
-    let index: u64 = index.parse().ok().filter(|index| *index < 1 << 24)?;
-    Some(Value::from(
-        u64::from(if_type) << 48 | index << 24 | (reserved & 0xFF_FFFF),
-    ))
+    }
+    Luid::parse(text).map(|luid| Value::from(luid.0))
 }
 
 /// An address or prefix as printed, without the `(invalid)` after a length beyond the

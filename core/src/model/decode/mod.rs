@@ -8,22 +8,27 @@
 //! `get`, never by indexing.
 //!
 //! This module holds the notification type ([`Change`]); its parts hold the rest: `enums` the
-//! C enums, `values` the scalar fields, `rows` the three rows and their keys.
+//! C enums, `values` the scalar fields, `rows` the three rows and their keys; `luid`,
+//! `lifetime` and `time` each one value with its printed form and the parser of that form.
 
 use crate::boundary::ffi::notification_type;
 
 mod enums;
+mod lifetime;
+mod luid;
 mod rows;
+mod time;
 mod values;
 
 pub use enums::{
     DadState, IfType, LinkLocalBehavior, PrefixOrigin, RouteOrigin, RouteProtocol, RouterDiscovery,
     SuffixOrigin,
 };
+pub use lifetime::Lifetime;
+pub use luid::Luid;
 pub use rows::{Address, AddressKeys, Interface, InterfaceKeys, Route, RouteKeys};
-pub use values::{
-    Flag, Lifetime, Luid, Millis, Offload, Prefix, SocketAddress, Unset, ZoneIndices,
-};
+pub use time::Timestamp;
+pub use values::{Flag, Millis, Offload, Prefix, SocketAddress, Unset, ZoneIndices};
 
 /// What a change notification reports (`MIB_NOTIFICATION_TYPE`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -7,9 +7,9 @@ use super::enums::{
     DadState, LinkLocalBehavior, PrefixOrigin, RouteOrigin, RouteProtocol, RouterDiscovery,
     SuffixOrigin,
 };
-use super::values::{
-    Flag, Lifetime, Luid, Millis, Offload, Prefix, SocketAddress, Unset, ZoneIndices,
-};
+use super::lifetime::Lifetime;
+use super::luid::Luid;
+use super::values::{Flag, Millis, Offload, Prefix, SocketAddress, Unset, ZoneIndices};
 
 /// The key fields of an IP interface row.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

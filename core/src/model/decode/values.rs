@@ -1,11 +1,10 @@
-//! The scalar fields of the rows: socket addresses, prefixes, LUIDs, `BOOLEAN` flags,
-//! lifetimes, intervals, "unset" values, offload bits and zone indices.
+//! The scalar fields of the rows: socket addresses, prefixes, `BOOLEAN` flags, intervals,
+//! "unset" values, offload bits and zone indices. The LUID, the lifetime and the time stamp
+//! have files of their own (`luid`, `lifetime`, `time`), each with its text and its parser.
 
 use core::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::boundary::ffi::{AF_INET, AF_INET6, AF_UNSPEC, SockaddrInet};
-
-use super::enums::IfType;
 
 /// A decoded `SOCKADDR_INET`.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -84,37 +83,6 @@ impl Prefix {
     }
 }
 
-/// A `NET_LUID`: the interface type (IANA ifType) and the per-type index.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Luid(pub u64);
-
-impl Luid {
-    /// `IfType`: bits 48–63.
-    #[must_use]
-    pub const fn if_type(self) -> IfType {
-        // Truncation is the point: the top 16 bits.
-        #[allow(clippy::cast_possible_truncation, reason = "extracts bits 48..64")]
-        let if_type = (self.0 >> 48) as u16;
-        IfType::from_raw(if_type)
-    }
-
-    /// `NetLuidIndex`: bits 24–47.
-    #[must_use]
-    pub const fn net_luid_index(self) -> u32 {
-        #[allow(clippy::cast_possible_truncation, reason = "extracts bits 24..48")]
-        let index = ((self.0 >> 24) & 0x00FF_FFFF) as u32;
-        index
-    }
-
-    /// `Reserved`: bits 0–23, zero in every LUID the stack hands out.
-    #[must_use]
-    pub const fn reserved(self) -> u32 {
-        #[allow(clippy::cast_possible_truncation, reason = "extracts bits 0..24")]
-        let reserved = (self.0 & 0x00FF_FFFF) as u32;
-        reserved
-    }
-}
-
 /// A C `BOOLEAN`: any non-zero byte is true.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Flag(pub u8);
@@ -125,15 +93,6 @@ impl Flag {
     pub const fn is_set(self) -> bool {
         self.0 != 0
     }
-}
-
-/// A lifetime in seconds; `0xFFFFFFFF` is infinite (docs/netio.md#values).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Lifetime(pub u32);
-
-impl Lifetime {
-    /// The documented "infinite" value.
-    pub const INFINITE: u32 = u32::MAX;
 }
 
 /// A duration in milliseconds, as the interface row stores its timers.

@@ -4,7 +4,7 @@
 use crate::boundary::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
 use crate::model::decode::{
     DadState, Flag, Lifetime, LinkLocalBehavior, Luid, Millis, Prefix, PrefixOrigin, RouteOrigin,
-    RouteProtocol, RouterDiscovery, SocketAddress, SuffixOrigin, Unset, ZoneIndices,
+    RouteProtocol, RouterDiscovery, SocketAddress, SuffixOrigin, Timestamp, Unset, ZoneIndices,
 };
 use crate::model::fields::{FieldValue, Value};
 use crate::model::names::Text;
@@ -12,7 +12,6 @@ use crate::model::record::Completion;
 
 use super::segments::{InterfaceFlags, MillisRange, NextHop, OffloadPair, Seconds};
 use super::text::Quoted;
-use super::time::Timestamp;
 use super::values::{Dec, Family};
 
 impl<T: itoa::Integer + Copy + Into<u64>> FieldValue for Dec<T> {
@@ -40,10 +39,8 @@ impl FieldValue for Flag {
 
 impl FieldValue for Lifetime {
     fn value(&self) -> Value<'_> {
-        match self.0 {
-            Self::INFINITE => Value::Word("infinite"),
-            seconds => Value::Number(seconds.into()),
-        }
+        self.word()
+            .map_or_else(|| Value::Number(self.0.into()), Value::Word)
     }
 }
 

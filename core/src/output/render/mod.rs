@@ -24,7 +24,7 @@
 //!
 //! This module holds the line helpers and the event writers (`write_*`, one per kind of
 //! line); its parts hold the rest: `values` the scalar writers, `address` the address and
-//! prefix writer, `time` the time stamps, `text` the names and aliases, `segments` the runs
+//! prefix writer, `text` the names and aliases, `segments` the runs
 //! of fields and the visitors, `field_values` what a record writer sees of each value.
 
 use core::fmt;
@@ -32,8 +32,8 @@ use core::fmt;
 use crate::boundary::ffi::TICKS_PER_SECOND;
 use crate::model::counters::{ChangeCounts, StableCounts, Summary};
 use crate::model::decode::{
-    Address, AddressKeys, Change, Flag, Interface, InterfaceKeys, Lifetime, Luid, Millis, Offload,
-    Prefix, Route, RouteKeys, SocketAddress, Unset, ZoneIndices,
+    Address, AddressKeys, Change, Flag, Interface, InterfaceKeys, Millis, Offload, Prefix, Route,
+    RouteKeys, SocketAddress, Unset, ZoneIndices,
 };
 use crate::model::fields::driver as driver_fields;
 use crate::model::notification::{Notification, NotificationSet};
@@ -46,7 +46,6 @@ pub mod driver;
 mod field_values;
 mod segments;
 mod text;
-mod time;
 mod values;
 
 #[doc(hidden)]
@@ -55,16 +54,16 @@ pub use segments::{
     visit_address, visit_interface, visit_route, visit_stable_entry, visit_stable_header,
 };
 // The model's, for the users outside the core (`netnotify_core::render::Names`).
+pub use crate::model::decode::Timestamp;
 pub use crate::model::names::{ALIAS_CHARACTERS, NAME_CHARACTERS, Names, Text};
 pub use crate::model::record::{Completion, Detail, Note};
-pub use time::Timestamp;
 pub use values::{Dec, Family, Hex};
 
+use crate::model::printed::Digits;
 use segments::{
     address_full, address_keys, detail, interface_full, interface_keys, interface_more, route_full,
     route_keys,
 };
-use time::Digits;
 
 /// Every line begins with this.
 pub const PREFIX: &str = "netnotify: ";
@@ -306,14 +305,11 @@ display_by_put!(
     Family,
     SocketAddress,
     Prefix,
-    Luid,
     Flag,
-    Lifetime,
     Millis,
     Unset,
     Offload,
     ZoneIndices,
-    Timestamp,
     Names,
     Completion,
     ChangeCounts,

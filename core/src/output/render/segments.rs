@@ -3,7 +3,7 @@
 
 use crate::model::decode::{
     Address, AddressKeys, Flag, Interface, InterfaceKeys, Millis, Offload, Route, RouteKeys,
-    SocketAddress,
+    SocketAddress, Timestamp,
 };
 use crate::model::fields::{
     self, Field, Visit, address as address_fields, common, interface as interface_fields,
@@ -14,7 +14,6 @@ use crate::model::printed::{Out, Put, put};
 use crate::model::record::{Completion, Detail, Record, RowDetail};
 
 use super::text::Quoted;
-use super::time::Timestamp;
 use super::values::{Dec, Family};
 
 /// Writes one field: its label from the table ([`Field::label`]), then its value. Inlined so
