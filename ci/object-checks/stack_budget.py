@@ -46,9 +46,9 @@ from coff import REL32, Coff
 
 # The four NETIO callbacks (core/src/boundary/raw.rs), and the two other entry points the kernel
 # calls on its own stacks: the storm timer's DPC and the ETW enable callback, defined in
-# src/shell/mod.rs (module `shell` itself, the path the pattern names).
+# src/shell/kernel.rs (module `shell::kernel`, the path the pattern names).
 CALLBACK = re.compile(
-    r"netnotify_core8boundary3raw\d+(\w+?_callback)17h|netnotify5shell\d+(storm_timer_dpc|etw_enable_callback)17h"
+    r"netnotify_core8boundary3raw\d+(\w+?_callback)17h|netnotify5shell6kernel\d+(storm_timer_dpc|etw_enable_callback)17h"
 )
 
 

@@ -1,7 +1,8 @@
 //! The ETW provider `netnotify`, the core's `Trace`: `EtwRegister`, `EtwSetInformation`,
 //! `EtwWriteTransfer` and `EtwUnregister`, and the enable callback's run-down reference
-//! (`Ex*RundownProtection`). The enable callback itself, `etw_enable_callback`, is defined in
-//! `shell` for its symbol name (docs/windows.md#symbol-names).
+//! (`Ex*RundownProtection`). The type `Etw` and the enable callback itself,
+//! `etw_enable_callback`, are defined in `kernel` for their symbol names
+//! (docs/windows.md#symbol-names).
 
 use core::cell::UnsafeCell;
 use core::ffi::c_void;
@@ -23,21 +24,7 @@ use wdk_sys::{
     EX_RUNDOWN_REF, GUID, REGHANDLE, ULONG, ULONGLONG,
 };
 
-use super::etw_enable_callback;
-
-/// The ETW provider `netnotify`: the `Etw*` calls, with the handle the core gives, and the run-down
-/// protection of the enable callback.
-///
-/// Microsoft's `tracelogging` crate (`kernel_mode`) would do this with `Provider::register` and
-/// `write_event!`; the crate's `register` checks its own state with runtime `panic!`s
-/// (called twice, or concurrently), which the image's no-panic proof cannot show unreachable.
-/// So the shell calls the four routines itself, with the core's GUID, descriptor, traits and
-/// events and wdk-sys' `EVENT_DATA_DESCRIPTOR` (the crate is not a dependency at all: see
-/// `netnotify_core::trace`'s `abi` module); the core registers once, at `PASSIVE_LEVEL`, keeps
-/// the handle, and unregisters once (Microsoft Learn: `EtwRegister`, `EtwSetInformation`,
-/// `EtwWriteTransfer`, `EtwUnregister`). No state: the handle is the core's, the run-down
-/// reference [`ETW_RUNDOWN`] the image's.
-pub(super) struct Etw;
+use super::kernel::{Etw, etw_enable_callback};
 
 /// The enable callback's `EX_RUNDOWN_REF`, in the image's own non-paged static storage rather
 /// than in the device extension it protects: the callback acquires it before it looks at the

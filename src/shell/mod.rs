@@ -3,10 +3,12 @@
 //! nothing here is a decision a test would check.
 //!
 //! A symbol's path is where its item is defined, and users set breakpoints on these
-//! (docs/windows.md#symbol-names): so the entry points (`driver_entry`, `driver_unload`,
-//! `storm_timer_dpc`, `etw_enable_callback`) and the types the core's callbacks are
-//! instantiated with (`Kernel`, `DebugPrint`) are defined here. Their implementations live in
-//! the submodules, by what they call:
+//! (docs/windows.md#symbol-names): the entry points `driver_entry` and `driver_unload` are
+//! defined here; the routines the kernel calls through a pointer (`storm_timer_dpc`,
+//! `etw_enable_callback`) and the types the core is instantiated with (`Wdm`, `Kernel`,
+//! `DebugPrint`, `Etw`) in `kernel`, a leaf that every other module imports and that imports
+//! none of them (no import circle, `ci/import-cycles`). Their implementations live in the
+//! submodules, by what they call:
 //! - `registry`: the driver's registry, which `Wdm`'s `Host` reads;
 //! - `print`: `DebugPrint`'s lines (`DbgPrintEx`) and clock;
 //! - `timer`: `DebugPrint`'s storm timer (`KTIMER`, `KDPC`);
@@ -20,6 +22,7 @@
 extern crate wdk_panic;
 
 mod etw;
+mod kernel;
 mod netio;
 mod netio_imports;
 mod print;
@@ -38,11 +41,11 @@ use netnotify_core::status::NtStatus;
 use wdk_alloc::WdkAllocator;
 use wdk_sys::ntddk::{IoCreateDevice, IoDeleteDevice, ObfReferenceObject};
 use wdk_sys::{
-    DRIVER_OBJECT, FILE_DEVICE_SECURE_OPEN, FILE_DEVICE_UNKNOWN, KDPC, KTIMER, LPCGUID, NTSTATUS,
-    PCUNICODE_STRING, PDEVICE_OBJECT, PEVENT_FILTER_DESCRIPTOR, PVOID, UCHAR, ULONG, ULONGLONG,
+    DRIVER_OBJECT, FILE_DEVICE_SECURE_OPEN, FILE_DEVICE_UNKNOWN, NTSTATUS, PCUNICODE_STRING,
+    PDEVICE_OBJECT,
 };
 
-use etw::Etw;
+use kernel::{DebugPrint, Etw, Kernel, Wdm};
 
 #[cfg(not(test))]
 #[global_allocator]
@@ -70,20 +73,6 @@ extern "C" fn driver_unload(driver: *mut DRIVER_OBJECT) {
         driver,
         registry_path: ptr::null(),
     });
-}
-
-/// The driver object, seen as the core's host.
-struct Wdm {
-    driver: *mut DRIVER_OBJECT,
-    /// `DriverEntry`'s `RegistryPath`, valid during `DriverEntry`; NULL in the unload routine.
-    registry_path: PCUNICODE_STRING,
-}
-impl Wdm {
-    /// The driver's one device object (head of its device list), or NULL.
-    fn device(&self) -> PDEVICE_OBJECT {
-        // SAFETY: the I/O manager's DRIVER_OBJECT, valid while the driver is loaded.
-        unsafe { (*self.driver).DeviceObject }
-    }
 }
 
 // SAFETY: the extension is the one IoCreateDevice allocated with the requested size (pool
@@ -178,48 +167,3 @@ unsafe impl Host for Wdm {
         registry::close_key(key);
     }
 }
-
-/// `DbgPrintEx` with the `DPFLTR_IHVNETWORK_ID` component, the clock, and the storm timer:
-/// a `KTIMER` and its `KDPC`, which live in the device extension with the rest of the sink
-/// (`print` implements the lines and the clock, `timer` the timer).
-struct DebugPrint {
-    timer: UnsafeCell<MaybeUninit<KTIMER>>,
-    dpc: UnsafeCell<MaybeUninit<KDPC>>,
-    etw: Etw,
-}
-
-// SAFETY: the timer and the DPC are only ever touched through the Ke* routines, which
-// synchronise on them internally (at any IRQL they allow); Rust code never reads them.
-unsafe impl Sync for DebugPrint {}
-
-/// The storm timer's DPC routine (`DISPATCH_LEVEL`): `DeferredContext` is the extension.
-unsafe extern "C" fn storm_timer_dpc(
-    _dpc: *mut KDPC,
-    context: PVOID,
-    _argument1: PVOID,
-    _argument2: PVOID,
-) {
-    // SAFETY: the context `start_timer` received, which `stop_timer` outlives (core contract).
-    unsafe { netnotify_core::storm_timer_expired::<Kernel, DebugPrint>(context) };
-}
-
-/// The provider's enable callback (`ETWENABLECALLBACK`, `PASSIVE_LEVEL`): `CallbackContext` is
-/// the extension the core registered.
-unsafe extern "C" fn etw_enable_callback(
-    _source: LPCGUID,
-    code: ULONG,
-    level: UCHAR,
-    any: ULONGLONG,
-    all: ULONGLONG,
-    _filter: PEVENT_FILTER_DESCRIPTOR,
-    context: PVOID,
-) {
-    // SAFETY: the context `register` received; the core touches it only under the run-down
-    // protection of ETW_RUNDOWN, which unload waits for before it frees the extension.
-    unsafe {
-        netnotify_core::trace_enable::<Kernel, DebugPrint>(&Etw, context, code, level, any, all);
-    };
-}
-
-/// The NETIO imports, forwarded one to one, the IRQL and the stack limits (`netio`).
-struct Kernel;

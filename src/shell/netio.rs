@@ -14,7 +14,7 @@ use netnotify_core::status::NtStatus;
 use wdk_sys::ULONG_PTR;
 use wdk_sys::ntddk::{IoGetStackLimits, KeGetCurrentIrql};
 
-use super::Kernel;
+use super::kernel::Kernel;
 use super::netio_imports as imports;
 
 impl NetIo for Kernel {

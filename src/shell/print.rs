@@ -7,8 +7,7 @@ use netnotify_core::line::Line;
 use wdk_sys::_DPFLTR_TYPE::DPFLTR_IHVNETWORK_ID;
 use wdk_sys::ntddk::{DbgPrintEx, KeQueryUnbiasedInterruptTime};
 
-use super::DebugPrint;
-use super::etw::Etw;
+use super::kernel::{DebugPrint, Etw};
 
 impl Sink for DebugPrint {
     type Trace = Etw;

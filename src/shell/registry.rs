@@ -17,7 +17,7 @@ use wdk_sys::{
     PDRIVER_OBJECT, PHANDLE, PVOID, ULONG, UNICODE_STRING,
 };
 
-use super::Wdm;
+use super::kernel::Wdm;
 
 /// `IoOpenDriverRegistryKey`'s prototype (wdm.h), for the address `MmGetSystemRoutineAddress`
 /// finds: the routine exists from Windows 10 1803 on, so it is not imported (an image that

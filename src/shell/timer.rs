@@ -1,6 +1,6 @@
 //! `DebugPrint`'s storm timer, the core's `StormTimer`: a `KTIMER` and its `KDPC` in the
 //! device extension (`KeInitializeTimer`, `KeInitializeDpc`, `KeSetTimer`, `KeCancelTimer`,
-//! `KeFlushQueuedDpcs`). The DPC routine itself, `storm_timer_dpc`, is defined in `shell` for
+//! `KeFlushQueuedDpcs`). The DPC routine itself, `storm_timer_dpc`, is defined in `kernel` for
 //! its symbol name (docs/windows.md#symbol-names).
 
 use core::ffi::c_void;
@@ -11,7 +11,7 @@ use wdk_sys::ntddk::{
     KeCancelTimer, KeFlushQueuedDpcs, KeInitializeDpc, KeInitializeTimer, KeSetTimer,
 };
 
-use super::{DebugPrint, storm_timer_dpc};
+use super::kernel::{DebugPrint, storm_timer_dpc};
 
 impl StormTimer for DebugPrint {
     unsafe fn start_timer(&self, context: *mut c_void) {
