@@ -11,18 +11,9 @@ impl Lifetime {
     /// The documented "infinite" value.
     pub const INFINITE: u32 = u32::MAX;
 
-    /// What the lines, `cargo replay --json` and the readable rows write for [`Self::INFINITE`].
+    /// What the lines, `cargo replay --json` and the readable rows write for [`Self::INFINITE`]
+    /// (the JSON word is `render`'s `FieldValue`, which takes it from here).
     pub const INFINITE_WORD: &str = "infinite";
-
-    /// The word this lifetime is written as, if it is one (the infinite lifetime); else it is a
-    /// number of seconds.
-    #[must_use]
-    pub const fn word(self) -> Option<&'static str> {
-        match self.0 {
-            Self::INFINITE => Some(Self::INFINITE_WORD),
-            _ => None,
-        }
-    }
 
     /// A lifetime as [`Put`] prints it: `<seconds>s` or `infinite`. `None` for anything else.
     #[must_use]
@@ -36,10 +27,9 @@ impl Lifetime {
 
 impl Put for Lifetime {
     fn put<O: Out>(&self, out: &mut O) {
-        if let Some(word) = self.word() {
-            out.put_str(word);
-        } else {
-            put!(out; Dec(self.0), "s");
+        match self.0 {
+            Self::INFINITE => out.put_str(Self::INFINITE_WORD),
+            seconds => put!(out; Dec(seconds), "s"),
         }
     }
 }

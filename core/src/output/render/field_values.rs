@@ -39,8 +39,10 @@ impl FieldValue for Flag {
 
 impl FieldValue for Lifetime {
     fn value(&self) -> Value<'_> {
-        self.word()
-            .map_or_else(|| Value::Number(self.0.into()), Value::Word)
+        match self.0 {
+            Self::INFINITE => Value::Word(Self::INFINITE_WORD),
+            seconds => Value::Number(seconds.into()),
+        }
     }
 }
 
