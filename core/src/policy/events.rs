@@ -90,184 +90,136 @@ pub fn storm_timer_deferred<N, S: Sink>(extension: &Extension<N, S>) {
     }
 }
 
-/// What the callback path needs to know about one row type.
-trait ChangeRow: Copy {
+/// What the callback path does differently for each row type, as data: one entry per row
+/// type ([`ChangeRow::ROW`]); what is done with it is written once, over any entry
+/// ([`change`], [`left_out`], [`complete`], [`emit_event`], [`trace_change`]).
+///
+/// Plain function pointers in a constant: each generic instance of the callback path reads
+/// its row type's entry at compile time, so every call below is a direct call the optimiser
+/// sees through (and inlines as it did the three trait impls this replaces).
+struct RowKind<N, T: ?Sized, R, K, F> {
     /// The notification that delivers this row type.
-    const KIND: Notification;
+    kind: Notification,
+    /// The `Get*Entry` call that returns the current state of the object the keys name.
+    query: fn(&N, &mut R) -> NtStatus,
+    /// The key fields, decoded.
+    keys: fn(&R) -> K,
+    /// Every field, decoded.
+    full: fn(&R) -> F,
+    /// The interface the row belongs to.
+    luid: fn(&R) -> Luid,
+    /// The detail as a record holds it.
+    record: fn(Detail<K, F>) -> RowDetail,
+    /// Writes the event's line.
+    render: fn(&mut Line, Change, &Detail<K, F>, &Names),
+    /// Writes a second line into `line` (empty) if this detail has one.
+    more: fn(&mut Line, Change, &Detail<K, F>) -> bool,
+    /// Every field of a detail, as its record has them, into an event (the renderer's
+    /// visitor, from the field table).
+    visit: fn(&mut trace::Fields<'_>, &Detail<K, F>, &Names),
+    /// Writes the change's event: [`trace_change`] with this row type's buffer sizes.
+    trace: fn(&T, &Session, Change, u64, &Detail<K, F>, &Names),
+}
+
+/// A row type the change callbacks receive, with its entry: for a kernel `N` and an ETW
+/// writer `T`, whose calls the entry names.
+trait ChangeRow<N, T: ?Sized>: Copy {
     /// The key fields, decoded.
     type Keys: Copy;
     /// Every field, decoded.
     type Full: Copy;
-    /// The `Get*Entry` call that returns the current state of the object the keys name.
-    fn query<N: NetIo>(netio: &N, row: &mut Self) -> NtStatus;
-    fn keys(&self) -> Self::Keys;
-    fn full(&self) -> Self::Full;
-    /// The interface the row belongs to.
-    fn luid(&self) -> Luid;
-    /// Writes the change's event: every field of `detail`, as its record has them (the
-    /// renderer's visitor, from the field table), in a frame of its own (the event's buffers
-    /// are never on the stack beside a line's).
-    fn trace<T: Trace + ?Sized>(
-        trace: &T,
-        session: &Session,
-        change: Change,
-        seq: u64,
-        detail: &Detail<Self::Keys, Self::Full>,
-        names: &Names,
-    );
-    fn render(
-        line: &mut Line,
-        change: Change,
-        detail: &Detail<Self::Keys, Self::Full>,
-        names: &Names,
-    );
-    /// The detail as a record holds it.
-    fn record_detail(detail: Detail<Self::Keys, Self::Full>) -> RowDetail;
-    /// Writes a second line into `line` (empty) if this detail has one.
-    fn render_more(
-        _line: &mut Line,
-        _change: Change,
-        _detail: &Detail<Self::Keys, Self::Full>,
-    ) -> bool {
-        false
-    }
+    /// What the callback path does with this row type.
+    const ROW: RowKind<N, T, Self, Self::Keys, Self::Full>;
 }
 
-impl ChangeRow for MibIpInterfaceRow {
-    const KIND: Notification = Notification::Interface;
+impl<N: NetIo, T: Trace + ?Sized> ChangeRow<N, T> for MibIpInterfaceRow {
     type Keys = InterfaceKeys;
     type Full = Interface;
-    fn query<N: NetIo>(netio: &N, row: &mut Self) -> NtStatus {
-        netio.get_ip_interface_entry(row)
-    }
-    fn keys(&self) -> InterfaceKeys {
-        InterfaceKeys::decode(self)
-    }
-    fn full(&self) -> Interface {
-        Interface::decode(self)
-    }
-    fn luid(&self) -> Luid {
-        Luid(self.interface_luid)
-    }
-    #[inline(never)]
-    fn trace<T: Trace + ?Sized>(
-        trace: &T,
-        session: &Session,
-        change: Change,
-        seq: u64,
-        detail: &Detail<InterfaceKeys, Interface>,
-        names: &Names,
-    ) {
-        let mut event =
-            trace::Event::<{ trace::INTERFACE_METADATA }, { trace::INTERFACE_PAYLOAD }>::BLANK;
-        trace::start_change(&mut event, Self::KIND, change, seq, note_of(detail));
-        render::visit_interface(&mut event.fields(), detail, names);
-        event.write(trace, session);
-    }
-    fn render(
-        line: &mut Line,
-        change: Change,
-        detail: &Detail<InterfaceKeys, Interface>,
-        names: &Names,
-    ) {
-        render::write_interface_event(line, change, detail, names);
-    }
-    fn record_detail(detail: Detail<InterfaceKeys, Interface>) -> RowDetail {
-        RowDetail::Interface(detail)
-    }
-    fn render_more(
-        line: &mut Line,
-        change: Change,
-        detail: &Detail<InterfaceKeys, Interface>,
-    ) -> bool {
-        render::write_interface_more(line, change, detail)
-    }
+    const ROW: RowKind<N, T, Self, InterfaceKeys, Interface> = RowKind {
+        kind: Notification::Interface,
+        query: N::get_ip_interface_entry,
+        keys: InterfaceKeys::decode,
+        full: Interface::decode,
+        luid: |row| Luid(row.interface_luid),
+        record: RowDetail::Interface,
+        render: render::write_interface_event,
+        more: render::write_interface_more,
+        visit: |fields, detail, names| render::visit_interface(fields, detail, names),
+        trace: trace_change::<
+            N,
+            T,
+            Self,
+            { trace::INTERFACE_METADATA },
+            { trace::INTERFACE_PAYLOAD },
+        >,
+    };
 }
 
-impl ChangeRow for MibUnicastIpAddressRow {
-    const KIND: Notification = Notification::Address;
+impl<N: NetIo, T: Trace + ?Sized> ChangeRow<N, T> for MibUnicastIpAddressRow {
     type Keys = AddressKeys;
     type Full = Address;
-    fn query<N: NetIo>(netio: &N, row: &mut Self) -> NtStatus {
-        netio.get_unicast_ip_address_entry(row)
-    }
-    fn keys(&self) -> AddressKeys {
-        AddressKeys::decode(self)
-    }
-    fn full(&self) -> Address {
-        Address::decode(self)
-    }
-    fn luid(&self) -> Luid {
-        Luid(self.interface_luid)
-    }
-    #[inline(never)]
-    fn trace<T: Trace + ?Sized>(
-        trace: &T,
-        session: &Session,
-        change: Change,
-        seq: u64,
-        detail: &Detail<AddressKeys, Address>,
-        names: &Names,
-    ) {
-        let mut event = trace::Event::<{ trace::ADDRESS_METADATA }, { trace::ROW_PAYLOAD }>::BLANK;
-        trace::start_change(&mut event, Self::KIND, change, seq, note_of(detail));
-        render::visit_address(&mut event.fields(), detail, names);
-        event.write(trace, session);
-    }
-    fn render(
-        line: &mut Line,
-        change: Change,
-        detail: &Detail<AddressKeys, Address>,
-        names: &Names,
-    ) {
-        render::write_address_event(line, change, detail, names);
-    }
-    fn record_detail(detail: Detail<AddressKeys, Address>) -> RowDetail {
-        RowDetail::Address(detail)
-    }
+    const ROW: RowKind<N, T, Self, AddressKeys, Address> = RowKind {
+        kind: Notification::Address,
+        query: N::get_unicast_ip_address_entry,
+        keys: AddressKeys::decode,
+        full: Address::decode,
+        luid: |row| Luid(row.interface_luid),
+        record: RowDetail::Address,
+        render: render::write_address_event,
+        more: |_, _, _| false,
+        visit: |fields, detail, names| render::visit_address(fields, detail, names),
+        trace: trace_change::<N, T, Self, { trace::ADDRESS_METADATA }, { trace::ROW_PAYLOAD }>,
+    };
 }
 
-impl ChangeRow for MibIpForwardRow2 {
-    const KIND: Notification = Notification::Route;
+impl<N: NetIo, T: Trace + ?Sized> ChangeRow<N, T> for MibIpForwardRow2 {
     type Keys = RouteKeys;
     type Full = Route;
-    fn query<N: NetIo>(netio: &N, row: &mut Self) -> NtStatus {
-        netio.get_ip_forward_entry2(row)
-    }
-    fn keys(&self) -> RouteKeys {
-        RouteKeys::decode(self)
-    }
-    fn full(&self) -> Route {
-        Route::decode(self)
-    }
-    fn luid(&self) -> Luid {
-        Luid(self.interface_luid)
-    }
-    #[inline(never)]
-    fn trace<T: Trace + ?Sized>(
-        trace: &T,
-        session: &Session,
-        change: Change,
-        seq: u64,
-        detail: &Detail<RouteKeys, Route>,
-        names: &Names,
-    ) {
-        let mut event = trace::Event::<{ trace::ROUTE_METADATA }, { trace::ROW_PAYLOAD }>::BLANK;
-        trace::start_change(&mut event, Self::KIND, change, seq, note_of(detail));
-        render::visit_route(&mut event.fields(), detail, names);
-        event.write(trace, session);
-    }
-    fn render(line: &mut Line, change: Change, detail: &Detail<RouteKeys, Route>, names: &Names) {
-        render::write_route_event(line, change, detail, names);
-    }
-    fn record_detail(detail: Detail<RouteKeys, Route>) -> RowDetail {
-        RowDetail::Route(detail)
-    }
+    const ROW: RowKind<N, T, Self, RouteKeys, Route> = RowKind {
+        kind: Notification::Route,
+        query: N::get_ip_forward_entry2,
+        keys: RouteKeys::decode,
+        full: Route::decode,
+        luid: |row| Luid(row.interface_luid),
+        record: RowDetail::Route,
+        render: render::write_route_event,
+        more: |_, _, _| false,
+        visit: |fields, detail, names| render::visit_route(fields, detail, names),
+        trace: trace_change::<N, T, Self, { trace::ROUTE_METADATA }, { trace::ROW_PAYLOAD }>,
+    };
+}
+
+/// Writes a change's event, every field of `detail` as its record has them, into a buffer of
+/// `M` bytes of metadata and `P` of payload (the row type's), in a frame of its own (the
+/// event's buffers are never on the stack beside a line's).
+#[inline(never)]
+fn trace_change<N, T, R, const M: usize, const P: usize>(
+    trace: &T,
+    session: &Session,
+    change: Change,
+    seq: u64,
+    detail: &Detail<R::Keys, R::Full>,
+    names: &Names,
+) where
+    T: Trace + ?Sized,
+    R: ChangeRow<N, T>,
+{
+    let mut event = trace::Event::<M, P>::BLANK;
+    trace::start_change(&mut event, R::ROW.kind, change, seq, note_of(detail));
+    (R::ROW.visit)(&mut event.fields(), detail, names);
+    event.write(trace, session);
 }
 
 /// Replaces `row` (the delivered keys) with the current state of the object they name, or
 /// says why it cannot: in place, so the callback frame holds one row.
-fn complete<N: NetIo, R: ChangeRow>(netio: &N, change: Change, row: &mut R) -> Result<(), Note> {
+fn complete<N, T: ?Sized, R: ChangeRow<N, T>>(
+    netio: &N,
+    change: Change,
+    row: &mut R,
+) -> Result<(), Note>
+where
+    N: NetIo,
+{
     if !change.has_current_state() {
         return Err(Note::None);
     }
@@ -276,7 +228,7 @@ fn complete<N: NetIo, R: ChangeRow>(netio: &N, change: Change, row: &mut R) -> R
         return Err(Note::NotPassive(irql));
     }
     // The query reads the keys from the row and overwrites the rest.
-    match R::query(netio, row) {
+    match (R::ROW.query)(netio, row) {
         NtStatus::SUCCESS => Ok(()),
         NtStatus::NOT_FOUND => Err(Note::Gone),
         status => Err(Note::QueryFailed(status)),
@@ -322,7 +274,7 @@ fn alias<N: NetIo>(netio: &N, luid: Luid) -> Text<ALIAS_CHARACTERS> {
 /// What every change callback does: count the event; unless the verbosity or storm control
 /// leaves its line out, complete the row (as the settings say) and print the line (two for
 /// an interface's full state).
-fn change<N: NetIo, S: Sink, R: ChangeRow>(
+fn change<N: NetIo, S: Sink, R: ChangeRow<N, S::Trace>>(
     extension: &Extension<N, S>,
     counters: &ChangeCounters,
     row: Option<R>,
@@ -335,7 +287,10 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
         left_out(extension, change, seq, row);
         return;
     }
-    let summary = match extension.storm.admit(R::KIND, change, extension.sink.now()) {
+    let summary = match extension
+        .storm
+        .admit(R::ROW.kind, change, extension.sink.now())
+    {
         Admission::Print(summary) => summary,
         Admission::Suppress { arm_timer } => {
             left_out(extension, change, seq, row);
@@ -348,26 +303,28 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
         }
     };
     if let Some(summary) = summary {
-        emit_summary(extension, R::KIND, &summary);
+        emit_summary(extension, R::ROW.kind, &summary);
     }
-    let names = row.map_or(Names::UNKNOWN, |row| names(&extension.netio, row.luid()));
+    let names = row.map_or(Names::UNKNOWN, |row| {
+        names(&extension.netio, (R::ROW.luid)(&row))
+    });
     let detail = row.map_or(Detail::NoRow, |mut row| match settings.verbosity {
         Verbosity::Full if settings.requery => {
             // The keys as delivered: a failed query may have overwritten the row.
-            let keys = row.keys();
-            match complete(&extension.netio, change, &mut row) {
-                Ok(()) => Detail::Full(row.full()),
+            let keys = (R::ROW.keys)(&row);
+            match complete::<N, S::Trace, R>(&extension.netio, change, &mut row) {
+                Ok(()) => Detail::Full((R::ROW.full)(&row)),
                 Err(note) => Detail::Keys(keys, note),
             }
         }
         // Not re-queried: every field as delivered for a change that has a state.
-        Verbosity::Full if change.has_current_state() => Detail::Full(row.full()),
-        _ => Detail::Keys(row.keys(), Note::None),
+        Verbosity::Full if change.has_current_state() => Detail::Full((R::ROW.full)(&row)),
+        _ => Detail::Keys((R::ROW.keys)(&row), Note::None),
     });
     if S::RECORDS {
         extension.sink.record(&Record::Change {
             change,
-            detail: R::record_detail(detail),
+            detail: (R::ROW.record)(detail),
             names,
             printed: true,
         });
@@ -375,9 +332,9 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
     // The event carries what the record does: one record, two renderings.
     if extension
         .session
-        .enabled(trace::Level::Informational, trace::keyword_of(R::KIND))
+        .enabled(trace::Level::Informational, trace::keyword_of(R::ROW.kind))
     {
-        R::trace(
+        (R::ROW.trace)(
             extension.sink.trace(),
             &extension.session,
             change,
@@ -386,31 +343,33 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
             &names,
         );
     }
-    emit_event::<S, R>(&extension.sink, change, &detail, &names);
+    emit_event::<N, S, R>(&extension.sink, change, &detail, &names);
 }
 
 /// An event whose line is left out: recorded and written as an event with the keys as
 /// delivered, nothing asked of NETIO.
-fn left_out<N, S: Sink, R: ChangeRow>(
+fn left_out<N, S: Sink, R: ChangeRow<N, S::Trace>>(
     extension: &Extension<N, S>,
     change: Change,
     seq: u64,
     row: Option<R>,
 ) {
-    let detail = row.map_or(Detail::NoRow, |row| Detail::Keys(row.keys(), Note::None));
+    let detail = row.map_or(Detail::NoRow, |row| {
+        Detail::Keys((R::ROW.keys)(&row), Note::None)
+    });
     if S::RECORDS {
         extension.sink.record(&Record::Change {
             change,
-            detail: R::record_detail(detail),
+            detail: (R::ROW.record)(detail),
             names: Names::UNKNOWN,
             printed: false,
         });
     }
     if extension
         .session
-        .enabled(trace::Level::Informational, trace::keyword_of(R::KIND))
+        .enabled(trace::Level::Informational, trace::keyword_of(R::ROW.kind))
     {
-        R::trace(
+        (R::ROW.trace)(
             extension.sink.trace(),
             &extension.session,
             change,
@@ -435,17 +394,17 @@ const fn note_of<K, F>(detail: &Detail<K, F>) -> Note {
 
 /// Renders and emits an event's line (two for an interface's full state).
 #[inline(never)]
-fn emit_event<S: Sink, R: ChangeRow>(
+fn emit_event<N, S: Sink, R: ChangeRow<N, S::Trace>>(
     sink: &S,
     change: Change,
     detail: &Detail<R::Keys, R::Full>,
     names: &Names,
 ) {
     let mut line = Line::new();
-    R::render(&mut line, change, detail, names);
+    (R::ROW.render)(&mut line, change, detail, names);
     sink.emit(Level::Info, &line);
     line = Line::new();
-    if R::render_more(&mut line, change, detail) {
+    if (R::ROW.more)(&mut line, change, detail) {
         sink.emit(Level::Info, &line);
     }
 }
