@@ -2,7 +2,7 @@
 //! tables are made from them, and a field added to a table reaches the line, the readable-row
 //! parser, the JSON, the ETW event and the docs.
 
-use netnotify_core::decode::Route;
+use netnotify_core::decode::{Lifetime, Luid, Route, Timestamp};
 use netnotify_core::ffi::{MibIpForwardRow2, SockaddrInet};
 use netnotify_core::fields::{self, Field, Kind, Width, route};
 use netnotify_core::line::Line;
@@ -10,6 +10,7 @@ use netnotify_core::render::Dec;
 use netnotify_core::sim::{EtwWrite, decode_etw};
 use netnotify_core::trace;
 use netnotify_replay::{docs, json, readable};
+use proptest::prelude::*;
 use serde_json::json;
 
 /// docs/lines.md and docs/replay.md hold exactly the tables `docs::tables` makes from the
@@ -227,4 +228,29 @@ fn the_unloaded_lines_kept_leaked_tables_and_etw_dropped_are_read_back() {
         object.ends_with("\"stable-table\":{\"tables\":1,\"entries\":2},\"etw-dropped\":0}"),
         "{object}"
     );
+}
+
+proptest! {
+    /// What a line prints of a LUID, a lifetime and a time stamp, written in a readable row,
+    /// is the value the line was printed from: the parsers are the printers' own
+    /// (`Luid::parse`, `Lifetime::parse`, `Timestamp::parse`), for every value, including a
+    /// LUID with reserved bits and a negative time stamp, which replay refused before.
+    #[test]
+    fn a_readable_row_reads_back_what_a_line_printed(luid: u64, valid: u32, created: i64) {
+        let row = readable::address_row(
+            json!({
+                "address": "192.168.1.23/24",
+                "luid": Luid(luid).to_string(),
+                "valid": Lifetime(valid).to_string(),
+                "created": Timestamp(created).to_string(),
+            })
+            .as_object()
+            .expect("object")
+            .clone(),
+        )
+        .expect("a row of printed values");
+        prop_assert_eq!(row.interface_luid, luid);
+        prop_assert_eq!(row.valid_lifetime, valid);
+        prop_assert_eq!(row.creation_time_stamp, created);
+    }
 }
