@@ -33,7 +33,7 @@ use crate::model::decode::{
 };
 use crate::model::names::{ALIAS_CHARACTERS, NAME_CHARACTERS, Names, Text};
 use crate::model::notification::Notification;
-use crate::model::record::{Completion, Detail, Note, Record, RowDetail};
+use crate::model::record::{Completion, Detail, ErrorMessage, Note, Record, RowDetail, Storm};
 use crate::model::settings::Verbosity;
 use crate::model::status::NtStatus;
 use crate::output::line::Line;
@@ -465,11 +465,18 @@ pub(crate) fn emit_summary<N, S: Sink>(
     }
 }
 
-/// Renders and emits a storm summary's line.
+/// Hands a storm summary's record to the sink, and renders and emits its line.
 #[inline(never)]
 fn print_summary<S: Sink>(sink: &S, notification: Notification, summary: &Summary) {
+    let storm = Storm {
+        notification,
+        summary: *summary,
+    };
+    if S::RECORDS {
+        sink.record(&Record::Storm(storm));
+    }
     let mut line = Line::new();
-    render::write_storm_summary(&mut line, notification, summary);
+    render::write_storm(&mut line, &storm);
     sink.emit(Level::Warning, &line);
 }
 
@@ -485,8 +492,41 @@ fn trace_summary<N, S: Sink>(
     event.write(extension.sink.trace(), &extension.session);
 }
 
+/// The level a record's line is printed at.
+const fn level_of(record: &Record) -> Level {
+    match record {
+        Record::Error(_) => Level::Error,
+        Record::Warning(_) | Record::Storm(_) => Level::Warning,
+        _ => Level::Info,
+    }
+}
+
+/// Hands a record to the sink (one that keeps records) and prints its lines: the driver's
+/// own records outside the callbacks (`DriverEntry`, `DriverUnload`).
+pub(crate) fn emit_record<S: Sink>(sink: &S, record: &Record) {
+    if S::RECORDS {
+        sink.record(record);
+    }
+    let level = level_of(record);
+    let (first, more) = render::record_lines(record);
+    for line in [first, more].iter().flatten() {
+        sink.emit(level, line);
+    }
+}
+
+/// Hands an error's or a warning's record to the sink, prints its line and writes it as an
+/// event too.
+pub(crate) fn report<N, S: Sink>(extension: &Extension<N, S>, record: &Record) {
+    if S::RECORDS {
+        extension.sink.record(record);
+    }
+    if let (Some(line), _) = render::record_lines(record) {
+        report_line(extension, level_of(record), &line);
+    }
+}
+
 /// Emits a line and, for a warning or an error, writes it as an event too.
-pub(crate) fn report<N, S: Sink>(extension: &Extension<N, S>, level: Level, line: &Line) {
+fn report_line<N, S: Sink>(extension: &Extension<N, S>, level: Level, line: &Line) {
     extension.sink.emit(level, line);
     let (error, etw_level) = match level {
         Level::Error => (true, trace::Level::Error),
@@ -601,6 +641,7 @@ pub fn stable_table<N, S: Sink>(
         extension.sink.record(&Record::StableTable {
             completion,
             entries,
+            printed: extension.settings.verbosity != Verbosity::Errors,
         });
     }
     if extension
@@ -631,9 +672,13 @@ fn print_stable_header<S: Sink>(sink: &S, completion: Completion, entries: Optio
 #[inline(never)]
 pub fn stable_table_leaked<N, S: Sink>(extension: &Extension<N, S>, irql: u8) {
     extension.counters.stable.count_leaked();
+    let error = ErrorMessage::StableLeaked(irql);
+    if S::RECORDS {
+        extension.sink.record(&Record::Error(error));
+    }
     let mut line = Line::new();
-    render::write_stable_leaked(&mut line, irql);
-    report(extension, Level::Error, &line);
+    render::write_error(&mut line, &error);
+    report_line(extension, Level::Error, &line);
 }
 
 /// Row `position` of the stable table being printed: a complete row, printed in full.

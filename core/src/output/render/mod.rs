@@ -29,21 +29,21 @@
 
 use core::fmt;
 
-use crate::boundary::ffi::TICKS_PER_SECOND;
 use crate::model::counters::{ChangeCounts, StableCounts, Summary};
 use crate::model::decode::{
     Address, AddressKeys, Change, Flag, Interface, InterfaceKeys, Lifetime, Luid, Millis, Offload,
     Prefix, Route, RouteKeys, SocketAddress, Unset, ZoneIndices,
 };
-use crate::model::fields::driver as driver_fields;
 use crate::model::notification::{Notification, NotificationSet};
 use crate::model::printed::{Out, Put, display_by_put, put};
+use crate::model::record::Storm;
 use crate::model::status::NtStatus;
 use crate::output::line::Line;
 
 mod address;
 pub mod driver;
 mod field_values;
+mod records;
 mod segments;
 mod text;
 mod time;
@@ -57,6 +57,10 @@ pub use segments::{
 // The model's, for the users outside the core (`netnotify_core::render::Names`).
 pub use crate::model::names::{ALIAS_CHARACTERS, NAME_CHARACTERS, Names, Text};
 pub use crate::model::record::{Completion, Detail, Note};
+pub use records::{
+    NoteWords, Printed, Word, record_lines, visit_header, write_error, write_loaded, write_settings,
+    write_storm, write_unloaded, write_warning,
+};
 pub use time::Timestamp;
 pub use values::{Dec, Family, Hex};
 
@@ -64,7 +68,6 @@ use segments::{
     address_full, address_keys, detail, interface_full, interface_keys, interface_more, route_full,
     route_keys,
 };
-use time::Digits;
 
 /// Every line begins with this.
 pub const PREFIX: &str = "netnotify: ";
@@ -85,13 +88,10 @@ pub fn append(line: &mut Line, args: fmt::Arguments<'_>) {
 }
 
 impl Put for Note {
-    /// Empty, or the note with its leading space.
+    /// Empty, or the note's words ([`NoteWords`]) in parentheses, with a leading space.
     fn put<O: Out>(&self, out: &mut O) {
-        match self {
-            Self::None => {}
-            Self::Gone => out.put_str(" (gone before re-query)"),
-            Self::QueryFailed(status) => put!(out; " (re-query failed with status ", status, ")"),
-            Self::NotPassive(irql) => put!(out; " (not re-queried at IRQL ", Dec(*irql), ")"),
+        if *self != Self::None {
+            put!(out; " (", NoteWords(*self), ")");
         }
     }
 }
@@ -198,13 +198,6 @@ pub fn write_stable_header(line: &mut Line, completion: Completion, entries: Opt
     }
 }
 
-/// The error line of a stable table delivered at `irql` (`DISPATCH_LEVEL` or above), written
-/// into `line` (empty): the table was neither read nor freed.
-pub fn write_stable_leaked(line: &mut Line, irql: u8) {
-    put!(line; PREFIX, "error: stable-table pending delivered at IRQL ", Dec(irql),
-        ": not read, not freed (FreeMibTable needs IRQL below DISPATCH_LEVEL); leaked");
-}
-
 /// As [`write_stable_header`], as a new line.
 #[must_use]
 pub fn stable_header(completion: Completion, entries: Option<u32>) -> Line {
@@ -224,51 +217,29 @@ pub fn stable_entry(position: u32, row: &Address, names: &Names) -> Line {
     Line::written(|line| write_stable_entry(line, position, row, names))
 }
 
-/// `<seconds>.<milliseconds>s` of a span of 100-ns ticks.
-struct Span(u64);
-
-impl Put for Span {
-    fn put<O: Out>(&self, out: &mut O) {
-        let seconds = self.0 / TICKS_PER_SECOND;
-        let millis = (self.0 % TICKS_PER_SECOND) / (TICKS_PER_SECOND / 1000);
-        put!(out; Dec(seconds), ".", Digits(millis.cast_signed(), 3), "s");
-    }
-}
-
-/// A storm summary, written into `line` (empty): `netnotify: storm: route lines not
-/// printed: initial=0 add=950 … over 1.250s` — the span from the first to the last event
-/// left out.
-pub fn write_storm_summary(line: &mut Line, notification: Notification, summary: &Summary) {
-    put!(line;
-        PREFIX, "storm: ", notification.name(), " lines not printed: ", summary.counts,
-        " over ", Span(summary.last.saturating_sub(summary.first)),
-    );
-}
-
-/// As [`write_storm_summary`], as a new line.
+/// A storm summary as a new line ([`write_storm`]).
 #[must_use]
 pub fn storm_summary(notification: Notification, summary: &Summary) -> Line {
-    Line::written(|line| write_storm_summary(line, notification, summary))
+    Line::written(|line| {
+        write_storm(
+            line,
+            &Storm {
+                notification,
+                summary: *summary,
+            },
+        );
+    })
 }
 
 impl Put for ChangeCounts {
     fn put<O: Out>(&self, out: &mut O) {
-        put!(out;
-            driver_fields::INITIAL_COUNT.label, Dec(self.initial),
-            driver_fields::ADD.label, Dec(self.add),
-            driver_fields::DELETE.label, Dec(self.delete),
-            driver_fields::PARAMETER.label, Dec(self.parameter),
-            driver_fields::OTHER.label, Dec(self.other),
-        );
+        records::put_change_counts(out, self);
     }
 }
 
 impl Put for StableCounts {
     fn put<O: Out>(&self, out: &mut O) {
-        put!(out;
-            driver_fields::TABLES.label, Dec(self.tables),
-            driver_fields::ROWS.label, Dec(self.entries),
-        );
+        records::put_stable_counts(out, self);
     }
 }
 

@@ -389,8 +389,9 @@ pub fn visit_stable_entry<V: Visit>(visit: &mut V, position: u32, row: &Address,
 /// The record's walk, declared here with the segments it is made of (the model names no
 /// writer: [`crate::model::record`]).
 impl Record {
-    /// Hands every field of the record's row to `visit`, in the lines' order (nothing for a
-    /// change without a row, and for a stable table's header but `entries`).
+    /// Hands every field of the record to `visit` (its header is [`super::visit_header`]'s),
+    /// in the lines' order: a row's (nothing for a change without a row, and for a stable
+    /// table's header but `entries`), or the driver's own record's.
     pub fn visit<V: Visit>(&self, visit: &mut V) {
         match self {
             Self::Change { detail, names, .. } => match detail {
@@ -401,6 +402,7 @@ impl Record {
             Self::StableTable {
                 completion,
                 entries,
+                ..
             } => {
                 visit_stable_header(visit, *completion, *entries);
             }
@@ -409,6 +411,9 @@ impl Record {
                 row,
                 names,
             } => visit_stable_entry(visit, *position, row, names),
+            driver => {
+                super::records::visit_driver_record(visit, driver);
+            }
         }
     }
 }
