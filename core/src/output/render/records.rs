@@ -411,7 +411,8 @@ impl Storm {
 pub fn write_storm(line: &mut Line, storm: &Storm) {
     put!(line; PREFIX, "storm: ", storm.notification.name(), " lines not printed: ");
     put_change_counts(line, &storm.summary.counts);
-    put_field(line, &driver_fields::OVER, &storm.span());
+    // ` over 1.250s`: words, not `over=` (docs/lines.md), as the line always had them.
+    put!(line; " ", driver_fields::OVER.name, " ", storm.span());
 }
 
 fn visit_storm<V: Visit>(visit: &mut V, storm: &Storm) {
