@@ -15,8 +15,9 @@ use crate::boundary::raw::Installed;
 use crate::model::notification::{Notification, NotificationSet};
 use crate::model::settings::{self, PARAMETER_BUFFER, RawValue, Settings};
 use crate::model::status::NtStatus;
+use crate::model::fields;
 use crate::model::record::{
-    ErrorMessage, Loaded as RecordLoaded, Record, StableState, Totals, WarningMessage,
+    self, ErrorMessage, Loaded as RecordLoaded, Record, StableState, Totals, WarningMessage,
 };
 use crate::output::render::Family;
 use crate::output::trace::{self, Trace as _};
@@ -489,6 +490,9 @@ fn write_loaded<N, S: Sink>(
         trace::Level::Informational,
         trace::keyword::LIFECYCLE,
     );
+    // The versions a consumer checks, as the `loaded` record has them.
+    event.str(fields::header::VERSION.name, record::VERSION);
+    event.u32(fields::header::SCHEMA.name, record::SCHEMA);
     event.display("registered", &registered);
     event.put("family", &Family(settings.family));
     event.bool32("initial", settings.initial_notification);
