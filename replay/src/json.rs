@@ -113,7 +113,7 @@ struct Writer {
 }
 
 impl Writer {
-    fn target(&mut self) -> &mut Object {
+    const fn target(&mut self) -> &mut Object {
         match &mut self.group {
             Some((_, group)) => group,
             None => &mut self.object,
@@ -147,9 +147,10 @@ impl Visit for Writer {
     }
 }
 
-/// The object of a record, numbered by `sequence`: its header ([`visit_header`]: `kind`,
-/// `change`, `seq`, `printed`, `row`, `note`), then its fields ([`Record::visit`]), all from
-/// the record; no line is read.
+/// The object of a record, numbered by `sequence`, written from the record alone.
+///
+/// Its header ([`visit_header`]: `kind`, `change`, `seq`, `printed`, `row`, `note`), then its
+/// fields ([`Record::visit`]); no line is read.
 #[must_use]
 pub fn event(record: &Record, sequence: &mut Sequence) -> Object {
     let mut writer = Writer::default();

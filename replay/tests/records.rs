@@ -11,8 +11,8 @@ use netnotify_core::render::record_lines;
 use netnotify_core::settings::{RawValue, SETTINGS, Settings};
 use netnotify_core::status::NtStatus;
 use netnotify_replay::json::{Sequence, event};
-use netnotify_replay::{Output, run_as};
 use netnotify_replay::parse;
+use netnotify_replay::{Output, run_as};
 use serde_json::Value;
 
 /// The record's line (none for `counters`) and its object, the first of its kind.
@@ -226,7 +226,10 @@ fn error_line_and_object() {
 
 #[test]
 fn warning_line_and_object() {
-    let family = SETTINGS.iter().find(|s| s.name == "Family").expect("Family");
+    let family = SETTINGS
+        .iter()
+        .find(|s| s.name == "Family")
+        .expect("Family");
     let record = Record::Warning(WarningMessage::setting_defaulted(
         family,
         RawValue::Other {
@@ -268,9 +271,16 @@ fn json_at_verbosity_0_has_every_record() {
         lines.lines().count(),
         objects.iter().filter(|o| o["printed"] == true).count()
     );
-    assert!(lines.lines().all(|line| !line.starts_with("netnotify: interface ")));
+    assert!(
+        lines
+            .lines()
+            .all(|line| !line.starts_with("netnotify: interface "))
+    );
     assert_eq!(kinds.first(), Some(&"settings"));
-    assert!(kinds.contains(&"loaded") && kinds.contains(&"unloaded"), "{kinds:?}");
+    assert!(
+        kinds.contains(&"loaded") && kinds.contains(&"unloaded"),
+        "{kinds:?}"
+    );
     let events: Vec<&Value> = objects
         .iter()
         .filter(|o| ["interface", "address", "route"].contains(&o["kind"].as_str().unwrap()))
@@ -278,7 +288,15 @@ fn json_at_verbosity_0_has_every_record() {
     assert!(events.len() > 10, "{}", events.len());
     assert!(events.iter().all(|o| o["printed"] == false));
     for object in &objects {
-        let keys: Vec<&str> = object.as_object().unwrap().keys().map(String::as_str).collect();
-        assert!(keys.contains(&"seq") && keys.contains(&"printed"), "{object}");
+        let keys: Vec<&str> = object
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert!(
+            keys.contains(&"seq") && keys.contains(&"printed"),
+            "{object}"
+        );
     }
 }

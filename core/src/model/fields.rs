@@ -424,6 +424,11 @@ pub mod header {
 }
 
 /// The `settings` line's fields: every setting by its registry value name, a number.
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "evaluated at compile time: a fault fails the build"
+)]
 pub const SETTINGS: [Field; 7] = {
     let mut fields = [Field {
         name: "",

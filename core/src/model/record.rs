@@ -31,14 +31,19 @@ use crate::model::status::NtStatus;
 /// The driver's version (its crate's), in the `loaded` and `counters` records.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// The records' schema: bumped whenever a field of any record is added, renamed, removed or
-/// changes its type (docs/replay.md, "JSON"), so that a consumer decoding by field name can
-/// warn on a schema it does not know. In the `loaded` and `counters` records.
+/// The records' schema version, in the `loaded` and `counters` records.
+///
+/// Bumped whenever a field of any record is added, renamed, removed or changes its type
+/// (docs/replay.md, "JSON"), so that a consumer decoding by field name can warn on a schema
+/// it does not know.
 pub const SCHEMA: u32 = 1;
 
 /// One event: what a change callback received and what it printed of it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-#[allow(clippy::large_enum_variant, reason = "built only for a sink that keeps records")]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "built only for a sink that keeps records"
+)]
 pub enum Record {
     /// A change notification.
     Change {
@@ -285,7 +290,9 @@ pub enum RowDetail {
 }
 
 impl Record {
-    /// The notification whose callback saw it.
+    /// The notification whose callback saw it (of a storm: the one it summarises; of the
+    /// driver's other records, which no callback saw, [`Notification::StableTable`]: use
+    /// [`Record::kind`] for what a record is).
     #[must_use]
     pub const fn notification(&self) -> Notification {
         match self {
@@ -294,10 +301,12 @@ impl Record {
                 RowDetail::Address(_) => Notification::Address,
                 RowDetail::Route(_) => Notification::Route,
             },
-            Self::StableTable { .. } | Self::StableEntry { .. } => Notification::StableTable,
             Self::Storm(storm) => storm.notification,
-            // The driver's own records belong to no notification; their `kind` says which.
-            Self::Settings(_)
+            // The stable table's records; the driver's own belong to no notification, and
+            // their `kind` says what they are ([`Record::kind`]).
+            Self::StableTable { .. }
+            | Self::StableEntry { .. }
+            | Self::Settings(_)
             | Self::Loaded(_)
             | Self::Unloaded(_)
             | Self::Counters(_)

@@ -508,8 +508,8 @@ pub(crate) fn emit_record<S: Sink>(sink: &S, record: &Record) {
         sink.record(record);
     }
     let level = level_of(record);
-    let (first, more) = render::record_lines(record);
-    for line in [first, more].iter().flatten() {
+    let lines: [Option<Line>; 2] = render::record_lines(record).into();
+    for line in lines.iter().flatten() {
         sink.emit(level, line);
     }
 }

@@ -12,13 +12,13 @@ use crate::boundary::ffi::{Handle, PASSIVE_LEVEL};
 use crate::boundary::host::{DriverKey, Host, Key, Sink};
 use crate::boundary::netio::NetIo;
 use crate::boundary::raw::Installed;
-use crate::model::notification::{Notification, NotificationSet};
-use crate::model::settings::{self, PARAMETER_BUFFER, RawValue, Settings};
-use crate::model::status::NtStatus;
 use crate::model::fields;
+use crate::model::notification::{Notification, NotificationSet};
 use crate::model::record::{
     self, ErrorMessage, Loaded as RecordLoaded, Record, StableState, Totals, WarningMessage,
 };
+use crate::model::settings::{self, PARAMETER_BUFFER, RawValue, Settings};
+use crate::model::status::NtStatus;
 use crate::output::render::Family;
 use crate::output::trace::{self, Trace as _};
 use crate::policy::events;
@@ -111,7 +111,10 @@ enum Loaded {
 pub fn driver_entry<H: Host>(host: &H) -> NtStatus {
     let irql = host.netio().current_irql();
     if irql != PASSIVE_LEVEL {
-        events::emit_record(&host.sink(), &Record::Error(ErrorMessage::IrqlRefused(irql)));
+        events::emit_record(
+            &host.sink(),
+            &Record::Error(ErrorMessage::IrqlRefused(irql)),
+        );
         return NtStatus::INVALID_DEVICE_STATE;
     }
     let settings = read_settings(host);

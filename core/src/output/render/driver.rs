@@ -27,10 +27,7 @@ impl Settings {
     }
 
     /// As [`Settings::read`], handing each warning's record to `warn`.
-    pub fn read_records(
-        read: impl FnMut(&str) -> RawValue,
-        mut warn: impl FnMut(&Record),
-    ) -> Self {
+    pub fn read_records(read: impl FnMut(&str) -> RawValue, mut warn: impl FnMut(&Record)) -> Self {
         Self::read_with(read, |setting, found| {
             warn(&Record::Warning(WarningMessage::setting_defaulted(
                 setting, found,

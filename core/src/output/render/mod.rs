@@ -58,8 +58,8 @@ pub use segments::{
 pub use crate::model::names::{ALIAS_CHARACTERS, NAME_CHARACTERS, Names, Text};
 pub use crate::model::record::{Completion, Detail, Note};
 pub use records::{
-    NoteWords, Printed, Word, record_lines, visit_header, write_error, write_loaded, write_settings,
-    write_storm, write_unloaded, write_warning,
+    NoteWords, Printed, Word, record_lines, visit_header, write_error, write_loaded,
+    write_settings, write_storm, write_unloaded, write_warning,
 };
 pub use time::Timestamp;
 pub use values::{Dec, Family, Hex};

@@ -115,9 +115,10 @@ impl FieldValue for NoteWords {
     }
 }
 
-/// Hands the header of a record to `visit`: `kind`, a change's `change`, `seq`, `printed`,
-/// `row` (`null`) where NETIO passed none, and the `note` of a line with only the keys. The
-/// one writer of the header, for every record.
+/// Hands the header of a record to `visit`: the one writer of the header, for every record.
+///
+/// `kind`, a change's `change`, `seq`, `printed`, `row` (`null`) where NETIO passed none, and
+/// the `note` of a line with only the keys.
 pub fn visit_header<V: Visit>(visit: &mut V, header: &Header) {
     visit.field(&header_fields::KIND, &Word(header.kind));
     if let Some(change) = header.change {
@@ -241,14 +242,19 @@ const fn unload_word(pinned: bool) -> Word {
     Word(if pinned { "disabled" } else { "enabled" })
 }
 
-/// `netnotify: loaded registered=… family=… initial=… stable-table=… unload=… etw=…`: what
-/// was registered, the family and initial-notification settings, the stable table (with
+/// `netnotify: loaded registered=… family=… initial=… stable-table=… unload=… etw=…`.
+///
+/// What was registered, the family and initial-notification settings, the stable table (with
 /// `entries=` after `immediate`, or ` (no table)`), whether unload is possible, and the ETW
 /// provider (its GUID, or `off`).
 pub fn write_loaded(line: &mut Line, loaded: &Loaded) {
     put!(line; PREFIX, "loaded");
     loaded_settings(line, loaded);
-    put_field(line, &driver_fields::STABLE_TABLE, &Word(loaded.stable.word()));
+    put_field(
+        line,
+        &driver_fields::STABLE_TABLE,
+        &Word(loaded.stable.word()),
+    );
     match loaded.stable {
         StableState::Immediate(Some(entries)) => {
             put_field(line, &driver_fields::ENTRIES, &Dec(entries));
@@ -268,7 +274,9 @@ fn visit_loaded<V: Visit>(visit: &mut V, loaded: &Loaded) {
     visit_loaded_settings(visit, loaded);
     visit.field(&driver_fields::STABLE_TABLE, &Word(loaded.stable.word()));
     match loaded.stable {
-        StableState::Immediate(Some(entries)) => visit.field(&driver_fields::ENTRIES, &Dec(entries)),
+        StableState::Immediate(Some(entries)) => {
+            visit.field(&driver_fields::ENTRIES, &Dec(entries))
+        }
         StableState::Immediate(None) => visit.field(&driver_fields::ENTRIES, &Nothing),
         _ => {}
     }
@@ -315,8 +323,9 @@ fn min_stack(totals: &Totals) -> Result<Dec<u64>, Nothing> {
     totals.min_stack.map(Dec).ok_or(Nothing)
 }
 
-/// `netnotify: unloaded interface(…) address(…) route(…) stable-table(…)`, then what stays
-/// alive (`kept=`), the stable tables that could not be freed (`leaked-tables=`), the ETW
+/// `netnotify: unloaded interface(…) address(…) route(…) stable-table(…)`, and more.
+///
+/// After the counts: what stays alive (`kept=`), the stable tables that could not be freed (`leaked-tables=`), the ETW
 /// events that did not fit (`etw-dropped=`) and the entries the stack guard turned away
 /// (`low-stack=`), each only when there are any; last the least stack measured
 /// (`min-stack=`, `none` while nothing was measured).
@@ -334,7 +343,11 @@ pub fn write_unloaded(line: &mut Line, totals: &Totals) {
         put_field(line, &driver_fields::KEPT, &totals.kept);
     }
     if totals.leaked_tables != 0 {
-        put_field(line, &driver_fields::LEAKED_TABLES, &Dec(totals.leaked_tables));
+        put_field(
+            line,
+            &driver_fields::LEAKED_TABLES,
+            &Dec(totals.leaked_tables),
+        );
     }
     if totals.etw_dropped != 0 {
         put_field(line, &driver_fields::ETW_DROPPED, &Dec(totals.etw_dropped));
