@@ -501,16 +501,16 @@ const fn level_of(record: &Record) -> Level {
     }
 }
 
-/// Hands a record to the sink (one that keeps records) and prints its lines: the driver's
-/// own records outside the callbacks (`DriverEntry`, `DriverUnload`).
+/// Hands a record to the sink (one that keeps records) and prints its line: the driver's
+/// own records of `DriverEntry` and `DriverUnload` (the callbacks print theirs with their own
+/// writers, in frames of their own).
 pub(crate) fn emit_record<S: Sink>(sink: &S, record: &Record) {
     if S::RECORDS {
         sink.record(record);
     }
-    let level = level_of(record);
-    let lines: [Option<Line>; 2] = render::record_lines(record).into();
-    for line in lines.iter().flatten() {
-        sink.emit(level, line);
+    let mut line = Line::new();
+    if render::write_lifecycle_record(&mut line, record) {
+        sink.emit(level_of(record), &line);
     }
 }
 
@@ -520,7 +520,8 @@ pub(crate) fn report<N, S: Sink>(extension: &Extension<N, S>, record: &Record) {
     if S::RECORDS {
         extension.sink.record(record);
     }
-    if let (Some(line), _) = render::record_lines(record) {
+    let mut line = Line::new();
+    if render::write_lifecycle_record(&mut line, record) {
         report_line(extension, level_of(record), &line);
     }
 }

@@ -29,14 +29,13 @@
 
 use core::fmt;
 
-use crate::model::counters::{ChangeCounts, StableCounts, Summary};
+use crate::model::counters::{ChangeCounts, StableCounts};
 use crate::model::decode::{
     Address, AddressKeys, Change, Flag, Interface, InterfaceKeys, Lifetime, Luid, Millis, Offload,
     Prefix, Route, RouteKeys, SocketAddress, Unset, ZoneIndices,
 };
 use crate::model::notification::{Notification, NotificationSet};
 use crate::model::printed::{Out, Put, display_by_put, put};
-use crate::model::record::Storm;
 use crate::model::status::NtStatus;
 use crate::output::line::Line;
 
@@ -58,8 +57,8 @@ pub use segments::{
 pub use crate::model::names::{ALIAS_CHARACTERS, NAME_CHARACTERS, Names, Text};
 pub use crate::model::record::{Completion, Detail, Note};
 pub use records::{
-    NoteWords, Printed, Word, record_lines, visit_header, write_error, write_loaded,
-    write_settings, write_storm, write_unloaded, write_warning,
+    NoteWords, Printed, Word, record_lines, visit_header, write_error, write_lifecycle_record,
+    write_loaded, write_settings, write_storm, write_unloaded, write_warning,
 };
 pub use time::Timestamp;
 pub use values::{Dec, Family, Hex};
@@ -215,20 +214,6 @@ pub fn write_stable_entry(line: &mut Line, position: u32, row: &Address, names: 
 #[must_use]
 pub fn stable_entry(position: u32, row: &Address, names: &Names) -> Line {
     Line::written(|line| write_stable_entry(line, position, row, names))
-}
-
-/// A storm summary as a new line ([`write_storm`]).
-#[must_use]
-pub fn storm_summary(notification: Notification, summary: &Summary) -> Line {
-    Line::written(|line| {
-        write_storm(
-            line,
-            &Storm {
-                notification,
-                summary: *summary,
-            },
-        );
-    })
 }
 
 impl Put for ChangeCounts {

@@ -141,10 +141,11 @@ fn visit_versions<V: Visit>(visit: &mut V) {
 }
 
 /// The lines of a record: one, two for an interface's full state, none for `counters` (an
-/// ETW event only). The one renderer every record is printed with.
+/// ETW event only). Each variant has one writer, which this calls: the callbacks call theirs
+/// directly (`write_route_event`, [`write_storm`], …), the lifecycle
+/// [`write_lifecycle_record`].
 #[must_use]
 pub fn record_lines(record: &Record) -> (Option<Line>, Option<Line>) {
-    let one = |write: &dyn Fn(&mut Line)| (Some(Line::written(write)), None);
     match record {
         Record::Change {
             change,
@@ -169,14 +170,36 @@ pub fn record_lines(record: &Record) -> (Option<Line>, Option<Line>) {
             row,
             names,
         } => (Some(stable_entry(*position, row, names)), None),
-        Record::Settings(settings) => one(&|line| write_settings(line, settings)),
-        Record::Loaded(loaded) => one(&|line| write_loaded(line, loaded)),
-        Record::Unloaded(totals) => one(&|line| write_unloaded(line, totals)),
         Record::Counters(_) => (None, None),
-        Record::Storm(storm) => one(&|line| write_storm(line, storm)),
-        Record::Error(message) => one(&|line| write_error(line, message)),
-        Record::Warning(message) => one(&|line| write_warning(line, message)),
+        Record::Storm(storm) => (Some(Line::written(|line| write_storm(line, storm))), None),
+        lifecycle => {
+            let mut line = Line::new();
+            (write_lifecycle_record(&mut line, lifecycle).then_some(line), None)
+        }
     }
+}
+
+/// The line of a record `DriverEntry` or `DriverUnload` prints (`settings`, `loaded`,
+/// `unloaded`, an error, a warning), into `line` (empty); `false`, and nothing written, for
+/// any other.
+///
+/// Apart from [`record_lines`] so that the callbacks' writers (the events', the storm
+/// summary's) are not called from the lifecycle too: each keeps one caller in the image,
+/// which inlines it into the callback's frame (`ci/object-checks`).
+pub fn write_lifecycle_record(line: &mut Line, record: &Record) -> bool {
+    match record {
+        Record::Settings(settings) => write_settings(line, settings),
+        Record::Loaded(loaded) => write_loaded(line, loaded),
+        Record::Unloaded(totals) => write_unloaded(line, totals),
+        Record::Error(message) => write_error(line, message),
+        Record::Warning(message) => write_warning(line, message),
+        Record::Change { .. }
+        | Record::StableTable { .. }
+        | Record::StableEntry { .. }
+        | Record::Counters(_)
+        | Record::Storm(_) => return false,
+    }
+    true
 }
 
 /// Hands every field of a driver's own record to `visit` (after its header), in the line's
