@@ -73,7 +73,9 @@ fn play(fail: Option<Notification>) -> Vec<&'static str> {
 #[test]
 fn the_printed_records_written_are_the_lines() {
     let kinds = play(None);
-    for kind in ["warning", "settings", "loaded", "route", "storm", "unloaded"] {
+    for kind in [
+        "warning", "settings", "loaded", "route", "storm", "unloaded",
+    ] {
         assert!(kinds.contains(&kind), "{kind}: {kinds:?}");
     }
     let kinds = play(Some(Notification::Address));

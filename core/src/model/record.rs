@@ -15,7 +15,7 @@
 //! ([`RowDetail`], [`Detail`], [`Note`], [`Completion`], [`Loaded`], [`Totals`], [`Storm`],
 //! [`ErrorMessage`], [`WarningMessage`]), the header every record carries ([`Header`]) and
 //! the versions a consumer checks ([`VERSION`], [`SCHEMA`]). Each writer lives in the output
-//! layer: the line renderer (`output::render::records`), and `Record::visit` beside the
+//! layer: the line renderer, and `Record::visit` (`output::render::records`) over the
 //! segments that declare each run of fields once for the line and for a visitor
 //! (`output::render::segments`), so that the model names no writer.
 

@@ -468,15 +468,14 @@ pub(crate) fn emit_summary<N, S: Sink>(
 /// Hands a storm summary's record to the sink, and renders and emits its line.
 #[inline(never)]
 fn print_summary<S: Sink>(sink: &S, notification: Notification, summary: &Summary) {
-    let storm = Storm {
-        notification,
-        summary: *summary,
-    };
     if S::RECORDS {
-        sink.record(&Record::Storm(storm));
+        sink.record(&Record::Storm(Storm {
+            notification,
+            summary: *summary,
+        }));
     }
     let mut line = Line::new();
-    render::write_storm(&mut line, &storm);
+    render::write_storm_of(&mut line, notification, summary);
     sink.emit(Level::Warning, &line);
 }
 

@@ -1,7 +1,9 @@
 //! Rendering: every line the driver prints, into a [`Line`]. Safe code; no allocation.
 //!
-//! The event lines are made here; the driver's own lines (`settings`, `loaded`, `unloaded`,
-//! warnings and errors) in [`driver`].
+//! Every line is a record's ([`crate::model::record::Record`]): the event lines are made
+//! here, the driver's own (`settings`, `loaded`, `unloaded`, `storm:`, warnings and errors)
+//! in `records`, with each record's fields for a visitor and the header every record's
+//! object starts with ([`visit_header`]); [`record_lines`] prints any record.
 //!
 //! Lines start with `netnotify: `, then the notification and the change, then `key=value`
 //! fields in a fixed order (documented with examples in `docs/lines.md`): the row's key
@@ -25,7 +27,8 @@
 //! This module holds the line helpers and the event writers (`write_*`, one per kind of
 //! line); its parts hold the rest: `values` the scalar writers, `address` the address and
 //! prefix writer, `time` the time stamps, `text` the names and aliases, `segments` the runs
-//! of fields and the visitors, `field_values` what a record writer sees of each value.
+//! of fields and the visitors, `field_values` what a record writer sees of each value,
+//! `records` the driver's own records, `driver` the settings' warnings.
 
 use core::fmt;
 
@@ -58,7 +61,7 @@ pub use crate::model::names::{ALIAS_CHARACTERS, NAME_CHARACTERS, Names, Text};
 pub use crate::model::record::{Completion, Detail, Note};
 pub use records::{
     NoteWords, Printed, Word, record_lines, visit_header, write_error, write_lifecycle_record,
-    write_loaded, write_settings, write_storm, write_unloaded, write_warning,
+    write_loaded, write_settings, write_storm, write_storm_of, write_unloaded, write_warning,
 };
 pub use time::Timestamp;
 pub use values::{Dec, Family, Hex};

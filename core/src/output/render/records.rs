@@ -9,7 +9,7 @@
 //! line back.
 
 use crate::boundary::ffi::TICKS_PER_SECOND;
-use crate::model::counters::{ChangeCounts, StableCounts};
+use crate::model::counters::{ChangeCounts, StableCounts, Summary};
 use crate::model::decode::{Change, Flag};
 use crate::model::fields::{
     self, FieldValue, Value, Visit, driver as driver_fields, header as header_fields,
@@ -24,7 +24,9 @@ use crate::model::settings::{REG_DWORD, RawValue, Settings};
 use crate::output::line::Line;
 use crate::output::trace::BracedGuid;
 
-use super::segments::put_field;
+use super::segments::{
+    put_field, visit_address, visit_interface, visit_route, visit_stable_entry, visit_stable_header,
+};
 use super::time::Digits;
 use super::values::{Dec, Family};
 use super::{PREFIX, address_event, interface_event, route_event, stable_entry, stable_header};
@@ -174,7 +176,10 @@ pub fn record_lines(record: &Record) -> (Option<Line>, Option<Line>) {
         Record::Storm(storm) => (Some(Line::written(|line| write_storm(line, storm))), None),
         lifecycle => {
             let mut line = Line::new();
-            (write_lifecycle_record(&mut line, lifecycle).then_some(line), None)
+            (
+                write_lifecycle_record(&mut line, lifecycle).then_some(line),
+                None,
+            )
         }
     }
 }
@@ -202,28 +207,44 @@ pub fn write_lifecycle_record(line: &mut Line, record: &Record) -> bool {
     true
 }
 
-/// Hands every field of a driver's own record to `visit` (after its header), in the line's
-/// order; `false` for a notification's record.
-pub(super) fn visit_driver_record<V: Visit>(visit: &mut V, record: &Record) -> bool {
-    match record {
-        Record::Settings(settings) => visit_settings(visit, settings),
-        Record::Loaded(loaded) => {
-            visit_versions(visit);
-            visit_loaded(visit, loaded);
-        }
-        Record::Unloaded(totals) => visit_totals(visit, totals),
-        Record::Counters(totals) => {
-            visit_versions(visit);
-            visit_totals(visit, totals);
-        }
-        Record::Storm(storm) => visit_storm(visit, storm),
-        Record::Error(message) => visit.field(&driver_fields::MESSAGE, &Printed(message)),
-        Record::Warning(message) => visit.field(&driver_fields::MESSAGE, &Printed(message)),
-        Record::Change { .. } | Record::StableTable { .. } | Record::StableEntry { .. } => {
-            return false;
+/// The record's walk, declared here with the segments it is made of (the model names no
+/// writer: [`crate::model::record`]).
+impl Record {
+    /// Hands every field of the record to `visit` (its header is [`visit_header`]'s), in the
+    /// lines' order: a row's (nothing for a change without a row, and for a stable table's
+    /// header but `entries`), or the driver's own record's.
+    pub fn visit<V: Visit>(&self, visit: &mut V) {
+        match self {
+            Self::Change { detail, names, .. } => match detail {
+                RowDetail::Interface(detail) => visit_interface(visit, detail, names),
+                RowDetail::Address(detail) => visit_address(visit, detail, names),
+                RowDetail::Route(detail) => visit_route(visit, detail, names),
+            },
+            Self::StableTable {
+                completion,
+                entries,
+                ..
+            } => visit_stable_header(visit, *completion, *entries),
+            Self::StableEntry {
+                position,
+                row,
+                names,
+            } => visit_stable_entry(visit, *position, row, names),
+            Self::Settings(settings) => visit_settings(visit, settings),
+            Self::Loaded(loaded) => {
+                visit_versions(visit);
+                visit_loaded(visit, loaded);
+            }
+            Self::Unloaded(totals) => visit_totals(visit, totals),
+            Self::Counters(totals) => {
+                visit_versions(visit);
+                visit_totals(visit, totals);
+            }
+            Self::Storm(storm) => visit_storm(visit, storm),
+            Self::Error(message) => visit.field(&driver_fields::MESSAGE, &Printed(message)),
+            Self::Warning(message) => visit.field(&driver_fields::MESSAGE, &Printed(message)),
         }
     }
-    true
 }
 
 /// `netnotify: settings Notifications=15 Family=0 …`: every setting by its value name.
@@ -313,6 +334,11 @@ fn visit_loaded<V: Visit>(visit: &mut V, loaded: &Loaded) {
 
 crate::segment! {
     /// `initial=0 add=950 delete=0 parameter=0 other=0`: one notification's counts.
+    ///
+    /// Inlined: the storm summary's line, on the storm timer's DPC, writes them in its own
+    /// frame rather than in one more (`ci/object-checks`).
+    #[allow(clippy::inline_always, reason = "the storm timer's stack")]
+    #[inline(always)]
     pub(super) fn put_change_counts, visit_change_counts(counts: &ChangeCounts) {
         driver_fields::INITIAL_COUNT => Dec(counts.initial),
         driver_fields::ADD => Dec(counts.add),
@@ -436,19 +462,26 @@ impl FieldValue for Span {
 }
 
 impl Storm {
-    /// From the first to the last event left out.
+    /// From the first to the last event left out ([`write_storm_of`] says it too).
     const fn span(&self) -> Span {
         Span(self.summary.last.saturating_sub(self.summary.first))
     }
 }
 
 /// `netnotify: storm: route lines not printed: initial=0 add=950 … over 1.250s` — the span
-/// from the first to the last event left out. The callbacks' form: into `line` (empty).
+/// from the first to the last event left out, into `line` (empty).
 pub fn write_storm(line: &mut Line, storm: &Storm) {
-    put!(line; PREFIX, "storm: ", storm.notification.name(), " lines not printed: ");
-    put_change_counts(line, &storm.summary.counts);
+    write_storm_of(line, storm.notification, &storm.summary);
+}
+
+/// [`write_storm`] of the record's parts: the callbacks' form, which builds no record where
+/// the sink keeps none.
+pub fn write_storm_of(line: &mut Line, notification: Notification, summary: &Summary) {
+    put!(line; PREFIX, "storm: ", notification.name(), " lines not printed: ");
+    put_change_counts(line, &summary.counts);
     // ` over 1.250s`: words, not `over=` (docs/lines.md), as the line always had them.
-    put!(line; " ", driver_fields::OVER.name, " ", storm.span());
+    let span = Span(summary.last.saturating_sub(summary.first));
+    put!(line; " ", driver_fields::OVER.name, " ", span);
 }
 
 fn visit_storm<V: Visit>(visit: &mut V, storm: &Storm) {
