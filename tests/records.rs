@@ -60,8 +60,8 @@ fn play(fail: Option<Notification>) -> Vec<&'static str> {
         if !record.printed() {
             continue;
         }
-        let (first, more) = record_lines(record);
-        for line in [first, more].into_iter().flatten() {
+        let lines: [_; 2] = record_lines(record).into();
+        for line in lines.into_iter().flatten() {
             written.push((level(record), line.as_str().to_owned()));
         }
     }

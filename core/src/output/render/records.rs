@@ -142,9 +142,10 @@ fn visit_versions<V: Visit>(visit: &mut V) {
     visit.field(&header_fields::SCHEMA, &Dec(SCHEMA));
 }
 
-/// The lines of a record: one, two for an interface's full state, none for `counters` (an
-/// ETW event only). Each variant has one writer, which this calls: the callbacks call theirs
-/// directly (`write_route_event`, [`write_storm`], …), the lifecycle
+/// The lines of a record: one, two for an interface's full state, none for `counters`.
+///
+/// (`counters` is an ETW event only.) Each variant has one writer, which this calls: the
+/// callbacks call theirs directly (`write_route_event`, [`write_storm_of`], …), the lifecycle
 /// [`write_lifecycle_record`].
 #[must_use]
 pub fn record_lines(record: &Record) -> (Option<Line>, Option<Line>) {
@@ -319,7 +320,7 @@ fn visit_loaded<V: Visit>(visit: &mut V, loaded: &Loaded) {
     visit.field(&driver_fields::STABLE_TABLE, &Word(loaded.stable.word()));
     match loaded.stable {
         StableState::Immediate(Some(entries)) => {
-            visit.field(&driver_fields::ENTRIES, &Dec(entries))
+            visit.field(&driver_fields::ENTRIES, &Dec(entries));
         }
         StableState::Immediate(None) => visit.field(&driver_fields::ENTRIES, &Nothing),
         _ => {}
