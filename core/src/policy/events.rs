@@ -677,7 +677,7 @@ pub fn stable_table_leaked<N, S: Sink>(extension: &Extension<N, S>, irql: u8) {
         extension.sink.record(&Record::Error(error));
     }
     let mut line = Line::new();
-    render::write_error(&mut line, &error);
+    render::write_stable_leaked(&mut line, irql);
     report_line(extension, Level::Error, &line);
 }
 

@@ -8,14 +8,16 @@
 //! `Visit::field` where the line leaves a field out), so `cargo replay --json` never reads a
 //! line back.
 
+use core::fmt;
+
 use crate::boundary::ffi::TICKS_PER_SECOND;
 use crate::model::counters::{ChangeCounts, StableCounts, Summary};
 use crate::model::decode::{Change, Flag};
 use crate::model::fields::{
-    self, FieldValue, Value, Visit, driver as driver_fields, header as header_fields,
+    self, Field, FieldValue, Value, Visit, driver as driver_fields, header as header_fields,
 };
 use crate::model::notification::{Notification, NotificationSet};
-use crate::model::printed::{Out, Put, put};
+use crate::model::printed::{Out, Put, display, put};
 use crate::model::record::{
     ErrorMessage, Header, Loaded, Note, Record, RowDetail, SCHEMA, StableState, Storm, Totals,
     VERSION, WarningMessage,
@@ -248,11 +250,39 @@ impl Record {
     }
 }
 
+/// A line `DriverEntry` or `DriverUnload` prints, as an [`Out`] whose every write is one call.
+///
+/// These lines are printed once a load: written through this rather than [`Line`]'s own
+/// [`Out`], which the callbacks inline for speed, they keep the image's size (inlined, they
+/// made it 10 KiB larger), and the callbacks' writers keep their callers.
+struct ColdLine<'a>(&'a mut Line);
+
+impl Out for ColdLine<'_> {
+    #[inline(never)]
+    fn put_str(&mut self, text: &str) {
+        self.0.push_str(text);
+    }
+}
+
+/// One field of a [`ColdLine`]: its label, then its value; one copy per value type.
+#[inline(never)]
+fn line_field<T: Put + ?Sized>(line: &mut ColdLine<'_>, field: &Field, value: &T) {
+    put_field(line, field, value);
+}
+
+/// A field whose label the line writes itself (a setting's ` Name=`).
+const NO_LABEL: Field = Field {
+    label: "",
+    ..driver_fields::MESSAGE
+};
+
 /// `netnotify: settings Notifications=15 Family=0 …`: every setting by its value name.
 pub fn write_settings(line: &mut Line, settings: &Settings) {
+    let line = &mut ColdLine(line);
     put!(line; PREFIX, "settings");
     for (field, value) in fields::SETTINGS.iter().zip(settings.values()) {
-        put!(line; " ", field.name, "=", Dec(value));
+        put!(line; " ", field.name, "=");
+        line_field(line, &NO_LABEL, &Dec(value));
     }
 }
 
@@ -262,13 +292,12 @@ fn visit_settings<V: Visit>(visit: &mut V, settings: &Settings) {
     }
 }
 
-crate::segment! {
-    /// ` registered=interface,address family=unspec initial=yes`.
-    fn loaded_settings, visit_loaded_settings(loaded: &Loaded) {
-        driver_fields::REGISTERED => Printed(loaded.registered),
-        driver_fields::FAMILY => Family(loaded.family),
-        driver_fields::INITIAL => Flag(u8::from(loaded.initial)),
-    }
+/// ` registered=interface,address family=unspec initial=yes`: the line writes them through
+/// [`LineVisit`].
+fn visit_loaded_settings<V: Visit>(visit: &mut V, loaded: &Loaded) {
+    visit.field(&driver_fields::REGISTERED, &Printed(loaded.registered));
+    visit.field(&driver_fields::FAMILY, &Family(loaded.family));
+    visit.field(&driver_fields::INITIAL, &Flag(u8::from(loaded.initial)));
 }
 
 impl StableState {
@@ -293,25 +322,26 @@ const fn unload_word(pinned: bool) -> Word {
 /// `entries=` after `immediate`, or ` (no table)`), whether unload is possible, and the ETW
 /// provider (its GUID, or `off`).
 pub fn write_loaded(line: &mut Line, loaded: &Loaded) {
+    let line = &mut ColdLine(line);
     put!(line; PREFIX, "loaded");
-    loaded_settings(line, loaded);
-    put_field(
+    visit_loaded_settings(&mut LineVisit(line), loaded);
+    line_field(
         line,
         &driver_fields::STABLE_TABLE,
         &Word(loaded.stable.word()),
     );
     match loaded.stable {
         StableState::Immediate(Some(entries)) => {
-            put_field(line, &driver_fields::ENTRIES, &Dec(entries));
+            line_field(line, &driver_fields::ENTRIES, &Dec(entries));
         }
-        StableState::Immediate(None) => line.push_str(" (no table)"),
+        StableState::Immediate(None) => line.put_str(" (no table)"),
         _ => {}
     }
-    put_field(line, &driver_fields::UNLOAD, &unload_word(loaded.pinned));
+    line_field(line, &driver_fields::UNLOAD, &unload_word(loaded.pinned));
     if loaded.etw {
-        put_field(line, &driver_fields::ETW, &BracedGuid);
+        line_field(line, &driver_fields::ETW, &BracedGuid);
     } else {
-        put_field(line, &driver_fields::ETW, &Word("off"));
+        line_field(line, &driver_fields::ETW, &Word("off"));
     }
 }
 
@@ -336,10 +366,8 @@ fn visit_loaded<V: Visit>(visit: &mut V, loaded: &Loaded) {
 crate::segment! {
     /// `initial=0 add=950 delete=0 parameter=0 other=0`: one notification's counts.
     ///
-    /// Inlined: the storm summary's line, on the storm timer's DPC, writes them in its own
-    /// frame rather than in one more (`ci/object-checks`).
-    #[allow(clippy::inline_always, reason = "the storm timer's stack")]
-    #[inline(always)]
+    /// Written into a line by the storm summary only (on the storm timer's DPC, which inlines
+    /// it), the `unloaded` line writes its groups through [`LineVisit`].
     pub(super) fn put_change_counts, visit_change_counts(counts: &ChangeCounts) {
         driver_fields::INITIAL_COUNT => Dec(counts.initial),
         driver_fields::ADD => Dec(counts.add),
@@ -380,34 +408,44 @@ fn min_stack(totals: &Totals) -> Result<Dec<u64>, Nothing> {
 /// (`low-stack=`), each only when there are any; last the least stack measured
 /// (`min-stack=`, `none` while nothing was measured).
 pub fn write_unloaded(line: &mut Line, totals: &Totals) {
+    let line = &mut ColdLine(line);
     put!(line; PREFIX, "unloaded");
     for (notification, counts) in totals.changes() {
         put!(line; " ", notification.name(), "(");
-        put_change_counts(line, counts);
-        line.push_str(")");
+        visit_change_counts(&mut LineVisit(line), counts);
+        line.put_str(")");
     }
     put!(line; " ", Notification::StableTable.name(), "(");
-    put_stable_counts(line, &totals.stable);
-    line.push_str(")");
+    visit_stable_counts(&mut LineVisit(line), &totals.stable);
+    line.put_str(")");
     if totals.kept != NotificationSet::EMPTY {
-        put_field(line, &driver_fields::KEPT, &totals.kept);
+        line_field(line, &driver_fields::KEPT, &totals.kept);
     }
     if totals.leaked_tables != 0 {
-        put_field(
+        line_field(
             line,
             &driver_fields::LEAKED_TABLES,
             &Dec(totals.leaked_tables),
         );
     }
     if totals.etw_dropped != 0 {
-        put_field(line, &driver_fields::ETW_DROPPED, &Dec(totals.etw_dropped));
+        line_field(line, &driver_fields::ETW_DROPPED, &Dec(totals.etw_dropped));
     }
     if totals.low_stack != 0 {
-        put_field(line, &driver_fields::LOW_STACK, &Dec(totals.low_stack));
+        line_field(line, &driver_fields::LOW_STACK, &Dec(totals.low_stack));
     }
     match min_stack(totals) {
-        Ok(min) => put_field(line, &driver_fields::MIN_STACK, &min),
-        Err(none) => put_field(line, &driver_fields::MIN_STACK, &none),
+        Ok(min) => line_field(line, &driver_fields::MIN_STACK, &min),
+        Err(none) => line_field(line, &driver_fields::MIN_STACK, &none),
+    }
+}
+
+/// A line as a [`Visit`]or: each field's label, then its value, as the segments write them.
+struct LineVisit<'a, 'b>(&'a mut ColdLine<'b>);
+
+impl Visit for LineVisit<'_, '_> {
+    fn field<T: FieldValue + ?Sized>(&mut self, field: &Field, value: &T) {
+        line_field(self.0, field, value);
     }
 }
 
@@ -492,91 +530,169 @@ fn visit_storm<V: Visit>(visit: &mut V, storm: &Storm) {
     visit.span(&driver_fields::OVER, &span, span.millis());
 }
 
-/// `netnotify: error: …`: the callbacks' form, into `line` (empty).
+/// The text of [`ErrorMessage::StableLeaked`].
+fn put_stable_leaked<O: Out>(out: &mut O, irql: u8) {
+    put!(out;
+        "stable-table pending delivered at IRQL ", Dec(irql),
+        ": not read, not freed (FreeMibTable needs IRQL below DISPATCH_LEVEL); leaked");
+}
+
+/// `netnotify: error: stable-table pending delivered at IRQL …`: the callback's form of
+/// [`ErrorMessage::StableLeaked`]'s line, into `line` (empty), without `core::fmt`.
+pub fn write_stable_leaked(line: &mut Line, irql: u8) {
+    put!(line; PREFIX, "error: ");
+    put_stable_leaked(line, irql);
+}
+
+/// `netnotify: error: …`, into `line` (empty).
 pub fn write_error(line: &mut Line, message: &ErrorMessage) {
-    put!(line; PREFIX, "error: ", message);
+    put!(&mut ColdLine(line); PREFIX, "error: ", message);
 }
 
 /// `netnotify: warning: …`, into `line` (empty).
 pub fn write_warning(line: &mut Line, message: &WarningMessage) {
-    put!(line; PREFIX, "warning: ", message);
+    put!(&mut ColdLine(line); PREFIX, "warning: ", message);
+}
+
+/// An [`Out`] as a `core::fmt::Write`, for the messages of `DriverEntry` and `DriverUnload`.
+///
+/// Printed outside the callbacks, they share `core::fmt`'s code rather than each inlining its
+/// own writers: the image keeps its size (`ci/image/check.py`).
+struct FmtOut<'a, O>(&'a mut O);
+
+impl<O: Out> fmt::Write for FmtOut<'_, O> {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        self.0.put_str(text);
+        Ok(())
+    }
+}
+
+/// Writes `args` into `out` (an [`Out`] never fails, so neither does this).
+fn put_fmt<O: Out>(out: &mut O, args: fmt::Arguments<'_>) {
+    let _ = fmt::write(&mut FmtOut(out), args);
 }
 
 /// The text after `error: `.
 impl Put for ErrorMessage {
     fn put<O: Out>(&self, out: &mut O) {
         match *self {
-            Self::IrqlRefused(irql) => put!(out;
-                "DriverEntry called at IRQL ", Dec(irql), ", not PASSIVE_LEVEL; not loading"),
-            Self::CreateDeviceFailed(status) => put!(out;
-                "IoCreateDevice failed with status ", status, "; not loading"),
-            Self::Misaligned => out.put_str("the device extension is misaligned; not loading"),
-            // Every registration is kept: the `unloaded` line that follows names them.
-            Self::UnloadRefused => out.put_str(
-                "unload requested, but a registration cannot be cancelled; netnotify keeps \
-                 every registration and stays in memory",
-            ),
-            Self::CancelFailed(notification, status) => put!(out;
-                "CancelMibChangeNotify2 for ", notification.name(), " failed with status ",
-                status, "; its callback may still run, so netnotify keeps it and stays in memory"),
-            Self::FailedPinned(notification, status) => put!(out;
-                notification.function(), " failed with status ", status,
-                "; continuing, netnotify cannot unload"),
-            Self::FailedKept {
-                notification,
-                status,
-                cancelled,
-                kept,
-            } => put!(out;
-                notification.function(), " failed with status ", status, "; rolled back ",
-                cancelled, "; kept=", kept, "; netnotify stays loaded (unload disabled)"),
-            Self::FailedRolledBack {
-                notification,
-                status,
-                cancelled,
-            } => put!(out;
-                notification.function(), " failed with status ", status, "; rolled back ",
-                cancelled, "; not loading"),
-            Self::Uncancellable(notification, status) => put!(out;
-                notification.function(), " returned status ", status,
-                " without a handle; it cannot be cancelled, so netnotify stays loaded (unload \
-                 disabled)"),
-            Self::StableLeaked(irql) => put!(out;
-                "stable-table pending delivered at IRQL ", Dec(irql),
-                ": not read, not freed (FreeMibTable needs IRQL below DISPATCH_LEVEL); leaked"),
+            // On a callback's stack: written piece by piece, without `core::fmt`.
+            Self::StableLeaked(irql) => put_stable_leaked(out, irql),
+            lifecycle => put_fmt(out, format_args!("{}", LifecycleError(lifecycle))),
         }
     }
 }
 
-/// The text after `warning: `.
+/// The errors of `DriverEntry` and `DriverUnload`, through `core::fmt` ([`FmtOut`]).
+struct LifecycleError(ErrorMessage);
+
+impl fmt::Display for LifecycleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            ErrorMessage::IrqlRefused(irql) => write!(
+                f,
+                "DriverEntry called at IRQL {irql}, not PASSIVE_LEVEL; not loading"
+            ),
+            ErrorMessage::CreateDeviceFailed(status) => {
+                write!(f, "IoCreateDevice failed with status {status}; not loading")
+            }
+            ErrorMessage::Misaligned => {
+                f.write_str("the device extension is misaligned; not loading")
+            }
+            // Every registration is kept: the `unloaded` line that follows names them.
+            ErrorMessage::UnloadRefused => f.write_str(
+                "unload requested, but a registration cannot be cancelled; netnotify keeps \
+                 every registration and stays in memory",
+            ),
+            ErrorMessage::CancelFailed(notification, status) => write!(
+                f,
+                "CancelMibChangeNotify2 for {} failed with status {status}; its callback may \
+                 still run, so netnotify keeps it and stays in memory",
+                notification.name()
+            ),
+            ErrorMessage::FailedPinned(notification, status) => write!(
+                f,
+                "{} failed with status {status}; continuing, netnotify cannot unload",
+                notification.function()
+            ),
+            ErrorMessage::FailedKept {
+                notification,
+                status,
+                cancelled,
+                kept,
+            } => write!(
+                f,
+                "{} failed with status {status}; rolled back {cancelled}; kept={kept}; \
+                 netnotify stays loaded (unload disabled)",
+                notification.function()
+            ),
+            ErrorMessage::FailedRolledBack {
+                notification,
+                status,
+                cancelled,
+            } => write!(
+                f,
+                "{} failed with status {status}; rolled back {cancelled}; not loading",
+                notification.function()
+            ),
+            ErrorMessage::Uncancellable(notification, status) => write!(
+                f,
+                "{} returned status {status} without a handle; it cannot be cancelled, so \
+                 netnotify stays loaded (unload disabled)",
+                notification.function()
+            ),
+            // Written by `put` itself, never through here.
+            ErrorMessage::StableLeaked(_) => display(&self.0, f),
+        }
+    }
+}
+
+/// The text after `warning: `, through `core::fmt` ([`FmtOut`]): every warning is printed
+/// outside the callbacks.
 impl Put for WarningMessage {
     fn put<O: Out>(&self, out: &mut O) {
+        put_fmt(out, format_args!("{self}"));
+    }
+}
+
+impl fmt::Display for WarningMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Self::EtwRegisterFailed(status) => put!(out;
-                "EtwRegister failed with status ", status,
-                "; no ETW events, the lines are unaffected"),
+            Self::EtwRegisterFailed(status) => write!(
+                f,
+                "EtwRegister failed with status {status}; no ETW events, the lines are \
+                 unaffected"
+            ),
             // The events are written and decode as always.
-            Self::EtwSetTraitsFailed(status) => put!(out;
-                "EtwSetInformation(EventProviderSetTraits) failed with status ", status,
-                "; ETW events are written with EventProviderUseDescriptorType instead"),
+            Self::EtwSetTraitsFailed(status) => write!(
+                f,
+                "EtwSetInformation(EventProviderSetTraits) failed with status {status}; ETW \
+                 events are written with EventProviderUseDescriptorType instead"
+            ),
             Self::EtwSetInformationFailed {
                 traits,
                 descriptor_type,
-            } => put!(out;
-                "EtwSetInformation failed with status ", traits,
-                " (EventProviderSetTraits) and ", descriptor_type,
-                " (EventProviderUseDescriptorType); no ETW events, the lines are unaffected"),
+            } => write!(
+                f,
+                "EtwSetInformation failed with status {traits} (EventProviderSetTraits) and \
+                 {descriptor_type} (EventProviderUseDescriptorType); no ETW events, the lines \
+                 are unaffected"
+            ),
             Self::SettingDefaulted {
                 name,
                 valid_text,
                 default,
                 found,
-            } => put!(out;
-                "setting ", name, ": found ", Found(found), "; expected a REG_DWORD ",
-                valid_text, "; using ", Dec(default)),
-            Self::UnexpectedStatus(notification, status) => put!(out;
-                notification.function(), " returned unexpected status ", status,
-                "; keeping its handle"),
+            } => write!(
+                f,
+                "setting {name}: found {}; expected a REG_DWORD {valid_text}; using {default}",
+                Found(found)
+            ),
+            Self::UnexpectedStatus(notification, status) => write!(
+                f,
+                "{} returned unexpected status {status}; keeping its handle",
+                notification.function()
+            ),
         }
     }
 }
@@ -584,19 +700,19 @@ impl Put for WarningMessage {
 /// What was found instead of a valid value, for the warning line.
 struct Found(RawValue);
 
-impl Put for Found {
-    fn put<O: Out>(&self, out: &mut O) {
+impl fmt::Display for Found {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            RawValue::Missing => out.put_str("missing"),
-            RawValue::Dword(value) => Dec(value).put(out),
+            RawValue::Missing => f.write_str("missing"),
+            RawValue::Dword(value) => write!(f, "{value}"),
             RawValue::Other {
                 value_type: REG_DWORD,
                 size,
-            } => put!(out; "a REG_DWORD of ", Dec(size), " bytes"),
+            } => write!(f, "a REG_DWORD of {size} bytes"),
             RawValue::Other { value_type, size } => {
-                put!(out; "registry type ", Dec(value_type), ", ", Dec(size), " bytes");
+                write!(f, "registry type {value_type}, {size} bytes")
             }
-            RawValue::Unreadable(status) => put!(out; "unreadable (status ", status, ")"),
+            RawValue::Unreadable(status) => write!(f, "unreadable (status {status})"),
         }
     }
 }
