@@ -672,9 +672,10 @@ fn print_stable_header<S: Sink>(sink: &S, completion: Completion, entries: Optio
 #[inline(never)]
 pub fn stable_table_leaked<N, S: Sink>(extension: &Extension<N, S>, irql: u8) {
     extension.counters.stable.count_leaked();
-    let error = ErrorMessage::StableLeaked(irql);
     if S::RECORDS {
-        extension.sink.record(&Record::Error(error));
+        extension
+            .sink
+            .record(&Record::Error(ErrorMessage::StableLeaked(irql)));
     }
     let mut line = Line::new();
     render::write_stable_leaked(&mut line, irql);
