@@ -93,7 +93,7 @@ fn a_session_gets_every_event_from_settings_to_unloaded_and_nothing_after_the_un
             r#"{"event":"route","change":"initial","seq":1}"#,
             r#"{"event":"route","change":"initial","seq":2}"#,
             r#"{"event":"stable-table","seq":1,"completion":"immediate","entries":0}"#,
-            r#"{"event":"loaded","registered":"interface,address,route,stable-table","family":"unspec","initial":true,"stable-table":"immediate","entries":0,"unload":"enabled","etw":"{cabe4808-b99f-5fdb-95a1-c1294a861355}"}"#,
+            r#"{"event":"loaded","version":"0.1.0","schema":1,"registered":"interface,address,route,stable-table","family":"unspec","initial":true,"stable-table":"immediate","entries":0,"unload":"enabled","etw":"{cabe4808-b99f-5fdb-95a1-c1294a861355}"}"#,
             // The line's record: the keys as delivered, the note, no names (the sim's
             // network has no such route, so the re-query found none).
             r#"{"event":"route","change":"add","seq":3,"note":"gone before re-query","destination":"10.1.0.0/16","via":"10.0.0.1","if":3,"luid":"ethernetCsmacd:1"}"#,

@@ -1,20 +1,17 @@
 //! `cargo replay --json`: every event as one JSON object per line, the same field names as
 //! the lines (docs/replay.md, "JSON").
 //!
-//! Events come from the simulator's event records ([`netnotify_core::record`]), written
+//! Every object is a record's ([`netnotify_core::record`]) that the simulator kept, written
 //! through the core's field tables ([`netnotify_core::fields::Visit`]): every event, also
-//! those whose line storm control left out. The driver's own lines (`settings`, `loaded`,
-//! `unloaded`, `storm:`, errors and warnings) are never left out, so each is its record: it
-//! is read back into an object with the same tables.
+//! those whose line storm control left out, and the driver's own records (`settings`,
+//! `loaded`, `unloaded`, `storm`, errors and warnings). No line is read back.
 
 use std::collections::BTreeMap;
 
-use netnotify_core::decode::Change;
-use netnotify_core::fields::{self, Field, FieldValue, Kind, Value as FieldValueKind, Visit};
+use netnotify_core::fields::{self, Field, FieldValue, Value as FieldValueKind, Visit};
 use netnotify_core::line::{Out, Put};
-use netnotify_core::record::{Record, RowDetail};
-use netnotify_core::render::{Detail, Note};
-use netnotify_core::settings::SETTINGS;
+use netnotify_core::record::Record;
+use netnotify_core::render::visit_header;
 use serde_json::{Map, Value};
 
 /// An object whose keys keep the order they were written in (the lines' order):
@@ -31,12 +28,6 @@ impl Object {
     /// Adds a key whose value is an object.
     pub fn push_object(&mut self, key: &str, object: Self) {
         self.push(key, Value::Object(object.0));
-    }
-
-    /// Inserts a key at `index` (at the end if beyond it).
-    fn insert(&mut self, index: usize, key: &str, value: Value) {
-        let index = index.min(self.0.len());
-        self.0.shift_insert(index, key.to_owned(), value);
     }
 
     /// The object as one line of JSON.
@@ -112,205 +103,66 @@ impl Sequence {
     }
 }
 
-/// `change`: the lines' word, or the number of a type Windows does not define.
-fn change(change: Change) -> Value {
-    match change {
-        Change::Other(raw) => raw.into(),
-        known => known.name().into(),
+/// The [`Visit`]or that writes a record's object: each field into the object, or into the
+/// group's object while a group is open (`unloaded`'s `interface(…)`), and a span as its
+/// seconds.
+#[derive(Default)]
+struct Writer {
+    object: Object,
+    group: Option<(&'static str, Object)>,
+}
+
+impl Writer {
+    const fn target(&mut self) -> &mut Object {
+        match &mut self.group {
+            Some((_, group)) => group,
+            None => &mut self.object,
+        }
     }
 }
 
-/// The note a key-only line ends with, without its parentheses.
-fn note(note: Note) -> Option<String> {
-    let text = printed(&note);
-    let text = text.trim_start().strip_prefix('(')?.strip_suffix(')')?;
-    Some(text.to_owned())
+impl Visit for Writer {
+    fn field<T: FieldValue + ?Sized>(&mut self, field: &Field, field_value: &T) {
+        self.target().push(field.name, value(field_value));
+    }
+
+    fn group(&mut self, name: &'static str) {
+        self.end_group();
+        self.group = Some((name, Object::default()));
+    }
+
+    fn end_group(&mut self) {
+        if let Some((name, group)) = self.group.take() {
+            self.object.push_object(name, group);
+        }
+    }
+
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "milliseconds of a storm: far below 2^53, so exact"
+    )]
+    fn span<T: FieldValue + ?Sized>(&mut self, field: &Field, _value: &T, millis: u64) {
+        // Seconds, a JSON number: the line's `over 0.046s` is 0.046.
+        self.target().push(field.name, millis as f64 / 1000.0);
+    }
 }
 
-/// The object of an event record.
+/// The object of a record, numbered by `sequence`, written from the record alone.
+///
+/// Its header ([`visit_header`]: `kind`, `change`, `seq`, `printed`, `row`, `note`), then its
+/// fields ([`Record::visit`]); no line is read.
 #[must_use]
 pub fn event(record: &Record, sequence: &mut Sequence) -> Object {
-    let kind = record.notification().name();
-    let mut object = Object::default();
-    object.push("kind", kind);
-    match record {
-        Record::Change {
-            change: what,
-            detail,
-            printed,
-            ..
-        } => {
-            object.push("change", change(*what));
-            object.push("seq", sequence.next(kind));
-            object.push("printed", *printed);
-            let (no_row, keys_note) = match detail {
-                RowDetail::Interface(detail) => detail_note(detail),
-                RowDetail::Address(detail) => detail_note(detail),
-                RowDetail::Route(detail) => detail_note(detail),
-            };
-            if no_row {
-                object.push("row", Value::Null);
-            }
-            if let Some(text) = keys_note.and_then(note) {
-                object.push("note", text);
-            }
-        }
-        Record::StableTable { .. } | Record::StableEntry { .. } => {
-            object.push("seq", sequence.next(kind));
-        }
-    }
-    record.visit(&mut object);
-    object
+    let mut writer = Writer::default();
+    visit_header(&mut writer, &record.header(sequence.next(record.kind())));
+    record.visit(&mut writer);
+    writer.end_group();
+    writer.object
 }
 
-/// Counts an event record's sequence number without writing its object.
+/// Counts a record's sequence number without writing its object.
 pub fn event_skipped(record: &Record, sequence: &mut Sequence) {
-    sequence.next(record.notification().name());
-}
-
-/// Whether a detail has no row, and its note.
-const fn detail_note<K, F>(detail: &Detail<K, F>) -> (bool, Option<Note>) {
-    match detail {
-        Detail::NoRow => (true, None),
-        Detail::Keys(_, Note::None) | Detail::Full(_) => (false, None),
-        Detail::Keys(_, note) => (false, Some(*note)),
-    }
-}
-
-/// Whether a printed line is an event's (its record says more) rather than the driver's own.
-#[must_use]
-pub fn is_event_line(line: &str) -> bool {
-    let Some(rest) = line.strip_prefix(netnotify_core::render::PREFIX) else {
-        return false;
-    };
-    ["interface ", "address ", "route ", "stable-table "]
-        .iter()
-        .any(|kind| rest.starts_with(kind))
-}
-
-/// A value of the driver's own lines as JSON, by the field's kind.
-fn typed(kind: Kind, text: &str) -> Value {
-    match kind {
-        // `none`: a count with nothing to count yet (`min-stack=none`).
-        Kind::Count if text == "none" => Value::Null,
-        Kind::Count | Kind::Number(_) => text
-            .parse::<u64>()
-            .map_or_else(|_| text.into(), Value::from),
-        Kind::Flag => match text {
-            "yes" => true.into(),
-            "no" => false.into(),
-            other => other.into(),
-        },
-        _ => text.into(),
-    }
-}
-
-/// `key=value` pairs read by `table` into `object`; a pair the table does not name is kept
-/// as text.
-fn pairs(object: &mut Object, text: &str, table: &[Field]) {
-    for pair in text.split(' ').filter(|pair| !pair.is_empty()) {
-        let Some((key, raw)) = pair.split_once('=') else {
-            continue;
-        };
-        let kind = table
-            .iter()
-            .find(|field| field.name == key)
-            .map_or(Kind::Word, |field| field.kind);
-        object.push(key, typed(kind, raw));
-    }
-}
-
-/// The object of one of the driver's own lines.
-#[must_use]
-pub fn driver_line(line: &str, sequence: &mut Sequence) -> Object {
-    let text = line
-        .strip_prefix(netnotify_core::render::PREFIX)
-        .unwrap_or(line);
-    let mut object = Object::default();
-    let (kind, rest) = text.split_once(' ').unwrap_or((text, ""));
-    let kind = kind.trim_end_matches(':');
-    object.push("kind", kind);
-    object.push("seq", sequence.next(kind));
-    match kind {
-        "settings" => {
-            let numbers: Vec<Field> = SETTINGS
-                .iter()
-                .map(|setting| Field {
-                    name: setting.name,
-                    label: "",
-                    c: "",
-                    offset: None,
-                    kind: Kind::Count,
-                    about: "",
-                })
-                .collect();
-            pairs(&mut object, rest, &numbers);
-        }
-        "loaded" => {
-            let (rest, no_table) = match rest.split_once(" (no table)") {
-                Some((before, after)) => (format!("{before}{after}"), true),
-                None => (rest.to_owned(), false),
-            };
-            pairs(&mut object, &rest, &fields::LOADED);
-            if no_table {
-                // `entries` goes after `stable-table`, as the line has it.
-                let at = object
-                    .keys()
-                    .position(|key| key == "stable-table")
-                    .map_or(usize::MAX, |at| at + 1);
-                object.insert(at, fields::driver::ENTRIES.name, Value::Null);
-            }
-        }
-        "unloaded" => {
-            let mut rest = rest;
-            while let Some((group, after)) = rest.split_once(')') {
-                let Some((name, counts)) = group.trim_start().split_once('(') else {
-                    break;
-                };
-                let mut inner = Object::default();
-                let table: &[Field] = if name == "stable-table" {
-                    &fields::STABLE_COUNTS
-                } else {
-                    &fields::CHANGE_COUNTS
-                };
-                pairs(&mut inner, counts, table);
-                object.push_object(name, inner);
-                rest = after;
-            }
-            pairs(&mut object, rest, &fields::UNLOADED);
-            // The line has `etw-dropped` only when not 0; the event (so the object) always, in
-            // the field table's place: before the stack guard's counters.
-            let dropped = fields::driver::ETW_DROPPED.name;
-            if !object.keys().any(|key| key == dropped) {
-                let stack = [
-                    fields::driver::LOW_STACK.name,
-                    fields::driver::MIN_STACK.name,
-                ];
-                let at = object
-                    .keys()
-                    .position(|key| stack.contains(&key))
-                    .unwrap_or(usize::MAX);
-                object.insert(at, dropped, Value::from(0_u64));
-            }
-        }
-        "storm" => {
-            // `storm: route lines not printed: initial=0 … over 0.046s`
-            let (notification, counts) = rest
-                .split_once(" lines not printed: ")
-                .unwrap_or((rest, ""));
-            object.push(fields::driver::STORM_KIND.name, notification);
-            let (counts, over) = counts.split_once(" over ").unwrap_or((counts, ""));
-            pairs(&mut object, counts, &fields::CHANGE_COUNTS);
-            // Seconds, a JSON number: `over 0.046s` is 0.046.
-            let seconds = over
-                .strip_suffix('s')
-                .and_then(|seconds| seconds.parse::<f64>().ok())
-                .map_or_else(|| Value::from(over), Value::from);
-            object.push(fields::driver::OVER.name, seconds);
-        }
-        _ => object.push(fields::driver::MESSAGE.name, rest),
-    }
-    object
+    sequence.next(record.kind());
 }
 
 /// The event names of notifications: their objects' `seq` is the kind's count of events (or

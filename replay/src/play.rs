@@ -347,8 +347,8 @@ struct JsonState {
     sequence: json::Sequence,
 }
 
-/// Writes the lines printed since `printed` (or, for `--json`, the objects of the records and
-/// lines since then); returns the new count of lines. Costs the new lines only, so a replay
+/// Writes the lines printed since `printed` (or, for `--json`, the objects of the records
+/// since the last call); returns the new count of lines. Costs the new lines only, so a replay
 /// takes time in proportion to its output.
 fn flush(
     sim: &Sim,
@@ -363,26 +363,9 @@ fn flush(
         }
         return Ok(printed + lines.len());
     };
+    // Every line is a record's: the objects are the records', in order.
     let records = sim.event_records_since(state.records);
     state.records += records.len();
-    let mut records = records.into_iter().peekable();
-    for (offset, line) in lines.iter().enumerate() {
-        // A record comes before its line.
-        while let Some((_, record)) = records.next_if(|(at, _)| *at <= printed + offset) {
-            writeln!(
-                out,
-                "{}",
-                json::event(&record, &mut state.sequence).to_json()
-            )?;
-        }
-        if !json::is_event_line(line) {
-            writeln!(
-                out,
-                "{}",
-                json::driver_line(line, &mut state.sequence).to_json()
-            )?;
-        }
-    }
     for (_, record) in records {
         writeln!(
             out,

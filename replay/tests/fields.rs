@@ -201,31 +201,74 @@ fn the_loaded_line_has_the_loaded_tables_fields() {
 }
 
 /// The `unloaded` line's `kept=`, `leaked-tables=` and `etw-dropped=` (docs/netio.md#failed-cancel:
-/// after the counts, each only when not empty) are in the table, and `--json` reads them back
-/// as a string and numbers; `etw-dropped` is 0 when the line has none, as in the event.
+/// after the counts, each only when not empty) are in the table, and `--json` writes them from
+/// the same record as a string and numbers; `etw-dropped` is 0 when the line has none, as in
+/// the event.
 #[test]
-fn the_unloaded_lines_kept_leaked_tables_and_etw_dropped_are_read_back() {
-    let plain = "netnotify: unloaded interface(initial=2 add=1 delete=0 parameter=0 other=0) \
-                 address(initial=2 add=1 delete=0 parameter=0 other=0) route(initial=2 add=1 \
-                 delete=0 parameter=0 other=0) stable-table(tables=1 entries=2)";
-    let line = format!(
-        "{plain}{}address,route{}1{}3",
-        fields::driver::KEPT.label,
-        fields::driver::LEAKED_TABLES.label,
-        fields::driver::ETW_DROPPED.label
+fn the_unloaded_lines_kept_leaked_tables_and_etw_dropped_are_in_its_object() {
+    use netnotify_core::counters::{ChangeCounts, StableCounts};
+    use netnotify_core::notification::{Notification, NotificationSet};
+    use netnotify_core::record::{Record, Totals};
+
+    let counts = ChangeCounts {
+        initial: 2,
+        add: 1,
+        ..ChangeCounts::default()
+    };
+    let plain = Totals {
+        interface: counts,
+        address: counts,
+        route: counts,
+        stable: StableCounts {
+            tables: 1,
+            entries: 2,
+        },
+        kept: NotificationSet::EMPTY,
+        leaked_tables: 0,
+        etw_dropped: 0,
+        low_stack: 0,
+        min_stack: None,
+    };
+    let kept = Totals {
+        kept: NotificationSet::EMPTY
+            .with(Notification::Address)
+            .with(Notification::Route),
+        leaked_tables: 1,
+        etw_dropped: 3,
+        ..plain
+    };
+    let line = |totals| {
+        netnotify_core::render::record_lines(&Record::Unloaded(totals))
+            .0
+            .expect("a line")
+            .as_str()
+            .to_owned()
+    };
+    assert!(
+        line(kept).ends_with(&format!(
+            "{}address,route{}1{}3 min-stack=none",
+            fields::driver::KEPT.label,
+            fields::driver::LEAKED_TABLES.label,
+            fields::driver::ETW_DROPPED.label
+        )),
+        "{}",
+        line(kept)
     );
-    assert!(line.ends_with(" kept=address,route leaked-tables=1 etw-dropped=3"));
-    let object = json::driver_line(&line, &mut json::Sequence::default()).to_json();
+    let object = json::event(&Record::Unloaded(kept), &mut json::Sequence::default()).to_json();
     assert!(
         object.ends_with(
             "\"stable-table\":{\"tables\":1,\"entries\":2},\"kept\":\"address,route\",\
-             \"leaked-tables\":1,\"etw-dropped\":3}"
+             \"leaked-tables\":1,\"etw-dropped\":3,\"min-stack\":null}"
         ),
         "{object}"
     );
-    let object = json::driver_line(plain, &mut json::Sequence::default()).to_json();
+    assert!(line(plain).ends_with("stable-table(tables=1 entries=2) min-stack=none"));
+    let object = json::event(&Record::Unloaded(plain), &mut json::Sequence::default()).to_json();
     assert!(
-        object.ends_with("\"stable-table\":{\"tables\":1,\"entries\":2},\"etw-dropped\":0}"),
+        object.ends_with(
+            "\"stable-table\":{\"tables\":1,\"entries\":2},\"etw-dropped\":0,\
+             \"min-stack\":null}"
+        ),
         "{object}"
     );
 }

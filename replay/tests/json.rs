@@ -142,7 +142,7 @@ fn the_built_in_scenario_starts_with_these_objects() {
     assert_eq!(
         first,
         [
-            "{\"kind\":\"settings\",\"seq\":1,\"Notifications\":15,\"Family\":0,\
+            "{\"kind\":\"settings\",\"seq\":1,\"printed\":true,\"Notifications\":15,\"Family\":0,\
              \"InitialNotification\":1,\"Requery\":1,\"Verbosity\":2,\"LinesPerSecond\":20,\
              \"Burst\":100}",
             "{\"kind\":\"interface\",\"change\":\"initial\",\"seq\":1,\"printed\":true,\"row\":null}",

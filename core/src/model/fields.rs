@@ -397,6 +397,57 @@ pub mod driver {
     }
 }
 
+/// What every record starts with ([`crate::model::record::Header`]), and the versions of the
+/// `loaded` and `counters` records.
+pub mod header {
+    use super::{Kind, Width};
+
+    fields! {
+        /// The record's kind: the event's name, the line's first word.
+        KIND: "kind", "", Kind::Word, Own;
+        /// A change record's change: its word, or the number of a type Windows does not
+        /// define.
+        CHANGE: "change", "", Kind::Word, Own;
+        /// The record's number among its kind's, from 1.
+        SEQ: "seq", "", Kind::Count, Own;
+        /// Whether its line was printed.
+        PRINTED: "printed", "", Kind::Flag, Own;
+        /// `null` where NETIO passed no row.
+        ROW: "row", "", Kind::Word, Own;
+        /// Why a line carries only the keys: the note without its parentheses.
+        NOTE: "note", "", Kind::Text, Own;
+        /// The driver's version (`loaded`, `counters`).
+        VERSION: "version", "", Kind::Text, Own;
+        /// The records' schema version (`loaded`, `counters`).
+        SCHEMA: "schema", "", Kind::Number(Width::U32), Own;
+    }
+}
+
+/// The `settings` line's fields: every setting by its registry value name, a number.
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "evaluated at compile time: a fault fails the build"
+)]
+pub const SETTINGS: [Field; 7] = {
+    let mut fields = [Field {
+        name: "",
+        label: "",
+        c: "",
+        offset: None,
+        kind: Kind::Count,
+        about: "",
+    }; 7];
+    let mut at = 0;
+    while at < fields.len() {
+        // The name is the setting's own: declared once, in `SETTINGS`.
+        fields[at].name = crate::model::settings::SETTINGS[at].name;
+        fields[at].c = crate::model::settings::SETTINGS[at].name;
+        at += 1;
+    }
+    fields
+};
+
 /// Every field of an interface row, in the lines' order (keys, first line, second line).
 pub const INTERFACE_ROW: [Field; 19] = [
     interface::FAMILY,
@@ -525,4 +576,18 @@ pub trait FieldValue: Put {
 pub trait Visit {
     /// One field and its value.
     fn field<T: FieldValue + ?Sized>(&mut self, field: &Field, value: &T);
+
+    /// The fields up to [`Visit::end_group`] belong to the group `name` (the `unloaded`
+    /// line's `interface(…)`): JSON nests them in an object. Nothing by default.
+    fn group(&mut self, _name: &'static str) {}
+
+    /// Ends the group [`Visit::group`] began.
+    fn end_group(&mut self) {}
+
+    /// A span of `millis` milliseconds (a storm's `over`), whose printed form is `value`:
+    /// JSON writes its seconds as a number. By default, the field.
+    fn span<T: FieldValue + ?Sized>(&mut self, field: &Field, value: &T, millis: u64) {
+        let _ = millis;
+        self.field(field, value);
+    }
 }

@@ -6,21 +6,44 @@
 //! it would take compile out of the callbacks); the simulator keeps them for
 //! `cargo replay --json`, which writes each one through [`crate::fields::Visit`].
 //!
+//! Every line the driver prints is a record's: the notifications' and the stable table's, and
+//! the driver's own (`settings`, `loaded`, `unloaded`, `storm:`, errors and warnings), so
+//! `--json` writes each object from its record and never reads a line back. Capture-state's
+//! [`Record::Counters`] has no line: it is ETW's.
+//!
 //! This module owns the record vocabulary: [`Record`], and what its variants hold
-//! ([`RowDetail`], [`Detail`], [`Note`], [`Completion`]). Each writer lives in the output
-//! layer: the line renderer, and `Record::visit` beside the segments that declare each run of
-//! fields once for the line and for a visitor (`output::render::segments`), so that the
-//! model names no writer.
+//! ([`RowDetail`], [`Detail`], [`Note`], [`Completion`], [`Loaded`], [`Totals`], [`Storm`],
+//! [`ErrorMessage`], [`WarningMessage`]), the header every record carries ([`Header`]) and
+//! the versions a consumer checks ([`VERSION`], [`SCHEMA`]). Each writer lives in the output
+//! layer: the line renderer, and `Record::visit` (`output::render::records`) over the
+//! segments that declare each run of fields once for the line and for a visitor
+//! (`output::render::segments`), so that the model names no writer.
 
+use crate::model::counters::{ChangeCounts, Counters, StableCounts, Summary};
 use crate::model::decode::{
     Address, AddressKeys, Change, Interface, InterfaceKeys, Route, RouteKeys,
 };
 use crate::model::names::Names;
-use crate::model::notification::Notification;
+use crate::model::notification::{Notification, NotificationSet};
+use crate::model::settings::{RawValue, Setting, Settings};
 use crate::model::status::NtStatus;
+
+/// The driver's version (its crate's), in the `loaded` and `counters` records.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The records' schema version, in the `loaded` and `counters` records.
+///
+/// Bumped whenever a field of any record is added, renamed, removed or changes its type
+/// (docs/replay.md, "JSON"), so that a consumer decoding by field name can warn on a schema
+/// it does not know.
+pub const SCHEMA: u32 = 1;
 
 /// One event: what a change callback received and what it printed of it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "built only for a sink that keeps records"
+)]
 pub enum Record {
     /// A change notification.
     Change {
@@ -42,6 +65,8 @@ pub enum Record {
         completion: Completion,
         /// Its rows, `None` for a NULL table.
         entries: Option<u32>,
+        /// Whether its line was printed (`false`: the verbosity left it out).
+        printed: bool,
     },
     /// A row of a stable table.
     StableEntry {
@@ -52,6 +77,205 @@ pub enum Record {
         /// The interface's names.
         names: Names,
     },
+    /// The effective settings (`settings`).
+    Settings(Settings),
+    /// `DriverEntry` finished loading (`loaded`).
+    Loaded(Loaded),
+    /// `DriverUnload` ran (`unloaded`): the counters and what stays.
+    Unloaded(Totals),
+    /// The counters, as a capture-state request asks for them (`counters`): an ETW event
+    /// only, no line.
+    Counters(Totals),
+    /// A storm is over: what storm control left out of the lines (`storm:`).
+    Storm(Storm),
+    /// An error (`error:`).
+    Error(ErrorMessage),
+    /// A warning (`warning:`).
+    Warning(WarningMessage),
+}
+
+/// What the `loaded` line says.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Loaded {
+    /// The notifications registered.
+    pub registered: NotificationSet,
+    /// The `Family` setting (`ADDRESS_FAMILY`).
+    pub family: u16,
+    /// The `InitialNotification` setting.
+    pub initial: bool,
+    /// How the stable table registered.
+    pub stable: StableState,
+    /// A registration cannot be cancelled: unload is disabled.
+    pub pinned: bool,
+    /// The ETW provider registered.
+    pub etw: bool,
+}
+
+/// How the stable table registered, for the `loaded` line.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum StableState {
+    /// Not registered.
+    Off,
+    /// Returned at once, with a table of this many rows (`None`: no table).
+    Immediate(Option<u32>),
+    /// Pending, with a handle.
+    Pending,
+    /// Pending without a handle.
+    Uncancellable,
+}
+
+/// The counters at one moment, and what stays: the `unloaded` line, the `counters` event.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Totals {
+    /// Interface events by change type.
+    pub interface: ChangeCounts,
+    /// Address events.
+    pub address: ChangeCounts,
+    /// Route events.
+    pub route: ChangeCounts,
+    /// Stable tables and their rows.
+    pub stable: StableCounts,
+    /// Registrations kept alive because their cancel failed.
+    pub kept: NotificationSet,
+    /// Stable tables delivered above `PASSIVE_LEVEL`, neither read nor freed.
+    pub leaked_tables: u64,
+    /// ETW events that did not fit their buffers.
+    pub etw_dropped: u64,
+    /// Entries the stack guard took to the count-only path.
+    pub low_stack: u64,
+    /// The least stack left at an entry, in bytes (`None` while nothing ran).
+    pub min_stack: Option<u64>,
+}
+
+impl Totals {
+    /// The counters now, with the registrations `kept` and the ETW events `etw_dropped`.
+    #[must_use]
+    pub fn of(counters: &Counters, kept: NotificationSet, etw_dropped: u64) -> Self {
+        Self {
+            interface: counters.interface.snapshot(),
+            address: counters.address.snapshot(),
+            route: counters.route.snapshot(),
+            stable: counters.stable.snapshot(),
+            kept,
+            leaked_tables: counters.stable.leaked(),
+            etw_dropped,
+            low_stack: counters.stack.low(),
+            min_stack: counters.stack.min(),
+        }
+    }
+}
+
+/// A storm summary: the events of one kind storm control left out of the lines.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Storm {
+    /// The notification whose lines were left out.
+    pub notification: Notification,
+    /// What was left out, and when.
+    pub summary: Summary,
+}
+
+/// An error line's cause, with what the line says of it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ErrorMessage {
+    /// `DriverEntry` ran above `PASSIVE_LEVEL`, at this IRQL.
+    IrqlRefused(u8),
+    /// `IoCreateDevice` failed.
+    CreateDeviceFailed(NtStatus),
+    /// The device extension is not aligned for the driver's state.
+    Misaligned,
+    /// An unload was asked for although a registration cannot be cancelled.
+    UnloadRefused,
+    /// `CancelMibChangeNotify2` failed: the registration is kept.
+    CancelFailed(Notification, NtStatus),
+    /// A registration failed after one that cannot be cancelled: loading goes on.
+    FailedPinned(Notification, NtStatus),
+    /// A registration failed, and a cancel of the rollback failed too.
+    FailedKept {
+        /// The registration that failed.
+        notification: Notification,
+        /// Its status.
+        status: NtStatus,
+        /// What the rollback cancelled.
+        cancelled: NotificationSet,
+        /// What it could not.
+        kept: NotificationSet,
+    },
+    /// A registration failed and everything was rolled back.
+    FailedRolledBack {
+        /// The registration that failed.
+        notification: Notification,
+        /// Its status.
+        status: NtStatus,
+        /// What the rollback cancelled.
+        cancelled: NotificationSet,
+    },
+    /// A registration succeeded without a handle: it cannot be cancelled.
+    Uncancellable(Notification, NtStatus),
+    /// A pending stable table was delivered at this IRQL (`DISPATCH_LEVEL` or above): not
+    /// read, not freed.
+    StableLeaked(u8),
+}
+
+/// A warning line's cause, with what the line says of it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum WarningMessage {
+    /// `EtwRegister` failed.
+    EtwRegisterFailed(NtStatus),
+    /// `EtwSetInformation(EventProviderSetTraits)` failed; `EventProviderUseDescriptorType`
+    /// took its place.
+    EtwSetTraitsFailed(NtStatus),
+    /// Both `EtwSetInformation` calls failed.
+    EtwSetInformationFailed {
+        /// `EventProviderSetTraits`'s status.
+        traits: NtStatus,
+        /// `EventProviderUseDescriptorType`'s status.
+        descriptor_type: NtStatus,
+    },
+    /// A value in `Parameters` is not valid: the default is used.
+    SettingDefaulted {
+        /// The setting's value name.
+        name: &'static str,
+        /// Its valid values, as the warning says them.
+        valid_text: &'static str,
+        /// The default used instead.
+        default: u32,
+        /// What was found.
+        found: RawValue,
+    },
+    /// A registration returned a success other than `STATUS_SUCCESS` with a handle.
+    UnexpectedStatus(Notification, NtStatus),
+}
+
+impl WarningMessage {
+    /// The warning that `setting` was `found` not valid.
+    #[must_use]
+    pub const fn setting_defaulted(setting: &Setting, found: RawValue) -> Self {
+        Self::SettingDefaulted {
+            name: setting.name,
+            valid_text: setting.valid_text,
+            default: setting.default,
+            found,
+        }
+    }
+}
+
+/// What every record's object and event starts with: [`Record::header`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Header {
+    /// The record's kind: `interface`, …, `stable-table`, `settings`, `loaded`, `unloaded`,
+    /// `counters`, `storm`, `error`, `warning`.
+    pub kind: &'static str,
+    /// A change record's change.
+    pub change: Option<Change>,
+    /// The record's number among its kind's (from 1).
+    pub seq: u64,
+    /// Whether its line was printed (`false`: storm control or the verbosity left it out;
+    /// `capture-state`'s `counters` has no line).
+    pub printed: bool,
+    /// A change record without a row (NETIO passed NULL).
+    pub no_row: bool,
+    /// Why a change record has only the keys ([`Note::None`] for every other).
+    pub note: Note,
 }
 
 /// The detail of a change record, by row kind.
@@ -66,7 +290,9 @@ pub enum RowDetail {
 }
 
 impl Record {
-    /// The notification whose callback saw it.
+    /// The notification whose callback saw it (of a storm: the one it summarises; of the
+    /// driver's other records, which no callback saw, [`Notification::StableTable`]: use
+    /// [`Record::kind`] for what a record is).
     #[must_use]
     pub const fn notification(&self) -> Notification {
         match self {
@@ -75,7 +301,81 @@ impl Record {
                 RowDetail::Address(_) => Notification::Address,
                 RowDetail::Route(_) => Notification::Route,
             },
-            Self::StableTable { .. } | Self::StableEntry { .. } => Notification::StableTable,
+            Self::Storm(storm) => storm.notification,
+            // The stable table's records; the driver's own belong to no notification, and
+            // their `kind` says what they are ([`Record::kind`]).
+            Self::StableTable { .. }
+            | Self::StableEntry { .. }
+            | Self::Settings(_)
+            | Self::Loaded(_)
+            | Self::Unloaded(_)
+            | Self::Counters(_)
+            | Self::Error(_)
+            | Self::Warning(_) => Notification::StableTable,
+        }
+    }
+
+    /// The record's kind: the event's name, `--json`'s `kind`, the line's first word.
+    #[must_use]
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            Self::Change { .. } | Self::StableTable { .. } | Self::StableEntry { .. } => {
+                self.notification().name()
+            }
+            Self::Settings(_) => "settings",
+            Self::Loaded(_) => "loaded",
+            Self::Unloaded(_) => "unloaded",
+            Self::Counters(_) => "counters",
+            Self::Storm(_) => "storm",
+            Self::Error(_) => "error",
+            Self::Warning(_) => "warning",
+        }
+    }
+
+    /// Whether its line was printed: `false` for a change or a stable table's header that
+    /// storm control or the verbosity left out, and for `counters`, which has no line.
+    #[must_use]
+    pub const fn printed(&self) -> bool {
+        match self {
+            Self::Change { printed, .. } | Self::StableTable { printed, .. } => *printed,
+            Self::Counters(_) => false,
+            _ => true,
+        }
+    }
+
+    /// The header, with the record's `seq` (the caller numbers each kind).
+    #[must_use]
+    pub const fn header(&self, seq: u64) -> Header {
+        let (change, no_row, note) = match self {
+            Self::Change { change, detail, .. } => {
+                let (no_row, note) = match detail {
+                    RowDetail::Interface(detail) => detail.shape(),
+                    RowDetail::Address(detail) => detail.shape(),
+                    RowDetail::Route(detail) => detail.shape(),
+                };
+                (Some(*change), no_row, note)
+            }
+            _ => (None, false, Note::None),
+        };
+        Header {
+            kind: self.kind(),
+            change,
+            seq,
+            printed: self.printed(),
+            no_row,
+            note,
+        }
+    }
+}
+
+impl<K, F> Detail<K, F> {
+    /// Whether it has no row, and why it has only the keys.
+    #[must_use]
+    pub const fn shape(&self) -> (bool, Note) {
+        match self {
+            Self::NoRow => (true, Note::None),
+            Self::Keys(_, note) => (false, *note),
+            Self::Full(_) => (false, Note::None),
         }
     }
 }

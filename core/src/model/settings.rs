@@ -13,7 +13,8 @@
 //! table; tests check both against [`SETTINGS`].
 //!
 //! This module owns the values and their rules and writes no line: the warning line is the
-//! output's (`Settings::read`, in `output::render::driver`, wraps [`Settings::read_with`]).
+//! output's (`Settings::read` and `Settings::read_records`, in `output::render::driver`, wrap
+//! [`Settings::read_with`]; each warning is a record).
 
 use core::fmt;
 
@@ -253,7 +254,7 @@ impl Settings {
 
     /// Reads every setting with `read` (the shell's query of the value in `Parameters`), and
     /// hands each value that is not valid, which takes the default, to `defaulted` with what
-    /// was found. `Settings::read` (`output::render::driver`) makes a warning line of each.
+    /// was found. `Settings::read_records` (`output::render::driver`) makes a warning record of each.
     pub fn read_with(
         mut read: impl FnMut(&str) -> RawValue,
         mut defaulted: impl FnMut(&Setting, RawValue),

@@ -33,7 +33,7 @@ use crate::model::decode::{
 };
 use crate::model::names::{ALIAS_CHARACTERS, NAME_CHARACTERS, Names, Text};
 use crate::model::notification::Notification;
-use crate::model::record::{Completion, Detail, Note, Record, RowDetail};
+use crate::model::record::{Completion, Detail, ErrorMessage, Note, Record, RowDetail, Storm};
 use crate::model::settings::Verbosity;
 use crate::model::status::NtStatus;
 use crate::output::line::Line;
@@ -424,11 +424,17 @@ pub(crate) fn emit_summary<N, S: Sink>(
     }
 }
 
-/// Renders and emits a storm summary's line.
+/// Hands a storm summary's record to the sink, and renders and emits its line.
 #[inline(never)]
 fn print_summary<S: Sink>(sink: &S, notification: Notification, summary: &Summary) {
+    if S::RECORDS {
+        sink.record(&Record::Storm(Storm {
+            notification,
+            summary: *summary,
+        }));
+    }
     let mut line = Line::new();
-    render::write_storm_summary(&mut line, notification, summary);
+    render::write_storm_of(&mut line, notification, summary);
     sink.emit(Level::Warning, &line);
 }
 
@@ -444,8 +450,42 @@ fn trace_summary<N, S: Sink>(
     event.write(extension.sink.trace(), &extension.session);
 }
 
+/// The level a record's line is printed at.
+const fn level_of(record: &Record) -> Level {
+    match record {
+        Record::Error(_) => Level::Error,
+        Record::Warning(_) | Record::Storm(_) => Level::Warning,
+        _ => Level::Info,
+    }
+}
+
+/// Hands a record to the sink (one that keeps records) and prints its line: the driver's
+/// own records of `DriverEntry` and `DriverUnload` (the callbacks print theirs with their own
+/// writers, in frames of their own).
+pub(crate) fn emit_record<S: Sink>(sink: &S, record: &Record) {
+    if S::RECORDS {
+        sink.record(record);
+    }
+    let mut line = Line::new();
+    if render::write_lifecycle_record(&mut line, record) {
+        sink.emit(level_of(record), &line);
+    }
+}
+
+/// Hands an error's or a warning's record to the sink, prints its line and writes it as an
+/// event too.
+pub(crate) fn report<N, S: Sink>(extension: &Extension<N, S>, record: &Record) {
+    if S::RECORDS {
+        extension.sink.record(record);
+    }
+    let mut line = Line::new();
+    if render::write_lifecycle_record(&mut line, record) {
+        report_line(extension, level_of(record), &line);
+    }
+}
+
 /// Emits a line and, for a warning or an error, writes it as an event too.
-pub(crate) fn report<N, S: Sink>(extension: &Extension<N, S>, level: Level, line: &Line) {
+fn report_line<N, S: Sink>(extension: &Extension<N, S>, level: Level, line: &Line) {
     extension.sink.emit(level, line);
     let (error, etw_level) = match level {
         Level::Error => (true, trace::Level::Error),
@@ -560,6 +600,7 @@ pub fn stable_table<N, S: Sink>(
         extension.sink.record(&Record::StableTable {
             completion,
             entries,
+            printed: extension.settings.verbosity != Verbosity::Errors,
         });
     }
     if extension
@@ -590,9 +631,14 @@ fn print_stable_header<S: Sink>(sink: &S, completion: Completion, entries: Optio
 #[inline(never)]
 pub fn stable_table_leaked<N, S: Sink>(extension: &Extension<N, S>, irql: u8) {
     extension.counters.stable.count_leaked();
+    if S::RECORDS {
+        extension
+            .sink
+            .record(&Record::Error(ErrorMessage::StableLeaked(irql)));
+    }
     let mut line = Line::new();
     render::write_stable_leaked(&mut line, irql);
-    report(extension, Level::Error, &line);
+    report_line(extension, Level::Error, &line);
 }
 
 /// Row `position` of the stable table being printed: a complete row, printed in full.

@@ -9,14 +9,17 @@ use crate::boundary::netio::Irql;
 use core::mem::size_of;
 
 use crate::boundary::ffi::{Handle, PASSIVE_LEVEL};
-use crate::boundary::host::{DriverKey, Host, Key, Level, Sink};
+use crate::boundary::host::{DriverKey, Host, Key, Sink};
 use crate::boundary::netio::NetIo;
 use crate::boundary::raw::Installed;
+use crate::model::fields;
 use crate::model::notification::{Notification, NotificationSet};
+use crate::model::record::{
+    self, ErrorMessage, Loaded as RecordLoaded, Record, StableState, Totals, WarningMessage,
+};
 use crate::model::settings::{self, PARAMETER_BUFFER, RawValue, Settings};
 use crate::model::status::NtStatus;
-use crate::output::render::driver::StableState;
-use crate::output::render::{self, Family};
+use crate::output::render::Family;
 use crate::output::trace::{self, Trace as _};
 use crate::policy::events;
 use crate::policy::extension::Extension;
@@ -108,23 +111,26 @@ enum Loaded {
 pub fn driver_entry<H: Host>(host: &H) -> NtStatus {
     let irql = host.netio().current_irql();
     if irql != PASSIVE_LEVEL {
-        host.sink()
-            .emit(Level::Error, &render::driver::irql_refused(irql));
+        events::emit_record(
+            &host.sink(),
+            &Record::Error(ErrorMessage::IrqlRefused(irql)),
+        );
         return NtStatus::INVALID_DEVICE_STATE;
     }
     let settings = read_settings(host);
     let storage = match host.create_device(size_of::<Extension<H::NetIo, H::Sink>>()) {
         Ok(storage) => storage,
         Err(status) => {
-            host.sink()
-                .emit(Level::Error, &render::driver::create_device_failed(status));
+            events::emit_record(
+                &host.sink(),
+                &Record::Error(ErrorMessage::CreateDeviceFailed(status)),
+            );
             return status;
         }
     };
     let extension = Extension::new(host.netio(), host.sink(), settings);
     let Some(installed) = Installed::init(storage, extension) else {
-        host.sink()
-            .emit(Level::Error, &render::driver::misaligned());
+        events::emit_record(&host.sink(), &Record::Error(ErrorMessage::Misaligned));
         host.delete_device();
         return NtStatus::DATATYPE_MISALIGNMENT_ERROR;
     };
@@ -172,7 +178,7 @@ pub fn driver_unload<H: Host>(host: &H) {
         // The shell never sets the unload routine then. Were it called anyway, returning is
         // no refusal (DRIVER_UNLOAD returns nothing; the image is unmapped after it): keep
         // what a live registration may call into, as a failed cancel does.
-        events::report(extension, Level::Error, &render::driver::unload_refused());
+        events::report(extension, &Record::Error(ErrorMessage::UnloadRefused));
         host.keep_driver_object();
         emit_unloaded(extension, extension.live());
         return;
@@ -211,9 +217,9 @@ fn emit_unloaded<N, S: Sink>(extension: &Extension<N, S>, kept: NotificationSet)
     // Read once: the line and the event say the same (this event, if it is dropped, is not
     // in it).
     let dropped = extension.session.dropped();
-    extension.sink.emit(
-        Level::Info,
-        &render::driver::unloaded(counters, kept, dropped),
+    events::emit_record(
+        &extension.sink,
+        &Record::Unloaded(Totals::of(counters, kept, dropped)),
     );
     if extension
         .session
@@ -244,9 +250,10 @@ fn register_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> bool {
         Ok(handle) => handle,
         Err(status) => {
             extension.session.set_registered(false);
-            extension
-                .sink
-                .emit(Level::Warning, &render::driver::etw_register_failed(status));
+            events::emit_record(
+                &extension.sink,
+                &Record::Warning(WarningMessage::EtwRegisterFailed(status)),
+            );
             return false;
         }
     };
@@ -259,15 +266,18 @@ fn register_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> bool {
             // As unregister_trace: no callback may still be running when the handle goes.
             trace.rundown_wait();
             trace.unregister(handle);
-            extension.sink.emit(
-                Level::Warning,
-                &render::driver::etw_set_information_failed(traits, types),
+            events::emit_record(
+                &extension.sink,
+                &Record::Warning(WarningMessage::EtwSetInformationFailed {
+                    traits,
+                    descriptor_type: types,
+                }),
             );
             return false;
         }
-        extension.sink.emit(
-            Level::Warning,
-            &render::driver::etw_set_traits_failed(traits),
+        events::emit_record(
+            &extension.sink,
+            &Record::Warning(WarningMessage::EtwSetTraitsFailed(traits)),
         );
     }
     extension.session.publish(handle);
@@ -307,7 +317,7 @@ fn unregister_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) {
 fn read_settings<H: Host>(host: &H) -> Settings {
     let sink = host.sink();
     let parameters = open_driver_key(host, DriverKey::Parameters);
-    let settings = Settings::read(
+    let settings = Settings::read_records(
         |name| {
             let mut buffer = [0; PARAMETER_BUFFER];
             let status = match parameters {
@@ -316,12 +326,12 @@ fn read_settings<H: Host>(host: &H) -> Settings {
             };
             RawValue::decode(status, &buffer)
         },
-        |line| sink.emit(Level::Warning, line),
+        |record| events::emit_record(&sink, record),
     );
     if let Ok(key) = parameters {
         host.close_key(key);
     }
-    sink.emit(Level::Info, &render::driver::settings(&settings));
+    events::emit_record(&sink, &Record::Settings(settings));
     settings
 }
 
@@ -365,8 +375,7 @@ fn cancel_all<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> Cancelled {
         if status.is_error() {
             events::report(
                 extension,
-                Level::Error,
-                &render::driver::cancel_failed(notification, status),
+                &Record::Error(ErrorMessage::CancelFailed(notification, status)),
             );
             done.kept = done.kept.with(notification);
         } else {
@@ -417,8 +426,7 @@ fn register_all<N: NetIo, S: Sink>(installed: &Installed<N, S>, etw: bool) -> Lo
             None => registered = registered.with(notification),
             Some(status) if pinned => events::report(
                 extension,
-                Level::Error,
-                &render::driver::failed_pinned(notification, status),
+                &Record::Error(ErrorMessage::FailedPinned(notification, status)),
             ),
             Some(status) => {
                 let Cancelled { cancelled, kept } = cancel_all(installed);
@@ -427,23 +435,37 @@ fn register_all<N: NetIo, S: Sink>(installed: &Installed<N, S>, etw: bool) -> Lo
                     // stay loaded, without an unload routine (docs/netio.md#failed-cancel).
                     events::report(
                         extension,
-                        Level::Error,
-                        &render::driver::failed_kept(notification, status, cancelled, kept),
+                        &Record::Error(ErrorMessage::FailedKept {
+                            notification,
+                            status,
+                            cancelled,
+                            kept,
+                        }),
                     );
                     return Loaded::Pinned;
                 }
                 events::report(
                     extension,
-                    Level::Error,
-                    &render::driver::failed_rolled_back(notification, status, cancelled),
+                    &Record::Error(ErrorMessage::FailedRolledBack {
+                        notification,
+                        status,
+                        cancelled,
+                    }),
                 );
                 return Loaded::Failed(status);
             }
         }
     }
-    extension.sink.emit(
-        Level::Info,
-        &render::driver::loaded(registered, &settings, stable, pinned, etw),
+    events::emit_record(
+        &extension.sink,
+        &Record::Loaded(RecordLoaded {
+            registered,
+            family: settings.family,
+            initial: settings.initial_notification,
+            stable,
+            pinned,
+            etw,
+        }),
     );
     if extension
         .session
@@ -471,6 +493,9 @@ fn write_loaded<N, S: Sink>(
         trace::Level::Informational,
         trace::keyword::LIFECYCLE,
     );
+    // The versions a consumer checks, as the `loaded` record has them.
+    event.str(fields::header::VERSION.name, record::VERSION);
+    event.u32(fields::header::SCHEMA.name, record::SCHEMA);
     event.display("registered", &registered);
     event.put("family", &Family(settings.family));
     event.bool32("initial", settings.initial_notification);
@@ -558,8 +583,7 @@ fn warn_unexpected<N, S: Sink>(
 ) {
     events::report(
         extension,
-        Level::Warning,
-        &render::driver::unexpected_status(notification, status),
+        &Record::Warning(WarningMessage::UnexpectedStatus(notification, status)),
     );
 }
 
@@ -570,7 +594,6 @@ fn report_uncancellable<N, S: Sink>(
 ) {
     events::report(
         extension,
-        Level::Error,
-        &render::driver::uncancellable(notification, status),
+        &Record::Error(ErrorMessage::Uncancellable(notification, status)),
     );
 }

@@ -248,7 +248,8 @@ fn assert_record_lines(record: &Record) {
             row,
             names,
         } => assert_uncut(&render::stable_entry(position, &row, &names)),
-        Record::StableTable { .. } => {}
+        // The fuzzed rows make none of the others.
+        _ => {}
     }
 }
 

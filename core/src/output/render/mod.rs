@@ -1,7 +1,9 @@
 //! Rendering: every line the driver prints, into a [`Line`]. Safe code; no allocation.
 //!
-//! The event lines are made here; the driver's own lines (`settings`, `loaded`, `unloaded`,
-//! warnings and errors) in [`driver`].
+//! Every line is a record's ([`crate::model::record::Record`]): the event lines are made
+//! here, the driver's own (`settings`, `loaded`, `unloaded`, `storm:`, warnings and errors)
+//! in `records`, with each record's fields for a visitor and the header every record's
+//! object starts with ([`visit_header`]); [`record_lines`] prints any record.
 //!
 //! Lines start with `netnotify: `, then the notification and the change, then `key=value`
 //! fields in a fixed order (documented with examples in `docs/lines.md`): the row's key
@@ -25,17 +27,16 @@
 //! This module holds the line helpers and the event writers (`write_*`, one per kind of
 //! line); its parts hold the rest: `values` the scalar writers, `address` the address and
 //! prefix writer, `text` the names and aliases, `segments` the runs
-//! of fields and the visitors, `field_values` what a record writer sees of each value.
+//! of fields and the visitors, `field_values` what a record writer sees of each value,
+//! `records` the driver's own records, `driver` the settings' warnings.
 
 use core::fmt;
 
-use crate::boundary::ffi::TICKS_PER_SECOND;
-use crate::model::counters::{ChangeCounts, StableCounts, Summary};
+use crate::model::counters::{ChangeCounts, StableCounts};
 use crate::model::decode::{
     Address, AddressKeys, Change, Flag, Interface, InterfaceKeys, Millis, Offload, Prefix, Route,
     RouteKeys, SocketAddress, Unset, ZoneIndices,
 };
-use crate::model::fields::driver as driver_fields;
 use crate::model::notification::{Notification, NotificationSet};
 use crate::model::printed::{Out, Put, display_by_put, put};
 use crate::model::status::NtStatus;
@@ -44,6 +45,7 @@ use crate::output::line::Line;
 mod address;
 pub mod driver;
 mod field_values;
+mod records;
 mod segments;
 mod text;
 mod values;
@@ -57,9 +59,13 @@ pub use segments::{
 pub use crate::model::decode::Timestamp;
 pub use crate::model::names::{ALIAS_CHARACTERS, NAME_CHARACTERS, Names, Text};
 pub use crate::model::record::{Completion, Detail, Note};
+pub use records::{
+    NoteWords, Printed, Word, record_lines, visit_header, write_error, write_lifecycle_record,
+    write_loaded, write_settings, write_stable_leaked, write_storm, write_storm_of, write_unloaded,
+    write_warning,
+};
 pub use values::{Dec, Family, Hex};
 
-use crate::model::printed::Digits;
 use segments::{
     address_full, address_keys, detail, interface_full, interface_keys, interface_more, route_full,
     route_keys,
@@ -84,13 +90,10 @@ pub fn append(line: &mut Line, args: fmt::Arguments<'_>) {
 }
 
 impl Put for Note {
-    /// Empty, or the note with its leading space.
+    /// Empty, or the note's words ([`NoteWords`]) in parentheses, with a leading space.
     fn put<O: Out>(&self, out: &mut O) {
-        match self {
-            Self::None => {}
-            Self::Gone => out.put_str(" (gone before re-query)"),
-            Self::QueryFailed(status) => put!(out; " (re-query failed with status ", status, ")"),
-            Self::NotPassive(irql) => put!(out; " (not re-queried at IRQL ", Dec(*irql), ")"),
+        if *self != Self::None {
+            put!(out; " (", NoteWords(*self), ")");
         }
     }
 }
@@ -197,13 +200,6 @@ pub fn write_stable_header(line: &mut Line, completion: Completion, entries: Opt
     }
 }
 
-/// The error line of a stable table delivered at `irql` (`DISPATCH_LEVEL` or above), written
-/// into `line` (empty): the table was neither read nor freed.
-pub fn write_stable_leaked(line: &mut Line, irql: u8) {
-    put!(line; PREFIX, "error: stable-table pending delivered at IRQL ", Dec(irql),
-        ": not read, not freed (FreeMibTable needs IRQL below DISPATCH_LEVEL); leaked");
-}
-
 /// As [`write_stable_header`], as a new line.
 #[must_use]
 pub fn stable_header(completion: Completion, entries: Option<u32>) -> Line {
@@ -223,51 +219,15 @@ pub fn stable_entry(position: u32, row: &Address, names: &Names) -> Line {
     Line::written(|line| write_stable_entry(line, position, row, names))
 }
 
-/// `<seconds>.<milliseconds>s` of a span of 100-ns ticks.
-struct Span(u64);
-
-impl Put for Span {
-    fn put<O: Out>(&self, out: &mut O) {
-        let seconds = self.0 / TICKS_PER_SECOND;
-        let millis = (self.0 % TICKS_PER_SECOND) / (TICKS_PER_SECOND / 1000);
-        put!(out; Dec(seconds), ".", Digits(millis.cast_signed(), 3), "s");
-    }
-}
-
-/// A storm summary, written into `line` (empty): `netnotify: storm: route lines not
-/// printed: initial=0 add=950 … over 1.250s` — the span from the first to the last event
-/// left out.
-pub fn write_storm_summary(line: &mut Line, notification: Notification, summary: &Summary) {
-    put!(line;
-        PREFIX, "storm: ", notification.name(), " lines not printed: ", summary.counts,
-        " over ", Span(summary.last.saturating_sub(summary.first)),
-    );
-}
-
-/// As [`write_storm_summary`], as a new line.
-#[must_use]
-pub fn storm_summary(notification: Notification, summary: &Summary) -> Line {
-    Line::written(|line| write_storm_summary(line, notification, summary))
-}
-
 impl Put for ChangeCounts {
     fn put<O: Out>(&self, out: &mut O) {
-        put!(out;
-            driver_fields::INITIAL_COUNT.label, Dec(self.initial),
-            driver_fields::ADD.label, Dec(self.add),
-            driver_fields::DELETE.label, Dec(self.delete),
-            driver_fields::PARAMETER.label, Dec(self.parameter),
-            driver_fields::OTHER.label, Dec(self.other),
-        );
+        records::put_change_counts(out, self);
     }
 }
 
 impl Put for StableCounts {
     fn put<O: Out>(&self, out: &mut O) {
-        put!(out;
-            driver_fields::TABLES.label, Dec(self.tables),
-            driver_fields::ROWS.label, Dec(self.entries),
-        );
+        records::put_stable_counts(out, self);
     }
 }
 

@@ -11,7 +11,7 @@ use crate::model::fields::{
 };
 use crate::model::names::Names;
 use crate::model::printed::{Out, Put, put};
-use crate::model::record::{Completion, Detail, Record, RowDetail};
+use crate::model::record::{Completion, Detail};
 
 use super::text::Quoted;
 use super::values::{Dec, Family};
@@ -383,31 +383,4 @@ pub fn visit_stable_header<V: Visit>(visit: &mut V, completion: Completion, entr
 pub fn visit_stable_entry<V: Visit>(visit: &mut V, position: u32, row: &Address, names: &Names) {
     visit.field(&fields::stable::POSITION, &Dec(position));
     visit_address_full(visit, row, names);
-}
-
-/// The record's walk, declared here with the segments it is made of (the model names no
-/// writer: [`crate::model::record`]).
-impl Record {
-    /// Hands every field of the record's row to `visit`, in the lines' order (nothing for a
-    /// change without a row, and for a stable table's header but `entries`).
-    pub fn visit<V: Visit>(&self, visit: &mut V) {
-        match self {
-            Self::Change { detail, names, .. } => match detail {
-                RowDetail::Interface(detail) => visit_interface(visit, detail, names),
-                RowDetail::Address(detail) => visit_address(visit, detail, names),
-                RowDetail::Route(detail) => visit_route(visit, detail, names),
-            },
-            Self::StableTable {
-                completion,
-                entries,
-            } => {
-                visit_stable_header(visit, *completion, *entries);
-            }
-            Self::StableEntry {
-                position,
-                row,
-                names,
-            } => visit_stable_entry(visit, *position, row, names),
-        }
-    }
 }
