@@ -107,11 +107,13 @@ trait ChangeRow: Copy {
     /// Writes the change's event: every field of `detail`, as its record has them (the
     /// renderer's visitor, from the field table), in a frame of its own (the event's buffers
     /// are never on the stack beside a line's).
+    #[allow(clippy::too_many_arguments, reason = "the event's header and record")]
     fn trace<T: Trace + ?Sized>(
         trace: &T,
         session: &Session,
         change: Change,
         seq: u64,
+        printed: bool,
         detail: &Detail<Self::Keys, Self::Full>,
         names: &Names,
     );
@@ -155,12 +157,12 @@ impl ChangeRow for MibIpInterfaceRow {
         session: &Session,
         change: Change,
         seq: u64,
+        printed: bool,
         detail: &Detail<InterfaceKeys, Interface>,
         names: &Names,
     ) {
-        let mut event =
-            trace::Event::<{ trace::INTERFACE_METADATA }, { trace::INTERFACE_PAYLOAD }>::BLANK;
-        trace::start_change(&mut event, Self::KIND, change, seq, note_of(detail));
+        let mut event: trace::InterfaceEvent = trace::change_event(Self::KIND);
+        trace::start_change(&mut event, change, seq, printed, note_of(detail));
         render::visit_interface(&mut event.fields(), detail, names);
         event.write(trace, session);
     }
@@ -206,11 +208,12 @@ impl ChangeRow for MibUnicastIpAddressRow {
         session: &Session,
         change: Change,
         seq: u64,
+        printed: bool,
         detail: &Detail<AddressKeys, Address>,
         names: &Names,
     ) {
-        let mut event = trace::Event::<{ trace::ADDRESS_METADATA }, { trace::ROW_PAYLOAD }>::BLANK;
-        trace::start_change(&mut event, Self::KIND, change, seq, note_of(detail));
+        let mut event: trace::AddressEvent = trace::change_event(Self::KIND);
+        trace::start_change(&mut event, change, seq, printed, note_of(detail));
         render::visit_address(&mut event.fields(), detail, names);
         event.write(trace, session);
     }
@@ -249,11 +252,12 @@ impl ChangeRow for MibIpForwardRow2 {
         session: &Session,
         change: Change,
         seq: u64,
+        printed: bool,
         detail: &Detail<RouteKeys, Route>,
         names: &Names,
     ) {
-        let mut event = trace::Event::<{ trace::ROUTE_METADATA }, { trace::ROW_PAYLOAD }>::BLANK;
-        trace::start_change(&mut event, Self::KIND, change, seq, note_of(detail));
+        let mut event: trace::RouteEvent = trace::change_event(Self::KIND);
+        trace::start_change(&mut event, change, seq, printed, note_of(detail));
         render::visit_route(&mut event.fields(), detail, names);
         event.write(trace, session);
     }
@@ -382,6 +386,7 @@ fn change<N: NetIo, S: Sink, R: ChangeRow>(
             &extension.session,
             change,
             seq,
+            true,
             &detail,
             &names,
         );
@@ -415,6 +420,7 @@ fn left_out<N, S: Sink, R: ChangeRow>(
             &extension.session,
             change,
             seq,
+            false,
             &detail,
             &Names::UNKNOWN,
         );
@@ -480,8 +486,8 @@ fn trace_summary<N, S: Sink>(
     notification: Notification,
     summary: &Summary,
 ) {
-    let mut event = trace::StormEvent::BLANK;
-    trace::storm_event(&mut event, notification, summary);
+    let mut event = trace::new_storm_event();
+    trace::storm_event(&mut event, notification, summary, &extension.session);
     event.write(extension.sink.trace(), &extension.session);
 }
 
@@ -509,8 +515,8 @@ fn write_message<N, S: Sink>(extension: &Extension<N, S>, error: bool, line: &Li
     let text = text
         .strip_prefix(if error { "error: " } else { "warning: " })
         .unwrap_or(text);
-    let mut event = trace::MessageEvent::BLANK;
-    trace::message_event(&mut event, error, text);
+    let mut event = trace::new_message_event(error);
+    trace::message_event(&mut event, error, text, &extension.session);
     event.write(extension.sink.trace(), &extension.session);
 }
 
@@ -529,10 +535,11 @@ pub fn trace_control<N, S: Sink>(
             .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
     {
         trace::counters_event(
-            "counters",
+            false,
             &extension.counters,
             crate::model::notification::NotificationSet::EMPTY,
             extension.session.dropped(),
+            &extension.session,
         )
         .write(extension.sink.trace(), &extension.session);
     }
@@ -607,7 +614,8 @@ pub fn stable_table<N, S: Sink>(
         .session
         .enabled(trace::Level::Informational, trace::keyword::STABLE_TABLE)
     {
-        trace_stable_table(extension, completion, seq, entries);
+        let printed = extension.settings.verbosity != Verbosity::Errors;
+        trace_stable_table(extension, completion, seq, printed, entries);
     }
     if extension.settings.verbosity == Verbosity::Errors {
         return;
@@ -678,10 +686,11 @@ fn trace_stable_table<N, S: Sink>(
     extension: &Extension<N, S>,
     completion: Completion,
     seq: u64,
+    printed: bool,
     entries: Option<u32>,
 ) {
-    let mut event = trace::StableEvent::BLANK;
-    trace::start_stable(&mut event, seq);
+    let mut event = trace::stable_event();
+    trace::start_stable(&mut event, seq, printed);
     render::visit_stable_header(&mut event.fields(), completion, entries);
     event.write(extension.sink.trace(), &extension.session);
 }
@@ -695,8 +704,8 @@ fn trace_stable_entry<N, S: Sink>(
     row: &Address,
     names: &Names,
 ) {
-    let mut event = trace::StableEvent::BLANK;
-    trace::start_stable(&mut event, seq);
+    let mut event = trace::stable_event();
+    trace::start_stable(&mut event, seq, true);
     render::visit_stable_entry(&mut event.fields(), position, row, names);
     event.write(extension.sink.trace(), &extension.session);
 }

@@ -16,7 +16,7 @@ use crate::model::notification::{Notification, NotificationSet};
 use crate::model::settings::{self, PARAMETER_BUFFER, RawValue, Settings};
 use crate::model::status::NtStatus;
 use crate::output::render::driver::StableState;
-use crate::output::render::{self, Family};
+use crate::output::render;
 use crate::output::trace::{self, Trace as _};
 use crate::policy::events;
 use crate::policy::extension::Extension;
@@ -219,7 +219,7 @@ fn emit_unloaded<N, S: Sink>(extension: &Extension<N, S>, kept: NotificationSet)
         .session
         .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
     {
-        trace::counters_event("unloaded", counters, kept, dropped)
+        trace::counters_event(true, counters, kept, dropped, &extension.session)
             .write(extension.sink.trace(), &extension.session);
     }
 }
@@ -275,7 +275,7 @@ fn register_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> bool {
         .session
         .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
     {
-        trace::settings_event(&extension.settings)
+        trace::settings_event(&extension.settings, &extension.session)
             .write(extension.sink.trace(), &extension.session);
     }
     true
@@ -465,31 +465,14 @@ fn write_loaded<N, S: Sink>(
     stable: StableState,
     pinned: bool,
 ) {
-    let settings = &extension.settings;
-    let mut event: trace::Event = trace::Event::new(
-        "loaded",
-        trace::Level::Informational,
-        trace::keyword::LIFECYCLE,
-    );
-    event.display("registered", &registered);
-    event.put("family", &Family(settings.family));
-    event.bool32("initial", settings.initial_notification);
-    // `entries` is null (so left out) for `immediate (no table)`, as in `cargo replay --json`.
-    let (state, entries) = match stable {
-        StableState::Off => ("off", None),
-        StableState::Immediate(Some(entries)) => ("immediate", Some(entries)),
-        StableState::Immediate(None) => ("immediate", None),
-        StableState::Pending => ("pending", None),
-        StableState::Uncancellable => ("uncancellable", None),
-    };
-    event.str("stable-table", state);
-    if let Some(entries) = entries {
-        event.u32("entries", entries);
-    }
-    event.str("unload", if pinned { "disabled" } else { "enabled" });
-    // Written only while registered, so always the GUID.
-    event.put("etw", &trace::BracedGuid);
-    event.write(extension.sink.trace(), &extension.session);
+    trace::loaded_event(
+        registered,
+        &extension.settings,
+        stable,
+        pinned,
+        &extension.session,
+    )
+    .write(extension.sink.trace(), &extension.session);
 }
 
 /// Registers one change notification. `Ok(true)`: registered with a handle to cancel;

@@ -55,6 +55,8 @@ pub struct Etw {
     pub(super) session_at_register: Option<(u8, u64, u64)>,
     /// That session also asks for capture-state inside `EtwRegister`.
     pub(super) capture_state_at_register: bool,
+    /// The status the next `EtwWriteTransfer` fails with (a session out of buffers).
+    pub(super) write_failure: Option<NtStatus>,
     /// Whether ETW reads the data descriptors' types: set by either `EtwSetInformation`.
     types_read: bool,
     /// Enable callbacks that come while the driver waits for the run-down (`code`s).
@@ -111,6 +113,12 @@ impl Sim {
     /// The next `EtwRegister` fails with `status`.
     pub fn fail_etw_register(&self, status: NtStatus) {
         self.state().etw.register_failure = Some(status);
+    }
+
+    /// Makes the next `EtwWriteTransfer` fail with `status`, writing nothing: as a session
+    /// whose buffers are full refuses an event.
+    pub fn fail_etw_write(&self, status: NtStatus) {
+        self.state().etw.write_failure = Some(status);
     }
 
     /// Makes the next `EtwSetInformation(EventProviderSetTraits)` fail with `status`.
@@ -365,6 +373,9 @@ impl Trace for Sim {
                     .into(),
             );
         }
+        if let Some(status) = state.etw.write_failure.take() {
+            return status;
+        }
         state.etw.log.push(write_line(
             descriptor,
             &[
@@ -615,6 +626,23 @@ fn value(in_type: InType, out_type: u8, data: &[u8]) -> Option<(String, &[u8])> 
             (
                 format!("\"{}\"", std::net::Ipv6Addr::from(octets)),
                 rest.get(16..)?,
+            )
+        }
+        InType::CStr16 => {
+            let mut units = Vec::new();
+            let mut rest = data;
+            loop {
+                let unit = u16::from_le_bytes([*rest.first()?, *rest.get(1)?]);
+                rest = rest.get(2..)?;
+                if unit == 0 {
+                    break;
+                }
+                units.push(unit);
+            }
+            let text = String::from_utf16(&units).ok()?;
+            (
+                format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")),
+                rest,
             )
         }
         InType::CStr8 => {
