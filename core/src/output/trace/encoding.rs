@@ -181,7 +181,10 @@ impl<const P: usize> Event<P> {
     /// The payload (complete after [`Event::finish`]).
     #[must_use]
     pub fn payload(&self) -> &[u8] {
-        self.payload.buffer.get(..self.payload.len).unwrap_or_default()
+        self.payload
+            .buffer
+            .get(..self.payload.len)
+            .unwrap_or_default()
     }
 
     /// Writes the event through `trace`, unless it did not fit (then counts it as dropped).
@@ -210,8 +213,7 @@ impl Fields<'_> {
     #[inline]
     fn column(&mut self, prefix: &str, name: &str) -> Option<Column> {
         loop {
-            let Some(column) = self.cursor.schema.columns.get(self.cursor.column).copied()
-            else {
+            let Some(column) = self.cursor.schema.columns.get(self.cursor.column).copied() else {
                 self.cursor.malformed = true;
                 return None;
             };
@@ -376,7 +378,8 @@ impl Fields<'_> {
                 true
             }
             (InType::U8, FieldValueKind::Number(number)) => {
-                self.payload.push(&[u8::try_from(number).unwrap_or(u8::MAX)]);
+                self.payload
+                    .push(&[u8::try_from(number).unwrap_or(u8::MAX)]);
                 true
             }
             (InType::U64, FieldValueKind::Number(number)) => {

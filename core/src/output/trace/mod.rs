@@ -44,17 +44,17 @@ pub use abi::{Channel, EventDescriptor, Guid, InType, Level, Opcode, OutType};
 pub use encoding::{Event, Fields};
 pub use events::{
     AddressEvent, CountersEvent, DriverEvent, InterfaceEvent, LoadedEvent, MessageEvent,
-    RouteEvent, SettingsEvent, StableEvent, StormEvent, change_event, counters_event,
-    loaded_event, message_event, millis_as_seconds, new_message_event, new_storm_event,
-    settings_event, stable_event, start_change, start_stable, storm_event,
+    RouteEvent, SettingsEvent, StableEvent, StormEvent, change_event, counters_event, loaded_event,
+    message_event, millis_as_seconds, new_message_event, new_storm_event, settings_event,
+    stable_event, start_change, start_stable, storm_event,
 };
-pub use schema::{Column, SCHEMAS, Schema, schema};
 pub use provider::{
     BracedGuid, CAPTURE_STATE, DESCRIPTOR_EVENT_METADATA, DESCRIPTOR_PAYLOAD,
     DESCRIPTOR_PROVIDER_TRAITS, EVENT_PROVIDER_SET_TRAITS, EVENT_PROVIDER_USE_DESCRIPTOR_TYPE,
     PROVIDER_GUID, PROVIDER_NAME, PROVIDER_TRAITS, ProviderInformation, RegHandle, Trace, keyword,
     keyword_of,
 };
+pub use schema::{Column, SCHEMAS, Schema, schema};
 pub use session::{Control, Session};
 
 #[cfg(test)]

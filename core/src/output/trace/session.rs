@@ -119,9 +119,9 @@ impl Session {
     /// The next `seq` of the driver's own events named as `event` (from 1): counted as each
     /// is built, so a dropped one keeps its number.
     pub fn next_seq(&self, event: DriverEvent) -> u64 {
-        self.driver_events
-            .get(event as usize)
-            .map_or(0, |count| count.fetch_add(1, Ordering::Relaxed).wrapping_add(1))
+        self.driver_events.get(event as usize).map_or(0, |count| {
+            count.fetch_add(1, Ordering::Relaxed).wrapping_add(1)
+        })
     }
 
     /// Events not written: they did not fit their buffers (none valid does), or
