@@ -809,3 +809,39 @@ fn a_write_before_the_types_are_read_and_an_unregister_before_the_wait_are_misus
         ]
     );
 }
+
+/// The simulator holds every event name to one metadata: a write whose metadata differs from
+/// an earlier event's of the same name is a violation, so every simulator test that writes
+/// events (each ends in `sim.finish()`) checks that its events keep one schema per name.
+#[test]
+fn an_event_name_written_with_two_metadata_is_misuse() {
+    use netnotify_core::trace::{ProviderInformation, Trace as _};
+    let sim = Sim::new();
+    sim.rundown_init();
+    // SAFETY: no session listens, so the context is never used.
+    let handle = unsafe { sim.register(core::ptr::null_mut()) }.expect("registered");
+    let _ = sim.set_information(handle, ProviderInformation::Traits);
+    let route = trace::schema::ROUTE;
+    let descriptor = trace::Event::<0>::new(&trace::schema::ROUTE).descriptor();
+    assert!(
+        !sim.write(handle, &descriptor, route.metadata, &[])
+            .is_error()
+    );
+    assert!(
+        !sim.write(handle, &descriptor, route.metadata, &[])
+            .is_error()
+    );
+    // The old encoding's shape change: `change` as INT32 rather than text.
+    let mut other = route.metadata.to_vec();
+    other[3 + "route\0change\0".len()] = 7;
+    assert!(!sim.write(handle, &descriptor, &other, &[]).is_error());
+    sim.rundown_wait();
+    sim.unregister(handle);
+    assert_eq!(
+        sim.close(),
+        [
+            "EtwWriteTransfer of \"route\" with metadata unlike its earlier events': one schema \
+          per event name"
+        ]
+    );
+}

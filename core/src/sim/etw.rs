@@ -76,6 +76,9 @@ pub struct Etw {
     /// What `EtwSetInformation(EventProviderSetTraits)` received.
     pub(super) traits: Option<Vec<u8>>,
     pub(super) writes: Vec<Write>,
+    /// The metadata of each event name written, as first written: every later event of the
+    /// name must carry the same bytes (one schema per name).
+    metadata: Vec<Vec<u8>>,
     /// Every call, in order, as [`log_line`] and its siblings write them (`--keep-etw`).
     log: Vec<String>,
 }
@@ -376,6 +379,24 @@ impl Trace for Sim {
         if let Some(status) = state.etw.write_failure.take() {
             return status;
         }
+        let name = event_name(metadata);
+        match state
+            .etw
+            .metadata
+            .iter()
+            .find(|known| event_name(known) == name)
+        {
+            Some(known) if known.as_slice() != metadata => {
+                let text = format!(
+                    "EtwWriteTransfer of {:?} with metadata unlike its earlier events': one \
+                     schema per event name",
+                    String::from_utf8_lossy(name)
+                );
+                state.violations.push(text);
+            }
+            Some(_) => {}
+            None => state.etw.metadata.push(metadata.to_vec()),
+        }
         state.etw.log.push(write_line(
             descriptor,
             &[
@@ -504,6 +525,12 @@ impl Trace for Sim {
         }
         state.etw.rundown.waited = true;
     }
+}
+
+/// The event name in `metadata` (after its size and tags byte), up to its NUL.
+fn event_name(metadata: &[u8]) -> &[u8] {
+    let name = metadata.get(3..).unwrap_or_default();
+    name.split(|&byte| byte == 0).next().unwrap_or_default()
 }
 
 /// A `TraceLogging` event as one JSON object: `{"event":NAME,FIELD:VALUE,…}`.
