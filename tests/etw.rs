@@ -87,18 +87,18 @@ fn a_session_gets_every_event_from_settings_to_unloaded_and_nothing_after_the_un
         [
             r#"{"event":"settings","seq":1,"printed":true,"Notifications":15,"Family":0,"InitialNotification":1,"Requery":1,"Verbosity":2,"LinesPerSecond":20,"Burst":100}"#,
             // No row: every column its type's zero, `present` 0.
-            r#"{"event":"interface","change":"initial","seq":1,"printed":true,"note":"","present":0,"family":"","if":0,"luid":"","name":"","alias":"","connected":false,"mtu":0,"metric":0,"flags":"","router-discovery":"","link-local":"","link-local-timeout":0,"dad-transmits":0,"reachable":0,"base-reachable":0,"retransmit":0,"pmtu-timeout":0,"ra-interval":"","site-prefix":0,"offload":"","zones":""}"#,
-            r#"{"event":"interface","change":"initial","seq":2,"printed":true,"note":"","present":0,"family":"","if":0,"luid":"","name":"","alias":"","connected":false,"mtu":0,"metric":0,"flags":"","router-discovery":"","link-local":"","link-local-timeout":0,"dad-transmits":0,"reachable":0,"base-reachable":0,"retransmit":0,"pmtu-timeout":0,"ra-interval":"","site-prefix":0,"offload":"","zones":""}"#,
-            r#"{"event":"address","change":"initial","seq":1,"printed":true,"note":"","present":0,"address":"","if":0,"luid":"","name":"","alias":"","dad":"","prefix-origin":"","suffix-origin":"","valid":0,"preferred":0,"skip-as-source":false,"scope-id":0,"created":""}"#,
-            r#"{"event":"address","change":"initial","seq":2,"printed":true,"note":"","present":0,"address":"","if":0,"luid":"","name":"","alias":"","dad":"","prefix-origin":"","suffix-origin":"","valid":0,"preferred":0,"skip-as-source":false,"scope-id":0,"created":""}"#,
-            r#"{"event":"route","change":"initial","seq":1,"printed":true,"note":"","present":0,"destination":"","via":"","if":0,"luid":"","name":"","alias":"","route-metric":0,"protocol":"","origin":"","valid":0,"preferred":0,"age":0,"site-prefix":0,"loopback":false,"autoconf":false,"publish":false,"immortal":false}"#,
-            r#"{"event":"route","change":"initial","seq":2,"printed":true,"note":"","present":0,"destination":"","via":"","if":0,"luid":"","name":"","alias":"","route-metric":0,"protocol":"","origin":"","valid":0,"preferred":0,"age":0,"site-prefix":0,"loopback":false,"autoconf":false,"publish":false,"immortal":false}"#,
-            r#"{"event":"stable-table","seq":1,"printed":true,"present":3,"completion":"immediate","entries":0,"position":0,"address":"","if":0,"luid":"","name":"","alias":"","dad":"","prefix-origin":"","suffix-origin":"","valid":0,"preferred":0,"skip-as-source":false,"scope-id":0,"created":""}"#,
+            r#"{"event":"interface","change":"initial","seq":1,"printed":true,"note":"","present":0,"family":"","if":0,"luid":"","connected":false,"mtu":0,"metric":0,"flags":"","router-discovery":"","link-local":"","link-local-timeout":0,"dad-transmits":0,"reachable":0,"base-reachable":0,"retransmit":0,"pmtu-timeout":0,"ra-interval":"","site-prefix":0,"offload":"","zones":"","name":"","alias":""}"#,
+            r#"{"event":"interface","change":"initial","seq":2,"printed":true,"note":"","present":0,"family":"","if":0,"luid":"","connected":false,"mtu":0,"metric":0,"flags":"","router-discovery":"","link-local":"","link-local-timeout":0,"dad-transmits":0,"reachable":0,"base-reachable":0,"retransmit":0,"pmtu-timeout":0,"ra-interval":"","site-prefix":0,"offload":"","zones":"","name":"","alias":""}"#,
+            r#"{"event":"address","change":"initial","seq":1,"printed":true,"note":"","present":0,"address":"","if":0,"luid":"","dad":"","prefix-origin":"","suffix-origin":"","valid":0,"preferred":0,"skip-as-source":false,"scope-id":0,"created":"","name":"","alias":""}"#,
+            r#"{"event":"address","change":"initial","seq":2,"printed":true,"note":"","present":0,"address":"","if":0,"luid":"","dad":"","prefix-origin":"","suffix-origin":"","valid":0,"preferred":0,"skip-as-source":false,"scope-id":0,"created":"","name":"","alias":""}"#,
+            r#"{"event":"route","change":"initial","seq":1,"printed":true,"note":"","present":0,"destination":"","via":"","if":0,"luid":"","route-metric":0,"protocol":"","origin":"","valid":0,"preferred":0,"age":0,"site-prefix":0,"loopback":false,"autoconf":false,"publish":false,"immortal":false,"name":"","alias":""}"#,
+            r#"{"event":"route","change":"initial","seq":2,"printed":true,"note":"","present":0,"destination":"","via":"","if":0,"luid":"","route-metric":0,"protocol":"","origin":"","valid":0,"preferred":0,"age":0,"site-prefix":0,"loopback":false,"autoconf":false,"publish":false,"immortal":false,"name":"","alias":""}"#,
+            r#"{"event":"stable-table","seq":1,"printed":true,"present":3,"completion":"immediate","entries":0,"position":0,"address":"","if":0,"luid":"","dad":"","prefix-origin":"","suffix-origin":"","valid":0,"preferred":0,"skip-as-source":false,"scope-id":0,"created":"","name":"","alias":""}"#,
             r#"{"event":"loaded","seq":1,"printed":true,"present":127,"registered":"interface,address,route,stable-table","family":"unspec","initial":true,"stable-table":"immediate","entries":0,"unload":"enabled","etw":"{cabe4808-b99f-5fdb-95a1-c1294a861355}"}"#,
             // The line's record: the keys as delivered, the note, no names (the sim's
             // network has no such route, so the re-query found none): `present` has the
             // four keys' bits.
-            r#"{"event":"route","change":"add","seq":3,"printed":true,"note":"gone before re-query","present":15,"destination":"10.1.0.0/16","via":"10.0.0.1","if":3,"luid":"ethernetCsmacd:1","name":"","alias":"","route-metric":0,"protocol":"","origin":"","valid":0,"preferred":0,"age":0,"site-prefix":0,"loopback":false,"autoconf":false,"publish":false,"immortal":false}"#,
+            r#"{"event":"route","change":"add","seq":3,"printed":true,"note":"gone before re-query","present":15,"destination":"10.1.0.0/16","via":"10.0.0.1","if":3,"luid":"ethernetCsmacd:1","route-metric":0,"protocol":"","origin":"","valid":0,"preferred":0,"age":0,"site-prefix":0,"loopback":false,"autoconf":false,"publish":false,"immortal":false,"name":"","alias":""}"#,
             // Every counter always: `kept` empty and `leaked-tables` 0 where the line
             // leaves them out.
             r#"{"event":"unloaded","seq":1,"printed":true,"interface.initial":2,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":2,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":1,"stable-table.entries":0,"kept":"","leaked-tables":0,"etw-dropped":0,"low-stack":0,"min-stack":18432}"#,
@@ -407,7 +407,7 @@ fn the_largest_interface_event_fits() {
     };
     let full = interface_payload(&Detail::Full(Interface::decode(&row)), &names, Note::None)
         .expect("the widest interface row fits");
-    assert_eq!(full.len(), 680);
+    assert_eq!(full.len(), 516);
     assert!(full.len() <= trace::schema::INTERFACE.payload);
     let note = Note::QueryFailed(NtStatus(0xC000_0001_u32.cast_signed()));
     let keys = interface_payload(
@@ -496,7 +496,7 @@ fn the_largest_address_and_route_events_fit() {
     let route_payload = event.payload().len();
     assert_eq!(
         (address_payload, stable_payload, route_payload),
-        (344, 340, 379)
+        (180, 176, 215)
     );
 }
 
@@ -844,4 +844,55 @@ fn an_event_name_written_with_two_metadata_is_misuse() {
           per event name"
         ]
     );
+}
+
+/// The interface's names travel as UTF-16, as NETIO gave them: the alias `Ethernet – Büro`
+/// is that in the event, where the line keeps its ASCII form with `?`; a longer alias is cut
+/// as the line cuts it (its first 45 characters and `...`). Before, the event carried the
+/// line's ASCII text.
+#[test]
+fn the_names_are_utf16_as_netio_gave_them() {
+    use netnotify_core::ffi::AF_INET6;
+    use netnotify_core::sim::Delivery;
+    let sim = Sim::new();
+    sim.set_parameter("Notifications", RawValue::Dword(1));
+    sim.etw_session_at_register(0, keyword::INTERFACE);
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    sim.name_interface(
+        ETHERNET_LUID,
+        "ethernet_32768",
+        "Ethernet \u{2013} B\u{fc}ro \"2\"",
+    );
+    let row = common::interface_row(AF_INET6, ETHERNET_LUID, 7);
+    let lines = sim.lines().len();
+    assert_eq!(
+        sim.notify(Event::Interface(Some(row), nt::ADD), Delivery::Full),
+        1
+    );
+    let line = sim.lines_since(lines).remove(0);
+    assert!(
+        line.contains(r#" name=ethernet_32768 alias="Ethernet ? B?ro '2'""#),
+        "{line}"
+    );
+    let event = sim.etw_events().pop().unwrap_or_default();
+    assert!(
+        event.ends_with(r#","name":"ethernet_32768","alias":"Ethernet – Büro \"2\""}"#),
+        "{event}"
+    );
+    // Both names known: the last two bits of `present`.
+    assert!(event.contains(r#""present":2097151,"#), "{event}");
+    let long = format!("{}\u{1F600}tail", "x".repeat(44));
+    sim.name_interface(ETHERNET_LUID, "ethernet_32768", &long);
+    assert_eq!(
+        sim.notify(Event::Interface(Some(row), nt::ADD), Delivery::Full),
+        1
+    );
+    let event = sim.etw_events().pop().unwrap_or_default();
+    // 45 units kept: 44 `x` and the high half of the emoji, which alone is U+FFFD.
+    assert!(
+        event.ends_with(&format!("\"alias\":\"{}\u{FFFD}...\"}}", "x".repeat(44))),
+        "{event}"
+    );
+    sim.unload_driver();
+    sim.finish();
 }

@@ -164,7 +164,7 @@ impl ChangeRow for MibIpInterfaceRow {
         let mut event: trace::InterfaceEvent = trace::change_event(Self::KIND);
         trace::start_change(&mut event, change, seq, printed, note_of(detail));
         render::visit_interface(&mut event.fields(), detail, names);
-        event.write(trace, session);
+        event.write_names(trace, session, names);
     }
     fn render(
         line: &mut Line,
@@ -215,7 +215,7 @@ impl ChangeRow for MibUnicastIpAddressRow {
         let mut event: trace::AddressEvent = trace::change_event(Self::KIND);
         trace::start_change(&mut event, change, seq, printed, note_of(detail));
         render::visit_address(&mut event.fields(), detail, names);
-        event.write(trace, session);
+        event.write_names(trace, session, names);
     }
     fn render(
         line: &mut Line,
@@ -259,7 +259,7 @@ impl ChangeRow for MibIpForwardRow2 {
         let mut event: trace::RouteEvent = trace::change_event(Self::KIND);
         trace::start_change(&mut event, change, seq, printed, note_of(detail));
         render::visit_route(&mut event.fields(), detail, names);
-        event.write(trace, session);
+        event.write_names(trace, session, names);
     }
     fn render(line: &mut Line, change: Change, detail: &Detail<RouteKeys, Route>, names: &Names) {
         render::write_route_event(line, change, detail, names);
@@ -707,5 +707,5 @@ fn trace_stable_entry<N, S: Sink>(
     let mut event = trace::stable_event();
     trace::start_stable(&mut event, seq, true);
     render::visit_stable_entry(&mut event.fields(), position, row, names);
-    event.write(extension.sink.trace(), &extension.session);
+    event.write_names(extension.sink.trace(), &extension.session, names);
 }

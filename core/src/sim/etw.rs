@@ -14,14 +14,15 @@ use core::ffi::c_void;
 use core::fmt::Write as _;
 use std::format;
 use std::string::String;
+use std::vec;
 use std::vec::Vec;
 
 use crate::boundary::ffi::PASSIVE_LEVEL;
 use crate::model::status::NtStatus;
 use crate::output::trace::{
     CAPTURE_STATE, DESCRIPTOR_EVENT_METADATA, DESCRIPTOR_PAYLOAD, DESCRIPTOR_PROVIDER_TRAITS,
-    EventDescriptor, Guid, InType, OutType, PROVIDER_GUID, PROVIDER_TRAITS, ProviderInformation,
-    RegHandle, Trace,
+    EventDescriptor, Guid, InType, OutType, PAYLOAD_PARTS, PROVIDER_GUID, PROVIDER_TRAITS,
+    ProviderInformation, RegHandle, Trace,
 };
 
 use super::{IrqlRule, SendPtr, Sim, State};
@@ -35,7 +36,7 @@ pub struct Write {
     pub traits: Vec<u8>,
     /// The event metadata (`Reserved` 1).
     pub metadata: Vec<u8>,
-    /// The payload (`Reserved` 0).
+    /// The payload (`Reserved` 0): its parts, joined.
     pub payload: Vec<u8>,
 }
 
@@ -360,7 +361,7 @@ impl Trace for Sim {
         handle: RegHandle,
         descriptor: &EventDescriptor,
         metadata: &[u8],
-        payload: &[u8],
+        payload: &[&[u8]],
     ) -> NtStatus {
         let mut state = self.state();
         if state.etw.context.is_none() || handle != RegHandle(REGHANDLE) {
@@ -397,19 +398,22 @@ impl Trace for Sim {
             Some(_) => {}
             None => state.etw.metadata.push(metadata.to_vec()),
         }
-        state.etw.log.push(write_line(
-            descriptor,
-            &[
-                (DESCRIPTOR_PROVIDER_TRAITS, &PROVIDER_TRAITS),
-                (DESCRIPTOR_EVENT_METADATA, metadata),
-                (DESCRIPTOR_PAYLOAD, payload),
-            ],
-        ));
+        if payload.len() > PAYLOAD_PARTS {
+            state
+                .violations
+                .push("EtwWriteTransfer with more payload parts than the shell passes".into());
+        }
+        let mut data = vec![
+            (DESCRIPTOR_PROVIDER_TRAITS, &PROVIDER_TRAITS[..]),
+            (DESCRIPTOR_EVENT_METADATA, metadata),
+        ];
+        data.extend(payload.iter().map(|part| (DESCRIPTOR_PAYLOAD, *part)));
+        state.etw.log.push(write_line(descriptor, &data));
         state.etw.writes.push(Write {
             descriptor: *descriptor,
             traits: PROVIDER_TRAITS.to_vec(),
             metadata: metadata.to_vec(),
-            payload: payload.to_vec(),
+            payload: payload.concat(),
         });
         NtStatus::SUCCESS
     }

@@ -14,6 +14,7 @@ use core::sync::atomic::Ordering;
 use super::schema::{Column, PRESENT, Schema};
 use super::{Channel, EventDescriptor, InType, Session, Trace};
 use crate::model::fields::{FieldValue, Value as FieldValueKind};
+use crate::model::names::Names;
 use crate::model::printed::{Out, Put};
 use crate::output::render::Dec;
 
@@ -63,14 +64,6 @@ impl Bytes<[u8]> {
         } else {
             self.push(text);
         }
-    }
-
-    /// Pushes `text` (ASCII: the names as the lines keep them) as NUL-terminated UTF-16.
-    pub(super) fn push_utf16(&mut self, text: &str) {
-        for byte in text.bytes().filter(|&byte| byte != 0) {
-            self.push(&[byte, 0]);
-        }
-        self.push(&[0, 0]);
     }
 
     fn as_slice(&self) -> &[u8] {
@@ -175,7 +168,7 @@ impl<const P: usize> Event<P> {
     /// Writes the columns not written yet (each its type's zero) and fills in `present`;
     /// false if the event did not fit or was written out of its schema.
     pub fn finish(&mut self) -> bool {
-        self.fields().finish()
+        self.fields().finish(None)
     }
 
     /// The payload (complete after [`Event::finish`]).
@@ -188,8 +181,15 @@ impl<const P: usize> Event<P> {
     }
 
     /// Writes the event through `trace`, unless it did not fit (then counts it as dropped).
+    /// An event whose schema has the interface's names has them empty, their bits clear.
     pub fn write<T: Trace + ?Sized>(&mut self, trace: &T, session: &Session) {
-        self.fields().write(trace, session);
+        self.fields().write(trace, session, None);
+    }
+
+    /// Writes the event with the interface's `names`: their UTF-16 units go to ETW from
+    /// `names` itself, each in a data descriptor of its own, without a copy.
+    pub fn write_names<T: Trace + ?Sized>(&mut self, trace: &T, session: &Session, names: &Names) {
+        self.fields().write(trace, session, Some(names));
     }
 }
 
@@ -419,10 +419,6 @@ impl Fields<'_> {
                 self.payload.push(&[0]);
                 true
             }
-            (InType::CStr16, FieldValueKind::Text(text)) => {
-                self.payload.push_utf16(text);
-                true
-            }
             _ => {
                 self.cursor.malformed = true;
                 false
@@ -435,12 +431,33 @@ impl Fields<'_> {
         }
     }
 
-    /// Writes the columns not written yet and fills in `present`; false if the event did not
-    /// fit or was written out of its schema.
-    fn finish(&mut self) -> bool {
+    /// Writes the columns not written yet and fills in `present` (with the bits of the
+    /// `names` that are known); false if the event did not fit or was written out of its
+    /// schema. The names' columns, last, are not in the payload's buffer.
+    fn finish(&mut self, names: Option<&Names>) -> bool {
         while let Some(column) = self.cursor.schema.columns.get(self.cursor.column).copied() {
+            if column.in_type == InType::CStr16 {
+                break;
+            }
             self.cursor.column = self.cursor.column.saturating_add(1);
             self.zero(column);
+        }
+        if let Some(names) = names {
+            // The name and alias columns are the last two: bits `n - 2` and `n - 1` of the
+            // columns after `present`.
+            let after = self
+                .cursor
+                .schema
+                .columns
+                .len()
+                .saturating_sub(self.cursor.present_column)
+                .saturating_sub(1);
+            for (known, from_end) in [(names.name.is_known(), 2), (names.alias.is_known(), 1)] {
+                let bit = u32::try_from(after.saturating_sub(from_end)).unwrap_or(u32::MAX);
+                if let (true, Some(flag)) = (known, 1_u32.checked_shl(bit)) {
+                    self.cursor.bits |= flag;
+                }
+            }
         }
         if self.cursor.present_at != usize::MAX {
             let end = self.cursor.present_at.saturating_add(4);
@@ -457,8 +474,8 @@ impl Fields<'_> {
     /// session) is counted as dropped too. Not inlined: its call's frame is not held by the
     /// callbacks' frames while they encode their fields (their stack budget).
     #[inline(never)]
-    fn write<T: Trace + ?Sized>(&mut self, trace: &T, session: &Session) {
-        if !self.finish() {
+    fn write<T: Trace + ?Sized>(&mut self, trace: &T, session: &Session, names: Option<&Names>) {
+        if !self.finish(names) {
             session.dropped.fetch_add(1, Ordering::Relaxed);
             return;
         }
@@ -466,17 +483,28 @@ impl Fields<'_> {
             return;
         };
         let schema = self.cursor.schema;
-        let status = trace.write(
-            handle,
-            &descriptor(schema),
-            schema.metadata,
-            self.payload.as_slice(),
-        );
+        let payload = self.payload.as_slice();
+        let status = if schema.names {
+            let (name, alias) = names.map_or((&[][..], &[][..]), |names| {
+                (names.name.utf16_bytes(), names.alias.utf16_bytes())
+            });
+            trace.write(
+                handle,
+                &descriptor(schema),
+                schema.metadata,
+                &[payload, name, &NUL16, alias, &NUL16],
+            )
+        } else {
+            trace.write(handle, &descriptor(schema), schema.metadata, &[payload])
+        };
         if status.is_error() {
             session.dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
 }
+/// A UTF-16 NUL: the end of a name's units.
+static NUL16: [u8; 2] = [0; 2];
+
 /// A text field's payload as the renderer's output.
 pub(super) struct Text<'a>(pub(super) &'a mut Bytes<[u8]>);
 

@@ -13,7 +13,7 @@ use super::schema::{
 use super::{Event, Fields, Session};
 use crate::model::counters::{ChangeCounts, Counters, StableCounts, Summary};
 use crate::model::decode::Change;
-use crate::model::fields::{CHANGE_COUNTS, Field, FieldValue, STABLE_COUNTS, Visit, driver};
+use crate::model::fields::{CHANGE_COUNTS, Field, FieldValue, Kind, STABLE_COUNTS, Visit, driver};
 use crate::model::notification::{Notification, NotificationSet};
 use crate::model::printed::Put;
 use crate::model::record::Note;
@@ -67,7 +67,11 @@ pub enum DriverEvent {
 
 impl Visit for Fields<'_> {
     fn field<T: FieldValue + ?Sized>(&mut self, field: &Field, value: &T) {
-        self.value(field.name, value);
+        // The interface's names are the schemas' last columns, written from the names
+        // themselves ([`Event::write_names`]).
+        if field.kind != Kind::Text {
+            self.value(field.name, value);
+        }
     }
 }
 

@@ -88,6 +88,10 @@ pub const DESCRIPTOR_EVENT_METADATA: u32 = 1;
 /// `EVENT_DATA_DESCRIPTOR.Reserved` of the payload.
 pub const DESCRIPTOR_PAYLOAD: u32 = 0;
 
+/// The most payload parts a [`Trace::write`] takes: the buffer, the name and its NUL, the
+/// alias and its NUL.
+pub const PAYLOAD_PARTS: usize = 5;
+
 /// `EVENT_CONTROL_CODE_CAPTURE_STATE`: a controller asks for the provider's state.
 pub const CAPTURE_STATE: u32 = 2;
 
@@ -156,16 +160,19 @@ pub trait Trace: Sync {
     /// function (wdm.h)"). No Microsoft page says that it waits for an enable callback already
     /// running (docs/netio.md#etw). `PASSIVE_LEVEL`.
     fn unregister(&self, handle: RegHandle);
-    /// `EtwWriteTransfer(handle, descriptor, NULL, NULL, 3, …)` with the data descriptors
-    /// [`PROVIDER_TRAITS`] (`Reserved` 2), `metadata` (1) and `payload` (0). Any IRQL: both
-    /// buffers are on the caller's stack, which is not paged out while it runs above
-    /// `APC_LEVEL`. Only called with a published handle (traits set, not unregistered).
+    /// `EtwWriteTransfer(handle, descriptor, NULL, NULL, 2 + payload.len(), …)` with the data
+    /// descriptors [`PROVIDER_TRAITS`] (`Reserved` 2), `metadata` (1) and each part of
+    /// `payload` (0), in order: ETW joins the parts into one payload. At most
+    /// [`PAYLOAD_PARTS`] parts. Any IRQL: the metadata is the image's, the parts are on the
+    /// caller's stack (its payload buffer, the interface's names), which is not paged out while
+    /// it runs above `APC_LEVEL`. Only called with a published handle (traits set, not
+    /// unregistered).
     fn write(
         &self,
         handle: RegHandle,
         descriptor: &EventDescriptor,
         metadata: &[u8],
-        payload: &[u8],
+        payload: &[&[u8]],
     ) -> NtStatus;
     /// `ExInitializeRundownProtection` of the enable callback's run-down reference. Once, at
     /// `PASSIVE_LEVEL`, before [`Trace::register`] (`<= APC_LEVEL`).

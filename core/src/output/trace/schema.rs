@@ -13,7 +13,6 @@ use crate::model::fields::{
     ADDRESS_ROW, CHANGE_COUNTS, Field, INTERFACE_ROW, Kind, LOADED, ROUTE_ROW, STABLE_COUNTS,
     Width, common, driver, stable,
 };
-use crate::model::names::{ALIAS_CHARACTERS, NAME_CHARACTERS};
 use crate::model::settings::SETTINGS;
 
 /// One field of an event name's schema.
@@ -80,10 +79,12 @@ impl Column {
         Self::new(name, InType::CStr8, characters + 1)
     }
 
-    /// A UTF-16 text column (`CStr16`) of at most `characters` characters.
+    /// A UTF-16 text column (`CStr16`): an interface's name or alias, the schema's last
+    /// columns. No room in the payload's buffer: its units are written from the callback's
+    /// own [`Names`](crate::model::names::Names) through data descriptors of their own.
     #[must_use]
-    pub const fn utf16(name: &'static str, characters: usize) -> Self {
-        Self::new(name, InType::CStr16, 2 * (characters + 1))
+    pub const fn utf16(name: &'static str) -> Self {
+        Self::new(name, InType::CStr16, 0)
     }
 
     /// The column of a field of the table, by its kind: integers of their C field's width
@@ -114,7 +115,7 @@ impl Column {
             Kind::Names => (InType::CStr8, NOTIFICATION_NAMES + 1),
             // A word of a fixed list; the driver's longest is a braced GUID.
             Kind::Word => (InType::CStr8, 38 + 1),
-            Kind::Text => (InType::CStr16, 2 * (ALIAS_CHARACTERS + 1)),
+            Kind::Text => (InType::CStr16, 0),
         };
         Self::new(field.name, in_type, room)
     }
@@ -187,8 +188,10 @@ pub struct Schema {
     pub columns: &'static [Column],
     /// The `TraceLogging` metadata: its size, no tags, the name, each column's name and types.
     pub metadata: &'static [u8],
-    /// The most payload bytes an event takes: the sum of the columns' rooms.
+    /// The most bytes an event's payload buffer takes: the sum of the columns' rooms.
     pub payload: usize,
+    /// Whether its last columns are the interface's name and alias ([`NAMES`]).
+    pub names: bool,
 }
 
 /// Columns in all of `parts`.
@@ -347,6 +350,9 @@ pub const fn metadata<const N: usize>(name: &str, columns: &[Column]) -> [u8; N]
 /// a `static` computed at compile time.
 macro_rules! schema {
     ($(#[$doc:meta])* $schema:ident: $name:expr, $level:expr, $keyword:expr, [$($part:expr),+ $(,)?]) => {
+        schema!($(#[$doc])* $schema: $name, $level, $keyword, [$($part),+], false);
+    };
+    ($(#[$doc:meta])* $schema:ident: $name:expr, $level:expr, $keyword:expr, [$($part:expr),+ $(,)?], $names:expr) => {
         $(#[$doc])*
         pub const $schema: Schema = {
             const PARTS: &[&[Column]] = &[$($part),+];
@@ -359,6 +365,7 @@ macro_rules! schema {
                 columns: &COLUMNS,
                 metadata: &METADATA,
                 payload: payload_room(&COLUMNS),
+                names: $names,
             }
         };
     };
@@ -381,10 +388,13 @@ pub const CHANGE_HEADER: [Column; 5] = [
 /// The presence bitmask's name: bit `n` set when the `n`-th column after it has a value.
 pub const PRESENT: &str = "present";
 
-/// The interface's names, UTF-16, as many characters as the line keeps.
+/// The interface's names, UTF-16, as many characters as the line keeps (at most
+/// [`NAME_CHARACTERS`](crate::model::names::NAME_CHARACTERS) and
+/// [`ALIAS_CHARACTERS`](crate::model::names::ALIAS_CHARACTERS)): the last columns of the events that have them, so that their
+/// units are data descriptors of their own after the payload's buffer.
 pub const NAMES: [Column; 2] = [
-    Column::utf16(common::NAME.name, NAME_CHARACTERS),
-    Column::utf16(common::ALIAS.name, ALIAS_CHARACTERS),
+    Column::utf16(common::NAME.name),
+    Column::utf16(common::ALIAS.name),
 ];
 
 /// A driver event's header: `seq` (its number among the provider's events of its name) and
@@ -398,8 +408,8 @@ const ADDRESS_REST: [Column; 8] = columns(&ADDRESS_ROW, 3);
 const ROUTE_KEYS: [Column; 4] = columns(&ROUTE_ROW, 0);
 const ROUTE_REST: [Column; 11] = columns(&ROUTE_ROW, 4);
 
-// The rows' keys are the fields a key-only line has, in the renderer's order: the names
-// follow them (`render::visit_*`).
+// The rows' keys are the fields a key-only line has, in the renderer's order (the names,
+// which the renderer visits after them, are the events' last columns).
 const _: () = assert!(
     matches!(INTERFACE_ROW[2].kind, Kind::Luid)
         && matches!(ADDRESS_ROW[2].kind, Kind::Luid)
@@ -407,21 +417,21 @@ const _: () = assert!(
 );
 
 schema! {
-    /// `interface`: the header, the row's keys, the names, the rest of the row.
+    /// `interface`: the header, the row, the names.
     INTERFACE: "interface", Level::Informational, keyword::INTERFACE,
-        [&CHANGE_HEADER, &INTERFACE_KEYS, &NAMES, &INTERFACE_REST]
+        [&CHANGE_HEADER, &INTERFACE_KEYS, &INTERFACE_REST, &NAMES], true
 }
 
 schema! {
     /// `address`.
     ADDRESS: "address", Level::Informational, keyword::ADDRESS,
-        [&CHANGE_HEADER, &ADDRESS_KEYS, &NAMES, &ADDRESS_REST]
+        [&CHANGE_HEADER, &ADDRESS_KEYS, &ADDRESS_REST, &NAMES], true
 }
 
 schema! {
     /// `route`.
     ROUTE: "route", Level::Informational, keyword::ROUTE,
-        [&CHANGE_HEADER, &ROUTE_KEYS, &NAMES, &ROUTE_REST]
+        [&CHANGE_HEADER, &ROUTE_KEYS, &ROUTE_REST, &NAMES], true
 }
 
 schema! {
@@ -435,8 +445,8 @@ schema! {
                 Column::of(&stable::ENTRIES),
                 Column::of(&stable::POSITION),
             ],
-            &ADDRESS_KEYS, &NAMES, &ADDRESS_REST,
-        ]
+            &ADDRESS_KEYS, &ADDRESS_REST, &NAMES,
+        ], true
 }
 
 const SETTINGS_COLUMNS: [Column; 7] = {
