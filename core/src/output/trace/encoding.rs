@@ -488,11 +488,23 @@ impl Fields<'_> {
             let (name, alias) = names.map_or((&[][..], &[][..]), |names| {
                 (names.name.utf16_bytes(), names.alias.utf16_bytes())
             });
+            // No descriptor of no bytes: an empty name is its NUL alone.
+            let mut parts: [&[u8]; 5] = [payload, &NUL16, &NUL16, &NUL16, &NUL16];
+            let mut count = 1;
+            for text in [name, alias] {
+                if !text.is_empty()
+                    && let Some(slot) = parts.get_mut(count)
+                {
+                    *slot = text;
+                    count += 1;
+                }
+                count += 1;
+            }
             trace.write(
                 handle,
                 &descriptor(schema),
                 schema.metadata,
-                &[payload, name, &NUL16, alias, &NUL16],
+                parts.get(..count).unwrap_or_default(),
             )
         } else {
             trace.write(handle, &descriptor(schema), schema.metadata, &[payload])
