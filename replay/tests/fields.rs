@@ -115,6 +115,7 @@ fn a_field_added_to_the_table_appears_everywhere() {
         columns: &TAIL,
         metadata: &TAIL_METADATA,
         payload: trace::schema::payload_room(&TAIL),
+        names: false,
     };
     let mut event: trace::Event<8> = trace::Event::new(&TAIL_SCHEMA);
     visit_route_tail(&mut event.fields(), &decoded);
