@@ -42,6 +42,7 @@ impl<const N: usize> Bytes<[u8; N]> {
 }
 
 impl Bytes<[u8]> {
+    #[inline]
     pub(super) fn push(&mut self, bytes: &[u8]) {
         let end = self.len.saturating_add(bytes.len());
         match self.buffer.get_mut(self.len..end) {
@@ -53,16 +54,41 @@ impl Bytes<[u8]> {
         }
     }
 
-    /// Pushes `text` without its NUL bytes: in one copy when it has none (what the driver
-    /// writes never has), byte by byte otherwise.
-    pub(super) fn push_text(&mut self, text: &str) {
-        let text = text.as_bytes();
-        if text.contains(&0) {
-            for byte in text.iter().filter(|&&byte| byte != 0) {
-                self.push(&[*byte]);
+    /// Pushes a fixed-size value (an integer's bytes): one store, no loop.
+    #[inline]
+    pub(super) fn push_array<const K: usize>(&mut self, bytes: [u8; K]) {
+        match self
+            .buffer
+            .get_mut(self.len..)
+            .and_then(<[u8]>::first_chunk_mut::<K>)
+        {
+            Some(room) => {
+                *room = bytes;
+                self.len = self.len.saturating_add(K);
             }
-        } else {
-            self.push(text);
+            None => self.overflow = true,
+        }
+    }
+
+    /// Pushes text, a NUL inside it as `?` (it would end the `CStr8`; what the driver writes
+    /// never has one): one pass, as the line copies its text.
+    #[inline]
+    pub(super) fn push_text(&mut self, text: &str) {
+        self.push_ascii(text.as_bytes());
+    }
+
+    /// As [`Bytes::push_text`], for bytes the renderer produced.
+    #[inline]
+    pub(super) fn push_ascii(&mut self, bytes: &[u8]) {
+        let end = self.len.saturating_add(bytes.len());
+        match self.buffer.get_mut(self.len..end) {
+            Some(room) => {
+                for (to, from) in room.iter_mut().zip(bytes) {
+                    *to = if *from == 0 { b'?' } else { *from };
+                }
+                self.len = end;
+            }
+            None => self.overflow = true,
         }
     }
 
@@ -259,13 +285,12 @@ impl Fields<'_> {
 
     /// `column`'s type's zero: no value.
     fn zero(&mut self, column: Column) {
-        let zeros: &[u8] = match column.in_type {
-            InType::CStr8 | InType::U8 => &[0],
-            InType::CStr16 | InType::U16 => &[0; 2],
-            InType::U64 | InType::I64 | InType::F64 => &[0; 8],
-            _ => &[0; 4],
-        };
-        self.payload.push(zeros);
+        match column.in_type {
+            InType::CStr8 | InType::U8 => self.payload.push_array([0]),
+            InType::CStr16 | InType::U16 => self.payload.push_array([0; 2]),
+            InType::U64 | InType::I64 | InType::F64 => self.payload.push_array([0; 8]),
+            _ => self.payload.push_array([0; 4]),
+        }
     }
 
     /// `present`: its bits are filled in when the event is finished.
@@ -273,14 +298,14 @@ impl Fields<'_> {
         if self.typed(PRESENT, InType::U32) {
             self.cursor.present_at = self.payload.len;
             self.cursor.present_column = self.cursor.column.saturating_sub(1);
-            self.payload.push(&[0; 4]);
+            self.payload.push_array([0; 4]);
         }
     }
 
     /// A `u32` column.
     pub fn u32(&mut self, name: &str, value: u32) {
         if self.typed(name, InType::U32) {
-            self.payload.push(&value.to_le_bytes());
+            self.payload.push_array(value.to_le_bytes());
         }
     }
 
@@ -294,7 +319,7 @@ impl Fields<'_> {
         match self.column(prefix, name) {
             Some(column) if column.in_type == InType::U64 => {
                 self.mark();
-                self.payload.push(&value.to_le_bytes());
+                self.payload.push_array(value.to_le_bytes());
             }
             Some(column) => {
                 self.cursor.malformed = true;
@@ -307,24 +332,24 @@ impl Fields<'_> {
     /// A `BOOL32` column: 1 or 0.
     pub fn bool32(&mut self, name: &str, value: bool) {
         if self.typed(name, InType::Bool32) {
-            self.payload.push(&u32::from(value).to_le_bytes());
+            self.payload.push_array(u32::from(value).to_le_bytes());
         }
     }
 
     /// A `DOUBLE` column, given as its bits.
     pub fn f64_bits(&mut self, name: &str, bits: u64) {
         if self.typed(name, InType::F64) {
-            self.payload.push(&bits.to_le_bytes());
+            self.payload.push_array(bits.to_le_bytes());
         }
     }
 
-    /// A text column (`CStr8`): NUL bytes inside are left out. Everything the driver writes
+    /// A text column (`CStr8`): a NUL inside is `?`. Everything the driver writes
     /// in one is ASCII, so the default out-type (the code page's text) shows it as the lines
     /// do, and the metadata spends no out-type byte on it.
     pub fn str(&mut self, name: &str, value: &str) {
         if self.typed(name, InType::CStr8) {
             self.payload.push_text(value);
-            self.payload.push(&[0]);
+            self.payload.push_array([0]);
         }
     }
 
@@ -341,7 +366,7 @@ impl Fields<'_> {
     pub fn put<V: Put + ?Sized>(&mut self, name: &str, value: &V) {
         if self.typed(name, InType::CStr8) {
             value.put(&mut Text(self.payload));
-            self.payload.push(&[0]);
+            self.payload.push_array([0]);
         }
     }
 
@@ -349,7 +374,7 @@ impl Fields<'_> {
     pub(super) fn text_with(&mut self, name: &str, write: impl FnOnce(&mut Bytes<[u8]>)) {
         if self.typed(name, InType::CStr8) {
             write(self.payload);
-            self.payload.push(&[0]);
+            self.payload.push_array([0]);
         }
     }
 
@@ -364,17 +389,17 @@ impl Fields<'_> {
         };
         let text = |payload: &mut Bytes<[u8]>, text: &str| {
             payload.push_text(text);
-            payload.push(&[0]);
+            payload.push_array([0]);
         };
         let written = match (column.in_type, value.value()) {
             (_, FieldValueKind::Unknown) => false,
             (InType::U32, FieldValueKind::Number(number)) => {
                 self.payload
-                    .push(&u32::try_from(number).unwrap_or(u32::MAX).to_le_bytes());
+                    .push_array(u32::try_from(number).unwrap_or(u32::MAX).to_le_bytes());
                 true
             }
             (InType::U32, FieldValueKind::Word(_)) => {
-                self.payload.push(&u32::MAX.to_le_bytes());
+                self.payload.push_array(u32::MAX.to_le_bytes());
                 true
             }
             (InType::U8, FieldValueKind::Number(number)) => {
@@ -383,11 +408,11 @@ impl Fields<'_> {
                 true
             }
             (InType::U64, FieldValueKind::Number(number)) => {
-                self.payload.push(&number.to_le_bytes());
+                self.payload.push_array(number.to_le_bytes());
                 true
             }
             (InType::Bool32, FieldValueKind::Bool(flag)) => {
-                self.payload.push(&u32::from(flag).to_le_bytes());
+                self.payload.push_array(u32::from(flag).to_le_bytes());
                 true
             }
             (InType::CStr8, FieldValueKind::Word(word) | FieldValueKind::Text(word)) => {
@@ -396,27 +421,27 @@ impl Fields<'_> {
             }
             (InType::CStr8, FieldValueKind::Number(number)) => {
                 Dec(number).put(&mut Text(self.payload));
-                self.payload.push(&[0]);
+                self.payload.push_array([0]);
                 true
             }
             (InType::CStr8, FieldValueKind::Signed(number)) => {
                 Dec(number).put(&mut Text(self.payload));
-                self.payload.push(&[0]);
+                self.payload.push_array([0]);
                 true
             }
             (InType::CStr8, FieldValueKind::Address(address)) => {
                 address.put(&mut Text(self.payload));
-                self.payload.push(&[0]);
+                self.payload.push_array([0]);
                 true
             }
             (InType::CStr8, FieldValueKind::Prefix(prefix)) => {
                 prefix.put(&mut Text(self.payload));
-                self.payload.push(&[0]);
+                self.payload.push_array([0]);
                 true
             }
             (InType::CStr8, FieldValueKind::Printed) => {
                 value.put(&mut Text(self.payload));
-                self.payload.push(&[0]);
+                self.payload.push_array([0]);
                 true
             }
             _ => {
@@ -523,6 +548,10 @@ pub(super) struct Text<'a>(pub(super) &'a mut Bytes<[u8]>);
 impl Out for Text<'_> {
     fn put_str(&mut self, text: &str) {
         self.0.push_text(text);
+    }
+
+    fn put_ascii(&mut self, bytes: &[u8]) {
+        self.0.push_ascii(bytes);
     }
 }
 
