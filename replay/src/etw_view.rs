@@ -102,15 +102,15 @@ fn view(object: &Map<String, Value>, kind: &str, seq: Option<u64>) -> Map<String
                 present = Some((key.clone(), at));
                 0.into()
             }
-            _ => match found.filter(|value| !value.is_null()) {
-                Some(value) => {
+            _ => found.filter(|value| !value.is_null()).map_or_else(
+                || zero(column),
+                |value| {
                     if let Some((_, from)) = &present {
                         bits |= 1 << (at - from - 1);
                     }
                     typed(column, value)
-                }
-                None => zero(column),
-            },
+                },
+            ),
         };
         view.insert(key, value);
     }

@@ -17,10 +17,10 @@ pub const NAME_CHARACTERS: usize = 32;
 /// far shorter.
 pub const ALIAS_CHARACTERS: usize = 48;
 
-/// A name or alias as looked up, at most `N` characters, or unknown (`?`): as printed
-/// (printable ASCII, `"` as `'` since the alias is quoted, anything else `?`) and as its
-/// UTF-16 units (little-endian, as ETW's `CStr16` takes them).
+/// A name or alias as looked up, at most `N` characters, or unknown (`?`).
 ///
+/// Kept as printed (printable ASCII, `"` as `'` since the alias is quoted, anything else
+/// `?`) and as its UTF-16 units (little-endian, as ETW's `CStr16` takes them).
 /// A longer text keeps its first `N - 3` characters and ends with `...` (a surrogate pair cut
 /// in half at that point is kept as U+FFFD). The line and `--json` print the ASCII form;
 /// ETW events carry the units, so a decoder shows `Ethernet – Büro` as it is.

@@ -140,9 +140,10 @@ struct Cursor {
     malformed: bool,
 }
 
-/// One `TraceLogging` event of a fixed schema being built: its payload, with room for `P`
-/// bytes (the schema's [`Schema::payload`]). Its columns are written through
-/// [`Event::fields`], in the schema's order.
+/// One `TraceLogging` event of a fixed schema being built.
+///
+/// Its payload has room for `P` bytes (the schema's [`Schema::payload`]); its columns are
+/// written through [`Event::fields`], in the schema's order.
 pub struct Event<const P: usize> {
     cursor: Cursor,
     payload: Bytes<[u8; P]>,
@@ -515,15 +516,15 @@ impl Fields<'_> {
             });
             // No descriptor of no bytes: an empty name is its NUL alone.
             let mut parts: [&[u8]; 5] = [payload, &NUL16, &NUL16, &NUL16, &NUL16];
-            let mut count = 1;
-            for text in [name, alias] {
+            let mut count: usize = 1;
+            for text in <[&[u8]; 2]>::from((name, alias)) {
                 if !text.is_empty()
                     && let Some(slot) = parts.get_mut(count)
                 {
                     *slot = text;
-                    count += 1;
+                    count = count.saturating_add(1);
                 }
-                count += 1;
+                count = count.saturating_add(1);
             }
             trace.write(
                 handle,

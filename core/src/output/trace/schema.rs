@@ -8,6 +8,14 @@
 //! column, in this order, with these types: a value the record lacks is its type's zero (no
 //! text for a string) with its bit clear in `present`. docs/replay.md#etw gives the schemas.
 
+// Every function here but [`Column::is`] and [`schema`] is evaluated at compile time, where an
+// overflow or an index out of bounds fails the build.
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "const evaluation: a fault fails the build"
+)]
+
 use super::{InType, Level, OutType, keyword};
 use crate::model::fields::{
     ADDRESS_ROW, CHANGE_COUNTS, Field, INTERFACE_ROW, Kind, LOADED, ROUTE_ROW, STABLE_COUNTS,
@@ -212,6 +220,9 @@ pub const fn count(parts: &[&[Column]]) -> usize {
 }
 
 /// `parts`, one after the other.
+///
+/// # Panics
+/// At compile time, if they are not `N` columns.
 #[allow(
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
@@ -308,11 +319,15 @@ const fn put(bytes: &mut [u8], mut at: usize, text: &str) -> usize {
     at
 }
 
-/// The `TraceLogging` metadata of an event named `name` with `columns` (`N` is
-/// [`metadata_len`]): its size (`u16`), no tags (one 0 byte), the name, then each column's
-/// name, in-type (its high bit set when an out-type follows) and out-type, names
-/// NUL-terminated (TraceLoggingProvider.h's layout, as Microsoft's `tracelogging` crate
-/// writes it: a test compares).
+/// The `TraceLogging` metadata of an event named `name` with `columns`.
+///
+/// `N` is [`metadata_len`]. Its size (`u16`), no tags (one 0 byte), the name, then each
+/// column's name, in-type (its high bit set when an out-type follows) and out-type, names
+/// NUL-terminated: TraceLoggingProvider.h's layout (a test checks the bytes).
+///
+/// # Panics
+/// At compile time, if `N` is not the metadata's size, a name holds a NUL, or the metadata
+/// is larger than a `u16` counts.
 #[allow(
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
@@ -388,10 +403,12 @@ pub const CHANGE_HEADER: [Column; 5] = [
 /// The presence bitmask's name: bit `n` set when the `n`-th column after it has a value.
 pub const PRESENT: &str = "present";
 
-/// The interface's names, UTF-16, as many characters as the line keeps (at most
-/// [`NAME_CHARACTERS`](crate::model::names::NAME_CHARACTERS) and
-/// [`ALIAS_CHARACTERS`](crate::model::names::ALIAS_CHARACTERS)): the last columns of the events that have them, so that their
-/// units are data descriptors of their own after the payload's buffer.
+/// The interface's names, UTF-16, as many characters as the line keeps.
+///
+/// At most [`NAME_CHARACTERS`](crate::model::names::NAME_CHARACTERS) and
+/// [`ALIAS_CHARACTERS`](crate::model::names::ALIAS_CHARACTERS); the last columns of the
+/// events that have them, so that their units are data descriptors of their own after the
+/// payload's buffer.
 pub const NAMES: [Column; 2] = [
     Column::utf16(common::NAME.name),
     Column::utf16(common::ALIAS.name),
