@@ -1,6 +1,6 @@
 //! What the driver's ETW events decode to, from `cargo replay --json`'s objects: one record,
 //! two renderings (docs/replay.md#etw), by each event name's fixed schema
-//! ([`netnotify_core::trace::schema`]).
+//! ([`mod@netnotify_core::trace::schema`]).
 
 use std::collections::BTreeMap;
 
