@@ -42,18 +42,6 @@ impl<const N: usize> Bytes<[u8; N]> {
 }
 
 impl Bytes<[u8]> {
-    #[inline]
-    pub(super) fn push(&mut self, bytes: &[u8]) {
-        let end = self.len.saturating_add(bytes.len());
-        match self.buffer.get_mut(self.len..end) {
-            Some(room) => {
-                copy(room, bytes);
-                self.len = end;
-            }
-            None => self.overflow = true,
-        }
-    }
-
     /// Pushes a fixed-size value (an integer's bytes): one store, no loop.
     #[inline]
     pub(super) fn push_array<const K: usize>(&mut self, bytes: [u8; K]) {
@@ -388,11 +376,28 @@ impl Fields<'_> {
         let Some(column) = self.column("", name) else {
             return;
         };
-        let text = |payload: &mut Bytes<[u8]>, text: &str| {
-            payload.push_text(text);
-            payload.push_array([0]);
+        // Only a printed value needs `T`; every other kind is written by one function for
+        // every type (the image's size).
+        let written = match value.value() {
+            FieldValueKind::Printed if column.in_type == InType::CStr8 => {
+                value.put(&mut Text(self.payload));
+                self.payload.push_array([0]);
+                true
+            }
+            kind => self.kind(column.in_type, kind),
         };
-        let written = match (column.in_type, value.value()) {
+        if written {
+            self.mark();
+        } else {
+            self.zero(column);
+        }
+    }
+
+    /// A value of `kind` in a column of `in_type`; false if it has none (or the column's type
+    /// cannot hold it: the event is malformed then).
+    #[inline(never)]
+    fn kind(&mut self, in_type: InType, kind: FieldValueKind<'_>) -> bool {
+        match (in_type, kind) {
             (_, FieldValueKind::Unknown) => false,
             (InType::U32, FieldValueKind::Number(number)) => {
                 self.payload
@@ -405,7 +410,7 @@ impl Fields<'_> {
             }
             (InType::U8, FieldValueKind::Number(number)) => {
                 self.payload
-                    .push(&[u8::try_from(number).unwrap_or(u8::MAX)]);
+                    .push_array([u8::try_from(number).unwrap_or(u8::MAX)]);
                 true
             }
             (InType::U64, FieldValueKind::Number(number)) => {
@@ -417,7 +422,8 @@ impl Fields<'_> {
                 true
             }
             (InType::CStr8, FieldValueKind::Word(word) | FieldValueKind::Text(word)) => {
-                text(self.payload, word);
+                self.payload.push_text(word);
+                self.payload.push_array([0]);
                 true
             }
             (InType::CStr8, FieldValueKind::Number(number)) => {
@@ -440,20 +446,10 @@ impl Fields<'_> {
                 self.payload.push_array([0]);
                 true
             }
-            (InType::CStr8, FieldValueKind::Printed) => {
-                value.put(&mut Text(self.payload));
-                self.payload.push_array([0]);
-                true
-            }
             _ => {
                 self.cursor.malformed = true;
                 false
             }
-        };
-        if written {
-            self.mark();
-        } else {
-            self.zero(column);
         }
     }
 
