@@ -19,15 +19,15 @@ pub const ALIAS_CHARACTERS: usize = 48;
 
 /// A name or alias as looked up, at most `N` characters, or unknown (`?`).
 ///
-/// Kept as printed (printable ASCII, `"` as `'` since the alias is quoted, anything else
-/// `?`) and as its UTF-16 units (little-endian, as ETW's `CStr16` takes them).
+/// Kept as its UTF-16 units (little-endian, as ETW's `CStr16` takes them); the line and
+/// `--json` print it as ASCII (printable ASCII kept, `"` as `'` since the alias is quoted,
+/// anything else `?`: `output::render::text`).
 /// A longer text keeps its first `N - 3` characters and ends with `...` (a surrogate pair cut
 /// in half at that point is kept as U+FFFD). The line and `--json` print the ASCII form;
 /// ETW events carry the units, so a decoder shows `Ethernet – Büro` as it is.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Text<const N: usize> {
     // The output's writers read them (`output::render::text`, `output::trace`).
-    pub(crate) bytes: [u8; N],
     pub(crate) units: [[u8; 2]; N],
     pub(crate) len: usize,
     pub(crate) known: bool,
@@ -36,7 +36,6 @@ pub struct Text<const N: usize> {
 impl<const N: usize> Text<N> {
     /// Unknown: the lookup failed or was not allowed.
     pub const UNKNOWN: Self = Self {
-        bytes: [0; N],
         units: [[0; 2]; N],
         len: 0,
         known: false,
@@ -46,23 +45,14 @@ impl<const N: usize> Text<N> {
     #[must_use]
     pub fn from_units(units: impl IntoIterator<Item = u16>) -> Self {
         let mut text = Self {
-            bytes: [0; N],
             units: [[0; 2]; N],
             len: 0,
             known: true,
         };
         let mut cut = false;
         for unit in units.into_iter().take_while(|unit| *unit != 0) {
-            let byte = match u8::try_from(unit) {
-                Ok(b'"') => b'\'',
-                Ok(byte @ b' '..=b'~') => byte,
-                _ => b'?',
-            };
-            if let (Some(slot), Some(ascii)) =
-                (text.units.get_mut(text.len), text.bytes.get_mut(text.len))
-            {
+            if let Some(slot) = text.units.get_mut(text.len) {
                 *slot = unit.to_le_bytes();
-                *ascii = byte;
                 text.len = text.len.saturating_add(1);
             } else {
                 cut = true;
@@ -83,9 +73,6 @@ impl<const N: usize> Text<N> {
             for slot in text.units.iter_mut().skip(text.len) {
                 *slot = u16::from(b'.').to_le_bytes();
             }
-            for slot in text.bytes.iter_mut().skip(text.len) {
-                *slot = b'.';
-            }
             text.len = N;
         }
         text
@@ -101,14 +88,6 @@ impl<const N: usize> Text<N> {
     #[must_use]
     pub fn from_text(text: &str) -> Self {
         Self::from_units(text.encode_utf16())
-    }
-
-    /// The printed characters, `None` if unknown.
-    #[must_use]
-    pub fn as_str(&self) -> Option<&str> {
-        self.known.then(|| {
-            core::str::from_utf8(self.bytes.get(..self.len).unwrap_or_default()).unwrap_or("?")
-        })
     }
 
     /// Whether the text is known.

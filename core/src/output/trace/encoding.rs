@@ -11,7 +11,7 @@
 use core::fmt;
 use core::sync::atomic::Ordering;
 
-use super::schema::{Column, PRESENT, Schema};
+use super::schema::{PRESENT, Schema};
 use super::{Channel, EventDescriptor, InType, Session, Trace};
 use crate::model::fields::{FieldValue, Value as FieldValueKind};
 use crate::model::names::Names;
@@ -224,33 +224,41 @@ pub struct Fields<'a> {
 impl Fields<'_> {
     /// Moves to the column `prefix` `name`: the columns before it that were not written get
     /// their type's zero. `None` (the event malformed) if the schema has no such column
-    /// after the last one written.
-    #[inline]
-    fn column(&mut self, prefix: &str, name: &str) -> Option<Column> {
+    /// after the last one written. Not inlined: one copy for every field's writer (the
+    /// image's size).
+    #[inline(never)]
+    fn column(&mut self, prefix: &str, name: &str) -> Option<InType> {
         loop {
-            let Some(column) = self.cursor.schema.columns.get(self.cursor.column).copied() else {
+            let Some(column) = self.cursor.schema.columns.get(self.cursor.column) else {
                 self.cursor.malformed = true;
                 return None;
             };
             self.cursor.column = self.cursor.column.saturating_add(1);
             if column.is(prefix, name) {
-                return Some(column);
+                return Some(column.in_type);
             }
-            self.zero(column);
+            let in_type = column.in_type;
+            self.zero(in_type);
         }
     }
 
     /// Moves to the column `name`, which must be of `in_type`.
     #[inline]
     fn typed(&mut self, name: &str, in_type: InType) -> bool {
-        match self.column("", name) {
-            Some(column) if column.in_type == in_type => {
+        self.prefixed_typed("", name, in_type)
+    }
+
+    /// Moves to the column `prefix` `name`, which must be of `in_type`.
+    #[inline]
+    fn prefixed_typed(&mut self, prefix: &str, name: &str, in_type: InType) -> bool {
+        match self.column(prefix, name) {
+            Some(found) if found == in_type => {
                 self.mark();
                 true
             }
-            Some(column) => {
+            Some(found) => {
                 self.cursor.malformed = true;
-                self.zero(column);
+                self.zero(found);
                 false
             }
             None => false,
@@ -273,8 +281,9 @@ impl Fields<'_> {
     }
 
     /// `column`'s type's zero: no value.
-    fn zero(&mut self, column: Column) {
-        match column.in_type {
+    #[inline(never)]
+    fn zero(&mut self, in_type: InType) {
+        match in_type {
             InType::CStr8 | InType::U8 => self.payload.push_array([0]),
             InType::CStr16 | InType::U16 => self.payload.push_array([0; 2]),
             InType::U64 | InType::I64 | InType::F64 => self.payload.push_array([0; 8]),
@@ -292,6 +301,7 @@ impl Fields<'_> {
     }
 
     /// A `u32` column.
+    #[inline(never)]
     pub fn u32(&mut self, name: &str, value: u32) {
         if self.typed(name, InType::U32) {
             self.payload.push_array(value.to_le_bytes());
@@ -304,21 +314,15 @@ impl Fields<'_> {
     }
 
     /// A `u64` column named `prefix` `name`.
+    #[inline(never)]
     pub fn prefixed_u64(&mut self, prefix: &str, name: &str, value: u64) {
-        match self.column(prefix, name) {
-            Some(column) if column.in_type == InType::U64 => {
-                self.mark();
-                self.payload.push_array(value.to_le_bytes());
-            }
-            Some(column) => {
-                self.cursor.malformed = true;
-                self.zero(column);
-            }
-            None => {}
+        if self.prefixed_typed(prefix, name, InType::U64) {
+            self.payload.push_array(value.to_le_bytes());
         }
     }
 
     /// A `BOOL32` column: 1 or 0.
+    #[inline(never)]
     pub fn bool32(&mut self, name: &str, value: bool) {
         if self.typed(name, InType::Bool32) {
             self.payload.push_array(u32::from(value).to_le_bytes());
@@ -326,6 +330,7 @@ impl Fields<'_> {
     }
 
     /// A `DOUBLE` column, given as its bits.
+    #[inline(never)]
     pub fn f64_bits(&mut self, name: &str, bits: u64) {
         if self.typed(name, InType::F64) {
             self.payload.push_array(bits.to_le_bytes());
@@ -335,6 +340,7 @@ impl Fields<'_> {
     /// A text column (`CStr8`): a NUL inside is `?`. Everything the driver writes
     /// in one is ASCII, so the default out-type (the code page's text) shows it as the lines
     /// do, and the metadata spends no out-type byte on it.
+    #[inline(never)]
     pub fn str(&mut self, name: &str, value: &str) {
         if self.typed(name, InType::CStr8) {
             self.payload.push_text(value);
@@ -352,6 +358,7 @@ impl Fields<'_> {
     }
 
     /// A text column holding what `value` prints in a line.
+    #[inline(never)]
     pub fn put<V: Put + ?Sized>(&mut self, name: &str, value: &V) {
         if self.typed(name, InType::CStr8) {
             value.put(&mut Text(self.payload));
@@ -372,25 +379,50 @@ impl Fields<'_> {
     /// row holds), a `BOOLEAN` as `BOOL32`, a name as UTF-16, anything else as the text the
     /// JSON has (an enum Windows does not define as its decimal number). A value the JSON
     /// writes as `null` (unknown, or none) is its type's zero with its bit in `present` clear.
+    #[inline(never)]
     pub fn value<T: FieldValue + ?Sized>(&mut self, name: &str, value: &T) {
-        let Some(column) = self.column("", name) else {
+        let Some(in_type) = self.column("", name) else {
             return;
         };
         // Only a printed value needs `T`; every other kind is written by one function for
         // every type (the image's size).
+        // The kinds only some types have are written here, where the type's other kinds are
+        // known never to come (so no call reaches an address's formatting from a number's
+        // field: the callbacks' stack); the common ones by one function for every type.
         let written = match value.value() {
-            FieldValueKind::Printed if column.in_type == InType::CStr8 => {
-                value.put(&mut Text(self.payload));
+            FieldValueKind::Printed if in_type == InType::CStr8 => self.printed(value),
+            FieldValueKind::Address(address) if in_type == InType::CStr8 => {
+                address.put(&mut Text(self.payload));
                 self.payload.push_array([0]);
                 true
             }
-            kind => self.kind(column.in_type, kind),
+            FieldValueKind::Prefix(prefix) if in_type == InType::CStr8 => {
+                prefix.put(&mut Text(self.payload));
+                self.payload.push_array([0]);
+                true
+            }
+            kind => self.kind(in_type, kind),
         };
+        self.written(in_type, written);
+    }
+
+    /// Marks `column` present if `written`, else writes its zero.
+    #[inline(never)]
+    fn written(&mut self, in_type: InType, written: bool) {
         if written {
             self.mark();
         } else {
-            self.zero(column);
+            self.zero(in_type);
         }
+    }
+
+    /// `value`'s printed text. Not inlined: the frame of a long text's formatting is not the
+    /// frame of every field's writer (the callbacks' stack).
+    #[inline(never)]
+    fn printed<T: Put + ?Sized>(&mut self, value: &T) -> bool {
+        value.put(&mut Text(self.payload));
+        self.payload.push_array([0]);
+        true
     }
 
     /// A value of `kind` in a column of `in_type`; false if it has none (or the column's type
@@ -436,16 +468,6 @@ impl Fields<'_> {
                 self.payload.push_array([0]);
                 true
             }
-            (InType::CStr8, FieldValueKind::Address(address)) => {
-                address.put(&mut Text(self.payload));
-                self.payload.push_array([0]);
-                true
-            }
-            (InType::CStr8, FieldValueKind::Prefix(prefix)) => {
-                prefix.put(&mut Text(self.payload));
-                self.payload.push_array([0]);
-                true
-            }
             _ => {
                 self.cursor.malformed = true;
                 false
@@ -462,7 +484,7 @@ impl Fields<'_> {
                 break;
             }
             self.cursor.column = self.cursor.column.saturating_add(1);
-            self.zero(column);
+            self.zero(column.in_type);
         }
         if let Some(names) = names {
             // The name and alias columns are the last two: bits `n - 2` and `n - 1` of the
