@@ -16,7 +16,6 @@ use super::{Channel, EventDescriptor, InType, Session, Trace};
 use crate::model::fields::{FieldValue, Value as FieldValueKind};
 use crate::model::names::Names;
 use crate::model::printed::{Out, Put};
-use crate::output::render::Dec;
 
 /// A byte buffer that refuses what does not fit and remembers that it did: `[u8; N]` where
 /// it lies, `[u8]` where it is written (so the writers exist once, not once per size).
@@ -459,12 +458,14 @@ impl Fields<'_> {
                 true
             }
             (InType::CStr8, FieldValueKind::Number(number)) => {
-                Dec(number).put(&mut Text(self.payload));
+                self.payload
+                    .push_ascii(itoa::Buffer::new().format(number).as_bytes());
                 self.payload.push_array([0]);
                 true
             }
             (InType::CStr8, FieldValueKind::Signed(number)) => {
-                Dec(number).put(&mut Text(self.payload));
+                self.payload
+                    .push_ascii(itoa::Buffer::new().format(number).as_bytes());
                 self.payload.push_array([0]);
                 true
             }
@@ -564,11 +565,14 @@ static NUL16: [u8; 2] = [0; 2];
 /// A text field's payload as the renderer's output.
 pub(super) struct Text<'a>(pub(super) &'a mut Bytes<[u8]>);
 
+// Not inlined: every value's printed form calls them many times (the image's size).
 impl Out for Text<'_> {
+    #[inline(never)]
     fn put_str(&mut self, text: &str) {
         self.0.push_text(text);
     }
 
+    #[inline(never)]
     fn put_ascii(&mut self, bytes: &[u8]) {
         self.0.push_ascii(bytes);
     }

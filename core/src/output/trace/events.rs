@@ -105,7 +105,7 @@ pub fn start_change<const P: usize>(
 ) {
     let mut fields = event.fields();
     match change {
-        Change::Other(raw) => fields.put("change", &Dec(raw)),
+        Change::Other(raw) => fields.str("change", itoa::Buffer::new().format(raw)),
         known => fields.str("change", known.name()),
     }
     fields.u64("seq", seq);
