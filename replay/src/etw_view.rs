@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use netnotify_core::trace::{Column, InType, schema};
+use netnotify_core::trace::{InType, schema};
 use serde_json::{Map, Value};
 
 /// The event names of notifications: their objects' `seq` is the kind's count of events (or
@@ -82,20 +82,23 @@ fn view(object: &Map<String, Value>, kind: &str, seq: Option<u64>) -> Map<String
     let mut used: Vec<String> = vec!["kind".to_owned(), "row".to_owned()];
     let mut present: Option<(String, usize)> = None;
     let mut bits = 0_u64;
-    for (at, column) in schema.columns.iter().enumerate() {
-        let key = format!("{}{}", column.prefix, column.name);
-        let found = if column.prefix.is_empty() {
-            used.push(key.clone());
-            object.get(column.name)
-        } else {
-            let outer = column.prefix.trim_end_matches('.');
-            used.push(outer.to_owned());
-            object
-                .get(outer)
-                .and_then(Value::as_object)
-                .and_then(|inner| inner.get(column.name))
+    for (at, (key, in_type)) in schema.columns().enumerate() {
+        let key = key.to_owned();
+        // `interface.initial`: `initial` of the object's `interface`.
+        let found = match key.split_once('.') {
+            Some((outer, inner)) => {
+                used.push(outer.to_owned());
+                object
+                    .get(outer)
+                    .and_then(Value::as_object)
+                    .and_then(|object| object.get(inner))
+            }
+            None => {
+                used.push(key.clone());
+                object.get(&key)
+            }
         };
-        let value = match (column.name, seq) {
+        let value = match (key.as_str(), seq) {
             ("seq", Some(seq)) => seq.into(),
             ("printed", _) => found.cloned().unwrap_or(Value::Bool(true)),
             ("present", _) => {
@@ -103,12 +106,12 @@ fn view(object: &Map<String, Value>, kind: &str, seq: Option<u64>) -> Map<String
                 0.into()
             }
             _ => found.filter(|value| !value.is_null()).map_or_else(
-                || zero(column),
+                || zero(in_type),
                 |value| {
                     if let Some((_, from)) = &present {
                         bits |= 1 << (at - from - 1);
                     }
-                    typed(column, value)
+                    typed(in_type, value)
                 },
             ),
         };
@@ -125,9 +128,9 @@ fn view(object: &Map<String, Value>, kind: &str, seq: Option<u64>) -> Map<String
     view
 }
 
-/// `value` in `column`'s type.
-fn typed(column: &Column, value: &Value) -> Value {
-    match (column.in_type, value) {
+/// `value` in a column of `in_type`.
+fn typed(in_type: InType, value: &Value) -> Value {
+    match (in_type, value) {
         (InType::U32, Value::String(word)) if word == "infinite" || word == "unset" => {
             u32::MAX.into()
         }
@@ -136,9 +139,9 @@ fn typed(column: &Column, value: &Value) -> Value {
     }
 }
 
-/// `column`'s zero: what an event holds for a value its record lacks.
-fn zero(column: &Column) -> Value {
-    match column.in_type {
+/// A column's zero: what an event holds for a value its record lacks.
+fn zero(in_type: InType) -> Value {
+    match in_type {
         InType::CStr8 | InType::CStr16 => "".into(),
         InType::Bool32 => false.into(),
         InType::F64 => 0.0.into(),

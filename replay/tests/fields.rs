@@ -83,7 +83,6 @@ static TAIL_SCHEMA: trace::Schema = trace::Schema {
     name: "route",
     level: trace::Level::Informational,
     keyword: trace::keyword::ROUTE,
-    columns: &TAIL,
     metadata: &TAIL_METADATA,
     payload: trace::schema::payload_room(&TAIL),
     names: false,

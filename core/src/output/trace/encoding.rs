@@ -11,7 +11,7 @@
 use core::fmt;
 use core::sync::atomic::Ordering;
 
-use super::schema::{PRESENT, Schema};
+use super::schema::{Columns, PRESENT, Schema};
 use super::{Channel, EventDescriptor, InType, Session, Trace};
 use crate::model::fields::{FieldValue, Value as FieldValueKind};
 use crate::model::names::Names;
@@ -116,8 +116,9 @@ pub(super) fn copy(to: &mut [u8], from: &[u8]) {
 /// Where the event's writer is in its schema.
 struct Cursor {
     schema: &'static Schema,
-    /// The next column.
+    /// The next column: its index, and where it is in the schema's metadata.
     column: usize,
+    at: usize,
     /// The payload offset and column of `present`, once written (`usize::MAX` before).
     present_at: usize,
     present_column: usize,
@@ -150,6 +151,7 @@ impl<const P: usize> Event<P> {
             cursor: Cursor {
                 schema,
                 column: 0,
+                at: schema.first_column(),
                 present_at: usize::MAX,
                 present_column: 0,
                 bits: 0,
@@ -228,15 +230,20 @@ impl Fields<'_> {
     #[inline(never)]
     fn column(&mut self, prefix: &str, name: &str) -> Option<InType> {
         loop {
-            let Some(column) = self.cursor.schema.columns.get(self.cursor.column) else {
+            let Some((found, in_type, next)) =
+                Columns::read(self.cursor.schema.metadata, self.cursor.at)
+            else {
                 self.cursor.malformed = true;
                 return None;
             };
+            self.cursor.at = next;
             self.cursor.column = self.cursor.column.saturating_add(1);
-            if column.is(prefix, name) {
-                return Some(column.in_type);
+            if found.len() == prefix.len().saturating_add(name.len())
+                && found.starts_with(prefix.as_bytes())
+                && found.ends_with(name.as_bytes())
+            {
+                return Some(in_type);
             }
-            let in_type = column.in_type;
             self.zero(in_type);
         }
     }
@@ -480,25 +487,28 @@ impl Fields<'_> {
     /// `names` that are known); false if the event did not fit or was written out of its
     /// schema. The names' columns, last, are not in the payload's buffer.
     fn finish(&mut self, names: Option<&Names>) -> bool {
-        while let Some(column) = self.cursor.schema.columns.get(self.cursor.column).copied() {
-            if column.in_type == InType::CStr16 {
+        while let Some((_, in_type, next)) =
+            Columns::read(self.cursor.schema.metadata, self.cursor.at)
+        {
+            if in_type == InType::CStr16 {
                 break;
             }
+            self.cursor.at = next;
             self.cursor.column = self.cursor.column.saturating_add(1);
-            self.zero(column.in_type);
+            self.zero(in_type);
         }
         if let Some(names) = names {
-            // The name and alias columns are the last two: bits `n - 2` and `n - 1` of the
-            // columns after `present`.
-            let after = self
+            // The name and alias columns are the last two, the cursor at the name's.
+            let name = self
                 .cursor
-                .schema
-                .columns
-                .len()
+                .column
                 .saturating_sub(self.cursor.present_column)
                 .saturating_sub(1);
-            for (known, from_end) in [(names.name.is_known(), 2), (names.alias.is_known(), 1)] {
-                let bit = u32::try_from(after.saturating_sub(from_end)).unwrap_or(u32::MAX);
+            for (known, bit) in [
+                (names.name.is_known(), name),
+                (names.alias.is_known(), name.saturating_add(1)),
+            ] {
+                let bit = u32::try_from(bit).unwrap_or(u32::MAX);
                 if let (true, Some(flag)) = (known, 1_u32.checked_shl(bit)) {
                     self.cursor.bits |= flag;
                 }

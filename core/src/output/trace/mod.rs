@@ -54,7 +54,7 @@ pub use provider::{
     PAYLOAD_PARTS, PROVIDER_GUID, PROVIDER_NAME, PROVIDER_TRAITS, ProviderInformation, RegHandle,
     Trace, keyword, keyword_of,
 };
-pub use schema::{Column, SCHEMAS, Schema, schema};
+pub use schema::{Column, Columns, SCHEMAS, Schema, schema};
 pub use session::{Control, Session};
 
 #[cfg(test)]

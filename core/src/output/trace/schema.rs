@@ -8,8 +8,9 @@
 //! column, in this order, with these types: a value the record lacks is its type's zero (no
 //! text for a string) with its bit clear in `present`. docs/replay.md#etw gives the schemas.
 
-// Every function here but [`Column::is`] and [`schema`] is evaluated at compile time, where an
-// overflow or an index out of bounds fails the build.
+// Every function here but [`schema`] and the reading of [`Columns`] (which index nothing and
+// saturate) is evaluated at compile time, where an overflow or an index out of bounds fails
+// the build.
 #![allow(
     clippy::arithmetic_side_effects,
     clippy::indexing_slicing,
@@ -136,15 +137,6 @@ impl Column {
             ..Self::of(field)
         }
     }
-
-    /// Whether this is the column `prefix` `name`: by address first (the table's names are
-    /// the same constants), by bytes otherwise.
-    #[inline]
-    #[must_use]
-    pub fn is(&self, prefix: &str, name: &str) -> bool {
-        (core::ptr::eq(self.name, name) || self.name == name)
-            && (core::ptr::eq(self.prefix, prefix) || self.prefix == prefix)
-    }
 }
 
 /// `interface,address,route,stable-table`.
@@ -192,14 +184,64 @@ pub struct Schema {
     pub level: Level,
     /// Its keyword.
     pub keyword: u64,
-    /// Every column, in the payload's order.
-    pub columns: &'static [Column],
     /// The `TraceLogging` metadata: its size, no tags, the name, each column's name and types.
+    /// The one copy of the columns the image holds: a writer reads them from here
+    /// ([`Schema::columns`]).
     pub metadata: &'static [u8],
     /// The most bytes an event's payload buffer takes: the sum of the columns' rooms.
     pub payload: usize,
     /// Whether its last columns are the interface's name and alias ([`NAMES`]).
     pub names: bool,
+}
+
+impl Schema {
+    /// Where the first column is in the metadata: after the size, the tags byte and the name.
+    #[must_use]
+    pub const fn first_column(&self) -> usize {
+        self.name.len().saturating_add(4)
+    }
+
+    /// The columns, read from the metadata: each name and in-type.
+    #[must_use]
+    pub fn columns(&self) -> Columns {
+        Columns {
+            metadata: self.metadata,
+            at: self.first_column(),
+        }
+    }
+}
+
+/// A schema's columns read from its metadata ([`Schema::columns`]).
+#[derive(Clone, Debug)]
+pub struct Columns {
+    metadata: &'static [u8],
+    at: usize,
+}
+
+impl Columns {
+    /// The column at byte `at` of `metadata`: its name, in-type, and where the next begins.
+    #[must_use]
+    pub fn read(metadata: &[u8], at: usize) -> Option<(&[u8], InType, usize)> {
+        let rest = metadata.get(at..)?;
+        let end = rest.iter().position(|&byte| byte == 0)?;
+        let name = rest.get(..end)?;
+        let in_type = *rest.get(end.saturating_add(1))?;
+        // The high bit of the in-type: an out-type byte follows.
+        let size = end.saturating_add(if in_type & 0x80 == 0 { 2 } else { 3 });
+        Some((name, InType::from_int(in_type & 0x7F), at.saturating_add(size)))
+    }
+}
+
+impl Iterator for Columns {
+    /// A column's name (with its prefix: `interface.initial`) and in-type.
+    type Item = (&'static str, InType);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (name, in_type, next) = Self::read(self.metadata, self.at)?;
+        let name = core::str::from_utf8(name).ok()?;
+        self.at = next;
+        Some((name, in_type))
+    }
 }
 
 /// Columns in all of `parts`.
@@ -373,11 +415,12 @@ macro_rules! schema {
             const PARTS: &[&[Column]] = &[$($part),+];
             const COLUMNS: [Column; count(PARTS)] = concat(PARTS);
             static METADATA: [u8; metadata_len($name, &COLUMNS)] = metadata($name, &COLUMNS);
+            // `present` has a bit for every column after it.
+            const _: () = assert!(present_bits(&COLUMNS) <= 32);
             Schema {
                 name: $name,
                 level: $level,
                 keyword: $keyword,
-                columns: &COLUMNS,
                 metadata: &METADATA,
                 payload: payload_room(&COLUMNS),
                 names: $names,
@@ -590,25 +633,21 @@ pub fn schema(name: &str) -> Option<&'static Schema> {
     SCHEMAS.iter().find(|schema| schema.name == name)
 }
 
-// `present` has a bit for every column after it.
-const _: () = {
-    const ALL: [Schema; 4] = [INTERFACE, ADDRESS, ROUTE, STABLE_TABLE];
+/// The columns after `present` (0 without one): each has a bit in it.
+#[must_use]
+pub const fn present_bits(columns: &[Column]) -> usize {
     let mut at = 0;
-    while at < ALL.len() {
-        #[allow(clippy::indexing_slicing, reason = "evaluated at compile time")]
-        let columns = ALL[at].columns;
-        let mut column = 0;
-        while column < columns.len() {
-            #[allow(clippy::indexing_slicing, reason = "evaluated at compile time")]
-            let is_present = {
-                let name = columns[column].name.as_bytes();
-                name.len() == 7 && name[0] == b'p' && name[1] == b'r' && name[2] == b'e'
-            };
-            if is_present {
-                assert!(columns.len() - column - 1 <= 32);
-            }
-            column += 1;
+    while at < columns.len() {
+        let name = columns[at].name.as_bytes();
+        if name.len() == 7
+            && name[0] == b'p'
+            && name[1] == b'r'
+            && name[2] == b'e'
+            && name[3] == b's'
+        {
+            return columns.len() - at - 1;
         }
         at += 1;
     }
-};
+    0
+}
