@@ -789,12 +789,12 @@ fn a_write_before_the_types_are_read_and_an_unregister_before_the_wait_are_misus
     sim.rundown_init();
     // SAFETY: no session listens, so the context is never used.
     let handle = unsafe { sim.register(core::ptr::null_mut()) }.expect("registered");
-    let _ = sim.write(handle, &EventDescriptor::zero(), &[], &[]);
+    let _ = sim.write(handle, &EventDescriptor::zero(), &[], &[], None);
     // An enable callback holds the protection (and may hold the handle) across the
     // unregister, and writes after it: the order unregister-then-wait allowed this.
     assert!(sim.rundown_acquire());
     sim.unregister(handle);
-    let _ = sim.write(handle, &EventDescriptor::zero(), &[], &[]);
+    let _ = sim.write(handle, &EventDescriptor::zero(), &[], &[], None);
     sim.rundown_release();
     sim.rundown_wait();
     assert_eq!(
@@ -824,17 +824,17 @@ fn an_event_name_written_with_two_metadata_is_misuse() {
     let route = trace::schema::ROUTE;
     let descriptor = trace::Event::<0>::new(&trace::schema::ROUTE).descriptor();
     assert!(
-        !sim.write(handle, &descriptor, route.metadata, &[])
+        !sim.write(handle, &descriptor, route.metadata, &[], None)
             .is_error()
     );
     assert!(
-        !sim.write(handle, &descriptor, route.metadata, &[])
+        !sim.write(handle, &descriptor, route.metadata, &[], None)
             .is_error()
     );
     // The old encoding's shape change: `change` as INT32 rather than text.
     let mut other = route.metadata.to_vec();
     other[3 + "route\0change\0".len()] = 7;
-    assert!(!sim.write(handle, &descriptor, &other, &[]).is_error());
+    assert!(!sim.write(handle, &descriptor, &other, &[], None).is_error());
     sim.rundown_wait();
     sim.unregister(handle);
     assert_eq!(

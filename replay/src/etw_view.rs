@@ -1,5 +1,6 @@
-//! What the driver's ETW events decode to, from `cargo replay --json`'s objects: one record,
-//! two renderings (docs/replay.md#etw), by each event name's fixed schema
+//! What the driver's ETW events decode to, from `cargo replay --json`'s objects.
+//!
+//! One record, two renderings (docs/replay.md#etw), by each event name's fixed schema
 //! ([`mod@netnotify_core::trace::schema`]).
 
 use std::collections::BTreeMap;
@@ -85,18 +86,15 @@ fn view(object: &Map<String, Value>, kind: &str, seq: Option<u64>) -> Map<String
     for (at, (key, in_type)) in schema.columns().enumerate() {
         let key = key.to_owned();
         // `interface.initial`: `initial` of the object's `interface`.
-        let found = match key.split_once('.') {
-            Some((outer, inner)) => {
-                used.push(outer.to_owned());
-                object
-                    .get(outer)
-                    .and_then(Value::as_object)
-                    .and_then(|object| object.get(inner))
-            }
-            None => {
-                used.push(key.clone());
-                object.get(&key)
-            }
+        let found = if let Some((outer, inner)) = key.split_once('.') {
+            used.push(outer.to_owned());
+            object
+                .get(outer)
+                .and_then(Value::as_object)
+                .and_then(|object| object.get(inner))
+        } else {
+            used.push(key.clone());
+            object.get(&key)
         };
         let value = match (key.as_str(), seq) {
             ("seq", Some(seq)) => seq.into(),

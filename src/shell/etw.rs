@@ -7,11 +7,12 @@ use core::cell::UnsafeCell;
 use core::ffi::c_void;
 use core::ptr;
 
+use netnotify_core::render::Names;
 use netnotify_core::status::NtStatus;
 use netnotify_core::trace::{
     DESCRIPTOR_EVENT_METADATA, DESCRIPTOR_PAYLOAD, DESCRIPTOR_PROVIDER_TRAITS,
     EVENT_PROVIDER_SET_TRAITS, EVENT_PROVIDER_USE_DESCRIPTOR_TYPE, EventDescriptor, Guid,
-    PAYLOAD_PARTS, PROVIDER_GUID, PROVIDER_TRAITS, ProviderInformation, RegHandle, Trace,
+    PAYLOAD_PARTS, PROVIDER_GUID, PROVIDER_TRAITS, Parts, ProviderInformation, RegHandle, Trace,
 };
 use wdk_sys::_EVENT_DATA_DESCRIPTOR__bindgen_ty_1;
 use wdk_sys::ntddk::{
@@ -137,22 +138,21 @@ impl Trace for Etw {
         handle: RegHandle,
         descriptor: &EventDescriptor,
         metadata: &[u8],
-        payload: &[&[u8]],
+        payload: &[u8],
+        names: Option<&Names>,
     ) -> NtStatus {
-        // The traits, the metadata, then each payload part (the core passes at most
-        // PAYLOAD_PARTS): ETW joins the parts, in order, into the event's payload
-        // ("EVENT_DATA_DESCRIPTOR structure", Microsoft Learn). Unused slots are not passed.
+        // The traits, the metadata, then each payload part (at most PAYLOAD_PARTS): ETW joins
+        // the parts, in order, into the event's payload ("EVENT_DATA_DESCRIPTOR structure",
+        // Microsoft Learn). The names' units are passed where the core holds them, not copied.
         let mut data = [data_descriptor(&[], DESCRIPTOR_PAYLOAD); 2 + PAYLOAD_PARTS];
-        let mut count: ULONG = 0;
-        let parts = [
-            (&PROVIDER_TRAITS[..], DESCRIPTOR_PROVIDER_TRAITS),
-            (metadata, DESCRIPTOR_EVENT_METADATA),
-        ]
-        .into_iter()
-        .chain(payload.iter().map(|part| (*part, DESCRIPTOR_PAYLOAD)));
-        for (slot, (bytes, kind)) in data.iter_mut().zip(parts) {
-            *slot = data_descriptor(bytes, kind);
-            count = count.saturating_add(1);
+        let mut count: ULONG = 2;
+        if let [traits, meta, parts @ ..] = &mut data {
+            *traits = data_descriptor(&PROVIDER_TRAITS, DESCRIPTOR_PROVIDER_TRAITS);
+            *meta = data_descriptor(metadata, DESCRIPTOR_EVENT_METADATA);
+            for (slot, part) in parts.iter_mut().zip(Parts::new(payload, names)) {
+                *slot = data_descriptor(part, DESCRIPTOR_PAYLOAD);
+                count = count.saturating_add(1);
+            }
         }
         // SAFETY: any IRQL; a published handle (core contract); the descriptor and `count`
         // data descriptors point to the image's constants and the caller's stack, non-paged

@@ -90,6 +90,23 @@ impl<const N: usize> Text<N> {
         Self::from_units(text.encode_utf16())
     }
 
+    /// The printed (ASCII) form, written into `buffer`: printable ASCII kept, `"` as `'`
+    /// (the alias is quoted), anything else `?`; `None` if unknown.
+    #[must_use]
+    pub fn as_ascii<'a>(&self, buffer: &'a mut [u8; N]) -> Option<&'a str> {
+        if !self.known {
+            return None;
+        }
+        for (byte, unit) in buffer.iter_mut().zip(self.units()) {
+            *byte = match u8::try_from(unit) {
+                Ok(b'"') => b'\'',
+                Ok(byte @ b' '..=b'~') => byte,
+                _ => b'?',
+            };
+        }
+        core::str::from_utf8(buffer.get(..self.len).unwrap_or_default()).ok()
+    }
+
     /// Whether the text is known.
     #[must_use]
     pub const fn is_known(&self) -> bool {

@@ -18,10 +18,11 @@ use std::vec;
 use std::vec::Vec;
 
 use crate::boundary::ffi::PASSIVE_LEVEL;
+use crate::model::names::Names;
 use crate::model::status::NtStatus;
 use crate::output::trace::{
     CAPTURE_STATE, DESCRIPTOR_EVENT_METADATA, DESCRIPTOR_PAYLOAD, DESCRIPTOR_PROVIDER_TRAITS,
-    EventDescriptor, Guid, InType, OutType, PAYLOAD_PARTS, PROVIDER_GUID, PROVIDER_TRAITS,
+    EventDescriptor, Guid, InType, OutType, PAYLOAD_PARTS, PROVIDER_GUID, PROVIDER_TRAITS, Parts,
     ProviderInformation, RegHandle, Trace,
 };
 
@@ -361,7 +362,8 @@ impl Trace for Sim {
         handle: RegHandle,
         descriptor: &EventDescriptor,
         metadata: &[u8],
-        payload: &[&[u8]],
+        payload: &[u8],
+        names: Option<&Names>,
     ) -> NtStatus {
         let mut state = self.state();
         if state.etw.context.is_none() || handle != RegHandle(REGHANDLE) {
@@ -398,6 +400,7 @@ impl Trace for Sim {
             Some(_) => {}
             None => state.etw.metadata.push(metadata.to_vec()),
         }
+        let payload: Vec<&[u8]> = Parts::new(payload, names).collect();
         if payload.len() > PAYLOAD_PARTS {
             state
                 .violations

@@ -23,7 +23,7 @@ impl<const N: usize> Put for Text<N> {
             };
             if let Some(slot) = chunk.get_mut(len) {
                 *slot = byte;
-                len += 1;
+                len = len.saturating_add(1);
             }
             if len == chunk.len() {
                 out.put_ascii(&chunk);

@@ -538,40 +538,23 @@ impl Fields<'_> {
             return;
         };
         let schema = self.cursor.schema;
-        let payload = self.payload.as_slice();
-        let status = if schema.names {
-            let (name, alias) = names.map_or((&[][..], &[][..]), |names| {
-                (names.name.utf16_bytes(), names.alias.utf16_bytes())
-            });
-            // No descriptor of no bytes: an empty name is its NUL alone.
-            let mut parts: [&[u8]; 5] = [payload, &NUL16, &NUL16, &NUL16, &NUL16];
-            let mut count: usize = 1;
-            for text in <[&[u8]; 2]>::from((name, alias)) {
-                if !text.is_empty()
-                    && let Some(slot) = parts.get_mut(count)
-                {
-                    *slot = text;
-                    count = count.saturating_add(1);
-                }
-                count = count.saturating_add(1);
-            }
-            trace.write(
-                handle,
-                &descriptor(schema),
-                schema.metadata,
-                parts.get(..count).unwrap_or_default(),
-            )
+        let names = if schema.names {
+            Some(names.unwrap_or(&Names::UNKNOWN))
         } else {
-            trace.write(handle, &descriptor(schema), schema.metadata, &[payload])
+            None
         };
+        let status = trace.write(
+            handle,
+            &descriptor(schema),
+            schema.metadata,
+            self.payload.as_slice(),
+            names,
+        );
         if status.is_error() {
             session.dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
 }
-/// A UTF-16 NUL: the end of a name's units.
-static NUL16: [u8; 2] = [0; 2];
-
 /// A text field's payload as the renderer's output.
 pub(super) struct Text<'a>(pub(super) &'a mut Bytes<[u8]>);
 

@@ -51,8 +51,8 @@ pub use events::{
 pub use provider::{
     BracedGuid, CAPTURE_STATE, DESCRIPTOR_EVENT_METADATA, DESCRIPTOR_PAYLOAD,
     DESCRIPTOR_PROVIDER_TRAITS, EVENT_PROVIDER_SET_TRAITS, EVENT_PROVIDER_USE_DESCRIPTOR_TYPE,
-    PAYLOAD_PARTS, PROVIDER_GUID, PROVIDER_NAME, PROVIDER_TRAITS, ProviderInformation, RegHandle,
-    Trace, keyword, keyword_of,
+    PAYLOAD_PARTS, PROVIDER_GUID, PROVIDER_NAME, PROVIDER_TRAITS, Parts, ProviderInformation,
+    RegHandle, Trace, keyword, keyword_of,
 };
 pub use schema::{Column, Columns, SCHEMAS, Schema, schema};
 pub use session::{Control, Session};

@@ -203,7 +203,7 @@ impl Schema {
 
     /// The columns, read from the metadata: each name and in-type.
     #[must_use]
-    pub fn columns(&self) -> Columns {
+    pub const fn columns(&self) -> Columns {
         Columns {
             metadata: self.metadata,
             at: self.first_column(),
@@ -228,7 +228,11 @@ impl Columns {
         let in_type = *rest.get(end.saturating_add(1))?;
         // The high bit of the in-type: an out-type byte follows.
         let size = end.saturating_add(if in_type & 0x80 == 0 { 2 } else { 3 });
-        Some((name, InType::from_int(in_type & 0x7F), at.saturating_add(size)))
+        Some((
+            name,
+            InType::from_int(in_type & 0x7F),
+            at.saturating_add(size),
+        ))
     }
 }
 
