@@ -13,24 +13,18 @@ impl<const N: usize> Put for Text<N> {
             return;
         }
         // In chunks: a name's whole buffer would sit on the line's stack.
-        let mut chunk = [0_u8; 16];
-        let mut len = 0;
-        for unit in self.units() {
-            let byte = match u8::try_from(unit) {
-                Ok(b'"') => b'\'',
-                Ok(byte @ b' '..=b'~') => byte,
-                _ => b'?',
-            };
-            if let Some(slot) = chunk.get_mut(len) {
-                *slot = byte;
-                len = len.saturating_add(1);
+        let units = self.units.get(..self.len).unwrap_or_default();
+        for units in units.chunks(16) {
+            let mut chunk = [0_u8; 16];
+            for (byte, unit) in chunk.iter_mut().zip(units) {
+                *byte = match u16::from_le_bytes(*unit) {
+                    0x22 => b'\'',
+                    unit @ 0x20..=0x7E => u8::try_from(unit).unwrap_or(b'?'),
+                    _ => b'?',
+                };
             }
-            if len == chunk.len() {
-                out.put_ascii(&chunk);
-                len = 0;
-            }
+            out.put_ascii(chunk.get(..units.len()).unwrap_or_default());
         }
-        out.put_ascii(chunk.get(..len).unwrap_or_default());
     }
 }
 
