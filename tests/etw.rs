@@ -562,9 +562,8 @@ fn a_failed_etw_set_information_unregisters_and_loads_without_etw() {
 
 /// After both `EtwSetInformation` calls failed, an enable callback on another thread that
 /// acquired the run-down protection just before the wait still records a session. No handle is
-/// published: the events are not built, so an event that would not fit (the widest interface,
-/// as in `an_event_that_does_not_fit_is_counted_and_reported_at_unload`) is not counted as
-/// dropped either.
+/// published: the events are neither built nor written, so none is counted as dropped either
+/// (the widest interface, as in `the_widest_interface_is_written_and_an_event_etw_refuses_is_counted`).
 #[test]
 fn after_both_set_information_calls_fail_no_event_is_built_nor_counted_dropped() {
     use netnotify_core::ffi::AF_INET;
