@@ -85,21 +85,23 @@ fn a_session_gets_every_event_from_settings_to_unloaded_and_nothing_after_the_un
     assert_eq!(
         events,
         [
-            r#"{"event":"settings","Notifications":15,"Family":0,"InitialNotification":1,"Requery":1,"Verbosity":2,"LinesPerSecond":20,"Burst":100}"#,
-            r#"{"event":"interface","change":"initial","seq":1}"#,
-            r#"{"event":"interface","change":"initial","seq":2}"#,
-            r#"{"event":"address","change":"initial","seq":1}"#,
-            r#"{"event":"address","change":"initial","seq":2}"#,
-            r#"{"event":"route","change":"initial","seq":1}"#,
-            r#"{"event":"route","change":"initial","seq":2}"#,
-            r#"{"event":"stable-table","seq":1,"completion":"immediate","entries":0}"#,
-            r#"{"event":"loaded","version":"0.1.0","schema":1,"registered":"interface,address,route,stable-table","family":"unspec","initial":true,"stable-table":"immediate","entries":0,"unload":"enabled","etw":"{cabe4808-b99f-5fdb-95a1-c1294a861355}"}"#,
+            r#"{"event":"settings","seq":1,"printed":true,"Notifications":15,"Family":0,"InitialNotification":1,"Requery":1,"Verbosity":2,"LinesPerSecond":20,"Burst":100}"#,
+            // No row: every column its type's zero, `present` 0.
+            r#"{"event":"interface","change":"initial","seq":1,"printed":true,"note":"","present":0,"family":"","if":0,"luid":"","connected":false,"mtu":0,"metric":0,"flags":"","router-discovery":"","link-local":"","link-local-timeout":0,"dad-transmits":0,"reachable":0,"base-reachable":0,"retransmit":0,"pmtu-timeout":0,"ra-interval":"","site-prefix":0,"offload":"","zones":"","name":"","alias":""}"#,
+            r#"{"event":"interface","change":"initial","seq":2,"printed":true,"note":"","present":0,"family":"","if":0,"luid":"","connected":false,"mtu":0,"metric":0,"flags":"","router-discovery":"","link-local":"","link-local-timeout":0,"dad-transmits":0,"reachable":0,"base-reachable":0,"retransmit":0,"pmtu-timeout":0,"ra-interval":"","site-prefix":0,"offload":"","zones":"","name":"","alias":""}"#,
+            r#"{"event":"address","change":"initial","seq":1,"printed":true,"note":"","present":0,"address":"","if":0,"luid":"","dad":"","prefix-origin":"","suffix-origin":"","valid":0,"preferred":0,"skip-as-source":false,"scope-id":0,"created":"","name":"","alias":""}"#,
+            r#"{"event":"address","change":"initial","seq":2,"printed":true,"note":"","present":0,"address":"","if":0,"luid":"","dad":"","prefix-origin":"","suffix-origin":"","valid":0,"preferred":0,"skip-as-source":false,"scope-id":0,"created":"","name":"","alias":""}"#,
+            r#"{"event":"route","change":"initial","seq":1,"printed":true,"note":"","present":0,"destination":"","via":"","if":0,"luid":"","route-metric":0,"protocol":"","origin":"","valid":0,"preferred":0,"age":0,"site-prefix":0,"loopback":false,"autoconf":false,"publish":false,"immortal":false,"name":"","alias":""}"#,
+            r#"{"event":"route","change":"initial","seq":2,"printed":true,"note":"","present":0,"destination":"","via":"","if":0,"luid":"","route-metric":0,"protocol":"","origin":"","valid":0,"preferred":0,"age":0,"site-prefix":0,"loopback":false,"autoconf":false,"publish":false,"immortal":false,"name":"","alias":""}"#,
+            r#"{"event":"stable-table","seq":1,"printed":true,"present":3,"completion":"immediate","entries":0,"position":0,"address":"","if":0,"luid":"","dad":"","prefix-origin":"","suffix-origin":"","valid":0,"preferred":0,"skip-as-source":false,"scope-id":0,"created":"","name":"","alias":""}"#,
+            r#"{"event":"loaded","seq":1,"printed":true,"version":"0.1.0","schema":1,"present":127,"registered":"interface,address,route,stable-table","family":"unspec","initial":true,"stable-table":"immediate","entries":0,"unload":"enabled","etw":"{cabe4808-b99f-5fdb-95a1-c1294a861355}"}"#,
             // The line's record: the keys as delivered, the note, no names (the sim's
-            // network has no such route, so the re-query found none).
-            r#"{"event":"route","change":"add","seq":3,"note":"gone before re-query","destination":"10.1.0.0/16","via":"10.0.0.1","if":3,"luid":"ethernetCsmacd:1"}"#,
-            // `kept` and `leaked-tables` only when not empty, as in the line; `etw-dropped`,
-            // `low-stack` and `min-stack` always.
-            r#"{"event":"unloaded","interface.initial":2,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":2,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":1,"stable-table.entries":0,"etw-dropped":0,"low-stack":0,"min-stack":18432}"#,
+            // network has no such route, so the re-query found none): `present` has the
+            // four keys' bits.
+            r#"{"event":"route","change":"add","seq":3,"printed":true,"note":"gone before re-query","present":15,"destination":"10.1.0.0/16","via":"10.0.0.1","if":3,"luid":"ethernetCsmacd:1","route-metric":0,"protocol":"","origin":"","valid":0,"preferred":0,"age":0,"site-prefix":0,"loopback":false,"autoconf":false,"publish":false,"immortal":false,"name":"","alias":""}"#,
+            // Every counter always: `kept` empty and `leaked-tables` 0 where the line
+            // leaves them out.
+            r#"{"event":"unloaded","seq":1,"printed":true,"interface.initial":2,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":2,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":1,"stable-table.entries":0,"kept":"","leaked-tables":0,"etw-dropped":0,"low-stack":0,"min-stack":18432}"#,
         ]
     );
     // Every event is a TraceLogging event of the provider, at its level, with its keyword.
@@ -163,7 +165,7 @@ fn an_error_level_session_gets_only_errors() {
     assert_eq!(
         sim.etw_events(),
         [
-            r#"{"event":"error","message":"CancelMibChangeNotify2 for route failed with status 0xC000000D; its callback may still run, so netnotify keeps it and stays in memory"}"#
+            r#"{"event":"error","seq":1,"printed":true,"message":"CancelMibChangeNotify2 for route failed with status 0xC000000D; its callback may still run, so netnotify keeps it and stays in memory"}"#
         ]
     );
     // The registration stays, and so does the provider: its callback may still write.
@@ -186,7 +188,7 @@ fn capture_state_writes_the_counters_so_far() {
     assert_eq!(
         events,
         [
-            r#"{"event":"counters","interface.initial":0,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0,"etw-dropped":0,"low-stack":0,"min-stack":18432}"#
+            r#"{"event":"counters","seq":1,"printed":true,"version":"0.1.0","schema":1,"interface.initial":0,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0,"kept":"","leaked-tables":0,"etw-dropped":0,"low-stack":0,"min-stack":18432}"#
         ]
     );
     // Disabled: nothing more.
@@ -238,7 +240,7 @@ fn a_driver_entry_that_fails_unregisters_the_provider() {
     assert_eq!(
         events.last().map(String::as_str),
         Some(
-            r#"{"event":"error","message":"NotifyRouteChange2 failed with status 0xC000009A; rolled back interface,address; not loading"}"#
+            r#"{"event":"error","seq":1,"printed":true,"message":"NotifyRouteChange2 failed with status 0xC000009A; rolled back interface,address; not loading"}"#
         )
     );
     sim.finish();
@@ -288,7 +290,7 @@ fn a_storm_summary_is_an_event_too() {
     assert_eq!(
         storm,
         [
-            r#"{"event":"storm","notification":"route","initial":1,"add":0,"delete":3,"parameter":0,"other":0,"over":0.0}"#
+            r#"{"event":"storm","seq":1,"printed":true,"notification":"route","initial":1,"add":0,"delete":3,"parameter":0,"other":0,"over":0.0}"#
         ]
     );
     let write = sim
@@ -313,7 +315,7 @@ fn a_warning_is_an_event_at_the_warning_level() {
     assert_eq!(
         sim.etw_events(),
         [
-            r#"{"event":"warning","message":"NotifyIpInterfaceChange returned unexpected status 0x00000105; keeping its handle"}"#
+            r#"{"event":"warning","seq":1,"printed":true,"message":"NotifyIpInterfaceChange returned unexpected status 0x00000105; keeping its handle"}"#
         ]
     );
     assert_eq!(sim.etw_writes()[0].descriptor.level, Level::Warning);
@@ -368,53 +370,59 @@ fn widest_interface_row() -> MibIpInterfaceRow {
     }
 }
 
-/// The largest interface event: every flag set, every number at its widest, every zone set,
-/// the longest name and alias, a query failure's note. It fits its buffers
-/// (`trace::INTERFACE_METADATA`, `trace::INTERFACE_PAYLOAD`), so no interface event is
-/// dropped.
+/// Builds `detail`'s event as the interface callback does and finishes it: its payload, or
+/// `None` if it was refused.
+fn interface_payload(
+    detail: &netnotify_core::render::Detail<
+        netnotify_core::decode::InterfaceKeys,
+        netnotify_core::decode::Interface,
+    >,
+    names: &netnotify_core::render::Names,
+    note: netnotify_core::render::Note,
+) -> Option<Vec<u8>> {
+    use netnotify_core::decode::Change;
+    let mut event: trace::InterfaceEvent = trace::change_event(Notification::Interface);
+    trace::start_change(&mut event, Change::Other(i32::MIN), u64::MAX, true, note);
+    netnotify_core::render::visit_interface(&mut event.fields(), detail, names);
+    event.finish().then(|| event.payload().to_vec())
+}
+
+/// The largest interface events: every flag set, every number at its widest, all sixteen
+/// zones at their widest (`u32::MAX`), the longest name and alias, the widest change type;
+/// and the key-only event with the longest note. Each fits its payload's room, computed from
+/// the schema (`trace::schema::INTERFACE.payload`): no valid interface row is dropped.
+/// (Before the fixed schema, sixteen zones at their widest did not fit and were dropped.)
 #[test]
 fn the_largest_interface_event_fits() {
-    use netnotify_core::decode::{Change, Interface};
-
-    use netnotify_core::render::{self, Detail, Names, Note, Text};
-    let row = widest_interface_row();
+    use netnotify_core::decode::{Interface, InterfaceKeys};
+    use netnotify_core::render::{Detail, Names, Note, Text};
+    use netnotify_core::status::NtStatus;
+    let row = MibIpInterfaceRow {
+        zone_indices: [u32::MAX; 16],
+        ..widest_interface_row()
+    };
     let names = Names {
         name: Text::from_text(&"n".repeat(300)),
         alias: Text::from_text(&"a".repeat(300)),
     };
-    let detail = Detail::Full(Interface::decode(&row));
-    let mut event = trace::InterfaceEvent::BLANK;
-    trace::start_change(
-        &mut event,
-        Notification::Interface,
-        Change::Other(i32::MIN),
-        u64::MAX,
-        Note::None,
-    );
-    render::visit_interface(&mut event.fields(), &detail, &names);
-    assert_eq!(event.payload().len(), 443);
-    assert_eq!(event.metadata().map(<[u8]>::len), Some(248));
-    // Sixteen zones, each at its widest, do not fit: that event is dropped, and counted.
-    let detail = Detail::Full(Interface::decode(&MibIpInterfaceRow {
-        zone_indices: [u32::MAX; 16],
-        ..row
-    }));
-    let mut event = trace::InterfaceEvent::BLANK;
-    trace::start_change(
-        &mut event,
-        Notification::Interface,
-        Change::Add,
-        1,
-        Note::None,
-    );
-    render::visit_interface(&mut event.fields(), &detail, &names);
-    assert!(event.metadata().is_none());
+    let full = interface_payload(&Detail::Full(Interface::decode(&row)), &names, Note::None)
+        .expect("the widest interface row fits");
+    assert_eq!(full.len(), 516);
+    assert!(full.len() <= trace::schema::INTERFACE.payload);
+    let note = Note::QueryFailed(NtStatus(0xC000_0001_u32.cast_signed()));
+    let keys = interface_payload(
+        &Detail::Keys(InterfaceKeys::decode(&row), note),
+        &names,
+        note,
+    )
+    .expect("the key-only row fits");
+    assert!(keys.len() < full.len(), "{}", keys.len());
 }
 
 /// The largest address, stable-table and route events: an IPv6 address of eight full groups
 /// with a zone, the widest LUID (a long interface type, the largest index), the longest name
-/// and alias, enum values no name is known for, every number at its widest. They fit
-/// `trace::ROW_PAYLOAD`, so no such event is dropped.
+/// and alias, enum values no name is known for, every number at its widest. They fit their
+/// schemas' payload rooms, so no such event is dropped.
 #[test]
 fn the_largest_address_and_route_events_fit() {
     use core::net::Ipv6Addr;
@@ -439,27 +447,27 @@ fn the_largest_address_and_route_events_fit() {
     address.scope_id = u32::MAX;
     address.creation_time_stamp = i64::MIN;
     let detail = Detail::Full(Address::decode(&address));
-    let mut event = trace::AddressEvent::BLANK;
+    let mut event: trace::AddressEvent = trace::change_event(Notification::Address);
     trace::start_change(
         &mut event,
-        Notification::Address,
         Change::Other(i32::MIN),
         u64::MAX,
+        true,
         Note::None,
     );
     render::visit_address(&mut event.fields(), &detail, &names);
+    assert!(event.finish(), "address");
     let address_payload = event.payload().len();
-    assert!(event.metadata().is_some(), "address: {address_payload}");
-    let mut event = trace::StableEvent::BLANK;
-    trace::start_stable(&mut event, u64::MAX);
+    let mut event = trace::stable_event();
+    trace::start_stable(&mut event, u64::MAX, true);
     render::visit_stable_entry(
         &mut event.fields(),
         u32::MAX,
         &Address::decode(&address),
         &names,
     );
+    assert!(event.finish(), "stable-table");
     let stable_payload = event.payload().len();
-    assert!(event.metadata().is_some(), "stable-table: {stable_payload}");
     let mut route = route_row(
         common::ipv6(wide, u32::MAX),
         128,
@@ -475,20 +483,20 @@ fn the_largest_address_and_route_events_fit() {
     route.age = u32::MAX;
     route.site_prefix_length = u8::MAX;
     let detail = Detail::Full(Route::decode(&route));
-    let mut event = trace::RouteEvent::BLANK;
+    let mut event: trace::RouteEvent = trace::change_event(Notification::Route);
     trace::start_change(
         &mut event,
-        Notification::Route,
         Change::Other(i32::MIN),
         u64::MAX,
+        true,
         Note::None,
     );
     render::visit_route(&mut event.fields(), &detail, &names);
+    assert!(event.finish(), "route");
     let route_payload = event.payload().len();
-    assert!(event.metadata().is_some(), "route: {route_payload}");
     assert_eq!(
         (address_payload, stable_payload, route_payload),
-        (221, 221, 264)
+        (180, 176, 215)
     );
 }
 
@@ -554,9 +562,8 @@ fn a_failed_etw_set_information_unregisters_and_loads_without_etw() {
 
 /// After both `EtwSetInformation` calls failed, an enable callback on another thread that
 /// acquired the run-down protection just before the wait still records a session. No handle is
-/// published: the events are not built, so an event that would not fit (the widest interface,
-/// as in `an_event_that_does_not_fit_is_counted_and_reported_at_unload`) is not counted as
-/// dropped either.
+/// published: the events are neither built nor written, so none is counted as dropped either
+/// (the widest interface, as in `the_widest_interface_is_written_and_an_event_etw_refuses_is_counted`).
 #[test]
 fn after_both_set_information_calls_fail_no_event_is_built_nor_counted_dropped() {
     use netnotify_core::ffi::AF_INET;
@@ -593,13 +600,12 @@ fn after_both_set_information_calls_fail_no_event_is_built_nor_counted_dropped()
     sim.finish();
 }
 
-/// An event that does not fit its buffers is not written, and counted: the `unloaded` line
-/// says `etw-dropped=1`, and the `unloaded` and capture-state `counters` events carry the
-/// count (0 before, 1 after). The event: an interface whose sixteen zones are all at their
-/// widest, with the longest name and alias (`the_largest_interface_event_fits` shows the
-/// widest seven zones Windows sets fit).
+/// No valid row is dropped: an interface whose sixteen zones are all at their widest, with
+/// the longest name and alias, is written. An event ETW refuses (a session out of buffers:
+/// `EtwWriteTransfer` fails) is counted: the `unloaded` line says `etw-dropped=1`, and the
+/// `unloaded` and capture-state `counters` events carry the count (0 before, 1 after).
 #[test]
-fn an_event_that_does_not_fit_is_counted_and_reported_at_unload() {
+fn the_widest_interface_is_written_and_an_event_etw_refuses_is_counted() {
     use netnotify_core::ffi::AF_INET;
     use netnotify_core::sim::Delivery;
     let sim = Sim::new();
@@ -607,41 +613,75 @@ fn an_event_that_does_not_fit_is_counted_and_reported_at_unload() {
     sim.etw_session_at_register(0, ALL);
     assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
     sim.name_interface(ETHERNET_LUID, &"n".repeat(256), &"a".repeat(256));
-    // The interface added is the event dropped: one add, one drop, or neither.
-    let counters = |event: &str, dropped: u64| {
+    let counters = |event: &str, seq: u64, add: u64, dropped: u64| {
+        // `counters` carries the versions, `unloaded` does not.
+        let versions = if event == "counters" {
+            r#""version":"0.1.0","schema":1,"#
+        } else {
+            ""
+        };
         format!(
-            r#"{{"event":"{event}","interface.initial":2,"interface.add":{dropped},"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":0,"route.add":0,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0,"etw-dropped":{dropped},"low-stack":0,"min-stack":18432}}"#,
+            r#"{{"event":"{event}","seq":{seq},"printed":true,{versions}"interface.initial":2,"interface.add":{add},"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":0,"route.add":0,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0,"kept":"","leaked-tables":0,"etw-dropped":{dropped},"low-stack":0,"min-stack":18432}}"#,
         )
     };
     sim.etw_control(trace::CAPTURE_STATE, 0, 0, 0);
-    assert_eq!(sim.etw_events().last(), Some(&counters("counters", 0)));
-    let writes = sim.etw_writes().len();
-    let lines = sim.lines().len();
+    assert_eq!(
+        sim.etw_events().last(),
+        Some(&counters("counters", 1, 0, 0))
+    );
     let widest = MibIpInterfaceRow {
         family: AF_INET,
         interface_luid: ETHERNET_LUID,
         zone_indices: [u32::MAX; 16],
         ..widest_interface_row()
     };
+    let writes = sim.etw_writes().len();
+    assert_eq!(
+        sim.notify(Event::Interface(Some(widest), nt::ADD), Delivery::Full),
+        1
+    );
+    assert_eq!(sim.etw_writes().len(), writes + 1);
+    let event = sim.etw_events().pop().unwrap_or_default();
+    assert!(
+        event.contains(&format!(
+            r#""zones":"{}""#,
+            ["4294967295"; 16]
+                .iter()
+                .enumerate()
+                .map(|(level, zone)| format!("{level}:{zone}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        )),
+        "{event}"
+    );
+    // The session is out of buffers for the next one: not written, counted.
+    sim.fail_etw_write(NtStatus(0xC000_0017_u32.cast_signed()));
+    let lines = sim.lines().len();
     assert_eq!(
         sim.notify(Event::Interface(Some(widest), nt::ADD), Delivery::Full),
         1
     );
     // The lines are printed (an interface takes two); the event is not written.
     assert_eq!(sim.lines_since(lines).len(), 2);
-    assert_eq!(sim.etw_writes().len(), writes);
+    assert_eq!(sim.etw_writes().len(), writes + 1);
     sim.etw_control(trace::CAPTURE_STATE, 0, 0, 0);
-    assert_eq!(sim.etw_events().last(), Some(&counters("counters", 1)));
+    assert_eq!(
+        sim.etw_events().last(),
+        Some(&counters("counters", 2, 2, 1))
+    );
     sim.unload_driver();
     assert_eq!(
         sim.lines().last().map(String::as_str),
         Some(
-            "netnotify: unloaded interface(initial=2 add=1 delete=0 parameter=0 other=0) \
+            "netnotify: unloaded interface(initial=2 add=2 delete=0 parameter=0 other=0) \
              address(initial=0 add=0 delete=0 parameter=0 other=0) route(initial=0 add=0 \
              delete=0 parameter=0 other=0) stable-table(tables=0 entries=0) etw-dropped=1 min-stack=18432"
         )
     );
-    assert_eq!(sim.etw_events().last(), Some(&counters("unloaded", 1)));
+    assert_eq!(
+        sim.etw_events().last(),
+        Some(&counters("unloaded", 1, 2, 1))
+    );
     sim.finish();
 }
 
@@ -754,12 +794,12 @@ fn a_write_before_the_types_are_read_and_an_unregister_before_the_wait_are_misus
     sim.rundown_init();
     // SAFETY: no session listens, so the context is never used.
     let handle = unsafe { sim.register(core::ptr::null_mut()) }.expect("registered");
-    let _ = sim.write(handle, &EventDescriptor::zero(), &[], &[]);
+    let _ = sim.write(handle, &EventDescriptor::zero(), &[], &[], None);
     // An enable callback holds the protection (and may hold the handle) across the
     // unregister, and writes after it: the order unregister-then-wait allowed this.
     assert!(sim.rundown_acquire());
     sim.unregister(handle);
-    let _ = sim.write(handle, &EventDescriptor::zero(), &[], &[]);
+    let _ = sim.write(handle, &EventDescriptor::zero(), &[], &[], None);
     sim.rundown_release();
     sim.rundown_wait();
     assert_eq!(
@@ -773,4 +813,91 @@ fn a_write_before_the_types_are_read_and_an_unregister_before_the_wait_are_misus
             "EtwWriteTransfer without a registered provider",
         ]
     );
+}
+
+/// The simulator holds every event name to one metadata: a write whose metadata differs from
+/// an earlier event's of the same name is a violation, so every simulator test that writes
+/// events (each ends in `sim.finish()`) checks that its events keep one schema per name.
+#[test]
+fn an_event_name_written_with_two_metadata_is_misuse() {
+    use netnotify_core::trace::{ProviderInformation, Trace as _};
+    let sim = Sim::new();
+    sim.rundown_init();
+    // SAFETY: no session listens, so the context is never used.
+    let handle = unsafe { sim.register(core::ptr::null_mut()) }.expect("registered");
+    let _ = sim.set_information(handle, ProviderInformation::Traits);
+    let route = trace::schema::ROUTE;
+    let descriptor = trace::Event::<0>::new(&trace::schema::ROUTE).descriptor();
+    assert!(
+        !sim.write(handle, &descriptor, route.metadata, &[], None)
+            .is_error()
+    );
+    assert!(
+        !sim.write(handle, &descriptor, route.metadata, &[], None)
+            .is_error()
+    );
+    // The old encoding's shape change: `change` as INT32 rather than text.
+    let mut other = route.metadata.to_vec();
+    other[3 + "route\0change\0".len()] = 7;
+    assert!(!sim.write(handle, &descriptor, &other, &[], None).is_error());
+    sim.rundown_wait();
+    sim.unregister(handle);
+    assert_eq!(
+        sim.close(),
+        [
+            "EtwWriteTransfer of \"route\" with metadata unlike its earlier events': one schema \
+          per event name"
+        ]
+    );
+}
+
+/// The interface's names travel as UTF-16, as NETIO gave them: the alias `Ethernet – Büro`
+/// is that in the event, where the line keeps its ASCII form with `?`; a longer alias is cut
+/// as the line cuts it (its first 45 characters and `...`). Before, the event carried the
+/// line's ASCII text.
+#[test]
+fn the_names_are_utf16_as_netio_gave_them() {
+    use netnotify_core::ffi::AF_INET6;
+    use netnotify_core::sim::Delivery;
+    let sim = Sim::new();
+    sim.set_parameter("Notifications", RawValue::Dword(1));
+    sim.etw_session_at_register(0, keyword::INTERFACE);
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    sim.name_interface(
+        ETHERNET_LUID,
+        "ethernet_32768",
+        "Ethernet \u{2013} B\u{fc}ro \"2\"",
+    );
+    let row = common::interface_row(AF_INET6, ETHERNET_LUID, 7);
+    let lines = sim.lines().len();
+    assert_eq!(
+        sim.notify(Event::Interface(Some(row), nt::ADD), Delivery::Full),
+        1
+    );
+    let line = sim.lines_since(lines).remove(0);
+    assert!(
+        line.contains(r#" name=ethernet_32768 alias="Ethernet ? B?ro '2'""#),
+        "{line}"
+    );
+    let event = sim.etw_events().pop().unwrap_or_default();
+    assert!(
+        event.ends_with(r#","name":"ethernet_32768","alias":"Ethernet – Büro \"2\""}"#),
+        "{event}"
+    );
+    // Both names known: the last two bits of `present`.
+    assert!(event.contains(r#""present":2097151,"#), "{event}");
+    let long = format!("{}\u{1F600}tail", "x".repeat(44));
+    sim.name_interface(ETHERNET_LUID, "ethernet_32768", &long);
+    assert_eq!(
+        sim.notify(Event::Interface(Some(row), nt::ADD), Delivery::Full),
+        1
+    );
+    let event = sim.etw_events().pop().unwrap_or_default();
+    // 45 units kept: 44 `x` and the high half of the emoji, which alone is U+FFFD.
+    assert!(
+        event.ends_with(&format!("\"alias\":\"{}\u{FFFD}...\"}}", "x".repeat(44))),
+        "{event}"
+    );
+    sim.unload_driver();
+    sim.finish();
 }

@@ -224,7 +224,7 @@ fn etw_register_and_its_traits_are_passive_only_and_writes_any_irql() {
         NtStatus::SUCCESS
     );
     sim.set_irql(15);
-    let _ = sim.write(handle, &EventDescriptor::zero(), &[], &[]);
+    let _ = sim.write(handle, &EventDescriptor::zero(), &[], &[], None);
     sim.set_irql(0);
     sim.rundown_wait();
     sim.unregister(handle);

@@ -768,12 +768,20 @@ fn unload_while_pinned(stable: StableMode, pinned: Notification, kept: &str, tab
         \"route.add\":0,\"route.delete\":0,\"route.parameter\":0,\"route.other\":0,\
         \"stable-table.tables\":{tables},\"stable-table.entries\":0"
     );
+    // The error event's `seq` follows the error events before it.
+    let errors = sim.etw_events()[..events]
+        .iter()
+        .filter(|event| event.starts_with("{\"event\":\"error\""))
+        .count()
+        + 1;
     assert_eq!(
         sim.etw_events()[events..],
         [
-            format!("{{\"event\":\"error\",\"message\":\"{error}\"}}"),
             format!(
-                "{{\"event\":\"unloaded\",{counters},\"kept\":\"{kept}\",\"etw-dropped\":0,\"low-stack\":0,\"min-stack\":18432}}"
+                "{{\"event\":\"error\",\"seq\":{errors},\"printed\":true,\"message\":\"{error}\"}}"
+            ),
+            format!(
+                "{{\"event\":\"unloaded\",\"seq\":1,\"printed\":true,{counters},\"kept\":\"{kept}\",\"leaked-tables\":0,\"etw-dropped\":0,\"low-stack\":0,\"min-stack\":18432}}"
             ),
         ]
     );

@@ -83,7 +83,7 @@ fn an_event_below_the_floor_is_counted_and_neither_printed_nor_written() {
     let unloaded = sim.etw_events().pop().unwrap();
     assert!(
         unloaded.ends_with(
-            r#""stable-table.entries":0,"etw-dropped":0,"low-stack":2,"min-stack":8191}"#
+            r#""stable-table.entries":0,"kept":"","leaked-tables":0,"etw-dropped":0,"low-stack":2,"min-stack":8191}"#
         ),
         "{unloaded}"
     );

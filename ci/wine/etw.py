@@ -9,9 +9,10 @@ decoder this project did not write: PyPI `etl-parser`'s TraceLogging decoder
                                       (json_view: docs/replay.md#etw)
 
 Each event decodes to `{"event": NAME, FIELD: VALUE, ...}`: integers as numbers, BOOL32 as
-true/false, DOUBLE as a number, text as strings, and the fields whose out-type says IPv4 (a
-UINT32 in network order) or IPv6 (16 counted bytes) as addresses, as ETW's own decoders show
-them.
+true/false, DOUBLE as a number, text (8-bit and UTF-16) as strings, and the fields whose
+out-type says IPv4 (a UINT32 in network order) or IPv6 (16 counted bytes) as addresses, as
+ETW's own decoders show them. Every event of a name must carry the same metadata bytes (one
+schema per event name: docs/replay.md#etw).
 """
 import hashlib
 import ipaddress
@@ -25,6 +26,9 @@ import uuid
 REQUIREMENTS = ["etl-parser==1.0.1", "construct==2.10.70"]
 PROVIDER = "netnotify"
 OUT_IPV4, OUT_IPV6 = 8, 9  # TraceLogging out-types (TraceLoggingProvider.h, TlgOutIPV4/6)
+# TraceLogging in-types (TlgInUNICODESTRING, TlgInANSISTRING, TlgInUINT32, TlgInDOUBLE,
+# TlgInBOOL32).
+IN_UTF16, IN_TEXT, IN_UINT32, IN_DOUBLE, IN_BOOL32 = 1, 2, 8, 12, 13
 
 
 def decoder():
@@ -55,10 +59,51 @@ def load(path):
         return [json.loads(line) for line in log if line.strip()]
 
 
+def parts(call):
+    """A write's data by descriptor type: the payload is every type-0 descriptor's bytes, in
+    order (ETW concatenates them)."""
+    data = {}
+    for part in call["data"]:
+        data[part["type"]] = data.get(part["type"], b"") + bytes.fromhex(part["hex"])
+    data.setdefault(0, b"")
+    return data
+
+
+def metadata_name(metadata):
+    """The event name in TraceLogging metadata (after its size and tags byte)."""
+    return metadata[3:].split(b"\0", 1)[0].decode("ascii")
+
+
+def one_schema_per_name(calls):
+    """None if every event of a name carries the same metadata bytes, else what differs."""
+    seen = {}
+    for call in calls:
+        if call["call"] == "EtwWriteTransfer":
+            metadata = parts(call)[1]
+            first = seen.setdefault(metadata_name(metadata), metadata)
+            if first != metadata:
+                return f"an event {metadata_name(metadata)!r} with metadata {metadata.hex()} " \
+                       f"unlike its earlier one's {first.hex()}"
+    return None
+
+
+def layouts(calls, tracelogging=None):
+    """Each event name's fields and in-types, in order, as etl-parser reads its metadata."""
+    tracelogging = tracelogging or decoder()
+    found = {}
+    for call in calls:
+        if call["call"] == "EtwWriteTransfer":
+            data = parts(call)
+            decoded = tracelogging().load(data[1], data[0])
+            found.setdefault(decoded.get_name(),
+                             [(f.name, f.tag_in & 0x1F) for f in decoded.scheme.fields])
+    return found
+
+
 def decode(call, tracelogging=None):
     """One EtwWriteTransfer call's event, decoded by etl-parser."""
     tracelogging = tracelogging or decoder()
-    data = {part["type"]: bytes.fromhex(part["hex"]) for part in call["data"]}
+    data = parts(call)
     decoded = tracelogging().load(data[1], data[0])
     event = {"event": decoded.get_name()}
     for field in decoded.scheme.fields:
@@ -117,42 +162,82 @@ def stack_of(calls, tracelogging=None):
     return found
 
 
-# The notifications' events carry their `seq` (the driver's count); the driver's own records'
-# `seq` numbers `cargo replay --json`'s objects and is in no event.
+# The notifications' events carry their `seq` (the driver's count of the kind's events); a
+# driver event's `seq` numbers the provider's events of its name.
 NOTIFICATION_KINDS = ("interface", "address", "route", "stable-table")
 
 
-def json_view(objects, registered=True):
+def zero(in_type):
+    """A column's zero: what an event holds for a value its record lacks."""
+    if in_type in (IN_TEXT, IN_UTF16):
+        return ""
+    if in_type == IN_BOOL32:
+        return False
+    if in_type == IN_DOUBLE:
+        return 0.0
+    return 0
+
+
+def typed(in_type, value):
+    """A JSON value in its column's type: `infinite`/`unset` of a UINT32 as its all-ones
+    value, a number of a text column (a value Windows does not define) as its decimal text."""
+    if in_type == IN_UINT32 and value in ("infinite", "unset"):
+        return 0xFFFFFFFF
+    if in_type == IN_TEXT and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def json_view(objects, layouts, registered=True):
     """What the driver's events decode to, from `cargo replay --json`'s objects, in order: one
-    record, two renderings (docs/replay.md#etw, the same rules as netnotify_replay::json::
-    etw_view). No event for the objects before `settings` (printed before EtwRegister), or at
-    all without a provider; `kind` is the event's name; `printed` and a driver record's `seq`
-    are the lines' and left out; a null is a field the event leaves out; a nested object is its
-    fields named `outer.inner`; the unloaded event always has low-stack and min-stack (0 where
-    the line leaves low-stack out or says min-stack=none)."""
+    record, two renderings (docs/replay.md#etw, the same rules as netnotify_replay::etw_view::
+    etw_view). The fields of each event name are its schema's, as etl-parser read them from
+    the events' metadata (`layouts`), which one_schema_per_name holds to one per name. No event
+    for the objects before `settings` (printed before EtwRegister), nor the warning that
+    setting the traits failed, or at all without a provider; `kind` is the event's name; every
+    field of the schema in order, a key the object lacks (or has as null) as its type's zero
+    with its bit clear in `present` (bit n: the n-th field after it); `note` empty when none;
+    a driver event's `seq` its number among the events of its name and `printed` true; a
+    nested object is its fields named `outer.inner`; a key no field takes is kept as
+    `unexpected.KEY`, so that it fails the comparison."""
     if not registered:
         return []
     first = next((n for n, o in enumerate(objects) if o.get("kind") == "settings"), None)
     if first is None:
         return []
-    view = []
+    view, driver_seq = [], {}
     for obj in objects[first:]:
         kind = obj["kind"]
-        event = {"event": kind}
-        for key, value in obj.items():
-            if kind == "unloaded" and key == "min-stack":
-                # The stack guard's counters are in every unloaded event: low-stack 0 where the
-                # line leaves it out, min-stack 0 where it says none (JSON null).
-                event.setdefault("low-stack", 0)
-                event[key] = 0 if value is None else value
-                continue
-            if key == "kind" or key == "printed" or value is None or \
-                    (key == "seq" and kind not in NOTIFICATION_KINDS):
-                continue
-            if isinstance(value, dict):
-                event.update({f"{key}.{name}": inner for name, inner in value.items()})
+        if kind == "warning" and obj.get("message", "").startswith("EtwSetInformation("):
+            continue
+        event, used, present, bits = {"event": kind}, {"kind", "row"}, None, 0
+        for at, (field, in_type) in enumerate(layouts.get(kind, [])):
+            outer, _, inner = field.partition(".")
+            if inner and isinstance(obj.get(outer), dict):
+                used.add(outer)
+                value = obj[outer].get(inner)
             else:
-                event[key] = value
+                used.add(field)
+                value = obj.get(field)
+            if field == "seq" and kind not in NOTIFICATION_KINDS:
+                driver_seq[kind] = driver_seq.get(kind, 0) + 1
+                event[field] = driver_seq[kind]
+            elif field == "printed":
+                event[field] = obj.get("printed", True)
+            elif field == "present":
+                present = at
+                event[field] = 0
+            elif value is None:
+                event[field] = zero(in_type)
+            else:
+                if present is not None:
+                    bits |= 1 << (at - present - 1)
+                event[field] = typed(in_type, value)
+        if present is not None:
+            event["present"] = bits
+        for key, value in obj.items():
+            if key not in used:
+                event[f"unexpected.{key}"] = value
         view.append(event)
     return view
 
@@ -172,8 +257,13 @@ def main():
         return 0 if len(sys.argv) == 2 else 2
     if len(sys.argv) == 3:
         calls = load(sys.argv[1])
+        differs = one_schema_per_name(calls)
+        if differs:
+            print(differs)
+            return 1
         decoded = events(calls)
-        objects = json_view(load(sys.argv[2]), any(c["call"] == "EtwRegister" for c in calls))
+        objects = json_view(load(sys.argv[2]), layouts(calls),
+                            any(c["call"] == "EtwRegister" for c in calls))
         at = same(decoded, objects)
         if at is not None:
             print(f"event {at}: {decoded[at:at + 1]}\n  --json: {objects[at:at + 1]}")

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use netnotify_core::fields::{self, Field, FieldValue, Value as FieldValueKind, Visit};
+use netnotify_core::fields::{Field, FieldValue, Value as FieldValueKind, Visit};
 use netnotify_core::line::{Out, Put};
 use netnotify_core::record::Record;
 use netnotify_core::render::visit_header;
@@ -165,85 +165,7 @@ pub fn event_skipped(record: &Record, sequence: &mut Sequence) {
     sequence.next(record.kind());
 }
 
-/// The event names of notifications: their objects' `seq` is the kind's count of events (or
-/// of a stable table's records), which the event carries too.
-const NOTIFICATION_KINDS: [&str; 4] = ["interface", "address", "route", "stable-table"];
-
-/// What the driver's ETW events decode to, from `--json`'s objects (docs/replay.md#etw).
-///
-/// One record, two renderings. `objects` are `--json`'s objects in order; `registered` says
-/// whether the provider registered (`loaded` … `etw=` not `off`).
-///
-/// - The objects before `settings` have no event: they were printed before `EtwRegister`
-///   (the settings' warnings, a failed `IoCreateDevice`). With no provider, none has.
-/// - The warning that setting the provider's traits failed has no event either: the driver
-///   prints it before it publishes the handle, so that no event is written untyped.
-/// - `kind` is the event's name (`event` in a decoded event).
-/// - Rendering-only keys, left out: `printed` (whether storm control or the verbosity left
-///   the line out: a fact about the lines), and `seq` of the driver's own records (it
-///   numbers `--json`'s objects of a kind; the driver counts no lines).
-/// - A `null` (an unknown name or alias, an on-link route's `via`, `row` of a NULL row,
-///   `entries` of `immediate (no table)`) is a field the event leaves out: `TraceLogging`
-///   has no null.
-/// - A nested object (the `unloaded` counts) is its fields named `outer.inner`: etl-parser
-///   decodes no `TraceLogging` struct.
-/// - The stack guard's counters are in every `unloaded` event: `low-stack` 0 where the line
-///   leaves it out, and `min-stack` 0 where the line says `none` (JSON `null`).
-#[must_use]
-pub fn etw_view(objects: &[Value], registered: bool) -> Vec<Value> {
-    if !registered {
-        return Vec::new();
-    }
-    let Some(first) = objects
-        .iter()
-        .position(|object| object.get("kind").and_then(Value::as_str) == Some("settings"))
-    else {
-        return Vec::new();
-    };
-    objects
-        .iter()
-        .skip(first)
-        .filter_map(Value::as_object)
-        .filter(|object| {
-            object.get("kind").and_then(Value::as_str) != Some("warning")
-                || !object
-                    .get("message")
-                    .and_then(Value::as_str)
-                    .is_some_and(|message| message.starts_with("EtwSetInformation("))
-        })
-        .map(|object| {
-            let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
-            let mut view = Map::new();
-            view.insert("event".to_owned(), kind.into());
-            for (key, value) in object {
-                if kind == "unloaded" && key == fields::driver::MIN_STACK.name {
-                    view.entry(fields::driver::LOW_STACK.name)
-                        .or_insert(0.into());
-                    let min = if value.is_null() {
-                        0.into()
-                    } else {
-                        value.clone()
-                    };
-                    view.insert(key.clone(), min);
-                    continue;
-                }
-                let rendering_only =
-                    key == "printed" || (key == "seq" && !NOTIFICATION_KINDS.contains(&kind));
-                if key == "kind" || rendering_only || value.is_null() {
-                    continue;
-                }
-                if let Value::Object(inner) = value {
-                    for (name, value) in inner {
-                        view.insert(format!("{key}.{name}"), value.clone());
-                    }
-                } else {
-                    view.insert(key.clone(), value.clone());
-                }
-            }
-            Value::Object(view)
-        })
-        .collect()
-}
+pub use crate::etw_view::etw_view;
 
 /// The `decode_rows` fuzz check (`fuzz/` and its regression tests): any bytes as a row.
 ///

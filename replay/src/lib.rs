@@ -12,6 +12,7 @@ mod wording;
 
 pub mod cli;
 pub mod docs;
+pub mod etw_view;
 pub mod import;
 pub mod json;
 pub mod readable;

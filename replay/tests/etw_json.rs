@@ -1,12 +1,14 @@
 //! One record, two renderings (docs/replay.md#etw): for the built-in scenarios, every Wine
 //! scenario and the test scenarios, the ETW events the driver writes, decoded by the
 //! simulator's reader (`netnotify_core::sim::etw::decode`), equal `cargo replay --json`'s
-//! objects in order, as [`netnotify_replay::json::etw_view`] states the rules.
+//! objects in order, as [`netnotify_replay::json::etw_view`] states the rules; and every
+//! event of a name, in every scenario, carries the same metadata bytes: its schema's.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use netnotify_core::sim::{EtwWrite as Write, decode_etw as decode};
-use netnotify_core::trace::{EventDescriptor, Level};
+use netnotify_core::trace::{EventDescriptor, Level, schema};
 use netnotify_replay::json::etw_view;
 use netnotify_replay::{EtwSession, Output, parse, run_with};
 use serde_json::Value;
@@ -39,16 +41,20 @@ fn scenarios() -> Vec<(String, String)> {
     all
 }
 
-/// The writes of an `--etw` log, decoded.
-fn decoded(log: &[String]) -> Vec<Value> {
+/// The writes of an `--etw` log, decoded; each event name's metadata recorded in `metadata`
+/// (the first seen), and every later event's held to it.
+fn decoded(log: &[String], metadata: &mut BTreeMap<String, Vec<u8>>, name: &str) -> Vec<Value> {
     log.iter()
         .map(|call| serde_json::from_str::<Value>(call).expect("a JSON call"))
         .filter(|call| call["call"] == "EtwWriteTransfer")
         .map(|call| {
+            // The payload is every type-0 descriptor's bytes, in order.
             let part = |kind: u64| {
                 let data = call["data"].as_array().expect("data");
-                let part = data.iter().find(|part| part["type"] == kind).expect("part");
-                hex::decode(part["hex"].as_str().expect("hex")).expect("hex")
+                data.iter()
+                    .filter(|part| part["type"] == kind)
+                    .flat_map(|part| hex::decode(part["hex"].as_str().expect("hex")).expect("hex"))
+                    .collect::<Vec<u8>>()
             };
             let write = Write {
                 descriptor: EventDescriptor::new(Level::Informational, 0),
@@ -56,6 +62,18 @@ fn decoded(log: &[String]) -> Vec<Value> {
                 metadata: part(1),
                 payload: part(0),
             };
+            let event = write.metadata[3..]
+                .split(|&byte| byte == 0)
+                .next()
+                .map(|event| String::from_utf8_lossy(event).into_owned())
+                .expect("a name");
+            let first = metadata
+                .entry(event.clone())
+                .or_insert_with(|| write.metadata.clone());
+            assert!(
+                *first == write.metadata,
+                "{name}: an {event} event's metadata differs from an earlier one's"
+            );
             let text = decode(&write);
             serde_json::from_str(&text).unwrap_or_else(|_| panic!("{text}"))
         })
@@ -70,6 +88,7 @@ fn every_event_decodes_to_its_json_object() {
         capture_state: false,
     };
     let mut checked = 0;
+    let mut metadata = BTreeMap::new();
     for (name, text) in scenarios() {
         let scenario = parse(&text).unwrap_or_else(|error| panic!("{name}: {error}"));
         let (mut out, mut notes) = (Vec::new(), Vec::new());
@@ -83,7 +102,7 @@ fn every_event_decodes_to_its_json_object() {
         let registered = log.iter().any(|call| call.contains("\"EtwRegister\""))
             && !objects.iter().any(|object| object["etw"] == "off");
         let expected = etw_view(&objects, registered);
-        let events = decoded(&log);
+        let events = decoded(&log, &mut metadata, &name);
         for (at, (event, object)) in events.iter().zip(&expected).enumerate() {
             assert_eq!(event, object, "{name}: event {at}");
         }
@@ -96,4 +115,26 @@ fn every_event_decodes_to_its_json_object() {
     }
     // 5,016 of them from `cargo replay --storm` alone.
     assert!(checked > 5000, "{checked} events");
+    // Every event name the scenarios wrote kept its schema's metadata, the static built at
+    // compile time; and the scenarios wrote every name but `counters` (capture-state only) and
+    // `warning` (tests/etw.rs writes both).
+    for (event, bytes) in &metadata {
+        let schema = schema(event).unwrap_or_else(|| panic!("no schema named {event}"));
+        assert_eq!(bytes.as_slice(), schema.metadata, "{event}");
+    }
+    let names: Vec<&str> = metadata.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "address",
+            "error",
+            "interface",
+            "loaded",
+            "route",
+            "settings",
+            "stable-table",
+            "storm",
+            "unloaded",
+        ]
+    );
 }

@@ -76,6 +76,19 @@ netnotify_core::segment! {
     }
 }
 
+/// The route's tail as an ETW schema: its metadata made from the table at compile time.
+const TAIL: [trace::Column; 2] = trace::schema::columns(&[route::METRIC, EXTRA], 0);
+static TAIL_METADATA: [u8; trace::schema::metadata_len("route", &TAIL)] =
+    trace::schema::metadata("route", &TAIL);
+static TAIL_SCHEMA: trace::Schema = trace::Schema {
+    name: "route",
+    level: trace::Level::Informational,
+    keyword: trace::keyword::ROUTE,
+    metadata: &TAIL_METADATA,
+    payload: trace::schema::payload_room(&TAIL),
+    names: false,
+};
+
 /// One field added to a table (`EXTRA`, declared once above) appears in the line, in the
 /// readable-row parser (written at its offset), in the JSON, in the ETW event, and in the
 /// docs' table.
@@ -103,17 +116,17 @@ fn a_field_added_to_the_table_appears_everywhere() {
     let mut object = json::Object::default();
     visit_route_tail(&mut object, &decoded);
     assert_eq!(object.to_json(), "{\"route-metric\":0,\"extra\":42}");
-    // The ETW event: the same field under the same name, a UINT32 (its kind's width), and
-    // decoded it equals the JSON object.
-    let mut event = trace::RouteEvent::BLANK;
-    event.start("route", trace::Level::Informational, trace::keyword::ROUTE);
+    // The ETW event: the same field under the same name, a UINT32 (its kind's width), in a
+    // schema whose metadata is made from the table at compile time (`TAIL_SCHEMA`); decoded
+    // it equals the JSON object.
+    let mut event: trace::Event<8> = trace::Event::new(&TAIL_SCHEMA);
     visit_route_tail(&mut event.fields(), &decoded);
-    let metadata = event.metadata().expect("fits").to_vec();
-    assert!(metadata.ends_with(b"route-metric\0\x08extra\0\x08"));
+    assert!(event.finish());
+    assert!(TAIL_METADATA.ends_with(b"route-metric\0\x08extra\0\x08"));
     let write = EtwWrite {
-        descriptor: *event.descriptor(),
+        descriptor: event.descriptor(),
         traits: trace::PROVIDER_TRAITS.to_vec(),
-        metadata,
+        metadata: event.metadata().to_vec(),
         payload: event.payload().to_vec(),
     };
     assert_eq!(

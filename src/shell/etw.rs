@@ -8,11 +8,12 @@ use core::cell::UnsafeCell;
 use core::ffi::c_void;
 use core::ptr;
 
+use netnotify_core::render::Names;
 use netnotify_core::status::NtStatus;
 use netnotify_core::trace::{
     DESCRIPTOR_EVENT_METADATA, DESCRIPTOR_PAYLOAD, DESCRIPTOR_PROVIDER_TRAITS,
     EVENT_PROVIDER_SET_TRAITS, EVENT_PROVIDER_USE_DESCRIPTOR_TYPE, EventDescriptor, Guid,
-    PROVIDER_GUID, PROVIDER_TRAITS, ProviderInformation, RegHandle, Trace,
+    PAYLOAD_PARTS, PROVIDER_GUID, PROVIDER_TRAITS, Parts, ProviderInformation, RegHandle, Trace,
 };
 use wdk_sys::_EVENT_DATA_DESCRIPTOR__bindgen_ty_1;
 use wdk_sys::ntddk::{
@@ -125,22 +126,31 @@ impl Trace for Etw {
         descriptor: &EventDescriptor,
         metadata: &[u8],
         payload: &[u8],
+        names: Option<&Names>,
     ) -> NtStatus {
-        let data = [
-            data_descriptor(&PROVIDER_TRAITS, DESCRIPTOR_PROVIDER_TRAITS),
-            data_descriptor(metadata, DESCRIPTOR_EVENT_METADATA),
-            data_descriptor(payload, DESCRIPTOR_PAYLOAD),
-        ];
-        // SAFETY: any IRQL; a published handle (core contract); the descriptor and three data
-        // descriptors point to the image's constants and the caller's stack, non-paged while
-        // it runs, and only read during the call.
+        // The traits, the metadata, then each payload part (at most PAYLOAD_PARTS): ETW joins
+        // the parts, in order, into the event's payload ("EVENT_DATA_DESCRIPTOR structure",
+        // Microsoft Learn). The names' units are passed where the core holds them, not copied.
+        let mut data = [data_descriptor(&[], DESCRIPTOR_PAYLOAD); 2 + PAYLOAD_PARTS];
+        let mut count: ULONG = 2;
+        if let [traits, meta, parts @ ..] = &mut data {
+            *traits = data_descriptor(&PROVIDER_TRAITS, DESCRIPTOR_PROVIDER_TRAITS);
+            *meta = data_descriptor(metadata, DESCRIPTOR_EVENT_METADATA);
+            for (slot, part) in parts.iter_mut().zip(Parts::new(payload, names)) {
+                *slot = data_descriptor(part, DESCRIPTOR_PAYLOAD);
+                count = count.saturating_add(1);
+            }
+        }
+        // SAFETY: any IRQL; a published handle (core contract); the descriptor and `count`
+        // data descriptors point to the image's constants and the caller's stack, non-paged
+        // while it runs, and only read during the call.
         NtStatus(unsafe {
             EtwWriteTransfer(
                 handle.0,
                 ptr::from_ref(descriptor).cast::<EVENT_DESCRIPTOR>(),
                 ptr::null(),
                 ptr::null(),
-                3,
+                count,
                 data.as_ptr().cast_mut(),
             )
         })

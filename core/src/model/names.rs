@@ -1,4 +1,4 @@
-//! An interface's names as the driver keeps them: bounded printable text ([`Text`]) and the
+//! An interface's names as the driver keeps them: bounded UTF-16 text ([`Text`]) and the
 //! pair of name and alias ([`Names`]), as a callback looked them up.
 //!
 //! Model vocabulary, not output: records carry them ([`crate::model::record::Record`]) and
@@ -17,11 +17,18 @@ pub const NAME_CHARACTERS: usize = 32;
 /// far shorter.
 pub const ALIAS_CHARACTERS: usize = 48;
 
-/// A name or alias as printed: printable ASCII, at most `N` characters, or unknown (`?`).
+/// A name or alias as looked up, at most `N` characters, or unknown (`?`).
+///
+/// Kept as its UTF-16 units (little-endian, as ETW's `CStr16` takes them); the line and
+/// `--json` print it as ASCII (printable ASCII kept, `"` as `'` since the alias is quoted,
+/// anything else `?`: `output::render::text`).
+/// A longer text keeps its first `N - 3` characters and ends with `...` (a surrogate pair cut
+/// in half at that point is kept as U+FFFD). The line and `--json` print the ASCII form;
+/// ETW events carry the units, so a decoder shows `Ethernet – Büro` as it is.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Text<const N: usize> {
-    // The output's writer of the text reads them (`output::render::text`).
-    pub(crate) bytes: [u8; N],
+    // The output's writers read them (`output::render::text`, `output::trace`).
+    pub(crate) units: [[u8; 2]; N],
     pub(crate) len: usize,
     pub(crate) known: bool,
 }
@@ -29,29 +36,23 @@ pub struct Text<const N: usize> {
 impl<const N: usize> Text<N> {
     /// Unknown: the lookup failed or was not allowed.
     pub const UNKNOWN: Self = Self {
-        bytes: [0; N],
+        units: [[0; 2]; N],
         len: 0,
         known: false,
     };
 
-    /// The text of `units` (UTF-16, up to the first NUL, if any): printable ASCII kept,
-    /// `"` printed as `'` (the alias is quoted), anything else as `?`; cut to `N` with `...`.
+    /// The text of `units` (UTF-16, up to the first NUL, if any), cut to `N` with `...`.
     #[must_use]
     pub fn from_units(units: impl IntoIterator<Item = u16>) -> Self {
         let mut text = Self {
-            bytes: [0; N],
+            units: [[0; 2]; N],
             len: 0,
             known: true,
         };
         let mut cut = false;
         for unit in units.into_iter().take_while(|unit| *unit != 0) {
-            let byte = match u8::try_from(unit) {
-                Ok(b'"') => b'\'',
-                Ok(byte @ b' '..=b'~') => byte,
-                _ => b'?',
-            };
-            if let Some(slot) = text.bytes.get_mut(text.len) {
-                *slot = byte;
+            if let Some(slot) = text.units.get_mut(text.len) {
+                *slot = unit.to_le_bytes();
                 text.len = text.len.saturating_add(1);
             } else {
                 cut = true;
@@ -60,15 +61,24 @@ impl<const N: usize> Text<N> {
         }
         if cut {
             text.len = N.saturating_sub(3);
-            for slot in text.bytes.iter_mut().skip(text.len) {
-                *slot = b'.';
+            // A high surrogate whose low half is cut off.
+            if let Some(last) = text
+                .len
+                .checked_sub(1)
+                .and_then(|at| text.units.get_mut(at))
+                && (0xD800..0xDC00).contains(&u16::from_le_bytes(*last))
+            {
+                *last = 0xFFFD_u16.to_le_bytes();
+            }
+            for slot in text.units.iter_mut().skip(text.len) {
+                *slot = u16::from(b'.').to_le_bytes();
             }
             text.len = N;
         }
         text
     }
 
-    /// As [`Text::from_units`], from single bytes (an ANSI name).
+    /// As [`Text::from_units`], from single bytes (an ANSI name: ASCII, `<type>_<index>`).
     #[must_use]
     pub fn from_bytes(bytes: &[u8]) -> Self {
         Self::from_units(bytes.iter().map(|byte| u16::from(*byte)))
@@ -80,11 +90,45 @@ impl<const N: usize> Text<N> {
         Self::from_units(text.encode_utf16())
     }
 
-    /// The printed characters, `None` if unknown.
+    /// The printed (ASCII) form, written into `buffer`: printable ASCII kept, `"` as `'`
+    /// (the alias is quoted), anything else `?`; `None` if unknown.
     #[must_use]
-    pub fn as_str(&self) -> Option<&str> {
+    pub fn as_ascii<'a>(&self, buffer: &'a mut [u8; N]) -> Option<&'a str> {
+        if !self.known {
+            return None;
+        }
+        for (byte, unit) in buffer.iter_mut().zip(self.units()) {
+            *byte = match u8::try_from(unit) {
+                Ok(b'"') => b'\'',
+                Ok(byte @ b' '..=b'~') => byte,
+                _ => b'?',
+            };
+        }
+        core::str::from_utf8(buffer.get(..self.len).unwrap_or_default()).ok()
+    }
+
+    /// Whether the text is known.
+    #[must_use]
+    pub const fn is_known(&self) -> bool {
         self.known
-            .then(|| ascii(self.bytes.get(..self.len).unwrap_or_default()))
+    }
+
+    /// The units kept, little-endian (empty if unknown).
+    #[must_use]
+    pub fn utf16_bytes(&self) -> &[u8] {
+        self.units
+            .get(..self.len)
+            .unwrap_or_default()
+            .as_flattened()
+    }
+
+    /// The units kept (none if unknown).
+    pub fn units(&self) -> impl Iterator<Item = u16> + '_ {
+        self.units
+            .get(..self.len)
+            .unwrap_or_default()
+            .iter()
+            .map(|unit| u16::from_le_bytes(*unit))
     }
 }
 
@@ -116,9 +160,4 @@ impl Names {
             alias: Text::from_text(alias),
         }
     }
-}
-
-/// Bytes [`Text`] kept, all ASCII.
-fn ascii(bytes: &[u8]) -> &str {
-    core::str::from_utf8(bytes).unwrap_or("?")
 }

@@ -118,8 +118,11 @@ struct RowKind<N, T: ?Sized, R, K, F> {
     /// visitor, from the field table).
     visit: fn(&mut trace::Fields<'_>, &Detail<K, F>, &Names),
     /// Writes the change's event: [`trace_change`] with this row type's buffer sizes.
-    trace: fn(&T, &Session, Change, u64, &Detail<K, F>, &Names),
+    trace: TraceChange<T, K, F>,
 }
+
+/// Writes a change's event: its header (the change, `seq`, `printed`) and its record.
+type TraceChange<T, K, F> = fn(&T, &Session, Change, u64, bool, &Detail<K, F>, &Names);
 
 /// A row type the change callbacks receive, with its entry: for a kernel `N` and an ETW
 /// writer `T`, whose calls the entry names.
@@ -145,13 +148,7 @@ impl<N: NetIo, T: Trace + ?Sized> ChangeRow<N, T> for MibIpInterfaceRow {
         render: render::write_interface_event,
         more: render::write_interface_more,
         visit: |fields, detail, names| render::visit_interface(fields, detail, names),
-        trace: trace_change::<
-            N,
-            T,
-            Self,
-            { trace::INTERFACE_METADATA },
-            { trace::INTERFACE_PAYLOAD },
-        >,
+        trace: trace_change::<N, T, Self, { trace::InterfaceEvent::PAYLOAD }>,
     };
 }
 
@@ -168,7 +165,7 @@ impl<N: NetIo, T: Trace + ?Sized> ChangeRow<N, T> for MibUnicastIpAddressRow {
         render: render::write_address_event,
         more: |_, _, _| false,
         visit: |fields, detail, names| render::visit_address(fields, detail, names),
-        trace: trace_change::<N, T, Self, { trace::ADDRESS_METADATA }, { trace::ROW_PAYLOAD }>,
+        trace: trace_change::<N, T, Self, { trace::AddressEvent::PAYLOAD }>,
     };
 }
 
@@ -185,29 +182,31 @@ impl<N: NetIo, T: Trace + ?Sized> ChangeRow<N, T> for MibIpForwardRow2 {
         render: render::write_route_event,
         more: |_, _, _| false,
         visit: |fields, detail, names| render::visit_route(fields, detail, names),
-        trace: trace_change::<N, T, Self, { trace::ROUTE_METADATA }, { trace::ROW_PAYLOAD }>,
+        trace: trace_change::<N, T, Self, { trace::RouteEvent::PAYLOAD }>,
     };
 }
 
-/// Writes a change's event, every field of `detail` as its record has them, into a buffer of
-/// `M` bytes of metadata and `P` of payload (the row type's), in a frame of its own (the
-/// event's buffers are never on the stack beside a line's).
+/// Writes a change's event, every field of `detail` as its record has them, into a payload
+/// of `P` bytes (the row type's schema's), in a frame of its own (the event's buffer is never
+/// on the stack beside a line's). The interface's names travel as their own data descriptors
+/// ([`trace::Event::write_names`]).
 #[inline(never)]
-fn trace_change<N, T, R, const M: usize, const P: usize>(
+fn trace_change<N, T, R, const P: usize>(
     trace: &T,
     session: &Session,
     change: Change,
     seq: u64,
+    printed: bool,
     detail: &Detail<R::Keys, R::Full>,
     names: &Names,
 ) where
     T: Trace + ?Sized,
     R: ChangeRow<N, T>,
 {
-    let mut event = trace::Event::<M, P>::BLANK;
-    trace::start_change(&mut event, R::ROW.kind, change, seq, note_of(detail));
+    let mut event: trace::Event<P> = trace::change_event(R::ROW.kind);
+    trace::start_change(&mut event, change, seq, printed, note_of(detail));
     (R::ROW.visit)(&mut event.fields(), detail, names);
-    event.write(trace, session);
+    event.write_names(trace, session, names);
 }
 
 /// Replaces `row` (the delivered keys) with the current state of the object they name, or
@@ -339,6 +338,7 @@ fn change<N: NetIo, S: Sink, R: ChangeRow<N, S::Trace>>(
             &extension.session,
             change,
             seq,
+            true,
             &detail,
             &names,
         );
@@ -374,6 +374,7 @@ fn left_out<N, S: Sink, R: ChangeRow<N, S::Trace>>(
             &extension.session,
             change,
             seq,
+            false,
             &detail,
             &Names::UNKNOWN,
         );
@@ -445,8 +446,8 @@ fn trace_summary<N, S: Sink>(
     notification: Notification,
     summary: &Summary,
 ) {
-    let mut event = trace::StormEvent::BLANK;
-    trace::storm_event(&mut event, notification, summary);
+    let mut event = trace::new_storm_event();
+    trace::storm_event(&mut event, notification, summary, &extension.session);
     event.write(extension.sink.trace(), &extension.session);
 }
 
@@ -508,8 +509,8 @@ fn write_message<N, S: Sink>(extension: &Extension<N, S>, error: bool, line: &Li
     let text = text
         .strip_prefix(if error { "error: " } else { "warning: " })
         .unwrap_or(text);
-    let mut event = trace::MessageEvent::BLANK;
-    trace::message_event(&mut event, error, text);
+    let mut event = trace::new_message_event(error);
+    trace::message_event(&mut event, error, text, &extension.session);
     event.write(extension.sink.trace(), &extension.session);
 }
 
@@ -528,10 +529,11 @@ pub fn trace_control<N, S: Sink>(
             .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
     {
         trace::counters_event(
-            "counters",
+            false,
             &extension.counters,
             crate::model::notification::NotificationSet::EMPTY,
             extension.session.dropped(),
+            &extension.session,
         )
         .write(extension.sink.trace(), &extension.session);
     }
@@ -607,7 +609,8 @@ pub fn stable_table<N, S: Sink>(
         .session
         .enabled(trace::Level::Informational, trace::keyword::STABLE_TABLE)
     {
-        trace_stable_table(extension, completion, seq, entries);
+        let printed = extension.settings.verbosity != Verbosity::Errors;
+        trace_stable_table(extension, completion, seq, printed, entries);
     }
     if extension.settings.verbosity == Verbosity::Errors {
         return;
@@ -683,10 +686,11 @@ fn trace_stable_table<N, S: Sink>(
     extension: &Extension<N, S>,
     completion: Completion,
     seq: u64,
+    printed: bool,
     entries: Option<u32>,
 ) {
-    let mut event = trace::StableEvent::BLANK;
-    trace::start_stable(&mut event, seq);
+    let mut event = trace::stable_event();
+    trace::start_stable(&mut event, seq, printed);
     render::visit_stable_header(&mut event.fields(), completion, entries);
     event.write(extension.sink.trace(), &extension.session);
 }
@@ -700,8 +704,8 @@ fn trace_stable_entry<N, S: Sink>(
     row: &Address,
     names: &Names,
 ) {
-    let mut event = trace::StableEvent::BLANK;
-    trace::start_stable(&mut event, seq);
+    let mut event = trace::stable_event();
+    trace::start_stable(&mut event, seq, true);
     render::visit_stable_entry(&mut event.fields(), position, row, names);
-    event.write(extension.sink.trace(), &extension.session);
+    event.write_names(extension.sink.trace(), &extension.session, names);
 }

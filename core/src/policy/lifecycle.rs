@@ -12,14 +12,13 @@ use crate::boundary::ffi::{Handle, PASSIVE_LEVEL};
 use crate::boundary::host::{DriverKey, Host, Key, Sink};
 use crate::boundary::netio::NetIo;
 use crate::boundary::raw::Installed;
-use crate::model::fields;
+
 use crate::model::notification::{Notification, NotificationSet};
 use crate::model::record::{
-    self, ErrorMessage, Loaded as RecordLoaded, Record, StableState, Totals, WarningMessage,
+    ErrorMessage, Loaded as RecordLoaded, Record, StableState, Totals, WarningMessage,
 };
 use crate::model::settings::{self, PARAMETER_BUFFER, RawValue, Settings};
 use crate::model::status::NtStatus;
-use crate::output::render::Family;
 use crate::output::trace::{self, Trace as _};
 use crate::policy::events;
 use crate::policy::extension::Extension;
@@ -225,7 +224,7 @@ fn emit_unloaded<N, S: Sink>(extension: &Extension<N, S>, kept: NotificationSet)
         .session
         .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
     {
-        trace::counters_event("unloaded", counters, kept, dropped)
+        trace::counters_event(true, counters, kept, dropped, &extension.session)
             .write(extension.sink.trace(), &extension.session);
     }
 }
@@ -285,7 +284,7 @@ fn register_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> bool {
         .session
         .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
     {
-        trace::settings_event(&extension.settings)
+        trace::settings_event(&extension.settings, &extension.session)
             .write(extension.sink.trace(), &extension.session);
     }
     true
@@ -487,34 +486,14 @@ fn write_loaded<N, S: Sink>(
     stable: StableState,
     pinned: bool,
 ) {
-    let settings = &extension.settings;
-    let mut event: trace::Event = trace::Event::new(
-        "loaded",
-        trace::Level::Informational,
-        trace::keyword::LIFECYCLE,
-    );
-    // The versions a consumer checks, as the `loaded` record has them.
-    event.str(fields::header::VERSION.name, record::VERSION);
-    event.u32(fields::header::SCHEMA.name, record::SCHEMA);
-    event.display("registered", &registered);
-    event.put("family", &Family(settings.family));
-    event.bool32("initial", settings.initial_notification);
-    // `entries` is null (so left out) for `immediate (no table)`, as in `cargo replay --json`.
-    let (state, entries) = match stable {
-        StableState::Off => ("off", None),
-        StableState::Immediate(Some(entries)) => ("immediate", Some(entries)),
-        StableState::Immediate(None) => ("immediate", None),
-        StableState::Pending => ("pending", None),
-        StableState::Uncancellable => ("uncancellable", None),
-    };
-    event.str("stable-table", state);
-    if let Some(entries) = entries {
-        event.u32("entries", entries);
-    }
-    event.str("unload", if pinned { "disabled" } else { "enabled" });
-    // Written only while registered, so always the GUID.
-    event.put("etw", &trace::BracedGuid);
-    event.write(extension.sink.trace(), &extension.session);
+    trace::loaded_event(
+        registered,
+        &extension.settings,
+        stable,
+        pinned,
+        &extension.session,
+    )
+    .write(extension.sink.trace(), &extension.session);
 }
 
 /// Registers one change notification. `Ok(true)`: registered with a handle to cancel;

@@ -14,14 +14,16 @@ use core::ffi::c_void;
 use core::fmt::Write as _;
 use std::format;
 use std::string::String;
+use std::vec;
 use std::vec::Vec;
 
 use crate::boundary::ffi::PASSIVE_LEVEL;
+use crate::model::names::Names;
 use crate::model::status::NtStatus;
 use crate::output::trace::{
     CAPTURE_STATE, DESCRIPTOR_EVENT_METADATA, DESCRIPTOR_PAYLOAD, DESCRIPTOR_PROVIDER_TRAITS,
-    EventDescriptor, Guid, InType, OutType, PROVIDER_GUID, PROVIDER_TRAITS, ProviderInformation,
-    RegHandle, Trace,
+    EventDescriptor, Guid, InType, OutType, PAYLOAD_PARTS, PROVIDER_GUID, PROVIDER_TRAITS, Parts,
+    ProviderInformation, RegHandle, Trace,
 };
 
 use super::{IrqlRule, SendPtr, Sim, State};
@@ -35,7 +37,7 @@ pub struct Write {
     pub traits: Vec<u8>,
     /// The event metadata (`Reserved` 1).
     pub metadata: Vec<u8>,
-    /// The payload (`Reserved` 0).
+    /// The payload (`Reserved` 0): its parts, joined.
     pub payload: Vec<u8>,
 }
 
@@ -55,6 +57,8 @@ pub struct Etw {
     pub(super) session_at_register: Option<(u8, u64, u64)>,
     /// That session also asks for capture-state inside `EtwRegister`.
     pub(super) capture_state_at_register: bool,
+    /// The status the next `EtwWriteTransfer` fails with (a session out of buffers).
+    pub(super) write_failure: Option<NtStatus>,
     /// Whether ETW reads the data descriptors' types: set by either `EtwSetInformation`.
     types_read: bool,
     /// Enable callbacks that come while the driver waits for the run-down (`code`s).
@@ -74,6 +78,9 @@ pub struct Etw {
     /// What `EtwSetInformation(EventProviderSetTraits)` received.
     pub(super) traits: Option<Vec<u8>>,
     pub(super) writes: Vec<Write>,
+    /// The metadata of each event name written, as first written: every later event of the
+    /// name must carry the same bytes (one schema per name).
+    metadata: Vec<Vec<u8>>,
     /// Every call, in order, as [`log_line`] and its siblings write them (`--keep-etw`).
     log: Vec<String>,
 }
@@ -111,6 +118,12 @@ impl Sim {
     /// The next `EtwRegister` fails with `status`.
     pub fn fail_etw_register(&self, status: NtStatus) {
         self.state().etw.register_failure = Some(status);
+    }
+
+    /// Makes the next `EtwWriteTransfer` fail with `status`, writing nothing: as a session
+    /// whose buffers are full refuses an event.
+    pub fn fail_etw_write(&self, status: NtStatus) {
+        self.state().etw.write_failure = Some(status);
     }
 
     /// Makes the next `EtwSetInformation(EventProviderSetTraits)` fail with `status`.
@@ -350,6 +363,7 @@ impl Trace for Sim {
         descriptor: &EventDescriptor,
         metadata: &[u8],
         payload: &[u8],
+        names: Option<&Names>,
     ) -> NtStatus {
         let mut state = self.state();
         if state.etw.context.is_none() || handle != RegHandle(REGHANDLE) {
@@ -365,19 +379,44 @@ impl Trace for Sim {
                     .into(),
             );
         }
-        state.etw.log.push(write_line(
-            descriptor,
-            &[
-                (DESCRIPTOR_PROVIDER_TRAITS, &PROVIDER_TRAITS),
-                (DESCRIPTOR_EVENT_METADATA, metadata),
-                (DESCRIPTOR_PAYLOAD, payload),
-            ],
-        ));
+        if let Some(status) = state.etw.write_failure.take() {
+            return status;
+        }
+        let name = event_name(metadata);
+        match state
+            .etw
+            .metadata
+            .iter()
+            .find(|known| event_name(known) == name)
+        {
+            Some(known) if known.as_slice() != metadata => {
+                let text = format!(
+                    "EtwWriteTransfer of {:?} with metadata unlike its earlier events': one \
+                     schema per event name",
+                    String::from_utf8_lossy(name)
+                );
+                state.violations.push(text);
+            }
+            Some(_) => {}
+            None => state.etw.metadata.push(metadata.to_vec()),
+        }
+        let payload: Vec<&[u8]> = Parts::new(payload, names).collect();
+        if payload.len() > PAYLOAD_PARTS {
+            state
+                .violations
+                .push("EtwWriteTransfer with more payload parts than the shell passes".into());
+        }
+        let mut data = vec![
+            (DESCRIPTOR_PROVIDER_TRAITS, &PROVIDER_TRAITS[..]),
+            (DESCRIPTOR_EVENT_METADATA, metadata),
+        ];
+        data.extend(payload.iter().map(|part| (DESCRIPTOR_PAYLOAD, *part)));
+        state.etw.log.push(write_line(descriptor, &data));
         state.etw.writes.push(Write {
             descriptor: *descriptor,
             traits: PROVIDER_TRAITS.to_vec(),
             metadata: metadata.to_vec(),
-            payload: payload.to_vec(),
+            payload: payload.concat(),
         });
         NtStatus::SUCCESS
     }
@@ -493,6 +532,12 @@ impl Trace for Sim {
         }
         state.etw.rundown.waited = true;
     }
+}
+
+/// The event name in `metadata` (after its size and tags byte), up to its NUL.
+fn event_name(metadata: &[u8]) -> &[u8] {
+    let name = metadata.get(3..).unwrap_or_default();
+    name.split(|&byte| byte == 0).next().unwrap_or_default()
 }
 
 /// A `TraceLogging` event as one JSON object: `{"event":NAME,FIELD:VALUE,…}`.
@@ -615,6 +660,23 @@ fn value(in_type: InType, out_type: u8, data: &[u8]) -> Option<(String, &[u8])> 
             (
                 format!("\"{}\"", std::net::Ipv6Addr::from(octets)),
                 rest.get(16..)?,
+            )
+        }
+        InType::CStr16 => {
+            let mut units = Vec::new();
+            let mut rest = data;
+            loop {
+                let unit = u16::from_le_bytes([*rest.first()?, *rest.get(1)?]);
+                rest = rest.get(2..)?;
+                if unit == 0 {
+                    break;
+                }
+                units.push(unit);
+            }
+            let text = String::from_utf16(&units).ok()?;
+            (
+                format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")),
+                rest,
             )
         }
         InType::CStr8 => {

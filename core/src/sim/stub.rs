@@ -209,7 +209,14 @@ impl Trace for Counted {
 
     fn unregister(&self, _: RegHandle) {}
 
-    fn write(&self, _: RegHandle, _: &EventDescriptor, _: &[u8], _: &[u8]) -> NtStatus {
+    fn write(
+        &self,
+        _: RegHandle,
+        _: &EventDescriptor,
+        _: &[u8],
+        _: &[u8],
+        _: Option<&crate::model::names::Names>,
+    ) -> NtStatus {
         self.0.fetch_add(1, Ordering::Relaxed);
         NtStatus::SUCCESS
     }

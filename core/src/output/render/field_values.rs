@@ -90,9 +90,15 @@ impl FieldValue for NextHop {
     }
 }
 
+/// A name: its printed (ASCII) form, or `null` when unknown. (ETW carries its UTF-16 units:
+/// `output::trace`.)
 impl<const N: usize> FieldValue for Text<N> {
     fn value(&self) -> Value<'_> {
-        self.as_str().map_or(Value::Unknown, Value::Text)
+        if self.is_known() {
+            Value::Printed
+        } else {
+            Value::Unknown
+        }
     }
 }
 

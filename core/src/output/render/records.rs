@@ -647,7 +647,7 @@ impl fmt::Display for LifecycleError {
     }
 }
 
-/// The text after `warning: `, through `core::fmt` ([`FmtOut`]): every warning is printed
+/// The text after `warning: `, through `core::fmt` (`FmtOut`): every warning is printed
 /// outside the callbacks.
 impl Put for WarningMessage {
     fn put<O: Out>(&self, out: &mut O) {

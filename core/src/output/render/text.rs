@@ -4,13 +4,26 @@
 use crate::model::names::Text;
 use crate::model::printed::{Out, Put, put};
 
-/// The characters, or `?` when unknown.
+/// The characters as ASCII (printable ASCII kept, `"` as `'` since the alias is quoted,
+/// anything else `?`), or `?` when unknown.
 impl<const N: usize> Put for Text<N> {
     fn put<O: Out>(&self, out: &mut O) {
-        if self.known {
-            out.put_ascii(self.bytes.get(..self.len).unwrap_or_default());
-        } else {
+        if !self.known {
             out.put_str("?");
+            return;
+        }
+        // In chunks: a name's whole buffer would sit on the line's stack.
+        let units = self.units.get(..self.len).unwrap_or_default();
+        for units in units.chunks(16) {
+            let mut chunk = [0_u8; 16];
+            for (byte, unit) in chunk.iter_mut().zip(units) {
+                *byte = match u16::from_le_bytes(*unit) {
+                    0x22 => b'\'',
+                    unit @ 0x20..=0x7E => u8::try_from(unit).unwrap_or(b'?'),
+                    _ => b'?',
+                };
+            }
+            out.put_ascii(chunk.get(..units.len()).unwrap_or_default());
         }
     }
 }

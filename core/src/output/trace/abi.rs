@@ -191,6 +191,8 @@ byte_values! {
     /// A field's type in the event metadata (`TlgIn_t`, TraceLoggingProvider.h): how the
     /// payload holds it.
     InType {
+        /// NUL-terminated UTF-16 string (`TlgInUNICODESTRING`).
+        CStr16 = 1,
         /// NUL-terminated 8-bit string.
         CStr8 = 2,
         /// `u8`.
@@ -261,6 +263,7 @@ mod tests {
         }
         assert_eq!(Opcode::Info.as_int(), tl::Opcode::Info.as_int());
         let in_types = [
+            (InType::CStr16, tl::InType::CStr16),
             (InType::CStr8, tl::InType::CStr8),
             (InType::U8, tl::InType::U8),
             (InType::U16, tl::InType::U16),

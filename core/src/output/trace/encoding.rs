@@ -1,22 +1,21 @@
-//! The self-describing encoding of a `TraceLogging` event, in fixed buffers.
+//! The payload of a `TraceLogging` event of a fixed schema, in a fixed buffer.
 //!
-//! Owns [`Event`] (its descriptor, metadata and payload, with room fixed by its type) and
-//! [`Fields`], the writer of its fields: each field's name and type in the metadata, its
-//! value in the payload, and how each value of a record becomes a typed field
-//! ([`Fields::value`]). What does not fit is refused, never cut into a malformed event.
+//! Owns [`Event`] (its schema and payload, with room fixed by its type) and [`Fields`], the
+//! writer of its payload: each column's value in the schema's order and type, a column the
+//! record lacks as its type's zero with its bit clear in `present`, and how each value of a
+//! record becomes its column's type ([`Fields::value`]). The metadata is the schema's
+//! `static` ([`super::schema`]): nothing of it is written at run time. What does not fit
+//! (nothing valid: every payload's room is its columns' largest values) is refused, never
+//! cut into a malformed event.
 
 use core::fmt;
 use core::sync::atomic::Ordering;
 
-use super::{Channel, EventDescriptor, InType, Level, OutType, Session, Trace};
-use crate::model::decode::SocketAddress;
-use crate::model::fields::{FieldValue, Kind, Value as FieldValueKind, Width};
+use super::schema::{Columns, PRESENT, Schema};
+use super::{Channel, EventDescriptor, InType, Session, Trace};
+use crate::model::fields::{FieldValue, Value as FieldValueKind};
+use crate::model::names::Names;
 use crate::model::printed::{Out, Put};
-
-/// The event metadata's room, in bytes, for the lifecycle events (the counters' 20 fields).
-pub const METADATA_CAPACITY: usize = 640;
-/// The payload's room, in bytes, for the lifecycle events.
-pub const PAYLOAD_CAPACITY: usize = 320;
 
 /// A byte buffer that refuses what does not fit and remembers that it did: `[u8; N]` where
 /// it lies, `[u8]` where it is written (so the writers exist once, not once per size).
@@ -42,37 +41,46 @@ impl<const N: usize> Bytes<[u8; N]> {
 }
 
 impl Bytes<[u8]> {
-    pub(super) fn push(&mut self, bytes: &[u8]) {
+    /// Pushes a fixed-size value (an integer's bytes): one store, no loop.
+    #[inline]
+    pub(super) fn push_array<const K: usize>(&mut self, bytes: [u8; K]) {
+        match self
+            .buffer
+            .get_mut(self.len..)
+            .and_then(<[u8]>::first_chunk_mut::<K>)
+        {
+            Some(room) => {
+                *room = bytes;
+                self.len = self.len.saturating_add(K);
+            }
+            None => self.overflow = true,
+        }
+    }
+
+    /// Pushes text, a NUL inside it as `?` (it would end the `CStr8`; what the driver writes
+    /// never has one): one pass, as the line copies its text.
+    #[inline]
+    pub(super) fn push_text(&mut self, text: &str) {
+        self.push_ascii(text.as_bytes());
+    }
+
+    /// As [`Bytes::push_text`], for bytes the renderer produced.
+    #[inline]
+    pub(super) fn push_ascii(&mut self, bytes: &[u8]) {
         let end = self.len.saturating_add(bytes.len());
         match self.buffer.get_mut(self.len..end) {
             Some(room) => {
-                copy(room, bytes);
+                for (to, from) in room.iter_mut().zip(bytes) {
+                    *to = if *from == 0 { b'?' } else { *from };
+                }
                 self.len = end;
             }
             None => self.overflow = true,
         }
     }
 
-    /// Pushes `text` without its NUL bytes: in one copy when it has none (what the driver
-    /// writes never has), byte by byte otherwise.
-    pub(super) fn push_text(&mut self, text: &str) {
-        let text = text.as_bytes();
-        if text.contains(&0) {
-            for byte in text.iter().filter(|&&byte| byte != 0) {
-                self.push(&[*byte]);
-            }
-        } else {
-            self.push(text);
-        }
-    }
-
     fn as_slice(&self) -> &[u8] {
         self.buffer.get(..self.len).unwrap_or_default()
-    }
-
-    const fn clear(&mut self) {
-        self.len = 0;
-        self.overflow = false;
     }
 
     /// Cuts `front` bytes from the start of what was pushed since `start`, and `back` from
@@ -105,99 +113,84 @@ pub(super) fn copy(to: &mut [u8], from: &[u8]) {
     }
 }
 
-/// One `TraceLogging` event being built: its descriptor, metadata and payload, with room for
-/// `M` and `P` bytes. Its fields are written through [`Event::fields`].
-pub struct Event<const M: usize = METADATA_CAPACITY, const P: usize = PAYLOAD_CAPACITY> {
-    descriptor: EventDescriptor,
-    metadata: Bytes<[u8; M]>,
+/// Where the event's writer is in its schema.
+struct Cursor {
+    schema: &'static Schema,
+    /// The next column: its index, and where it is in the schema's metadata.
+    column: usize,
+    at: usize,
+    /// The payload offset and column of `present`, once written (`usize::MAX` before).
+    present_at: usize,
+    present_column: usize,
+    /// The columns after `present` that have a value.
+    bits: u32,
+    /// A value was written that its column's type does not hold, or a column out of order.
+    malformed: bool,
+}
+
+/// One `TraceLogging` event of a fixed schema being built.
+///
+/// Its payload has room for `P` bytes (the schema's [`Schema::payload`]); its columns are
+/// written through [`Event::fields`], in the schema's order.
+pub struct Event<const P: usize> {
+    cursor: Cursor,
     payload: Bytes<[u8; P]>,
 }
 
-impl<const M: usize, const P: usize> Event<M, P> {
-    /// An empty event, to [`Event::start`] where it lies: a callback's event is built in
-    /// its frame, never moved (a move of its buffers costs their size again on the stack).
-    pub const BLANK: Self = Self {
-        descriptor: EventDescriptor::zero(),
-        metadata: Bytes::new(),
-        payload: Bytes::new(),
-    };
+impl<const P: usize> Event<P> {
+    /// The payload's room, in bytes: its schema's largest payload.
+    pub const PAYLOAD: usize = P;
 
-    /// An event named `name` at `level` with `keyword` ([`Event::start`]).
+    /// An empty event of `schema`, built where it lies: a callback's event is built in its
+    /// frame, never moved (a move of its buffer costs its size again on the stack).
     #[must_use]
     #[allow(
         clippy::inline_always,
         reason = "built in the caller's frame, not copied into it: a callback's stack budget"
     )]
     #[inline(always)]
-    pub fn new(name: &str, level: Level, keyword: u64) -> Self {
-        let mut event = Self::BLANK;
-        event.start(name, level, keyword);
-        event
+    pub const fn new(schema: &'static Schema) -> Self {
+        Self {
+            cursor: Cursor {
+                schema,
+                column: 0,
+                at: schema.first_column(),
+                present_at: usize::MAX,
+                present_column: 0,
+                bits: 0,
+                malformed: false,
+            },
+            payload: Bytes::new(),
+        }
     }
 
-    /// Starts the event named `name` at `level` with `keyword`: the metadata starts with its
-    /// size (filled in when the event is written), no tags (one 0 byte), and the name.
-    pub fn start(&mut self, name: &str, level: Level, keyword: u64) {
-        self.descriptor = EventDescriptor::new(level, keyword);
-        self.descriptor.channel = Channel::TraceLogging;
-        self.fields().start(name);
-    }
-
-    /// The writer of the event's fields: one for every size of event.
+    /// The writer of the event's columns: one for every size of event.
     pub const fn fields(&mut self) -> Fields<'_> {
         Fields {
-            metadata: &mut self.metadata,
+            cursor: &mut self.cursor,
             payload: &mut self.payload,
         }
     }
 
-    /// A `u32` field.
-    pub fn u32(&mut self, name: &str, value: u32) {
-        self.fields().u32(name, value);
-    }
-
-    /// An IPv4 address.
-    pub fn ipv4(&mut self, name: &str, octets: [u8; 4]) {
-        self.fields().ipv4(name, octets);
-    }
-
-    /// A text field.
-    pub fn str(&mut self, name: &str, value: &str) {
-        self.fields().str(name, value);
-    }
-
-    /// A `BOOL32` field.
-    pub fn bool32(&mut self, name: &str, value: bool) {
-        self.fields().bool32(name, value);
-    }
-
-    /// A text field holding what `value` prints in a line.
-    pub fn put<V: Put + ?Sized>(&mut self, name: &str, value: &V) {
-        self.fields().put(name, value);
-    }
-
-    /// A text field holding what `value` displays (`core::fmt`: not on the callback path).
-    pub fn display<D: fmt::Display + ?Sized>(&mut self, name: &str, value: &D) {
-        self.fields().display(name, value);
-    }
-
-    /// The descriptor.
+    /// The descriptor: the schema's level and keyword, on the `TraceLogging` channel.
     #[must_use]
-    pub const fn descriptor(&self) -> &EventDescriptor {
-        &self.descriptor
+    pub const fn descriptor(&self) -> EventDescriptor {
+        descriptor(self.cursor.schema)
     }
 
-    /// The metadata, its size filled in; `None` if the event did not fit.
-    pub fn metadata(&mut self) -> Option<&[u8]> {
-        self.fields().finish().then(|| {
-            self.metadata
-                .buffer
-                .get(..self.metadata.len)
-                .unwrap_or_default()
-        })
+    /// The metadata: the schema's, the same bytes for every event of its name.
+    #[must_use]
+    pub const fn metadata(&self) -> &'static [u8] {
+        self.cursor.schema.metadata
     }
 
-    /// The payload.
+    /// Writes the columns not written yet (each its type's zero) and fills in `present`;
+    /// false if the event did not fit or was written out of its schema.
+    pub fn finish(&mut self) -> bool {
+        self.fields().finish(None)
+    }
+
+    /// The payload (complete after [`Event::finish`]).
     #[must_use]
     pub fn payload(&self) -> &[u8] {
         self.payload
@@ -207,257 +200,377 @@ impl<const M: usize, const P: usize> Event<M, P> {
     }
 
     /// Writes the event through `trace`, unless it did not fit (then counts it as dropped).
+    /// An event whose schema has the interface's names has them empty, their bits clear.
     pub fn write<T: Trace + ?Sized>(&mut self, trace: &T, session: &Session) {
-        let mut fields = Fields {
-            metadata: &mut self.metadata,
-            payload: &mut self.payload,
-        };
-        fields.write(&self.descriptor, trace, session);
+        self.fields().write(trace, session, None);
+    }
+
+    /// Writes the event with the interface's `names`: their UTF-16 units go to ETW from
+    /// `names` itself, each in a data descriptor of its own, without a copy.
+    pub fn write_names<T: Trace + ?Sized>(&mut self, trace: &T, session: &Session, names: &Names) {
+        self.fields().write(trace, session, Some(names));
     }
 }
 
-/// Writes an event's fields: its metadata and payload, whatever their room.
+/// An event descriptor of `schema`.
+const fn descriptor(schema: &Schema) -> EventDescriptor {
+    let mut descriptor = EventDescriptor::new(schema.level, schema.keyword);
+    descriptor.channel = Channel::TraceLogging;
+    descriptor
+}
+
+/// Writes an event's payload, whatever its room, column by column in its schema's order.
 pub struct Fields<'a> {
-    metadata: &'a mut Bytes<[u8]>,
+    cursor: &'a mut Cursor,
     pub(super) payload: &'a mut Bytes<[u8]>,
 }
 
 impl Fields<'_> {
-    /// Starts the event named `name` (see [`Event::start`]).
-    fn start(&mut self, name: &str) {
-        self.metadata.clear();
-        self.payload.clear();
-        self.metadata.push(&[0, 0, 0]);
-        self.name(name);
-    }
-
-    /// A NUL-terminated name (an event's or a field's); NUL bytes inside are left out.
-    fn name(&mut self, name: &str) {
-        self.metadata.push_text(name);
-        self.metadata.push(&[0]);
-    }
-
-    // Inline: a frame of its own on every field's path costs the interface's callback the
-    // last bytes of its stack budget.
-    #[allow(clippy::inline_always, reason = "a callback's stack budget")]
-    #[inline(always)]
-    pub(super) fn field(&mut self, name: &str, in_type: InType, out_type: OutType) {
-        self.name(name);
-        if out_type == OutType::Default {
-            self.metadata.push(&[in_type.as_int()]);
-        } else {
-            // The high bit of the in-type says an out-type follows.
-            self.metadata
-                .push(&[in_type.as_int() | 0x80, out_type.as_int()]);
+    /// Moves to the column `prefix` `name`: the columns before it that were not written get
+    /// their type's zero. `None` (the event malformed) if the schema has no such column
+    /// after the last one written. Not inlined: one copy for every field's writer (the
+    /// image's size).
+    #[inline(never)]
+    fn column(&mut self, prefix: &str, name: &str) -> Option<InType> {
+        loop {
+            let Some((found, in_type, next)) =
+                Columns::read(self.cursor.schema.metadata, self.cursor.at)
+            else {
+                self.cursor.malformed = true;
+                return None;
+            };
+            self.cursor.at = next;
+            self.cursor.column = self.cursor.column.saturating_add(1);
+            if found.len() == prefix.len().saturating_add(name.len())
+                && found.starts_with(prefix.as_bytes())
+                && found.ends_with(name.as_bytes())
+            {
+                return Some(in_type);
+            }
+            self.zero(in_type);
         }
     }
 
-    /// A `u32` field.
+    /// Moves to the column `name`, which must be of `in_type`.
+    #[inline]
+    fn typed(&mut self, name: &str, in_type: InType) -> bool {
+        self.prefixed_typed("", name, in_type)
+    }
+
+    /// Moves to the column `prefix` `name`, which must be of `in_type`.
+    #[inline]
+    fn prefixed_typed(&mut self, prefix: &str, name: &str, in_type: InType) -> bool {
+        match self.column(prefix, name) {
+            Some(found) if found == in_type => {
+                self.mark();
+                true
+            }
+            Some(found) => {
+                self.cursor.malformed = true;
+                self.zero(found);
+                false
+            }
+            None => false,
+        }
+    }
+
+    /// The last column moved to has a value: its bit in `present`.
+    #[inline]
+    fn mark(&mut self) {
+        if self.cursor.present_at != usize::MAX {
+            let bit = self
+                .cursor
+                .column
+                .saturating_sub(self.cursor.present_column)
+                .saturating_sub(2);
+            if let Some(flag) = 1_u32.checked_shl(u32::try_from(bit).unwrap_or(u32::MAX)) {
+                self.cursor.bits |= flag;
+            }
+        }
+    }
+
+    /// `column`'s type's zero: no value.
+    #[inline(never)]
+    fn zero(&mut self, in_type: InType) {
+        match in_type {
+            InType::CStr8 | InType::U8 => self.payload.push_array([0]),
+            InType::CStr16 | InType::U16 => self.payload.push_array([0; 2]),
+            InType::U64 | InType::I64 | InType::F64 => self.payload.push_array([0; 8]),
+            _ => self.payload.push_array([0; 4]),
+        }
+    }
+
+    /// `present`: its bits are filled in when the event is finished.
+    pub fn present(&mut self) {
+        if self.typed(PRESENT, InType::U32) {
+            self.cursor.present_at = self.payload.len;
+            self.cursor.present_column = self.cursor.column.saturating_sub(1);
+            self.payload.push_array([0; 4]);
+        }
+    }
+
+    /// A `u32` column.
+    #[inline(never)]
     pub fn u32(&mut self, name: &str, value: u32) {
-        self.field(name, InType::U32, OutType::Default);
-        self.payload.push(&value.to_le_bytes());
+        if self.typed(name, InType::U32) {
+            self.payload.push_array(value.to_le_bytes());
+        }
     }
 
-    /// A `u64` field.
+    /// A `u64` column.
     pub fn u64(&mut self, name: &str, value: u64) {
-        self.field(name, InType::U64, OutType::Default);
-        self.payload.push(&value.to_le_bytes());
+        self.prefixed_u64("", name, value);
     }
 
-    /// A `u8` field.
-    pub fn u8(&mut self, name: &str, value: u8) {
-        self.field(name, InType::U8, OutType::Default);
-        self.payload.push(&[value]);
+    /// A `u64` column named `prefix` `name`.
+    #[inline(never)]
+    pub fn prefixed_u64(&mut self, prefix: &str, name: &str, value: u64) {
+        if self.prefixed_typed(prefix, name, InType::U64) {
+            self.payload.push_array(value.to_le_bytes());
+        }
     }
 
-    /// A `u16` field.
-    pub fn u16(&mut self, name: &str, value: u16) {
-        self.field(name, InType::U16, OutType::Default);
-        self.payload.push(&value.to_le_bytes());
-    }
-
-    /// An `i32` field.
-    pub fn i32(&mut self, name: &str, value: i32) {
-        self.field(name, InType::I32, OutType::Default);
-        self.payload.push(&value.to_le_bytes());
-    }
-
-    /// An `i64` field.
-    pub fn i64(&mut self, name: &str, value: i64) {
-        self.field(name, InType::I64, OutType::Default);
-        self.payload.push(&value.to_le_bytes());
-    }
-
-    /// A `BOOL32` field: 1 or 0.
+    /// A `BOOL32` column: 1 or 0.
+    #[inline(never)]
     pub fn bool32(&mut self, name: &str, value: bool) {
-        self.field(name, InType::Bool32, OutType::Default);
-        self.payload.push(&u32::from(value).to_le_bytes());
+        if self.typed(name, InType::Bool32) {
+            self.payload.push_array(u32::from(value).to_le_bytes());
+        }
     }
 
-    /// A `DOUBLE` field, given as its bits.
+    /// A `DOUBLE` column, given as its bits.
+    #[inline(never)]
     pub fn f64_bits(&mut self, name: &str, bits: u64) {
-        self.field(name, InType::F64, OutType::Default);
-        self.payload.push(&bits.to_le_bytes());
+        if self.typed(name, InType::F64) {
+            self.payload.push_array(bits.to_le_bytes());
+        }
     }
 
-    /// An IPv4 address: a `u32` in network order, shown as an address.
-    pub fn ipv4(&mut self, name: &str, octets: [u8; 4]) {
-        self.field(name, InType::U32, OutType::IPv4);
-        self.payload.push(&octets);
-    }
-
-    /// An IPv6 address: 16 counted bytes, shown as an address.
-    pub fn ipv6(&mut self, name: &str, octets: [u8; 16]) {
-        self.field(name, InType::Binary, OutType::IPv6);
-        self.payload.push(&16_u16.to_le_bytes());
-        self.payload.push(&octets);
-    }
-
-    /// A text field: NUL-terminated 8-bit text (`CStr8`); NUL bytes inside are left out.
-    /// Everything the driver writes is ASCII (the names too: [`crate::render::Text`]), so
-    /// the default out-type (the code page's text) shows it as the lines do, and the
-    /// metadata spends no out-type byte on it.
+    /// A text column (`CStr8`): a NUL inside is `?`. Everything the driver writes
+    /// in one is ASCII, so the default out-type (the code page's text) shows it as the lines
+    /// do, and the metadata spends no out-type byte on it.
+    #[inline(never)]
     pub fn str(&mut self, name: &str, value: &str) {
-        self.field(name, InType::CStr8, OutType::Default);
-        self.payload.push_text(value);
-        self.payload.push(&[0]);
+        if self.typed(name, InType::CStr8) {
+            self.payload.push_text(value);
+            self.payload.push_array([0]);
+        }
     }
 
-    /// A text field cut to the room left, at a character boundary, rather than refused.
-    pub fn str_cut(&mut self, name: &str, value: &str) {
-        self.field(name, InType::CStr8, OutType::Default);
-        let room = self
-            .payload
-            .buffer
-            .len()
-            .saturating_sub(self.payload.len)
-            .saturating_sub(1);
+    /// A text column cut to `room` bytes at a character boundary, rather than refused.
+    pub fn str_cut(&mut self, name: &str, value: &str, room: usize) {
         let mut end = value.len().min(room);
         while !value.is_char_boundary(end) {
             end = end.saturating_sub(1);
         }
-        self.payload.push_text(value.get(..end).unwrap_or_default());
-        self.payload.push(&[0]);
+        self.str(name, value.get(..end).unwrap_or_default());
     }
 
-    /// A text field holding what `value` prints in a line.
+    /// A text column holding what `value` prints in a line.
+    #[inline(never)]
     pub fn put<V: Put + ?Sized>(&mut self, name: &str, value: &V) {
-        self.field(name, InType::CStr8, OutType::Default);
-        value.put(&mut Text(self.payload));
-        self.payload.push(&[0]);
-    }
-
-    /// A text field holding what `value` displays (`core::fmt`: not on the callback path).
-    pub fn display<D: fmt::Display + ?Sized>(&mut self, name: &str, value: &D) {
-        self.field(name, InType::CStr8, OutType::Default);
-        let _ = fmt::write(&mut Text(self.payload), format_args!("{value}"));
-        self.payload.push(&[0]);
-    }
-
-    /// An address as its family's type where that shows what the line prints: IPv4, and IPv6
-    /// without a zone (`%12`, which the type cannot carry) and not IPv4-mapped (decoders
-    /// differ on `::ffff:a.b.c.d`); any other as the line's text.
-    pub fn address(&mut self, name: &str, address: &SocketAddress) {
-        match address {
-            SocketAddress::V4(v4) => self.ipv4(name, v4.octets()),
-            SocketAddress::V6(v6, 0) if v6.to_ipv4_mapped().is_none() => {
-                self.ipv6(name, v6.octets());
-            }
-            other => self.put(name, other),
+        if self.typed(name, InType::CStr8) {
+            value.put(&mut Text(self.payload));
+            self.payload.push_array([0]);
         }
     }
 
-    /// A field's value in its natural type, as `cargo replay --json` writes it (docs/replay.md#etw):
-    /// a number as an integer of its C field's width, a `BOOLEAN` as `BOOL32`, an IPv4 address
-    /// as an IPv4 (and an IPv6 address without a zone as an IPv6: see [`Fields::address`]),
-    /// anything else as the text the JSON has. A value the JSON writes as `null` (unknown, or
-    /// none) is left out of the event: `TraceLogging` has no null.
-    pub fn value<T: FieldValue + ?Sized>(&mut self, name: &str, kind: Kind, value: &T) {
-        match value.value() {
-            FieldValueKind::Number(number) => self.number(name, kind, number),
-            FieldValueKind::Signed(number) => match i32::try_from(number) {
-                Ok(number) => self.i32(name, number),
-                Err(_) => self.i64(name, number),
-            },
-            FieldValueKind::Word(text) | FieldValueKind::Text(text) => self.str(name, text),
-            FieldValueKind::Bool(flag) => self.bool32(name, flag),
-            FieldValueKind::Unknown => {}
-            FieldValueKind::Address(address) => self.address(name, &address),
-            FieldValueKind::Prefix(prefix) => self.put(name, &prefix),
-            FieldValueKind::Printed => self.put(name, value),
+    /// A text column whose text `write` pushes.
+    pub(super) fn text_with(&mut self, name: &str, write: impl FnOnce(&mut Bytes<[u8]>)) {
+        if self.typed(name, InType::CStr8) {
+            write(self.payload);
+            self.payload.push_array([0]);
         }
     }
 
-    /// A number in the width of its field's C type (`ULONG`, `UCHAR`, `ADDRESS_FAMILY`, a
-    /// count the driver keeps as `u64`); a value too wide for it (none is) as a `u64`.
-    fn number(&mut self, name: &str, kind: Kind, number: u64) {
-        match kind {
-            Kind::Number(Width::U8) => match u8::try_from(number) {
-                Ok(number) => self.u8(name, number),
-                Err(_) => self.u64(name, number),
-            },
-            Kind::Family => match u16::try_from(number) {
-                Ok(number) => self.u16(name, number),
-                Err(_) => self.u64(name, number),
-            },
-            Kind::Count | Kind::Luid | Kind::Timestamp => self.u64(name, number),
-            _ => match u32::try_from(number) {
-                Ok(number) => self.u32(name, number),
-                Err(_) => self.u64(name, number),
-            },
-        }
-    }
-
-    /// Fills in the metadata's size; false if the event did not fit.
-    fn finish(&mut self) -> bool {
-        if self.metadata.overflow || self.payload.overflow {
-            return false;
-        }
-        let (Ok(size), Some(room)) = (
-            u16::try_from(self.metadata.len),
-            self.metadata.buffer.get_mut(..2),
-        ) else {
-            return false;
+    /// A record's value in its column's type (docs/replay.md#etw): a number as its column's
+    /// integer (a word of a number column, `infinite` or `unset`, as the all-ones value the
+    /// row holds), a `BOOLEAN` as `BOOL32`, a name as UTF-16, anything else as the text the
+    /// JSON has (an enum Windows does not define as its decimal number). A value the JSON
+    /// writes as `null` (unknown, or none) is its type's zero with its bit in `present` clear.
+    #[inline(never)]
+    pub fn value<T: FieldValue + ?Sized>(&mut self, name: &str, value: &T) {
+        let Some(in_type) = self.column("", name) else {
+            return;
         };
-        copy(room, &size.to_le_bytes());
+        // Only a printed value needs `T`; every other kind is written by one function for
+        // every type (the image's size).
+        // The kinds only some types have are written here, where the type's other kinds are
+        // known never to come (so no call reaches an address's formatting from a number's
+        // field: the callbacks' stack); the common ones by one function for every type.
+        let written = match value.value() {
+            FieldValueKind::Printed if in_type == InType::CStr8 => self.printed(value),
+            FieldValueKind::Address(address) if in_type == InType::CStr8 => {
+                address.put(&mut Text(self.payload));
+                self.payload.push_array([0]);
+                true
+            }
+            FieldValueKind::Prefix(prefix) if in_type == InType::CStr8 => {
+                prefix.put(&mut Text(self.payload));
+                self.payload.push_array([0]);
+                true
+            }
+            kind => self.kind(in_type, kind),
+        };
+        self.written(in_type, written);
+    }
+
+    /// Marks `column` present if `written`, else writes its zero.
+    #[inline(never)]
+    fn written(&mut self, in_type: InType, written: bool) {
+        if written {
+            self.mark();
+        } else {
+            self.zero(in_type);
+        }
+    }
+
+    /// `value`'s printed text. Not inlined: the frame of a long text's formatting is not the
+    /// frame of every field's writer (the callbacks' stack).
+    #[inline(never)]
+    fn printed<T: Put + ?Sized>(&mut self, value: &T) -> bool {
+        value.put(&mut Text(self.payload));
+        self.payload.push_array([0]);
         true
+    }
+
+    /// A value of `kind` in a column of `in_type`; false if it has none (or the column's type
+    /// cannot hold it: the event is malformed then).
+    #[inline(never)]
+    fn kind(&mut self, in_type: InType, kind: FieldValueKind<'_>) -> bool {
+        match (in_type, kind) {
+            (_, FieldValueKind::Unknown) => false,
+            (InType::U32, FieldValueKind::Number(number)) => {
+                self.payload
+                    .push_array(u32::try_from(number).unwrap_or(u32::MAX).to_le_bytes());
+                true
+            }
+            (InType::U32, FieldValueKind::Word(_)) => {
+                self.payload.push_array(u32::MAX.to_le_bytes());
+                true
+            }
+            (InType::U8, FieldValueKind::Number(number)) => {
+                self.payload
+                    .push_array([u8::try_from(number).unwrap_or(u8::MAX)]);
+                true
+            }
+            (InType::U64, FieldValueKind::Number(number)) => {
+                self.payload.push_array(number.to_le_bytes());
+                true
+            }
+            (InType::Bool32, FieldValueKind::Bool(flag)) => {
+                self.payload.push_array(u32::from(flag).to_le_bytes());
+                true
+            }
+            (InType::CStr8, FieldValueKind::Word(word) | FieldValueKind::Text(word)) => {
+                self.payload.push_text(word);
+                self.payload.push_array([0]);
+                true
+            }
+            (InType::CStr8, FieldValueKind::Number(number)) => {
+                self.payload
+                    .push_ascii(itoa::Buffer::new().format(number).as_bytes());
+                self.payload.push_array([0]);
+                true
+            }
+            (InType::CStr8, FieldValueKind::Signed(number)) => {
+                self.payload
+                    .push_ascii(itoa::Buffer::new().format(number).as_bytes());
+                self.payload.push_array([0]);
+                true
+            }
+            _ => {
+                self.cursor.malformed = true;
+                false
+            }
+        }
+    }
+
+    /// Writes the columns not written yet and fills in `present` (with the bits of the
+    /// `names` that are known); false if the event did not fit or was written out of its
+    /// schema. The names' columns, last, are not in the payload's buffer.
+    fn finish(&mut self, names: Option<&Names>) -> bool {
+        while let Some((_, in_type, next)) =
+            Columns::read(self.cursor.schema.metadata, self.cursor.at)
+        {
+            if in_type == InType::CStr16 {
+                break;
+            }
+            self.cursor.at = next;
+            self.cursor.column = self.cursor.column.saturating_add(1);
+            self.zero(in_type);
+        }
+        if let Some(names) = names {
+            // The name and alias columns are the last two, the cursor at the name's.
+            let name = self
+                .cursor
+                .column
+                .saturating_sub(self.cursor.present_column)
+                .saturating_sub(1);
+            for (known, bit) in [
+                (names.name.is_known(), name),
+                (names.alias.is_known(), name.saturating_add(1)),
+            ] {
+                let bit = u32::try_from(bit).unwrap_or(u32::MAX);
+                if let (true, Some(flag)) = (known, 1_u32.checked_shl(bit)) {
+                    self.cursor.bits |= flag;
+                }
+            }
+        }
+        if self.cursor.present_at != usize::MAX {
+            let end = self.cursor.present_at.saturating_add(4);
+            if let Some(room) = self.payload.buffer.get_mut(self.cursor.present_at..end) {
+                copy(room, &self.cursor.bits.to_le_bytes());
+            }
+        }
+        !(self.payload.overflow || self.cursor.malformed)
     }
 
     /// Writes the event through `trace`, unless it did not fit (then counts it as dropped) or
     /// no handle is published: an enable callback inside `EtwRegister`, before the traits
-    /// are set, writes nothing (docs/netio.md#etw). Not inlined: its call's frame is not
-    /// held by the callbacks' frames while they encode their fields (their stack budget).
+    /// are set, writes nothing (docs/netio.md#etw). A write ETW refuses (no buffer space in a
+    /// session) is counted as dropped too. Not inlined: its call's frame is not held by the
+    /// callbacks' frames while they encode their fields (their stack budget).
     #[inline(never)]
-    fn write<T: Trace + ?Sized>(
-        &mut self,
-        descriptor: &EventDescriptor,
-        trace: &T,
-        session: &Session,
-    ) {
-        if !self.finish() {
+    fn write<T: Trace + ?Sized>(&mut self, trace: &T, session: &Session, names: Option<&Names>) {
+        if !self.finish(names) {
             session.dropped.fetch_add(1, Ordering::Relaxed);
             return;
         }
         let Some(handle) = session.handle() else {
             return;
         };
-        // A failed write (no buffer space in a session) is ETW's to count: the session reports
-        // its lost events.
-        let _ = trace.write(
+        let schema = self.cursor.schema;
+        let names = if schema.names {
+            Some(names.unwrap_or(&Names::UNKNOWN))
+        } else {
+            None
+        };
+        let status = trace.write(
             handle,
-            descriptor,
-            self.metadata.as_slice(),
+            &descriptor(schema),
+            schema.metadata,
             self.payload.as_slice(),
+            names,
         );
+        if status.is_error() {
+            session.dropped.fetch_add(1, Ordering::Relaxed);
+        }
     }
 }
-
 /// A text field's payload as the renderer's output.
 pub(super) struct Text<'a>(pub(super) &'a mut Bytes<[u8]>);
 
+// Not inlined: every value's printed form calls them many times (the image's size).
 impl Out for Text<'_> {
+    #[inline(never)]
     fn put_str(&mut self, text: &str) {
         self.0.push_text(text);
+    }
+
+    #[inline(never)]
+    fn put_ascii(&mut self, bytes: &[u8]) {
+        self.0.push_ascii(bytes);
     }
 }
 

@@ -1,177 +1,220 @@
 //! The events: a notification's, a stable table's, and the driver's own.
 //!
-//! Owns each event's room (its metadata's, computed from the field table, and its payload's,
-//! measured), the start of every change and stable-table event, how a record's fields reach
-//! its event ([`Fields`] as the renderer's [`Visit`]or), and the driver's own events:
-//! settings, storm summaries, warnings and errors, counters.
+//! Owns each event's type (its payload's room: its schema's, [`super::schema`]), the header
+//! of every change and stable-table event, how a record's fields reach its event ([`Fields`]
+//! as the renderer's [`Visit`]or), and the driver's own events: settings, loaded, storm
+//! summaries, warnings and errors, unloaded and counters.
 
-use super::encoding::{Text, copy};
-use super::{Event, Fields, InType, Level, OutType, keyword, keyword_of};
+use super::encoding::Text;
+use super::schema::{
+    ADDRESS, COUNTERS, ERROR, INTERFACE, LOADED_EVENT, MESSAGE_TEXT, ROUTE, SETTINGS_EVENT,
+    STABLE_TABLE, STORM, UNLOADED, WARNING,
+};
+use super::{Event, Fields, Session};
 use crate::model::counters::{ChangeCounts, Counters, StableCounts, Summary};
 use crate::model::decode::Change;
 use crate::model::fields::{
-    ADDRESS_ROW, Field, FieldValue, INTERFACE_ROW, Kind, NAMES, ROUTE_ROW, Visit, driver, stable,
+    CHANGE_COUNTS, Field, FieldValue, Kind, STABLE_COUNTS, Visit, driver, header,
 };
 use crate::model::notification::{Notification, NotificationSet};
 use crate::model::printed::Put;
-use crate::model::record::Note;
+
+use crate::model::record::{self, Note, StableState};
 use crate::model::settings::{SETTINGS, Settings};
+use crate::output::render::{Dec, Family};
 
-/// The metadata's room for a storm summary's event: it is built on a NETIO callback's stack
-/// (or the storm timer's DPC), whose budget is 2 KiB (`ci/object-checks`).
-pub const STORM_METADATA: usize = 160;
-/// The payload's room for a storm summary's event.
-pub const STORM_PAYLOAD: usize = 96;
+/// An interface notification's event.
+pub type InterfaceEvent = Event<{ INTERFACE.payload }>;
+/// An address notification's event.
+pub type AddressEvent = Event<{ ADDRESS.payload }>;
+/// A route notification's event.
+pub type RouteEvent = Event<{ ROUTE.payload }>;
+/// A stable table's event: its header, or one of its rows.
+pub type StableEvent = Event<{ STABLE_TABLE.payload }>;
+/// A storm summary's event.
+pub type StormEvent = Event<{ STORM.payload }>;
+/// A warning's or an error's event.
+pub type MessageEvent = Event<{ WARNING.payload }>;
+/// The settings' event.
+pub type SettingsEvent = Event<{ SETTINGS_EVENT.payload }>;
+/// The `loaded` event.
+pub type LoadedEvent = Event<{ LOADED_EVENT.payload }>;
+/// The `unloaded` and `counters` events.
+pub type CountersEvent = Event<{ COUNTERS.payload }>;
 
-/// A storm summary's event: small enough for a callback's stack.
-pub type StormEvent = Event<STORM_METADATA, STORM_PAYLOAD>;
+const _: () = assert!(WARNING.payload == ERROR.payload && UNLOADED.payload <= COUNTERS.payload);
 
-/// A warning's or an error's event: a short name and field, and the line's text, cut to fit
-/// (the longest message today is about 200 bytes; the event is built on a callback's stack).
-pub type MessageEvent = Event<32, 256>;
+/// The driver's own events, each numbered from 1 by its name ([`Session::next_seq`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum DriverEvent {
+    /// `settings`.
+    Settings,
+    /// `loaded`.
+    Loaded,
+    /// `storm`.
+    Storm,
+    /// `warning`.
+    Warning,
+    /// `error`.
+    Error,
+    /// `unloaded`.
+    Unloaded,
+    /// `counters`.
+    Counters,
+}
 
-// The events, each with its fields. The fields of a record (a notification's row, a stable
-// table's header and rows) come from the field table through the renderer's visitors
-// ([`crate::render::visit_interface`] and its siblings, visiting [`Fields`]), so a field added
-// to the table is in the event too; the driver's own events name their fields from the same
-// table.
+// The fields of a record (a notification's row, a stable table's header and rows) come from
+// the field table through the renderer's visitors ([`crate::render::visit_interface`] and
+// its siblings, visiting [`Fields`]) in the schema's order, which is made from the same table.
 
 impl Visit for Fields<'_> {
     fn field<T: FieldValue + ?Sized>(&mut self, field: &Field, value: &T) {
-        self.value(field.name, field.kind, value);
+        // The interface's names are the schemas' last columns, written from the names
+        // themselves ([`Event::write_names`]).
+        if field.kind != Kind::Text {
+            self.value(field.name, value);
+        }
     }
 }
 
 /// Why a change event has only its keys, as `cargo replay --json`'s `note` says it: the
-/// line's note without its space and parentheses.
+/// line's note without its space and parentheses; empty when it has every field it can.
 pub(super) fn note(fields: &mut Fields<'_>, note: Note) {
-    if note == Note::None {
-        return;
-    }
-    fields.field("note", InType::CStr8, OutType::Default);
-    let start = fields.payload.len;
-    note.put(&mut Text(fields.payload));
-    // ` (gone)` → `gone`: the text is ASCII, so cutting bytes keeps it valid.
-    fields.payload.cut(start, 2, 1);
-    fields.payload.push(&[0]);
-}
-
-/// The room for the metadata of an event named `name` with `fields` (each a name, its NUL,
-/// its in-type and, for an address (IPv4, IPv6), its out-type), and `extra` bytes more.
-#[allow(
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    reason = "evaluated at compile time: a fault fails the build"
-)]
-const fn metadata_room(name: &str, fields: &[&[Field]], extra: usize) -> usize {
-    let mut room = 3 + name.len() + 1 + extra;
-    let mut table = 0;
-    while table < fields.len() {
-        let mut field = 0;
-        while field < fields[table].len() {
-            let types = match fields[table][field].kind {
-                Kind::Address | Kind::Prefix { .. } => 2,
-                _ => 1,
-            };
-            room += fields[table][field].name.len() + 1 + types;
-            field += 1;
+    fields.text_with("note", |payload| {
+        if note == Note::None {
+            return;
         }
-        table += 1;
-    }
-    room
+        let start = payload.len;
+        note.put(&mut Text(payload));
+        // ` (gone)` → `gone`: the text is ASCII, so cutting bytes keeps it valid.
+        payload.cut(start, 2, 1);
+    });
 }
 
-/// `change` (text or `INT32`), `seq` and `note`, before a change event's fields.
-const CHANGE_ROOM: usize = "change".len() + 2 + "seq".len() + 2 + "note".len() + 2;
-
-/// The metadata's room of an interface event.
-pub const INTERFACE_METADATA: usize =
-    metadata_room("interface", &[&INTERFACE_ROW, &NAMES], CHANGE_ROOM);
-/// The payload's room of an interface event.
+/// Starts a change notification's event: its header.
 ///
-/// The largest Windows makes (every flag, every
-/// number at its widest, the seven scope levels Windows sets, the longest names: 443 bytes,
-/// `tests/etw.rs`). An event that does not fit (sixteen zones, each at its widest) is not
-/// written and counted in [`Session::dropped`](super::Session::dropped): the callback's stack has no more room.
-pub const INTERFACE_PAYLOAD: usize = 448;
-/// The metadata's room of an address event.
-pub const ADDRESS_METADATA: usize = metadata_room("address", &[&ADDRESS_ROW, &NAMES], CHANGE_ROOM);
-/// The metadata's room of a route event.
-pub const ROUTE_METADATA: usize = metadata_room("route", &[&ROUTE_ROW, &NAMES], CHANGE_ROOM);
-/// The payload's room of an address, route or stable-table event.
-///
-/// The largest any row makes (a route between two IPv6 addresses of eight full groups with zones, the widest LUID,
-/// the longest names, every number at its widest: 264 bytes, `tests/etw.rs`).
-pub const ROW_PAYLOAD: usize = 272;
-/// The metadata's room of a stable table's event, header or row.
-pub const STABLE_METADATA: usize = metadata_room(
-    "stable-table",
-    &[
-        &ADDRESS_ROW,
-        &NAMES,
-        &[stable::POSITION, stable::COMPLETION, stable::ENTRIES],
-    ],
-    "seq".len() + 3,
-);
-
-/// An interface notification's event.
-pub type InterfaceEvent = Event<INTERFACE_METADATA, INTERFACE_PAYLOAD>;
-/// An address notification's event.
-pub type AddressEvent = Event<ADDRESS_METADATA, ROW_PAYLOAD>;
-/// A route notification's event.
-pub type RouteEvent = Event<ROUTE_METADATA, ROW_PAYLOAD>;
-/// A stable table's event: its header, or one of its rows.
-pub type StableEvent = Event<STABLE_METADATA, ROW_PAYLOAD>;
-
-/// Starts a change notification's event in `event`.
-///
-/// `kind` is its name, then `change` (its
-/// word, or the number of a type Windows does not define), the kind's `seq` (1 for its first
-/// event), and `note` when the event has only its keys for a reason. Every field of its
-/// record follows ([`crate::record::Record::visit`]'s, through the renderer's visitors).
-pub fn start_change<const M: usize, const P: usize>(
-    event: &mut Event<M, P>,
-    notification: Notification,
+/// `change` (its word, or the decimal number of a type Windows does not define), the kind's
+/// `seq` (1 for its first event), `printed` (whether storm control and the verbosity let its
+/// line through), `note` (empty unless the event has only its keys for a reason) and
+/// `present`. Every field of its record follows ([`crate::record::Record::visit`]'s, through
+/// the renderer's visitors).
+pub fn start_change<const P: usize>(
+    event: &mut Event<P>,
     change: Change,
     seq: u64,
+    printed: bool,
     why: Note,
 ) {
-    event.start(
-        notification.name(),
-        Level::Informational,
-        keyword_of(notification),
-    );
     let mut fields = event.fields();
     match change {
-        Change::Other(raw) => fields.i32("change", raw),
+        Change::Other(raw) => fields.str("change", itoa::Buffer::new().format(raw)),
         known => fields.str("change", known.name()),
     }
     fields.u64("seq", seq);
+    fields.bool32("printed", printed);
     note(&mut fields, why);
+    fields.present();
 }
 
-/// Starts a stable table's header or row event in `event`.
+/// The event of a change notification of `notification`, empty.
+#[must_use]
+#[allow(
+    clippy::inline_always,
+    reason = "built in the caller's frame, not copied into it: a callback's stack budget"
+)]
+#[inline(always)]
+pub const fn change_event<const P: usize>(notification: Notification) -> Event<P> {
+    Event::new(match notification {
+        Notification::Interface => &INTERFACE,
+        Notification::Address => &ADDRESS,
+        Notification::Route => &ROUTE,
+        Notification::StableTable => &STABLE_TABLE,
+    })
+}
+
+/// Starts a stable table's header or row event.
 ///
 /// Named `stable-table`, with its `seq`
 /// among the stable table's records (headers and rows alike, as `cargo replay --json`
-/// numbers them). Its fields follow ([`crate::render::visit_stable_header`],
-/// [`crate::render::visit_stable_entry`]).
-pub fn start_stable(event: &mut StableEvent, seq: u64) {
-    event.start(
-        Notification::StableTable.name(),
-        Level::Informational,
-        keyword::STABLE_TABLE,
-    );
-    event.fields().u64("seq", seq);
+/// numbers them), `printed` and `present`. Its fields follow
+/// ([`crate::render::visit_stable_header`], [`crate::render::visit_stable_entry`]).
+pub fn start_stable(event: &mut StableEvent, seq: u64, printed: bool) {
+    let mut fields = event.fields();
+    fields.u64("seq", seq);
+    fields.bool32("printed", printed);
+    fields.present();
+}
+
+/// A stable table's event, empty.
+#[must_use]
+#[allow(
+    clippy::inline_always,
+    reason = "built in the caller's frame, not copied into it: a callback's stack budget"
+)]
+#[inline(always)]
+pub const fn stable_event() -> StableEvent {
+    Event::new(&STABLE_TABLE)
+}
+
+/// A driver event's header: its `seq` and `printed` (true: the driver's lines are never
+/// left out).
+fn driver_header(fields: &mut Fields<'_>, session: &Session, event: DriverEvent) {
+    fields.u64(header::SEQ.name, session.next_seq(event));
+    fields.bool32(header::PRINTED.name, true);
+}
+
+/// The driver's version and the records' schema version, as the `loaded` record has them.
+fn versions(fields: &mut Fields<'_>) {
+    fields.str(header::VERSION.name, record::VERSION);
+    fields.u32(header::SCHEMA.name, record::SCHEMA);
 }
 
 /// The effective settings, named as the `settings` line names them.
 #[must_use]
-pub fn settings_event(settings: &Settings) -> Event {
-    let mut event = Event::new("settings", Level::Informational, keyword::LIFECYCLE);
+pub fn settings_event(settings: &Settings, session: &Session) -> SettingsEvent {
+    let mut event = Event::new(&SETTINGS_EVENT);
+    let mut fields = event.fields();
+    driver_header(&mut fields, session, DriverEvent::Settings);
     for (setting, value) in SETTINGS.iter().zip(settings.values()) {
-        event.u32(setting.name, value);
+        fields.u32(setting.name, value);
     }
+    event
+}
+
+/// The `loaded` event: the `loaded` line's fields, each under its name; `entries` only with
+/// `stable-table=immediate` and a table (its bit in `present`), as in `cargo replay --json`.
+#[must_use]
+pub fn loaded_event(
+    registered: NotificationSet,
+    settings: &Settings,
+    stable: StableState,
+    pinned: bool,
+    session: &Session,
+) -> LoadedEvent {
+    let mut event = Event::new(&LOADED_EVENT);
+    let mut fields = event.fields();
+    driver_header(&mut fields, session, DriverEvent::Loaded);
+    versions(&mut fields);
+    fields.present();
+    fields.put(driver::REGISTERED.name, &registered);
+    fields.value(driver::FAMILY.name, &Family(settings.family));
+    fields.bool32(driver::INITIAL.name, settings.initial_notification);
+    let (state, entries) = match stable {
+        StableState::Off => ("off", None),
+        StableState::Immediate(entries) => ("immediate", entries),
+        StableState::Pending => ("pending", None),
+        StableState::Uncancellable => ("uncancellable", None),
+    };
+    fields.str(driver::STABLE_TABLE.name, state);
+    if let Some(entries) = entries {
+        fields.value(driver::ENTRIES.name, &Dec(u64::from(entries)));
+    }
+    fields.str(
+        driver::UNLOAD.name,
+        if pinned { "disabled" } else { "enabled" },
+    );
+    // Written only while registered, so always the GUID.
+    fields.put(driver::ETW.name, &super::BracedGuid);
     event
 }
 
@@ -181,13 +224,29 @@ pub fn settings_event(settings: &Settings) -> Event {
 /// `over` is
 /// the seconds from the first to the last left out, a `DOUBLE` as the line's `over 0.046s`
 /// reads (its bits made with integers: [`millis_as_seconds`]).
-pub fn storm_event(event: &mut StormEvent, notification: Notification, summary: &Summary) {
-    event.start("storm", Level::Warning, keyword::LIFECYCLE);
+pub fn storm_event(
+    event: &mut StormEvent,
+    notification: Notification,
+    summary: &Summary,
+    session: &Session,
+) {
     let mut fields = event.fields();
+    driver_header(&mut fields, session, DriverEvent::Storm);
     fields.str(driver::STORM_KIND.name, notification.name());
     counts(&mut fields, "", &summary.counts);
     let millis = summary.last.saturating_sub(summary.first) / 10_000;
     fields.f64_bits(driver::OVER.name, millis_as_seconds(millis));
+}
+
+/// A storm summary's event, empty.
+#[must_use]
+#[allow(
+    clippy::inline_always,
+    reason = "built in the caller's frame, not copied into it: a callback's stack budget"
+)]
+#[inline(always)]
+pub const fn new_storm_event() -> StormEvent {
+    Event::new(&STORM)
 }
 
 /// The bits of the `f64` nearest `millis / 1000` (ties to even).
@@ -234,102 +293,87 @@ pub const fn millis_as_seconds(millis: u64) -> u64 {
 }
 
 /// A warning or an error line, as an event written into `event` where it lies: its text
-/// without the `netnotify: ` prefix and its level word, as `message`.
-pub fn message_event(event: &mut MessageEvent, error: bool, text: &str) {
-    let (name, level) = if error {
-        ("error", Level::Error)
-    } else {
-        ("warning", Level::Warning)
-    };
-    event.start(name, level, keyword::LIFECYCLE);
-    event.fields().str_cut(driver::MESSAGE.name, text);
+/// without the `netnotify: ` prefix and its level word, as `message` (cut to
+/// [`MESSAGE_TEXT`] bytes).
+pub fn message_event(event: &mut MessageEvent, error: bool, text: &str, session: &Session) {
+    let mut fields = event.fields();
+    driver_header(
+        &mut fields,
+        session,
+        if error {
+            DriverEvent::Error
+        } else {
+            DriverEvent::Warning
+        },
+    );
+    fields.str_cut(driver::MESSAGE.name, text, MESSAGE_TEXT);
+}
+
+/// A warning's or an error's event, empty.
+#[must_use]
+#[allow(
+    clippy::inline_always,
+    reason = "built in the caller's frame, not copied into it: a callback's stack budget"
+)]
+#[inline(always)]
+pub const fn new_message_event(error: bool) -> MessageEvent {
+    Event::new(if error { &ERROR } else { &WARNING })
 }
 
 /// The counters: in `unloaded`, and in `counters` (capture-state, which has no line).
 ///
-/// Each
-/// group of the line (`interface(...)`) is its fields named `interface.initial` and so on:
-/// the flattened form of `cargo replay --json`'s nested objects (`TraceLogging` structs exist,
-/// but etl-parser cannot decode them). `kept` and `leaked-tables` only when not empty, as in
-/// the line; `etw-dropped` (`dropped`, the events that did not fit so far), `low-stack` and
-/// `min-stack` always (`min-stack` 0 while nothing ran: no entry that ran had 0 bytes left,
-/// docs/netio.md#stack).
+/// Each group of the line (`interface(...)`) is its fields named `interface.initial` and so
+/// on: the flattened form of `cargo replay --json`'s nested objects (`TraceLogging` structs
+/// exist, but etl-parser cannot decode them). Every count always, where the line leaves out
+/// what is 0: `kept` (empty text when nothing is kept), `leaked-tables`, `etw-dropped` (the
+/// events not written so far), `low-stack` and `min-stack` (0 while nothing ran: no entry
+/// that ran had 0 bytes left, docs/netio.md#stack).
 #[must_use]
 pub fn counters_event(
-    name: &str,
+    unloaded: bool,
     counters: &Counters,
     kept: NotificationSet,
     dropped: u64,
-) -> Event {
-    let mut event = Event::new(name, Level::Informational, keyword::LIFECYCLE);
+    session: &Session,
+) -> CountersEvent {
+    let (schema, which) = if unloaded {
+        (&UNLOADED, DriverEvent::Unloaded)
+    } else {
+        (&COUNTERS, DriverEvent::Counters)
+    };
+    let mut event = Event::new(schema);
     let mut fields = event.fields();
+    driver_header(&mut fields, session, which);
+    if !unloaded {
+        versions(&mut fields);
+    }
     counts(&mut fields, "interface.", &counters.interface.snapshot());
     counts(&mut fields, "address.", &counters.address.snapshot());
     counts(&mut fields, "route.", &counters.route.snapshot());
     let StableCounts { tables, entries } = counters.stable.snapshot();
-    let mut name = FieldName::new();
-    name.push("stable-table.");
-    name.push(driver::TABLES.name);
-    fields.u64(name.as_str(), tables);
-    let mut name = FieldName::new();
-    name.push("stable-table.");
-    name.push(driver::ROWS.name);
-    fields.u64(name.as_str(), entries);
-    if kept != NotificationSet::EMPTY {
-        fields.display(driver::KEPT.name, &kept);
+    fields.prefixed_u64("stable-table.", STABLE_COUNTS[0].name, tables);
+    fields.prefixed_u64("stable-table.", STABLE_COUNTS[1].name, entries);
+    if kept == NotificationSet::EMPTY {
+        fields.str(driver::KEPT.name, "");
+    } else {
+        fields.put(driver::KEPT.name, &kept);
     }
-    let leaked = counters.stable.leaked();
-    if leaked != 0 {
-        fields.u64(driver::LEAKED_TABLES.name, leaked);
-    }
+    fields.u64(driver::LEAKED_TABLES.name, counters.stable.leaked());
     fields.u64(driver::ETW_DROPPED.name, dropped);
     fields.u64(driver::LOW_STACK.name, counters.stack.low());
     fields.u64(driver::MIN_STACK.name, counters.stack.min().unwrap_or(0));
     event
 }
 
-fn counts(event: &mut Fields<'_>, prefix: &str, counts: &ChangeCounts) {
-    count(event, prefix, driver::INITIAL_COUNT.name, counts.initial);
-    count(event, prefix, driver::ADD.name, counts.add);
-    count(event, prefix, driver::DELETE.name, counts.delete);
-    count(event, prefix, driver::PARAMETER.name, counts.parameter);
-    count(event, prefix, driver::OTHER.name, counts.other);
-}
-
-/// A count named `<prefix><name>`.
-fn count(event: &mut Fields<'_>, prefix: &str, name: &str, value: u64) {
-    let mut full = FieldName::new();
-    full.push(prefix);
-    full.push(name);
-    event.u64(full.as_str(), value);
-}
-
-/// A field name put together from a prefix and a name, on the stack.
-struct FieldName {
-    bytes: [u8; 32],
-    len: usize,
-}
-
-impl FieldName {
-    const fn new() -> Self {
-        Self {
-            bytes: [0; 32],
-            len: 0,
-        }
-    }
-
-    fn push(&mut self, text: &str) {
-        let end = self.len.saturating_add(text.len());
-        if let Some(room) = self.bytes.get_mut(self.len..end) {
-            copy(room, text.as_bytes());
-            self.len = end;
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        self.bytes
-            .get(..self.len)
-            .and_then(|bytes| core::str::from_utf8(bytes).ok())
-            .unwrap_or("?")
+fn counts(fields: &mut Fields<'_>, prefix: &str, counts: &ChangeCounts) {
+    let values = [
+        counts.initial,
+        counts.add,
+        counts.delete,
+        counts.parameter,
+        counts.other,
+    ];
+    for (field, value) in CHANGE_COUNTS.iter().zip(values) {
+        fields.prefixed_u64(prefix, field.name, value);
     }
 }

@@ -36,23 +36,25 @@ mod abi;
 mod encoding;
 mod events;
 mod provider;
+pub mod schema;
 mod session;
 
 pub use abi::{Channel, EventDescriptor, Guid, InType, Level, Opcode, OutType};
 
-pub use encoding::{Event, Fields, METADATA_CAPACITY, PAYLOAD_CAPACITY};
+pub use encoding::{Event, Fields};
 pub use events::{
-    ADDRESS_METADATA, AddressEvent, INTERFACE_METADATA, INTERFACE_PAYLOAD, InterfaceEvent,
-    MessageEvent, ROUTE_METADATA, ROW_PAYLOAD, RouteEvent, STABLE_METADATA, STORM_METADATA,
-    STORM_PAYLOAD, StableEvent, StormEvent, counters_event, message_event, millis_as_seconds,
-    settings_event, start_change, start_stable, storm_event,
+    AddressEvent, CountersEvent, DriverEvent, InterfaceEvent, LoadedEvent, MessageEvent,
+    RouteEvent, SettingsEvent, StableEvent, StormEvent, change_event, counters_event, loaded_event,
+    message_event, millis_as_seconds, new_message_event, new_storm_event, settings_event,
+    stable_event, start_change, start_stable, storm_event,
 };
 pub use provider::{
     BracedGuid, CAPTURE_STATE, DESCRIPTOR_EVENT_METADATA, DESCRIPTOR_PAYLOAD,
     DESCRIPTOR_PROVIDER_TRAITS, EVENT_PROVIDER_SET_TRAITS, EVENT_PROVIDER_USE_DESCRIPTOR_TYPE,
-    PROVIDER_GUID, PROVIDER_NAME, PROVIDER_TRAITS, ProviderInformation, RegHandle, Trace, keyword,
-    keyword_of,
+    PAYLOAD_PARTS, PROVIDER_GUID, PROVIDER_NAME, PROVIDER_TRAITS, Parts, ProviderInformation,
+    RegHandle, Trace, keyword, keyword_of,
 };
+pub use schema::{Column, Columns, SCHEMAS, Schema, schema};
 pub use session::{Control, Session};
 
 #[cfg(test)]
@@ -89,21 +91,40 @@ mod tests {
         assert_eq!(&PROVIDER_TRAITS[2..11], PROVIDER_NAME.as_bytes());
     }
 
+    /// A schema's metadata, built at compile time, is TraceLoggingProvider.h's layout: its
+    /// size, no tags, the name, each column's name and in-type (with the high bit and the
+    /// out-type when it has one).
     #[test]
-    fn an_event_encodes_as_tracelogging_metadata_and_payload() {
-        let mut event: Event = Event::new("e", Level::Warning, keyword::ROUTE);
-        event.u32("a", 7);
-        event.ipv4("b", [10, 0, 0, 1]);
-        event.str("c", "x");
-        assert_eq!(
-            event.metadata().unwrap(),
-            b"\x0f\x00\x00e\0a\0\x08b\0\x88\x08c\0\x02"
-        );
-        assert_eq!(event.payload(), b"\x07\0\0\0\x0a\0\0\x01x\0");
-        let descriptor = event.descriptor();
-        assert_eq!(descriptor.level, Level::Warning);
-        assert_eq!(descriptor.keyword, keyword::ROUTE);
-        assert_eq!(descriptor.channel, Channel::TraceLogging);
+    fn a_schema_s_metadata_is_tracelogging_s_layout() {
+        const COLUMNS: [Column; 3] = [
+            Column::u32("a"),
+            Column {
+                out_type: OutType::IPv4,
+                ..Column::u32("b")
+            },
+            Column::text("c", 4),
+        ];
+        static METADATA: [u8; schema::metadata_len("e", &COLUMNS)] =
+            schema::metadata("e", &COLUMNS);
+        assert_eq!(&METADATA, b"\x0f\x00\x00e\0a\0\x08b\0\x88\x08c\0\x02");
+    }
+
+    /// Every schema's metadata starts with its size and names the event; each event's
+    /// descriptor is the schema's level and keyword on the `TraceLogging` channel.
+    #[test]
+    fn every_schema_s_metadata_is_its_name_and_columns() {
+        for schema in &SCHEMAS {
+            let size = u16::from_le_bytes([schema.metadata[0], schema.metadata[1]]);
+            assert_eq!(usize::from(size), schema.metadata.len(), "{}", schema.name);
+            let name_end = 3 + schema.name.len();
+            assert_eq!(&schema.metadata[3..name_end], schema.name.as_bytes());
+            let event: Event<8> = Event::new(schema);
+            let descriptor = event.descriptor();
+            assert_eq!(descriptor.level, schema.level);
+            assert_eq!(descriptor.keyword, schema.keyword);
+            assert_eq!(descriptor.channel, Channel::TraceLogging);
+            assert!(core::ptr::eq(event.metadata(), schema.metadata));
+        }
     }
 
     #[test]
@@ -137,11 +158,15 @@ mod tests {
 
     #[test]
     fn an_event_that_does_not_fit_is_refused() {
-        let mut event: Event = Event::new("e", Level::Warning, keyword::ROUTE);
-        for _ in 0..100 {
-            event.str("field", "0123456789");
-        }
-        assert!(event.metadata().is_none());
+        let mut event: Event<4> = Event::new(&schema::SETTINGS_EVENT);
+        event.fields().u64("seq", 1);
+        assert!(!event.finish());
+        // Written out of its schema's order: refused too.
+        let mut event: Event<{ schema::SETTINGS_EVENT.payload }> =
+            Event::new(&schema::SETTINGS_EVENT);
+        event.fields().bool32("printed", true);
+        event.fields().u64("seq", 1);
+        assert!(!event.finish());
     }
 
     #[test]
@@ -172,14 +197,22 @@ mod tests {
     }
 
     #[test]
-    fn a_note_is_its_words() {
-        let mut event: Event = Event::new("e", Level::Warning, keyword::ROUTE);
+    fn a_note_is_its_words_or_empty() {
+        let mut event: Event<{ schema::ROUTE.payload }> = Event::new(&schema::ROUTE);
         note(&mut event.fields(), Note::Gone);
-        note(&mut event.fields(), Note::None);
-        note(&mut event.fields(), Note::NotPassive(2));
-        assert_eq!(
-            event.payload(),
-            b"gone before re-query\0not re-queried at IRQL 2\0"
-        );
+        let mut other: Event<{ schema::ROUTE.payload }> = Event::new(&schema::ROUTE);
+        other.fields().str("change", "add");
+        other.fields().u64("seq", 1);
+        other.fields().bool32("printed", true);
+        note(&mut other.fields(), Note::None);
+        let mut third: Event<{ schema::ROUTE.payload }> = Event::new(&schema::ROUTE);
+        third.fields().str("change", "add");
+        third.fields().u64("seq", 1);
+        third.fields().bool32("printed", true);
+        note(&mut third.fields(), Note::NotPassive(2));
+        // `change` (empty), `seq`, `printed` are zero before the note.
+        assert_eq!(&event.payload()[13..], b"gone before re-query\0");
+        assert_eq!(&other.payload()[16..], b"\0");
+        assert_eq!(&third.payload()[16..], b"not re-queried at IRQL 2\0");
     }
 }

@@ -9,6 +9,7 @@ use core::ffi::c_void;
 use core::fmt;
 
 use super::{EventDescriptor, Guid};
+use crate::model::names::Names;
 use crate::model::notification::Notification;
 use crate::model::printed::{Out, Put};
 use crate::model::status::NtStatus;
@@ -88,6 +89,59 @@ pub const DESCRIPTOR_EVENT_METADATA: u32 = 1;
 /// `EVENT_DATA_DESCRIPTOR.Reserved` of the payload.
 pub const DESCRIPTOR_PAYLOAD: u32 = 0;
 
+/// The most payload parts a [`Trace::write`] takes: the buffer, the name and its NUL, the
+/// alias and its NUL.
+pub const PAYLOAD_PARTS: usize = 5;
+
+/// A UTF-16 NUL: the end of a name's units.
+static NUL16: [u8; 2] = [0; 2];
+
+/// The payload's parts, in order.
+///
+/// The buffer, then (in an event with the interface's names) the name's UTF-16 units and
+/// their NUL, the alias's and theirs. A name that is empty or unknown is its NUL alone: no
+/// data descriptor of no bytes. Listed without an array of them on the stack (the callbacks'
+/// budget).
+#[derive(Clone, Debug)]
+pub struct Parts<'a> {
+    payload: &'a [u8],
+    names: Option<&'a Names>,
+    next: u8,
+}
+
+impl<'a> Parts<'a> {
+    /// The parts of `payload` and `names`.
+    #[must_use]
+    pub const fn new(payload: &'a [u8], names: Option<&'a Names>) -> Self {
+        Self {
+            payload,
+            names,
+            next: 0,
+        }
+    }
+}
+
+impl<'a> Iterator for Parts<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        loop {
+            let step = self.next;
+            self.next = self.next.saturating_add(1);
+            let part: &'a [u8] = match (step, self.names) {
+                (0, _) => self.payload,
+                (1, Some(names)) => names.name.utf16_bytes(),
+                (3, Some(names)) => names.alias.utf16_bytes(),
+                (2 | 4, Some(_)) => &NUL16,
+                _ => return None,
+            };
+            if !part.is_empty() || step == 0 {
+                return Some(part);
+            }
+        }
+    }
+}
+
 /// `EVENT_CONTROL_CODE_CAPTURE_STATE`: a controller asks for the provider's state.
 pub const CAPTURE_STATE: u32 = 2;
 
@@ -156,16 +210,20 @@ pub trait Trace: Sync {
     /// function (wdm.h)"). No Microsoft page says that it waits for an enable callback already
     /// running (docs/netio.md#etw). `PASSIVE_LEVEL`.
     fn unregister(&self, handle: RegHandle);
-    /// `EtwWriteTransfer(handle, descriptor, NULL, NULL, 3, …)` with the data descriptors
-    /// [`PROVIDER_TRAITS`] (`Reserved` 2), `metadata` (1) and `payload` (0). Any IRQL: both
-    /// buffers are on the caller's stack, which is not paged out while it runs above
-    /// `APC_LEVEL`. Only called with a published handle (traits set, not unregistered).
+    /// `EtwWriteTransfer(handle, descriptor, NULL, NULL, n, …)` with the data descriptors
+    /// [`PROVIDER_TRAITS`] (`Reserved` 2), `metadata` (1) and each part of the payload (0) that
+    /// [`Parts`] lists for `payload` and `names`, in order: ETW joins the parts into one
+    /// payload. At most [`PAYLOAD_PARTS`] parts. Any IRQL: the metadata is the image's, the
+    /// parts are on the caller's stack (its payload buffer, the interface's names), which is
+    /// not paged out while it runs above `APC_LEVEL`. Only called with a published handle
+    /// (traits set, not unregistered).
     fn write(
         &self,
         handle: RegHandle,
         descriptor: &EventDescriptor,
         metadata: &[u8],
         payload: &[u8],
+        names: Option<&Names>,
     ) -> NtStatus;
     /// `ExInitializeRundownProtection` of the enable callback's run-down reference. Once, at
     /// `PASSIVE_LEVEL`, before [`Trace::register`] (`<= APC_LEVEL`).
