@@ -17,7 +17,8 @@ use crate::model::status::NtStatus;
 use crate::output::line::{DBGPRINT_LIMIT, Line, TRUNCATION_MARKER};
 use crate::output::render::{self, PREFIX};
 use crate::policy::lifecycle::{driver_entry, driver_unload};
-use crate::sim::{Delivery, Event, Sim, StableMode};
+use crate::sim::kernel::Sim;
+use crate::sim::scenario::{Delivery, Event, StableMode};
 
 /// The output discipline: one `DbgPrint` call ending in `"\n\0"`, printable ASCII, the
 /// prefix, and the cut marker exactly when the line was cut.

@@ -12,9 +12,10 @@ use crate::boundary::ffi::{AF_UNSPEC, MibUnicastIpAddressRow, MibUnicastIpAddres
 use crate::model::notification::Notification;
 use crate::model::status::NtStatus;
 
-use super::network::{Object, apply, delivered, of_family};
+use super::kernel::{IN_CALLBACK, IrqlRule, Sim};
+use super::network::{Object, apply, of_family};
+use super::scenario::{Call, Delivery, Event};
 use super::state::{Callback, SendPtr};
-use super::{Call, Delivery, Event, IN_CALLBACK, IrqlRule, Sim};
 
 impl Sim {
     /// Delivers `event` to every live registration of its kind, on this thread; returns how
@@ -235,4 +236,13 @@ impl Sim {
 /// A pointer to the row, or NULL.
 fn optional_pointer<T>(row: &mut Option<T>) -> *mut T {
     row.as_mut().map_or(ptr::null_mut(), ptr::from_mut)
+}
+
+/// The row as `delivery` hands it out.
+fn delivered<R: Object>(row: &R, delivery: Delivery) -> Option<R> {
+    match delivery {
+        Delivery::Keys => Some(row.keys_only()),
+        Delivery::Full => Some(*row),
+        Delivery::Null => None,
+    }
 }

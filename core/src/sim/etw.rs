@@ -26,7 +26,8 @@ use crate::output::trace::{
     ProviderInformation, RegHandle, Trace,
 };
 
-use super::{IrqlRule, SendPtr, Sim, State};
+use super::kernel::{IrqlRule, Sim};
+use super::state::{SendPtr, State};
 
 /// One `EtwWriteTransfer`: the event descriptor and the three data descriptors' bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -16,8 +16,9 @@ use crate::model::settings::{PARAMETER_BUFFER, REG_DWORD, RawValue};
 use crate::model::status::NtStatus;
 use crate::output::line::Line;
 
-use super::state::Subkey;
-use super::{Call, Device, IrqlRule, RegistryOpen, SendPtr, Sim, State, Timer};
+use super::kernel::{IrqlRule, Sim};
+use super::scenario::{Call, RegistryOpen};
+use super::state::{Device, SendPtr, State, Subkey, Timer};
 
 impl Sink for Sim {
     type Trace = Self;

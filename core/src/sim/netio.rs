@@ -20,7 +20,10 @@ use crate::boundary::netio::{Irql, KernelStack, NetIo};
 use crate::model::notification::Notification;
 use crate::model::status::NtStatus;
 
-use super::{Call, Callback, IN_CALLBACK, IrqlRule, Outcome, Sim, StableMode, of_family};
+use super::kernel::{IN_CALLBACK, IrqlRule, Sim, UNKNOWN_STACK};
+use super::network::of_family;
+use super::scenario::{Call, Outcome, StableMode};
+use super::state::Callback;
 
 impl NetIo for Sim {
     unsafe fn notify_ip_interface_change(
@@ -266,7 +269,7 @@ impl Irql for Sim {
 impl KernelStack for Sim {
     fn remaining_stack(&self) -> Option<usize> {
         match self.0.stack.load(Ordering::Relaxed) {
-            super::UNKNOWN_STACK => None,
+            UNKNOWN_STACK => None,
             bytes => Some(bytes),
         }
     }

@@ -12,8 +12,6 @@ use crate::boundary::ffi::{
 use crate::model::decode::{AddressKeys, InterfaceKeys, Prefix, RouteKeys, SocketAddress};
 use crate::model::notification::Notification;
 
-use super::Delivery;
-
 /// The objects of the simulated network, in the order they appeared.
 #[derive(Default)]
 pub(super) struct Network {
@@ -160,15 +158,6 @@ pub(super) fn apply<R: Object>(network: &mut Network, row: &R, notification_type
             }
         }
         _ => {}
-    }
-}
-
-/// The row as `delivery` hands it out.
-pub(super) fn delivered<R: Object>(row: &R, delivery: Delivery) -> Option<R> {
-    match delivery {
-        Delivery::Keys => Some(row.keys_only()),
-        Delivery::Full => Some(*row),
-        Delivery::Null => None,
     }
 }
 

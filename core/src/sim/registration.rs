@@ -11,8 +11,9 @@ use crate::boundary::ffi::{AF_UNSPEC, Handle, notification_type};
 use crate::model::notification::Notification;
 use crate::model::status::NtStatus;
 
+use super::kernel::{IrqlRule, Sim};
+use super::scenario::{Call, Event, Outcome};
 use super::state::{Callback, External, Registration, SendPtr, State};
-use super::{Call, Event, IrqlRule, Outcome, Sim};
 
 /// Fake handles are distinct, non-NULL and never dereferenced.
 const HANDLE_BASE: usize = 0x5100_0000;
