@@ -10,10 +10,12 @@ use std::hint::black_box;
 use std::net::Ipv4Addr;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use netnotify_core::events;
-use netnotify_core::extension::Extension;
-use netnotify_core::ffi::{IpAddressPrefix, MibIpForwardRow2, SockaddrInet, notification_type};
-use netnotify_core::settings::Settings;
+use netnotify_core::boundary::ffi::{
+    IpAddressPrefix, MibIpForwardRow2, SockaddrInet, notification_type,
+};
+use netnotify_core::model::settings::Settings;
+use netnotify_core::policy::events;
+use netnotify_core::policy::extension::Extension;
 use netnotify_core::sim::stub::{Answering, Discard};
 
 const EVENTS: u64 = 1_000_000;

@@ -8,16 +8,16 @@ mod common;
 use core::net::Ipv4Addr;
 
 use common::{ETHERNET_LUID, ipv4, route_row};
-use netnotify_core::ffi::{MibIpInterfaceRow, notification_type as nt};
-use netnotify_core::lifecycle::driver_entry;
-use netnotify_core::notification::Notification;
-use netnotify_core::settings::RawValue;
-use netnotify_core::sim::{Event, Sim};
-use netnotify_core::status::NtStatus;
-use netnotify_core::trace::{
+use netnotify_core::boundary::ffi::{MibIpInterfaceRow, notification_type as nt};
+use netnotify_core::model::notification::Notification;
+use netnotify_core::model::settings::RawValue;
+use netnotify_core::model::status::NtStatus;
+use netnotify_core::output::trace::{
     self, Channel, DESCRIPTOR_PROVIDER_TRAITS, Level, PROVIDER_GUID, PROVIDER_NAME,
     PROVIDER_TRAITS, keyword,
 };
+use netnotify_core::policy::lifecycle::driver_entry;
+use netnotify_core::sim::{Event, Sim};
 
 const GUID: &str = "{cabe4808-b99f-5fdb-95a1-c1294a861355}";
 
@@ -373,17 +373,17 @@ fn widest_interface_row() -> MibIpInterfaceRow {
 /// Builds `detail`'s event as the interface callback does and finishes it: its payload, or
 /// `None` if it was refused.
 fn interface_payload(
-    detail: &netnotify_core::render::Detail<
-        netnotify_core::decode::InterfaceKeys,
-        netnotify_core::decode::Interface,
+    detail: &netnotify_core::output::render::Detail<
+        netnotify_core::model::decode::InterfaceKeys,
+        netnotify_core::model::decode::Interface,
     >,
-    names: &netnotify_core::render::Names,
-    note: netnotify_core::render::Note,
+    names: &netnotify_core::output::render::Names,
+    note: netnotify_core::output::render::Note,
 ) -> Option<Vec<u8>> {
-    use netnotify_core::decode::Change;
+    use netnotify_core::model::decode::Change;
     let mut event: trace::InterfaceEvent = trace::change_event(Notification::Interface);
     trace::start_change(&mut event, Change::Other(i32::MIN), u64::MAX, true, note);
-    netnotify_core::render::visit_interface(&mut event.fields(), detail, names);
+    netnotify_core::output::render::visit_interface(&mut event.fields(), detail, names);
     event.finish().then(|| event.payload().to_vec())
 }
 
@@ -394,9 +394,9 @@ fn interface_payload(
 /// (Before the fixed schema, sixteen zones at their widest did not fit and were dropped.)
 #[test]
 fn the_largest_interface_event_fits() {
-    use netnotify_core::decode::{Interface, InterfaceKeys};
-    use netnotify_core::render::{Detail, Names, Note, Text};
-    use netnotify_core::status::NtStatus;
+    use netnotify_core::model::decode::{Interface, InterfaceKeys};
+    use netnotify_core::model::status::NtStatus;
+    use netnotify_core::output::render::{Detail, Names, Note, Text};
     let row = MibIpInterfaceRow {
         zone_indices: [u32::MAX; 16],
         ..widest_interface_row()
@@ -426,8 +426,8 @@ fn the_largest_interface_event_fits() {
 #[test]
 fn the_largest_address_and_route_events_fit() {
     use core::net::Ipv6Addr;
-    use netnotify_core::decode::{Address, Change, Route};
-    use netnotify_core::render::{self, Detail, Names, Note, Text};
+    use netnotify_core::model::decode::{Address, Change, Route};
+    use netnotify_core::output::render::{self, Detail, Names, Note, Text};
     // IF_TYPE_IEEE80211 with the largest 24-bit index.
     let luid = (71_u64 << 48) | (0xFF_FFFF << 24);
     let wide = Ipv6Addr::new(
@@ -566,7 +566,7 @@ fn a_failed_etw_set_information_unregisters_and_loads_without_etw() {
 /// (the widest interface, as in `the_widest_interface_is_written_and_an_event_etw_refuses_is_counted`).
 #[test]
 fn after_both_set_information_calls_fail_no_event_is_built_nor_counted_dropped() {
-    use netnotify_core::ffi::AF_INET;
+    use netnotify_core::boundary::ffi::AF_INET;
     use netnotify_core::sim::Delivery;
     let sim = Sim::new();
     sim.set_parameter("Notifications", RawValue::Dword(1));
@@ -606,7 +606,7 @@ fn after_both_set_information_calls_fail_no_event_is_built_nor_counted_dropped()
 /// `unloaded` and capture-state `counters` events carry the count (0 before, 1 after).
 #[test]
 fn the_widest_interface_is_written_and_an_event_etw_refuses_is_counted() {
-    use netnotify_core::ffi::AF_INET;
+    use netnotify_core::boundary::ffi::AF_INET;
     use netnotify_core::sim::Delivery;
     let sim = Sim::new();
     sim.set_parameter("Notifications", RawValue::Dword(1));
@@ -743,8 +743,8 @@ fn every_enable_callback_runs_under_run_down_protection_and_unload_waits_for_it(
 
 #[test]
 fn run_down_misuse_is_recorded() {
-    use netnotify_core::host::Host as _;
-    use netnotify_core::trace::{ProviderInformation, Trace as _};
+    use netnotify_core::boundary::host::Host as _;
+    use netnotify_core::output::trace::{ProviderInformation, Trace as _};
     // Release without an acquire; a second wait; an acquire after the wait returned.
     let sim = Sim::new();
     sim.rundown_init();
@@ -789,7 +789,7 @@ fn run_down_misuse_is_recorded() {
 
 #[test]
 fn a_write_before_the_types_are_read_and_an_unregister_before_the_wait_are_misuse() {
-    use netnotify_core::trace::{EventDescriptor, Trace as _};
+    use netnotify_core::output::trace::{EventDescriptor, Trace as _};
     let sim = Sim::new();
     sim.rundown_init();
     // SAFETY: no session listens, so the context is never used.
@@ -820,7 +820,7 @@ fn a_write_before_the_types_are_read_and_an_unregister_before_the_wait_are_misus
 /// events (each ends in `sim.finish()`) checks that its events keep one schema per name.
 #[test]
 fn an_event_name_written_with_two_metadata_is_misuse() {
-    use netnotify_core::trace::{ProviderInformation, Trace as _};
+    use netnotify_core::output::trace::{ProviderInformation, Trace as _};
     let sim = Sim::new();
     sim.rundown_init();
     // SAFETY: no session listens, so the context is never used.
@@ -857,7 +857,7 @@ fn an_event_name_written_with_two_metadata_is_misuse() {
 /// line's ASCII text.
 #[test]
 fn the_names_are_utf16_as_netio_gave_them() {
-    use netnotify_core::ffi::AF_INET6;
+    use netnotify_core::boundary::ffi::AF_INET6;
     use netnotify_core::sim::Delivery;
     let sim = Sim::new();
     sim.set_parameter("Notifications", RawValue::Dword(1));

@@ -6,13 +6,13 @@ mod common;
 use core::net::Ipv6Addr;
 
 use common::RowBytes;
-use netnotify_core::decode::Change::{Add, Delete, Initial, Other, Parameter};
-use netnotify_core::decode::{
+use netnotify_core::boundary::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
+use netnotify_core::model::decode::Change::{Add, Delete, Initial, Other, Parameter};
+use netnotify_core::model::decode::{
     Address, AddressKeys, Change, Interface, InterfaceKeys, Route, RouteKeys,
 };
-use netnotify_core::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
-use netnotify_core::render::{self, Detail, Names, Note};
-use netnotify_core::status::NtStatus;
+use netnotify_core::model::status::NtStatus;
+use netnotify_core::output::render::{self, Detail, Names, Note};
 
 const WIFI: u64 = 0x0047_0000_0200_0000; // ieee80211, NetLuidIndex 2
 const LOOPBACK: u64 = 0x0018_0000_0000_0000; // softwareLoopback, NetLuidIndex 0

@@ -7,21 +7,21 @@ mod common;
 use core::ffi::c_void;
 use core::net::Ipv4Addr;
 use core::ptr;
-use netnotify_core::host::StormTimer;
+use netnotify_core::boundary::host::StormTimer;
 
 use common::{ETHERNET_LUID, address_row, ipv4, route_row};
-use netnotify_core::ffi::{
+use netnotify_core::boundary::ffi::{
     AF_INET, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
     SockaddrInet, notification_type as nt,
 };
-use netnotify_core::host::{DriverKey, Host, Key, Level, Sink};
-use netnotify_core::lifecycle::driver_entry;
-use netnotify_core::line::Line;
-use netnotify_core::netio::NetIo;
+use netnotify_core::boundary::host::{DriverKey, Host, Key, Level, Sink};
+use netnotify_core::boundary::netio::NetIo;
+use netnotify_core::model::status::NtStatus;
+use netnotify_core::output::line::Line;
+use netnotify_core::output::trace::{EventDescriptor, ProviderInformation, RegHandle, Trace};
+use netnotify_core::policy::lifecycle::driver_entry;
+use netnotify_core::policy::storm::TICKS_PER_SECOND;
 use netnotify_core::sim::{Call, Delivery, Event, IrqlRule, Sim, StableMode};
-use netnotify_core::status::NtStatus;
-use netnotify_core::storm::TICKS_PER_SECOND;
-use netnotify_core::trace::{EventDescriptor, ProviderInformation, RegHandle, Trace};
 
 type Probe = fn(&Sim);
 
@@ -340,9 +340,9 @@ fn the_storm_timer_runs_at_dispatch_level_and_the_unload_at_passive_level() {
     let sim = Sim::new();
     sim.set_parameter(
         "LinesPerSecond",
-        netnotify_core::settings::RawValue::Dword(1),
+        netnotify_core::model::settings::RawValue::Dword(1),
     );
-    sim.set_parameter("Burst", netnotify_core::settings::RawValue::Dword(1));
+    sim.set_parameter("Burst", netnotify_core::model::settings::RawValue::Dword(1));
     assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
     sim.advance(TICKS_PER_SECOND);
     for _ in 0..3 {

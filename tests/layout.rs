@@ -6,7 +6,7 @@
 
 use core::mem::{align_of, offset_of, size_of, size_of_val};
 
-use netnotify_core::ffi::{
+use netnotify_core::boundary::ffi::{
     IpAddressPrefix, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow,
     MibUnicastIpAddressTable, SockaddrInet, sockaddr,
 };

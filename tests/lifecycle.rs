@@ -8,15 +8,17 @@ use core::mem::size_of;
 use core::net::{Ipv4Addr, Ipv6Addr};
 
 use common::{ETHERNET_LUID, WIFI_LUID, address_row, interface_row, ipv4, ipv6, route_row};
-use netnotify_core::extension::Extension;
-use netnotify_core::ffi::{AF_INET6, AF_UNSPEC, SockaddrInet, notification_type as nt};
-use netnotify_core::host::Level;
-use netnotify_core::lifecycle::{driver_entry, driver_unload};
-use netnotify_core::notification::Notification::{self, Address, Interface, Route, StableTable};
-use netnotify_core::settings::RawValue;
+use netnotify_core::boundary::ffi::{AF_INET6, AF_UNSPEC, SockaddrInet, notification_type as nt};
+use netnotify_core::boundary::host::Level;
+use netnotify_core::model::notification::Notification::{
+    self, Address, Interface, Route, StableTable,
+};
+use netnotify_core::model::settings::RawValue;
+use netnotify_core::model::status::NtStatus;
+use netnotify_core::policy::extension::Extension;
+use netnotify_core::policy::lifecycle::{driver_entry, driver_unload};
+use netnotify_core::policy::storm::TICKS_PER_SECOND;
 use netnotify_core::sim::{Call, Event, Outcome, Sim, StableMode};
-use netnotify_core::status::NtStatus;
-use netnotify_core::storm::TICKS_PER_SECOND;
 
 const EXTENSION_SIZE: usize = size_of::<Extension<Sim, Sim>>();
 
@@ -62,8 +64,8 @@ fn initial_lines() -> Vec<String> {
 }
 
 /// A complete address row, as the stable table holds them: 10.0.0.5/24, manual, preferred.
-fn stable_address() -> netnotify_core::ffi::MibUnicastIpAddressRow {
-    netnotify_core::ffi::MibUnicastIpAddressRow {
+fn stable_address() -> netnotify_core::boundary::ffi::MibUnicastIpAddressRow {
+    netnotify_core::boundary::ffi::MibUnicastIpAddressRow {
         prefix_origin: 1,
         suffix_origin: 1,
         valid_lifetime: u32::MAX,

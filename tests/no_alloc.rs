@@ -11,13 +11,13 @@ use core::net::{Ipv4Addr, Ipv6Addr};
 use std::alloc::{GlobalAlloc, Layout, System};
 
 use common::{ETHERNET_LUID, WIFI_LUID, address_row, interface_row, ipv4, ipv6, route_row};
-use netnotify_core::events;
-use netnotify_core::extension::Extension;
-use netnotify_core::ffi::{AF_INET6, notification_type as nt};
-use netnotify_core::render::Completion;
-use netnotify_core::settings::Settings;
+use netnotify_core::boundary::ffi::{AF_INET6, notification_type as nt};
+use netnotify_core::model::settings::Settings;
+use netnotify_core::output::render::Completion;
+use netnotify_core::output::trace::RegHandle;
+use netnotify_core::policy::events;
+use netnotify_core::policy::extension::Extension;
 use netnotify_core::sim::stub::{Answering, Discard};
-use netnotify_core::trace::RegHandle;
 
 std::thread_local! {
     static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };

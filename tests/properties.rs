@@ -5,11 +5,11 @@
 
 mod common;
 
-use netnotify_core::decode::{Address, Change, Interface, Route};
-use netnotify_core::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
-use netnotify_core::render::{self, Detail, Names};
+use netnotify_core::boundary::ffi::{MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow};
+use netnotify_core::model::decode::{Address, Change, Interface, Route};
+use netnotify_core::model::status::NtStatus;
+use netnotify_core::output::render::{self, Detail, Names};
 use netnotify_core::sim::checks;
-use netnotify_core::status::NtStatus;
 use proptest::prelude::*;
 
 /// Every line that can be rendered from these bytes — every row kind, in full and as keys
@@ -115,7 +115,7 @@ fn fixed_patterns_render_safely() {
 /// oracle: the same text for every address.
 fn assert_formats_like_core_net(v4: [u8; 4], v6: u128) {
     use core::net::{Ipv4Addr, Ipv6Addr};
-    use netnotify_core::decode::SocketAddress;
+    use netnotify_core::model::decode::SocketAddress;
     let ipv4 = Ipv4Addr::from(v4);
     let ipv6 = Ipv6Addr::from(v6);
     assert_eq!(SocketAddress::V4(ipv4).to_string(), ipv4.to_string());

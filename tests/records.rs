@@ -8,15 +8,15 @@ mod common;
 use core::net::Ipv4Addr;
 
 use common::{ETHERNET_LUID, ipv4, route_row};
-use netnotify_core::ffi::notification_type as nt;
-use netnotify_core::host::Level;
-use netnotify_core::lifecycle::driver_entry;
-use netnotify_core::notification::Notification;
-use netnotify_core::record::Record;
-use netnotify_core::render::record_lines;
-use netnotify_core::settings::RawValue;
+use netnotify_core::boundary::ffi::notification_type as nt;
+use netnotify_core::boundary::host::Level;
+use netnotify_core::model::notification::Notification;
+use netnotify_core::model::record::Record;
+use netnotify_core::model::settings::RawValue;
+use netnotify_core::model::status::NtStatus;
+use netnotify_core::output::render::record_lines;
+use netnotify_core::policy::lifecycle::driver_entry;
 use netnotify_core::sim::{Event, Sim};
-use netnotify_core::status::NtStatus;
 
 fn route_add(index: u8) -> Event {
     Event::Route(

@@ -7,11 +7,13 @@ mod common;
 use core::net::Ipv4Addr;
 
 use common::{WIFI_LUID, address_row, ipv4, route_row};
-use netnotify_core::ffi::{MibUnicastIpAddressRow, SockaddrInet, notification_type as nt};
-use netnotify_core::lifecycle::{driver_entry, driver_unload};
-use netnotify_core::notification::Notification::{Address, Route};
+use netnotify_core::boundary::ffi::{
+    MibUnicastIpAddressRow, SockaddrInet, notification_type as nt,
+};
+use netnotify_core::model::notification::Notification::{Address, Route};
+use netnotify_core::model::status::NtStatus;
+use netnotify_core::policy::lifecycle::{driver_entry, driver_unload};
 use netnotify_core::sim::{Call, Delivery, Event, Sim};
-use netnotify_core::status::NtStatus;
 
 /// 192.168.1.23/24 from DHCP, in DAD state `dad`.
 fn dhcp_address(dad: i32) -> MibUnicastIpAddressRow {

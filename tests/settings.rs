@@ -5,13 +5,15 @@
 
 mod common;
 
-use netnotify_core::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
-use netnotify_core::host::{DriverKey, Level};
-use netnotify_core::lifecycle::{driver_entry, driver_unload};
-use netnotify_core::notification::Notification::{self, Address, Interface, Route, StableTable};
-use netnotify_core::settings::{REG_DWORD, RawValue, SETTINGS, Settings, Verbosity};
+use netnotify_core::boundary::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
+use netnotify_core::boundary::host::{DriverKey, Level};
+use netnotify_core::model::notification::Notification::{
+    self, Address, Interface, Route, StableTable,
+};
+use netnotify_core::model::settings::{REG_DWORD, RawValue, SETTINGS, Settings, Verbosity};
+use netnotify_core::model::status::NtStatus;
+use netnotify_core::policy::lifecycle::{driver_entry, driver_unload};
 use netnotify_core::sim::{Call, RegistryOpen, SERVICE_KEY, Sim};
-use netnotify_core::status::NtStatus;
 
 const REG_SZ: u32 = 1;
 const REG_QWORD: u32 = 11;
@@ -338,7 +340,7 @@ mod lines {
     use super::common;
     use super::{RawValue, load_with, unload};
     use core::net::Ipv4Addr;
-    use netnotify_core::ffi::{MibUnicastIpAddressRow, notification_type as nt};
+    use netnotify_core::boundary::ffi::{MibUnicastIpAddressRow, notification_type as nt};
     use netnotify_core::sim::{Call, Delivery, Event};
 
     fn address() -> MibUnicastIpAddressRow {
@@ -532,7 +534,7 @@ fn a_parameters_key_that_cannot_be_opened_leaves_the_defaults() {
 
 #[test]
 fn a_value_name_that_does_not_fit_is_refused_never_cut_or_emptied() {
-    use netnotify_core::settings::{VALUE_NAME_CAPACITY, value_name};
+    use netnotify_core::model::settings::{VALUE_NAME_CAPACITY, value_name};
     let mut buffer = [0_u16; VALUE_NAME_CAPACITY];
     let units: Vec<u16> = "LinesPerSecond".encode_utf16().collect();
     assert_eq!(value_name("LinesPerSecond", &mut buffer), Some(&units[..]));

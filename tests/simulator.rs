@@ -7,13 +7,13 @@ use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use netnotify_core::ffi::{
+use netnotify_core::boundary::ffi::{
     AF_INET, AF_UNSPEC, Handle, MibIpForwardRow2, MibUnicastIpAddressTable, notification_type as nt,
 };
-use netnotify_core::host::Host;
-use netnotify_core::netio::NetIo;
+use netnotify_core::boundary::host::Host;
+use netnotify_core::boundary::netio::NetIo;
+use netnotify_core::model::status::NtStatus;
 use netnotify_core::sim::{Event, Sim, StableMode};
-use netnotify_core::status::NtStatus;
 
 /// What the test callbacks write into the device extension (their context).
 #[derive(Default)]

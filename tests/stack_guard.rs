@@ -7,13 +7,13 @@ mod common;
 use core::net::Ipv4Addr;
 
 use common::{ETHERNET_LUID, address_row, ipv4, route_row};
-use netnotify_core::events::STACK_FLOOR;
-use netnotify_core::ffi::{SockaddrInet, notification_type as nt};
-use netnotify_core::lifecycle::{driver_entry, driver_unload};
-use netnotify_core::settings::RawValue;
+use netnotify_core::boundary::ffi::{SockaddrInet, notification_type as nt};
+use netnotify_core::model::settings::RawValue;
+use netnotify_core::model::status::NtStatus;
+use netnotify_core::output::trace::{Level, keyword};
+use netnotify_core::policy::events::STACK_FLOOR;
+use netnotify_core::policy::lifecycle::{driver_entry, driver_unload};
 use netnotify_core::sim::{Call, DEFAULT_STACK, Event, Sim, StableMode};
-use netnotify_core::status::NtStatus;
-use netnotify_core::trace::{Level, keyword};
 
 const MILLISECOND: u64 = 10_000;
 const ALL: u64 = u64::MAX;

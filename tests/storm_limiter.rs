@@ -7,11 +7,11 @@ mod common;
 use core::net::Ipv4Addr;
 
 use common::{ETHERNET_LUID, ipv4, route_row};
-use netnotify_core::ffi::{SockaddrInet, notification_type as nt};
-use netnotify_core::lifecycle::{driver_entry, driver_unload};
-use netnotify_core::settings::RawValue;
+use netnotify_core::boundary::ffi::{SockaddrInet, notification_type as nt};
+use netnotify_core::model::settings::RawValue;
+use netnotify_core::model::status::NtStatus;
+use netnotify_core::policy::lifecycle::{driver_entry, driver_unload};
 use netnotify_core::sim::{Event, Sim};
-use netnotify_core::status::NtStatus;
 
 const MILLISECOND: u64 = 10_000;
 

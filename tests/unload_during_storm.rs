@@ -8,11 +8,11 @@ use core::net::Ipv4Addr;
 use std::thread;
 
 use common::{ETHERNET_LUID, address_row, interface_row, ipv4, route_row};
-use netnotify_core::ffi::{AF_INET, notification_type as nt};
-use netnotify_core::lifecycle::{driver_entry, driver_unload};
-use netnotify_core::notification::Notification;
+use netnotify_core::boundary::ffi::{AF_INET, notification_type as nt};
+use netnotify_core::model::notification::Notification;
+use netnotify_core::model::status::NtStatus;
+use netnotify_core::policy::lifecycle::{driver_entry, driver_unload};
 use netnotify_core::sim::{Event, Sim, StableMode};
-use netnotify_core::status::NtStatus;
 
 /// Rounds of the race. Each is a full load, storm, unload.
 const ROUNDS: usize = if cfg!(miri) { 2 } else { 100 };

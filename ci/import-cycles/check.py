@@ -27,7 +27,9 @@ CRATES = ["core/src", "replay/src", "src"]
 STRING = re.compile(r'r#*"(?:.|\n)*?"#*|"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])\'')
 COMMENT = re.compile(r"//[^\n]*|/\*(?:.|\n)*?\*/")
 USE = re.compile(r"\buse\s+([^;]+);")
-INLINE = re.compile(r"(?<![\w:])((?:crate|super|self|[a-z_][a-z0-9_]*)(?:::[A-Za-z_]\w*)+)")
+# A path in code; not one that names a macro (`$crate::fields!`): an exported macro lives at the
+# crate's root whichever module defines it, and invoking it imports no module.
+INLINE = re.compile(r"(?<![\w:])((?:crate|super|self|[a-z_][a-z0-9_]*)(?:::[A-Za-z_]\w*)+)(?![\w!])")
 
 
 def module_of(src, path):

@@ -13,15 +13,15 @@ use std::hint::black_box;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use netnotify_core::decode::{Address, Change, Interface, Route, RouteKeys};
-use netnotify_core::ffi::{
+use netnotify_core::boundary::ffi::{
     IpAddressPrefix, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, SockaddrInet,
 };
-use netnotify_core::fields;
-use netnotify_core::line::Line;
-use netnotify_core::notification::Notification;
-use netnotify_core::render::{self, Detail, Family, Names, Note, Timestamp};
-use netnotify_core::trace::{self, Session};
+use netnotify_core::model::decode::{Address, Change, Interface, Route, RouteKeys};
+use netnotify_core::model::fields;
+use netnotify_core::model::notification::Notification;
+use netnotify_core::output::line::Line;
+use netnotify_core::output::render::{self, Detail, Family, Names, Note, Timestamp};
+use netnotify_core::output::trace::{self, Session};
 
 fn ipv4(address: Ipv4Addr) -> SockaddrInet {
     let mut bytes = [0; 28];

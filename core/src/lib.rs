@@ -53,17 +53,12 @@
 extern crate std;
 
 // The layers, one folder each; every module keeps its path at the crate root.
-mod boundary;
-mod model;
-mod output;
-mod policy;
+pub mod boundary;
+pub mod model;
+pub mod output;
+pub mod policy;
 #[cfg(feature = "sim")]
 pub mod sim;
 
-use boundary::raw;
-pub use boundary::{ffi, host, netio};
-pub use model::{counters, decode, fields, names, notification, printed, record, settings, status};
-pub use output::{line, render, trace};
-pub use policy::{events, extension, lifecycle, storm};
-
-pub use raw::{storm_timer_expired, trace_enable};
+// The two routines the kernel calls through a pointer, for the shell to name.
+pub use boundary::raw::{storm_timer_expired, trace_enable};

@@ -37,18 +37,18 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use loom::model::Builder;
 use loom::sync::{Arc, Mutex};
 use loom::thread;
-use netnotify_core::counters::Summary;
-use netnotify_core::decode::Change;
-use netnotify_core::notification::Notification::Route;
+use netnotify_core::model::counters::Summary;
+use netnotify_core::model::decode::Change;
+use netnotify_core::model::notification::Notification::Route;
 use storm::{Admission, QUIET, Storm};
 
 /// What `storm`'s `crate::` paths name (they name the layer): the library's modules.
 mod model {
-    pub use netnotify_core::{counters, decode, notification};
+    pub use netnotify_core::{model::counters, model::decode, model::notification};
 }
 /// As [`model`].
 mod boundary {
-    pub use netnotify_core::ffi;
+    pub use netnotify_core::boundary::ffi;
 }
 
 /// The storm limiter's own source, compiled here with loom's atomics (its `sync` shim under

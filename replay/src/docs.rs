@@ -1,11 +1,11 @@
 //! The field tables of `docs/lines.md` and `docs/replay.md`.
 //!
-//! Made from the core's field tables ([`netnotify_core::fields`]); `replay/tests/fields.rs`
+//! Made from the core's field tables ([`netnotify_core::model::fields`]); `replay/tests/fields.rs`
 //! checks that the docs hold exactly these tables (`BLESS=1` writes them).
 
 use std::fmt::Write as _;
 
-use netnotify_core::fields::{self, Field, Kind, Width};
+use netnotify_core::model::fields::{self, Field, Kind, Width};
 
 /// `` `a`, `b` or `c` `` of an enum's names.
 fn enum_names(names: &[(i32, &str)]) -> String {

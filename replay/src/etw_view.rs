@@ -1,11 +1,11 @@
 //! What the driver's ETW events decode to, from `cargo replay --json`'s objects.
 //!
 //! One record, two renderings (docs/replay.md#etw), by each event name's fixed schema
-//! ([`mod@netnotify_core::trace::schema`]).
+//! ([`mod@netnotify_core::output::trace::schema`]).
 
 use std::collections::BTreeMap;
 
-use netnotify_core::trace::{InType, schema};
+use netnotify_core::output::trace::{InType, schema};
 use serde_json::{Map, Value};
 
 /// The event names of notifications: their objects' `seq` is the kind's count of events (or

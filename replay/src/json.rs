@@ -1,17 +1,17 @@
 //! `cargo replay --json`: every event as one JSON object per line, the same field names as
 //! the lines (docs/replay.md, "JSON").
 //!
-//! Every object is a record's ([`netnotify_core::record`]) that the simulator kept, written
-//! through the core's field tables ([`netnotify_core::fields::Visit`]): every event, also
+//! Every object is a record's ([`netnotify_core::model::record`]) that the simulator kept, written
+//! through the core's field tables ([`netnotify_core::model::fields::Visit`]): every event, also
 //! those whose line storm control left out, and the driver's own records (`settings`,
 //! `loaded`, `unloaded`, `storm`, errors and warnings). No line is read back.
 
 use std::collections::BTreeMap;
 
-use netnotify_core::fields::{Field, FieldValue, Value as FieldValueKind, Visit};
-use netnotify_core::line::{Out, Put};
-use netnotify_core::record::Record;
-use netnotify_core::render::visit_header;
+use netnotify_core::model::fields::{Field, FieldValue, Value as FieldValueKind, Visit};
+use netnotify_core::model::record::Record;
+use netnotify_core::output::line::{Out, Put};
+use netnotify_core::output::render::visit_header;
 use serde_json::{Map, Value};
 
 /// An object whose keys keep the order they were written in (the lines' order):

@@ -4,7 +4,7 @@
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
-use netnotify_core::settings::RawValue;
+use netnotify_core::model::settings::RawValue;
 use netnotify_replay::cli::{self, Command, Input};
 
 fn main() -> ExitCode {

@@ -6,10 +6,10 @@
 
 use std::io::{self, Write};
 
-use netnotify_core::lifecycle::driver_entry;
-use netnotify_core::settings::RawValue;
+use netnotify_core::model::settings::RawValue;
+use netnotify_core::model::status::NtStatus;
+use netnotify_core::policy::lifecycle::driver_entry;
 use netnotify_core::sim::{Event, Outcome, Sim};
-use netnotify_core::status::NtStatus;
 
 use crate::json;
 use crate::scenario::{Failure, Scenario, Step};
@@ -158,7 +158,7 @@ fn run_on(
     let mut json = (output == Output::Json).then(JsonState::default);
     let capture = |sim: &Sim| {
         if capture_state {
-            sim.etw_control(netnotify_core::trace::CAPTURE_STATE, 0, 0, 0);
+            sim.etw_control(netnotify_core::output::trace::CAPTURE_STATE, 0, 0, 0);
         }
     };
     let mut printed = 0;
@@ -390,8 +390,8 @@ pub struct RecordedEvent {
 /// how the round trip of `--json` objects through readable rows is checked.
 #[must_use]
 pub fn recorded_events(scenario: &Scenario) -> Vec<RecordedEvent> {
-    use netnotify_core::record::{Record, RowDetail};
-    use netnotify_core::render::Detail;
+    use netnotify_core::model::record::{Record, RowDetail};
+    use netnotify_core::output::render::Detail;
 
     let sim = Sim::new();
     let (mut out, mut notes) = (Vec::new(), Vec::new());

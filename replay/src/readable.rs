@@ -4,16 +4,16 @@
 //! (docs/lines.md), with values as it prints them, so that what a person reads in a line is
 //! what they write in a scenario. Fields left out are zero (the row's zero bytes), except the
 //! ones docs/replay.md names. The parser walks the core's field tables
-//! ([`netnotify_core::fields`]): each field's name, its x64 offset(s) and its kind, which says
+//! ([`netnotify_core::model::fields`]): each field's name, its x64 offset(s) and its kind, which says
 //! how its value is written, so the rows and the lines cannot drift apart.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use netnotify_core::decode::{Lifetime, Luid, Timestamp};
-use netnotify_core::ffi::{
+use netnotify_core::boundary::ffi::{
     AF_INET, AF_INET6, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, SockaddrInet,
 };
-use netnotify_core::fields::{self, Field, Kind, Width};
+use netnotify_core::model::decode::{Lifetime, Luid, Timestamp};
+use netnotify_core::model::fields::{self, Field, Kind, Width};
 use serde_json::{Map, Value};
 
 use crate::wording::{alternatives, shown, wrong};

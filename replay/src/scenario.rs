@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use netnotify_core::notification::Notification;
+use netnotify_core::model::notification::Notification;
 use netnotify_core::sim::StableMode;
 use serde_json::Value;
 use steps::step;

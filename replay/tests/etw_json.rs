@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use netnotify_core::output::trace::{EventDescriptor, Level, schema};
 use netnotify_core::sim::{EtwWrite as Write, decode_etw as decode};
-use netnotify_core::trace::{EventDescriptor, Level, schema};
 use netnotify_replay::json::etw_view;
 use netnotify_replay::{EtwSession, Output, parse, run_with};
 use serde_json::Value;

@@ -1,14 +1,14 @@
-//! The field tables (`netnotify_core::fields`) are the one home of every field: the docs'
+//! The field tables (`netnotify_core::model::fields`) are the one home of every field: the docs'
 //! tables are made from them, and a field added to a table reaches the line, the readable-row
 //! parser, the JSON, the ETW event and the docs.
 
-use netnotify_core::decode::{Lifetime, Luid, Route, Timestamp};
-use netnotify_core::ffi::{MibIpForwardRow2, SockaddrInet};
-use netnotify_core::fields::{self, Field, Kind, Width, route};
-use netnotify_core::line::Line;
-use netnotify_core::render::Dec;
+use netnotify_core::boundary::ffi::{MibIpForwardRow2, SockaddrInet};
+use netnotify_core::model::decode::{Lifetime, Luid, Route, Timestamp};
+use netnotify_core::model::fields::{self, Field, Kind, Width, route};
+use netnotify_core::output::line::Line;
+use netnotify_core::output::render::Dec;
+use netnotify_core::output::trace;
 use netnotify_core::sim::{EtwWrite, decode_etw};
-use netnotify_core::trace;
 use netnotify_replay::{docs, json, readable};
 use proptest::prelude::*;
 use serde_json::json;
@@ -219,9 +219,9 @@ fn the_loaded_line_has_the_loaded_tables_fields() {
 /// the event.
 #[test]
 fn the_unloaded_lines_kept_leaked_tables_and_etw_dropped_are_in_its_object() {
-    use netnotify_core::counters::{ChangeCounts, StableCounts};
-    use netnotify_core::notification::{Notification, NotificationSet};
-    use netnotify_core::record::{Record, Totals};
+    use netnotify_core::model::counters::{ChangeCounts, StableCounts};
+    use netnotify_core::model::notification::{Notification, NotificationSet};
+    use netnotify_core::model::record::{Record, Totals};
 
     let counts = ChangeCounts {
         initial: 2,
@@ -251,7 +251,7 @@ fn the_unloaded_lines_kept_leaked_tables_and_etw_dropped_are_in_its_object() {
         ..plain
     };
     let line = |totals| {
-        netnotify_core::render::record_lines(&Record::Unloaded(totals))
+        netnotify_core::output::render::record_lines(&Record::Unloaded(totals))
             .0
             .expect("a line")
             .as_str()

@@ -2,14 +2,14 @@
 //! driver prints) and its `--json` object. Neither is read from the other: the object is
 //! written from the record, with no line to read (`json.rs` has no line parser left).
 
-use netnotify_core::counters::{ChangeCounts, StableCounts, Summary};
-use netnotify_core::notification::{Notification, NotificationSet};
-use netnotify_core::record::{
+use netnotify_core::model::counters::{ChangeCounts, StableCounts, Summary};
+use netnotify_core::model::notification::{Notification, NotificationSet};
+use netnotify_core::model::record::{
     ErrorMessage, Loaded, Record, SCHEMA, StableState, Storm, Totals, VERSION, WarningMessage,
 };
-use netnotify_core::render::record_lines;
-use netnotify_core::settings::{RawValue, SETTINGS, Settings};
-use netnotify_core::status::NtStatus;
+use netnotify_core::model::settings::{RawValue, SETTINGS, Settings};
+use netnotify_core::model::status::NtStatus;
+use netnotify_core::output::render::record_lines;
 use netnotify_replay::json::{Sequence, event};
 use netnotify_replay::parse;
 use netnotify_replay::{Output, run_as};

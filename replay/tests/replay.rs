@@ -499,9 +499,9 @@ const DOC_SCENARIOS: [(&str, &str, &str); 9] = [
 /// rewrites it.
 #[test]
 fn a_pinned_driver_asked_to_unload_keeps_every_registration() {
-    use netnotify_core::lifecycle::driver_entry;
+    use netnotify_core::model::status::NtStatus;
+    use netnotify_core::policy::lifecycle::driver_entry;
     use netnotify_core::sim::Sim;
-    use netnotify_core::status::NtStatus;
 
     let scenario = parse(include_str!("docs/pinned-unload.jsonl")).expect("valid scenario");
     let sim = Sim::new();
@@ -760,10 +760,10 @@ fn a_scenario_splits_into_settings_setup_and_events() {
     let sim = netnotify_core::sim::Sim::new();
     sim.serve_external_driver();
     scenario.play_setup(&sim);
-    assert_eq!(netnotify_core::netio::Irql::current_irql(&sim), 2);
-    assert_eq!(netnotify_core::host::Clock::now(&sim), 50_000);
+    assert_eq!(netnotify_core::boundary::netio::Irql::current_irql(&sim), 2);
+    assert_eq!(netnotify_core::boundary::host::Clock::now(&sim), 50_000);
     scenario.play_events(&sim);
-    assert_eq!(netnotify_core::host::Clock::now(&sim), 120_000);
+    assert_eq!(netnotify_core::boundary::host::Clock::now(&sim), 120_000);
     assert!(sim.close().is_empty());
 }
 

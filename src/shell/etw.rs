@@ -8,9 +8,9 @@ use core::cell::UnsafeCell;
 use core::ffi::c_void;
 use core::ptr;
 
-use netnotify_core::render::Names;
-use netnotify_core::status::NtStatus;
-use netnotify_core::trace::{
+use netnotify_core::model::status::NtStatus;
+use netnotify_core::output::render::Names;
+use netnotify_core::output::trace::{
     DESCRIPTOR_EVENT_METADATA, DESCRIPTOR_PAYLOAD, DESCRIPTOR_PROVIDER_TRAITS,
     EVENT_PROVIDER_SET_TRAITS, EVENT_PROVIDER_USE_DESCRIPTOR_TYPE, EventDescriptor, Guid,
     PAYLOAD_PARTS, PROVIDER_GUID, PROVIDER_TRAITS, Parts, ProviderInformation, RegHandle, Trace,

@@ -37,7 +37,7 @@ impl Wdm {
 /// (called twice, or concurrently), which the image's no-panic proof cannot show unreachable.
 /// So the shell calls the four routines itself, with the core's GUID, descriptor, traits and
 /// events and wdk-sys' `EVENT_DATA_DESCRIPTOR` (the crate is not a dependency at all: see
-/// `netnotify_core::trace`'s `abi` module); the core registers once, at `PASSIVE_LEVEL`, keeps
+/// `netnotify_core::output::trace`'s `abi` module); the core registers once, at `PASSIVE_LEVEL`, keeps
 /// the handle, and unregisters once (Microsoft Learn: `EtwRegister`, `EtwSetInformation`,
 /// `EtwWriteTransfer`, `EtwUnregister`). No state: the handle is the core's, the run-down
 /// reference `etw`'s `ETW_RUNDOWN`, the image's.

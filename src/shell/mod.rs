@@ -33,10 +33,10 @@ use core::cell::UnsafeCell;
 use core::mem::MaybeUninit;
 use core::ptr::{self, NonNull};
 
-use netnotify_core::host::{DriverKey, Host, Key};
-use netnotify_core::lifecycle;
-use netnotify_core::settings::PARAMETER_BUFFER;
-use netnotify_core::status::NtStatus;
+use netnotify_core::boundary::host::{DriverKey, Host, Key};
+use netnotify_core::model::settings::PARAMETER_BUFFER;
+use netnotify_core::model::status::NtStatus;
+use netnotify_core::policy::lifecycle;
 #[cfg(not(test))]
 use wdk_alloc::WdkAllocator;
 use wdk_sys::ntddk::{IoCreateDevice, IoDeleteDevice, ObfReferenceObject};

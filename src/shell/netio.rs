@@ -4,13 +4,13 @@
 
 use core::ffi::c_void;
 
-use netnotify_core::ffi::{
+use netnotify_core::boundary::ffi::{
     Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
     MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
     StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
-use netnotify_core::netio::{self, Irql, KernelStack, NetIo};
-use netnotify_core::status::NtStatus;
+use netnotify_core::boundary::netio::{self, Irql, KernelStack, NetIo};
+use netnotify_core::model::status::NtStatus;
 use wdk_sys::ULONG_PTR;
 use wdk_sys::ntddk::{IoGetStackLimits, KeGetCurrentIrql};
 

@@ -3,7 +3,7 @@
 //!
 //! Prototypes as docs/netio.md#registration gives them, and for the `Get*Entry` and
 //! `ConvertInterfaceLuidTo*` calls from their WDK pages (`NETIOAPI_API` is `NTSTATUS NTAPI` in
-//! kernel mode); the rows and callback types are the core's (`netnotify_core::ffi`).
+//! kernel mode); the rows and callback types are the core's (`netnotify_core::boundary::ffi`).
 //!
 //! Declared here, in the shell, with the `#[link(name = "netio")]` directive, because only the
 //! shell's `NetIo` implementation (`netio`) calls them. The portable core and its host test
@@ -11,12 +11,12 @@
 
 use core::ffi::c_void;
 
-use netnotify_core::ffi::{
+use netnotify_core::boundary::ffi::{
     Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
     MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
     StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
-use netnotify_core::status::NtStatus;
+use netnotify_core::model::status::NtStatus;
 
 // Links the NETIO imports declared below against netio.lib, which wdk-build's search path
 // (`<WDK>\Lib\<ver>\km\<arch>`) provides. Same form as wdk-sys' own link directives.

@@ -2,8 +2,8 @@
 //! `DPFLTR_IHVNETWORK_ID` component, and the ETW provider it writes to) and `Clock`
 //! (`KeQueryUnbiasedInterruptTime`). Its storm timer is `timer`'s.
 
-use netnotify_core::host::{Clock, Level, Sink};
-use netnotify_core::line::Line;
+use netnotify_core::boundary::host::{Clock, Level, Sink};
+use netnotify_core::output::line::Line;
 use wdk_sys::_DPFLTR_TYPE::DPFLTR_IHVNETWORK_ID;
 use wdk_sys::ntddk::{DbgPrintEx, KeQueryUnbiasedInterruptTime};
 

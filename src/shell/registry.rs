@@ -5,9 +5,9 @@
 
 use core::ptr;
 
-use netnotify_core::host::{DriverKey, Key};
-use netnotify_core::settings::{self, PARAMETER_BUFFER, VALUE_NAME_CAPACITY};
-use netnotify_core::status::NtStatus;
+use netnotify_core::boundary::host::{DriverKey, Key};
+use netnotify_core::model::settings::{self, PARAMETER_BUFFER, VALUE_NAME_CAPACITY};
+use netnotify_core::model::status::NtStatus;
 use wdk_sys::ntddk::{
     IoOpenDriverRegistryKey, MmGetSystemRoutineAddress, ZwClose, ZwOpenKey, ZwQueryValueKey,
 };

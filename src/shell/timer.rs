@@ -5,7 +5,7 @@
 
 use core::ffi::c_void;
 
-use netnotify_core::host::StormTimer;
+use netnotify_core::boundary::host::StormTimer;
 use wdk_sys::LARGE_INTEGER;
 use wdk_sys::ntddk::{
     KeCancelTimer, KeFlushQueuedDpcs, KeInitializeDpc, KeInitializeTimer, KeSetTimer,

@@ -3,7 +3,7 @@
 
 use core::net::{Ipv4Addr, Ipv6Addr};
 
-use netnotify_core::ffi::{
+use netnotify_core::boundary::ffi::{
     AF_INET, AF_INET6, IpAddressPrefix, MibIpForwardRow2, MibIpInterfaceRow,
     MibUnicastIpAddressRow, SockaddrInet,
 };

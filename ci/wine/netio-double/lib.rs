@@ -46,16 +46,16 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 use std::{fs, thread};
 
-use netnotify_core::ffi::{
+use netnotify_core::boundary::ffi::{
     Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
     MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
     StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
-use netnotify_core::host::Clock;
-use netnotify_core::netio::{Irql, NetIo};
+use netnotify_core::boundary::host::Clock;
+use netnotify_core::boundary::netio::{Irql, NetIo};
 use netnotify_core::sim::{Call, Sim, etw_log};
-use netnotify_core::status::NtStatus;
-use netnotify_core::trace::{CAPTURE_STATE, EventDescriptor, Guid};
+use netnotify_core::model::status::NtStatus;
+use netnotify_core::output::trace::{CAPTURE_STATE, EventDescriptor, Guid};
 use netnotify_replay::EtwSession;
 
 /// Where the harness and the double meet: `$WINEPREFIX/drive_c/netnotify`.

@@ -10,7 +10,7 @@
 //! - C enums (`NL_*`, `MIB_NOTIFICATION_TYPE`) are `i32` (unknown values are legal),
 //! - `NET_LUID` is `u64`, `SCOPE_ID` is `u32`, `LARGE_INTEGER` is `i64`,
 //! - the `SOCKADDR_INET` union is exposed as its 28 bytes (with its alignment of 4) so that
-//!   decoding it needs no `unsafe`; [`crate::decode`] reads its fields by offset.
+//!   decoding it needs no `unsafe`; [`crate::model::decode`] reads its fields by offset.
 //!
 //! Every type is plain integers, so any bit pattern is a valid value: copying a row out of
 //! NETIO memory with `read_unaligned` can never produce an invalid value. Sizes and offsets are
@@ -57,7 +57,7 @@ pub const DISPATCH_LEVEL: u8 = 2;
 pub const TICKS_PER_SECOND: u64 = 10_000_000;
 
 /// `SOCKADDR_INET` (28 bytes, align 4): a union of `SOCKADDR_IN`, `SOCKADDR_IN6` and the
-/// leading `si_family`. Kept as bytes; see [`crate::decode::SocketAddress`] for the fields.
+/// leading `si_family`. Kept as bytes; see [`crate::model::decode::SocketAddress`] for the fields.
 #[repr(C, align(4))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SockaddrInet {

@@ -13,4 +13,4 @@
 pub mod ffi;
 pub mod host;
 pub mod netio;
-pub mod raw;
+pub(crate) mod raw;

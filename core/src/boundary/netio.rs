@@ -151,7 +151,7 @@ pub trait KernelStack: Sync {
     /// lies outside the limits `IoGetStackLimits` gives, which are the current thread's, while
     /// a DPC may run on the processor's DPC stack. The core asks at the entry of every
     /// callback and of the storm timer's DPC, before anything else that uses the stack, and
-    /// takes the count-only path below [`crate::events::STACK_FLOOR`] or when `None`.
+    /// takes the count-only path below [`crate::policy::events::STACK_FLOOR`] or when `None`.
     fn remaining_stack(&self) -> Option<usize>;
 }
 

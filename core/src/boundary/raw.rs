@@ -3,7 +3,7 @@
 //! NETIO calls. Every `unsafe` block is one operation with its justification.
 //!
 //! Provenance of every pointer here:
-//! - the extension comes from [`Host::create_device`](crate::host::Host::create_device) and is
+//! - the extension comes from [`Host::create_device`](crate::boundary::host::Host::create_device) and is
 //!   valid until `delete_device`, which the lifecycle calls only after every cancel returned;
 //! - callback contexts are that extension pointer, handed to NETIO at registration;
 //! - rows are NETIO's, valid for the duration of the callback; tables are NETIO's until the
@@ -424,7 +424,7 @@ const _: () = assert!(align_of::<MibUnicastIpAddressTable>() == 8);
 /// Implement only for such types.
 pub unsafe trait Plain: Copy {}
 
-// SAFETY: plain integers and byte arrays only (see `crate::ffi`).
+// SAFETY: plain integers and byte arrays only (see `crate::boundary::ffi`).
 unsafe impl Plain for MibIpInterfaceRow {}
 // SAFETY: as above.
 unsafe impl Plain for MibUnicastIpAddressRow {}

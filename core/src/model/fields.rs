@@ -6,10 +6,10 @@
 //! it), and what precedes it in a line ([`Field::label`], made from the name). Everything
 //! that names a field is made from these tables or checked against them by a test:
 //!
-//! - the line renderer ([`crate::render`]) writes each field's label from here, and its
+//! - the line renderer ([`crate::output::render`]) writes each field's label from here, and its
 //!   segments are declared once for both the line and [`Visit`];
 //! - [`Visit`]: "every field of a decoded record", what `cargo replay --json` writes (and an
-//!   ETW writer will), through [`crate::record::Record::visit`];
+//!   ETW writer will), through [`crate::model::record::Record::visit`];
 //! - the readable-row parser of `cargo replay` walks the row tables ([`INTERFACE_ROW`],
 //!   [`ADDRESS_ROW`], [`ROUTE_ROW`]) and writes each field at its offset;
 //! - the field tables of `docs/lines.md` and `docs/replay.md` are checked against these
@@ -132,7 +132,7 @@ macro_rules! fields {
         $(
             $(#[$meta])*
             #[doc = concat!("`", $name, "`.")]
-            pub const $const: $crate::fields::Field = $crate::fields::Field {
+            pub const $const: $crate::model::fields::Field = $crate::model::fields::Field {
                 name: $name,
                 label: $crate::fields!(@label $style $name),
                 c: $c,

@@ -1,10 +1,10 @@
 //! Event records: every event a callback receives, printed or not, handed to the sink
-//! ([`crate::host::Sink::record`]) with every field the line has, or would have had.
+//! ([`crate::boundary::host::Sink::record`]) with every field the line has, or would have had.
 //!
 //! The lines are the records' rate-limited text view; a record is the event itself. The
 //! driver's sink keeps no records (the default method is empty, and the call and the record
 //! it would take compile out of the callbacks); the simulator keeps them for
-//! `cargo replay --json`, which writes each one through [`crate::fields::Visit`].
+//! `cargo replay --json`, which writes each one through [`crate::model::fields::Visit`].
 //!
 //! Every line the driver prints is a record's: the notifications' and the stable table's, and
 //! the driver's own (`settings`, `loaded`, `unloaded`, `storm:`, errors and warnings), so

@@ -9,7 +9,7 @@
 
 use core::fmt;
 
-// For the users outside the core (`netnotify_core::line::Put`): the traits are the model's
+// For the users outside the core (`netnotify_core::output::line::Put`): the traits are the model's
 // (a value's printed form); the line is one `Out` among others.
 pub use crate::model::printed::{Out, Put, display};
 

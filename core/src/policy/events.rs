@@ -2,7 +2,7 @@
 //! Safe code that runs on NETIO's threads: no lock, no allocation, no panic, no blocking.
 //!
 //! A sink that keeps event records (the simulator, for `cargo replay --json`; see
-//! [`crate::record`]) also gets a record of every event, printed or left out; for the
+//! [`crate::model::record`]) also gets a record of every event, printed or left out; for the
 //! driver's sink ([`Sink::RECORDS`] false) no record is built.
 //!
 //! Completing a row (docs/netio.md#requery): the row a change callback receives is reliable only in

@@ -4,7 +4,7 @@
 //! Each kind has a GCRA limiter (the "virtual scheduling" form of a token bucket): one atomic
 //! theoretical arrival time, advanced by compare-and-swap, so callbacks of one kind running
 //! concurrently need no lock and never wait. Time is the shell's monotonic clock in 100-ns
-//! units ([`crate::host::Clock::now`]). Left-out events are counted per change type, with the
+//! units ([`crate::boundary::host::Clock::now`]). Left-out events are counted per change type, with the
 //! times of the first and the last of them.
 //!
 //! The summary of a storm is printed by whichever comes first: the next line of that kind
@@ -13,7 +13,7 @@
 //! left out arms the timer ([`Admission::Suppress`] says so); the timer re-arms itself while
 //! a storm goes on. Counts are exact: every suppressed event is in exactly one summary, on
 //! time even when it races the summary that ends its episode (stragglers, below), and no
-//! summary is empty. The event counters of [`crate::counters`] count every event whatever
+//! summary is empty. The event counters of [`crate::model::counters`] count every event whatever
 //! is printed.
 //!
 //! # The timer handshake
@@ -69,7 +69,7 @@ use sync::{AtomicBool, AtomicU64, Ordering, fence};
 
 use crate::model::counters::ChangeCounts;
 // The model's (the lines and events write it); also here for the users outside the core
-// (`netnotify_core::storm::Summary`).
+// (`netnotify_core::policy::storm::Summary`).
 pub use crate::model::counters::Summary;
 use crate::model::decode::Change;
 use crate::model::notification::Notification;
@@ -87,7 +87,7 @@ mod sync {
 }
 
 // The kernel's unit, kept where the kernel's facts are; also here for the users outside the
-// core (`netnotify_core::storm::TICKS_PER_SECOND`).
+// core (`netnotify_core::policy::storm::TICKS_PER_SECOND`).
 pub use crate::boundary::ffi::TICKS_PER_SECOND;
 
 /// How long no event must have been left out before a storm counts as over and its summary

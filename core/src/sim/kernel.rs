@@ -293,7 +293,7 @@ impl Sim {
         }
     }
 
-    /// `DriverUnload` as the I/O manager runs it: [`crate::lifecycle::driver_unload`] at
+    /// `DriverUnload` as the I/O manager runs it: [`crate::policy::lifecycle::driver_unload`] at
     /// `PASSIVE_LEVEL` on this thread, then the image is unmapped unless the driver referenced
     /// its driver object. A registration still live then would call into unmapped code:
     /// recorded as misuse, and never delivered again.

@@ -1,7 +1,7 @@
 //! The NETIO simulator and recording WDM host the tests drive the core with (`sim` feature).
 //!
-//! [`Sim`] implements [`NetIo`](crate::netio::NetIo), [`Host`](crate::host::Host) and
-//! [`Sink`](crate::host::Sink) and reproduces the behaviour of
+//! [`Sim`] implements [`NetIo`](crate::boundary::netio::NetIo), [`Host`](crate::boundary::host::Host) and
+//! [`Sink`](crate::boundary::host::Sink) and reproduces the behaviour of
 //! docs/netio.md#simulator:
 //! - initial notifications delivered inside the register call, on the calling thread, with
 //!   `Row == NULL` (twice for `AF_UNSPEC`);

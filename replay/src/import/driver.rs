@@ -1,11 +1,11 @@
 //! The driver's own lines (`settings`, `loaded`, `unloaded`, `storm:`, `warning:`, `error:`)
 //! into the steps that make the driver print them.
 
-use netnotify_core::events::STACK_FLOOR;
-use netnotify_core::notification::Notification;
-use netnotify_core::settings::SETTINGS;
+use netnotify_core::model::notification::Notification;
+use netnotify_core::model::settings::SETTINGS;
+use netnotify_core::model::status::NtStatus;
+use netnotify_core::policy::events::STACK_FLOOR;
 use netnotify_core::sim::DEFAULT_STACK;
-use netnotify_core::status::NtStatus;
 use serde_json::Value;
 
 use super::kind::Kind;

@@ -4,7 +4,7 @@
 //! of the interface's names, and the clock time storm control needed to print every line read;
 //! what differs per kind of event is [`super::kind`]'s.
 
-use netnotify_core::status::NtStatus;
+use netnotify_core::model::status::NtStatus;
 use serde_json::Value;
 
 use super::kind::Kind;

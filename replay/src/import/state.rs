@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use netnotify_core::settings::SETTINGS;
+use netnotify_core::model::settings::SETTINGS;
 use serde_json::Value;
 
 use super::kind::Kind;

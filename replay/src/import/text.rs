@@ -3,8 +3,8 @@
 //! Nothing here knows the import's state: each function reads text and returns values or a
 //! message.
 
-use netnotify_core::decode::Luid;
-use netnotify_core::status::NtStatus;
+use netnotify_core::model::decode::Luid;
+use netnotify_core::model::status::NtStatus;
 use serde_json::Value;
 
 use super::kind::Kind;

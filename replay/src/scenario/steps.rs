@@ -6,13 +6,13 @@
 //! Read by hand from `serde_json::Value` rather than derived, so that every message names the
 //! line, the field and the values it takes, in the scenario's own words.
 
-use netnotify_core::ffi::{
+use netnotify_core::boundary::ffi::{
     MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow, notification_type,
 };
-use netnotify_core::notification::Notification;
-use netnotify_core::settings::{RawValue, SETTINGS};
+use netnotify_core::model::notification::Notification;
+use netnotify_core::model::settings::{RawValue, SETTINGS};
+use netnotify_core::model::status::NtStatus;
 use netnotify_core::sim::{Delivery, Event, StableMode};
-use netnotify_core::status::NtStatus;
 use serde_json::Value;
 
 use crate::readable;

@@ -1,4 +1,4 @@
-//! Decoding: typed values from the row copies of [`crate::ffi`], every field of docs/netio.md#rows
+//! Decoding: typed values from the row copies of [`crate::boundary::ffi`], every field of docs/netio.md#rows
 //! with the meaning docs/netio.md#values gives it. Safe code only.
 //!
 //! Nothing is rejected: an unknown notification type becomes [`Change::Other`], an unknown

@@ -9,8 +9,8 @@
 //! fields in a fixed order (documented with examples in `docs/lines.md`): the row's key
 //! fields first, then the interface's name and alias, then — when the full state of the
 //! object is known — every other field. Each field's name comes from its table
-//! ([`crate::fields`]); each run of fields is declared once (`segment!`) for both the line and
-//! a [`Visit`](crate::fields::Visit)or (`visit_interface`, `visit_address`, `visit_route`:
+//! ([`crate::model::fields`]); each run of fields is declared once (`segment!`) for both the line and
+//! a [`Visit`](crate::model::fields::Visit)or (`visit_interface`, `visit_address`, `visit_route`:
 //! what `cargo replay --json` writes), so the two cannot differ. A line that carries only the keys of an add or
 //! parameter notification says why ([`Note`]): docs/netio.md#requery, only the keys of a delivered
 //! row are reliable.
@@ -22,7 +22,7 @@
 //! bound on arbitrary rows with 256-character names and aliases).
 //!
 //! Speed and stack: values write themselves into the line ([`Put`]) instead of going through
-//! `core::fmt`; see [`crate::line::Put`] for the measurements.
+//! `core::fmt`; see [`crate::output::line::Put`] for the measurements.
 //!
 //! This module holds the line helpers and the event writers (`write_*`, one per kind of
 //! line); its parts hold the rest: `values` the scalar writers, `address` the address and
@@ -55,7 +55,7 @@ pub use segments::put_field;
 pub use segments::{
     visit_address, visit_interface, visit_route, visit_stable_entry, visit_stable_header,
 };
-// The model's, for the users outside the core (`netnotify_core::render::Names`).
+// The model's, for the users outside the core (`netnotify_core::output::render::Names`).
 pub use crate::model::decode::Timestamp;
 pub use crate::model::names::{ALIAS_CHARACTERS, NAME_CHARACTERS, Names, Text};
 pub use crate::model::record::{Completion, Detail, Note};

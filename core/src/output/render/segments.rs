@@ -42,13 +42,13 @@ macro_rules! segment {
         }
     ) => {
         $(#[$meta])*
-        $vis fn $put<O: $crate::line::Out>(out: &mut O, $($arg: $ty),*) {
-            $( $crate::render::put_field(out, &$field, &$value); )+
+        $vis fn $put<O: $crate::output::line::Out>(out: &mut O, $($arg: $ty),*) {
+            $( $crate::output::render::put_field(out, &$field, &$value); )+
         }
 
         $(#[$meta])*
-        $vis fn $visit<V: $crate::fields::Visit>(visit: &mut V, $($arg: $ty),*) {
-            $( $crate::fields::Visit::field(visit, &$field, &$value); )+
+        $vis fn $visit<V: $crate::model::fields::Visit>(visit: &mut V, $($arg: $ty),*) {
+            $( $crate::model::fields::Visit::field(visit, &$field, &$value); )+
         }
     };
 }

@@ -64,7 +64,7 @@ pub enum DriverEvent {
 }
 
 // The fields of a record (a notification's row, a stable table's header and rows) come from
-// the field table through the renderer's visitors ([`crate::render::visit_interface`] and
+// the field table through the renderer's visitors ([`crate::output::render::visit_interface`] and
 // its siblings, visiting [`Fields`]) in the schema's order, which is made from the same table.
 
 impl Visit for Fields<'_> {
@@ -96,7 +96,7 @@ pub(super) fn note(fields: &mut Fields<'_>, note: Note) {
 /// `change` (its word, or the decimal number of a type Windows does not define), the kind's
 /// `seq` (1 for its first event), `printed` (whether storm control and the verbosity let its
 /// line through), `note` (empty unless the event has only its keys for a reason) and
-/// `present`. Every field of its record follows ([`crate::record::Record::visit`]'s, through
+/// `present`. Every field of its record follows ([`crate::model::record::Record::visit`]'s, through
 /// the renderer's visitors).
 pub fn start_change<const P: usize>(
     event: &mut Event<P>,
@@ -137,7 +137,7 @@ pub const fn change_event<const P: usize>(notification: Notification) -> Event<P
 /// Named `stable-table`, with its `seq`
 /// among the stable table's records (headers and rows alike, as `cargo replay --json`
 /// numbers them), `printed` and `present`. Its fields follow
-/// ([`crate::render::visit_stable_header`], [`crate::render::visit_stable_entry`]).
+/// ([`crate::output::render::visit_stable_header`], [`crate::output::render::visit_stable_entry`]).
 pub fn start_stable(event: &mut StableEvent, seq: u64, printed: bool) {
     let mut fields = event.fields();
     fields.u64("seq", seq);

@@ -9,7 +9,7 @@
 //! `encoding` ([`Event`], [`Fields`]) and `events`; their items keep their paths here.
 //!
 //! One record, two renderings: a notification's or stable table's event carries every field
-//! its record has, taken from the field table ([`crate::fields`]) through the renderer's
+//! its record has, taken from the field table ([`crate::model::fields`]) through the renderer's
 //! visitors, the same path `cargo replay --json` writes its objects by; the driver's own events
 //! carry `--json`'s names and values for its lines. docs/replay.md#etw gives the rules (types,
 //! `null`, the keys that are the lines' only), `replay/tests/etw_json.rs` and `ci/wine/run`
