@@ -1,4 +1,6 @@
-//! The output: what the driver writes. The fixed-size line ([`line`](mod@line)), every line's
+//! The output: what the driver writes.
+//!
+//! The fixed-size line ([`line`](mod@line)), every line's
 //! text ([`render`]), and the ETW (`TraceLogging`) provider with its events ([`trace`]).
 //!
 //! Above the model, below the policy: it writes the model's values (their printed form,

@@ -27,93 +27,10 @@ use crate::output::trace::{
 };
 
 use super::kernel::{IrqlRule, Sim};
-use super::state::{SendPtr, State};
-
-/// One `EtwWriteTransfer`: the event descriptor and the three data descriptors' bytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Write {
-    /// The event descriptor.
-    pub descriptor: EventDescriptor,
-    /// The provider traits (data descriptor `Reserved` 2).
-    pub traits: Vec<u8>,
-    /// The event metadata (`Reserved` 1).
-    pub metadata: Vec<u8>,
-    /// The payload (`Reserved` 0): its parts, joined.
-    pub payload: Vec<u8>,
-}
+use super::state::{Rundown, SendPtr, State, Write};
 
 /// The handle the double's `EtwRegister` returns (the Wine double's too).
 pub const REGHANDLE: u64 = 0x6E65_7477;
-
-/// What the double knows of the provider.
-#[derive(Default)]
-pub struct Etw {
-    /// The status the next `EtwRegister` fails with.
-    pub(super) register_failure: Option<NtStatus>,
-    /// The status the next `EtwSetInformation(EventProviderSetTraits)` fails with.
-    pub(super) set_traits_failure: Option<NtStatus>,
-    /// The status the next `EtwSetInformation(EventProviderUseDescriptorType)` fails with.
-    pub(super) descriptor_type_failure: Option<NtStatus>,
-    /// A session already listening when the provider registers: its level and keywords.
-    pub(super) session_at_register: Option<(u8, u64, u64)>,
-    /// That session also asks for capture-state inside `EtwRegister`.
-    pub(super) capture_state_at_register: bool,
-    /// The status the next `EtwWriteTransfer` fails with (a session out of buffers).
-    pub(super) write_failure: Option<NtStatus>,
-    /// Whether ETW reads the data descriptors' types: set by either `EtwSetInformation`.
-    types_read: bool,
-    /// Enable callbacks that come while the driver waits for the run-down (`code`s).
-    pub(super) during_rundown_wait: Vec<u32>,
-    /// Enable callbacks on another thread that acquire the protection just before the
-    /// driver's wait begins (`code`s).
-    pub(super) before_rundown_wait: Vec<u32>,
-    /// The enable callback's run-down reference.
-    pub(super) rundown: Rundown,
-    /// The enable callback's context while registered.
-    context: Option<SendPtr>,
-    /// The context of the last registration, for the callbacks that outlive it.
-    last_context: Option<SendPtr>,
-    /// `EtwRegister` calls that succeeded, and `EtwUnregister` calls.
-    pub(super) registrations: u32,
-    pub(super) unregistrations: u32,
-    /// What `EtwSetInformation(EventProviderSetTraits)` received.
-    pub(super) traits: Option<Vec<u8>>,
-    pub(super) writes: Vec<Write>,
-    /// The metadata of each event name written, as first written: every later event of the
-    /// name must carry the same bytes (one schema per name).
-    metadata: Vec<Vec<u8>>,
-    /// Every call, in order, as [`log_line`] and its siblings write them (`--keep-etw`).
-    log: Vec<String>,
-}
-
-/// An `EX_RUNDOWN_REF` as the `Ex*RundownProtection` routines keep it.
-#[derive(Default, Debug)]
-pub struct Rundown {
-    /// `ExInitializeRundownProtection` ran.
-    initialised: bool,
-    /// Protections acquired and not released.
-    held: u32,
-    /// `ExWaitForRundownProtectionRelease` has begun: no acquire succeeds any more.
-    waiting: bool,
-    /// It returned.
-    waited: bool,
-    /// Acquires that succeeded, and those refused because the wait had begun.
-    pub(super) acquired: u32,
-    pub(super) refused: u32,
-}
-
-impl Etw {
-    /// Whether the device may be deleted: a provider that was ever registered has had its
-    /// run-down waited for.
-    pub(super) const fn rundown_done(&self) -> bool {
-        self.registrations == 0 || self.rundown.waited
-    }
-
-    /// Whether the provider is registered.
-    pub(super) const fn registered(&self) -> bool {
-        self.context.is_some()
-    }
-}
 
 impl Sim {
     /// The next `EtwRegister` fails with `status`.

@@ -60,7 +60,8 @@ mod scenario;
 mod state;
 pub mod stub;
 
-pub use etw::{Write as EtwWrite, decode as decode_etw};
+pub use etw::decode as decode_etw;
+pub use state::Write as EtwWrite;
 /// The `--keep-etw` format: one JSON object per ETW call.
 pub mod etw_log {
     pub use crate::sim::etw::{

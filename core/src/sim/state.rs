@@ -1,5 +1,6 @@
 //! The simulated kernel's state behind [`Sim`]: the registrations and their callbacks, the
-//! device, the storm timer, the registry, and the lock that guards them.
+//! device, the storm timer, the registry, what the ETW double knows of the provider ([`Etw`],
+//! its run-down reference, the writes), and the lock that guards them.
 
 use core::ffi::c_void;
 use core::ptr::NonNull;
@@ -21,6 +22,7 @@ use crate::model::status::NtStatus;
 
 use super::network::Network;
 use super::scenario::{Call, Event, Outcome, RegistryOpen, StableMode};
+use crate::output::trace::EventDescriptor;
 
 #[derive(Clone, Copy)]
 pub(super) enum Callback {
@@ -62,7 +64,7 @@ pub(super) struct Device {
 pub(super) struct State {
     pub(super) calls: Vec<Call>,
     /// The ETW double's state (`etw.rs`).
-    pub(super) etw: super::etw::Etw,
+    pub(super) etw: Etw,
     pub(super) violations: Vec<String>,
     /// `ObReferenceObject` of the driver object was called: the image stays mapped.
     pub(super) driver_kept: bool,
@@ -192,4 +194,87 @@ pub(super) struct Inner {
     pub(super) clock: AtomicU64,
     /// What `DriverEntry` receives as `RegistryPath`.
     pub(super) service_key: Box<[u16]>,
+}
+
+/// One `EtwWriteTransfer`: the event descriptor and the three data descriptors' bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Write {
+    /// The event descriptor.
+    pub descriptor: EventDescriptor,
+    /// The provider traits (data descriptor `Reserved` 2).
+    pub traits: Vec<u8>,
+    /// The event metadata (`Reserved` 1).
+    pub metadata: Vec<u8>,
+    /// The payload (`Reserved` 0): its parts, joined.
+    pub payload: Vec<u8>,
+}
+
+/// What the double knows of the provider.
+#[derive(Default)]
+pub struct Etw {
+    /// The status the next `EtwRegister` fails with.
+    pub(super) register_failure: Option<NtStatus>,
+    /// The status the next `EtwSetInformation(EventProviderSetTraits)` fails with.
+    pub(super) set_traits_failure: Option<NtStatus>,
+    /// The status the next `EtwSetInformation(EventProviderUseDescriptorType)` fails with.
+    pub(super) descriptor_type_failure: Option<NtStatus>,
+    /// A session already listening when the provider registers: its level and keywords.
+    pub(super) session_at_register: Option<(u8, u64, u64)>,
+    /// That session also asks for capture-state inside `EtwRegister`.
+    pub(super) capture_state_at_register: bool,
+    /// The status the next `EtwWriteTransfer` fails with (a session out of buffers).
+    pub(super) write_failure: Option<NtStatus>,
+    /// Whether ETW reads the data descriptors' types: set by either `EtwSetInformation`.
+    pub(super) types_read: bool,
+    /// Enable callbacks that come while the driver waits for the run-down (`code`s).
+    pub(super) during_rundown_wait: Vec<u32>,
+    /// Enable callbacks on another thread that acquire the protection just before the
+    /// driver's wait begins (`code`s).
+    pub(super) before_rundown_wait: Vec<u32>,
+    /// The enable callback's run-down reference.
+    pub(super) rundown: Rundown,
+    /// The enable callback's context while registered.
+    pub(super) context: Option<SendPtr>,
+    /// The context of the last registration, for the callbacks that outlive it.
+    pub(super) last_context: Option<SendPtr>,
+    /// `EtwRegister` calls that succeeded, and `EtwUnregister` calls.
+    pub(super) registrations: u32,
+    pub(super) unregistrations: u32,
+    /// What `EtwSetInformation(EventProviderSetTraits)` received.
+    pub(super) traits: Option<Vec<u8>>,
+    pub(super) writes: Vec<Write>,
+    /// The metadata of each event name written, as first written: every later event of the
+    /// name must carry the same bytes (one schema per name).
+    pub(super) metadata: Vec<Vec<u8>>,
+    /// Every call, in order, as [`log_line`] and its siblings write them (`--keep-etw`).
+    pub(super) log: Vec<String>,
+}
+
+/// An `EX_RUNDOWN_REF` as the `Ex*RundownProtection` routines keep it.
+#[derive(Default, Debug)]
+pub struct Rundown {
+    /// `ExInitializeRundownProtection` ran.
+    pub(super) initialised: bool,
+    /// Protections acquired and not released.
+    pub(super) held: u32,
+    /// `ExWaitForRundownProtectionRelease` has begun: no acquire succeeds any more.
+    pub(super) waiting: bool,
+    /// It returned.
+    pub(super) waited: bool,
+    /// Acquires that succeeded, and those refused because the wait had begun.
+    pub(super) acquired: u32,
+    pub(super) refused: u32,
+}
+
+impl Etw {
+    /// Whether the device may be deleted: a provider that was ever registered has had its
+    /// run-down waited for.
+    pub(super) const fn rundown_done(&self) -> bool {
+        self.registrations == 0 || self.rundown.waited
+    }
+
+    /// Whether the provider is registered.
+    pub(super) const fn registered(&self) -> bool {
+        self.context.is_some()
+    }
 }

@@ -17,20 +17,22 @@ use crate::model::fields::{
     self, Field, FieldValue, Value, Visit, driver as driver_fields, header as header_fields,
 };
 use crate::model::notification::{Notification, NotificationSet};
-use crate::model::printed::{Out, Put, display, put};
+use crate::model::printed::{Out, Put, display, display_by_put, put};
 use crate::model::record::{
     ErrorMessage, Header, Loaded, Note, Record, RowDetail, SCHEMA, StableState, Storm, Totals,
     VERSION, WarningMessage,
 };
 use crate::model::settings::{REG_DWORD, RawValue, Settings};
 use crate::output::line::Line;
-use crate::output::trace::BracedGuid;
+use crate::output::trace::provider::BracedGuid;
 
+use super::events::{
+    PREFIX, address_event, interface_event, route_event, stable_entry, stable_header,
+};
 use super::segments::{
     put_field, visit_address, visit_interface, visit_route, visit_stable_entry, visit_stable_header,
 };
 use super::values::{Dec, Family};
-use super::{PREFIX, address_event, interface_event, route_event, stable_entry, stable_header};
 use crate::model::printed::Digits;
 
 /// A word (a kind, a state): printed as it is, a JSON string.
@@ -101,6 +103,15 @@ impl FieldValue for ChangeValue {
 /// A note's words, without the parentheses the line puts around them: `gone before
 /// re-query`. Empty for [`Note::None`].
 pub struct NoteWords(pub Note);
+
+impl Put for Note {
+    /// Empty, or the note's words ([`NoteWords`]) in parentheses, with a leading space.
+    fn put<O: Out>(&self, out: &mut O) {
+        if *self != Self::None {
+            put!(out; " (", NoteWords(*self), ")");
+        }
+    }
+}
 
 impl Put for NoteWords {
     fn put<O: Out>(&self, out: &mut O) {
@@ -384,6 +395,20 @@ crate::segment! {
         driver_fields::ROWS => Dec(counts.entries),
     }
 }
+
+impl Put for ChangeCounts {
+    fn put<O: Out>(&self, out: &mut O) {
+        put_change_counts(out, self);
+    }
+}
+
+impl Put for StableCounts {
+    fn put<O: Out>(&self, out: &mut O) {
+        put_stable_counts(out, self);
+    }
+}
+
+display_by_put!(Note, ChangeCounts, StableCounts);
 
 impl Totals {
     /// The change notifications' counts, each with its notification.

@@ -43,7 +43,7 @@ macro_rules! segment {
     ) => {
         $(#[$meta])*
         $vis fn $put<O: $crate::output::line::Out>(out: &mut O, $($arg: $ty),*) {
-            $( $crate::output::render::put_field(out, &$field, &$value); )+
+            $( $crate::output::render::segments::put_field(out, &$field, &$value); )+
         }
 
         $(#[$meta])*

@@ -238,7 +238,7 @@ mod tests {
     use windows_sys::Win32::System::Diagnostics::Etw::EVENT_DESCRIPTOR;
     use windows_sys::core::GUID;
 
-    use super::*;
+    use crate::output::trace::abi::*;
 
     #[test]
     fn every_value_is_the_crate_s() {

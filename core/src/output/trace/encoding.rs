@@ -11,8 +11,10 @@
 use core::fmt;
 use core::sync::atomic::Ordering;
 
+use super::abi::{Channel, EventDescriptor, InType};
+use super::provider::Trace;
 use super::schema::{Columns, PRESENT, Schema};
-use super::{Channel, EventDescriptor, InType, Session, Trace};
+use super::session::Session;
 use crate::model::fields::{FieldValue, Value as FieldValueKind};
 use crate::model::names::Names;
 use crate::model::printed::{Out, Put};

@@ -6,11 +6,12 @@
 //! summaries, warnings and errors, unloaded and counters.
 
 use super::encoding::Text;
+use super::encoding::{Event, Fields};
 use super::schema::{
     ADDRESS, COUNTERS, ERROR, INTERFACE, LOADED_EVENT, MESSAGE_TEXT, ROUTE, SETTINGS_EVENT,
     STABLE_TABLE, STORM, UNLOADED, WARNING,
 };
-use super::{Event, Fields, Session};
+use super::session::Session;
 use crate::model::counters::{ChangeCounts, Counters, StableCounts, Summary};
 use crate::model::decode::Change;
 use crate::model::fields::{
@@ -19,9 +20,10 @@ use crate::model::fields::{
 use crate::model::notification::{Notification, NotificationSet};
 use crate::model::printed::Put;
 
+use crate::model::printed::Dec;
 use crate::model::record::{self, Note, StableState};
 use crate::model::settings::{SETTINGS, Settings};
-use crate::output::render::{Dec, Family};
+use crate::output::render::values::Family;
 
 /// An interface notification's event.
 pub type InterfaceEvent = Event<{ INTERFACE.payload }>;
@@ -214,7 +216,7 @@ pub fn loaded_event(
         if pinned { "disabled" } else { "enabled" },
     );
     // Written only while registered, so always the GUID.
-    fields.put(driver::ETW.name, &super::BracedGuid);
+    fields.put(driver::ETW.name, &super::provider::BracedGuid);
     event
 }
 

@@ -35,7 +35,7 @@
 mod abi;
 mod encoding;
 mod events;
-mod provider;
+pub(crate) mod provider;
 pub mod schema;
 mod session;
 

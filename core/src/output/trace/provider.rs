@@ -8,7 +8,7 @@
 use core::ffi::c_void;
 use core::fmt;
 
-use super::{EventDescriptor, Guid};
+use super::abi::{EventDescriptor, Guid};
 use crate::model::names::Names;
 use crate::model::notification::Notification;
 use crate::model::printed::{Out, Put};

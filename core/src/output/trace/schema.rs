@@ -17,7 +17,8 @@
     reason = "const evaluation: a fault fails the build"
 )]
 
-use super::{InType, Level, OutType, keyword};
+use super::abi::{InType, Level, OutType};
+use super::provider::keyword;
 use crate::model::fields::{
     ADDRESS_ROW, CHANGE_COUNTS, Field, INTERFACE_ROW, Kind, LOADED, ROUTE_ROW, STABLE_COUNTS,
     Width, common, driver, header, stable,

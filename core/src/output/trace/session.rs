@@ -6,7 +6,9 @@
 
 use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 
-use super::{CAPTURE_STATE, DriverEvent, Level, RegHandle};
+use super::abi::Level;
+use super::events::DriverEvent;
+use super::provider::{CAPTURE_STATE, RegHandle};
 
 /// What the sessions listening to the provider asked for, as the enable callback last said;
 /// and what the provider did.
