@@ -28,7 +28,7 @@ pub use lifetime::Lifetime;
 pub use luid::Luid;
 pub use rows::{Address, AddressKeys, Interface, InterfaceKeys, Route, RouteKeys};
 pub use time::Timestamp;
-pub use values::{Flag, Millis, Offload, Prefix, SocketAddress, Unset, ZoneIndices};
+pub use values::{Family, Flag, Millis, Offload, Prefix, SocketAddress, Unset, ZoneIndices};
 
 /// What a change notification reports (`MIB_NOTIFICATION_TYPE`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

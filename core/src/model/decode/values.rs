@@ -1,10 +1,27 @@
-//! The scalar fields of the rows: socket addresses, prefixes, `BOOLEAN` flags, intervals,
+//! The scalar fields of the rows: address families, socket addresses, prefixes, `BOOLEAN` flags, intervals,
 //! "unset" values, offload bits and zone indices. The LUID, the lifetime and the time stamp
 //! have files of their own (`luid`, `lifetime`, `time`), each with its text and its parser.
 
 use core::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::boundary::ffi::{AF_INET, AF_INET6, AF_UNSPEC, SockaddrInet};
+use crate::model::printed::{Dec, Out, Put, put};
+
+/// An `ADDRESS_FAMILY`, printed as a word (`ipv4`), or `family(N)` for one Windows does not
+/// define here.
+#[derive(Clone, Copy, Debug)]
+pub struct Family(pub u16);
+
+impl Put for Family {
+    fn put<O: Out>(&self, out: &mut O) {
+        match self.0 {
+            AF_UNSPEC => out.put_str("unspec"),
+            AF_INET => out.put_str("ipv4"),
+            AF_INET6 => out.put_str("ipv6"),
+            other => put!(out; "family(", Dec(other), ")"),
+        }
+    }
+}
 
 /// A decoded `SOCKADDR_INET`.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]

@@ -38,7 +38,7 @@ mod records;
 #[doc(hidden)]
 pub mod segments;
 mod text;
-pub(crate) mod values;
+mod values;
 
 #[doc(hidden)]
 pub use segments::put_field;

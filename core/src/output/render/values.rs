@@ -1,31 +1,16 @@
-//! Scalar writers: address families, flags, intervals, offload bits and zone lists, each
+//! Scalar writers: flags, intervals, offload bits and zone lists, each
 //! written straight into the line ([`Put`]). The integers ([`Dec`], [`Hex`]) are the model's
 //! (`model::printed`), as are the LUID, lifetime and time stamp, each beside its parser.
 
-use crate::boundary::ffi::{AF_INET, AF_INET6, AF_UNSPEC};
 use crate::model::decode::{Flag, Millis, Offload, Unset, ZoneIndices};
 use crate::model::printed::{Out, Put, put};
 
+pub use crate::model::decode::Family;
 pub use crate::model::printed::{Dec, Hex};
 
 /// `word(value)`: `family(99)`.
 pub(super) fn parenthesised<O: Out>(out: &mut O, word: &str, value: impl itoa::Integer + Copy) {
     put!(out; word, "(", Dec(value), ")");
-}
-
-/// An `ADDRESS_FAMILY` as a word.
-#[derive(Clone, Copy, Debug)]
-pub struct Family(pub u16);
-
-impl Put for Family {
-    fn put<O: Out>(&self, out: &mut O) {
-        match self.0 {
-            AF_UNSPEC => out.put_str("unspec"),
-            AF_INET => out.put_str("ipv4"),
-            AF_INET6 => out.put_str("ipv6"),
-            other => parenthesised(out, "family", other),
-        }
-    }
 }
 
 impl Put for Flag {

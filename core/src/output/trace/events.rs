@@ -13,7 +13,7 @@ use super::schema::{
 };
 use super::session::Session;
 use crate::model::counters::{ChangeCounts, Counters, StableCounts, Summary};
-use crate::model::decode::Change;
+use crate::model::decode::{Change, Family};
 use crate::model::fields::{
     CHANGE_COUNTS, Field, FieldValue, Kind, STABLE_COUNTS, Visit, driver, header,
 };
@@ -23,7 +23,6 @@ use crate::model::printed::Put;
 use crate::model::printed::Dec;
 use crate::model::record::{self, Note, StableState};
 use crate::model::settings::{SETTINGS, Settings};
-use crate::output::render::values::Family;
 
 /// An interface notification's event.
 pub type InterfaceEvent = Event<{ INTERFACE.payload }>;
