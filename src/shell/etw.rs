@@ -8,8 +8,8 @@ use core::cell::UnsafeCell;
 use core::ffi::c_void;
 use core::ptr;
 
+use netnotify_core::model::names::Names;
 use netnotify_core::model::status::NtStatus;
-use netnotify_core::output::render::Names;
 use netnotify_core::output::trace::{
     DESCRIPTOR_EVENT_METADATA, DESCRIPTOR_PAYLOAD, DESCRIPTOR_PROVIDER_TRAITS,
     EVENT_PROVIDER_SET_TRAITS, EVENT_PROVIDER_USE_DESCRIPTOR_TYPE, EventDescriptor, Guid,
@@ -61,10 +61,15 @@ const _: () = assert!(
 const _: () =
     assert!(size_of::<Guid>() == size_of::<GUID>() && align_of::<Guid>() <= align_of::<GUID>());
 
+// "EventWrite function (evntprov.h)": at most 128 data descriptors per event.
+const _: () = assert!(2 + PAYLOAD_PARTS <= 128);
+
 /// An `EVENT_DATA_DESCRIPTOR` for `bytes`, whose `Reserved` (the descriptor's type) is `kind`.
 fn data_descriptor(bytes: &[u8], kind: ULONG) -> EVENT_DATA_DESCRIPTOR {
     EVENT_DATA_DESCRIPTOR {
-        Ptr: bytes.as_ptr().addr() as ULONGLONG,
+        // Exposed, not only its address: the kernel reads the bytes through this integer
+        // ("EVENT_DATA_DESCRIPTOR structure": cast the data pointer to an unsigned integer).
+        Ptr: bytes.as_ptr().expose_provenance() as ULONGLONG,
         // Never above u32::MAX: the buffers are the core's fixed few hundred bytes.
         Size: ULONG::try_from(bytes.len()).unwrap_or(0),
         __bindgen_anon_1: _EVENT_DATA_DESCRIPTOR__bindgen_ty_1 { Reserved: kind },
@@ -128,22 +133,32 @@ impl Trace for Etw {
         payload: &[u8],
         names: Option<&Names>,
     ) -> NtStatus {
-        // The traits, the metadata, then each payload part (at most PAYLOAD_PARTS): ETW joins
-        // the parts, in order, into the event's payload ("EVENT_DATA_DESCRIPTOR structure",
-        // Microsoft Learn). The names' units are passed where the core holds them, not copied.
+        // The traits, the metadata, then each payload part (at most PAYLOAD_PARTS): the blocks
+        // are "concatenated in order with no padding or alignment" into the event ("EventWrite
+        // function (evntprov.h)", UserData, Microsoft Learn). The names' units are passed
+        // where the core holds them, not copied.
         let mut data = [data_descriptor(&[], DESCRIPTOR_PAYLOAD); 2 + PAYLOAD_PARTS];
         let mut count: ULONG = 2;
         if let [traits, meta, parts @ ..] = &mut data {
             *traits = data_descriptor(&PROVIDER_TRAITS, DESCRIPTOR_PROVIDER_TRAITS);
             *meta = data_descriptor(metadata, DESCRIPTOR_EVENT_METADATA);
-            for (slot, part) in parts.iter_mut().zip(Parts::new(payload, names)) {
+            let mut slots = parts.iter_mut();
+            for part in Parts::new(payload, names) {
+                // A part with no slot would cut the event short (a string without its NUL):
+                // refused whole, and counted as dropped by the caller.
+                let Some(slot) = slots.next() else {
+                    return NtStatus::BUFFER_OVERFLOW;
+                };
                 *slot = data_descriptor(part, DESCRIPTOR_PAYLOAD);
                 count = count.saturating_add(1);
             }
         }
-        // SAFETY: any IRQL; a published handle (core contract); the descriptor and `count`
-        // data descriptors point to the image's constants and the caller's stack, non-paged
-        // while it runs, and only read during the call.
+        // SAFETY: "EtwWriteTransfer function (wdm.h)": any IRQL, with the data in system space
+        // and non-paged above APC_LEVEL: the descriptor and the `count` (at most 2 +
+        // PAYLOAD_PARTS, under the 128 data descriptors "EventWrite function" allows) data
+        // descriptors point to the kernel stack and the image's read-only data (the
+        // traits, the metadata statics, `Names::UNKNOWN`), all alive until the call returns
+        // and only read by it; the handle is a published one (the core's contract).
         NtStatus(unsafe {
             EtwWriteTransfer(
                 handle.0,
@@ -151,7 +166,7 @@ impl Trace for Etw {
                 ptr::null(),
                 ptr::null(),
                 count,
-                data.as_ptr().cast_mut(),
+                data.as_mut_ptr(),
             )
         })
     }

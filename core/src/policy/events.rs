@@ -514,7 +514,7 @@ fn write_message<N, S: Sink>(extension: &Extension<N, S>, error: bool, line: &Li
     event.write(extension.sink.trace(), &extension.session);
 }
 
-/// The ETW enable callback (`PASSIVE_LEVEL`): remembers what the sessions asked for, and
+/// The ETW enable callback (its IRQL not documented, assumed `PASSIVE_LEVEL`, docs/netio.md#stack): remembers what the sessions asked for, and
 /// answers capture-state with the counters so far.
 pub fn trace_control<N, S: Sink>(
     extension: &Extension<N, S>,
