@@ -6,7 +6,8 @@
 //! `static` byte array built by const evaluation ([`metadata`]), as TraceLoggingProvider.h
 //! stores it in read-only memory (Microsoft Learn, "traceloggingprovider.h header"). Every
 //! event of a name carries every column, in this order, with these types: a value the record
-//! lacks is its type's zero (no text for a string) with its bit clear in `present`. docs/replay.md#etw gives the schemas.
+//! lacks is its type's zero (no text for a string) with its bit clear in `present`.
+//! docs/replay.md#etw gives the schemas.
 
 // Every function here but [`schema`] and the reading of [`Columns`] (which index nothing and
 // saturate) is evaluated at compile time, where an overflow or an index out of bounds fails
