@@ -53,9 +53,9 @@ use netnotify_core::boundary::ffi::{
 };
 use netnotify_core::boundary::host::Clock;
 use netnotify_core::boundary::netio::{Irql, NetIo};
-use netnotify_core::sim::{Call, Sim, etw_log};
 use netnotify_core::model::status::NtStatus;
 use netnotify_core::output::trace::{CAPTURE_STATE, EventDescriptor, Guid};
+use netnotify_core::sim::{Call, Sim, etw_log};
 use netnotify_replay::EtwSession;
 
 /// Where the harness and the double meet: `$WINEPREFIX/drive_c/netnotify`.
@@ -557,6 +557,11 @@ pub unsafe extern "system" fn EtwWriteTransfer(
     let Some(descriptor) = (unsafe { descriptor.as_ref() }).copied() else {
         return NtStatus::INVALID_PARAMETER;
     };
+    // "EventWrite function (evntprov.h)": at most 128 data descriptors.
+    if count > 128 {
+        misuse("EtwWriteTransfer with more than 128 data descriptors");
+        return NtStatus::INVALID_PARAMETER;
+    }
     let descriptors: &[DataDescriptor] = if data.is_null() {
         &[]
     } else {
@@ -577,6 +582,18 @@ pub unsafe extern "system" fn EtwWriteTransfer(
             })
         })
         .collect();
+    // The types the driver sets ("EVENT_DATA_DESCRIPTOR structure": 0 payload, 1 metadata, 2
+    // traits, the rest of `Reserved` 0), no empty part (a zero-size descriptor carries
+    // nothing), and an event under ETW's 64 KB.
+    if parts
+        .iter()
+        .any(|(kind, bytes)| *kind > 2 || bytes.is_empty())
+    {
+        misuse("EtwWriteTransfer with a descriptor of an unknown type, or an empty one");
+    }
+    if parts.iter().map(|(_, bytes)| bytes.len()).sum::<usize>() >= 64 * 1024 {
+        misuse("EtwWriteTransfer with an event of 64 KB or more");
+    }
     log(&etw_log::write_line(&descriptor, &parts));
     NtStatus::SUCCESS
 }
