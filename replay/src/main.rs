@@ -47,6 +47,18 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The ETW log's file is created before anything is played: a path that cannot be written
+    // is an argument error, named, not found after the lines.
+    let mut etw_file = match &etw {
+        Some((_, path)) => match std::fs::File::create(path) {
+            Ok(file) => Some(file),
+            Err(error) => {
+                eprintln!("replay: cannot create {}: {error}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
     let mut out = io::stdout().lock();
     let mut notes = io::stderr().lock();
     if registry {
@@ -57,11 +69,11 @@ fn main() -> ExitCode {
         .map(|(session, _)| *session)
         .unwrap_or_default();
     let played = netnotify_replay::run_with(&scenario, output, session, &mut out, &mut notes);
-    let played = match (played, &etw) {
-        (Ok((report, log)), Some((_, file))) => {
-            let mut text = log.join("\n");
-            text.push('\n');
-            std::fs::write(file, text).map(|()| report)
+    let played = match (played, &mut etw_file) {
+        (Ok((report, log)), Some(file)) => {
+            // One line per call, each ended by a newline (none for no call).
+            let text: String = log.iter().map(|line| format!("{line}\n")).collect();
+            file.write_all(text.as_bytes()).map(|()| report)
         }
         (played, _) => played.map(|(report, _)| report),
     };

@@ -27,6 +27,12 @@ struct Row {
     fields: Map<String, Value>,
 }
 
+/// `a route`, `an interface`: the kind with its article.
+fn article(kind: &str) -> String {
+    let vowel = kind.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {kind}", if vowel { "an" } else { "a" })
+}
+
 impl Row {
     fn take(&mut self, name: &str) -> Option<Value> {
         self.fields.remove(name)
@@ -37,8 +43,8 @@ impl Row {
         // scenario's order, and `remove` reorders it.
         self.fields.keys().min().map_or(Ok(()), |name| {
             Err(format!(
-                "an {} row has no field \"{name}\"; its fields are {}",
-                self.kind,
+                "{} row has no field \"{name}\"; its fields are {}",
+                article(self.kind),
                 alternatives(known).replace(" or ", " and ")
             ))
         })
@@ -53,7 +59,7 @@ impl Row {
     ) -> Result<T, String> {
         let value = self
             .take(name)
-            .ok_or_else(|| format!("an {} row needs \"{name}\": {expected}", self.kind))?;
+            .ok_or_else(|| format!("{} row needs \"{name}\": {expected}", article(self.kind)))?;
         parse(&value).ok_or_else(|| wrong(name, &value, expected))
     }
 }

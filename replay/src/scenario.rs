@@ -97,7 +97,13 @@ fn not_json(error: &serde_json::Error) -> String {
     }
     let text = error.to_string();
     let what = text.split(" at line ").next().unwrap_or(&text);
-    format!("column {}: not JSON: {what}", error.column())
+    // Wrong from its first characters: not an object at all.
+    let hint = if error.column() <= 2 {
+        " (each line is one object: {\"step\":…})"
+    } else {
+        ""
+    };
+    format!("column {}: not JSON: {what}{hint}", error.column())
 }
 
 /// Parses and validates a whole scenario.
