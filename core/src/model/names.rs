@@ -28,12 +28,16 @@ pub const ALIAS_CHARACTERS: usize = 48;
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Text<const N: usize> {
     // The output's writers read them (`output::render::text`, `output::trace`).
+    // Its length in one byte (`N` is at most 255): a callback holds its names on its stack.
     pub(crate) units: [[u8; 2]; N],
-    pub(crate) len: usize,
+    len: u8,
     pub(crate) known: bool,
 }
 
 impl<const N: usize> Text<N> {
+    /// `N` fits in the length's byte.
+    const LEN_FITS: () = assert!(N <= u8::MAX as usize, "a text's length is a byte");
+
     /// Unknown: the lookup failed or was not allowed.
     pub const UNKNOWN: Self = Self {
         units: [[0; 2]; N],
@@ -44,37 +48,37 @@ impl<const N: usize> Text<N> {
     /// The text of `units` (UTF-16, up to the first NUL, if any), cut to `N` with `...`.
     #[must_use]
     pub fn from_units(units: impl IntoIterator<Item = u16>) -> Self {
+        let () = Self::LEN_FITS;
         let mut text = Self {
             units: [[0; 2]; N],
             len: 0,
             known: true,
         };
+        let mut len = 0_usize;
         let mut cut = false;
         for unit in units.into_iter().take_while(|unit| *unit != 0) {
-            if let Some(slot) = text.units.get_mut(text.len) {
+            if let Some(slot) = text.units.get_mut(len) {
                 *slot = unit.to_le_bytes();
-                text.len = text.len.saturating_add(1);
+                len = len.saturating_add(1);
             } else {
                 cut = true;
                 break;
             }
         }
         if cut {
-            text.len = N.saturating_sub(3);
+            len = N.saturating_sub(3);
             // A high surrogate whose low half is cut off.
-            if let Some(last) = text
-                .len
-                .checked_sub(1)
-                .and_then(|at| text.units.get_mut(at))
+            if let Some(last) = len.checked_sub(1).and_then(|at| text.units.get_mut(at))
                 && (0xD800..0xDC00).contains(&u16::from_le_bytes(*last))
             {
                 *last = 0xFFFD_u16.to_le_bytes();
             }
-            for slot in text.units.iter_mut().skip(text.len) {
+            for slot in text.units.iter_mut().skip(len) {
                 *slot = u16::from(b'.').to_le_bytes();
             }
-            text.len = N;
+            len = N;
         }
+        text.len = u8::try_from(len).unwrap_or(u8::MAX);
         text
     }
 
@@ -104,7 +108,19 @@ impl<const N: usize> Text<N> {
                 _ => b'?',
             };
         }
-        core::str::from_utf8(buffer.get(..self.len).unwrap_or_default()).ok()
+        core::str::from_utf8(buffer.get(..self.len()).unwrap_or_default()).ok()
+    }
+
+    /// The units kept.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    /// Whether no unit is kept (unknown, or looked up empty).
+    #[must_use]
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     /// Whether the text is known.
@@ -117,7 +133,7 @@ impl<const N: usize> Text<N> {
     #[must_use]
     pub fn utf16_bytes(&self) -> &[u8] {
         self.units
-            .get(..self.len)
+            .get(..self.len())
             .unwrap_or_default()
             .as_flattened()
     }
@@ -125,7 +141,7 @@ impl<const N: usize> Text<N> {
     /// The units kept (none if unknown).
     pub fn units(&self) -> impl Iterator<Item = u16> + '_ {
         self.units
-            .get(..self.len)
+            .get(..self.len())
             .unwrap_or_default()
             .iter()
             .map(|unit| u16::from_le_bytes(*unit))

@@ -284,23 +284,14 @@ fn change<N: NetIo, S: Sink, R: ChangeRow<N, S::Trace>>(
         left_out(extension, change, seq, row);
         return;
     }
-    let summary = match extension
-        .storm
-        .admit(R::ROW.kind, change, extension.sink.now())
-    {
-        Admission::Print(summary) => summary,
-        Admission::Suppress { arm_timer } => {
-            left_out(extension, change, seq, row);
-            // Left out: counted. The first one left out starts the timer that prints the
-            // summary once the storm is over.
-            if arm_timer {
-                extension.sink.set_timer(QUIET);
-            }
-            return;
+    if let Some(arm_timer) = admit(extension, R::ROW.kind, change) {
+        left_out(extension, change, seq, row);
+        // Left out: counted. The first one left out starts the timer that prints the
+        // summary once the storm is over.
+        if arm_timer {
+            extension.sink.set_timer(QUIET);
         }
-    };
-    if let Some(summary) = summary {
-        emit_summary(extension, R::ROW.kind, &summary);
+        return;
     }
     // The names and the row are read and completed where they lie: a copy of either would
     // stay in the callback's frame beside it (the callbacks' stack budget).
@@ -348,6 +339,30 @@ fn change<N: NetIo, S: Sink, R: ChangeRow<N, S::Trace>>(
         );
     }
     emit_event::<N, S, R>(&extension.sink, change, &detail, &names);
+}
+
+/// Asks storm control whether an event's line is printed: `None` if it is (a summary of what
+/// was left out before it printed first), or whether the storm timer must be armed for one
+/// left out. In a frame of its own: the summary is gone before the callback looks up the
+/// names and decodes the row (its stack budget).
+#[inline(never)]
+fn admit<N, S: Sink>(
+    extension: &Extension<N, S>,
+    notification: Notification,
+    change: Change,
+) -> Option<bool> {
+    match extension
+        .storm
+        .admit(notification, change, extension.sink.now())
+    {
+        Admission::Print(summary) => {
+            if let Some(summary) = summary {
+                emit_summary(extension, notification, &summary);
+            }
+            None
+        }
+        Admission::Suppress { arm_timer } => Some(arm_timer),
+    }
 }
 
 /// An event whose line is left out: recorded and written as an event with the keys as
