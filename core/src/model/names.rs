@@ -54,32 +54,44 @@ impl<const N: usize> Text<N> {
             len: 0,
             known: true,
         };
-        let mut len = 0_usize;
-        let mut cut = false;
-        for unit in units.into_iter().take_while(|unit| *unit != 0) {
-            if let Some(slot) = text.units.get_mut(len) {
-                *slot = unit.to_le_bytes();
-                len = len.saturating_add(1);
-            } else {
-                cut = true;
+        for unit in units {
+            if unit == 0 {
+                break;
+            }
+            if !text.push(unit) {
+                text.cut();
                 break;
             }
         }
-        if cut {
-            len = N.saturating_sub(3);
-            // A high surrogate whose low half is cut off.
-            if let Some(last) = len.checked_sub(1).and_then(|at| text.units.get_mut(at))
-                && (0xD800..0xDC00).contains(&u16::from_le_bytes(*last))
-            {
-                *last = 0xFFFD_u16.to_le_bytes();
-            }
-            for slot in text.units.iter_mut().skip(len) {
-                *slot = u16::from(b'.').to_le_bytes();
-            }
-            len = N;
-        }
-        text.len = u8::try_from(len).unwrap_or(u8::MAX);
         text
+    }
+
+    /// Appends `unit`; false when the text is full.
+    #[inline]
+    fn push(&mut self, unit: u16) -> bool {
+        let Some(slot) = self.units.get_mut(usize::from(self.len)) else {
+            return false;
+        };
+        *slot = unit.to_le_bytes();
+        self.len = self.len.saturating_add(1);
+        true
+    }
+
+    /// A full text with more to come: its first `N - 3` units and `...`. Not inlined: one
+    /// copy for every source of units (the image's size).
+    #[inline(never)]
+    fn cut(&mut self) {
+        let len = N.saturating_sub(3);
+        // A high surrogate whose low half is cut off.
+        if let Some(last) = len.checked_sub(1).and_then(|at| self.units.get_mut(at))
+            && (0xD800..0xDC00).contains(&u16::from_le_bytes(*last))
+        {
+            *last = 0xFFFD_u16.to_le_bytes();
+        }
+        for slot in self.units.iter_mut().skip(len) {
+            *slot = u16::from(b'.').to_le_bytes();
+        }
+        self.len = u8::try_from(N).unwrap_or(u8::MAX);
     }
 
     /// As [`Text::from_units`], from single bytes (an ANSI name: ASCII, `<type>_<index>`).
