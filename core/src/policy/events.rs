@@ -44,7 +44,7 @@ use crate::policy::storm::{Admission, LIMITED, QUIET};
 
 /// The least stack, in bytes, a callback or the storm timer's DPC must find at its entry.
 ///
-/// Its own frames (at most 2 KiB, `ci/object-checks`), the deepest kernel routine it
+/// Its own frames (at most 1,792 bytes, `ci/object-checks`), the deepest kernel routine it
 /// calls (`EtwWriteTransfer`, `DbgPrintEx` with a debugger attached, the NSI path behind the
 /// re-queries and name lookups), and an interrupt taken on top of them. docs/netio.md#stack
 /// gives the sources and what is uncertain.
