@@ -299,9 +299,9 @@ fn change<N: NetIo, S: Sink, R: ChangeRow<N, S::Trace>>(
     if let Some(row) = &row {
         look_up_names(&extension.netio, (R::ROW.luid)(row), &mut names);
     }
-    let detail = match &mut row {
-        None => Detail::NoRow,
-        Some(row) => match settings.verbosity {
+    let detail = row
+        .as_mut()
+        .map_or(Detail::NoRow, |row| match settings.verbosity {
             Verbosity::Full if settings.requery => {
                 // The keys as delivered: a failed query may have overwritten the row.
                 let keys = (R::ROW.keys)(row);
@@ -313,8 +313,7 @@ fn change<N: NetIo, S: Sink, R: ChangeRow<N, S::Trace>>(
             // Not re-queried: every field as delivered for a change that has a state.
             Verbosity::Full if change.has_current_state() => Detail::Full((R::ROW.full)(row)),
             _ => Detail::Keys((R::ROW.keys)(row), Note::None),
-        },
-    };
+        });
     if S::RECORDS {
         extension.sink.record(&Record::Change {
             change,
