@@ -189,3 +189,39 @@ impl Names {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Text;
+    use std::vec::Vec;
+
+    fn units<const N: usize>(text: &Text<N>) -> Vec<u16> {
+        text.units().collect()
+    }
+
+    #[test]
+    fn a_text_of_n_units_is_kept_whole_and_a_longer_one_ends_with_dots() {
+        let whole = Text::<8>::from_text("abcdefgh");
+        assert_eq!(units(&whole), "abcdefgh".encode_utf16().collect::<Vec<_>>());
+        assert_eq!(whole.len(), 8);
+        let cut = Text::<8>::from_text("abcdefghi");
+        assert_eq!(units(&cut), "abcde...".encode_utf16().collect::<Vec<_>>());
+        // A NUL ends the text; what follows it is not read.
+        assert_eq!(units(&Text::<8>::from_units([0x61, 0, 0x62])), [0x61]);
+        assert!(Text::<8>::from_text("").is_known());
+        assert!(Text::<8>::from_text("").is_empty());
+        assert!(!Text::<8>::UNKNOWN.is_known());
+    }
+
+    #[test]
+    fn a_surrogate_pair_cut_in_half_is_the_replacement_character() {
+        // "abcd" then U+1F600 (a surrogate pair) at units 4 and 5: the cut keeps 5 units.
+        let cut = Text::<8>::from_text("abcd\u{1F600}xyz");
+        assert_eq!(
+            units(&cut),
+            [0x61, 0x62, 0x63, 0x64, 0xFFFD, 0x2E, 0x2E, 0x2E]
+        );
+        let mut ascii = [0; 8];
+        assert_eq!(cut.as_ascii(&mut ascii), Some("abcd?..."));
+    }
+}
