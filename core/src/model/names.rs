@@ -28,12 +28,16 @@ pub const ALIAS_CHARACTERS: usize = 48;
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Text<const N: usize> {
     // The output's writers read them (`output::render::text`, `output::trace`).
+    // Its length in one byte (`N` is at most 255): a callback holds its names on its stack.
     pub(crate) units: [[u8; 2]; N],
-    pub(crate) len: usize,
+    len: u8,
     pub(crate) known: bool,
 }
 
 impl<const N: usize> Text<N> {
+    /// `N` fits in the length's byte.
+    const LEN_FITS: () = assert!(N <= u8::MAX as usize, "a text's length is a byte");
+
     /// Unknown: the lookup failed or was not allowed.
     pub const UNKNOWN: Self = Self {
         units: [[0; 2]; N],
@@ -44,38 +48,50 @@ impl<const N: usize> Text<N> {
     /// The text of `units` (UTF-16, up to the first NUL, if any), cut to `N` with `...`.
     #[must_use]
     pub fn from_units(units: impl IntoIterator<Item = u16>) -> Self {
+        let () = Self::LEN_FITS;
         let mut text = Self {
             units: [[0; 2]; N],
             len: 0,
             known: true,
         };
-        let mut cut = false;
-        for unit in units.into_iter().take_while(|unit| *unit != 0) {
-            if let Some(slot) = text.units.get_mut(text.len) {
-                *slot = unit.to_le_bytes();
-                text.len = text.len.saturating_add(1);
-            } else {
-                cut = true;
+        for unit in units {
+            if unit == 0 {
+                break;
+            }
+            if !text.push(unit) {
+                text.cut();
                 break;
             }
         }
-        if cut {
-            text.len = N.saturating_sub(3);
-            // A high surrogate whose low half is cut off.
-            if let Some(last) = text
-                .len
-                .checked_sub(1)
-                .and_then(|at| text.units.get_mut(at))
-                && (0xD800..0xDC00).contains(&u16::from_le_bytes(*last))
-            {
-                *last = 0xFFFD_u16.to_le_bytes();
-            }
-            for slot in text.units.iter_mut().skip(text.len) {
-                *slot = u16::from(b'.').to_le_bytes();
-            }
-            text.len = N;
-        }
         text
+    }
+
+    /// Appends `unit`; false when the text is full.
+    #[inline]
+    fn push(&mut self, unit: u16) -> bool {
+        let Some(slot) = self.units.get_mut(usize::from(self.len)) else {
+            return false;
+        };
+        *slot = unit.to_le_bytes();
+        self.len = self.len.saturating_add(1);
+        true
+    }
+
+    /// A full text with more to come: its first `N - 3` units and `...`. Not inlined: one
+    /// copy for every source of units (the image's size).
+    #[inline(never)]
+    fn cut(&mut self) {
+        let len = N.saturating_sub(3);
+        // A high surrogate whose low half is cut off.
+        if let Some(last) = len.checked_sub(1).and_then(|at| self.units.get_mut(at))
+            && (0xD800..0xDC00).contains(&u16::from_le_bytes(*last))
+        {
+            *last = 0xFFFD_u16.to_le_bytes();
+        }
+        for slot in self.units.iter_mut().skip(len) {
+            *slot = u16::from(b'.').to_le_bytes();
+        }
+        self.len = u8::try_from(N).unwrap_or(u8::MAX);
     }
 
     /// As [`Text::from_units`], from single bytes (an ANSI name: ASCII, `<type>_<index>`).
@@ -104,7 +120,19 @@ impl<const N: usize> Text<N> {
                 _ => b'?',
             };
         }
-        core::str::from_utf8(buffer.get(..self.len).unwrap_or_default()).ok()
+        core::str::from_utf8(buffer.get(..self.len()).unwrap_or_default()).ok()
+    }
+
+    /// The units kept.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    /// Whether no unit is kept (unknown, or looked up empty).
+    #[must_use]
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     /// Whether the text is known.
@@ -117,7 +145,7 @@ impl<const N: usize> Text<N> {
     #[must_use]
     pub fn utf16_bytes(&self) -> &[u8] {
         self.units
-            .get(..self.len)
+            .get(..self.len())
             .unwrap_or_default()
             .as_flattened()
     }
@@ -125,7 +153,7 @@ impl<const N: usize> Text<N> {
     /// The units kept (none if unknown).
     pub fn units(&self) -> impl Iterator<Item = u16> + '_ {
         self.units
-            .get(..self.len)
+            .get(..self.len())
             .unwrap_or_default()
             .iter()
             .map(|unit| u16::from_le_bytes(*unit))
@@ -159,5 +187,41 @@ impl Names {
             name: Text::from_text(name),
             alias: Text::from_text(alias),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Text;
+    use std::vec::Vec;
+
+    fn units<const N: usize>(text: &Text<N>) -> Vec<u16> {
+        text.units().collect()
+    }
+
+    #[test]
+    fn a_text_of_n_units_is_kept_whole_and_a_longer_one_ends_with_dots() {
+        let whole = Text::<8>::from_text("abcdefgh");
+        assert_eq!(units(&whole), "abcdefgh".encode_utf16().collect::<Vec<_>>());
+        assert_eq!(whole.len(), 8);
+        let cut = Text::<8>::from_text("abcdefghi");
+        assert_eq!(units(&cut), "abcde...".encode_utf16().collect::<Vec<_>>());
+        // A NUL ends the text; what follows it is not read.
+        assert_eq!(units(&Text::<8>::from_units([0x61, 0, 0x62])), [0x61]);
+        assert!(Text::<8>::from_text("").is_known());
+        assert!(Text::<8>::from_text("").is_empty());
+        assert!(!Text::<8>::UNKNOWN.is_known());
+    }
+
+    #[test]
+    fn a_surrogate_pair_cut_in_half_is_the_replacement_character() {
+        // "abcd" then U+1F600 (a surrogate pair) at units 4 and 5: the cut keeps 5 units.
+        let cut = Text::<8>::from_text("abcd\u{1F600}xyz");
+        assert_eq!(
+            units(&cut),
+            [0x61, 0x62, 0x63, 0x64, 0xFFFD, 0x2E, 0x2E, 0x2E]
+        );
+        let mut ascii = [0; 8];
+        assert_eq!(cut.as_ascii(&mut ascii), Some("abcd?..."));
     }
 }

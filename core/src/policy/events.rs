@@ -44,7 +44,7 @@ use crate::policy::storm::{Admission, LIMITED, QUIET};
 
 /// The least stack, in bytes, a callback or the storm timer's DPC must find at its entry.
 ///
-/// Its own frames (at most 2 KiB, `ci/object-checks`), the deepest kernel routine it
+/// Its own frames (at most 1,792 bytes, `ci/object-checks`), the deepest kernel routine it
 /// calls (`EtwWriteTransfer`, `DbgPrintEx` with a debugger attached, the NSI path behind the
 /// re-queries and name lookups), and an interrupt taken on top of them. docs/netio.md#stack
 /// gives the sources and what is uncertain.
@@ -238,35 +238,33 @@ where
 pub const IF_MAX_STRING_SIZE: usize = 256;
 
 /// The interface's name and alias, as NETIO converts its LUID: only at `PASSIVE_LEVEL`
-/// (both conversions require it), each `?` where it fails.
-fn names<N: NetIo>(netio: &N, luid: Luid) -> Names {
+/// (both conversions require it), each `?` where it fails. Written into `names` (unknown
+/// before), where the caller keeps them: each lookup's text is built in the lookup's own
+/// frame, never as a temporary of the callback's (its stack budget).
+fn look_up_names<N: NetIo>(netio: &N, luid: Luid, names: &mut Names) {
     if netio.current_irql() != PASSIVE_LEVEL {
-        return Names::UNKNOWN;
+        return;
     }
-    Names {
-        name: name(netio, luid),
-        alias: alias(netio, luid),
-    }
+    name(netio, luid, &mut names.name);
+    alias(netio, luid, &mut names.alias);
 }
 
 /// `ConvertInterfaceLuidToNameA` into the buffer the API asks for (257 bytes), in a frame of
 /// its own so the buffer is gone before the line is rendered.
 #[inline(never)]
-fn name<N: NetIo>(netio: &N, luid: Luid) -> Text<NAME_CHARACTERS> {
+fn name<N: NetIo>(netio: &N, luid: Luid, text: &mut Text<NAME_CHARACTERS>) {
     let mut buffer = [0_u8; IF_MAX_STRING_SIZE + 1];
-    match netio.convert_interface_luid_to_name(luid.0, &mut buffer) {
-        NtStatus::SUCCESS => Text::from_bytes(&buffer),
-        _ => Text::UNKNOWN,
+    if netio.convert_interface_luid_to_name(luid.0, &mut buffer) == NtStatus::SUCCESS {
+        *text = Text::from_bytes(&buffer);
     }
 }
 
 /// `ConvertInterfaceLuidToAlias` into the buffer the API asks for (257 UTF-16 units).
 #[inline(never)]
-fn alias<N: NetIo>(netio: &N, luid: Luid) -> Text<ALIAS_CHARACTERS> {
+fn alias<N: NetIo>(netio: &N, luid: Luid, text: &mut Text<ALIAS_CHARACTERS>) {
     let mut buffer = [0_u16; IF_MAX_STRING_SIZE + 1];
-    match netio.convert_interface_luid_to_alias(luid.0, &mut buffer) {
-        NtStatus::SUCCESS => Text::from_units(buffer.iter().copied()),
-        _ => Text::UNKNOWN,
+    if netio.convert_interface_luid_to_alias(luid.0, &mut buffer) == NtStatus::SUCCESS {
+        *text = Text::from_units(buffer.iter().copied());
     }
 }
 
@@ -276,7 +274,7 @@ fn alias<N: NetIo>(netio: &N, luid: Luid) -> Text<ALIAS_CHARACTERS> {
 fn change<N: NetIo, S: Sink, R: ChangeRow<N, S::Trace>>(
     extension: &Extension<N, S>,
     counters: &ChangeCounters,
-    row: Option<R>,
+    mut row: Option<R>,
     notification_type: i32,
 ) {
     let change = Change::from_raw(notification_type);
@@ -286,40 +284,36 @@ fn change<N: NetIo, S: Sink, R: ChangeRow<N, S::Trace>>(
         left_out(extension, change, seq, row);
         return;
     }
-    let summary = match extension
-        .storm
-        .admit(R::ROW.kind, change, extension.sink.now())
-    {
-        Admission::Print(summary) => summary,
-        Admission::Suppress { arm_timer } => {
-            left_out(extension, change, seq, row);
-            // Left out: counted. The first one left out starts the timer that prints the
-            // summary once the storm is over.
-            if arm_timer {
-                extension.sink.set_timer(QUIET);
-            }
-            return;
+    if let Some(arm_timer) = admit(extension, R::ROW.kind, change) {
+        left_out(extension, change, seq, row);
+        // Left out: counted. The first one left out starts the timer that prints the
+        // summary once the storm is over.
+        if arm_timer {
+            extension.sink.set_timer(QUIET);
         }
-    };
-    if let Some(summary) = summary {
-        emit_summary(extension, R::ROW.kind, &summary);
+        return;
     }
-    let names = row.map_or(Names::UNKNOWN, |row| {
-        names(&extension.netio, (R::ROW.luid)(&row))
-    });
-    let detail = row.map_or(Detail::NoRow, |mut row| match settings.verbosity {
-        Verbosity::Full if settings.requery => {
-            // The keys as delivered: a failed query may have overwritten the row.
-            let keys = (R::ROW.keys)(&row);
-            match complete::<N, S::Trace, R>(&extension.netio, change, &mut row) {
-                Ok(()) => Detail::Full((R::ROW.full)(&row)),
-                Err(note) => Detail::Keys(keys, note),
+    // The names and the row are read and completed where they lie: a copy of either would
+    // stay in the callback's frame beside it (the callbacks' stack budget).
+    let mut names = Names::UNKNOWN;
+    if let Some(row) = &row {
+        look_up_names(&extension.netio, (R::ROW.luid)(row), &mut names);
+    }
+    let detail = row
+        .as_mut()
+        .map_or(Detail::NoRow, |row| match settings.verbosity {
+            Verbosity::Full if settings.requery => {
+                // The keys as delivered: a failed query may have overwritten the row.
+                let keys = (R::ROW.keys)(row);
+                match complete::<N, S::Trace, R>(&extension.netio, change, row) {
+                    Ok(()) => Detail::Full((R::ROW.full)(row)),
+                    Err(note) => Detail::Keys(keys, note),
+                }
             }
-        }
-        // Not re-queried: every field as delivered for a change that has a state.
-        Verbosity::Full if change.has_current_state() => Detail::Full((R::ROW.full)(&row)),
-        _ => Detail::Keys((R::ROW.keys)(&row), Note::None),
-    });
+            // Not re-queried: every field as delivered for a change that has a state.
+            Verbosity::Full if change.has_current_state() => Detail::Full((R::ROW.full)(row)),
+            _ => Detail::Keys((R::ROW.keys)(row), Note::None),
+        });
     if S::RECORDS {
         extension.sink.record(&Record::Change {
             change,
@@ -344,6 +338,30 @@ fn change<N: NetIo, S: Sink, R: ChangeRow<N, S::Trace>>(
         );
     }
     emit_event::<N, S, R>(&extension.sink, change, &detail, &names);
+}
+
+/// Asks storm control whether an event's line is printed: `None` if it is (a summary of what
+/// was left out before it printed first), or whether the storm timer must be armed for one
+/// left out. In a frame of its own: the summary is gone before the callback looks up the
+/// names and decodes the row (its stack budget).
+#[inline(never)]
+fn admit<N, S: Sink>(
+    extension: &Extension<N, S>,
+    notification: Notification,
+    change: Change,
+) -> Option<bool> {
+    match extension
+        .storm
+        .admit(notification, change, extension.sink.now())
+    {
+        Admission::Print(summary) => {
+            if let Some(summary) = summary {
+                emit_summary(extension, notification, &summary);
+            }
+            None
+        }
+        Admission::Suppress { arm_timer } => Some(arm_timer),
+    }
 }
 
 /// An event whose line is left out: recorded and written as an event with the keys as
@@ -653,7 +671,8 @@ pub fn stable_entry<N: NetIo, S: Sink>(
     if extension.settings.verbosity == Verbosity::Errors {
         return;
     }
-    let names = names(&extension.netio, Luid(row.interface_luid));
+    let mut names = Names::UNKNOWN;
+    look_up_names(&extension.netio, Luid(row.interface_luid), &mut names);
     let row = Address::decode(row);
     let seq = extension.session.next_stable_record();
     if S::RECORDS {

@@ -13,7 +13,7 @@ impl<const N: usize> Put for Text<N> {
             return;
         }
         // In chunks: a name's whole buffer would sit on the line's stack.
-        let units = self.units.get(..self.len).unwrap_or_default();
+        let units = self.units.get(..self.len()).unwrap_or_default();
         for units in units.chunks(16) {
             let mut chunk = [0_u8; 16];
             for (byte, unit) in chunk.iter_mut().zip(units) {
