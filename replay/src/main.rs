@@ -72,8 +72,9 @@ fn main() -> ExitCode {
     let played = match (played, &mut etw_file) {
         (Ok((report, log)), Some(file)) => {
             // One line per call, each ended by a newline (none for no call).
-            let text: String = log.iter().map(|line| format!("{line}\n")).collect();
-            file.write_all(text.as_bytes()).map(|()| report)
+            log.iter()
+                .try_for_each(|line| writeln!(file, "{line}"))
+                .map(|()| report)
         }
         (played, _) => played.map(|(report, _)| report),
     };
