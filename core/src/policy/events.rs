@@ -33,9 +33,13 @@ use crate::model::decode::{
 };
 use crate::model::names::{ALIAS_CHARACTERS, NAME_CHARACTERS, Names, Text};
 use crate::model::notification::Notification;
-use crate::model::record::{Completion, Detail, ErrorMessage, Note, Record, RowDetail, Storm};
+use crate::model::record::{
+    Completion, Detail, ErrorMessage, Note, Record, RowDetail, Storm, Totals,
+};
 use crate::model::settings::Verbosity;
 use crate::model::status::NtStatus;
+use core::sync::atomic::{AtomicU64, Ordering};
+
 use crate::output::line::Line;
 use crate::output::render;
 use crate::output::trace::{self, Session, Trace};
@@ -410,18 +414,20 @@ fn emit_event<N, S: Sink, R: ChangeRow<N, S::Trace>>(
     }
 }
 
-/// Emits a storm summary's line and writes its event, each in a frame of its own.
+/// Emits a storm summary's line and writes its event, each in a frame of its own, both
+/// with the summary's one `seq`.
 pub(crate) fn emit_summary<N, S: Sink>(
     extension: &Extension<N, S>,
     notification: Notification,
     summary: &Summary,
 ) {
+    let seq = extension.numbers.next(Numbered::Storm);
     print_summary(&extension.sink, notification, summary);
     if extension
         .session
         .enabled(trace::Level::Warning, trace::keyword::LIFECYCLE)
     {
-        trace_summary(extension, notification, summary);
+        trace_summary(extension, notification, summary, seq);
     }
 }
 
@@ -439,16 +445,81 @@ fn print_summary<S: Sink>(sink: &S, notification: Notification, summary: &Summar
     sink.emit(Level::Warning, &line);
 }
 
-/// Writes a storm summary's event, in a frame of its own (not beside the line's buffer).
+/// Writes a storm summary's event, in a frame of its own (not beside the line's buffer): from
+/// the record's data ([`Storm`]), built here whatever the sink keeps.
 #[inline(never)]
 fn trace_summary<N, S: Sink>(
     extension: &Extension<N, S>,
     notification: Notification,
     summary: &Summary,
+    seq: u64,
 ) {
     let mut event = trace::new_storm_event();
-    trace::storm_event(&mut event, notification, summary, &extension.session);
+    let storm = Storm {
+        notification,
+        summary: *summary,
+    };
+    trace::storm_event(&mut event, &storm, seq);
     event.write(extension.sink.trace(), &extension.session);
+}
+
+/// A kind of the driver's own records, each numbered from 1 ([`Numbers`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Numbered {
+    /// `settings`.
+    Settings,
+    /// `loaded`.
+    Loaded,
+    /// `unloaded`.
+    Unloaded,
+    /// `counters` (capture-state: an ETW event only).
+    Counters,
+    /// `storm`.
+    Storm,
+    /// `error`.
+    Error,
+    /// `warning`.
+    Warning,
+}
+
+impl Numbered {
+    /// The kind of `record`, if it is one of the driver's own (`None` for the notifications'
+    /// and the stable table's, which their counters number).
+    #[must_use]
+    pub const fn of(record: &Record) -> Option<Self> {
+        Some(match record {
+            Record::Settings(_) => Self::Settings,
+            Record::Loaded(_) => Self::Loaded,
+            Record::Unloaded(_) => Self::Unloaded,
+            Record::Counters(_) => Self::Counters,
+            Record::Storm(_) => Self::Storm,
+            Record::Error(_) => Self::Error,
+            Record::Warning(_) => Self::Warning,
+            Record::Change { .. } | Record::StableTable { .. } | Record::StableEntry { .. } => {
+                return None;
+            }
+        })
+    }
+}
+
+/// The driver's own records' `seq`: each kind's records numbered once, from 1, as they are
+/// made (printed or not, a session listening or not), and the number given to the record's
+/// ETW event, so that the event's `seq` is the record's (`cargo replay --json`'s).
+#[derive(Debug, Default)]
+pub struct Numbers([AtomicU64; 7]);
+
+impl Numbers {
+    /// The next `seq` of `kind`.
+    pub fn next(&self, kind: Numbered) -> u64 {
+        self.0.get(kind as usize).map_or(0, |count| {
+            count.fetch_add(1, Ordering::Relaxed).wrapping_add(1)
+        })
+    }
+
+    /// The next `seq` of `record`'s kind (0 for a record the driver's counters number).
+    pub fn next_of(&self, record: &Record) -> u64 {
+        Numbered::of(record).map_or(0, |kind| self.next(kind))
+    }
 }
 
 /// The level a record's line is printed at.
@@ -460,10 +531,12 @@ const fn level_of(record: &Record) -> Level {
     }
 }
 
-/// Hands a record to the sink (one that keeps records) and prints its line: the driver's
-/// own records of `DriverEntry` and `DriverUnload` (the callbacks print theirs with their own
-/// writers, in frames of their own).
-pub(crate) fn emit_record<S: Sink>(sink: &S, record: &Record) {
+/// Numbers a record of the driver's own ([`Numbers`]), hands it to the sink (one that keeps
+/// records) and prints its line: the driver's own records of `DriverEntry` and
+/// `DriverUnload` (the callbacks print theirs with their own writers, in frames of their
+/// own). Its `seq`, for its event.
+pub(crate) fn emit_record<S: Sink>(sink: &S, numbers: &Numbers, record: &Record) -> u64 {
+    let seq = numbers.next_of(record);
     if S::RECORDS {
         sink.record(record);
     }
@@ -471,46 +544,32 @@ pub(crate) fn emit_record<S: Sink>(sink: &S, record: &Record) {
     if render::write_lifecycle_record(&mut line, record) {
         sink.emit(level_of(record), &line);
     }
+    seq
 }
 
-/// Hands an error's or a warning's record to the sink, prints its line and writes it as an
-/// event too.
+/// Numbers an error's or a warning's record, hands it to the sink, prints its line and writes
+/// its event, from the record.
 pub(crate) fn report<N, S: Sink>(extension: &Extension<N, S>, record: &Record) {
-    if S::RECORDS {
-        extension.sink.record(record);
-    }
-    let mut line = Line::new();
-    if render::write_lifecycle_record(&mut line, record) {
-        report_line(extension, level_of(record), &line);
+    let seq = emit_record(&extension.sink, &extension.numbers, record);
+    if let Some(message) = trace::Message::of(record) {
+        trace_message(extension, message, seq);
     }
 }
 
-/// Emits a line and, for a warning or an error, writes it as an event too.
-fn report_line<N, S: Sink>(extension: &Extension<N, S>, level: Level, line: &Line) {
-    extension.sink.emit(level, line);
-    let (error, etw_level) = match level {
-        Level::Error => (true, trace::Level::Error),
-        Level::Warning => (false, trace::Level::Warning),
-        Level::Info => return,
-    };
-    if extension
-        .session
-        .enabled(etw_level, trace::keyword::LIFECYCLE)
-    {
-        write_message(extension, error, line);
-    }
-}
-
+/// Writes an error's or a warning's event, when a session listens: its message as its record
+/// says it ([`trace::message_event`]), in a frame of its own.
 #[inline(never)]
-fn write_message<N, S: Sink>(extension: &Extension<N, S>, error: bool, line: &Line) {
-    let text = line.as_str();
-    let text = text.strip_prefix(render::PREFIX).unwrap_or(text);
-    // The line's own level word is the event's name.
-    let text = text
-        .strip_prefix(if error { "error: " } else { "warning: " })
-        .unwrap_or(text);
-    let mut event = trace::new_message_event(error);
-    trace::message_event(&mut event, error, text, &extension.session);
+fn trace_message<N, S: Sink>(extension: &Extension<N, S>, message: trace::Message<'_>, seq: u64) {
+    let level = if message.is_error() {
+        trace::Level::Error
+    } else {
+        trace::Level::Warning
+    };
+    if !extension.session.enabled(level, trace::keyword::LIFECYCLE) {
+        return;
+    }
+    let mut event = trace::new_message_event(message.is_error());
+    trace::message_event(&mut event, message, seq);
     event.write(extension.sink.trace(), &extension.session);
 }
 
@@ -528,14 +587,14 @@ pub fn trace_control<N, S: Sink>(
             .session
             .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
     {
-        trace::counters_event(
-            false,
+        let totals = Totals::of(
             &extension.counters,
             crate::model::notification::NotificationSet::EMPTY,
             extension.session.dropped(),
-            &extension.session,
-        )
-        .write(extension.sink.trace(), &extension.session);
+        );
+        let seq = extension.numbers.next(Numbered::Counters);
+        trace::counters_event(false, &totals, seq)
+            .write(extension.sink.trace(), &extension.session);
     }
 }
 
@@ -634,14 +693,15 @@ fn print_stable_header<S: Sink>(sink: &S, completion: Completion, entries: Optio
 #[inline(never)]
 pub fn stable_table_leaked<N, S: Sink>(extension: &Extension<N, S>, irql: u8) {
     extension.counters.stable.count_leaked();
+    let message = ErrorMessage::StableLeaked(irql);
+    let seq = extension.numbers.next(Numbered::Error);
     if S::RECORDS {
-        extension
-            .sink
-            .record(&Record::Error(ErrorMessage::StableLeaked(irql)));
+        extension.sink.record(&Record::Error(message));
     }
     let mut line = Line::new();
     render::write_stable_leaked(&mut line, irql);
-    report_line(extension, Level::Error, &line);
+    extension.sink.emit(Level::Error, &line);
+    trace_message(extension, trace::Message::Error(&message), seq);
 }
 
 /// Row `position` of the stable table being printed: a complete row, printed in full.

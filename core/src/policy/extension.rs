@@ -18,6 +18,7 @@ use crate::model::counters::Counters;
 use crate::model::notification::{Notification, NotificationSet};
 use crate::model::settings::Settings;
 use crate::output::trace::Session;
+use crate::policy::events::Numbers;
 use crate::policy::storm::Storm;
 
 /// The driver's state, stored in the device object's extension.
@@ -29,6 +30,8 @@ pub struct Extension<N, S> {
     pub(crate) storm: Storm,
     /// What the ETW sessions listening to the provider asked for.
     pub(crate) session: Session,
+    /// The driver's own records' `seq`, by kind: the sink's records and their ETW events.
+    pub(crate) numbers: Numbers,
     handles: [AtomicPtr<c_void>; 4],
     /// The registrations whose callback may still run ([`NotificationSet`] bits): set when one
     /// succeeds, with or without a handle, cleared when its cancel succeeds. What an unload
@@ -48,6 +51,7 @@ impl<N, S> Extension<N, S> {
             counters: Counters::default(),
             storm: Storm::new(settings.lines_per_second, settings.burst),
             session: Session::default(),
+            numbers: Numbers::default(),
             handles: [const { AtomicPtr::new(ptr::null_mut()) }; 4],
             live: AtomicU8::new(0),
             unloadable: AtomicBool::new(false),
