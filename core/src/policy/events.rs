@@ -40,6 +40,7 @@ use crate::model::settings::Verbosity;
 use crate::model::status::NtStatus;
 use core::sync::atomic::{AtomicU64, Ordering};
 
+use crate::model::printed::Put;
 use crate::output::line::Line;
 use crate::output::render;
 use crate::output::trace::{self, Session, Trace};
@@ -551,16 +552,23 @@ pub(crate) fn emit_record<S: Sink>(sink: &S, numbers: &Numbers, record: &Record)
 /// its event, from the record.
 pub(crate) fn report<N, S: Sink>(extension: &Extension<N, S>, record: &Record) {
     let seq = emit_record(&extension.sink, &extension.numbers, record);
-    if let Some(message) = trace::Message::of(record) {
-        trace_message(extension, message, seq);
+    match record {
+        Record::Error(message) => trace_message(extension, true, message, seq),
+        Record::Warning(message) => trace_message(extension, false, message, seq),
+        _ => {}
     }
 }
 
 /// Writes an error's or a warning's event, when a session listens: its message as its record
 /// says it ([`trace::message_event`]), in a frame of its own.
 #[inline(never)]
-fn trace_message<N, S: Sink>(extension: &Extension<N, S>, message: trace::Message<'_>, seq: u64) {
-    let level = if message.is_error() {
+fn trace_message<N, S: Sink, M: Put + ?Sized>(
+    extension: &Extension<N, S>,
+    error: bool,
+    message: &M,
+    seq: u64,
+) {
+    let level = if error {
         trace::Level::Error
     } else {
         trace::Level::Warning
@@ -568,7 +576,7 @@ fn trace_message<N, S: Sink>(extension: &Extension<N, S>, message: trace::Messag
     if !extension.session.enabled(level, trace::keyword::LIFECYCLE) {
         return;
     }
-    let mut event = trace::new_message_event(message.is_error());
+    let mut event = trace::new_message_event(error);
     trace::message_event(&mut event, message, seq);
     event.write(extension.sink.trace(), &extension.session);
 }
@@ -693,15 +701,18 @@ fn print_stable_header<S: Sink>(sink: &S, completion: Completion, entries: Optio
 #[inline(never)]
 pub fn stable_table_leaked<N, S: Sink>(extension: &Extension<N, S>, irql: u8) {
     extension.counters.stable.count_leaked();
-    let message = ErrorMessage::StableLeaked(irql);
     let seq = extension.numbers.next(Numbered::Error);
     if S::RECORDS {
-        extension.sink.record(&Record::Error(message));
+        extension
+            .sink
+            .record(&Record::Error(ErrorMessage::StableLeaked(irql)));
     }
     let mut line = Line::new();
     render::write_stable_leaked(&mut line, irql);
     extension.sink.emit(Level::Error, &line);
-    trace_message(extension, trace::Message::Error(&message), seq);
+    // The record's message, by the writer its `Put` uses for it (no `core::fmt` on the
+    // callback's stack).
+    trace_message(extension, true, &render::StableLeakedText(irql), seq);
 }
 
 /// Row `position` of the stable table being printed: a complete row, printed in full.

@@ -530,6 +530,17 @@ fn visit_storm<V: Visit>(visit: &mut V, storm: &Storm) {
     visit.span(&driver_fields::OVER, &span, span.millis());
 }
 
+/// The text of [`ErrorMessage::StableLeaked`] at this IRQL: what [`ErrorMessage`]'s [`Put`]
+/// writes of it, without `core::fmt`, for the callback that reports it (its line and its
+/// event) to write alone.
+pub struct StableLeakedText(pub u8);
+
+impl Put for StableLeakedText {
+    fn put<O: Out>(&self, out: &mut O) {
+        put_stable_leaked(out, self.0);
+    }
+}
+
 /// The text of [`ErrorMessage::StableLeaked`].
 fn put_stable_leaked<O: Out>(out: &mut O, irql: u8) {
     put!(out;

@@ -19,9 +19,9 @@ use crate::model::fields::{
 use crate::model::notification::{Notification, NotificationSet};
 use crate::model::printed::{Out, Put};
 
-use crate::model::record::{
-    self, ErrorMessage, Loaded, Note, Record, StableState, Storm, Totals, WarningMessage,
-};
+use crate::model::record::{self, Loaded, Note, StableState, Storm, Totals};
+#[cfg(doc)]
+use crate::model::record::{ErrorMessage, Record, WarningMessage};
 use crate::model::settings::{SETTINGS, Settings};
 use crate::output::render::{Dec, Family, NoteWords};
 
@@ -263,49 +263,19 @@ pub const fn millis_as_seconds(millis: u64) -> u64 {
     (exponent << 52) | ((mantissa as u64) & ((1 << 52) - 1))
 }
 
-/// An error's or a warning's message, as its record has it ([`Record::Error`],
-/// [`Record::Warning`]): what the line prints after `error: ` or `warning: `.
-#[derive(Clone, Copy, Debug)]
-pub enum Message<'a> {
-    /// An error's.
-    Error(&'a ErrorMessage),
-    /// A warning's.
-    Warning(&'a WarningMessage),
-}
-
-impl Message<'_> {
-    /// The message of `record`, if it is an error or a warning.
-    #[must_use]
-    pub const fn of(record: &Record) -> Option<Message<'_>> {
-        match record {
-            Record::Error(message) => Some(Message::Error(message)),
-            Record::Warning(message) => Some(Message::Warning(message)),
-            _ => None,
-        }
-    }
-
-    /// Whether it is an error's.
-    #[must_use]
-    pub const fn is_error(&self) -> bool {
-        matches!(self, Self::Error(_))
-    }
-}
-
 /// A warning or an error, as an event written into `event` where it lies: the message its
-/// record's [`Put`] writes (the line's text after `error: ` or `warning: `), as `message`,
-/// cut to [`MESSAGE_TEXT`] bytes at a character boundary.
-pub fn message_event(event: &mut MessageEvent, message: Message<'_>, seq: u64) {
+/// record's [`Put`] writes ([`ErrorMessage`]'s, [`WarningMessage`]'s: the line's text after
+/// `error: ` or `warning: `), as `message`, cut to [`MESSAGE_TEXT`] bytes at a character
+/// boundary. Generic so that a callback's error (a stable table delivered above
+/// `PASSIVE_LEVEL`) reaches only its own text's writer, not the lifecycle's `core::fmt`.
+pub fn message_event<M: Put + ?Sized>(event: &mut MessageEvent, message: &M, seq: u64) {
     let mut fields = event.fields();
     driver_header(&mut fields, seq);
     fields.text_with(driver::MESSAGE.name, |payload| {
-        let mut cut = Cut {
+        message.put(&mut Cut {
             payload,
             left: MESSAGE_TEXT,
-        };
-        match message {
-            Message::Error(message) => message.put(&mut cut),
-            Message::Warning(message) => message.put(&mut cut),
-        }
+        });
     });
 }
 
