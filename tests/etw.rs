@@ -15,8 +15,8 @@ use netnotify_core::model::record::{
     ErrorMessage, Loaded, Record, StableState, Storm, Totals, WarningMessage,
 };
 use netnotify_core::model::settings::{RawValue, SETTINGS, Settings};
-use netnotify_core::output::render;
 use netnotify_core::model::status::NtStatus;
+use netnotify_core::output::render;
 use netnotify_core::output::trace::{
     self, Channel, DESCRIPTOR_PROVIDER_TRAITS, Level, PROVIDER_GUID, PROVIDER_NAME,
     PROVIDER_TRAITS, keyword,
