@@ -954,8 +954,8 @@ fn message_of(event: &str) -> String {
     message.to_owned()
 }
 
-#[test]
-fn each_driver_event_is_written_from_its_record() {
+/// One record of each driver kind, with its `seq`.
+fn driver_records() -> [(Record, u64); 8] {
     let counts = ChangeCounts {
         initial: 1,
         add: 2,
@@ -980,7 +980,7 @@ fn each_driver_event_is_written_from_its_record() {
         low_stack: 3,
         min_stack: None,
     };
-    let records = [
+    [
         (Record::Settings(Settings::DEFAULT), 1),
         (
             Record::Loaded(Loaded {
@@ -1030,7 +1030,12 @@ fn each_driver_event_is_written_from_its_record() {
             )),
             4,
         ),
-    ];
+    ]
+}
+
+#[test]
+fn each_driver_event_is_written_from_its_record() {
+    let records = driver_records();
     let events: Vec<String> = records
         .iter()
         .map(|(record, seq)| event_of(record, *seq))
@@ -1062,10 +1067,10 @@ fn each_driver_event_is_written_from_its_record() {
         };
         let (line, _) = render::record_lines(record);
         let line = line.expect("a line");
-        let (_, text) = line.as_str().split_once(": error: ").map_or_else(
-            || line.as_str().split_once(": warning: ").expect("a level"),
-            |split| split,
-        );
+        let (_, text) = line
+            .as_str()
+            .split_once(": error: ")
+            .unwrap_or_else(|| line.as_str().split_once(": warning: ").expect("a level"));
         assert_eq!(message_of(&event_of(record, *seq)), text, "{record:?}");
     }
 }

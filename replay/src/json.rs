@@ -67,10 +67,11 @@ pub fn printed(value: &(impl Put + ?Sized)) -> String {
     text.0
 }
 
-/// The JSON of one field's value: numbers as numbers, words as the lines print them,
-/// `BOOLEAN`s as `true`/`false`, what is unknown (or an on-link next hop) as `null`, an
-/// interface's name and alias as their Unicode string (the line's ASCII form has `?`),
-/// anything else as its printed text.
+/// The JSON of one field's value.
+///
+/// Numbers as numbers, words as the lines print them, `BOOLEAN`s as `true`/`false`, what is
+/// unknown (or an on-link next hop) as `null`, an interface's name and alias as their Unicode
+/// string (the line's ASCII form has `?`), anything else as its printed text.
 pub fn value<T: FieldValue + ?Sized>(value: &T) -> Value {
     match value.value() {
         FieldValueKind::Number(number) => number.into(),

@@ -1,4 +1,6 @@
-//! The model: what the driver knows, as plain data. Rows decoded into typed values
+//! The model: what the driver knows, as plain data.
+//!
+//! Rows decoded into typed values
 //! ([`decode`]), the one table of every printed field ([`fields`]), the records and what they
 //! hold ([`record`], [`names`]), a value's printed form ([`printed`]), the four notifications
 //! ([`notification`]), `NTSTATUS` ([`status`]), the settings ([`settings`]) and the event

@@ -503,9 +503,11 @@ impl Numbered {
     }
 }
 
-/// The driver's own records' `seq`: each kind's records numbered once, from 1, as they are
-/// made (printed or not, a session listening or not), and the number given to the record's
-/// ETW event, so that the event's `seq` is the record's (`cargo replay --json`'s).
+/// The driver's own records' `seq`, by kind.
+///
+/// Each kind's records are numbered once, from 1, as they are made (a session listening or
+/// not), and the number is given to the record's ETW event, so that the event's `seq` is the
+/// record's (`cargo replay --json`'s).
 #[derive(Debug, Default)]
 pub struct Numbers([AtomicU64; 7]);
 

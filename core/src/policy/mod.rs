@@ -1,4 +1,6 @@
-//! The policy: every decision the driver makes. `DriverEntry` and `DriverUnload`
+//! The policy: every decision the driver makes.
+//!
+//! `DriverEntry` and `DriverUnload`
 //! ([`lifecycle`]), what a callback does with an event ([`events`]), storm control
 //! ([`storm`]), and the device extension those decisions share ([`extension`]).
 

@@ -158,8 +158,9 @@ pub fn settings_event(settings: &Settings, seq: u64) -> SettingsEvent {
     event
 }
 
-/// The `loaded` event, from [`Record::Loaded`]'s record: the `loaded` line's fields, each
-/// under its name; `entries` only with `stable-table=immediate` and a table (its bit in
+/// The `loaded` event, from [`Record::Loaded`]'s record.
+///
+/// The `loaded` line's fields, each under its name; `entries` only with `stable-table=immediate` and a table (its bit in
 /// `present`), as in `cargo replay --json`.
 #[must_use]
 pub fn loaded_event(loaded: &Loaded, seq: u64) -> LoadedEvent {
@@ -263,10 +264,11 @@ pub const fn millis_as_seconds(millis: u64) -> u64 {
     (exponent << 52) | ((mantissa as u64) & ((1 << 52) - 1))
 }
 
-/// A warning or an error, as an event written into `event` where it lies: the message its
-/// record's [`Put`] writes ([`ErrorMessage`]'s, [`WarningMessage`]'s: the line's text after
-/// `error: ` or `warning: `), as `message`, cut to [`MESSAGE_TEXT`] bytes at a character
-/// boundary. Generic so that a callback's error (a stable table delivered above
+/// A warning or an error, as an event written into `event` where it lies.
+///
+/// Its `message` is what the record's [`Put`] writes ([`ErrorMessage`]'s,
+/// [`WarningMessage`]'s: the line's text after `error: ` or `warning: `), cut to
+/// [`MESSAGE_TEXT`] bytes at a character boundary. Generic so that a callback's error (a stable table delivered above
 /// `PASSIVE_LEVEL`) reaches only its own text's writer, not the lifecycle's `core::fmt`.
 pub fn message_event<M: Put + ?Sized>(event: &mut MessageEvent, message: &M, seq: u64) {
     let mut fields = event.fields();
