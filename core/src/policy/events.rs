@@ -554,32 +554,33 @@ pub(crate) fn emit_record<S: Sink>(sink: &S, numbers: &Numbers, record: &Record)
 /// its event, from the record.
 pub(crate) fn report<N, S: Sink>(extension: &Extension<N, S>, record: &Record) {
     let seq = emit_record(&extension.sink, &extension.numbers, record);
-    match record {
-        Record::Error(message) => trace_message(extension, true, message, seq),
-        Record::Warning(message) => trace_message(extension, false, message, seq),
-        _ => {}
-    }
+    trace_message(extension, record, seq);
 }
 
-/// Writes an error's or a warning's event, when a session listens: its message as its record
-/// says it ([`trace::message_event`]), in a frame of its own.
+/// Writes an error's or a warning's event, when a session listens: its message as the
+/// record's [`Put`] writes it ([`render::write_message`], the line's text after `error: ` or
+/// `warning: `), never read back from the line.
 #[inline(never)]
-fn trace_message<N, S: Sink, M: Put + ?Sized>(
-    extension: &Extension<N, S>,
-    error: bool,
-    message: &M,
-    seq: u64,
-) {
-    let level = if error {
-        trace::Level::Error
-    } else {
-        trace::Level::Warning
+fn trace_message<N, S: Sink>(extension: &Extension<N, S>, record: &Record, seq: u64) {
+    let level = match record {
+        Record::Error(_) => trace::Level::Error,
+        Record::Warning(_) => trace::Level::Warning,
+        _ => return,
     };
     if !extension.session.enabled(level, trace::keyword::LIFECYCLE) {
         return;
     }
+    let mut text = Line::new();
+    if let Some(error) = render::write_message(&mut text, record) {
+        write_message_event(extension, error, text.as_str(), seq);
+    }
+}
+
+/// Writes an error's or a warning's event with its message `text`, in a frame of its own.
+#[inline(never)]
+fn write_message_event<N, S: Sink>(extension: &Extension<N, S>, error: bool, text: &str, seq: u64) {
     let mut event = trace::new_message_event(error);
-    trace::message_event(&mut event, message, seq);
+    trace::message_event(&mut event, text, seq);
     event.write(extension.sink.trace(), &extension.session);
 }
 
@@ -712,9 +713,16 @@ pub fn stable_table_leaked<N, S: Sink>(extension: &Extension<N, S>, irql: u8) {
     let mut line = Line::new();
     render::write_stable_leaked(&mut line, irql);
     extension.sink.emit(Level::Error, &line);
-    // The record's message, by the writer its `Put` uses for it (no `core::fmt` on the
-    // callback's stack).
-    trace_message(extension, true, &render::StableLeakedText(irql), seq);
+    if extension
+        .session
+        .enabled(trace::Level::Error, trace::keyword::LIFECYCLE)
+    {
+        // The record's message, by the writer its `Put` uses for it (no `core::fmt` on the
+        // callback's stack), into the line's buffer, which is free again.
+        line = Line::new();
+        render::StableLeakedText(irql).put(&mut line);
+        write_message_event(extension, true, line.as_str(), seq);
+    }
 }
 
 /// Row `position` of the stable table being printed: a complete row, printed in full.

@@ -61,8 +61,8 @@ pub use crate::model::names::{ALIAS_CHARACTERS, NAME_CHARACTERS, Names, Text};
 pub use crate::model::record::{Completion, Detail, Note};
 pub use records::{
     NoteWords, Printed, StableLeakedText, Word, record_lines, visit_header, write_error,
-    write_lifecycle_record, write_loaded, write_settings, write_stable_leaked, write_storm,
-    write_storm_of, write_unloaded, write_warning,
+    write_lifecycle_record, write_loaded, write_message, write_settings, write_stable_leaked,
+    write_storm, write_storm_of, write_unloaded, write_warning,
 };
 pub use values::{Dec, Family, Hex};
 

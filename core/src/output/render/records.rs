@@ -555,6 +555,26 @@ pub fn write_stable_leaked(line: &mut Line, irql: u8) {
     put_stable_leaked(line, irql);
 }
 
+/// The message of an error's or a warning's record, what its line says after `error: ` or
+/// `warning: `, into `line` (empty): the text its ETW event carries.
+///
+/// Written by the message's [`Put`] through the same writer as [`write_error`] and
+/// [`write_warning`] (one copy of each message's code in the image). `None`, and nothing
+/// written, for any other record; else whether it is an error.
+pub fn write_message(line: &mut Line, record: &Record) -> Option<bool> {
+    match record {
+        Record::Error(message) => {
+            message.put(&mut ColdLine(line));
+            Some(true)
+        }
+        Record::Warning(message) => {
+            message.put(&mut ColdLine(line));
+            Some(false)
+        }
+        _ => None,
+    }
+}
+
 /// `netnotify: error: …`, into `line` (empty).
 pub fn write_error(line: &mut Line, message: &ErrorMessage) {
     put!(&mut ColdLine(line); PREFIX, "error: ", message);
