@@ -193,7 +193,7 @@ fn capture_state_writes_the_counters_so_far() {
     assert_eq!(
         events,
         [
-            r#"{"event":"counters","seq":1,"printed":true,"version":"0.1.0","schema":1,"interface.initial":0,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0,"kept":"","leaked-tables":0,"etw-dropped":0,"low-stack":0,"min-stack":18432}"#
+            r#"{"event":"counters","seq":1,"printed":false,"version":"0.1.0","schema":1,"interface.initial":0,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0,"kept":"","leaked-tables":0,"etw-dropped":0,"low-stack":0,"min-stack":18432}"#
         ]
     );
     // Disabled: nothing more.
@@ -1048,7 +1048,7 @@ fn each_driver_event_is_written_from_its_record() {
             r#"{"event":"loaded","seq":1,"printed":true,"version":"0.1.0","schema":1,"present":111,"registered":"interface,route","family":"ipv4","initial":false,"stable-table":"immediate","entries":0,"unload":"disabled","etw":"{cabe4808-b99f-5fdb-95a1-c1294a861355}"}"#,
             // `min-stack` none: 0.
             r#"{"event":"unloaded","seq":1,"printed":true,"interface.initial":1,"interface.add":2,"interface.delete":3,"interface.parameter":4,"interface.other":5,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":0,"route.add":950,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":1,"stable-table.entries":3,"kept":"route","leaked-tables":1,"etw-dropped":2,"low-stack":3,"min-stack":0}"#,
-            r#"{"event":"counters","seq":2,"printed":true,"version":"0.1.0","schema":1,"interface.initial":1,"interface.add":2,"interface.delete":3,"interface.parameter":4,"interface.other":5,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":0,"route.add":950,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":1,"stable-table.entries":3,"kept":"","leaked-tables":1,"etw-dropped":2,"low-stack":3,"min-stack":18432}"#,
+            r#"{"event":"counters","seq":2,"printed":false,"version":"0.1.0","schema":1,"interface.initial":1,"interface.add":2,"interface.delete":3,"interface.parameter":4,"interface.other":5,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":0,"route.add":950,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":1,"stable-table.entries":3,"kept":"","leaked-tables":1,"etw-dropped":2,"low-stack":3,"min-stack":18432}"#,
             r#"{"event":"storm","seq":3,"printed":true,"notification":"route","initial":1,"add":2,"delete":3,"parameter":4,"other":5,"over":1.25}"#,
             r#"{"event":"error","seq":2,"printed":true,"message":"CancelMibChangeNotify2 for route failed with status 0xC0000001; its callback may still run, so netnotify keeps it and stays in memory"}"#,
             r#"{"event":"error","seq":5,"printed":true,"message":"stable-table pending delivered at IRQL 2: not read, not freed (FreeMibTable needs IRQL below DISPATCH_LEVEL); leaked"}"#,

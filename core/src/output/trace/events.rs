@@ -133,11 +133,11 @@ pub const fn stable_event() -> StableEvent {
 }
 
 /// A driver event's header: its record's `seq` (the policy numbers each kind's records once,
-/// for the sink's record and for this event) and `printed` (true: the driver's lines are
-/// never left out).
-fn driver_header(fields: &mut Fields<'_>, seq: u64) {
+/// for the sink's record and for this event) and `printed` as the record's header has it
+/// (true: the driver's lines are never left out; false for `counters`, which has no line).
+fn driver_header(fields: &mut Fields<'_>, seq: u64, printed: bool) {
     fields.u64(header::SEQ.name, seq);
-    fields.bool32(header::PRINTED.name, true);
+    fields.bool32(header::PRINTED.name, printed);
 }
 
 /// The driver's version and the records' schema version, as the `loaded` record has them.
@@ -151,7 +151,7 @@ fn versions(fields: &mut Fields<'_>) {
 pub fn settings_event(settings: &Settings, seq: u64) -> SettingsEvent {
     let mut event = Event::new(&SETTINGS_EVENT);
     let mut fields = event.fields();
-    driver_header(&mut fields, seq);
+    driver_header(&mut fields, seq, true);
     for (setting, value) in SETTINGS.iter().zip(settings.values()) {
         fields.u32(setting.name, value);
     }
@@ -166,7 +166,7 @@ pub fn settings_event(settings: &Settings, seq: u64) -> SettingsEvent {
 pub fn loaded_event(loaded: &Loaded, seq: u64) -> LoadedEvent {
     let mut event = Event::new(&LOADED_EVENT);
     let mut fields = event.fields();
-    driver_header(&mut fields, seq);
+    driver_header(&mut fields, seq, true);
     versions(&mut fields);
     fields.present();
     fields.put(driver::REGISTERED.name, &loaded.registered);
@@ -203,7 +203,7 @@ pub fn loaded_event(loaded: &Loaded, seq: u64) -> LoadedEvent {
 /// `over 0.046s` reads (its bits made with integers: [`millis_as_seconds`]).
 pub fn storm_event(event: &mut StormEvent, storm: &Storm, seq: u64) {
     let mut fields = event.fields();
-    driver_header(&mut fields, seq);
+    driver_header(&mut fields, seq, true);
     fields.str(driver::STORM_KIND.name, storm.notification.name());
     counts(&mut fields, "", &storm.summary.counts);
     let millis = storm.summary.last.saturating_sub(storm.summary.first) / 10_000;
@@ -272,7 +272,7 @@ pub const fn millis_as_seconds(millis: u64) -> u64 {
 /// `PASSIVE_LEVEL`) reaches only its own text's writer, not the lifecycle's `core::fmt`.
 pub fn message_event<M: Put + ?Sized>(event: &mut MessageEvent, message: &M, seq: u64) {
     let mut fields = event.fields();
-    driver_header(&mut fields, seq);
+    driver_header(&mut fields, seq, true);
     fields.text_with(driver::MESSAGE.name, |payload| {
         message.put(&mut Cut {
             payload,
@@ -327,7 +327,8 @@ pub const fn new_message_event(error: bool) -> MessageEvent {
 pub fn counters_event(unloaded: bool, totals: &Totals, seq: u64) -> CountersEvent {
     let mut event = Event::new(if unloaded { &UNLOADED } else { &COUNTERS });
     let mut fields = event.fields();
-    driver_header(&mut fields, seq);
+    // `counters` has no line ([`Record::printed`]).
+    driver_header(&mut fields, seq, unloaded);
     if !unloaded {
         versions(&mut fields);
     }
