@@ -619,14 +619,14 @@ fn the_widest_interface_is_written_and_an_event_etw_refuses_is_counted() {
     assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
     sim.name_interface(ETHERNET_LUID, &"n".repeat(256), &"a".repeat(256));
     let counters = |event: &str, seq: u64, add: u64, dropped: u64| {
-        // `counters` carries the versions, `unloaded` does not.
-        let versions = if event == "counters" {
-            r#""version":"0.1.0","schema":1,"#
+        // `counters` carries the versions, `unloaded` does not; `counters` has no line.
+        let (printed, versions) = if event == "counters" {
+            (false, r#""version":"0.1.0","schema":1,"#)
         } else {
-            ""
+            (true, "")
         };
         format!(
-            r#"{{"event":"{event}","seq":{seq},"printed":true,{versions}"interface.initial":2,"interface.add":{add},"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":0,"route.add":0,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0,"kept":"","leaked-tables":0,"etw-dropped":{dropped},"low-stack":0,"min-stack":18432}}"#,
+            r#"{{"event":"{event}","seq":{seq},"printed":{printed},{versions}"interface.initial":2,"interface.add":{add},"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":0,"route.add":0,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0,"kept":"","leaked-tables":0,"etw-dropped":{dropped},"low-stack":0,"min-stack":18432}}"#,
         )
     };
     sim.etw_control(trace::CAPTURE_STATE, 0, 0, 0);
