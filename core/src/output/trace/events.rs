@@ -2,8 +2,10 @@
 //!
 //! Owns each event's type (its payload's room: its schema's, [`super::schema`]), the header
 //! of every change and stable-table event, how a record's fields reach its event ([`Fields`]
-//! as the renderer's [`Visit`]or), and the driver's own events: settings, loaded, storm
-//! summaries, warnings and errors, unloaded and counters.
+//! as the renderer's [`Visit`]or), and the driver's own events, each written from its record's
+//! data ([`crate::model::record::Record`]'s variants) with the record's `seq`: settings,
+//! loaded, storm summaries, warnings and errors (the message its `Put` writes), unloaded and
+//! counters.
 
 use super::encoding::Bytes;
 use super::schema::{
