@@ -33,18 +33,16 @@ use crate::model::decode::{
 };
 use crate::model::names::{ALIAS_CHARACTERS, NAME_CHARACTERS, Names, Text};
 use crate::model::notification::Notification;
+use crate::model::printed::Put;
 use crate::model::record::{
     Completion, Detail, ErrorMessage, Note, Record, RowDetail, Storm, Totals,
 };
 use crate::model::settings::Verbosity;
 use crate::model::status::NtStatus;
-use core::sync::atomic::{AtomicU64, Ordering};
-
-use crate::model::printed::Put;
 use crate::output::line::Line;
 use crate::output::render;
 use crate::output::trace::{self, Session, Trace};
-use crate::policy::extension::Extension;
+use crate::policy::extension::{Extension, Numbered, Numbers};
 use crate::policy::storm::{Admission, LIMITED, QUIET};
 
 /// The least stack, in bytes, a callback or the storm timer's DPC must find at its entry.
@@ -462,67 +460,6 @@ fn trace_summary<N, S: Sink>(
     };
     trace::storm_event(&mut event, &storm, seq);
     event.write(extension.sink.trace(), &extension.session);
-}
-
-/// A kind of the driver's own records, each numbered from 1 ([`Numbers`]).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Numbered {
-    /// `settings`.
-    Settings,
-    /// `loaded`.
-    Loaded,
-    /// `unloaded`.
-    Unloaded,
-    /// `counters` (capture-state: an ETW event only).
-    Counters,
-    /// `storm`.
-    Storm,
-    /// `error`.
-    Error,
-    /// `warning`.
-    Warning,
-}
-
-impl Numbered {
-    /// The kind of `record`, if it is one of the driver's own (`None` for the notifications'
-    /// and the stable table's, which their counters number).
-    #[must_use]
-    pub const fn of(record: &Record) -> Option<Self> {
-        Some(match record {
-            Record::Settings(_) => Self::Settings,
-            Record::Loaded(_) => Self::Loaded,
-            Record::Unloaded(_) => Self::Unloaded,
-            Record::Counters(_) => Self::Counters,
-            Record::Storm(_) => Self::Storm,
-            Record::Error(_) => Self::Error,
-            Record::Warning(_) => Self::Warning,
-            Record::Change { .. } | Record::StableTable { .. } | Record::StableEntry { .. } => {
-                return None;
-            }
-        })
-    }
-}
-
-/// The driver's own records' `seq`, by kind.
-///
-/// Each kind's records are numbered once, from 1, as they are made (a session listening or
-/// not), and the number is given to the record's ETW event, so that the event's `seq` is the
-/// record's (`cargo replay --json`'s).
-#[derive(Debug, Default)]
-pub struct Numbers([AtomicU64; 7]);
-
-impl Numbers {
-    /// The next `seq` of `kind`.
-    pub fn next(&self, kind: Numbered) -> u64 {
-        self.0.get(kind as usize).map_or(0, |count| {
-            count.fetch_add(1, Ordering::Relaxed).wrapping_add(1)
-        })
-    }
-
-    /// The next `seq` of `record`'s kind (0 for a record the driver's counters number).
-    pub fn next_of(&self, record: &Record) -> u64 {
-        Numbered::of(record).map_or(0, |kind| self.next(kind))
-    }
 }
 
 /// The level a record's line is printed at.

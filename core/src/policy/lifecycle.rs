@@ -20,8 +20,8 @@ use crate::model::record::{
 use crate::model::settings::{self, PARAMETER_BUFFER, RawValue, Settings};
 use crate::model::status::NtStatus;
 use crate::output::trace::{self, Trace as _};
-use crate::policy::events::{self, Numbers};
-use crate::policy::extension::Extension;
+use crate::policy::events;
+use crate::policy::extension::{Extension, Numbers};
 
 /// What a `Notify*Change` call's status and handle mean (docs/netio.md#registration).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
