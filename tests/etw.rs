@@ -9,9 +9,14 @@ use core::net::Ipv4Addr;
 
 use common::{ETHERNET_LUID, ipv4, route_row};
 use netnotify_core::boundary::ffi::{MibIpInterfaceRow, notification_type as nt};
-use netnotify_core::model::notification::Notification;
-use netnotify_core::model::settings::RawValue;
+use netnotify_core::model::counters::{ChangeCounts, StableCounts, Summary};
+use netnotify_core::model::notification::{Notification, NotificationSet};
+use netnotify_core::model::record::{
+    ErrorMessage, Loaded, Record, StableState, Storm, Totals, WarningMessage,
+};
+use netnotify_core::model::settings::{RawValue, SETTINGS, Settings};
 use netnotify_core::model::status::NtStatus;
+use netnotify_core::output::render;
 use netnotify_core::output::trace::{
     self, Channel, DESCRIPTOR_PROVIDER_TRAITS, Level, PROVIDER_GUID, PROVIDER_NAME,
     PROVIDER_TRAITS, keyword,
@@ -188,7 +193,7 @@ fn capture_state_writes_the_counters_so_far() {
     assert_eq!(
         events,
         [
-            r#"{"event":"counters","seq":1,"printed":true,"version":"0.1.0","schema":1,"interface.initial":0,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0,"kept":"","leaked-tables":0,"etw-dropped":0,"low-stack":0,"min-stack":18432}"#
+            r#"{"event":"counters","seq":1,"printed":false,"version":"0.1.0","schema":1,"interface.initial":0,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0,"kept":"","leaked-tables":0,"etw-dropped":0,"low-stack":0,"min-stack":18432}"#
         ]
     );
     // Disabled: nothing more.
@@ -614,14 +619,14 @@ fn the_widest_interface_is_written_and_an_event_etw_refuses_is_counted() {
     assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
     sim.name_interface(ETHERNET_LUID, &"n".repeat(256), &"a".repeat(256));
     let counters = |event: &str, seq: u64, add: u64, dropped: u64| {
-        // `counters` carries the versions, `unloaded` does not.
-        let versions = if event == "counters" {
-            r#""version":"0.1.0","schema":1,"#
+        // `counters` carries the versions, `unloaded` does not; `counters` has no line.
+        let (printed, versions) = if event == "counters" {
+            (false, r#""version":"0.1.0","schema":1,"#)
         } else {
-            ""
+            (true, "")
         };
         format!(
-            r#"{{"event":"{event}","seq":{seq},"printed":true,{versions}"interface.initial":2,"interface.add":{add},"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":0,"route.add":0,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0,"kept":"","leaked-tables":0,"etw-dropped":{dropped},"low-stack":0,"min-stack":18432}}"#,
+            r#"{{"event":"{event}","seq":{seq},"printed":{printed},{versions}"interface.initial":2,"interface.add":{add},"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":0,"route.add":0,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0,"kept":"","leaked-tables":0,"etw-dropped":{dropped},"low-stack":0,"min-stack":18432}}"#,
         )
     };
     sim.etw_control(trace::CAPTURE_STATE, 0, 0, 0);
@@ -899,5 +904,285 @@ fn the_names_are_utf16_as_netio_gave_them() {
         "{event}"
     );
     sim.unload_driver();
+    sim.finish();
+}
+
+/// An event built by the trace writers, finished and decoded as the simulator reads a write.
+fn decoded_event<const P: usize>(mut event: trace::Event<P>) -> String {
+    assert!(event.finish(), "the event fits and follows its schema");
+    netnotify_core::sim::decode_etw(&netnotify_core::sim::EtwWrite {
+        descriptor: event.descriptor(),
+        traits: PROVIDER_TRAITS.to_vec(),
+        metadata: event.metadata().to_vec(),
+        payload: event.payload().to_vec(),
+    })
+}
+
+/// The event a driver record's writer builds from the record: what `report`, `emit_record`'s
+/// callers, the storm summary and capture-state write for it, with its `seq`.
+fn event_of(record: &Record, seq: u64) -> String {
+    match record {
+        Record::Settings(settings) => decoded_event(trace::settings_event(settings, seq)),
+        Record::Loaded(loaded) => decoded_event(trace::loaded_event(loaded, seq)),
+        Record::Unloaded(totals) => decoded_event(trace::counters_event(true, totals, seq)),
+        Record::Counters(totals) => decoded_event(trace::counters_event(false, totals, seq)),
+        Record::Storm(storm) => {
+            let mut event = trace::new_storm_event();
+            trace::storm_event(&mut event, storm, seq);
+            decoded_event(event)
+        }
+        Record::Error(message) => {
+            let mut event = trace::new_message_event(true);
+            trace::message_event(&mut event, message, seq);
+            decoded_event(event)
+        }
+        Record::Warning(message) => {
+            let mut event = trace::new_message_event(false);
+            trace::message_event(&mut event, message, seq);
+            decoded_event(event)
+        }
+        other => panic!("not a driver record: {other:?}"),
+    }
+}
+
+/// The `message` of a decoded error or warning event: its last field (no message has a
+/// quote or a backslash to unescape).
+fn message_of(event: &str) -> String {
+    let (_, message) = event.split_once(r#","message":""#).expect("a message");
+    let message = message.strip_suffix(r#""}"#).expect("the last field");
+    assert!(!message.contains('\\'), "{message}");
+    message.to_owned()
+}
+
+/// One record of each driver kind, with its `seq`.
+fn driver_records() -> [(Record, u64); 8] {
+    let counts = ChangeCounts {
+        initial: 1,
+        add: 2,
+        delete: 3,
+        parameter: 4,
+        other: 5,
+    };
+    let totals = Totals {
+        interface: counts,
+        address: ChangeCounts::default(),
+        route: ChangeCounts {
+            add: 950,
+            ..ChangeCounts::default()
+        },
+        stable: StableCounts {
+            tables: 1,
+            entries: 3,
+        },
+        kept: NotificationSet::EMPTY.with(Notification::Route),
+        leaked_tables: 1,
+        etw_dropped: 2,
+        low_stack: 3,
+        min_stack: None,
+    };
+    [
+        (Record::Settings(Settings::DEFAULT), 1),
+        (
+            Record::Loaded(Loaded {
+                registered: NotificationSet::EMPTY
+                    .with(Notification::Interface)
+                    .with(Notification::Route),
+                family: 2,
+                initial: false,
+                stable: StableState::Immediate(None),
+                pinned: true,
+                etw: true,
+            }),
+            1,
+        ),
+        (Record::Unloaded(totals), 1),
+        (
+            Record::Counters(Totals {
+                min_stack: Some(18_432),
+                kept: NotificationSet::EMPTY,
+                ..totals
+            }),
+            2,
+        ),
+        (
+            Record::Storm(Storm {
+                notification: Notification::Route,
+                summary: Summary {
+                    counts,
+                    first: 10_000_000,
+                    last: 22_500_000,
+                },
+            }),
+            3,
+        ),
+        (
+            Record::Error(ErrorMessage::CancelFailed(
+                Notification::Route,
+                NtStatus(0xC000_0001_u32.cast_signed()),
+            )),
+            2,
+        ),
+        (Record::Error(ErrorMessage::StableLeaked(2)), 5),
+        (
+            Record::Warning(WarningMessage::setting_defaulted(
+                &SETTINGS[4],
+                RawValue::Dword(7),
+            )),
+            4,
+        ),
+    ]
+}
+
+#[test]
+fn each_driver_event_is_written_from_its_record() {
+    let records = driver_records();
+    let events: Vec<String> = records
+        .iter()
+        .map(|(record, seq)| event_of(record, *seq))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            r#"{"event":"settings","seq":1,"printed":true,"Notifications":15,"Family":0,"InitialNotification":1,"Requery":1,"Verbosity":2,"LinesPerSecond":20,"Burst":100}"#,
+            // `entries` absent (no table): 0 with its bit clear in `present`.
+            r#"{"event":"loaded","seq":1,"printed":true,"version":"0.1.0","schema":1,"present":111,"registered":"interface,route","family":"ipv4","initial":false,"stable-table":"immediate","entries":0,"unload":"disabled","etw":"{cabe4808-b99f-5fdb-95a1-c1294a861355}"}"#,
+            // `min-stack` none: 0.
+            r#"{"event":"unloaded","seq":1,"printed":true,"interface.initial":1,"interface.add":2,"interface.delete":3,"interface.parameter":4,"interface.other":5,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":0,"route.add":950,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":1,"stable-table.entries":3,"kept":"route","leaked-tables":1,"etw-dropped":2,"low-stack":3,"min-stack":0}"#,
+            r#"{"event":"counters","seq":2,"printed":false,"version":"0.1.0","schema":1,"interface.initial":1,"interface.add":2,"interface.delete":3,"interface.parameter":4,"interface.other":5,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":0,"route.add":950,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":1,"stable-table.entries":3,"kept":"","leaked-tables":1,"etw-dropped":2,"low-stack":3,"min-stack":18432}"#,
+            r#"{"event":"storm","seq":3,"printed":true,"notification":"route","initial":1,"add":2,"delete":3,"parameter":4,"other":5,"over":1.25}"#,
+            r#"{"event":"error","seq":2,"printed":true,"message":"CancelMibChangeNotify2 for route failed with status 0xC0000001; its callback may still run, so netnotify keeps it and stays in memory"}"#,
+            r#"{"event":"error","seq":5,"printed":true,"message":"stable-table pending delivered at IRQL 2: not read, not freed (FreeMibTable needs IRQL below DISPATCH_LEVEL); leaked"}"#,
+            r#"{"event":"warning","seq":4,"printed":true,"message":"setting Verbosity: found 7; expected a REG_DWORD 0, 1 or 2; using 2"}"#,
+        ]
+    );
+    // The callback's own writer of a leaked table's message writes what the record's `Put`
+    // does.
+    let mut event = trace::new_message_event(true);
+    trace::message_event(&mut event, &render::StableLeakedText(2), 5);
+    assert_eq!(decoded_event(event), events[6]);
+    // Each error and warning event's message is its line after `error: ` / `warning: `.
+    for (record, seq) in &records {
+        let (Record::Error(_) | Record::Warning(_)) = record else {
+            continue;
+        };
+        let (line, _) = render::record_lines(record);
+        let line = line.expect("a line");
+        let (_, text) = line
+            .as_str()
+            .split_once(": error: ")
+            .unwrap_or_else(|| line.as_str().split_once(": warning: ").expect("a level"));
+        assert_eq!(message_of(&event_of(record, *seq)), text, "{record:?}");
+    }
+}
+
+/// Every warning the simulated driver prints, with the simulator that printed it.
+fn simulators_with_every_warning() -> Vec<Sim> {
+    let mut sims = Vec::new();
+    // The settings' warnings: every way a value can be wrong.
+    let sim = Sim::new();
+    sim.set_parameter("Notifications", RawValue::Dword(99));
+    sim.set_parameter(
+        "Family",
+        RawValue::Other {
+            value_type: 1,
+            size: 6,
+        },
+    );
+    sim.set_parameter(
+        "Verbosity",
+        RawValue::Other {
+            value_type: netnotify_core::model::settings::REG_DWORD,
+            size: 2,
+        },
+    );
+    sim.set_parameter(
+        "Burst",
+        RawValue::Unreadable(NtStatus(0xC000_0022_u32.cast_signed())),
+    );
+    sims.push(sim);
+    let sim = Sim::new();
+    sim.fail_etw_register(NtStatus(0xC000_009A_u32.cast_signed()));
+    sims.push(sim);
+    let sim = Sim::new();
+    sim.fail_etw_set_traits(NtStatus(0xC000_0002_u32.cast_signed()));
+    sims.push(sim);
+    let sim = Sim::new();
+    sim.fail_etw_set_traits(NtStatus(0xC000_0002_u32.cast_signed()));
+    sim.fail_etw_use_descriptor_type(NtStatus(0xC000_000D_u32.cast_signed()));
+    sims.push(sim);
+    let sim = Sim::new();
+    sim.script(
+        Notification::Interface,
+        netnotify_core::sim::Outcome::Status(NtStatus(0x0000_0105)),
+    );
+    sims.push(sim);
+    sims
+}
+
+#[test]
+fn a_warning_s_event_says_what_its_line_says_after_warning() {
+    let mut checked = Vec::new();
+    for sim in simulators_with_every_warning() {
+        sim.etw_session_at_register(0, ALL);
+        assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+        let lines = sim.lines();
+        let written: Vec<String> = sim
+            .etw_events()
+            .into_iter()
+            .filter(|event| event.starts_with(r#"{"event":"warning""#))
+            .map(|event| message_of(&event))
+            .collect();
+        let mut seq = 0;
+        for (at, record) in sim.event_records_since(0) {
+            let Record::Warning(message) = record else {
+                continue;
+            };
+            seq += 1;
+            let line = lines.get(at).expect("the record's line");
+            let text = line
+                .strip_prefix("netnotify: warning: ")
+                .unwrap_or_else(|| panic!("a warning line: {line}"));
+            // The event its record makes, and the one the driver wrote, where a provider
+            // was registered to write it.
+            assert_eq!(message_of(&event_of(&record, seq)), text);
+            if matches!(message, WarningMessage::UnexpectedStatus(..)) {
+                assert_eq!(written, [text]);
+            }
+            checked.push(std::mem::discriminant(&message));
+        }
+        sim.unload_driver();
+        sim.finish();
+    }
+    // Every kind of warning, the settings' four times.
+    assert_eq!(checked.len(), 8, "{checked:?}");
+    checked.dedup();
+    assert_eq!(checked.len(), 5, "{checked:?}");
+}
+
+#[test]
+fn a_driver_event_s_seq_is_its_record_s_those_printed_before_etw_counted() {
+    let sim = Sim::new();
+    // A warning before `EtwRegister` (no event), then one with an event: `seq` 2, as
+    // `--json` numbers the second warning record.
+    sim.set_parameter("Burst", RawValue::Dword(0));
+    sim.script(
+        Notification::Interface,
+        netnotify_core::sim::Outcome::Status(NtStatus(0x0000_0105)),
+    );
+    sim.etw_session_at_register(Level::Warning.as_int(), keyword::LIFECYCLE);
+    assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
+    sim.unload_driver();
+    let warnings: Vec<String> = sim
+        .lines()
+        .into_iter()
+        .filter(|line| line.starts_with("netnotify: warning: "))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert_eq!(
+        sim.etw_events(),
+        [
+            r#"{"event":"warning","seq":2,"printed":true,"message":"NotifyIpInterfaceChange returned unexpected status 0x00000105; keeping its handle"}"#
+        ]
+    );
     sim.finish();
 }

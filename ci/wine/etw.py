@@ -164,7 +164,6 @@ def stack_of(calls, tracelogging=None):
 
 # The notifications' events carry their `seq` (the driver's count of the kind's events); a
 # driver event's `seq` numbers the provider's events of its name.
-NOTIFICATION_KINDS = ("interface", "address", "route", "stable-table")
 
 
 def zero(in_type):
@@ -197,7 +196,8 @@ def json_view(objects, layouts, registered=True):
     setting the traits failed, or at all without a provider; `kind` is the event's name; every
     field of the schema in order, a key the object lacks (or has as null) as its type's zero
     with its bit clear in `present` (bit n: the n-th field after it); `note` empty when none;
-    a driver event's `seq` its number among the events of its name and `printed` true; a
+    every event's `seq` its object's (the record's, which the driver gives its event) and
+    `printed` true where the object has none; a
     nested object is its fields named `outer.inner`; a key no field takes is kept as
     `unexpected.KEY`, so that it fails the comparison."""
     if not registered:
@@ -205,7 +205,7 @@ def json_view(objects, layouts, registered=True):
     first = next((n for n, o in enumerate(objects) if o.get("kind") == "settings"), None)
     if first is None:
         return []
-    view, driver_seq = [], {}
+    view = []
     for obj in objects[first:]:
         kind = obj["kind"]
         if kind == "warning" and obj.get("message", "").startswith("EtwSetInformation("):
@@ -219,10 +219,7 @@ def json_view(objects, layouts, registered=True):
             else:
                 used.add(field)
                 value = obj.get(field)
-            if field == "seq" and kind not in NOTIFICATION_KINDS:
-                driver_seq[kind] = driver_seq.get(kind, 0) + 1
-                event[field] = driver_seq[kind]
-            elif field == "printed":
+            if field == "printed":
                 event[field] = obj.get("printed", True)
             elif field == "present":
                 present = at

@@ -3,14 +3,8 @@
 //! One record, two renderings (docs/replay.md#etw), by each event name's fixed schema
 //! ([`mod@netnotify_core::output::trace::schema`]).
 
-use std::collections::BTreeMap;
-
 use netnotify_core::output::trace::{InType, schema};
 use serde_json::{Map, Value};
-
-/// The event names of notifications: their objects' `seq` is the kind's count of events (or
-/// of a stable table's records), which the event carries too.
-const NOTIFICATION_KINDS: [&str; 4] = ["interface", "address", "route", "stable-table"];
 
 /// What the driver's ETW events decode to, from `--json`'s objects (docs/replay.md#etw).
 ///
@@ -29,9 +23,10 @@ const NOTIFICATION_KINDS: [&str; 4] = ["interface", "address", "route", "stable-
 /// - Each value in its column's type: a number column's `infinite` or `unset` is
 ///   4294967295, the all-ones value the row holds; a text column's number (an enum value or
 ///   change type Windows does not define) is its decimal text.
-/// - A driver event's `seq` numbers the provider's events of its name (the object's numbers
-///   `--json`'s objects, those before `settings` too); `printed` is `true` where the object
-///   has none (the driver's own lines are never left out).
+/// - Every event's `seq` is its object's: the record's number among its kind's, which the
+///   driver gives its event too (those before `settings` are numbered, without an event);
+///   `printed` is `true` where the object has none (the driver's own lines are never left
+///   out).
 /// - A nested object (the `unloaded` counts) is its fields named `outer.inner`: etl-parser
 ///   decodes no `TraceLogging` struct.
 /// - A key of the object that its schema has no column for is kept as `unexpected.<key>`,
@@ -47,7 +42,6 @@ pub fn etw_view(objects: &[Value], registered: bool) -> Vec<Value> {
     else {
         return Vec::new();
     };
-    let mut driver_seq: BTreeMap<String, u64> = BTreeMap::new();
     objects
         .iter()
         .skip(first)
@@ -61,19 +55,13 @@ pub fn etw_view(objects: &[Value], registered: bool) -> Vec<Value> {
         })
         .map(|object| {
             let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
-            let driver = !NOTIFICATION_KINDS.contains(&kind);
-            let seq = driver.then(|| {
-                let seq = driver_seq.entry(kind.to_owned()).or_insert(0);
-                *seq += 1;
-                *seq
-            });
-            Value::Object(view(object, kind, seq))
+            Value::Object(view(object, kind))
         })
         .collect()
 }
 
-/// The event of one object: `seq` is the driver's number of a driver event.
-fn view(object: &Map<String, Value>, kind: &str, seq: Option<u64>) -> Map<String, Value> {
+/// The event of one object.
+fn view(object: &Map<String, Value>, kind: &str) -> Map<String, Value> {
     let mut view = Map::new();
     view.insert("event".to_owned(), kind.into());
     let Some(schema) = schema(kind) else {
@@ -96,10 +84,9 @@ fn view(object: &Map<String, Value>, kind: &str, seq: Option<u64>) -> Map<String
             used.push(key.clone());
             object.get(&key)
         };
-        let value = match (key.as_str(), seq) {
-            ("seq", Some(seq)) => seq.into(),
-            ("printed", _) => found.cloned().unwrap_or(Value::Bool(true)),
-            ("present", _) => {
+        let value = match key.as_str() {
+            "printed" => found.cloned().unwrap_or(Value::Bool(true)),
+            "present" => {
                 present = Some((key.clone(), at));
                 0.into()
             }

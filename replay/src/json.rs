@@ -67,9 +67,11 @@ pub fn printed(value: &(impl Put + ?Sized)) -> String {
     text.0
 }
 
-/// The JSON of one field's value: numbers as numbers, words as the lines print them,
-/// `BOOLEAN`s as `true`/`false`, what is unknown (or an on-link next hop) as `null`, anything
-/// else as its printed text.
+/// The JSON of one field's value.
+///
+/// Numbers as numbers, words as the lines print them, `BOOLEAN`s as `true`/`false`, what is
+/// unknown (or an on-link next hop) as `null`, an interface's name and alias as their Unicode
+/// string (the line's ASCII form has `?`), anything else as its printed text.
 pub fn value<T: FieldValue + ?Sized>(value: &T) -> Value {
     match value.value() {
         FieldValueKind::Number(number) => number.into(),
@@ -77,6 +79,15 @@ pub fn value<T: FieldValue + ?Sized>(value: &T) -> Value {
         FieldValueKind::Word(word) => word.into(),
         FieldValueKind::Bool(flag) => flag.into(),
         FieldValueKind::Text(text) => text.into(),
+        // A name as NETIO gave it: its Unicode string (a lone surrogate as U+FFFD).
+        FieldValueKind::Utf16(units) => String::from_utf16_lossy(
+            &units
+                .chunks_exact(2)
+                .filter_map(|unit| unit.try_into().ok())
+                .map(u16::from_le_bytes)
+                .collect::<Vec<u16>>(),
+        )
+        .into(),
         FieldValueKind::Unknown => Value::Null,
         FieldValueKind::Address(address) => printed(&address).into(),
         FieldValueKind::Prefix(prefix) => printed(&prefix).into(),

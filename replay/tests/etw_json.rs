@@ -138,3 +138,59 @@ fn every_event_decodes_to_its_json_object() {
         ]
     );
 }
+
+/// The scenario's output as `output` writes it, and its ETW calls (every event listened to).
+fn played(text: &str, output: Output) -> (Vec<String>, Vec<String>) {
+    let scenario = parse(text).expect("a scenario");
+    let session = EtwSession {
+        listen: Some((0, u64::MAX)),
+        capture_state: false,
+    };
+    let (mut out, mut notes) = (Vec::new(), Vec::new());
+    let (_, log) = run_with(&scenario, output, session, &mut out, &mut notes).expect("in memory");
+    let out = String::from_utf8(out).expect("UTF-8");
+    (out.lines().map(str::to_owned).collect(), log)
+}
+
+#[test]
+fn a_non_ascii_alias_is_ascii_in_the_line_and_unicode_in_json_and_etw() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../ci/wine/scenarios/unicode-alias.jsonl");
+    let text = std::fs::read_to_string(path).expect("scenario");
+    // One record, the route's add: the line keeps its ASCII form with `?`.
+    let (lines, _) = played(&text, Output::Lines);
+    let line = lines
+        .iter()
+        .find(|line| line.starts_with("netnotify: route add "))
+        .expect("the route's line");
+    assert!(
+        line.contains(r#" name=ethernet_32768 alias="Ethernet ? B?ro" "#),
+        "{line}"
+    );
+    // `--json` gives the Unicode string.
+    let (objects, log) = played(&text, Output::Json);
+    let object: Value = objects
+        .iter()
+        .map(|object| serde_json::from_str::<Value>(object).expect("JSON"))
+        .find(|object| object["kind"] == "route" && object["change"] == "add")
+        .expect("the route's object");
+    assert_eq!(object["name"], "ethernet_32768");
+    assert_eq!(object["alias"], "Ethernet \u{2013} B\u{fc}ro");
+    assert_eq!(object["seq"], 3);
+    // The event carries the UTF-16 units: decoded, the same string, with the same `seq`.
+    let events = decoded(&log, &mut BTreeMap::new(), "unicode-alias");
+    let event = events
+        .iter()
+        .find(|event| event["event"] == "route" && event["change"] == "add")
+        .expect("the route's event");
+    assert_eq!(event["name"], "ethernet_32768");
+    assert_eq!(event["alias"], "Ethernet \u{2013} B\u{fc}ro");
+    assert_eq!(event["seq"], 3);
+    // The warning before `EtwRegister` has no event but its number: `--json` says seq 1.
+    assert!(
+        objects[0].starts_with(r#"{"kind":"warning","seq":1,"#),
+        "{}",
+        objects[0]
+    );
+    assert!(events.iter().all(|event| event["event"] != "warning"));
+}

@@ -552,8 +552,11 @@ pub enum Value<'a> {
     Word(&'a str),
     /// A `BOOLEAN`.
     Bool(bool),
-    /// Text (a name, an alias).
+    /// Text.
     Text(&'a str),
+    /// UTF-16 text, its units little-endian: an interface's name or alias as NETIO gave it
+    /// (`--json`'s Unicode string; the line prints its ASCII form, ETW carries the units).
+    Utf16(&'a [u8]),
     /// Not known (a name or alias NETIO could not give), or none (an on-link route's next
     /// hop): JSON `null`.
     Unknown,

@@ -19,12 +19,13 @@ pub const ALIAS_CHARACTERS: usize = 48;
 
 /// A name or alias as looked up, at most `N` characters, or unknown (`?`).
 ///
-/// Kept as its UTF-16 units (little-endian, as ETW's `CStr16` takes them); the line and
-/// `--json` print it as ASCII (printable ASCII kept, `"` as `'` since the alias is quoted,
-/// anything else `?`: `output::render::text`).
+/// Kept as its UTF-16 units (little-endian, as ETW's `CStr16` takes them); the line prints it
+/// as ASCII (printable ASCII kept, `"` as `'` since the alias is quoted, anything else `?`:
+/// `output::render::text`).
 /// A longer text keeps its first `N - 3` characters and ends with `...` (a surrogate pair cut
-/// in half at that point is kept as U+FFFD). The line and `--json` print the ASCII form;
-/// ETW events carry the units, so a decoder shows `Ethernet – Büro` as it is.
+/// in half at that point is kept as U+FFFD). The line prints the ASCII form; `--json` gives
+/// the Unicode string and ETW events carry the units, so both show `Ethernet – Büro` as it
+/// is.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Text<const N: usize> {
     // The output's writers read them (`output::render::text`, `output::trace`).

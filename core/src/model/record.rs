@@ -23,8 +23,10 @@ use crate::model::counters::{ChangeCounts, Counters, StableCounts, Summary};
 use crate::model::decode::{
     Address, AddressKeys, Change, Interface, InterfaceKeys, Route, RouteKeys,
 };
+use crate::model::fields::{FieldValue, Value};
 use crate::model::names::Names;
 use crate::model::notification::{Notification, NotificationSet};
+use crate::model::printed::{Dec, Out, Put, put};
 use crate::model::settings::{RawValue, Setting, Settings};
 use crate::model::status::NtStatus;
 
@@ -411,4 +413,34 @@ pub enum Completion {
     Immediate,
     /// Delivered to the callback after a pending return.
     Pending,
+}
+
+/// A note's words, without the parentheses the line puts around them: `gone before
+/// re-query`. Empty for [`Note::None`].
+pub struct NoteWords(pub Note);
+
+impl Put for Note {
+    /// Empty, or the note's words ([`NoteWords`]) in parentheses, with a leading space.
+    fn put<O: Out>(&self, out: &mut O) {
+        if *self != Self::None {
+            put!(out; " (", NoteWords(*self), ")");
+        }
+    }
+}
+
+impl Put for NoteWords {
+    fn put<O: Out>(&self, out: &mut O) {
+        match self.0 {
+            Note::None => {}
+            Note::Gone => out.put_str("gone before re-query"),
+            Note::QueryFailed(status) => put!(out; "re-query failed with status ", status),
+            Note::NotPassive(irql) => put!(out; "not re-queried at IRQL ", Dec(irql)),
+        }
+    }
+}
+
+impl FieldValue for NoteWords {
+    fn value(&self) -> Value<'_> {
+        Value::Printed
+    }
 }

@@ -33,13 +33,16 @@ use crate::model::decode::{
 };
 use crate::model::names::{ALIAS_CHARACTERS, NAME_CHARACTERS, Names, Text};
 use crate::model::notification::Notification;
-use crate::model::record::{Completion, Detail, ErrorMessage, Note, Record, RowDetail, Storm};
+use crate::model::printed::Put;
+use crate::model::record::{
+    Completion, Detail, ErrorMessage, Note, Record, RowDetail, Storm, Totals,
+};
 use crate::model::settings::Verbosity;
 use crate::model::status::NtStatus;
 use crate::output::line::Line;
 use crate::output::render;
 use crate::output::trace::{self, Session, Trace};
-use crate::policy::extension::Extension;
+use crate::policy::extension::{Extension, Numbered, Numbers};
 use crate::policy::storm::{Admission, LIMITED, QUIET};
 
 /// The least stack, in bytes, a callback or the storm timer's DPC must find at its entry.
@@ -428,18 +431,20 @@ fn emit_event<N, S: Sink, R: ChangeRow<N, S::Trace>>(
     }
 }
 
-/// Emits a storm summary's line and writes its event, each in a frame of its own.
+/// Emits a storm summary's line and writes its event, each in a frame of its own, both
+/// with the summary's one `seq`.
 pub(crate) fn emit_summary<N, S: Sink>(
     extension: &Extension<N, S>,
     notification: Notification,
     summary: &Summary,
 ) {
+    let seq = extension.numbers.next(Numbered::Storm);
     print_summary(&extension.sink, notification, summary);
     if extension
         .session
         .enabled(trace::Level::Warning, trace::keyword::LIFECYCLE)
     {
-        trace_summary(extension, notification, summary);
+        trace_summary(extension, notification, summary, seq);
     }
 }
 
@@ -457,15 +462,21 @@ fn print_summary<S: Sink>(sink: &S, notification: Notification, summary: &Summar
     sink.emit(Level::Warning, &line);
 }
 
-/// Writes a storm summary's event, in a frame of its own (not beside the line's buffer).
+/// Writes a storm summary's event, in a frame of its own (not beside the line's buffer): from
+/// the record's data ([`Storm`]), built here whatever the sink keeps.
 #[inline(never)]
 fn trace_summary<N, S: Sink>(
     extension: &Extension<N, S>,
     notification: Notification,
     summary: &Summary,
+    seq: u64,
 ) {
     let mut event = trace::new_storm_event();
-    trace::storm_event(&mut event, notification, summary, &extension.session);
+    let storm = Storm {
+        notification,
+        summary: *summary,
+    };
+    trace::storm_event(&mut event, &storm, seq);
     event.write(extension.sink.trace(), &extension.session);
 }
 
@@ -478,10 +489,12 @@ const fn level_of(record: &Record) -> Level {
     }
 }
 
-/// Hands a record to the sink (one that keeps records) and prints its line: the driver's
-/// own records of `DriverEntry` and `DriverUnload` (the callbacks print theirs with their own
-/// writers, in frames of their own).
-pub(crate) fn emit_record<S: Sink>(sink: &S, record: &Record) {
+/// Numbers a record of the driver's own ([`Numbers`]), hands it to the sink (one that keeps
+/// records) and prints its line: the driver's own records of `DriverEntry` and
+/// `DriverUnload` (the callbacks print theirs with their own writers, in frames of their
+/// own). Its `seq`, for its event.
+pub(crate) fn emit_record<S: Sink>(sink: &S, numbers: &Numbers, record: &Record) -> u64 {
+    let seq = numbers.next_of(record);
     if S::RECORDS {
         sink.record(record);
     }
@@ -489,46 +502,40 @@ pub(crate) fn emit_record<S: Sink>(sink: &S, record: &Record) {
     if render::write_lifecycle_record(&mut line, record) {
         sink.emit(level_of(record), &line);
     }
+    seq
 }
 
-/// Hands an error's or a warning's record to the sink, prints its line and writes it as an
-/// event too.
+/// Numbers an error's or a warning's record, hands it to the sink, prints its line and writes
+/// its event, from the record.
 pub(crate) fn report<N, S: Sink>(extension: &Extension<N, S>, record: &Record) {
-    if S::RECORDS {
-        extension.sink.record(record);
-    }
-    let mut line = Line::new();
-    if render::write_lifecycle_record(&mut line, record) {
-        report_line(extension, level_of(record), &line);
-    }
+    let seq = emit_record(&extension.sink, &extension.numbers, record);
+    trace_message(extension, record, seq);
 }
 
-/// Emits a line and, for a warning or an error, writes it as an event too.
-fn report_line<N, S: Sink>(extension: &Extension<N, S>, level: Level, line: &Line) {
-    extension.sink.emit(level, line);
-    let (error, etw_level) = match level {
-        Level::Error => (true, trace::Level::Error),
-        Level::Warning => (false, trace::Level::Warning),
-        Level::Info => return,
-    };
-    if extension
-        .session
-        .enabled(etw_level, trace::keyword::LIFECYCLE)
-    {
-        write_message(extension, error, line);
-    }
-}
-
+/// Writes an error's or a warning's event, when a session listens: its message as the
+/// record's [`Put`] writes it ([`render::write_message`], the line's text after `error: ` or
+/// `warning: `), never read back from the line.
 #[inline(never)]
-fn write_message<N, S: Sink>(extension: &Extension<N, S>, error: bool, line: &Line) {
-    let text = line.as_str();
-    let text = text.strip_prefix(render::PREFIX).unwrap_or(text);
-    // The line's own level word is the event's name.
-    let text = text
-        .strip_prefix(if error { "error: " } else { "warning: " })
-        .unwrap_or(text);
+fn trace_message<N, S: Sink>(extension: &Extension<N, S>, record: &Record, seq: u64) {
+    let level = match record {
+        Record::Error(_) => trace::Level::Error,
+        Record::Warning(_) => trace::Level::Warning,
+        _ => return,
+    };
+    if !extension.session.enabled(level, trace::keyword::LIFECYCLE) {
+        return;
+    }
+    let mut text = Line::new();
+    if let Some(error) = render::write_message(&mut text, record) {
+        write_message_event(extension, error, text.as_str(), seq);
+    }
+}
+
+/// Writes an error's or a warning's event with its message `text`, in a frame of its own.
+#[inline(never)]
+fn write_message_event<N, S: Sink>(extension: &Extension<N, S>, error: bool, text: &str, seq: u64) {
     let mut event = trace::new_message_event(error);
-    trace::message_event(&mut event, error, text, &extension.session);
+    trace::message_event(&mut event, text, seq);
     event.write(extension.sink.trace(), &extension.session);
 }
 
@@ -546,14 +553,14 @@ pub fn trace_control<N, S: Sink>(
             .session
             .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
     {
-        trace::counters_event(
-            false,
+        let totals = Totals::of(
             &extension.counters,
             crate::model::notification::NotificationSet::EMPTY,
             extension.session.dropped(),
-            &extension.session,
-        )
-        .write(extension.sink.trace(), &extension.session);
+        );
+        let seq = extension.numbers.next(Numbered::Counters);
+        trace::counters_event(false, &totals, seq)
+            .write(extension.sink.trace(), &extension.session);
     }
 }
 
@@ -652,6 +659,7 @@ fn print_stable_header<S: Sink>(sink: &S, completion: Completion, entries: Optio
 #[inline(never)]
 pub fn stable_table_leaked<N, S: Sink>(extension: &Extension<N, S>, irql: u8) {
     extension.counters.stable.count_leaked();
+    let seq = extension.numbers.next(Numbered::Error);
     if S::RECORDS {
         extension
             .sink
@@ -659,7 +667,17 @@ pub fn stable_table_leaked<N, S: Sink>(extension: &Extension<N, S>, irql: u8) {
     }
     let mut line = Line::new();
     render::write_stable_leaked(&mut line, irql);
-    report_line(extension, Level::Error, &line);
+    extension.sink.emit(Level::Error, &line);
+    if extension
+        .session
+        .enabled(trace::Level::Error, trace::keyword::LIFECYCLE)
+    {
+        // The record's message, by the writer its `Put` uses for it (no `core::fmt` on the
+        // callback's stack), into the line's buffer, which is free again.
+        line = Line::new();
+        render::StableLeakedText(irql).put(&mut line);
+        write_message_event(extension, true, line.as_str(), seq);
+    }
 }
 
 /// Row `position` of the stable table being printed: a complete row, printed in full.

@@ -21,7 +21,7 @@ use crate::model::settings::{self, PARAMETER_BUFFER, RawValue, Settings};
 use crate::model::status::NtStatus;
 use crate::output::trace::{self, Trace as _};
 use crate::policy::events;
-use crate::policy::extension::Extension;
+use crate::policy::extension::{Extension, Numbers};
 
 /// What a `Notify*Change` call's status and handle mean (docs/netio.md#registration).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -108,33 +108,44 @@ enum Loaded {
 /// `DriverEntry`: creates the device, initialises its extension, registers the notifications
 /// the settings select, and returns the status `DriverEntry` returns.
 pub fn driver_entry<H: Host>(host: &H) -> NtStatus {
+    // The records before the extension exists are numbered here; the extension takes the
+    // numbers over.
+    let numbers = Numbers::default();
     let irql = host.netio().current_irql();
     if irql != PASSIVE_LEVEL {
         events::emit_record(
             &host.sink(),
+            &numbers,
             &Record::Error(ErrorMessage::IrqlRefused(irql)),
         );
         return NtStatus::INVALID_DEVICE_STATE;
     }
-    let settings = read_settings(host);
+    let (settings, settings_seq) = read_settings(host, &numbers);
     let storage = match host.create_device(size_of::<Extension<H::NetIo, H::Sink>>()) {
         Ok(storage) => storage,
         Err(status) => {
             events::emit_record(
                 &host.sink(),
+                &numbers,
                 &Record::Error(ErrorMessage::CreateDeviceFailed(status)),
             );
             return status;
         }
     };
-    let extension = Extension::new(host.netio(), host.sink(), settings);
+    let mut extension = Extension::new(host.netio(), host.sink(), settings);
+    extension.numbers = numbers;
     let Some(installed) = Installed::init(storage, extension) else {
-        events::emit_record(&host.sink(), &Record::Error(ErrorMessage::Misaligned));
+        // The extension is not installed: its numbers are gone, and this is the last record.
+        events::emit_record(
+            &host.sink(),
+            &Numbers::default(),
+            &Record::Error(ErrorMessage::Misaligned),
+        );
         host.delete_device();
         return NtStatus::DATATYPE_MISALIGNMENT_ERROR;
     };
     installed.start_timer();
-    let etw = register_trace(&installed);
+    let etw = register_trace(&installed, settings_seq);
     match register_all(&installed, etw) {
         Loaded::Unloadable => {
             installed.get().allow_unload();
@@ -212,20 +223,19 @@ pub fn driver_unload<H: Host>(host: &H) {
 /// tables that could not be freed (`leaked-tables=`) and the ETW events that did not fit
 /// (`etw-dropped=`), each only when there are any (the event has `etw-dropped` always).
 fn emit_unloaded<N, S: Sink>(extension: &Extension<N, S>, kept: NotificationSet) {
-    let counters = extension.counters();
     // Read once: the line and the event say the same (this event, if it is dropped, is not
     // in it).
-    let dropped = extension.session.dropped();
-    events::emit_record(
+    let totals = Totals::of(extension.counters(), kept, extension.session.dropped());
+    let seq = events::emit_record(
         &extension.sink,
-        &Record::Unloaded(Totals::of(counters, kept, dropped)),
+        &extension.numbers,
+        &Record::Unloaded(totals),
     );
     if extension
         .session
         .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
     {
-        trace::counters_event(true, counters, kept, dropped, &extension.session)
-            .write(extension.sink.trace(), &extension.session);
+        trace::counters_event(true, &totals, seq).write(extension.sink.trace(), &extension.session);
     }
 }
 
@@ -239,7 +249,7 @@ fn emit_unloaded<N, S: Sink>(extension: &Extension<N, S>, kept: NotificationSet)
 /// stays here until ETW reads the data descriptors' types (the traits, or failing them
 /// `EventProviderUseDescriptorType`), and only then is it published for the writers. An
 /// event a callback writes before that is not written rather than logged undecodable.
-fn register_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> bool {
+fn register_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>, settings_seq: u64) -> bool {
     let extension = installed.get();
     let trace = extension.sink.trace();
     trace.rundown_init();
@@ -251,6 +261,7 @@ fn register_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> bool {
             extension.session.set_registered(false);
             events::emit_record(
                 &extension.sink,
+                &extension.numbers,
                 &Record::Warning(WarningMessage::EtwRegisterFailed(status)),
             );
             return false;
@@ -267,6 +278,7 @@ fn register_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> bool {
             trace.unregister(handle);
             events::emit_record(
                 &extension.sink,
+                &extension.numbers,
                 &Record::Warning(WarningMessage::EtwSetInformationFailed {
                     traits,
                     descriptor_type: types,
@@ -276,6 +288,7 @@ fn register_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> bool {
         }
         events::emit_record(
             &extension.sink,
+            &extension.numbers,
             &Record::Warning(WarningMessage::EtwSetTraitsFailed(traits)),
         );
     }
@@ -284,7 +297,8 @@ fn register_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) -> bool {
         .session
         .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
     {
-        trace::settings_event(&extension.settings, &extension.session)
+        // The `settings` record's: printed before the extension existed.
+        trace::settings_event(&extension.settings, settings_seq)
             .write(extension.sink.trace(), &extension.session);
     }
     true
@@ -313,7 +327,9 @@ fn unregister_trace<N: NetIo, S: Sink>(installed: &Installed<N, S>) {
 /// each value read as unreadable (a warning per value, naming the status). The
 /// persistent-state key is the driver's own state, not settings: it is never opened
 /// (docs/windows.md, "Settings").
-fn read_settings<H: Host>(host: &H) -> Settings {
+///
+/// Returns the settings and their record's `seq`.
+fn read_settings<H: Host>(host: &H, numbers: &Numbers) -> (Settings, u64) {
     let sink = host.sink();
     let parameters = open_driver_key(host, DriverKey::Parameters);
     let settings = Settings::read_records(
@@ -325,13 +341,15 @@ fn read_settings<H: Host>(host: &H) -> Settings {
             };
             RawValue::decode(status, &buffer)
         },
-        |record| events::emit_record(&sink, record),
+        |record| {
+            events::emit_record(&sink, numbers, record);
+        },
     );
     if let Ok(key) = parameters {
         host.close_key(key);
     }
-    events::emit_record(&sink, &Record::Settings(settings));
-    settings
+    let seq = events::emit_record(&sink, numbers, &Record::Settings(settings));
+    (settings, seq)
 }
 
 /// One of the driver's keys: `IoOpenDriverRegistryKey` where the kernel has it, else
@@ -455,45 +473,26 @@ fn register_all<N: NetIo, S: Sink>(installed: &Installed<N, S>, etw: bool) -> Lo
             }
         }
     }
-    events::emit_record(
-        &extension.sink,
-        &Record::Loaded(RecordLoaded {
-            registered,
-            family: settings.family,
-            initial: settings.initial_notification,
-            stable,
-            pinned,
-            etw,
-        }),
-    );
+    let loaded = RecordLoaded {
+        registered,
+        family: settings.family,
+        initial: settings.initial_notification,
+        stable,
+        pinned,
+        etw,
+    };
+    let seq = events::emit_record(&extension.sink, &extension.numbers, &Record::Loaded(loaded));
     if extension
         .session
         .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
     {
-        write_loaded(extension, registered, stable, pinned);
+        trace::loaded_event(&loaded, seq).write(extension.sink.trace(), &extension.session);
     }
     if pinned {
         Loaded::Pinned
     } else {
         Loaded::Unloadable
     }
-}
-
-/// The `loaded` event: the `loaded` line's fields, each under its name.
-fn write_loaded<N, S: Sink>(
-    extension: &Extension<N, S>,
-    registered: NotificationSet,
-    stable: StableState,
-    pinned: bool,
-) {
-    trace::loaded_event(
-        registered,
-        &extension.settings,
-        stable,
-        pinned,
-        &extension.session,
-    )
-    .write(extension.sink.trace(), &extension.session);
 }
 
 /// Registers one change notification. `Ok(true)`: registered with a handle to cancel;

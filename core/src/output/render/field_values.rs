@@ -90,12 +90,12 @@ impl FieldValue for NextHop {
     }
 }
 
-/// A name: its printed (ASCII) form, or `null` when unknown. (ETW carries its UTF-16 units:
-/// `output::trace`.)
+/// A name: its UTF-16 units as kept (`--json`'s Unicode string; the line prints the ASCII
+/// form, ETW carries the units: `output::trace`), or `null` when unknown.
 impl<const N: usize> FieldValue for Text<N> {
     fn value(&self) -> Value<'_> {
         if self.is_known() {
-            Value::Printed
+            Value::Utf16(self.utf16_bytes())
         } else {
             Value::Unknown
         }

@@ -48,15 +48,15 @@ pub use segments::{
 // The model's, for the users outside the core (`netnotify_core::output::render::Names`).
 pub use crate::model::decode::Timestamp;
 pub use crate::model::names::{ALIAS_CHARACTERS, NAME_CHARACTERS, Names, Text};
-pub use crate::model::record::{Completion, Detail, Note};
+pub use crate::model::record::{Completion, Detail, Note, NoteWords};
 pub use events::{
     PREFIX, address_event, append, interface_event, line, route_event, stable_entry, stable_header,
     write_address_event, write_interface_event, write_interface_more, write_route_event,
     write_stable_entry, write_stable_header,
 };
 pub use records::{
-    NoteWords, Printed, Word, record_lines, visit_header, write_error, write_lifecycle_record,
-    write_loaded, write_settings, write_stable_leaked, write_storm, write_storm_of, write_unloaded,
-    write_warning,
+    Printed, StableLeakedText, Word, record_lines, visit_header, write_error,
+    write_lifecycle_record, write_loaded, write_message, write_settings, write_stable_leaked,
+    write_storm, write_storm_of, write_unloaded, write_warning,
 };
 pub use values::{Dec, Family, Hex};

@@ -19,8 +19,8 @@ use crate::model::fields::{
 use crate::model::notification::{Notification, NotificationSet};
 use crate::model::printed::{Out, Put, display, display_by_put, put};
 use crate::model::record::{
-    ErrorMessage, Header, Loaded, Note, Record, RowDetail, SCHEMA, StableState, Storm, Totals,
-    VERSION, WarningMessage,
+    ErrorMessage, Header, Loaded, Note, NoteWords, Record, RowDetail, SCHEMA, StableState, Storm,
+    Totals, VERSION, WarningMessage,
 };
 use crate::model::settings::{REG_DWORD, RawValue, Settings};
 use crate::output::line::Line;
@@ -97,36 +97,6 @@ impl FieldValue for ChangeValue {
             Change::Other(raw) => Value::Signed(raw.into()),
             known => Value::Word(known.name()),
         }
-    }
-}
-
-/// A note's words, without the parentheses the line puts around them: `gone before
-/// re-query`. Empty for [`Note::None`].
-pub struct NoteWords(pub Note);
-
-impl Put for Note {
-    /// Empty, or the note's words ([`NoteWords`]) in parentheses, with a leading space.
-    fn put<O: Out>(&self, out: &mut O) {
-        if *self != Self::None {
-            put!(out; " (", NoteWords(*self), ")");
-        }
-    }
-}
-
-impl Put for NoteWords {
-    fn put<O: Out>(&self, out: &mut O) {
-        match self.0 {
-            Note::None => {}
-            Note::Gone => out.put_str("gone before re-query"),
-            Note::QueryFailed(status) => put!(out; "re-query failed with status ", status),
-            Note::NotPassive(irql) => put!(out; "not re-queried at IRQL ", Dec(irql)),
-        }
-    }
-}
-
-impl FieldValue for NoteWords {
-    fn value(&self) -> Value<'_> {
-        Value::Printed
     }
 }
 
@@ -555,6 +525,17 @@ fn visit_storm<V: Visit>(visit: &mut V, storm: &Storm) {
     visit.span(&driver_fields::OVER, &span, span.millis());
 }
 
+/// The text of [`ErrorMessage::StableLeaked`] at this IRQL: what [`ErrorMessage`]'s [`Put`]
+/// writes of it, without `core::fmt`, for the callback that reports it (its line and its
+/// event) to write alone.
+pub struct StableLeakedText(pub u8);
+
+impl Put for StableLeakedText {
+    fn put<O: Out>(&self, out: &mut O) {
+        put_stable_leaked(out, self.0);
+    }
+}
+
 /// The text of [`ErrorMessage::StableLeaked`].
 fn put_stable_leaked<O: Out>(out: &mut O, irql: u8) {
     put!(out;
@@ -567,6 +548,26 @@ fn put_stable_leaked<O: Out>(out: &mut O, irql: u8) {
 pub fn write_stable_leaked(line: &mut Line, irql: u8) {
     put!(line; PREFIX, "error: ");
     put_stable_leaked(line, irql);
+}
+
+/// The message of an error's or a warning's record, what its line says after `error: ` or
+/// `warning: `, into `line` (empty): the text its ETW event carries.
+///
+/// Written by the message's [`Put`] through the same writer as [`write_error`] and
+/// [`write_warning`] (one copy of each message's code in the image). `None`, and nothing
+/// written, for any other record; else whether it is an error.
+pub fn write_message(line: &mut Line, record: &Record) -> Option<bool> {
+    match record {
+        Record::Error(message) => {
+            message.put(&mut ColdLine(line));
+            Some(true)
+        }
+        Record::Warning(message) => {
+            message.put(&mut ColdLine(line));
+            Some(false)
+        }
+        _ => None,
+    }
 }
 
 /// `netnotify: error: …`, into `line` (empty).

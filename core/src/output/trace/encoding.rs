@@ -84,27 +84,6 @@ impl Bytes<[u8]> {
     fn as_slice(&self) -> &[u8] {
         self.buffer.get(..self.len).unwrap_or_default()
     }
-
-    /// Cuts `front` bytes from the start of what was pushed since `start`, and `back` from
-    /// its end (when there is that much).
-    pub(super) fn cut(&mut self, start: usize, front: usize, back: usize) {
-        let Some(written) = self.len.checked_sub(start) else {
-            return;
-        };
-        if written < front.saturating_add(back) || self.overflow {
-            return;
-        }
-        let end = self.len.saturating_sub(back);
-        let mut to = start;
-        for from in start.saturating_add(front)..end {
-            let byte = self.buffer.get(from).copied().unwrap_or(0);
-            if let Some(slot) = self.buffer.get_mut(to) {
-                *slot = byte;
-            }
-            to = to.saturating_add(1);
-        }
-        self.len = to;
-    }
 }
 
 /// Copies `from` into `to`, as far as both go: `copy_from_slice` would keep a panic path for

@@ -2,26 +2,28 @@
 //!
 //! Owns each event's type (its payload's room: its schema's, [`super::schema`]), the header
 //! of every change and stable-table event, how a record's fields reach its event ([`Fields`]
-//! as the renderer's [`Visit`]or), and the driver's own events: settings, loaded, storm
-//! summaries, warnings and errors, unloaded and counters.
+//! as the renderer's [`Visit`]or), and the driver's own events, each written from its record's
+//! data ([`crate::model::record::Record`]'s variants) with the record's `seq`: settings,
+//! loaded, storm summaries, warnings and errors (the message its `Put` writes), unloaded and
+//! counters.
 
-use super::encoding::Text;
-use super::encoding::{Event, Fields};
+use super::encoding::{Bytes, Event, Fields};
 use super::schema::{
     ADDRESS, COUNTERS, ERROR, INTERFACE, LOADED_EVENT, MESSAGE_TEXT, ROUTE, SETTINGS_EVENT,
     STABLE_TABLE, STORM, UNLOADED, WARNING,
 };
-use super::session::Session;
-use crate::model::counters::{ChangeCounts, Counters, StableCounts, Summary};
+use crate::model::counters::{ChangeCounts, StableCounts};
 use crate::model::decode::{Change, Family};
 use crate::model::fields::{
     CHANGE_COUNTS, Field, FieldValue, Kind, STABLE_COUNTS, Visit, driver, header,
 };
 use crate::model::notification::{Notification, NotificationSet};
-use crate::model::printed::Put;
+use crate::model::printed::{Out, Put};
 
 use crate::model::printed::Dec;
-use crate::model::record::{self, Note, StableState};
+use crate::model::record::{self, Loaded, Note, NoteWords, StableState, Storm, Totals};
+#[cfg(doc)]
+use crate::model::record::{ErrorMessage, Record, WarningMessage};
 use crate::model::settings::{SETTINGS, Settings};
 
 /// An interface notification's event.
@@ -45,25 +47,6 @@ pub type CountersEvent = Event<{ COUNTERS.payload }>;
 
 const _: () = assert!(WARNING.payload == ERROR.payload && UNLOADED.payload <= COUNTERS.payload);
 
-/// The driver's own events, each numbered from 1 by its name ([`Session::next_seq`]).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum DriverEvent {
-    /// `settings`.
-    Settings,
-    /// `loaded`.
-    Loaded,
-    /// `storm`.
-    Storm,
-    /// `warning`.
-    Warning,
-    /// `error`.
-    Error,
-    /// `unloaded`.
-    Unloaded,
-    /// `counters`.
-    Counters,
-}
-
 // The fields of a record (a notification's row, a stable table's header and rows) come from
 // the field table through the renderer's visitors ([`crate::output::render::visit_interface`] and
 // its siblings, visiting [`Fields`]) in the schema's order, which is made from the same table.
@@ -79,17 +62,10 @@ impl Visit for Fields<'_> {
 }
 
 /// Why a change event has only its keys, as `cargo replay --json`'s `note` says it: the
-/// line's note without its space and parentheses; empty when it has every field it can.
+/// note's words ([`NoteWords`], which the line puts in parentheses); empty when it has every
+/// field it can.
 pub(super) fn note(fields: &mut Fields<'_>, note: Note) {
-    fields.text_with("note", |payload| {
-        if note == Note::None {
-            return;
-        }
-        let start = payload.len;
-        note.put(&mut Text(payload));
-        // ` (gone)` → `gone`: the text is ASCII, so cutting bytes keeps it valid.
-        payload.cut(start, 2, 1);
-    });
+    fields.put("note", &NoteWords(note));
 }
 
 /// Starts a change notification's event: its header.
@@ -157,11 +133,12 @@ pub const fn stable_event() -> StableEvent {
     Event::new(&STABLE_TABLE)
 }
 
-/// A driver event's header: its `seq` and `printed` (true: the driver's lines are never
-/// left out).
-fn driver_header(fields: &mut Fields<'_>, session: &Session, event: DriverEvent) {
-    fields.u64(header::SEQ.name, session.next_seq(event));
-    fields.bool32(header::PRINTED.name, true);
+/// A driver event's header: its record's `seq` (the policy numbers each kind's records once,
+/// for the sink's record and for this event) and `printed` as the record's header has it
+/// (true: the driver's lines are never left out; false for `counters`, which has no line).
+fn driver_header(fields: &mut Fields<'_>, seq: u64, printed: bool) {
+    fields.u64(header::SEQ.name, seq);
+    fields.bool32(header::PRINTED.name, printed);
 }
 
 /// The driver's version and the records' schema version, as the `loaded` record has them.
@@ -170,37 +147,33 @@ fn versions(fields: &mut Fields<'_>) {
     fields.u32(header::SCHEMA.name, record::SCHEMA);
 }
 
-/// The effective settings, named as the `settings` line names them.
+/// The effective settings ([`Record::Settings`]'s), named as the `settings` line names them.
 #[must_use]
-pub fn settings_event(settings: &Settings, session: &Session) -> SettingsEvent {
+pub fn settings_event(settings: &Settings, seq: u64) -> SettingsEvent {
     let mut event = Event::new(&SETTINGS_EVENT);
     let mut fields = event.fields();
-    driver_header(&mut fields, session, DriverEvent::Settings);
+    driver_header(&mut fields, seq, true);
     for (setting, value) in SETTINGS.iter().zip(settings.values()) {
         fields.u32(setting.name, value);
     }
     event
 }
 
-/// The `loaded` event: the `loaded` line's fields, each under its name; `entries` only with
-/// `stable-table=immediate` and a table (its bit in `present`), as in `cargo replay --json`.
+/// The `loaded` event, from [`Record::Loaded`]'s record.
+///
+/// The `loaded` line's fields, each under its name; `entries` only with `stable-table=immediate` and a table (its bit in
+/// `present`), as in `cargo replay --json`.
 #[must_use]
-pub fn loaded_event(
-    registered: NotificationSet,
-    settings: &Settings,
-    stable: StableState,
-    pinned: bool,
-    session: &Session,
-) -> LoadedEvent {
+pub fn loaded_event(loaded: &Loaded, seq: u64) -> LoadedEvent {
     let mut event = Event::new(&LOADED_EVENT);
     let mut fields = event.fields();
-    driver_header(&mut fields, session, DriverEvent::Loaded);
+    driver_header(&mut fields, seq, true);
     versions(&mut fields);
     fields.present();
-    fields.put(driver::REGISTERED.name, &registered);
-    fields.value(driver::FAMILY.name, &Family(settings.family));
-    fields.bool32(driver::INITIAL.name, settings.initial_notification);
-    let (state, entries) = match stable {
+    fields.put(driver::REGISTERED.name, &loaded.registered);
+    fields.value(driver::FAMILY.name, &Family(loaded.family));
+    fields.bool32(driver::INITIAL.name, loaded.initial);
+    let (state, entries) = match loaded.stable {
         StableState::Off => ("off", None),
         StableState::Immediate(entries) => ("immediate", entries),
         StableState::Pending => ("pending", None),
@@ -212,30 +185,29 @@ pub fn loaded_event(
     }
     fields.str(
         driver::UNLOAD.name,
-        if pinned { "disabled" } else { "enabled" },
+        if loaded.pinned { "disabled" } else { "enabled" },
     );
-    // Written only while registered, so always the GUID.
-    fields.put(driver::ETW.name, &super::provider::BracedGuid);
+    // Written only while registered (`loaded.etw`), so always the GUID; `off` otherwise, as
+    // the line says.
+    if loaded.etw {
+        fields.put(driver::ETW.name, &super::provider::BracedGuid);
+    } else {
+        fields.str(driver::ETW.name, "off");
+    }
     event
 }
 
-/// A storm summary, written into `event` where it lies: what storm control left out of the
-/// lines of `notification`.
+/// A storm summary ([`Record::Storm`]'s), written into `event` where it lies: what storm
+/// control left out of the lines of its notification.
 ///
-/// `over` is
-/// the seconds from the first to the last left out, a `DOUBLE` as the line's `over 0.046s`
-/// reads (its bits made with integers: [`millis_as_seconds`]).
-pub fn storm_event(
-    event: &mut StormEvent,
-    notification: Notification,
-    summary: &Summary,
-    session: &Session,
-) {
+/// `over` is the seconds from the first to the last left out, a `DOUBLE` as the line's
+/// `over 0.046s` reads (its bits made with integers: [`millis_as_seconds`]).
+pub fn storm_event(event: &mut StormEvent, storm: &Storm, seq: u64) {
     let mut fields = event.fields();
-    driver_header(&mut fields, session, DriverEvent::Storm);
-    fields.str(driver::STORM_KIND.name, notification.name());
-    counts(&mut fields, "", &summary.counts);
-    let millis = summary.last.saturating_sub(summary.first) / 10_000;
+    driver_header(&mut fields, seq, true);
+    fields.str(driver::STORM_KIND.name, storm.notification.name());
+    counts(&mut fields, "", &storm.summary.counts);
+    let millis = storm.summary.last.saturating_sub(storm.summary.first) / 10_000;
     fields.f64_bits(driver::OVER.name, millis_as_seconds(millis));
 }
 
@@ -293,21 +265,43 @@ pub const fn millis_as_seconds(millis: u64) -> u64 {
     (exponent << 52) | ((mantissa as u64) & ((1 << 52) - 1))
 }
 
-/// A warning or an error line, as an event written into `event` where it lies: its text
-/// without the `netnotify: ` prefix and its level word, as `message` (cut to
-/// [`MESSAGE_TEXT`] bytes).
-pub fn message_event(event: &mut MessageEvent, error: bool, text: &str, session: &Session) {
+/// A warning or an error, as an event written into `event` where it lies.
+///
+/// Its `message` is what the record's [`Put`] writes ([`ErrorMessage`]'s,
+/// [`WarningMessage`]'s: the line's text after `error: ` or `warning: `), cut to
+/// [`MESSAGE_TEXT`] bytes at a character boundary. Generic so that a callback's error (a stable table delivered above
+/// `PASSIVE_LEVEL`) reaches only its own text's writer, not the lifecycle's `core::fmt`.
+pub fn message_event<M: Put + ?Sized>(event: &mut MessageEvent, message: &M, seq: u64) {
     let mut fields = event.fields();
-    driver_header(
-        &mut fields,
-        session,
-        if error {
-            DriverEvent::Error
-        } else {
-            DriverEvent::Warning
-        },
-    );
-    fields.str_cut(driver::MESSAGE.name, text, MESSAGE_TEXT);
+    driver_header(&mut fields, seq, true);
+    fields.text_with(driver::MESSAGE.name, |payload| {
+        message.put(&mut Cut {
+            payload,
+            left: MESSAGE_TEXT,
+        });
+    });
+}
+
+/// Text into a payload, cut once `left` bytes are written (at a character boundary).
+struct Cut<'a> {
+    payload: &'a mut Bytes<[u8]>,
+    left: usize,
+}
+
+impl Out for Cut<'_> {
+    fn put_str(&mut self, text: &str) {
+        let mut end = text.len().min(self.left);
+        while !text.is_char_boundary(end) {
+            end = end.saturating_sub(1);
+        }
+        let kept = text.get(..end).unwrap_or_default();
+        self.payload.push_text(kept);
+        self.left = self.left.saturating_sub(kept.len());
+        if end < text.len() {
+            // A character that did not fit ends the text: nothing after it is written.
+            self.left = 0;
+        }
+    }
 }
 
 /// A warning's or an error's event, empty.
@@ -321,7 +315,8 @@ pub const fn new_message_event(error: bool) -> MessageEvent {
     Event::new(if error { &ERROR } else { &WARNING })
 }
 
-/// The counters: in `unloaded`, and in `counters` (capture-state, which has no line).
+/// The counters ([`Record::Unloaded`]'s or [`Record::Counters`]'s totals): in `unloaded`,
+/// and in `counters` (capture-state, which has no line).
 ///
 /// Each group of the line (`interface(...)`) is its fields named `interface.initial` and so
 /// on: the flattened form of `cargo replay --json`'s nested objects (`TraceLogging` structs
@@ -330,39 +325,29 @@ pub const fn new_message_event(error: bool) -> MessageEvent {
 /// events not written so far), `low-stack` and `min-stack` (0 while nothing ran: no entry
 /// that ran had 0 bytes left, docs/netio.md#stack).
 #[must_use]
-pub fn counters_event(
-    unloaded: bool,
-    counters: &Counters,
-    kept: NotificationSet,
-    dropped: u64,
-    session: &Session,
-) -> CountersEvent {
-    let (schema, which) = if unloaded {
-        (&UNLOADED, DriverEvent::Unloaded)
-    } else {
-        (&COUNTERS, DriverEvent::Counters)
-    };
-    let mut event = Event::new(schema);
+pub fn counters_event(unloaded: bool, totals: &Totals, seq: u64) -> CountersEvent {
+    let mut event = Event::new(if unloaded { &UNLOADED } else { &COUNTERS });
     let mut fields = event.fields();
-    driver_header(&mut fields, session, which);
+    // `counters` has no line ([`Record::printed`]).
+    driver_header(&mut fields, seq, unloaded);
     if !unloaded {
         versions(&mut fields);
     }
-    counts(&mut fields, "interface.", &counters.interface.snapshot());
-    counts(&mut fields, "address.", &counters.address.snapshot());
-    counts(&mut fields, "route.", &counters.route.snapshot());
-    let StableCounts { tables, entries } = counters.stable.snapshot();
+    counts(&mut fields, "interface.", &totals.interface);
+    counts(&mut fields, "address.", &totals.address);
+    counts(&mut fields, "route.", &totals.route);
+    let StableCounts { tables, entries } = totals.stable;
     fields.prefixed_u64("stable-table.", STABLE_COUNTS[0].name, tables);
     fields.prefixed_u64("stable-table.", STABLE_COUNTS[1].name, entries);
-    if kept == NotificationSet::EMPTY {
+    if totals.kept == NotificationSet::EMPTY {
         fields.str(driver::KEPT.name, "");
     } else {
-        fields.put(driver::KEPT.name, &kept);
+        fields.put(driver::KEPT.name, &totals.kept);
     }
-    fields.u64(driver::LEAKED_TABLES.name, counters.stable.leaked());
-    fields.u64(driver::ETW_DROPPED.name, dropped);
-    fields.u64(driver::LOW_STACK.name, counters.stack.low());
-    fields.u64(driver::MIN_STACK.name, counters.stack.min().unwrap_or(0));
+    fields.u64(driver::LEAKED_TABLES.name, totals.leaked_tables);
+    fields.u64(driver::ETW_DROPPED.name, totals.etw_dropped);
+    fields.u64(driver::LOW_STACK.name, totals.low_stack);
+    fields.u64(driver::MIN_STACK.name, totals.min_stack.unwrap_or(0));
     event
 }
 

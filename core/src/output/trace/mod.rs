@@ -43,8 +43,8 @@ pub use abi::{Channel, EventDescriptor, Guid, InType, Level, Opcode, OutType};
 
 pub use encoding::{Event, Fields};
 pub use events::{
-    AddressEvent, CountersEvent, DriverEvent, InterfaceEvent, LoadedEvent, MessageEvent,
-    RouteEvent, SettingsEvent, StableEvent, StormEvent, change_event, counters_event, loaded_event,
+    AddressEvent, CountersEvent, InterfaceEvent, LoadedEvent, MessageEvent, RouteEvent,
+    SettingsEvent, StableEvent, StormEvent, change_event, counters_event, loaded_event,
     message_event, millis_as_seconds, new_message_event, new_storm_event, settings_event,
     stable_event, start_change, start_stable, storm_event,
 };

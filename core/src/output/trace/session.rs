@@ -7,7 +7,6 @@
 use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 
 use super::abi::Level;
-use super::events::DriverEvent;
 use super::provider::{CAPTURE_STATE, RegHandle};
 
 /// What the sessions listening to the provider asked for, as the enable callback last said;
@@ -23,8 +22,6 @@ pub struct Session {
     all: AtomicU64,
     pub(super) dropped: AtomicU64,
     stable_records: AtomicU64,
-    /// The driver's own events so far, by name ([`DriverEvent`]'s order).
-    driver_events: [AtomicU64; 7],
 }
 
 /// What an enable callback asks for.
@@ -116,14 +113,6 @@ impl Session {
         self.stable_records
             .fetch_add(1, Ordering::Relaxed)
             .wrapping_add(1)
-    }
-
-    /// The next `seq` of the driver's own events named as `event` (from 1): counted as each
-    /// is built, so a dropped one keeps its number.
-    pub fn next_seq(&self, event: DriverEvent) -> u64 {
-        self.driver_events.get(event as usize).map_or(0, |count| {
-            count.fetch_add(1, Ordering::Relaxed).wrapping_add(1)
-        })
     }
 
     /// Events not written: they did not fit their buffers (none valid does), or
