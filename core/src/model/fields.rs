@@ -341,7 +341,7 @@ pub mod stable {
 
 /// The driver's own records: `settings`, `loaded`, `unloaded`, `storm:` and errors.
 pub mod driver {
-    use super::Kind;
+    use super::{Kind, Width};
 
     fields! {
         /// The notifications registered.
@@ -353,7 +353,7 @@ pub mod driver {
         /// How the stable table registered: `off`, `immediate`, `pending`, `uncancellable`.
         STABLE_TABLE: "stable-table", "", Kind::Word, Named;
         /// The rows of an immediate stable table.
-        ENTRIES: "entries", "", Kind::Count, Named;
+        ENTRIES: "entries", "NumEntries", Kind::Number(Width::U32), Named;
         /// `enabled`, or `disabled` when a registration cannot be cancelled.
         UNLOAD: "unload", "", Kind::Word, Named;
         /// The ETW provider's GUID in braces, or `off` when its registration failed.

@@ -181,7 +181,7 @@ pub fn loaded_event(loaded: &Loaded, seq: u64) -> LoadedEvent {
     };
     fields.str(driver::STABLE_TABLE.name, state);
     if let Some(entries) = entries {
-        fields.value(driver::ENTRIES.name, &Dec(u64::from(entries)));
+        fields.value(driver::ENTRIES.name, &Dec(entries));
     }
     fields.str(
         driver::UNLOAD.name,
