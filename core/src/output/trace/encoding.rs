@@ -528,15 +528,11 @@ impl Fields<'_> {
                 true
             }
             (InType::CStr8, FieldValueKind::Number(number)) => {
-                self.payload
-                    .push_ascii(itoa::Buffer::new().format(number).as_bytes());
-                self.payload.push_array([0]);
+                self.decimal(number);
                 true
             }
             (InType::CStr8, FieldValueKind::Signed(number)) => {
-                self.payload
-                    .push_ascii(itoa::Buffer::new().format(number).as_bytes());
-                self.payload.push_array([0]);
+                self.decimal(number);
                 true
             }
             _ => {
@@ -544,6 +540,15 @@ impl Fields<'_> {
                 false
             }
         }
+    }
+
+    /// `number` as decimal text. Out of line: its buffer is not in the frame of every
+    /// field's [`Fields::kind`] (a call's cost for the common kinds).
+    #[inline(never)]
+    fn decimal<I: itoa::Integer>(&mut self, number: I) {
+        self.payload
+            .push_ascii(itoa::Buffer::new().format(number).as_bytes());
+        self.payload.push_array([0]);
     }
 
     /// Writes the columns not written yet and fills in `present` (with the bits of the
