@@ -139,19 +139,18 @@ impl Trace for Etw {
         // where the core holds them, not copied.
         let mut data = [data_descriptor(&[], DESCRIPTOR_PAYLOAD); 2 + PAYLOAD_PARTS];
         let mut count: ULONG = 2;
-        if let [traits, meta, parts @ ..] = &mut data {
-            *traits = data_descriptor(&PROVIDER_TRAITS, DESCRIPTOR_PROVIDER_TRAITS);
-            *meta = data_descriptor(metadata, DESCRIPTOR_EVENT_METADATA);
-            let mut slots = parts.iter_mut();
-            for part in Parts::new(payload, names) {
-                // A part with no slot would cut the event short (a string without its NUL):
-                // refused whole, and counted as dropped by the caller.
-                let Some(slot) = slots.next() else {
-                    return NtStatus::BUFFER_OVERFLOW;
-                };
-                *slot = data_descriptor(part, DESCRIPTOR_PAYLOAD);
-                count = count.saturating_add(1);
-            }
+        let [traits, meta, parts @ ..] = &mut data;
+        *traits = data_descriptor(&PROVIDER_TRAITS, DESCRIPTOR_PROVIDER_TRAITS);
+        *meta = data_descriptor(metadata, DESCRIPTOR_EVENT_METADATA);
+        let mut slots = parts.iter_mut();
+        for part in Parts::new(payload, names) {
+            // A part with no slot would cut the event short (a string without its NUL):
+            // refused whole, and counted as dropped by the caller.
+            let Some(slot) = slots.next() else {
+                return NtStatus::BUFFER_OVERFLOW;
+            };
+            *slot = data_descriptor(part, DESCRIPTOR_PAYLOAD);
+            count = count.saturating_add(1);
         }
         // SAFETY: "EtwWriteTransfer function (wdm.h)": any IRQL, with the data in system space
         // and non-paged above APC_LEVEL: the descriptor and the `count` (at most 2 +

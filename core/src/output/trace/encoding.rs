@@ -207,14 +207,57 @@ pub struct Fields<'a> {
 }
 
 impl Fields<'_> {
-    /// Moves to the column `prefix` `name`: the columns before it that were not written get
-    /// their type's zero. `None` (the event malformed) if the schema has no such column
-    /// after the last one written. Not inlined: one copy for every field's writer (the
-    /// image's size).
+    /// Moves to the column `prefix` `name`, the next one the writer has not passed: the
+    /// columns before it that were not written get their type's zero. `None` (the event
+    /// malformed) if there is no such column after the last one written. Not inlined: one
+    /// copy for every field's writer (the image's size).
+    ///
+    /// The columns are addressed by position, not looked up by name: the next column is the
+    /// one written if its name is as long as `prefix` `name` (its NUL is where that name's
+    /// would be), and one of another length is passed over as absent (a record without a
+    /// column in the middle: `loaded`'s `entries`, a stable table row's header columns). That
+    /// the names are equal is proven where the encoding is tested (the byte-identical
+    /// metadata and payload tests, the simulator's decoding): builds with the simulator
+    /// compare them too ([`Fields::same_name`]) and refuse an event written under another
+    /// name than its column's, or out of its schema's order.
     #[inline(never)]
     fn column(&mut self, prefix: &str, name: &str) -> Option<InType> {
+        if let found @ Some(_) = self.claim(prefix, name) {
+            return found;
+        }
+        self.pass(prefix, name)
+    }
+
+    /// Moves past the next column if it is as long as `prefix` `name`: its in-type.
+    #[allow(
+        clippy::inline_always,
+        reason = "the whole of a field's addressing: no call of its own"
+    )]
+    #[inline(always)]
+    fn claim(&mut self, prefix: &str, name: &str) -> Option<InType> {
+        let len = prefix.len().saturating_add(name.len());
+        let at = self.cursor.at;
+        let rest = self.cursor.schema.metadata.get(at..).unwrap_or_default();
+        let (Some(0), Some(&in_type)) = (rest.get(len), rest.get(len.saturating_add(1))) else {
+            return None;
+        };
+        self.cursor.column = self.cursor.column.saturating_add(1);
+        // The high bit of the in-type: an out-type byte follows.
+        let size = len.saturating_add(if in_type & 0x80 == 0 { 2 } else { 3 });
+        self.cursor.at = at.saturating_add(size);
+        if !Self::same_name(rest, prefix, name) {
+            self.cursor.malformed = true;
+        }
+        Some(InType::from_int(in_type & 0x7F))
+    }
+
+    /// [`Fields::column`] past columns of another length than `prefix` `name`'s, each its
+    /// type's zero, to the next one as long. Out of line: the writers of a complete record
+    /// never come here.
+    #[inline(never)]
+    fn pass(&mut self, prefix: &str, name: &str) -> Option<InType> {
         loop {
-            let Some((found, in_type, next)) =
+            let Some((_, in_type, next)) =
                 Columns::read(self.cursor.schema.metadata, self.cursor.at)
             else {
                 self.cursor.malformed = true;
@@ -222,14 +265,29 @@ impl Fields<'_> {
             };
             self.cursor.at = next;
             self.cursor.column = self.cursor.column.saturating_add(1);
-            if found.len() == prefix.len().saturating_add(name.len())
-                && found.starts_with(prefix.as_bytes())
-                && found.ends_with(name.as_bytes())
-            {
+            self.zero(in_type);
+            if let Some(in_type) = self.claim(prefix, name) {
                 return Some(in_type);
             }
-            self.zero(in_type);
         }
+    }
+
+    /// Whether the column at the start of `rest` is named `prefix` `name` (as long as it:
+    /// [`Fields::column`] found so). Compared only in builds with the simulator, where every
+    /// event the tests write is checked; the driver's writers are the same code.
+    #[cfg(any(test, feature = "sim"))]
+    fn same_name(rest: &[u8], prefix: &str, name: &str) -> bool {
+        rest.starts_with(prefix.as_bytes())
+            && rest
+                .get(prefix.len()..)
+                .is_some_and(|rest| rest.starts_with(name.as_bytes()))
+    }
+
+    /// Without the simulator: the names were proven equal by its tests.
+    #[cfg(not(any(test, feature = "sim")))]
+    #[inline(always)]
+    const fn same_name(_rest: &[u8], _prefix: &str, _name: &str) -> bool {
+        true
     }
 
     /// Moves to the column `name`, which must be of `in_type`.
@@ -449,15 +507,11 @@ impl Fields<'_> {
                 true
             }
             (InType::CStr8, FieldValueKind::Number(number)) => {
-                self.payload
-                    .push_ascii(itoa::Buffer::new().format(number).as_bytes());
-                self.payload.push_array([0]);
+                self.decimal(number);
                 true
             }
             (InType::CStr8, FieldValueKind::Signed(number)) => {
-                self.payload
-                    .push_ascii(itoa::Buffer::new().format(number).as_bytes());
-                self.payload.push_array([0]);
+                self.decimal(number);
                 true
             }
             _ => {
@@ -465,6 +519,15 @@ impl Fields<'_> {
                 false
             }
         }
+    }
+
+    /// `number` as decimal text. Out of line: its buffer is not in the frame of every
+    /// field's [`Fields::kind`] (a call's cost for the common kinds).
+    #[inline(never)]
+    fn decimal<I: itoa::Integer>(&mut self, number: I) {
+        self.payload
+            .push_ascii(itoa::Buffer::new().format(number).as_bytes());
+        self.payload.push_array([0]);
     }
 
     /// Writes the columns not written yet and fills in `present` (with the bits of the
@@ -559,5 +622,63 @@ impl fmt::Write for Text<'_> {
     fn write_str(&mut self, text: &str) -> fmt::Result {
         self.0.push_text(text);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::abi::Level;
+    use super::super::schema::{Column, Schema, metadata, metadata_len, payload_room};
+    use super::Event;
+
+    /// Two columns as long as each other, of one type: a writer that swaps them is written
+    /// to the right positions' lengths and types, so only the names tell. Then one longer.
+    const PAIR: [Column; 3] = [
+        Column::bool32("loopback"),
+        Column::bool32("autoconf"),
+        Column::u32("route-metric"),
+    ];
+    static PAIR_METADATA: [u8; metadata_len("pair", &PAIR)] = metadata("pair", &PAIR);
+    static PAIR_SCHEMA: Schema = Schema {
+        name: "pair",
+        level: Level::Informational,
+        keyword: 1,
+        metadata: &PAIR_METADATA,
+        payload: payload_room(&PAIR),
+        names: false,
+    };
+
+    #[test]
+    fn columns_are_written_in_order_under_their_names() {
+        let mut event: Event<{ PAIR_SCHEMA.payload }> = Event::new(&PAIR_SCHEMA);
+        event.fields().bool32("loopback", true);
+        event.fields().bool32("autoconf", false);
+        event.fields().u32("route-metric", 7);
+        assert!(event.finish());
+        assert_eq!(event.payload(), [1, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0]);
+        // Columns of another length are passed over as absent: their zeros.
+        let mut event: Event<{ PAIR_SCHEMA.payload }> = Event::new(&PAIR_SCHEMA);
+        event.fields().u32("route-metric", 7);
+        assert!(event.finish());
+        assert_eq!(event.payload(), [0, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0]);
+    }
+
+    /// Addressed by position, a swapped or misnamed column would land in another's place:
+    /// builds with the simulator compare the names and refuse the event.
+    #[test]
+    fn a_column_written_out_of_order_or_misnamed_is_refused() {
+        let mut event: Event<{ PAIR_SCHEMA.payload }> = Event::new(&PAIR_SCHEMA);
+        event.fields().bool32("autoconf", true);
+        event.fields().bool32("loopback", false);
+        assert!(!event.finish());
+        let mut event: Event<{ PAIR_SCHEMA.payload }> = Event::new(&PAIR_SCHEMA);
+        event.fields().bool32("loopbacK", true);
+        assert!(!event.finish());
+        // Written twice: the second finds no column after the first.
+        let mut event: Event<{ PAIR_SCHEMA.payload }> = Event::new(&PAIR_SCHEMA);
+        event.fields().bool32("loopback", true);
+        event.fields().bool32("loopback", true);
+        event.fields().bool32("loopback", true);
+        assert!(!event.finish());
     }
 }
