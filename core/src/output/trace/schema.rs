@@ -424,6 +424,7 @@ macro_rules! schema {
             static METADATA: [u8; metadata_len($name, &COLUMNS)] = metadata($name, &COLUMNS);
             // `present` has a bit for every column after it.
             const _: () = assert!(present_bits(&COLUMNS) <= 32);
+            const _: () = assert!(names_last(&COLUMNS, $names));
             Schema {
                 name: $name,
                 level: $level,
@@ -660,16 +661,54 @@ pub fn schema(name: &str) -> Option<&'static Schema> {
 pub const fn present_bits(columns: &[Column]) -> usize {
     let mut at = 0;
     while at < columns.len() {
-        let name = columns[at].name.as_bytes();
-        if name.len() == 7
-            && name[0] == b'p'
-            && name[1] == b'r'
-            && name[2] == b'e'
-            && name[3] == b's'
-        {
+        if same(columns[at].name, PRESENT) {
             return columns.len() - at - 1;
         }
         at += 1;
     }
     0
+}
+
+/// Whether `a` and `b` are the same text (`==` is not a `const fn` on `str`).
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "evaluated at compile time: a fault fails the build"
+)]
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut at = 0;
+    while at < a.len() {
+        if a[at] != b[at] {
+            return false;
+        }
+        at += 1;
+    }
+    true
+}
+
+/// Whether the UTF-16 columns are exactly the last two, in a schema that has the names.
+///
+/// The writer ends the payload's buffer at the first `CStr16` and passes the names as
+/// descriptors of their own after it, so a `CStr16` anywhere else would cut the event.
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "evaluated at compile time: a fault fails the build"
+)]
+#[must_use]
+pub const fn names_last(columns: &[Column], names: bool) -> bool {
+    let mut at = 0;
+    while at < columns.len() {
+        let last_two = at + 2 >= columns.len();
+        let utf16 = matches!(columns[at].in_type, InType::CStr16);
+        if utf16 != (names && last_two) {
+            return false;
+        }
+        at += 1;
+    }
+    true
 }
