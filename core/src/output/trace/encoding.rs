@@ -627,9 +627,10 @@ impl fmt::Write for Text<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::abi::Level;
-    use super::super::schema::{Column, Schema, metadata, metadata_len, payload_room};
-    use super::Event;
+    // Crate paths: the import-cycle check reads `super::` in an inline module as the file's.
+    use crate::output::trace::abi::Level;
+    use crate::output::trace::encoding::Event;
+    use crate::output::trace::schema::{Column, Schema, metadata, metadata_len, payload_room};
 
     /// Two columns as long as each other, of one type: a writer that swaps them is written
     /// to the right positions' lengths and types, so only the names tell. Then one longer.
