@@ -285,7 +285,7 @@ impl Fields<'_> {
 
     /// Without the simulator: the names were proven equal by its tests.
     #[cfg(not(any(test, feature = "sim")))]
-    #[inline(always)]
+    #[inline]
     const fn same_name(_rest: &[u8], _prefix: &str, _name: &str) -> bool {
         true
     }
