@@ -65,7 +65,7 @@ impl Visit for Fields<'_> {
 /// note's words ([`NoteWords`], which the line puts in parentheses); empty when it has every
 /// field it can.
 pub(super) fn note(fields: &mut Fields<'_>, note: Note) {
-    fields.put("note", &NoteWords(note));
+    fields.put(header::NOTE.name, &NoteWords(note));
 }
 
 /// Starts a change notification's event: its header.
@@ -84,11 +84,10 @@ pub fn start_change<const P: usize>(
 ) {
     let mut fields = event.fields();
     match change {
-        Change::Other(raw) => fields.str("change", itoa::Buffer::new().format(raw)),
-        known => fields.str("change", known.name()),
+        Change::Other(raw) => fields.str(header::CHANGE.name, itoa::Buffer::new().format(raw)),
+        known => fields.str(header::CHANGE.name, known.name()),
     }
-    fields.u64("seq", seq);
-    fields.bool32("printed", printed);
+    seq_printed(&mut fields, seq, printed);
     note(&mut fields, why);
     fields.present();
 }
@@ -117,8 +116,7 @@ pub const fn change_event<const P: usize>(notification: Notification) -> Event<P
 /// ([`crate::output::render::visit_stable_header`], [`crate::output::render::visit_stable_entry`]).
 pub fn start_stable(event: &mut StableEvent, seq: u64, printed: bool) {
     let mut fields = event.fields();
-    fields.u64("seq", seq);
-    fields.bool32("printed", printed);
+    seq_printed(&mut fields, seq, printed);
     fields.present();
 }
 
@@ -133,10 +131,11 @@ pub const fn stable_event() -> StableEvent {
     Event::new(&STABLE_TABLE)
 }
 
-/// A driver event's header: its record's `seq` (the policy numbers each kind's records once,
-/// for the sink's record and for this event) and `printed` as the record's header has it
-/// (true: the driver's lines are never left out; false for `counters`, which has no line).
-fn driver_header(fields: &mut Fields<'_>, seq: u64, printed: bool) {
+/// `seq` and `printed`, which every event's header has (a change's after its `change`): its
+/// record's `seq` (for the driver's own records, the policy numbers each kind once, for the
+/// sink's record and for this event) and `printed` as the record's header has it (a driver
+/// line is never left out; `counters`, which has no line, is false).
+fn seq_printed(fields: &mut Fields<'_>, seq: u64, printed: bool) {
     fields.u64(header::SEQ.name, seq);
     fields.bool32(header::PRINTED.name, printed);
 }
@@ -152,7 +151,7 @@ fn versions(fields: &mut Fields<'_>) {
 pub fn settings_event(settings: &Settings, seq: u64) -> SettingsEvent {
     let mut event = Event::new(&SETTINGS_EVENT);
     let mut fields = event.fields();
-    driver_header(&mut fields, seq, true);
+    seq_printed(&mut fields, seq, true);
     for (setting, value) in SETTINGS.iter().zip(settings.values()) {
         fields.u32(setting.name, value);
     }
@@ -167,7 +166,7 @@ pub fn settings_event(settings: &Settings, seq: u64) -> SettingsEvent {
 pub fn loaded_event(loaded: &Loaded, seq: u64) -> LoadedEvent {
     let mut event = Event::new(&LOADED_EVENT);
     let mut fields = event.fields();
-    driver_header(&mut fields, seq, true);
+    seq_printed(&mut fields, seq, true);
     versions(&mut fields);
     fields.present();
     fields.put(driver::REGISTERED.name, &loaded.registered);
@@ -204,7 +203,7 @@ pub fn loaded_event(loaded: &Loaded, seq: u64) -> LoadedEvent {
 /// `over 0.046s` reads (its bits made with integers: [`millis_as_seconds`]).
 pub fn storm_event(event: &mut StormEvent, storm: &Storm, seq: u64) {
     let mut fields = event.fields();
-    driver_header(&mut fields, seq, true);
+    seq_printed(&mut fields, seq, true);
     fields.str(driver::STORM_KIND.name, storm.notification.name());
     counts(&mut fields, "", &storm.summary.counts);
     let millis = storm.summary.last.saturating_sub(storm.summary.first) / 10_000;
@@ -273,7 +272,7 @@ pub const fn millis_as_seconds(millis: u64) -> u64 {
 /// `PASSIVE_LEVEL`) reaches only its own text's writer, not the lifecycle's `core::fmt`.
 pub fn message_event<M: Put + ?Sized>(event: &mut MessageEvent, message: &M, seq: u64) {
     let mut fields = event.fields();
-    driver_header(&mut fields, seq, true);
+    seq_printed(&mut fields, seq, true);
     fields.text_with(driver::MESSAGE.name, |payload| {
         message.put(&mut Cut {
             payload,
@@ -329,7 +328,7 @@ pub fn counters_event(unloaded: bool, totals: &Totals, seq: u64) -> CountersEven
     let mut event = Event::new(if unloaded { &UNLOADED } else { &COUNTERS });
     let mut fields = event.fields();
     // `counters` has no line ([`Record::printed`]).
-    driver_header(&mut fields, seq, unloaded);
+    seq_printed(&mut fields, seq, unloaded);
     if !unloaded {
         versions(&mut fields);
     }
