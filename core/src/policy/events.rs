@@ -539,8 +539,9 @@ fn write_message_event<N, S: Sink>(extension: &Extension<N, S>, error: bool, tex
     event.write(extension.sink.trace(), &extension.session);
 }
 
-/// The ETW enable callback (its IRQL not documented, assumed `PASSIVE_LEVEL`, docs/netio.md#stack): remembers what the sessions asked for, and
-/// answers capture-state with the counters so far.
+/// The ETW enable callback (its IRQL not documented, assumed `PASSIVE_LEVEL`,
+/// docs/netio.md#stack): remembers what the sessions asked for, and answers capture-state
+/// with the counters so far.
 pub fn trace_control<N, S: Sink>(
     extension: &Extension<N, S>,
     code: u32,
