@@ -1117,6 +1117,65 @@ impl fmt::Display for Value<'_> {
     }
 }
 
+/// The fuzz target's check (`fuzz/fuzz_targets/tl_decode.rs`, and its regression test).
+///
+/// `data` is a pointer-size byte (bit 0: 4, else 8), the metadata's length (`u16`), the
+/// metadata, then the payload. Every item is formatted.
+///
+/// # Panics
+/// If the walk runs past [`MAX_ITEMS`], a field's value lies outside the payload, or a walk
+/// without error leaves a struct open: each a decoder bug.
+#[cfg(feature = "sim")]
+pub fn check_bytes(data: &[u8]) {
+    /// Counts what is formatted, allocating nothing.
+    struct Sink(usize);
+    impl fmt::Write for Sink {
+        fn write_str(&mut self, text: &str) -> fmt::Result {
+            self.0 = self.0.saturating_add(text.len());
+            Ok(())
+        }
+    }
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let length = usize::from(read_u16(rest, 0).unwrap_or(0));
+    let rest = rest.get(2..).unwrap_or_default();
+    let (metadata, payload) = rest.split_at(length.min(rest.len()));
+    let pointer_size = if selector & 1 == 1 { 4 } else { 8 };
+    let mut sink = Sink(0);
+    let _ = ProviderTraits::read(metadata).map(|traits| traits.iter().count());
+    let Ok(event) = decode(metadata, payload, pointer_size) else {
+        return;
+    };
+    let (mut depth, mut items, mut failed) = (0_usize, 0_u32, false);
+    for item in event.fields {
+        items = items.saturating_add(1);
+        assert!(items <= MAX_ITEMS.saturating_add(1), "the walk runs away");
+        match item {
+            Ok(Item::Field(field)) => {
+                assert!(field.offset <= payload.len(), "a value outside the payload");
+                let _ = fmt::write(
+                    &mut sink,
+                    format_args!("{}", field.value.shown(field.meta.out_type)),
+                );
+                if let Value::Array(array) = field.value {
+                    assert!(array.iter().count() <= usize::from(array.count));
+                }
+            }
+            Ok(Item::Struct { .. }) => depth = depth.saturating_add(1),
+            Ok(Item::StructEnd) => {
+                assert!(depth > 0, "a struct ended that never began");
+                depth = depth.saturating_sub(1);
+            }
+            Err(error) => {
+                failed = true;
+                let _ = fmt::write(&mut sink, format_args!("{error}"));
+            }
+        }
+    }
+    assert!(failed || depth == 0, "a struct left open");
+}
+
 #[cfg(all(test, not(loom)))]
 mod tests {
     use core::fmt::Write as _;
