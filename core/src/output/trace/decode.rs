@@ -28,7 +28,9 @@
 //! The decoder is the type system only: it knows no event of the driver's, so whatever in-type
 //! a column is written in, it is read back by that in-type. The walk allocates nothing, cannot
 //! panic, and reads the bytes as untrusted: every read is bounded, a nesting of structs is
-//! bounded by [`MAX_DEPTH`], the items an event yields by [`MAX_ITEMS`], and a byte string that
+//! bounded by [`MAX_DEPTH`], the items an event yields by [`MAX_ITEMS`] and the metadata bytes
+//! it reads (struct arrays re-read their members') by [`MAX_WORK`], an array of elements of
+//! no size is refused (its count would be work without bytes), and a byte string that
 //! does not parse is a [`DecodeError`] naming the field and the byte offset.
 
 use core::fmt;
@@ -39,6 +41,12 @@ pub const MAX_DEPTH: usize = 8;
 /// The most items ([`Item`]) one event yields: bounds the work an array of structs that take
 /// no payload can ask for. An ETW event is at most 64 KB, so a real one is far below.
 pub const MAX_ITEMS: u32 = 1 << 17;
+
+/// The most metadata bytes one event's walk reads, re-reads included.
+///
+/// Bounds the work of arrays of structs, whose members' descriptions are read once per element. A real event
+/// (64 KB at most, and far fewer fields) stays far below.
+pub const MAX_WORK: usize = 1 << 22;
 
 /// The in-types (`TlgIn_t`, TraceLoggingProvider.h; the `tracelogging` crate's `InType`):
 /// how the payload holds a value. The low five bits of the in-type byte.
@@ -200,8 +208,10 @@ pub enum Problem {
     EmptyStruct,
     /// Structs nested deeper than [`MAX_DEPTH`].
     TooDeep,
-    /// More than [`MAX_ITEMS`] items.
+    /// More than [`MAX_ITEMS`] items, or [`MAX_WORK`] metadata bytes read.
     TooMany,
+    /// An array whose elements take no bytes (of in-type `NULL`).
+    EmptyElements,
     /// A struct's members run past the end of the metadata.
     MissingMembers,
     /// Payload bytes left after the last field.
@@ -237,6 +247,7 @@ impl fmt::Display for DecodeError<'_> {
             Problem::EmptyStruct => "struct of no members",
             Problem::TooDeep => "structs nested too deep",
             Problem::TooMany => "too many items",
+            Problem::EmptyElements => "array of elements of no size",
             Problem::MissingMembers => "struct members missing",
             Problem::TrailingPayload => "payload left after the last field",
         };
@@ -472,6 +483,8 @@ pub struct Walk<'a> {
     stack: [Frame; MAX_DEPTH],
     depth: usize,
     items: u32,
+    /// Metadata bytes read so far.
+    work: usize,
     done: bool,
 }
 
@@ -514,6 +527,7 @@ pub fn decode<'a>(
             stack: [Frame::default(); MAX_DEPTH],
             depth: 0,
             items: 0,
+            work: 0,
             done: false,
         },
     })
@@ -581,8 +595,14 @@ impl<'a> Walk<'a> {
                 return Some(self.fail(name, Place::Metadata, offset, problem));
             }
         };
+        self.work = self
+            .work
+            .saturating_add(next_meta.saturating_sub(self.meta_at));
         self.meta_at = next_meta;
         let name = meta.name.as_bytes();
+        if self.work > MAX_WORK {
+            return Some(self.fail(name, Place::Metadata, meta.offset, Problem::TooMany));
+        }
         // The element count: 1, the metadata's, or the payload's.
         let (array, elements) = match meta.flags {
             in_type::CONSTANT_COUNT => (true, count),
@@ -642,7 +662,10 @@ impl<'a> Walk<'a> {
             // No element: its members' descriptions are passed over, without payload; it is
             // yielded as its begin, then (next step) its end.
             match skip_fields(self.metadata, self.meta_at, members) {
-                Ok(next) => self.meta_at = next,
+                Ok(next) => {
+                    self.work = self.work.saturating_add(next.saturating_sub(self.meta_at));
+                    self.meta_at = next;
+                }
                 Err((offset, problem)) => {
                     return self.fail(name, Place::Metadata, offset, problem);
                 }
@@ -955,16 +978,15 @@ fn array_value(
     bytes: &[u8],
     pointer_size: u8,
 ) -> Result<(Value<'_>, usize), (Problem, usize)> {
+    if in_type == self::in_type::NULL && count > 0 {
+        return Err((Problem::EmptyElements, 0));
+    }
     let mut at: usize = 0;
     for _ in 0..count {
         let rest = bytes.get(at..).unwrap_or_default();
         let (_, size) = scalar(in_type, rest, pointer_size)
             .map_err(|(problem, offset)| (problem, at.saturating_add(offset)))?;
         at = at.saturating_add(size);
-        // Elements of no size (`NULL`): nothing more to read.
-        if size == 0 {
-            break;
-        }
     }
     Ok((
         Value::Array(Array {
@@ -1125,7 +1147,7 @@ impl fmt::Display for Value<'_> {
 /// # Panics
 /// If the walk runs past [`MAX_ITEMS`], a field's value lies outside the payload, or a walk
 /// without error leaves a struct open: each a decoder bug.
-#[cfg(feature = "sim")]
+#[cfg(any(test, feature = "sim"))]
 pub fn check_bytes(data: &[u8]) {
     /// Counts what is formatted, allocating nothing.
     struct Sink(usize);
@@ -1501,6 +1523,41 @@ mod tests {
         let items: Vec<_> = event.fields.collect();
         assert_eq!(items.len(), usize::try_from(MAX_ITEMS).unwrap() + 1);
         assert_eq!(items.last().unwrap().unwrap_err().problem, Problem::TooMany);
+    }
+
+    /// Struct arrays re-read their members' descriptions: bounded by [`MAX_WORK`] bytes, not
+    /// only by items (long names, members that take no payload).
+    #[test]
+    fn the_metadata_read_is_bounded() {
+        let mut metadata = Vec::from(*b"\0\0\0e\0s\0\xb8\x64\xff\xff"); // 65535 elements, 100 members
+        for _ in 0..100 {
+            metadata.extend([b'x'; 60]);
+            metadata.extend(b"\0\x24\x00\x00"); // U8 | CONSTANT_COUNT, no element
+        }
+        let size = u16::try_from(metadata.len()).unwrap().to_le_bytes();
+        metadata[..2].copy_from_slice(&size);
+        let event = decode(&metadata, &[], 8).unwrap();
+        let items: Vec<_> = event.fields.collect();
+        let error = items.last().unwrap().unwrap_err();
+        assert_eq!(error.problem, Problem::TooMany);
+        assert!(items.len() < 70_000, "{}", items.len());
+    }
+
+    /// An array of elements of no size would be work without bytes (the fuzz target's slow
+    /// input: 65,280 `NULL`s in each of 25,895 struct elements).
+    #[test]
+    fn an_array_of_nulls_is_refused() {
+        assert_eq!(
+            line(b"\x08\x00\x00e\0n\0\x40", b"\x02\x00", 8),
+            "e error: array of elements of no size in field \"n\" at payload byte 2"
+        );
+        assert_eq!(line(b"\x08\x00\x00e\0n\0\x40", b"\x00\x00", 8), "e n=[]");
+        let slow = include_bytes!(
+            "../../../../fuzz/regressions/tl_decode/slow-unit-null-array-in-struct-array"
+        );
+        let started = std::time::Instant::now();
+        check_bytes(slow);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]
