@@ -365,6 +365,33 @@ mod tests {
         );
     }
 
+    /// An event the core's own encoder wrote, as the driver writes it: its schema's metadata
+    /// (the extended item) and payload. Only its header columns are named here: the others
+    /// are the schema's, which is changing.
+    #[test]
+    fn the_driver_s_own_event_is_printed_in_the_interim_form() {
+        use netnotify_core::output::trace::{Event, schema};
+        let settings = schema("settings").unwrap();
+        let mut event: Event<1024> = Event::new(settings);
+        event.fields().u64("seq", 42);
+        event.fields().bool32("printed", true);
+        assert!(event.finish());
+        let mut watcher = Watcher::new(Options::default());
+        let (out, _) = run(
+            &mut watcher,
+            &Received {
+                keyword: event.descriptor().keyword,
+                timestamp: 0,
+                pointer_size: 8,
+                metadata: Some(settings.metadata),
+                payload: event.payload(),
+            },
+        );
+        assert!(out.starts_with("settings seq=42 printed=true "), "{out}");
+        assert!(out.ends_with('\n') && out.lines().count() == 1, "{out}");
+        assert!(watcher.summary(None).contains("lifecycle 1,"));
+    }
+
     #[test]
     fn with_time_the_timestamp_comes_first() {
         let payload = payload();
