@@ -33,6 +33,7 @@
 //! for rates `DbgPrint` is not.
 
 mod abi;
+pub mod decode;
 mod encoding;
 mod events;
 pub(crate) mod provider;

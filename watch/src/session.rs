@@ -1,0 +1,385 @@
+//! The Windows half: the ETW session and the consumer, thin.
+//!
+//! Owns the calls, in the order "Configuring and Starting an Event Tracing Session" gives
+//! (<https://learn.microsoft.com/windows/win32/etw/configuring-and-starting-an-event-tracing-session>):
+//! - `StartTraceW` a real-time session named [`SESSION_NAME`]
+//!   (<https://learn.microsoft.com/windows/win32/api/evntrace/nf-evntrace-starttracew>); a
+//!   session of that name left by a killed watcher (`ERROR_ALREADY_EXISTS`) is stopped, said
+//!   so, and started again;
+//! - `EnableTraceEx2` the provider at level verbose with the keywords, then again with
+//!   `EVENT_CONTROL_CODE_CAPTURE_STATE`
+//!   (<https://learn.microsoft.com/windows/win32/api/evntrace/nf-evntrace-enabletraceex2>);
+//! - `OpenTraceW` the session (`PROCESS_TRACE_MODE_REAL_TIME | PROCESS_TRACE_MODE_EVENT_RECORD`),
+//!   or the `--etl` file (`PROCESS_TRACE_MODE_EVENT_RECORD`)
+//!   (<https://learn.microsoft.com/windows/win32/api/evntrace/nf-evntrace-opentracew>), and
+//!   `ProcessTrace` it on a thread of its own, which it blocks
+//!   (<https://learn.microsoft.com/windows/win32/api/evntrace/nf-evntrace-processtrace>);
+//! - on Ctrl+C (`SetConsoleCtrlHandler`), `ControlTraceW(EVENT_TRACE_CONTROL_STOP)`, which
+//!   stops and deletes the session and fills in its `EVENT_TRACE_PROPERTIES`, lost events
+//!   included (<https://learn.microsoft.com/windows/win32/api/evntrace/nf-evntrace-controltracew>),
+//!   then `CloseTrace`.
+//!
+//! Each `EVENT_RECORD` (<https://learn.microsoft.com/windows/win32/api/evntcons/ns-evntcons-event_record>)
+//! becomes a [`Received`]: the payload is `UserData`/`UserDataLength`, the metadata the
+//! `EVENT_HEADER_EXT_TYPE_EVENT_SCHEMA_TL` item of `ExtendedData`
+//! (<https://learn.microsoft.com/windows/win32/api/evntcons/ns-evntcons-event_header_extended_data_item>);
+//! everything else is decided in `watcher.rs`.
+
+use core::ffi::c_void;
+use core::mem::{offset_of, size_of};
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use netnotify_core::output::trace::PROVIDER_GUID;
+use windows_sys::Win32::Foundation::{ERROR_CANCELLED, ERROR_SUCCESS, GetLastError};
+use windows_sys::Win32::System::Console::SetConsoleCtrlHandler;
+use windows_sys::Win32::System::Diagnostics::Etw::{
+    CONTROLTRACE_HANDLE, CloseTrace, ControlTraceW, EVENT_CONTROL_CODE_CAPTURE_STATE,
+    EVENT_CONTROL_CODE_ENABLE_PROVIDER, EVENT_HEADER_EXT_TYPE_EVENT_SCHEMA_TL,
+    EVENT_HEADER_EXTENDED_DATA_ITEM, EVENT_HEADER_FLAG_32_BIT_HEADER, EVENT_RECORD,
+    EVENT_TRACE_CONTROL_STOP, EVENT_TRACE_LOGFILEW, EVENT_TRACE_PROPERTIES,
+    EVENT_TRACE_REAL_TIME_MODE, EnableTraceEx2, OpenTraceW, PROCESS_TRACE_MODE_EVENT_RECORD,
+    PROCESS_TRACE_MODE_REAL_TIME, PROCESSTRACE_HANDLE, ProcessTrace, StartTraceW,
+    TRACE_LEVEL_VERBOSE, WNODE_FLAG_TRACED_GUID,
+};
+use windows_sys::core::{BOOL, GUID};
+
+use crate::args::Options;
+use crate::watcher::{
+    ERROR_ALREADY_EXISTS, Lost, Received, SESSION_NAME, Watcher, failure, stale_session,
+};
+
+/// Set by the console's Ctrl+C (or Ctrl+Break, or the console closing).
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// `SetConsoleCtrlHandler`'s routine: asks the main thread to stop; `TRUE`, handled.
+unsafe extern "system" fn on_ctrl(_ctrl_type: u32) -> BOOL {
+    STOP.store(true, Ordering::SeqCst);
+    1
+}
+
+/// `EVENT_TRACE_PROPERTIES` with room for the session's name after it, where
+/// `LoggerNameOffset` points: `StartTraceW` and `ControlTraceW` copy the name there.
+#[repr(C)]
+struct Properties {
+    base: EVENT_TRACE_PROPERTIES,
+    name: [u16; 64],
+}
+
+impl Properties {
+    /// A real-time session's: its size, `WNODE_FLAG_TRACED_GUID`, QPC timestamps
+    /// (`ClientContext` 1), a one-second flush so events come promptly.
+    fn new() -> Box<Self> {
+        let mut properties = Box::new(Self {
+            base: EVENT_TRACE_PROPERTIES::default(),
+            name: [0; 64],
+        });
+        properties.base.Wnode.BufferSize = u32::try_from(size_of::<Self>()).unwrap_or(u32::MAX);
+        properties.base.Wnode.Flags = WNODE_FLAG_TRACED_GUID;
+        properties.base.Wnode.ClientContext = 1;
+        properties.base.LogFileMode = EVENT_TRACE_REAL_TIME_MODE;
+        properties.base.FlushTimer = 1;
+        properties.base.LoggerNameOffset = u32::try_from(offset_of!(Self, name)).unwrap_or(0);
+        properties
+    }
+
+    const fn lost(&self) -> Lost {
+        Lost {
+            events: self.base.EventsLost,
+            log_buffers: self.base.LogBuffersLost,
+            real_time_buffers: self.base.RealTimeBuffersLost,
+        }
+    }
+}
+
+/// `text` as a NUL-terminated UTF-16 string.
+fn wide(text: &str) -> Vec<u16> {
+    text.encode_utf16().chain([0]).collect()
+}
+
+/// What the event-record callback reaches through `EVENT_RECORD.UserContext`.
+struct Shared {
+    watcher: Mutex<Watcher>,
+}
+
+/// The provider's GUID as windows-sys spells it.
+static PROVIDER: GUID = GUID::from_u128(PROVIDER_GUID.to_u128());
+
+/// `PEVENT_RECORD_CALLBACK`: one event, on `ProcessTrace`'s thread.
+unsafe extern "system" fn on_event(record: *mut EVENT_RECORD) {
+    // SAFETY: ETW passes a valid EVENT_RECORD, read-only, for the callback's duration
+    // ("EVENT_RECORD_CALLBACK callback function", Microsoft Learn).
+    let Some(record) = (unsafe { record.as_ref() }) else {
+        return;
+    };
+    let header = &record.EventHeader;
+    // A capture holds other providers' events, and its own header event: not ours.
+    if header.ProviderId.data1 != PROVIDER.data1
+        || header.ProviderId.data2 != PROVIDER.data2
+        || header.ProviderId.data3 != PROVIDER.data3
+        || header.ProviderId.data4 != PROVIDER.data4
+    {
+        return;
+    }
+    // SAFETY: UserContext is `EVENT_TRACE_LOGFILEW.Context`: the `Shared` that `run` keeps
+    // alive until `ProcessTrace` has returned and its thread is joined.
+    let Some(shared) = (unsafe { record.UserContext.cast::<Shared>().as_ref() }) else {
+        return;
+    };
+    let items: &[EVENT_HEADER_EXTENDED_DATA_ITEM] = if record.ExtendedDataCount == 0
+        || record.ExtendedData.is_null()
+    {
+        &[]
+    } else {
+        // SAFETY: ExtendedData points to ExtendedDataCount items, valid for the callback
+        // ("EVENT_RECORD structure", Microsoft Learn).
+        unsafe {
+            core::slice::from_raw_parts(record.ExtendedData, usize::from(record.ExtendedDataCount))
+        }
+    };
+    let metadata = items
+        .iter()
+        .find(|item| u32::from(item.ExtType) == EVENT_HEADER_EXT_TYPE_EVENT_SCHEMA_TL)
+        .and_then(|item| {
+            let address = usize::try_from(item.DataPtr).ok()?;
+            let data = core::ptr::with_exposed_provenance::<u8>(address);
+            if data.is_null() {
+                return None;
+            }
+            // SAFETY: DataPtr points to DataSize bytes, valid for the callback
+            // ("EVENT_HEADER_EXTENDED_DATA_ITEM structure", Microsoft Learn).
+            Some(unsafe { core::slice::from_raw_parts(data, usize::from(item.DataSize)) })
+        });
+    let payload: &[u8] = if record.UserData.is_null() || record.UserDataLength == 0 {
+        &[]
+    } else {
+        // SAFETY: UserData points to UserDataLength bytes, valid for the callback.
+        unsafe {
+            core::slice::from_raw_parts(
+                record.UserData.cast::<u8>(),
+                usize::from(record.UserDataLength),
+            )
+        }
+    };
+    let received = Received {
+        keyword: header.EventDescriptor.Keyword,
+        timestamp: header.TimeStamp,
+        pointer_size: if u32::from(header.Flags) & EVENT_HEADER_FLAG_32_BIT_HEADER != 0 {
+            4
+        } else {
+            8
+        },
+        metadata,
+        payload,
+    };
+    if let Ok(mut watcher) = shared.watcher.lock() {
+        let _ = watcher.event(
+            &received,
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr().lock(),
+        );
+    }
+}
+
+/// A failure's line on stderr; the exit status.
+fn fail(call: &str, code: u32) -> ExitCode {
+    eprintln!("{}", failure(call, code));
+    ExitCode::FAILURE
+}
+
+/// `StartTraceW` the session; once more after stopping a stale one of the same name.
+fn start(name: &[u16]) -> Result<(CONTROLTRACE_HANDLE, Box<Properties>), u32> {
+    let mut properties = Properties::new();
+    let mut handle = CONTROLTRACE_HANDLE { Value: 0 };
+    // SAFETY: `name` is NUL-terminated; `properties` is a writable EVENT_TRACE_PROPERTIES
+    // whose Wnode.BufferSize covers the name's room at LoggerNameOffset.
+    let status = unsafe { StartTraceW(&raw mut handle, name.as_ptr(), &raw mut properties.base) };
+    if status != ERROR_ALREADY_EXISTS {
+        return if status == ERROR_SUCCESS {
+            Ok((handle, properties))
+        } else {
+            Err(status)
+        };
+    }
+    let mut stale = Properties::new();
+    // SAFETY: as above; a zero handle with the name addresses the session by name.
+    let stopped = unsafe {
+        ControlTraceW(
+            CONTROLTRACE_HANDLE { Value: 0 },
+            name.as_ptr(),
+            &raw mut stale.base,
+            EVENT_TRACE_CONTROL_STOP,
+        )
+    };
+    if stopped != ERROR_SUCCESS {
+        return Err(ERROR_ALREADY_EXISTS);
+    }
+    eprintln!("{}", stale_session());
+    properties = Properties::new();
+    // SAFETY: as the first call.
+    let status = unsafe { StartTraceW(&raw mut handle, name.as_ptr(), &raw mut properties.base) };
+    if status == ERROR_SUCCESS {
+        Ok((handle, properties))
+    } else {
+        Err(status)
+    }
+}
+
+/// `ControlTraceW(EVENT_TRACE_CONTROL_STOP)`: stops and deletes the session; what it lost.
+fn stop(handle: CONTROLTRACE_HANDLE, name: &[u16]) -> Result<Lost, u32> {
+    let mut properties = Properties::new();
+    // SAFETY: the handle StartTraceW returned; `properties` as in `start`.
+    let status = unsafe {
+        ControlTraceW(
+            handle,
+            name.as_ptr(),
+            &raw mut properties.base,
+            EVENT_TRACE_CONTROL_STOP,
+        )
+    };
+    if status == ERROR_SUCCESS {
+        Ok(properties.lost())
+    } else {
+        Err(status)
+    }
+}
+
+/// `OpenTraceW`'s failure value (`INVALID_PROCESSTRACE_HANDLE`); its 32-bit form too, as
+/// the page says to compare with both.
+const fn invalid(handle: PROCESSTRACE_HANDLE) -> bool {
+    handle.Value == u64::MAX || handle.Value == 0x0000_0000_FFFF_FFFF
+}
+
+/// `EnableTraceEx2` the provider on the session at level verbose with `keywords`, then ask
+/// for its capture state: the failed call and its status.
+fn enable(handle: CONTROLTRACE_HANDLE, keywords: u64) -> Result<(), (&'static str, u32)> {
+    for (call, code) in [
+        ("EnableTraceEx2", EVENT_CONTROL_CODE_ENABLE_PROVIDER),
+        (
+            "EnableTraceEx2(EVENT_CONTROL_CODE_CAPTURE_STATE)",
+            EVENT_CONTROL_CODE_CAPTURE_STATE,
+        ),
+    ] {
+        // SAFETY: the session's handle; the GUID is a static; no enable parameters.
+        let status = unsafe {
+            EnableTraceEx2(
+                handle,
+                &raw const PROVIDER,
+                code,
+                u8::try_from(TRACE_LEVEL_VERBOSE).unwrap_or(5),
+                keywords,
+                0,
+                0,
+                core::ptr::null(),
+            )
+        };
+        if status != ERROR_SUCCESS {
+            return Err((call, status));
+        }
+    }
+    Ok(())
+}
+
+/// Watches until Ctrl+C (or the end of a capture); the exit status.
+pub fn run(options: Options) -> ExitCode {
+    // SAFETY: `on_ctrl` only stores to an atomic; adding a routine has no other precondition.
+    if unsafe { SetConsoleCtrlHandler(Some(on_ctrl), 1) } == 0 {
+        // SAFETY: no precondition.
+        return fail("SetConsoleCtrlHandler", unsafe { GetLastError() });
+    }
+    let name = wide(SESSION_NAME);
+    let etl = options
+        .etl
+        .as_ref()
+        .map(|path| wide(&path.to_string_lossy()));
+    let keywords = options.keywords;
+    let shared = Shared {
+        watcher: Mutex::new(Watcher::new(options)),
+    };
+    let session = if etl.is_none() {
+        let (handle, _properties) = match start(&name) {
+            Ok(started) => started,
+            Err(code) => return fail("StartTraceW", code),
+        };
+        if let Err((call, status)) = enable(handle, keywords) {
+            let _ = stop(handle, &name);
+            return fail(call, status);
+        }
+        Some(handle)
+    } else {
+        None
+    };
+    let mut logfile = EVENT_TRACE_LOGFILEW::default();
+    // Kept until the trace is closed: OpenTraceW reads the names through these pointers.
+    let mut logger_name = name.clone();
+    let mut file_name = etl.clone().unwrap_or_default();
+    if etl.is_some() {
+        logfile.LogFileName = file_name.as_mut_ptr();
+        logfile.Anonymous1.ProcessTraceMode = PROCESS_TRACE_MODE_EVENT_RECORD;
+    } else {
+        logfile.LoggerName = logger_name.as_mut_ptr();
+        logfile.Anonymous1.ProcessTraceMode =
+            PROCESS_TRACE_MODE_REAL_TIME | PROCESS_TRACE_MODE_EVENT_RECORD;
+    }
+    logfile.Anonymous2.EventRecordCallback = Some(on_event);
+    logfile.Context = core::ptr::from_ref(&shared).cast_mut().cast::<c_void>();
+    // SAFETY: `logfile` names the session or file with a NUL-terminated string that outlives
+    // the trace, and the callback's context is `shared`, which outlives ProcessTrace's thread.
+    let trace = unsafe { OpenTraceW(&raw mut logfile) };
+    if invalid(trace) {
+        // SAFETY: no precondition; read right after the failed call.
+        let code = unsafe { GetLastError() };
+        if let Some(handle) = session {
+            let _ = stop(handle, &name);
+        }
+        return fail("OpenTraceW", code);
+    }
+    let started = Instant::now();
+    let (status, lost) = std::thread::scope(|scope| {
+        // SAFETY: the handle OpenTraceW returned, one of it; no time bounds.
+        let processing = scope.spawn(move || unsafe {
+            ProcessTrace(&raw const trace, 1, core::ptr::null(), core::ptr::null())
+        });
+        while !STOP.load(Ordering::SeqCst) && !processing.is_finished() {
+            std::thread::sleep(Duration::from_millis(200));
+            if session.is_some() {
+                let note = shared
+                    .watcher
+                    .lock()
+                    .ok()
+                    .and_then(|mut watcher| watcher.idle(started.elapsed()));
+                if let Some(note) = note {
+                    eprintln!("{note}");
+                }
+            }
+        }
+        let lost = session.map(|handle| stop(handle, &name));
+        // SAFETY: the handle OpenTraceW returned; ProcessTrace returns once it is closed.
+        let _ = unsafe { CloseTrace(trace) };
+        (processing.join().unwrap_or(ERROR_SUCCESS), lost)
+    });
+    let _ = std::io::stdout().flush();
+    let lost = match lost {
+        Some(Err(code)) => {
+            eprintln!(
+                "{}",
+                failure("ControlTraceW(EVENT_TRACE_CONTROL_STOP)", code)
+            );
+            None
+        }
+        Some(Ok(lost)) => Some(lost),
+        None => None,
+    };
+    if let Ok(watcher) = shared.watcher.lock() {
+        eprintln!("{}", watcher.summary(lost));
+    }
+    drop((logger_name, file_name));
+    if status == ERROR_SUCCESS || status == ERROR_CANCELLED {
+        ExitCode::SUCCESS
+    } else {
+        fail("ProcessTrace", status)
+    }
+}
