@@ -13,6 +13,8 @@
 
 use core::fmt;
 
+use crate::model::names;
+
 /// Where rendered text goes: the output's line on the callback path, a `core::fmt::Formatter`
 /// for `Display` ([`display`]).
 pub trait Out {
@@ -23,6 +25,20 @@ pub trait Out {
     /// For a line, without the UTF-8 check a `&str` would cost.
     fn put_ascii(&mut self, bytes: &[u8]) {
         self.put_str(core::str::from_utf8(bytes).unwrap_or("?"));
+    }
+
+    /// Appends UTF-16 text (little-endian units, an interface's name or alias) in its printed
+    /// form ([`names::ascii`]). A line maps the units straight into its buffer; any other
+    /// writer gets them as ASCII, a chunk at a time (a name's whole buffer would sit on the
+    /// stack).
+    fn put_utf16_as_ascii(&mut self, units: &[[u8; 2]]) {
+        for units in units.chunks(16) {
+            let mut chunk = [0_u8; 16];
+            for (byte, unit) in chunk.iter_mut().zip(units) {
+                *byte = names::ascii(*unit);
+            }
+            self.put_ascii(chunk.get(..units.len()).unwrap_or_default());
+        }
     }
 }
 

@@ -86,22 +86,51 @@ impl Line {
     /// As [`Line::push_str`], for bytes.
     #[inline]
     pub fn push_bytes(&mut self, bytes: &[u8]) {
-        // The common case, kept short: it fits with room for the newline and the NUL.
-        let end = self.len.saturating_add(bytes.len());
+        if !self.push_mapped(bytes, printable) {
+            self.push_rest(bytes);
+        }
+    }
+
+    /// Appends UTF-16 text (little-endian units) in its printed form
+    /// ([`crate::model::names::ascii`]), mapped straight into the buffer: an interface's name
+    /// and alias, on every line that names one.
+    #[inline]
+    pub fn push_utf16_as_ascii(&mut self, units: &[[u8; 2]]) {
+        if !self.push_mapped(units, crate::model::names::ascii) {
+            self.push_utf16_rest(units);
+        }
+    }
+
+    /// The common case of a push, kept short: `items` mapped to one printable byte each fit
+    /// with room for the newline and the NUL. `false` (and nothing written) if they do not.
+    #[allow(clippy::inline_always, reason = "one copy per push, its map inlined")]
+    #[inline(always)]
+    fn push_mapped<T: Copy>(&mut self, items: &[T], map: impl Fn(T) -> u8) -> bool {
+        let end = self.len.saturating_add(items.len());
         if end <= Self::MAX_TEXT
             && let Some(target) = self.buf.get_mut(self.len..end.saturating_add(2))
-            && let Some((text, terminator)) = target.split_at_mut_checked(bytes.len())
+            && let Some((text, terminator)) = target.split_at_mut_checked(items.len())
         {
-            for (slot, byte) in text.iter_mut().zip(bytes) {
-                *slot = printable(*byte);
+            for (slot, item) in text.iter_mut().zip(items) {
+                *slot = map(*item);
             }
             if let [newline, nul] = terminator {
                 (*newline, *nul) = (b'\n', 0);
             }
             self.len = end;
-            return;
+            return true;
         }
-        self.push_rest(bytes);
+        false
+    }
+
+    /// UTF-16 text that does not fit: a unit at a time, so that what fits is kept before the
+    /// marker. Rare (a line is sized not to need it), so small rather than fast.
+    #[cold]
+    #[inline(never)]
+    fn push_utf16_rest(&mut self, units: &[[u8; 2]]) {
+        for unit in units {
+            self.push_bytes(&[crate::model::names::ascii(*unit)]);
+        }
     }
 
     /// What does not fit: as much as does, then the marker.
@@ -169,6 +198,10 @@ impl Out for Line {
 
     fn put_ascii(&mut self, bytes: &[u8]) {
         self.push_bytes(bytes);
+    }
+
+    fn put_utf16_as_ascii(&mut self, units: &[[u8; 2]]) {
+        self.push_utf16_as_ascii(units);
     }
 }
 
