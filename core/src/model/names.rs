@@ -161,9 +161,10 @@ impl<const N: usize> Text<N> {
     }
 }
 
-/// A UTF-16 unit (little-endian) in a text's printed form: printable ASCII kept, `"` as `'`
-/// (the alias is quoted), anything else `?`. Without branches, so that a line maps a name in
-/// one pass the compiler can vectorize.
+/// A UTF-16 unit (little-endian) in a text's printed form.
+///
+/// Printable ASCII kept, `"` as `'` (the alias is quoted), anything else `?`. Without
+/// branches, so that a line maps a name in one pass the compiler can vectorize.
 #[must_use]
 #[inline]
 pub const fn ascii(unit: [u8; 2]) -> u8 {

@@ -155,19 +155,19 @@ impl<T: itoa::Integer + Copy + TryInto<u64>> fmt::Display for Dec<T> {
 /// `y < 100`) and no lane carries into the next; the test checks every value below 10^7 and
 /// samples the rest. `None` from 10^8.
 #[must_use]
-pub const fn eight_digits(value: u32) -> Option<([u8; 8], usize)> {
+pub const fn eight_digits(value: u32) -> Option<([u8; 8], u32)> {
     if value >= 100_000_000 {
         return None;
     }
     // Most numbers a line prints (indices, metrics, zones, prefix lengths) have one or two
-    // digits: those without the eight-digit work.
+    // digits: those without the eight-digit work (`'0' | digit` is its ASCII digit).
     if value < 100 {
-        let tens = value * 103 >> 10;
-        let ones = value - tens * 10;
-        return Some(if value < 10 {
-            ([b'0' + ones as u8, 0, 0, 0, 0, 0, 0, 0], 1)
+        let [small, ..] = value.to_le_bytes();
+        let (tens, ones) = (small / 10, small % 10);
+        return Some(if tens == 0 {
+            ([b'0' | ones, 0, 0, 0, 0, 0, 0, 0], 1)
         } else {
-            ([b'0' + tens as u8, b'0' + ones as u8, 0, 0, 0, 0, 0, 0], 2)
+            ([b'0' | tens, b'0' | ones, 0, 0, 0, 0, 0, 0], 2)
         });
     }
     let halves = (value / 10_000) as u64 | (((value % 10_000) as u64) << 32);
@@ -175,14 +175,14 @@ pub const fn eight_digits(value: u32) -> Option<([u8; 8], usize)> {
     let pairs = hundreds | (halves.wrapping_sub(hundreds.wrapping_mul(100)) << 16);
     let tens = (pairs.wrapping_mul(103) >> 10) & 0x000F_000F_000F_000F;
     let digits = tens | (pairs.wrapping_sub(tens.wrapping_mul(10)) << 8);
-    // Leading zeros, at most seven: zero itself is one digit.
+    // Leading zeros, at most seven (it has three digits or more here).
     let zeros = if digits.trailing_zeros() / 8 < 7 {
         digits.trailing_zeros() / 8
     } else {
         7
     };
-    let ascii = digits.wrapping_add(0x3030_3030_3030_3030) >> (8 * zeros);
-    Some((ascii.to_le_bytes(), 8 - zeros as usize))
+    let ascii = (digits | 0x3030_3030_3030_3030).wrapping_shr(zeros.wrapping_mul(8));
+    Some((ascii.to_le_bytes(), 8_u32.wrapping_sub(zeros)))
 }
 
 /// The lowest `.1` hex digits of `.0`, uppercase, with leading zeros (`{:0NX}`, N ≤ 16).
@@ -302,6 +302,7 @@ mod tests {
     fn eight_digits_are_itoa_s_digits_below_ten_to_the_eighth() {
         let check = |value: u32| {
             let (digits, count) = eight_digits(value).unwrap();
+            let count = usize::try_from(count).unwrap();
             let expected = itoa::Buffer::new().format(value).as_bytes().to_vec();
             assert_eq!(&digits[..count], expected.as_slice(), "{value}");
             assert!(digits[count..].iter().all(|byte| *byte == 0), "{value}");

@@ -115,21 +115,38 @@ impl Line {
             && let Some(window) = self.buf.get_mut(self.len..self.len.saturating_add(16))
             && let Some((window, _)) = window.split_first_chunk_mut::<16>()
         {
-            // The digits, `\n` after them, and NULs (`count` is at most 8, so the new length
-            // is at most 8 bytes on and the terminator within the window).
-            let text = u128::from(u64::from_le_bytes(digits)) | (u128::from(b'\n') << (8 * count));
-            *window = text.to_le_bytes();
+            // The digits and NULs, then `\n` after the digits (`count` is at most 8, so the
+            // terminator is within the window and the new length at most 8 bytes on).
+            let count = usize::try_from(count).unwrap_or(8);
+            let mut text = [0; 16];
+            if let Some((first, _)) = text.split_first_chunk_mut::<8>() {
+                *first = digits;
+            }
+            if let Some(newline) = text.get_mut(count) {
+                *newline = b'\n';
+            }
+            *window = text;
             self.len = self.len.saturating_add(count);
             return;
         }
         self.push_decimal_rest(value);
     }
 
-    /// A number of nine digits or more, or one near the end of the line: `itoa`'s.
+    /// A number of nine digits or more, or one near the end of the line: a digit at a time
+    /// from the first, each pushed (and cut, at the end) as any text. Rare, so small rather
+    /// than fast, and without a digit buffer on the callbacks' stack.
     #[cold]
     #[inline(never)]
     fn push_decimal_rest(&mut self, value: u64) {
-        self.push_bytes(itoa::Buffer::new().format(value).as_bytes());
+        let mut power = 1_u64;
+        while power <= value / 10 {
+            power = power.saturating_mul(10);
+        }
+        while power != 0 {
+            let digit = value.checked_div(power).unwrap_or(0) % 10;
+            self.push_bytes(&[b'0' | u8::try_from(digit).unwrap_or(0)]);
+            power /= 10;
+        }
     }
 
     /// The common case of a push, kept short: `items` mapped to one printable byte each fit
