@@ -122,8 +122,9 @@ macro_rules! display_by_put {
 }
 pub(crate) use display_by_put;
 
-/// An integer in decimal. `itoa` formats into a stack buffer and hands over one finished
-/// string, without `core`'s padding machinery the driver never asks for.
+/// An integer in decimal, without `core`'s padding machinery the driver never asks for: a line
+/// writes its digits straight into its buffer ([`Out::put_decimal`], [`eight_digits`]), any
+/// other writer gets `itoa`'s finished string (so does a negative number).
 #[derive(Clone, Copy, Debug)]
 pub struct Dec<T>(pub T);
 
