@@ -122,9 +122,11 @@ macro_rules! display_by_put {
 }
 pub(crate) use display_by_put;
 
-/// An integer in decimal, without `core`'s padding machinery the driver never asks for: a line
-/// writes its digits straight into its buffer ([`Out::put_decimal`], [`eight_digits`]), any
-/// other writer gets `itoa`'s finished string (so does a negative number).
+/// An integer in decimal.
+///
+/// Without `core`'s padding machinery the driver never asks for: a line writes its digits
+/// straight into its buffer ([`Out::put_decimal`], [`eight_digits`]), any other writer gets
+/// `itoa`'s finished string (so does a negative number).
 #[derive(Clone, Copy, Debug)]
 pub struct Dec<T>(pub T);
 
