@@ -114,12 +114,8 @@ impl<const N: usize> Text<N> {
         if !self.known {
             return None;
         }
-        for (byte, unit) in buffer.iter_mut().zip(self.units()) {
-            *byte = match u8::try_from(unit) {
-                Ok(b'"') => b'\'',
-                Ok(byte @ b' '..=b'~') => byte,
-                _ => b'?',
-            };
+        for (byte, unit) in buffer.iter_mut().zip(self.utf16()) {
+            *byte = ascii(*unit);
         }
         core::str::from_utf8(buffer.get(..self.len()).unwrap_or_default()).ok()
     }
@@ -145,10 +141,14 @@ impl<const N: usize> Text<N> {
     /// The units kept, little-endian (empty if unknown).
     #[must_use]
     pub fn utf16_bytes(&self) -> &[u8] {
-        self.units
-            .get(..self.len())
-            .unwrap_or_default()
-            .as_flattened()
+        self.utf16().as_flattened()
+    }
+
+    /// The units kept, each little-endian (empty if unknown): what a line maps to ASCII
+    /// ([`ascii`]).
+    #[must_use]
+    pub fn utf16(&self) -> &[[u8; 2]] {
+        self.units.get(..self.len()).unwrap_or_default()
     }
 
     /// The units kept (none if unknown).
@@ -159,6 +159,22 @@ impl<const N: usize> Text<N> {
             .iter()
             .map(|unit| u16::from_le_bytes(*unit))
     }
+}
+
+/// A UTF-16 unit (little-endian) in a text's printed form.
+///
+/// Printable ASCII kept, `"` as `'` (the alias is quoted), anything else `?`. Without
+/// branches, so that a line maps a name in one pass the compiler can vectorize.
+#[must_use]
+#[inline]
+pub const fn ascii(unit: [u8; 2]) -> u8 {
+    let [low, high] = unit;
+    let byte = if high == 0 && low.wrapping_sub(b' ') <= b'~' - b' ' {
+        low
+    } else {
+        b'?'
+    };
+    if byte == b'"' { b'\'' } else { byte }
 }
 
 /// The names Windows tools show for an interface.

@@ -13,6 +13,8 @@
 
 use core::fmt;
 
+use crate::model::names;
+
 /// Where rendered text goes: the output's line on the callback path, a `core::fmt::Formatter`
 /// for `Display` ([`display`]).
 pub trait Out {
@@ -23,6 +25,26 @@ pub trait Out {
     /// For a line, without the UTF-8 check a `&str` would cost.
     fn put_ascii(&mut self, bytes: &[u8]) {
         self.put_str(core::str::from_utf8(bytes).unwrap_or("?"));
+    }
+
+    /// Appends `value` in decimal. A line writes the digits straight into its buffer
+    /// ([`eight_digits`]); any other writer gets `itoa`'s.
+    fn put_decimal(&mut self, value: u64) {
+        self.put_ascii(itoa::Buffer::new().format(value).as_bytes());
+    }
+
+    /// Appends UTF-16 text (little-endian units, an interface's name or alias) in its printed
+    /// form ([`names::ascii`]). A line maps the units straight into its buffer; any other
+    /// writer gets them as ASCII, a chunk at a time (a name's whole buffer would sit on the
+    /// stack).
+    fn put_utf16_as_ascii(&mut self, units: &[[u8; 2]]) {
+        for units in units.chunks(16) {
+            let mut chunk = [0_u8; 16];
+            for (byte, unit) in chunk.iter_mut().zip(units) {
+                *byte = names::ascii(*unit);
+            }
+            self.put_ascii(chunk.get(..units.len()).unwrap_or_default());
+        }
     }
 }
 
@@ -100,21 +122,70 @@ macro_rules! display_by_put {
 }
 pub(crate) use display_by_put;
 
-/// An integer in decimal. `itoa` formats into a stack buffer and hands over one finished
-/// string, without `core`'s padding machinery the driver never asks for.
+/// An integer in decimal.
+///
+/// Without `core`'s padding machinery the driver never asks for: a line writes its digits
+/// straight into its buffer ([`Out::put_decimal`], [`eight_digits`]), any other writer gets
+/// `itoa`'s finished string (so does a negative number).
 #[derive(Clone, Copy, Debug)]
 pub struct Dec<T>(pub T);
 
-impl<T: itoa::Integer + Copy> Put for Dec<T> {
+impl<T: itoa::Integer + Copy + TryInto<u64>> Put for Dec<T> {
     fn put<O: Out>(&self, out: &mut O) {
-        out.put_ascii(itoa::Buffer::new().format(self.0).as_bytes());
+        // Every unsigned type converts (the `Err` arm folds away); a negative number is
+        // `itoa`'s.
+        match self.0.try_into() {
+            Ok(value) => out.put_decimal(value),
+            Err(_) => out.put_ascii(itoa::Buffer::new().format(self.0).as_bytes()),
+        }
     }
 }
 
-impl<T: itoa::Integer + Copy> fmt::Display for Dec<T> {
+impl<T: itoa::Integer + Copy + TryInto<u64>> fmt::Display for Dec<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         display(self, f)
     }
+}
+
+/// The decimal digits of `value` (below 10^8), as ASCII from the first, then NULs, and how
+/// many there are.
+///
+/// All eight at once in one `u64`, without a loop or a table (SWAR): the two halves of four
+/// digits in its two 32-bit lanes, each split into hundreds and the rest in 16-bit lanes, each
+/// of those into tens and ones in bytes (the first digit in the lowest byte, as memory holds
+/// it); the leading zeros are the low zero bytes. The multiply-shifts divide exactly in their
+/// ranges (`x * 10486 >> 20 == x / 100` for `x < 10_000`, `y * 103 >> 10 == y / 10` for
+/// `y < 100`) and no lane carries into the next; the test checks every value below 10^7 and
+/// samples the rest. `None` from 10^8.
+#[must_use]
+pub const fn eight_digits(value: u32) -> Option<([u8; 8], u32)> {
+    if value >= 100_000_000 {
+        return None;
+    }
+    // Most numbers a line prints (indices, metrics, zones, prefix lengths) have one or two
+    // digits: those without the eight-digit work (`'0' | digit` is its ASCII digit).
+    if value < 100 {
+        let [small, ..] = value.to_le_bytes();
+        let (tens, ones) = (small / 10, small % 10);
+        return Some(if tens == 0 {
+            ([b'0' | ones, 0, 0, 0, 0, 0, 0, 0], 1)
+        } else {
+            ([b'0' | tens, b'0' | ones, 0, 0, 0, 0, 0, 0], 2)
+        });
+    }
+    let halves = (value / 10_000) as u64 | (((value % 10_000) as u64) << 32);
+    let hundreds = (halves.wrapping_mul(10_486) >> 20) & 0x0000_007F_0000_007F;
+    let pairs = hundreds | (halves.wrapping_sub(hundreds.wrapping_mul(100)) << 16);
+    let tens = (pairs.wrapping_mul(103) >> 10) & 0x000F_000F_000F_000F;
+    let digits = tens | (pairs.wrapping_sub(tens.wrapping_mul(10)) << 8);
+    // Leading zeros, at most seven (it has three digits or more here).
+    let zeros = if digits.trailing_zeros() / 8 < 7 {
+        digits.trailing_zeros() / 8
+    } else {
+        7
+    };
+    let ascii = (digits | 0x3030_3030_3030_3030).wrapping_shr(zeros.wrapping_mul(8));
+    Some((ascii.to_le_bytes(), 8_u32.wrapping_sub(zeros)))
 }
 
 /// The lowest `.1` hex digits of `.0`, uppercase, with leading zeros (`{:0NX}`, N ≤ 16).
@@ -181,7 +252,7 @@ impl Put for Digits {
 
 #[cfg(test)]
 mod tests {
-    use super::{Digits, Out, Put};
+    use super::{Dec, Digits, Out, Put, eight_digits};
     use std::string::{String, ToString};
 
     impl Out for String {
@@ -228,5 +299,44 @@ mod tests {
         let mut text = String::new();
         Digits(5, 2).put(&mut text);
         assert_eq!(text, "05");
+    }
+
+    #[test]
+    fn eight_digits_are_itoa_s_digits_below_ten_to_the_eighth() {
+        let check = |value: u32| {
+            let (digits, count) = eight_digits(value).unwrap();
+            let count = usize::try_from(count).unwrap();
+            let expected = itoa::Buffer::new().format(value).as_bytes().to_vec();
+            assert_eq!(&digits[..count], expected.as_slice(), "{value}");
+            assert!(digits[count..].iter().all(|byte| *byte == 0), "{value}");
+        };
+        // Every value of up to seven digits (a sample under Miri), then a sample of eight.
+        let step = if cfg!(miri) { 997 } else { 1 };
+        for value in (0..10_000_000).step_by(step) {
+            check(value);
+        }
+        for value in (10_000_000..100_000_000).step_by(7_919) {
+            check(value);
+        }
+        for value in [9, 10, 99, 100, 101, 9_999, 10_000, 10_001, 99_999_999] {
+            check(value);
+        }
+        assert_eq!(eight_digits(100_000_000), None);
+        assert_eq!(eight_digits(u32::MAX), None);
+    }
+
+    #[test]
+    fn dec_prints_every_integer_type_as_itoa_does() {
+        let dec = |value: &dyn Fn(&mut String)| {
+            let mut text = String::new();
+            value(&mut text);
+            text
+        };
+        assert_eq!(dec(&|out| Dec(0_u8).put(out)), "0");
+        assert_eq!(dec(&|out| Dec(u8::MAX).put(out)), "255");
+        assert_eq!(dec(&|out| Dec(u64::MAX).put(out)), "18446744073709551615");
+        assert_eq!(dec(&|out| Dec(-42_i32).put(out)), "-42");
+        assert_eq!(dec(&|out| Dec(i64::MIN).put(out)), "-9223372036854775808");
+        assert_eq!(dec(&|out| Dec(1_800_i64).put(out)), "1800");
     }
 }

@@ -108,6 +108,8 @@ fn put_ipv4<const N: usize>(out: &mut Scratch<N>, address: Ipv4Addr) {
 /// RFC 5952 section 4: lowercase hex without leading zeros, the longest run of two or more
 /// zero groups (the first of equal runs) as `::`, and IPv4-mapped addresses as
 /// `::ffff:a.b.c.d` — the rules and the output of `core::net::Ipv6Addr`'s `Display`.
+#[allow(clippy::inline_always, reason = "the callbacks' stack")]
+#[inline(always)]
 fn put_ipv6<const N: usize>(out: &mut Scratch<N>, address: Ipv6Addr) {
     if let Some(ipv4) = address.to_ipv4_mapped() {
         out.put_str("::ffff:");

@@ -12,19 +12,7 @@ impl<const N: usize> Put for Text<N> {
             out.put_str("?");
             return;
         }
-        // In chunks: a name's whole buffer would sit on the line's stack.
-        let units = self.units.get(..self.len()).unwrap_or_default();
-        for units in units.chunks(16) {
-            let mut chunk = [0_u8; 16];
-            for (byte, unit) in chunk.iter_mut().zip(units) {
-                *byte = match u16::from_le_bytes(*unit) {
-                    0x22 => b'\'',
-                    unit @ 0x20..=0x7E => u8::try_from(unit).unwrap_or(b'?'),
-                    _ => b'?',
-                };
-            }
-            out.put_ascii(chunk.get(..units.len()).unwrap_or_default());
-        }
+        out.put_utf16_as_ascii(self.utf16());
     }
 }
 

@@ -9,7 +9,11 @@ pub use crate::model::decode::Family;
 pub use crate::model::printed::{Dec, Hex};
 
 /// `word(value)`: `family(99)`.
-pub(super) fn parenthesised<O: Out>(out: &mut O, word: &str, value: impl itoa::Integer + Copy) {
+pub(super) fn parenthesised<O: Out>(
+    out: &mut O,
+    word: &str,
+    value: impl itoa::Integer + Copy + TryInto<u64>,
+) {
     put!(out; word, "(", Dec(value), ")");
 }
 
