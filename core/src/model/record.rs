@@ -345,6 +345,19 @@ impl Record {
         }
     }
 
+    /// Whether it is a capture-state rundown's `present` event: `seq` 0, never numbered
+    /// among its kind's, no line (`printed` false), no counter (docs/netio.md#rundown).
+    #[must_use]
+    pub const fn is_present(&self) -> bool {
+        matches!(
+            self,
+            Self::Change {
+                change: Change::Present,
+                ..
+            }
+        )
+    }
+
     /// The header, with the record's `seq` (the caller numbers each kind).
     #[must_use]
     pub const fn header(&self, seq: u64) -> Header {

@@ -71,6 +71,8 @@ pub(super) struct State {
     pub(super) scripts: BTreeMap<Notification, VecDeque<Outcome>>,
     pub(super) cancel_failures: BTreeMap<Notification, NtStatus>,
     pub(super) query_failures: BTreeMap<Notification, NtStatus>,
+    /// The status the next `Get*Table` call of a kind fails with.
+    pub(super) table_failures: BTreeMap<Notification, NtStatus>,
     pub(super) parameters: BTreeMap<String, RawValue>,
     pub(super) network: Network,
     pub(super) create_device_failure: Option<NtStatus>,
