@@ -167,7 +167,10 @@ fn mib_ipinterface_table_matches_windows_sys() {
     });
     // NumEntries, four bytes of padding, one row: the rows start at 8 with the row's stride.
     assert_eq!(covered + 4, size_of::<MIB_IPINTERFACE_TABLE>());
-    assert_eq!(size_of::<MibIpInterfaceRow>(), size_of::<MIB_IPINTERFACE_ROW>());
+    assert_eq!(
+        size_of::<MibIpInterfaceRow>(),
+        size_of::<MIB_IPINTERFACE_ROW>()
+    );
 }
 
 #[test]
@@ -177,5 +180,8 @@ fn mib_ipforward_table2_matches_windows_sys() {
         table => Table,
     });
     assert_eq!(covered + 4, size_of::<MIB_IPFORWARD_TABLE2>());
-    assert_eq!(size_of::<MibIpForwardRow2>(), size_of::<MIB_IPFORWARD_ROW2>());
+    assert_eq!(
+        size_of::<MibIpForwardRow2>(),
+        size_of::<MIB_IPFORWARD_ROW2>()
+    );
 }

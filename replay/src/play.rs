@@ -231,6 +231,17 @@ fn apply(sim: &Sim, step: &Step) {
         Step::Stack(Some(bytes)) => sim.set_stack(*bytes),
         Step::Stack(None) => sim.set_stack_unknown(),
         Step::Name { luid, name, alias } => sim.name_interface(*luid, name, alias),
+        Step::CaptureState { level, keywords } => {
+            // As a watcher attaching: its session enables the provider, then asks for
+            // the state (docs/replay.md#etw).
+            sim.etw_control(1, *level, *keywords, 0);
+            sim.etw_control(
+                netnotify_core::output::trace::CAPTURE_STATE,
+                *level,
+                *keywords,
+                0,
+            );
+        }
         Step::Unload => {}
     }
 }
@@ -337,6 +348,7 @@ fn inject(sim: &Sim, failure: Failure) {
         Failure::EtwRegister(status) => sim.fail_etw_register(status),
         Failure::EtwSetTraits(status) => sim.fail_etw_set_traits(status),
         Failure::EtwUseDescriptorType(status) => sim.fail_etw_use_descriptor_type(status),
+        Failure::Table(notification, status) => sim.fail_table(notification, status),
     }
 }
 

@@ -167,8 +167,9 @@ pub struct MibUnicastIpAddressTable {
     pub table: [MibUnicastIpAddressRow; 1],
 }
 
-/// `MIB_IPINTERFACE_TABLE`: `NumEntries`, padding, then the rows from offset 8, stride 168
-/// (`GetIpInterfaceTable`). Declared with one row like the C type (`Table[ANY_SIZE]`); the
+/// `MIB_IPINTERFACE_TABLE` (`GetIpInterfaceTable`).
+///
+/// `NumEntries`, padding, then the rows from offset 8, stride 168. Declared with one row like the C type (`Table[ANY_SIZE]`); the
 /// rows are read through a raw pointer with the C layout, never as a slice.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -213,11 +213,11 @@ impl Sim {
         // SAFETY: `layout` has a non-zero size.
         let memory = unsafe { alloc::alloc_zeroed(layout) };
         assert!(!memory.is_null(), "out of memory");
+        #[allow(clippy::cast_ptr_alignment, reason = "allocated 8-aligned")]
+        let entries = memory.cast::<u32>();
         // SAFETY: the allocation holds the header, 8-aligned.
         unsafe {
-            memory
-                .cast::<u32>()
-                .write(u32::try_from(rows.len()).unwrap());
+            entries.write(u32::try_from(rows.len()).unwrap());
         };
         for (index, row) in rows.iter().enumerate() {
             #[allow(
