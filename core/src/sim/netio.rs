@@ -295,15 +295,23 @@ impl KernelStack for Sim {
     }
 }
 
+/// What a failed `Get*Table` call of the double leaves in its out-pointer: an address no
+/// table has (the first page is never mapped).
+pub const FAILED_TABLE: usize = 0xBAD;
+
 impl Sim {
     /// A `Get*Table` call: checks the IRQL (`PASSIVE_LEVEL`, as each routine's page says),
     /// then hands out a new table of the network's objects of `family`, the caller's until it
-    /// frees it with `FreeMibTable` (a table never freed fails [`Sim::finish`]). A failure
-    /// scripted with [`Sim::fail_table`] returns its status and no table; so does a call above
-    /// `PASSIVE_LEVEL` (`STATUS_INVALID_DEVICE_STATE`, after recording the misuse), as the
-    /// real routine's behaviour there is undocumented.
+    /// frees it with `FreeMibTable` (a table never freed fails [`Sim::finish`]).
+    ///
+    /// A failure scripted with [`Sim::fail_table`] returns its status; so does a call above
+    /// `PASSIVE_LEVEL` (`STATUS_INVALID_DEVICE_STATE`, after recording the misuse). What a
+    /// failed call leaves in `Table` is undocumented, so the double leaves the worst: a
+    /// non-NULL pointer to nothing ([`FAILED_TABLE`]), which a driver that read it would
+    /// fault on (Miri) and a driver that freed it would be told about (`FreeMibTable` of a
+    /// table NETIO never handed out).
     fn snapshot<R: Object, T>(&self, family: u16, table: &mut *mut T, function: &str) -> NtStatus {
-        *table = ptr::null_mut();
+        *table = ptr::without_provenance_mut(FAILED_TABLE);
         let rows = {
             let mut state = self.state();
             state.calls.push(Call::GetTable(R::NOTIFICATION));
