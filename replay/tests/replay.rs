@@ -1075,7 +1075,10 @@ fn capture_state_runs_down_the_present_state_by_keyword_and_survives_a_failed_ta
     // No line for a present event: the lines are the built-in scenario's, the deleted
     // route's, the failure's error and the unloaded line (the route's delete counted).
     for kind in ["interface", "address", "route"] {
-        assert!(!lines.contains(&format!("netnotify: {kind} present")), "{lines}");
+        assert!(
+            !lines.contains(&format!("netnotify: {kind} present")),
+            "{lines}"
+        );
     }
     let present: Vec<&str> = json
         .lines()
@@ -1089,10 +1092,7 @@ fn capture_state_runs_down_the_present_state_by_keyword_and_survives_a_failed_ta
             .all(|line| line.contains(r#""seq":0,"printed":false,"#)),
         "{present:#?}"
     );
-    let kinds: String = present
-        .iter()
-        .map(|line| &line[9..10])
-        .collect();
+    let kinds: String = present.iter().map(|line| &line[9..10]).collect();
     assert_eq!(kinds, "iiaarrrr".to_owned() + "rrrr" + "iirrrr");
     // The deleted route is in no rundown.
     assert!(!present.iter().any(|line| line.contains("192.168.1.255/32")));
