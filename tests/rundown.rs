@@ -191,8 +191,21 @@ fn the_configured_family_is_the_one_asked_for() {
     sim.etw_session_at_register(Level::Verbose.as_int(), u64::MAX);
     assert_eq!(driver_entry(&sim), NtStatus::SUCCESS);
     network(&sim);
-    let (_, _, events) = capture_state(&sim);
-    // The IPv6 interface and address; the one route is IPv4.
+    let (calls, lines, events) = capture_state(&sim);
+    // The one route is IPv4: no IPv6 route, `STATUS_NOT_FOUND`, which is an empty kind, no
+    // error, and no table to free.
+    assert_eq!(
+        calls,
+        [
+            Call::GetTable(Notification::Interface),
+            Call::FreeMibTable,
+            Call::GetTable(Notification::Address),
+            Call::FreeMibTable,
+            Call::GetTable(Notification::Route),
+        ]
+    );
+    assert_eq!(lines, Vec::<String>::new());
+    // The IPv6 interface and address.
     assert_eq!(
         shapes(&events),
         ["counters", "interface/present", "address/present"]
@@ -254,6 +267,7 @@ fn the_simulator_reports_a_leaked_table_a_double_free_and_a_call_at_dispatch_lev
         table
     };
     let leaked = Sim::new();
+    network(&leaked);
     let _ = get(&leaked);
     let violations = leaked.close();
     assert!(
@@ -262,6 +276,7 @@ fn the_simulator_reports_a_leaked_table_a_double_free_and_a_call_at_dispatch_lev
     );
 
     let twice = Sim::new();
+    network(&twice);
     let table = get(&twice);
     // SAFETY: a table the simulator handed out; the second free is the misuse under test,
     // which the simulator records instead of freeing.

@@ -385,8 +385,8 @@ const _: () = assert!(
 /// through a raw pointer with the C stride (no slice is made: nothing but the allocation
 /// bounds `NumEntries`), then the table freed once. Any other status, `table` is neither read
 /// nor freed (what a failed call leaves there is undocumented, and freeing what may not be
-/// ours is worse than a leak) and [`rundown::table_failed`] reports it; a success with a NULL
-/// table has nothing to read or free.
+/// ours is worse than a leak), and [`rundown::table_returned`] says what it means; a success
+/// with a NULL table has nothing to read or free.
 ///
 /// # Safety
 /// On `STATUS_SUCCESS`, `table` is NULL or a table the `Get*Table` call just returned to this
@@ -398,11 +398,7 @@ unsafe fn run_down<N: NetIo, S: Sink, T, R: Plain>(
     table: *mut T,
     each: fn(&Extension<N, S>, &R),
 ) {
-    if status != NtStatus::SUCCESS {
-        rundown::table_failed(extension, notification, status);
-        return;
-    }
-    if table.is_null() {
+    if !rundown::table_returned(extension, notification, status) || table.is_null() {
         return;
     }
     // SAFETY: a live table starts with `NumEntries` (u32 at offset 0).

@@ -5,7 +5,8 @@
 //! a session's keywords select), whether the IRQL allows it, what a present row becomes (an
 //! event of change `present`, `seq` 0, `printed` false, every field of the row, the
 //! interface's names; no line, no counter) and what a failed `Get*Table` call becomes (an
-//! `error:` line and event, the other kinds still run down). The tables themselves are read
+//! `error:` line and event, the other kinds still run down; `STATUS_NOT_FOUND` an empty
+//! kind). The tables themselves are read
 //! and freed in `boundary::raw`, the one module that meets NETIO's memory, which calls these
 //! for each kind and each row.
 
@@ -59,20 +60,30 @@ pub fn wanted<N, S>(extension: &Extension<N, S>, notification: Notification) -> 
             .enabled(trace::Level::Informational, trace::keyword_of(notification))
 }
 
-/// The `Get*Table` call for `notification` failed with `status`.
+/// Whether the `Get*Table` call for `notification` returned a table: `STATUS_SUCCESS` only.
 ///
-/// An `error:` line and event (its record for `--json`). The caller neither reads nor frees what the call may have
-/// left in its out-pointer, and goes on with the next kind.
+/// `STATUS_NOT_FOUND` is no failure but an empty state, no object of the kind (as the
+/// routines' pages say of their `NOT_FOUND`): nothing to run down, nothing said. Any other
+/// status is an `error:` line and event (its record for `--json`) naming the routine and the
+/// status; the caller then neither reads nor frees what the call may have left in its
+/// out-pointer, and goes on with the next kind.
 #[inline(never)]
-pub fn table_failed<N, S: Sink>(
+pub fn table_returned<N, S: Sink>(
     extension: &Extension<N, S>,
     notification: Notification,
     status: NtStatus,
-) {
-    events::report(
-        extension,
-        &Record::Error(ErrorMessage::TableFailed(notification, status)),
-    );
+) -> bool {
+    match status {
+        NtStatus::SUCCESS => true,
+        NtStatus::NOT_FOUND => false,
+        failed => {
+            events::report(
+                extension,
+                &Record::Error(ErrorMessage::TableFailed(notification, failed)),
+            );
+            false
+        }
+    }
 }
 
 /// A present interface, as `GetIpInterfaceTable` returned it.

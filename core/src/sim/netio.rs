@@ -304,7 +304,8 @@ impl Sim {
     /// then hands out a new table of the network's objects of `family`, the caller's until it
     /// frees it with `FreeMibTable` (a table never freed fails [`Sim::finish`]).
     ///
-    /// A failure scripted with [`Sim::fail_table`] returns its status; so does a call above
+    /// No object of the kind is `STATUS_NOT_FOUND`. A failure scripted with
+    /// [`Sim::fail_table`] returns its status; so does a call above
     /// `PASSIVE_LEVEL` (`STATUS_INVALID_DEVICE_STATE`, after recording the misuse). What a
     /// failed call leaves in `Table` is undocumented, so the double leaves the worst: a
     /// non-NULL pointer to nothing ([`FAILED_TABLE`]), which a driver that read it would
@@ -324,6 +325,11 @@ impl Sim {
             }
             R::table(&mut state.network).of_family(family)
         };
+        // No object of the kind: `STATUS_NOT_FOUND` and no table, as the routines' pages say
+        // (the user-mode pages' `ERROR_NOT_FOUND`, "no … entries … were found").
+        if rows.is_empty() {
+            return NtStatus::NOT_FOUND;
+        }
         *table = self.allocate_rows(&rows).cast();
         NtStatus::SUCCESS
     }
