@@ -117,9 +117,14 @@ fn sim() -> &'static Sim {
                         // A `clock` step is quiet time: wait as long in real time (at most
                         // 5 s), so that the driver's storm timer, a real Wine kernel timer
                         // set in real time, expires inside it as the simulator's does.
-                        scenario.play_events_pacing(&player, |ticks| {
-                            thread::sleep(Duration::from_micros(ticks / 10).min(QUIET_WAIT));
-                        });
+                        // A `capture-state` step is the double's session attaching.
+                        scenario.play_events_controlling(
+                            &player,
+                            |ticks| {
+                                thread::sleep(Duration::from_micros(ticks / 10).min(QUIET_WAIT));
+                            },
+                            enable,
+                        );
                         if session().capture_state {
                             enable(CAPTURE_STATE, 0, 0);
                         }
