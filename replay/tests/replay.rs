@@ -549,6 +549,7 @@ fn golden_lines() -> HashSet<&'static str> {
         include_str!("failed-cancel.out"),
         include_str!("irql-above-passive.out"),
         include_str!("low-stack.out"),
+        include_str!("capture-state.out"),
     ]
     .into_iter()
     .chain(DOC_SCENARIOS.map(|(_, _, golden)| golden))
