@@ -259,6 +259,21 @@ fn a_failed_table_call_is_an_error_and_the_rest_of_the_rundown_still_comes() {
 }
 
 #[test]
+fn a_capture_state_above_passive_level_writes_the_counters_and_queries_nothing() {
+    let sim = loaded(u64::MAX);
+    sim.etw_enable_callback_irql(DISPATCH_LEVEL);
+    let (calls, lines, events) = capture_state(&sim);
+    assert_eq!(calls, []);
+    let error = "capture-state at IRQL 2, not PASSIVE_LEVEL: no present events (the Get*Table \
+                 calls need PASSIVE_LEVEL)";
+    assert_eq!(lines, [format!("netnotify: error: {error}")]);
+    assert_eq!(shapes(&events), ["counters", "error"]);
+    sim.etw_enable_callback_irql(0);
+    sim.unload_driver();
+    sim.finish();
+}
+
+#[test]
 fn the_simulator_reports_a_leaked_table_a_double_free_and_a_call_at_dispatch_level() {
     let get = |sim: &Sim| {
         let mut table: *mut MibIpForwardTable2 = ptr::null_mut();

@@ -337,7 +337,9 @@ pub unsafe fn trace_enable<N: NetIo, S: Sink>(
 /// unicast address and route NETIO has now, of the configured family, each kind from its
 /// `Get*Table` call, read row by row and freed with `FreeMibTable` (docs/netio.md#rundown).
 /// On the enable callback's thread, under its run-down protection; which kinds, and what each
-/// row and failure becomes, is [`rundown`]'s.
+/// row and failure becomes, is [`rundown`]'s. In a frame of its own, below the enable
+/// callback's (its stack budget, `ci/object-checks`).
+#[inline(never)]
 fn capture_state<N: NetIo, S: Sink>(extension: &Extension<N, S>) {
     if !rundown::may_run(extension) {
         return;

@@ -492,7 +492,9 @@ const fn level_of(record: &Record) -> Level {
 /// Numbers a record of the driver's own ([`Numbers`]), hands it to the sink (one that keeps
 /// records) and prints its line: the driver's own records of `DriverEntry` and
 /// `DriverUnload` (the callbacks print theirs with their own writers, in frames of their
-/// own). Its `seq`, for its event.
+/// own). Its `seq`, for its event. In a frame of its own: the line's buffer is gone before
+/// the record's event is built ([`report`]; the enable callback's stack budget).
+#[inline(never)]
 pub(crate) fn emit_record<S: Sink>(sink: &S, numbers: &Numbers, record: &Record) -> u64 {
     let seq = numbers.next_of(record);
     if S::RECORDS {
@@ -542,8 +544,11 @@ fn write_message_event<N, S: Sink>(extension: &Extension<N, S>, error: bool, tex
 /// The ETW enable callback: remembers what the sessions asked for, and answers capture-state
 /// with the counters so far.
 ///
-/// Its IRQL is not documented, assumed `PASSIVE_LEVEL` (docs/netio.md#stack). Whether it was capture-state, which the rundown of the present
-/// state follows ([`crate::policy::rundown`]).
+/// Its IRQL is not documented, assumed `PASSIVE_LEVEL` (docs/netio.md#stack). Whether it was
+/// capture-state, which the rundown of the present state follows
+/// ([`crate::policy::rundown`]). In a frame of its own: the `counters` event's buffer is gone
+/// before the rundown goes deeper (the enable callback's stack budget, `ci/object-checks`).
+#[inline(never)]
 pub fn trace_control<N, S: Sink>(
     extension: &Extension<N, S>,
     code: u32,

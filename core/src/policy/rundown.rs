@@ -40,11 +40,16 @@ pub fn may_run<N: NetIo, S: Sink>(extension: &Extension<N, S>) -> bool {
     if irql == PASSIVE_LEVEL {
         return true;
     }
-    events::report(
-        extension,
-        &Record::Error(ErrorMessage::RundownNotPassive(irql)),
-    );
+    report(extension, ErrorMessage::RundownNotPassive(irql));
     false
+}
+
+/// Reports a rundown's error (its line, record and event), in a frame of its own: the line's
+/// buffer is never on the stack beside the rows (the enable callback's stack budget).
+#[cold]
+#[inline(never)]
+fn report<N, S: Sink>(extension: &Extension<N, S>, message: ErrorMessage) {
+    events::report(extension, &Record::Error(message));
 }
 
 /// Whether `notification`'s objects are run down.
@@ -67,7 +72,6 @@ pub fn wanted<N, S>(extension: &Extension<N, S>, notification: Notification) -> 
 /// status is an `error:` line and event (its record for `--json`) naming the routine and the
 /// status; the caller then neither reads nor frees what the call may have left in its
 /// out-pointer, and goes on with the next kind.
-#[inline(never)]
 pub fn table_returned<N, S: Sink>(
     extension: &Extension<N, S>,
     notification: Notification,
@@ -77,10 +81,7 @@ pub fn table_returned<N, S: Sink>(
         NtStatus::SUCCESS => true,
         NtStatus::NOT_FOUND => false,
         failed => {
-            events::report(
-                extension,
-                &Record::Error(ErrorMessage::TableFailed(notification, failed)),
-            );
+            report(extension, ErrorMessage::TableFailed(notification, failed));
             false
         }
     }
