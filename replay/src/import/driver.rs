@@ -401,6 +401,28 @@ impl Importer {
                 // A rollback whose cancel failed: loaded for good, with no `loaded` line.
                 self.end_load(line);
             }
+        } else if [
+            "GetIpInterfaceTable",
+            "GetUnicastIpAddressTable",
+            "GetIpForwardTable2",
+        ]
+        .contains(&function)
+            && rest.contains(" failed with status ")
+            && let Some(status) = error_of(rest)
+        {
+            // A capture-state rundown's failed table (docs/netio.md#rundown): the failure,
+            // then a session attaching with every kind's keyword. The rundown itself has no
+            // line, so nothing else of it comes back.
+            self.loaded_by_event(line);
+            self.push(Step::new(
+                line,
+                vec![
+                    ("step", text("fail")),
+                    ("call", text(function)),
+                    ("status", text(&status)),
+                ],
+            ));
+            self.push(Step::new(line, vec![("step", text("capture-state"))]));
         } else if let Some(level) = rest
             .strip_prefix("stable-table pending delivered at IRQL ")
             .and_then(|level| level.split(':').next())
