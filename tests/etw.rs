@@ -670,9 +670,16 @@ fn the_widest_interface_is_written_and_an_event_etw_refuses_is_counted() {
     assert_eq!(sim.lines_since(lines).len(), 2);
     assert_eq!(sim.etw_writes().len(), writes + 1);
     sim.etw_control(trace::CAPTURE_STATE, 0, 0, 0);
+    // The counters, then the rundown: the one interface NETIO has, `present`, seq 0.
+    let events = sim.etw_events();
     assert_eq!(
-        sim.etw_events().last(),
+        events.get(events.len() - 2),
         Some(&counters("counters", 2, 2, 1))
+    );
+    assert!(
+        events.last().is_some_and(|event| event
+            .starts_with(r#"{"event":"interface","change":"present","seq":0,"printed":false,"#)),
+        "{events:#?}"
     );
     sim.unload_driver();
     assert_eq!(

@@ -7,12 +7,12 @@
 use core::mem::{align_of, offset_of, size_of, size_of_val};
 
 use netnotify_core::boundary::ffi::{
-    IpAddressPrefix, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow,
-    MibUnicastIpAddressTable, SockaddrInet, sockaddr,
+    IpAddressPrefix, MibIpForwardRow2, MibIpForwardTable2, MibIpInterfaceRow, MibIpInterfaceTable,
+    MibUnicastIpAddressRow, MibUnicastIpAddressTable, SockaddrInet, sockaddr,
 };
 use windows_sys::Win32::NetworkManagement::IpHelper::{
-    IP_ADDRESS_PREFIX, MIB_IPFORWARD_ROW2, MIB_IPINTERFACE_ROW, MIB_UNICASTIPADDRESS_ROW,
-    MIB_UNICASTIPADDRESS_TABLE,
+    IP_ADDRESS_PREFIX, MIB_IPFORWARD_ROW2, MIB_IPFORWARD_TABLE2, MIB_IPINTERFACE_ROW,
+    MIB_IPINTERFACE_TABLE, MIB_UNICASTIPADDRESS_ROW, MIB_UNICASTIPADDRESS_TABLE,
 };
 use windows_sys::Win32::Networking::WinSock::{SOCKADDR_IN, SOCKADDR_IN6, SOCKADDR_INET};
 
@@ -157,4 +157,31 @@ fn mib_unicastipaddress_table_matches_windows_sys() {
         num_entries => NumEntries,
         table => Table,
     });
+}
+
+#[test]
+fn mib_ipinterface_table_matches_windows_sys() {
+    let covered = same_layout!(MibIpInterfaceTable, MIB_IPINTERFACE_TABLE, {
+        num_entries => NumEntries,
+        table => Table,
+    });
+    // NumEntries, four bytes of padding, one row: the rows start at 8 with the row's stride.
+    assert_eq!(covered + 4, size_of::<MIB_IPINTERFACE_TABLE>());
+    assert_eq!(
+        size_of::<MibIpInterfaceRow>(),
+        size_of::<MIB_IPINTERFACE_ROW>()
+    );
+}
+
+#[test]
+fn mib_ipforward_table2_matches_windows_sys() {
+    let covered = same_layout!(MibIpForwardTable2, MIB_IPFORWARD_TABLE2, {
+        num_entries => NumEntries,
+        table => Table,
+    });
+    assert_eq!(covered + 4, size_of::<MIB_IPFORWARD_TABLE2>());
+    assert_eq!(
+        size_of::<MibIpForwardRow2>(),
+        size_of::<MIB_IPFORWARD_ROW2>()
+    );
 }

@@ -42,8 +42,9 @@ MEMORY = {"memcmp", "memcpy", "memmove", "memset"}
 # The NETIO imports (src/shell/netio_imports.rs).
 NETIO = {
     "CancelMibChangeNotify2", "ConvertInterfaceLuidToAlias", "ConvertInterfaceLuidToNameA",
-    "FreeMibTable", "GetIpForwardEntry2", "GetIpInterfaceEntry",
-    "GetUnicastIpAddressEntry", "NotifyIpInterfaceChange", "NotifyRouteChange2",
+    "FreeMibTable", "GetIpForwardEntry2", "GetIpForwardTable2", "GetIpInterfaceEntry",
+    "GetIpInterfaceTable", "GetUnicastIpAddressEntry", "GetUnicastIpAddressTable",
+    "NotifyIpInterfaceChange", "NotifyRouteChange2",
     "NotifyStableUnicastIpAddressTable", "NotifyUnicastIpAddressChange",
 }
 EXPECTED_IMPORTS = {"ntoskrnl.exe": NTOSKRNL, "NETIO.SYS": NETIO}

@@ -165,7 +165,13 @@ impl Visit for Writer {
 #[must_use]
 pub fn event(record: &Record, sequence: &mut Sequence) -> Object {
     let mut writer = Writer::default();
-    visit_header(&mut writer, &record.header(sequence.next(record.kind())));
+    // A rundown's `present` event is numbered 0, as its ETW event: it is no notification.
+    let seq = if record.is_present() {
+        0
+    } else {
+        sequence.next(record.kind())
+    };
+    visit_header(&mut writer, &record.header(seq));
     record.visit(&mut writer);
     writer.end_group();
     writer.object
@@ -173,7 +179,9 @@ pub fn event(record: &Record, sequence: &mut Sequence) -> Object {
 
 /// Counts a record's sequence number without writing its object.
 pub fn event_skipped(record: &Record, sequence: &mut Sequence) {
-    sequence.next(record.kind());
+    if !record.is_present() {
+        sequence.next(record.kind());
+    }
 }
 
 pub use crate::etw_view::etw_view;

@@ -8,6 +8,7 @@ use std::io::{self, Write};
 
 use netnotify_core::model::settings::RawValue;
 use netnotify_core::model::status::NtStatus;
+use netnotify_core::output::trace::CAPTURE_STATE;
 use netnotify_core::policy::lifecycle::driver_entry;
 use netnotify_core::sim::{Event, Outcome, Sim};
 
@@ -158,7 +159,7 @@ fn run_on(
     let mut json = (output == Output::Json).then(JsonState::default);
     let capture = |sim: &Sim| {
         if capture_state {
-            sim.etw_control(netnotify_core::output::trace::CAPTURE_STATE, 0, 0, 0);
+            sim.etw_control(CAPTURE_STATE, 0, 0, 0);
         }
     };
     let mut printed = 0;
@@ -231,6 +232,12 @@ fn apply(sim: &Sim, step: &Step) {
         Step::Stack(Some(bytes)) => sim.set_stack(*bytes),
         Step::Stack(None) => sim.set_stack_unknown(),
         Step::Name { luid, name, alias } => sim.name_interface(*luid, name, alias),
+        Step::CaptureState { level, keywords } => {
+            // As a watcher attaching: its session enables the provider, then asks for
+            // the state (docs/replay.md#etw).
+            sim.etw_control(1, *level, *keywords, 0);
+            sim.etw_control(CAPTURE_STATE, *level, *keywords, 0);
+        }
         Step::Unload => {}
     }
 }
@@ -268,14 +275,35 @@ impl Scenario {
     /// As [`Scenario::play_events`], calling `wait` with the ticks of every `clock` step
     /// after moving the clock: a harness whose kernel has real timers (Wine's) waits that
     /// long in real time, so that a timer due within the quiet time expires where it would.
-    pub fn play_events_pacing(&self, sim: &Sim, mut wait: impl FnMut(u64)) {
+    pub fn play_events_pacing(&self, sim: &Sim, wait: impl FnMut(u64)) {
+        self.play_events_controlling(sim, wait, |code, level, keywords| {
+            sim.etw_control(code, level, keywords, 0);
+        });
+    }
+
+    /// As [`Scenario::play_events_pacing`], a `capture-state` step calling `control` (the
+    /// control code, the level, `MatchAnyKeyword`) for its enable and its capture-state
+    /// request, as a controller would: for a harness that plays ETW itself (the Wine
+    /// harness's double), where the simulator's trace double is not the driver's.
+    pub fn play_events_controlling(
+        &self,
+        sim: &Sim,
+        mut wait: impl FnMut(u64),
+        mut control: impl FnMut(u32, u8, u64),
+    ) {
         for step in self
             .steps
             .iter()
             .skip_while(|step| step.is_setup())
             .take_while(|step| !matches!(step, Step::Unload))
         {
-            apply(sim, step);
+            match step {
+                Step::CaptureState { level, keywords } => {
+                    control(1, *level, *keywords);
+                    control(CAPTURE_STATE, *level, *keywords);
+                }
+                _ => apply(sim, step),
+            }
             if let Step::Clock(ticks) = step {
                 wait(*ticks);
             }
@@ -337,6 +365,7 @@ fn inject(sim: &Sim, failure: Failure) {
         Failure::EtwRegister(status) => sim.fail_etw_register(status),
         Failure::EtwSetTraits(status) => sim.fail_etw_set_traits(status),
         Failure::EtwUseDescriptorType(status) => sim.fail_etw_use_descriptor_type(status),
+        Failure::Table(notification, status) => sim.fail_table(notification, status),
     }
 }
 

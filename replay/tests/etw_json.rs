@@ -102,7 +102,12 @@ fn every_event_decodes_to_its_json_object() {
         let registered = log.iter().any(|call| call.contains("\"EtwRegister\""))
             && !objects.iter().any(|object| object["etw"] == "off");
         let expected = etw_view(&objects, registered);
-        let events = decoded(&log, &mut metadata, &name);
+        // A capture-state step's `counters` event has no record, so no object
+        // (docs/replay.md#etw): every other event, its rundown's `present` ones included, has.
+        let events: Vec<Value> = decoded(&log, &mut metadata, &name)
+            .into_iter()
+            .filter(|event| event["event"] != "counters")
+            .collect();
         for (at, (event, object)) in events.iter().zip(&expected).enumerate() {
             assert_eq!(event, object, "{name}: event {at}");
         }
@@ -116,8 +121,8 @@ fn every_event_decodes_to_its_json_object() {
     // 5,016 of them from `cargo replay --storm` alone.
     assert!(checked > 5000, "{checked} events");
     // Every event name the scenarios wrote kept its schema's metadata, the static built at
-    // compile time; and the scenarios wrote every name but `counters` (capture-state only) and
-    // `warning` (tests/etw.rs writes both).
+    // compile time; and the scenarios wrote every name but `warning` (tests/etw.rs writes it;
+    // `counters` comes from the capture-state scenarios).
     for (event, bytes) in &metadata {
         let schema = schema(event).unwrap_or_else(|| panic!("no schema named {event}"));
         assert_eq!(bytes.as_slice(), schema.metadata, "{event}");
@@ -127,6 +132,7 @@ fn every_event_decodes_to_its_json_object() {
         names,
         [
             "address",
+            "counters",
             "error",
             "interface",
             "loaded",

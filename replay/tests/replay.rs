@@ -229,7 +229,7 @@ fn bad_input_names_the_line_and_the_problem() {
             1,
             "no \"step\": every line is an object whose \"step\" is \"interface\", \"address\", \
              \"route\", \"settings\", \"clock\", \"stable\", \"stable-complete\", \"fail\", \
-             \"null-handle\", \"irql\", \"stack\", \"name\" or \"unload\"",
+             \"null-handle\", \"irql\", \"stack\", \"name\", \"capture-state\" or \"unload\"",
         ),
         (
             "{\"step\":\"stack\",\"bytes\":2000000}".to_owned(),
@@ -246,7 +246,7 @@ fn bad_input_names_the_line_and_the_problem() {
             2,
             "\"step\" is \"tunnel\", expected \"interface\", \"address\", \"route\", \"settings\", \
              \"clock\", \"stable\", \"stable-complete\", \"fail\", \"null-handle\", \"irql\", \
-             \"stack\", \"name\" or \"unload\"",
+             \"stack\", \"name\", \"capture-state\" or \"unload\"",
         ),
         (
             format!("{{\"step\":\"address\",\"type\":\"remove\",\"row\":\"{row}\"}}"),
@@ -312,6 +312,7 @@ fn bad_input_names_the_line_and_the_problem() {
              \"NotifyIpInterfaceChange\", \"NotifyUnicastIpAddressChange\", \"NotifyRouteChange2\", \
              \"NotifyStableUnicastIpAddressTable\", \"CancelMibChangeNotify2\", \
              \"GetIpInterfaceEntry\", \"GetUnicastIpAddressEntry\", \"GetIpForwardEntry2\", \
+             \"GetIpInterfaceTable\", \"GetUnicastIpAddressTable\", \"GetIpForwardTable2\", \
              \"EtwRegister\" or \"EtwSetInformation\"",
         ),
         (
@@ -548,6 +549,7 @@ fn golden_lines() -> HashSet<&'static str> {
         include_str!("failed-cancel.out"),
         include_str!("irql-above-passive.out"),
         include_str!("low-stack.out"),
+        include_str!("capture-state.out"),
     ]
     .into_iter()
     .chain(DOC_SCENARIOS.map(|(_, _, golden)| golden))
@@ -1042,4 +1044,57 @@ fn an_etw_session_is_played_and_every_call_logged() {
             .contains("later")
     );
     assert!(EtwSession::parse("x").is_err());
+}
+
+/// `capture-state.jsonl`: the built-in scenario's network, then three capture-state requests
+/// (every keyword; the route keyword only; every keyword with `GetUnicastIpAddressTable`
+/// failing). The lines show no rundown but the failure's `error:`; `--json` shows every
+/// `present` event, `seq` 0, `printed` false, in the order interfaces, addresses, routes, and
+/// the counters unchanged by them. `BLESS=1 cargo test -p netnotify-replay --test replay
+/// capture_state` rewrites both goldens.
+#[test]
+fn capture_state_runs_down_the_present_state_by_keyword_and_survives_a_failed_table() {
+    use netnotify_replay::{Output, run_as};
+
+    let scenario = parse(include_str!("capture-state.jsonl")).expect("valid scenario");
+    let mut outputs = Vec::new();
+    for output in [Output::Lines, Output::Json] {
+        let (mut out, mut notes) = (Vec::new(), Vec::new());
+        let report = run_as(&scenario, output, &mut out, &mut notes).expect("in memory");
+        assert!(report.violations.is_empty(), "{:?}", report.violations);
+        assert_eq!(notes, b"");
+        outputs.push(String::from_utf8(out).unwrap());
+    }
+    let [lines, json] = [&outputs[0], &outputs[1]];
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/");
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::write(format!("{dir}capture-state.out"), lines).expect("golden written");
+        std::fs::write(format!("{dir}capture-state.json.out"), json).expect("golden written");
+    }
+    assert_eq!(lines, include_str!("capture-state.out"));
+    assert_eq!(json, include_str!("capture-state.json.out"));
+    // No line for a present event: the lines are the built-in scenario's, the deleted
+    // route's, the failure's error and the unloaded line (the route's delete counted).
+    for kind in ["interface", "address", "route"] {
+        assert!(
+            !lines.contains(&format!("netnotify: {kind} present")),
+            "{lines}"
+        );
+    }
+    let present: Vec<&str> = json
+        .lines()
+        .filter(|line| line.contains(r#""change":"present""#))
+        .collect();
+    // 2 interfaces, 2 addresses, 4 routes; 4 routes; 2 interfaces and 4 routes.
+    assert_eq!(present.len(), 8 + 4 + 6, "{json}");
+    assert!(
+        present
+            .iter()
+            .all(|line| line.contains(r#""seq":0,"printed":false,"#)),
+        "{present:#?}"
+    );
+    let kinds: String = present.iter().map(|line| &line[9..10]).collect();
+    assert_eq!(kinds, "iiaarrrr".to_owned() + "rrrr" + "iirrrr");
+    // The deleted route is in no rundown.
+    assert!(!present.iter().any(|line| line.contains("192.168.1.255/32")));
 }

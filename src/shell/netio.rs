@@ -6,8 +6,8 @@ use core::ffi::c_void;
 
 use netnotify_core::boundary::ffi::{
     Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
-    MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
-    StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
+    MibIpForwardTable2, MibIpInterfaceRow, MibIpInterfaceTable, MibUnicastIpAddressRow,
+    MibUnicastIpAddressTable, StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
 use netnotify_core::boundary::netio::{self, Irql, KernelStack, NetIo};
 use netnotify_core::model::status::NtStatus;
@@ -110,6 +110,30 @@ impl NetIo for Kernel {
     fn get_ip_forward_entry2(&self, row: &mut MibIpForwardRow2) -> NtStatus {
         // SAFETY: as above.
         unsafe { imports::GetIpForwardEntry2(row) }
+    }
+
+    fn get_ip_interface_table(
+        &self,
+        family: u16,
+        table: &mut *mut MibIpInterfaceTable,
+    ) -> NtStatus {
+        // SAFETY: `table` is a valid out-pointer; the core calls this only at PASSIVE_LEVEL
+        // (NetIo contract) and frees what it receives once (`raw`).
+        unsafe { imports::GetIpInterfaceTable(family, table) }
+    }
+
+    fn get_unicast_ip_address_table(
+        &self,
+        family: u16,
+        table: &mut *mut MibUnicastIpAddressTable,
+    ) -> NtStatus {
+        // SAFETY: as above.
+        unsafe { imports::GetUnicastIpAddressTable(family, table) }
+    }
+
+    fn get_ip_forward_table2(&self, family: u16, table: &mut *mut MibIpForwardTable2) -> NtStatus {
+        // SAFETY: as above.
+        unsafe { imports::GetIpForwardTable2(family, table) }
     }
 
     fn convert_interface_luid_to_name(&self, luid: u64, name: &mut [u8]) -> NtStatus {

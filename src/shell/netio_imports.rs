@@ -1,8 +1,8 @@
 //! The NETIO kernel imports: the `extern "system"` declarations of `netio.lib` (NETIO.SYS),
 //! kernel expansion, every one called at `PASSIVE_LEVEL`.
 //!
-//! Prototypes as docs/netio.md#registration gives them, and for the `Get*Entry` and
-//! `ConvertInterfaceLuidTo*` calls from their WDK pages (`NETIOAPI_API` is `NTSTATUS NTAPI` in
+//! Prototypes as docs/netio.md#registration gives them, and for the `Get*Entry`, `Get*Table`
+//! and `ConvertInterfaceLuidTo*` calls from their WDK pages (`NETIOAPI_API` is `NTSTATUS NTAPI` in
 //! kernel mode); the rows and callback types are the core's (`netnotify_core::boundary::ffi`).
 //!
 //! Declared here, in the shell, with the `#[link(name = "netio")]` directive, because only the
@@ -13,8 +13,8 @@ use core::ffi::c_void;
 
 use netnotify_core::boundary::ffi::{
     Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
-    MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
-    StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
+    MibIpForwardTable2, MibIpInterfaceRow, MibIpInterfaceTable, MibUnicastIpAddressRow,
+    MibUnicastIpAddressTable, StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
 use netnotify_core::model::status::NtStatus;
 
@@ -67,6 +67,15 @@ unsafe extern "system" {
     pub fn GetUnicastIpAddressEntry(row: *mut MibUnicastIpAddressRow) -> NtStatus;
     /// `GetIpForwardEntry2` (`_Inout_ PMIB_IPFORWARD_ROW2`).
     pub fn GetIpForwardEntry2(row: *mut MibIpForwardRow2) -> NtStatus;
+    /// `GetIpInterfaceTable(ADDRESS_FAMILY, _Outptr_ PMIB_IPINTERFACE_TABLE*)`.
+    pub fn GetIpInterfaceTable(family: u16, table: *mut *mut MibIpInterfaceTable) -> NtStatus;
+    /// `GetUnicastIpAddressTable(ADDRESS_FAMILY, _Outptr_ PMIB_UNICASTIPADDRESS_TABLE*)`.
+    pub fn GetUnicastIpAddressTable(
+        family: u16,
+        table: *mut *mut MibUnicastIpAddressTable,
+    ) -> NtStatus;
+    /// `GetIpForwardTable2(ADDRESS_FAMILY, _Outptr_ PMIB_IPFORWARD_TABLE2*)`.
+    pub fn GetIpForwardTable2(family: u16, table: *mut *mut MibIpForwardTable2) -> NtStatus;
     /// `ConvertInterfaceLuidToNameA(const NET_LUID*, PSTR, SIZE_T Length)`: `Length` in
     /// bytes.
     pub fn ConvertInterfaceLuidToNameA(

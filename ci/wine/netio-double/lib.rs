@@ -1,4 +1,4 @@
-//! The NETIO double for the Wine harness (`ci/wine/run`): the eleven NETIO functions netnotify
+//! The NETIO double for the Wine harness (`ci/wine/run`): the fourteen NETIO functions netnotify
 //! imports, exported by a `netio.sys` that Wine loads in place of its placeholder, with the
 //! semantics of the simulator of `netnotify-core` (it *is* that simulator, serving a driver
 //! that Wine's kernel loaded), driven by the same JSON Lines scenario as `cargo replay`.
@@ -48,8 +48,8 @@ use std::{fs, thread};
 
 use netnotify_core::boundary::ffi::{
     Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
-    MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
-    StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
+    MibIpForwardTable2, MibIpInterfaceRow, MibIpInterfaceTable, MibUnicastIpAddressRow,
+    MibUnicastIpAddressTable, StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
 use netnotify_core::boundary::host::Clock;
 use netnotify_core::boundary::netio::{Irql, NetIo};
@@ -117,9 +117,14 @@ fn sim() -> &'static Sim {
                         // A `clock` step is quiet time: wait as long in real time (at most
                         // 5 s), so that the driver's storm timer, a real Wine kernel timer
                         // set in real time, expires inside it as the simulator's does.
-                        scenario.play_events_pacing(&player, |ticks| {
-                            thread::sleep(Duration::from_micros(ticks / 10).min(QUIET_WAIT));
-                        });
+                        // A `capture-state` step is the double's session attaching.
+                        scenario.play_events_controlling(
+                            &player,
+                            |ticks| {
+                                thread::sleep(Duration::from_micros(ticks / 10).min(QUIET_WAIT));
+                            },
+                            enable,
+                        );
                         if session().capture_state {
                             enable(CAPTURE_STATE, 0, 0);
                         }
@@ -315,6 +320,43 @@ pub unsafe extern "system" fn GetIpForwardEntry2(row: *mut MibIpForwardRow2) -> 
     // SAFETY: as above.
     unsafe { row.as_mut() }.map_or(NtStatus::INVALID_PARAMETER, |row| {
         sim().get_ip_forward_entry2(row)
+    })
+}
+
+/// NETIO's `GetIpInterfaceTable`, served by the simulator (a capture-state rundown): a table
+/// of the simulated network's interfaces, which the driver frees with `FreeMibTable`.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn GetIpInterfaceTable(
+    family: u16,
+    table: *mut *mut MibIpInterfaceTable,
+) -> NtStatus {
+    // SAFETY: NETIO's contract: a valid out-pointer.
+    unsafe { table.as_mut() }.map_or(NtStatus::INVALID_PARAMETER, |table| {
+        sim().get_ip_interface_table(family, table)
+    })
+}
+
+/// NETIO's `GetUnicastIpAddressTable`, served by the simulator.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn GetUnicastIpAddressTable(
+    family: u16,
+    table: *mut *mut MibUnicastIpAddressTable,
+) -> NtStatus {
+    // SAFETY: as above.
+    unsafe { table.as_mut() }.map_or(NtStatus::INVALID_PARAMETER, |table| {
+        sim().get_unicast_ip_address_table(family, table)
+    })
+}
+
+/// NETIO's `GetIpForwardTable2`, served by the simulator.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn GetIpForwardTable2(
+    family: u16,
+    table: *mut *mut MibIpForwardTable2,
+) -> NtStatus {
+    // SAFETY: as above.
+    unsafe { table.as_mut() }.map_or(NtStatus::INVALID_PARAMETER, |table| {
+        sim().get_ip_forward_table2(family, table)
     })
 }
 

@@ -167,6 +167,30 @@ pub struct MibUnicastIpAddressTable {
     pub table: [MibUnicastIpAddressRow; 1],
 }
 
+/// `MIB_IPINTERFACE_TABLE` (`GetIpInterfaceTable`).
+///
+/// `NumEntries`, padding, then the rows from offset 8, stride 168. Declared with one row like the C type (`Table[ANY_SIZE]`); the
+/// rows are read through a raw pointer with the C layout, never as a slice.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MibIpInterfaceTable {
+    /// `NumEntries`.
+    pub num_entries: u32,
+    /// `Table[ANY_SIZE]`.
+    pub table: [MibIpInterfaceRow; 1],
+}
+
+/// `MIB_IPFORWARD_TABLE2`: `NumEntries`, padding, then the rows from offset 8, stride 104
+/// (`GetIpForwardTable2`). As [`MibIpInterfaceTable`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MibIpForwardTable2 {
+    /// `NumEntries`.
+    pub num_entries: u32,
+    /// `Table[ANY_SIZE]`.
+    pub table: [MibIpForwardRow2; 1],
+}
+
 /// `MIB_IPFORWARD_ROW2` (104 bytes, align 8). Keys: `interface_luid`, `interface_index`,
 /// `destination_prefix`, `next_hop`.
 #[repr(C)]
@@ -227,6 +251,11 @@ const _: () = {
 
     assert!(size_of::<MibUnicastIpAddressTable>() == 88);
     assert!(offset_of!(MibUnicastIpAddressTable, table) == 8);
+
+    assert!(size_of::<MibIpInterfaceTable>() == 176 && align_of::<MibIpInterfaceTable>() == 8);
+    assert!(offset_of!(MibIpInterfaceTable, table) == 8);
+    assert!(size_of::<MibIpForwardTable2>() == 112 && align_of::<MibIpForwardTable2>() == 8);
+    assert!(offset_of!(MibIpForwardTable2, table) == 8);
 
     assert!(size_of::<MibIpForwardRow2>() == 104 && align_of::<MibIpForwardRow2>() == 8);
     assert!(offset_of!(MibIpForwardRow2, interface_index) == 8);

@@ -24,8 +24,8 @@ use core::ffi::c_void;
 
 use crate::boundary::ffi::{
     Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
-    MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
-    StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
+    MibIpForwardTable2, MibIpInterfaceRow, MibIpInterfaceTable, MibUnicastIpAddressRow,
+    MibUnicastIpAddressTable, StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
 use crate::model::status::NtStatus;
 
@@ -130,6 +130,24 @@ pub trait NetIo: Irql + KernelStack {
     /// `GetIpForwardEntry2`: as [`NetIo::get_ip_interface_entry`], keyed by
     /// `DestinationPrefix`, `NextHop` and `InterfaceLuid` or else `InterfaceIndex`.
     fn get_ip_forward_entry2(&self, row: &mut MibIpForwardRow2) -> NtStatus;
+
+    /// `GetIpInterfaceTable(Family, &Table)`: every IP interface of `family` (both for
+    /// `AF_UNSPEC`) in a table NETIO allocates, written to `table`. On success the caller owns
+    /// it and frees it once with [`NetIo::free_mib_table`]; on failure nothing is the
+    /// caller's (docs/netio.md#rundown). Call only at `PASSIVE_LEVEL`.
+    fn get_ip_interface_table(&self, family: u16, table: &mut *mut MibIpInterfaceTable)
+    -> NtStatus;
+
+    /// `GetUnicastIpAddressTable`: as [`NetIo::get_ip_interface_table`], the unicast
+    /// addresses.
+    fn get_unicast_ip_address_table(
+        &self,
+        family: u16,
+        table: &mut *mut MibUnicastIpAddressTable,
+    ) -> NtStatus;
+
+    /// `GetIpForwardTable2`: as [`NetIo::get_ip_interface_table`], the routes.
+    fn get_ip_forward_table2(&self, family: u16, table: &mut *mut MibIpForwardTable2) -> NtStatus;
 }
 
 /// The processor's interrupt level: `KeGetCurrentIrql()`, not a NETIO call, but what every

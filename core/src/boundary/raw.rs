@@ -18,8 +18,8 @@ use core::mem::{align_of, offset_of, size_of};
 use core::ptr::{self, NonNull};
 
 use crate::boundary::ffi::{
-    DISPATCH_LEVEL, Handle, MibIpForwardRow2, MibIpInterfaceRow, MibUnicastIpAddressRow,
-    MibUnicastIpAddressTable,
+    DISPATCH_LEVEL, Handle, MibIpForwardRow2, MibIpForwardTable2, MibIpInterfaceRow,
+    MibIpInterfaceTable, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
 };
 use crate::boundary::host::{Host, Sink};
 use crate::boundary::netio::NetIo;
@@ -27,8 +27,8 @@ use crate::model::notification::Notification;
 use crate::model::record::Completion;
 use crate::model::status::NtStatus;
 use crate::output::trace::{RegHandle, Trace};
-use crate::policy::events;
 use crate::policy::extension::Extension;
+use crate::policy::{events, rundown};
 
 /// An initialised extension living in device-extension memory. Not `Clone`: dropping its
 /// contents consumes it, so no reference can outlive [`Installed::drop_in_place`].
@@ -325,10 +325,99 @@ pub unsafe fn trace_enable<N: NetIo, S: Sink>(
     }
     // SAFETY: the context given to `register_trace` (caller); the protection just acquired keeps
     // the extension from being dropped until it is released below.
-    if let Some(extension) = unsafe { extension::<N, S>(context) } {
-        events::trace_control(extension, code, level, any, all);
+    if let Some(extension) = unsafe { extension::<N, S>(context) }
+        && events::trace_control(extension, code, level, any, all)
+    {
+        capture_state(extension);
     }
     trace.rundown_release();
+}
+
+/// The rundown of a capture-state request, after its `counters` event: every interface,
+/// unicast address and route NETIO has now, of the configured family, each kind from its
+/// `Get*Table` call, read row by row and freed with `FreeMibTable` (docs/netio.md#rundown).
+/// On the enable callback's thread, under its run-down protection; which kinds, and what each
+/// row and failure becomes, is [`rundown`]'s. In a frame of its own, below the enable
+/// callback's (its stack budget, `ci/object-checks`).
+#[inline(never)]
+fn capture_state<N: NetIo, S: Sink>(extension: &Extension<N, S>) {
+    if !rundown::may_run(extension) {
+        return;
+    }
+    let netio = &extension.netio;
+    let family = extension.settings.family;
+    for notification in rundown::KINDS {
+        if !rundown::wanted(extension, notification) {
+            continue;
+        }
+        match notification {
+            Notification::Interface => {
+                let mut table: *mut MibIpInterfaceTable = ptr::null_mut();
+                let status = netio.get_ip_interface_table(family, &mut table);
+                // SAFETY: what `Get*Table` just wrote, rows of its row type, held by no one else.
+                unsafe { run_down(extension, notification, status, table, rundown::interface) };
+            }
+            Notification::Address => {
+                let mut table: *mut MibUnicastIpAddressTable = ptr::null_mut();
+                let status = netio.get_unicast_ip_address_table(family, &mut table);
+                // SAFETY: what `Get*Table` just wrote, rows of its row type, held by no one else.
+                unsafe { run_down(extension, notification, status, table, rundown::address) };
+            }
+            Notification::Route => {
+                let mut table: *mut MibIpForwardTable2 = ptr::null_mut();
+                let status = netio.get_ip_forward_table2(family, &mut table);
+                // SAFETY: what `Get*Table` just wrote, rows of its row type, held by no one else.
+                unsafe { run_down(extension, notification, status, table, rundown::route) };
+            }
+            Notification::StableTable => {}
+        }
+    }
+}
+
+/// Where every `MIB_*_TABLE`'s rows start: `NumEntries` (a `ULONG`) padded to the rows'
+/// 8-byte alignment (`ffi`'s assertions: `offset_of!(…, table) == 8` for each).
+const ROWS: usize = 8;
+const _: () = assert!(
+    offset_of!(MibIpInterfaceTable, table) == ROWS
+        && offset_of!(MibUnicastIpAddressTable, table) == ROWS
+        && offset_of!(MibIpForwardTable2, table) == ROWS
+);
+
+/// One kind's table: on `STATUS_SUCCESS`, each of its `NumEntries` rows handed to `each`, read
+/// through a raw pointer with the C stride (no slice is made: nothing but the allocation
+/// bounds `NumEntries`), then the table freed once. Any other status, `table` is neither read
+/// nor freed (what a failed call leaves there is undocumented, and freeing what may not be
+/// ours is worse than a leak), and [`rundown::table_returned`] says what it means; a success
+/// with a NULL table has nothing to read or free.
+///
+/// # Safety
+/// On `STATUS_SUCCESS`, `table` is NULL or a table the `Get*Table` call just returned to this
+/// driver, of rows `R` from offset [`ROWS`], not freed yet. `T` is its `MIB_*_TABLE` type.
+unsafe fn run_down<N: NetIo, S: Sink, T, R: Plain>(
+    extension: &Extension<N, S>,
+    notification: Notification,
+    status: NtStatus,
+    table: *mut T,
+    each: fn(&Extension<N, S>, &R),
+) {
+    if !rundown::table_returned(extension, notification, status) || table.is_null() {
+        return;
+    }
+    // SAFETY: a live table starts with `NumEntries` (u32 at offset 0).
+    let entries = unsafe { table.cast::<u32>().read_unaligned() };
+    let first = table.wrapping_byte_add(ROWS).cast::<R>();
+    for position in 0..entries {
+        let Ok(index) = usize::try_from(position) else {
+            break;
+        };
+        // SAFETY: `index < NumEntries`, so the row lies inside the table NETIO allocated;
+        // `R` is plain data (any bytes are a valid row), read unaligned.
+        let row = unsafe { first.wrapping_add(index).read_unaligned() };
+        each(extension, &row);
+    }
+    // SAFETY: the table is this driver's to free (the call succeeded), freed exactly once,
+    // here, at PASSIVE_LEVEL (`rundown::may_run`).
+    unsafe { extension.netio.free_mib_table(table.cast()) };
 }
 
 unsafe extern "system" fn stable_table_callback<N: NetIo, S: Sink>(

@@ -52,6 +52,8 @@ impl ChangeCounters {
             Change::Delete => &self.delete,
             Change::Parameter => &self.parameter,
             Change::Other(_) => &self.other,
+            // A rundown's row is no notification: it changes no counter.
+            Change::Present => return,
         };
         // Relaxed: each counter is independent; unload reads them after the cancels returned,
         // which orders every callback before it.

@@ -44,6 +44,18 @@ impl Notification {
         }
     }
 
+    /// The NETIO function that returns every current object of its kind as a table, for a
+    /// capture-state rundown (the stable table's rows are addresses:
+    /// `GetUnicastIpAddressTable`).
+    #[must_use]
+    pub const fn table_function(self) -> &'static str {
+        match self {
+            Self::Interface => "GetIpInterfaceTable",
+            Self::Address | Self::StableTable => "GetUnicastIpAddressTable",
+            Self::Route => "GetIpForwardTable2",
+        }
+    }
+
     /// A bit for [`NotificationSet`].
     const fn bit(self) -> u8 {
         match self {

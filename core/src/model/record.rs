@@ -216,6 +216,12 @@ pub enum ErrorMessage {
     /// A pending stable table was delivered at this IRQL (`DISPATCH_LEVEL` or above): not
     /// read, not freed.
     StableLeaked(u8),
+    /// A capture-state rundown's `Get*Table` call for these objects failed with this status:
+    /// none of them is in the rundown; the other kinds still are.
+    TableFailed(Notification, NtStatus),
+    /// A capture-state request came at this IRQL, above `PASSIVE_LEVEL`, where the
+    /// `Get*Table` calls may not be made: no rundown but the counters.
+    RundownNotPassive(u8),
 }
 
 /// A warning line's cause, with what the line says of it.
@@ -343,6 +349,19 @@ impl Record {
             Self::Counters(_) => false,
             _ => true,
         }
+    }
+
+    /// Whether it is a capture-state rundown's `present` event: `seq` 0, never numbered
+    /// among its kind's, no line (`printed` false), no counter (docs/netio.md#rundown).
+    #[must_use]
+    pub const fn is_present(&self) -> bool {
+        matches!(
+            self,
+            Self::Change {
+                change: Change::Present,
+                ..
+            }
+        )
     }
 
     /// The header, with the record's `seq` (the caller numbers each kind).

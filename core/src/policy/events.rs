@@ -100,36 +100,36 @@ pub fn storm_timer_deferred<N, S: Sink>(extension: &Extension<N, S>) {
 /// Plain function pointers in a constant: each generic instance of the callback path reads
 /// its row type's entry at compile time, so every call below is a direct call the optimiser
 /// sees through (and inlines as it did the three trait impls this replaces).
-struct RowKind<N, T: ?Sized, R, K, F> {
+pub(super) struct RowKind<N, T: ?Sized, R, K, F> {
     /// The notification that delivers this row type.
-    kind: Notification,
+    pub(super) kind: Notification,
     /// The `Get*Entry` call that returns the current state of the object the keys name.
-    query: fn(&N, &mut R) -> NtStatus,
+    pub(super) query: fn(&N, &mut R) -> NtStatus,
     /// The key fields, decoded.
-    keys: fn(&R) -> K,
+    pub(super) keys: fn(&R) -> K,
     /// Every field, decoded.
-    full: fn(&R) -> F,
+    pub(super) full: fn(&R) -> F,
     /// The interface the row belongs to.
-    luid: fn(&R) -> Luid,
+    pub(super) luid: fn(&R) -> Luid,
     /// The detail as a record holds it.
-    record: fn(Detail<K, F>) -> RowDetail,
+    pub(super) record: fn(Detail<K, F>) -> RowDetail,
     /// Writes the event's line.
-    render: fn(&mut Line, Change, &Detail<K, F>, &Names),
+    pub(super) render: fn(&mut Line, Change, &Detail<K, F>, &Names),
     /// Writes a second line into `line` (empty) if this detail has one.
-    more: fn(&mut Line, Change, &Detail<K, F>) -> bool,
+    pub(super) more: fn(&mut Line, Change, &Detail<K, F>) -> bool,
     /// Every field of a detail, as its record has them, into an event (the renderer's
     /// visitor, from the field table).
-    visit: fn(&mut trace::Fields<'_>, &Detail<K, F>, &Names),
+    pub(super) visit: fn(&mut trace::Fields<'_>, &Detail<K, F>, &Names),
     /// Writes the change's event: [`trace_change`] with this row type's buffer sizes.
-    trace: TraceChange<T, K, F>,
+    pub(super) trace: TraceChange<T, K, F>,
 }
 
 /// Writes a change's event: its header (the change, `seq`, `printed`) and its record.
-type TraceChange<T, K, F> = fn(&T, &Session, Change, u64, bool, &Detail<K, F>, &Names);
+pub(super) type TraceChange<T, K, F> = fn(&T, &Session, Change, u64, bool, &Detail<K, F>, &Names);
 
 /// A row type the change callbacks receive, with its entry: for a kernel `N` and an ETW
 /// writer `T`, whose calls the entry names.
-trait ChangeRow<N, T: ?Sized>: Copy {
+pub(super) trait ChangeRow<N, T: ?Sized>: Copy {
     /// The key fields, decoded.
     type Keys: Copy;
     /// Every field, decoded.
@@ -244,7 +244,7 @@ pub const IF_MAX_STRING_SIZE: usize = 256;
 /// (both conversions require it), each `?` where it fails. Written into `names` (unknown
 /// before), where the caller keeps them: each lookup's text is built in the lookup's own
 /// frame, never as a temporary of the callback's (its stack budget).
-fn look_up_names<N: NetIo>(netio: &N, luid: Luid, names: &mut Names) {
+pub(super) fn look_up_names<N: NetIo>(netio: &N, luid: Luid, names: &mut Names) {
     if netio.current_irql() != PASSIVE_LEVEL {
         return;
     }
@@ -492,7 +492,9 @@ const fn level_of(record: &Record) -> Level {
 /// Numbers a record of the driver's own ([`Numbers`]), hands it to the sink (one that keeps
 /// records) and prints its line: the driver's own records of `DriverEntry` and
 /// `DriverUnload` (the callbacks print theirs with their own writers, in frames of their
-/// own). Its `seq`, for its event.
+/// own). Its `seq`, for its event. In a frame of its own: the line's buffer is gone before
+/// the record's event is built ([`report`]; the enable callback's stack budget).
+#[inline(never)]
 pub(crate) fn emit_record<S: Sink>(sink: &S, numbers: &Numbers, record: &Record) -> u64 {
     let seq = numbers.next_of(record);
     if S::RECORDS {
@@ -539,20 +541,27 @@ fn write_message_event<N, S: Sink>(extension: &Extension<N, S>, error: bool, tex
     event.write(extension.sink.trace(), &extension.session);
 }
 
-/// The ETW enable callback (its IRQL not documented, assumed `PASSIVE_LEVEL`,
-/// docs/netio.md#stack): remembers what the sessions asked for, and answers capture-state
+/// The ETW enable callback: remembers what the sessions asked for, and answers capture-state
 /// with the counters so far.
+///
+/// Its IRQL is not documented, assumed `PASSIVE_LEVEL` (docs/netio.md#stack). Whether it was
+/// capture-state, which the rundown of the present state follows
+/// ([`crate::policy::rundown`]). In a frame of its own: the `counters` event's buffer is gone
+/// before the rundown goes deeper (the enable callback's stack budget, `ci/object-checks`).
+#[inline(never)]
 pub fn trace_control<N, S: Sink>(
     extension: &Extension<N, S>,
     code: u32,
     level: u8,
     any: u64,
     all: u64,
-) {
-    if extension.session.control(code, level, any, all) == trace::Control::CaptureState
-        && extension
-            .session
-            .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
+) -> bool {
+    if extension.session.control(code, level, any, all) != trace::Control::CaptureState {
+        return false;
+    }
+    if extension
+        .session
+        .enabled(trace::Level::Informational, trace::keyword::LIFECYCLE)
     {
         let totals = Totals::of(
             &extension.counters,
@@ -563,6 +572,7 @@ pub fn trace_control<N, S: Sink>(
         trace::counters_event(false, &totals, seq)
             .write(extension.sink.trace(), &extension.session);
     }
+    true
 }
 
 /// The storm timer expired (the DPC, at `DISPATCH_LEVEL`): prints the summary of every

@@ -150,7 +150,8 @@ const fn slot(change: Change) -> usize {
         Change::Add => 1,
         Change::Delete => 2,
         Change::Initial => 3,
-        Change::Other(_) => 4,
+        // A rundown's `present` event has no line, so storm control never sees one.
+        Change::Other(_) | Change::Present => 4,
     }
 }
 

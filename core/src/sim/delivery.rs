@@ -195,41 +195,44 @@ impl Sim {
         &self,
         rows: &[MibUnicastIpAddressRow],
     ) -> *mut MibUnicastIpAddressTable {
-        let header = core::mem::offset_of!(MibUnicastIpAddressTable, table);
-        let stride = size_of::<MibUnicastIpAddressRow>();
-        let size = (header + size_of_val(rows)).max(size_of::<MibUnicastIpAddressTable>());
-        let layout = Layout::from_size_align(size, align_of::<MibUnicastIpAddressTable>())
-            .unwrap()
-            .align_to(align_of::<MibUnicastIpAddressTable>())
-            .unwrap();
-        let layout_for_table = Layout::new::<MibUnicastIpAddressTable>();
-        assert_eq!(layout.align(), layout_for_table.align());
+        self.allocate_rows(rows).cast()
+    }
+
+    /// A `MIB_*_TABLE` of `rows` as NETIO allocates one: `NumEntries`, padding to the rows'
+    /// alignment (8), then the rows with their C stride; at least one row's room, as the C
+    /// type declares. Recorded as handed out, with the IRQL it was handed out at, until
+    /// `FreeMibTable`.
+    pub(super) fn allocate_rows<R: Copy>(&self, rows: &[R]) -> *mut u8 {
+        // Every table's rows start at 8 (`ffi`'s assertions): `NumEntries` padded to the
+        // rows' alignment.
+        let header = size_of::<u64>();
+        assert_eq!(align_of::<R>(), header, "a MIB row is 8-aligned");
+        let stride = size_of::<R>();
+        let size = header + size_of_val(rows).max(stride);
+        let layout = Layout::from_size_align(size, header).unwrap();
         // SAFETY: `layout` has a non-zero size.
         let memory = unsafe { alloc::alloc_zeroed(layout) };
         assert!(!memory.is_null(), "out of memory");
-        #[allow(
-            clippy::cast_ptr_alignment,
-            reason = "allocated with the table's alignment"
-        )]
-        let table = memory.cast::<MibUnicastIpAddressTable>();
-        // SAFETY: the allocation holds the header.
+        #[allow(clippy::cast_ptr_alignment, reason = "allocated 8-aligned")]
+        let entries = memory.cast::<u32>();
+        // SAFETY: the allocation holds the header, 8-aligned.
         unsafe {
-            table
-                .cast::<u32>()
-                .write(u32::try_from(rows.len()).unwrap());
+            entries.write(u32::try_from(rows.len()).unwrap());
         };
         for (index, row) in rows.iter().enumerate() {
-            let slot = table
-                .wrapping_byte_add(header + stride * index)
-                .cast::<MibUnicastIpAddressRow>();
-            // SAFETY: row `index` lies inside the allocation, which is 8-aligned like the row.
+            #[allow(
+                clippy::cast_ptr_alignment,
+                reason = "the allocation and every row's offset are 8-aligned"
+            )]
+            let slot = memory.wrapping_add(header + stride * index).cast::<R>();
+            // SAFETY: row `index` lies inside the allocation, 8-aligned like the row.
             unsafe { slot.write(*row) };
         }
         let irql = self.irql();
         self.state()
             .tables
-            .insert(table.addr(), (SendPtr(table.cast()), layout, irql));
-        table
+            .insert(memory.addr(), (SendPtr(memory.cast()), layout, irql));
+        memory
     }
 }
 

@@ -17,7 +17,6 @@ use std::string::String;
 use std::vec;
 use std::vec::Vec;
 
-use crate::boundary::ffi::PASSIVE_LEVEL;
 use crate::model::names::Names;
 use crate::model::status::NtStatus;
 use crate::output::trace::{
@@ -87,6 +86,12 @@ impl Sim {
         self.state().etw.capture_state_at_register = true;
     }
 
+    /// The IRQL ETW runs the enable callback at from now on: `PASSIVE_LEVEL` unless a test
+    /// says otherwise (its IRQL is not documented, docs/netio.md#rundown).
+    pub fn etw_enable_callback_irql(&self, irql: u8) {
+        self.state().etw.callback_irql = irql;
+    }
+
     /// A controller sends `code` (0 disable, 1 enable, 2 capture-state) with a level and
     /// keywords; nothing happens unless the provider is registered.
     pub fn etw_control(&self, code: u32, level: u8, any: u64, all: u64) {
@@ -103,14 +108,18 @@ impl Sim {
         }
     }
 
-    /// Runs the driver's enable callback as ETW does, at `PASSIVE_LEVEL`, and checks that it
+    /// Runs the driver's enable callback as ETW does, at `PASSIVE_LEVEL` (or the IRQL
+    /// [`Sim::etw_enable_callback_irql`] set), and checks that it
     /// asked for run-down protection and released what it got.
     fn enable_callback(&self, context: SendPtr, code: u32, level: u8, any: u64, all: u64) {
         let asked = |state: &State| state.etw.rundown.acquired + state.etw.rundown.refused;
-        let before = asked(&self.state());
+        let (before, irql) = {
+            let state = self.state();
+            (asked(&state), state.etw.callback_irql)
+        };
         // SAFETY: the context the driver registered; the callback touches it only under its
         // run-down protection, which the driver waits for before it drops the extension.
-        Self::at_irql(PASSIVE_LEVEL, || unsafe {
+        Self::at_irql(irql, || unsafe {
             crate::boundary::raw::trace_enable::<Self, Self>(
                 self, context.0, code, level, any, all,
             );

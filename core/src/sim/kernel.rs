@@ -135,6 +135,13 @@ impl Sim {
         self.state().query_failures.insert(notification, status);
     }
 
+    /// Makes the next `Get*Table` call of `notification`'s objects (`GetIpInterfaceTable`,
+    /// `GetUnicastIpAddressTable`, `GetIpForwardTable2`) fail with `status`, returning no
+    /// table.
+    pub fn fail_table(&self, notification: Notification, status: NtStatus) {
+        self.state().table_failures.insert(notification, status);
+    }
+
     /// Sets the value `name` of the service's `Parameters` key.
     pub fn set_parameter(&self, name: &str, value: RawValue) {
         self.state().parameters.insert(String::from(name), value);

@@ -70,4 +70,5 @@ pub mod etw_log {
 }
 
 pub use kernel::{DEFAULT_STACK, IrqlRule, Sim};
+pub use netio::FAILED_TABLE;
 pub use scenario::{Call, Delivery, Event, Outcome, RegistryOpen, SERVICE_KEY, StableMode};

@@ -13,15 +13,15 @@ use std::vec::Vec;
 
 use crate::boundary::ffi::{
     Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
-    MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable,
-    StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
+    MibIpForwardTable2, MibIpInterfaceRow, MibIpInterfaceTable, MibUnicastIpAddressRow,
+    MibUnicastIpAddressTable, StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
 };
 use crate::boundary::netio::{Irql, KernelStack, NetIo};
 use crate::model::notification::Notification;
 use crate::model::status::NtStatus;
 
 use super::kernel::{IN_CALLBACK, IrqlRule, Sim, UNKNOWN_STACK};
-use super::network::of_family;
+use super::network::{Object, of_family};
 use super::scenario::{Call, Outcome, StableMode};
 use super::state::Callback;
 
@@ -216,6 +216,26 @@ impl NetIo for Sim {
         self.query(row, "GetIpForwardEntry2")
     }
 
+    fn get_ip_interface_table(
+        &self,
+        family: u16,
+        table: &mut *mut MibIpInterfaceTable,
+    ) -> NtStatus {
+        self.snapshot::<MibIpInterfaceRow, _>(family, table, "GetIpInterfaceTable")
+    }
+
+    fn get_unicast_ip_address_table(
+        &self,
+        family: u16,
+        table: &mut *mut MibUnicastIpAddressTable,
+    ) -> NtStatus {
+        self.snapshot::<MibUnicastIpAddressRow, _>(family, table, "GetUnicastIpAddressTable")
+    }
+
+    fn get_ip_forward_table2(&self, family: u16, table: &mut *mut MibIpForwardTable2) -> NtStatus {
+        self.snapshot::<MibIpForwardRow2, _>(family, table, "GetIpForwardTable2")
+    }
+
     fn convert_interface_luid_to_name(&self, luid: u64, name: &mut [u8]) -> NtStatus {
         let found = self.convert(luid, "ConvertInterfaceLuidToNameA", |(name, _)| {
             name.bytes().map(u16::from).collect()
@@ -275,7 +295,45 @@ impl KernelStack for Sim {
     }
 }
 
+/// What a failed `Get*Table` call of the double leaves in its out-pointer: an address no
+/// table has (the first page is never mapped).
+pub const FAILED_TABLE: usize = 0xBAD;
+
 impl Sim {
+    /// A `Get*Table` call: checks the IRQL (`PASSIVE_LEVEL`, as each routine's page says),
+    /// then hands out a new table of the network's objects of `family`, the caller's until it
+    /// frees it with `FreeMibTable` (a table never freed fails [`Sim::finish`]).
+    ///
+    /// No object of the kind is `STATUS_NOT_FOUND`. A failure scripted with
+    /// [`Sim::fail_table`] returns its status; so does a call above
+    /// `PASSIVE_LEVEL` (`STATUS_INVALID_DEVICE_STATE`, after recording the misuse). What a
+    /// failed call leaves in `Table` is undocumented, so the double leaves the worst: a
+    /// non-NULL pointer to nothing ([`FAILED_TABLE`]), which a driver that read it would
+    /// fault on (Miri) and a driver that freed it would be told about (`FreeMibTable` of a
+    /// table NETIO never handed out).
+    fn snapshot<R: Object, T>(&self, family: u16, table: &mut *mut T, function: &str) -> NtStatus {
+        *table = ptr::without_provenance_mut(FAILED_TABLE);
+        let rows = {
+            let mut state = self.state();
+            state.calls.push(Call::GetTable(R::NOTIFICATION));
+            self.check_irql(&mut state, function, IrqlRule::Passive);
+            if self.irql() > IrqlRule::Passive.highest() {
+                return NtStatus::INVALID_DEVICE_STATE;
+            }
+            if let Some(status) = state.table_failures.remove(&R::NOTIFICATION) {
+                return status;
+            }
+            R::table(&mut state.network).of_family(family)
+        };
+        // No object of the kind: `STATUS_NOT_FOUND` and no table, as the routines' pages say
+        // (the user-mode pages' `ERROR_NOT_FOUND`, "no … entries … were found").
+        if rows.is_empty() {
+            return NtStatus::NOT_FOUND;
+        }
+        *table = self.allocate_rows(&rows).cast();
+        NtStatus::SUCCESS
+    }
+
     /// A LUID conversion: checks the IRQL, then looks the interface's names up.
     fn convert(
         &self,

@@ -27,6 +27,8 @@ pub(super) trait Object: Copy {
     type Key: Ord + Copy;
     /// `(InterfaceLuid, InterfaceIndex)`.
     fn interface(&self) -> (u64, u32);
+    /// The object's address family (`Family`; the address's or the destination's).
+    fn family(&self) -> u16;
     fn key(&self) -> Self::Key;
     fn keys_only(&self) -> Self;
     fn table(network: &mut Network) -> &mut Table<Self>;
@@ -65,6 +67,16 @@ impl<R: Object> Table<R> {
             .find(|&(_, _, stored_index)| luid != 0 || stored_index == index)
     }
 
+    /// Every object of `family` (all for `AF_UNSPEC`), in the table's order: what a
+    /// `Get*Table` call returns.
+    pub(super) fn of_family(&self, family: u16) -> Vec<R> {
+        self.0
+            .values()
+            .filter(|row| family == AF_UNSPEC || row.family() == family)
+            .copied()
+            .collect()
+    }
+
     pub(super) fn get(&self, wanted: &R) -> Option<R> {
         self.find(wanted)
             .and_then(|stored| self.0.get(&stored).copied())
@@ -76,6 +88,9 @@ impl Object for MibIpInterfaceRow {
     type Key = u16;
     fn interface(&self) -> (u64, u32) {
         (self.interface_luid, self.interface_index)
+    }
+    fn family(&self) -> u16 {
+        self.family
     }
     fn key(&self) -> u16 {
         InterfaceKeys::decode(self).family
@@ -99,6 +114,9 @@ impl Object for MibUnicastIpAddressRow {
     fn interface(&self) -> (u64, u32) {
         (self.interface_luid, self.interface_index)
     }
+    fn family(&self) -> u16 {
+        sockaddr_family(&self.address)
+    }
     fn key(&self) -> SocketAddress {
         AddressKeys::decode(self).address
     }
@@ -120,6 +138,9 @@ impl Object for MibIpForwardRow2 {
     type Key = (Prefix, SocketAddress);
     fn interface(&self) -> (u64, u32) {
         (self.interface_luid, self.interface_index)
+    }
+    fn family(&self) -> u16 {
+        sockaddr_family(&self.destination_prefix.prefix)
     }
     fn key(&self) -> (Prefix, SocketAddress) {
         let keys = RouteKeys::decode(self);

@@ -39,6 +39,9 @@ pub enum Call {
     FreeMibTable,
     /// A `Get*Entry` re-query of an object of `notification`'s kind.
     Query(Notification),
+    /// A `Get*Table` call for `notification`'s objects (`GetIpInterfaceTable`,
+    /// `GetUnicastIpAddressTable`, `GetIpForwardTable2`): a capture-state rundown.
+    GetTable(Notification),
     /// `IoDeleteDevice`.
     DeleteDevice,
     /// `DriverObject->DriverUnload` set.

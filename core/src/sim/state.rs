@@ -71,6 +71,8 @@ pub(super) struct State {
     pub(super) scripts: BTreeMap<Notification, VecDeque<Outcome>>,
     pub(super) cancel_failures: BTreeMap<Notification, NtStatus>,
     pub(super) query_failures: BTreeMap<Notification, NtStatus>,
+    /// The status the next `Get*Table` call of a kind fails with.
+    pub(super) table_failures: BTreeMap<Notification, NtStatus>,
     pub(super) parameters: BTreeMap<String, RawValue>,
     pub(super) network: Network,
     pub(super) create_device_failure: Option<NtStatus>,
@@ -233,6 +235,8 @@ pub struct Etw {
     pub(super) before_rundown_wait: Vec<u32>,
     /// The enable callback's run-down reference.
     pub(super) rundown: Rundown,
+    /// The IRQL the enable callback runs at (`PASSIVE_LEVEL`, 0, by default).
+    pub(super) callback_irql: u8,
     /// The enable callback's context while registered.
     pub(super) context: Option<SendPtr>,
     /// The context of the last registration, for the callbacks that outlive it.

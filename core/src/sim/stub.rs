@@ -7,8 +7,9 @@ use std::time::Instant;
 
 use crate::boundary::ffi::{
     Handle, IpForwardChangeCallback, IpInterfaceChangeCallback, MibIpForwardRow2,
-    MibIpInterfaceRow, MibUnicastIpAddressRow, MibUnicastIpAddressTable, PASSIVE_LEVEL,
-    StableUnicastIpAddressTableCallback, UnicastIpAddressChangeCallback,
+    MibIpForwardTable2, MibIpInterfaceRow, MibIpInterfaceTable, MibUnicastIpAddressRow,
+    MibUnicastIpAddressTable, PASSIVE_LEVEL, StableUnicastIpAddressTableCallback,
+    UnicastIpAddressChangeCallback,
 };
 use crate::boundary::host::{Clock, Level, Sink, StormTimer};
 use crate::boundary::netio::{Irql, KernelStack, NetIo};
@@ -92,6 +93,23 @@ impl NetIo for Answering {
         row.protocol = 3;
         row.metric = 256;
         NtStatus::SUCCESS
+    }
+
+    // No tables: a rundown here reports each call failed and frees nothing.
+    fn get_ip_interface_table(&self, _: u16, _: &mut *mut MibIpInterfaceTable) -> NtStatus {
+        NtStatus::UNSUCCESSFUL
+    }
+
+    fn get_unicast_ip_address_table(
+        &self,
+        _: u16,
+        _: &mut *mut MibUnicastIpAddressTable,
+    ) -> NtStatus {
+        NtStatus::UNSUCCESSFUL
+    }
+
+    fn get_ip_forward_table2(&self, _: u16, _: &mut *mut MibIpForwardTable2) -> NtStatus {
+        NtStatus::UNSUCCESSFUL
     }
 
     fn convert_interface_luid_to_name(&self, _: u64, name: &mut [u8]) -> NtStatus {

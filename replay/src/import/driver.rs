@@ -17,6 +17,13 @@ use super::step::{Json, Step, pending_step, text};
 use super::text::{ntstatus, shorten};
 use crate::scenario::MAX_STACK;
 
+/// The routines of a capture-state rundown, whose failure lines import.
+const TABLES: [&str; 3] = [
+    "GetIpInterfaceTable",
+    "GetUnicastIpAddressTable",
+    "GetIpForwardTable2",
+];
+
 impl Importer {
     pub(super) fn settings_line(&mut self, line: usize, rest: &str) {
         let mut values = self.settings;
@@ -340,6 +347,22 @@ impl Importer {
         }
     }
 
+    /// A capture-state rundown's failed table (docs/netio.md#rundown): the failure, then a
+    /// session attaching with every kind's keyword. The rundown itself has no line, so
+    /// nothing else of it comes back.
+    fn table_failed(&mut self, line: usize, function: &str, status: &str) {
+        self.loaded_by_event(line);
+        self.push(Step::new(
+            line,
+            vec![
+                ("step", text("fail")),
+                ("call", text(function)),
+                ("status", text(status)),
+            ],
+        ));
+        self.push(Step::new(line, vec![("step", text("capture-state"))]));
+    }
+
     pub(super) fn error_line(&mut self, line: usize, rest: &str) {
         let error_of = |text: &str| {
             text.split_once("status ")
@@ -401,6 +424,11 @@ impl Importer {
                 // A rollback whose cancel failed: loaded for good, with no `loaded` line.
                 self.end_load(line);
             }
+        } else if TABLES.contains(&function)
+            && rest.contains(" failed with status ")
+            && let Some(status) = error_of(rest)
+        {
+            self.table_failed(line, function, &status);
         } else if let Some(level) = rest
             .strip_prefix("stable-table pending delivered at IRQL ")
             .and_then(|level| level.split(':').next())

@@ -56,6 +56,10 @@ pub enum Step {
         name: String,
         alias: String,
     },
+    /// A session attaches: it enables the provider at `level` with `MatchAnyKeyword`
+    /// `keywords`, then asks for capture state (the rundown of the present state,
+    /// docs/netio.md#rundown).
+    CaptureState { level: u8, keywords: u64 },
     /// `sc stop`: the driver unloads.
     Unload,
 }
@@ -96,6 +100,8 @@ pub enum Failure {
     /// `EtwSetInformation(EventProviderUseDescriptorType)`, which the driver calls only when
     /// setting the traits failed.
     EtwUseDescriptorType(NtStatus),
+    /// A capture-state rundown's `Get*Table` call for this kind's objects.
+    Table(Notification, NtStatus),
 }
 
 /// The most times one step may repeat its notification.
@@ -118,6 +124,7 @@ const STEPS: &[&str] = &[
     "irql",
     "stack",
     "name",
+    "capture-state",
     "unload",
 ];
 /// The most stack a `stack` step gives: 1 MiB, a user thread's default (a kernel thread's
@@ -456,6 +463,9 @@ fn failure(mut fields: Fields) -> Result<Step, String> {
         "GetIpInterfaceEntry",
         "GetUnicastIpAddressEntry",
         "GetIpForwardEntry2",
+        "GetIpInterfaceTable",
+        "GetUnicastIpAddressTable",
+        "GetIpForwardTable2",
         "EtwRegister",
         "EtwSetInformation",
     ];
@@ -521,6 +531,13 @@ fn failure(mut fields: Fields) -> Result<Step, String> {
             Ok(Step::Fail(Failure::Query(Notification::Address, status)))
         }
         ("GetIpForwardEntry2", None) => Ok(Step::Fail(Failure::Query(Notification::Route, status))),
+        ("GetIpInterfaceTable", None) => {
+            Ok(Step::Fail(Failure::Table(Notification::Interface, status)))
+        }
+        ("GetUnicastIpAddressTable", None) => {
+            Ok(Step::Fail(Failure::Table(Notification::Address, status)))
+        }
+        ("GetIpForwardTable2", None) => Ok(Step::Fail(Failure::Table(Notification::Route, status))),
         (_, None) => Notification::ALL
             .into_iter()
             .find(|notification| notification.function() == name)
@@ -547,6 +564,30 @@ fn stable(mut fields: Fields) -> Result<Step, String> {
     } else {
         StableMode::Immediate(rows)
     }))
+}
+
+/// A `capture-state` step: a session attaches with `keywords` (`MatchAnyKeyword`, default
+/// every kind, 0x1F) at `level` (default 5, verbose) and asks for the present state.
+fn capture_state(mut fields: Fields) -> Result<Step, String> {
+    let level = fields.number("level", 0, 255, 5)?;
+    let expected = "the session's MatchAnyKeyword: a number, or hex such as \"0x1F\"";
+    let keywords = match fields.take("keywords") {
+        None => 0x1F,
+        Some(value) => match &value {
+            Value::Number(number) => number.as_u64(),
+            Value::String(text) => text
+                .strip_prefix("0x")
+                .or_else(|| text.strip_prefix("0X"))
+                .and_then(|hex| u64::from_str_radix(hex, 16).ok()),
+            _ => None,
+        }
+        .ok_or_else(|| wrong("keywords", &value, expected))?,
+    };
+    fields.finish(&["level", "keywords"])?;
+    Ok(Step::CaptureState {
+        level: u8::try_from(level).unwrap_or(u8::MAX),
+        keywords,
+    })
 }
 
 /// The `stack` step's `bytes`: a number of bytes, or `null` for a stack that cannot be
@@ -652,6 +693,7 @@ pub(super) fn step(value: Value) -> Result<Step, String> {
             )
         }
         "stack" => Step::Stack(stack_bytes(fields)?),
+        "capture-state" => capture_state(fields)?,
         _ => {
             fields.finish(&[])?;
             Step::Unload

@@ -43,6 +43,11 @@ pub enum Change {
     Initial,
     /// Any other value, kept for printing.
     Other(i32),
+    /// Not a notification: an object that exists as a capture-state rundown found it
+    /// (`GetIpInterfaceTable`, `GetUnicastIpAddressTable`, `GetIpForwardTable2`). Never
+    /// decoded from a `MIB_NOTIFICATION_TYPE`; its events have `seq` 0 and change no counter
+    /// (docs/netio.md#rundown).
+    Present,
 }
 
 impl Change {
@@ -67,13 +72,20 @@ impl Change {
             Self::Delete => "delete",
             Self::Initial => "initial",
             Self::Other(_) => "type",
+            Self::Present => "present",
         }
     }
 
     /// Whether the object exists after this change, so that its full state can be queried.
     #[must_use]
     pub const fn has_current_state(self) -> bool {
-        matches!(self, Self::Add | Self::Parameter)
+        matches!(self, Self::Add | Self::Parameter | Self::Present)
+    }
+
+    /// Whether it is a rundown's [`Change::Present`]: no notification, no counter, `seq` 0.
+    #[must_use]
+    pub const fn is_present(self) -> bool {
+        matches!(self, Self::Present)
     }
 }
 

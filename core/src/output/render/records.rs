@@ -667,6 +667,17 @@ impl fmt::Display for LifecycleError {
                  netnotify stays loaded (unload disabled)",
                 notification.function()
             ),
+            ErrorMessage::TableFailed(notification, status) => write!(
+                f,
+                "{} failed with status {status}; capture-state: no present {} events",
+                notification.table_function(),
+                notification.name()
+            ),
+            ErrorMessage::RundownNotPassive(irql) => write!(
+                f,
+                "capture-state at IRQL {irql}, not PASSIVE_LEVEL: no present events (the \
+                 Get*Table calls need PASSIVE_LEVEL)"
+            ),
             // Written by `put` itself, never through here.
             ErrorMessage::StableLeaked(_) => display(&self.0, f),
         }
