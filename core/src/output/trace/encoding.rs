@@ -13,9 +13,11 @@ use core::sync::atomic::Ordering;
 
 use super::abi::{Channel, EventDescriptor, InType};
 use super::provider::Trace;
-use super::schema::{Columns, PRESENT, Schema};
+use super::schema::{Columns, LENGTH, PRESENT, SOCKADDR_INET, Schema, ZONES};
 use super::session::Session;
-use crate::model::fields::{FieldValue, Value as FieldValueKind};
+use crate::boundary::ffi::{AF_INET, AF_INET6};
+use crate::model::decode::SocketAddress;
+use crate::model::fields::{Bits, FieldValue, Value as FieldValueKind};
 use crate::model::names::Names;
 use crate::model::printed::{Out, Put};
 
@@ -328,12 +330,14 @@ impl Fields<'_> {
         }
     }
 
-    /// `column`'s type's zero: no value.
+    /// `column`'s type's zero: no value (a counted type's count 0).
     #[inline(never)]
     fn zero(&mut self, in_type: InType) {
         match in_type {
             InType::CStr8 | InType::U8 => self.payload.push_array([0]),
-            InType::CStr16 | InType::U16 => self.payload.push_array([0; 2]),
+            InType::CStr16 | InType::U16 | InType::Binary | InType::U32Array => {
+                self.payload.push_array([0; 2]);
+            }
             InType::U64 | InType::I64 | InType::F64 => self.payload.push_array([0; 8]),
             _ => self.payload.push_array([0; 4]),
         }
@@ -432,26 +436,85 @@ impl Fields<'_> {
         let Some(in_type) = self.column("", name) else {
             return;
         };
-        // Only a printed value needs `T`; every other kind is written by one function for
-        // every type (the image's size).
-        // The kinds only some types have are written here, where the type's other kinds are
-        // known never to come (so no call reaches an address's formatting from a number's
-        // field: the callbacks' stack); the common ones by one function for every type.
-        let written = match value.value() {
-            FieldValueKind::Printed if in_type == InType::CStr8 => self.printed(value),
-            FieldValueKind::Address(address) if in_type == InType::CStr8 => {
-                address.put(&mut Text(self.payload));
-                self.payload.push_array([0]);
+        // The binary kinds first: a type without them has `Bits::None` inlined, so its
+        // writer has no branch for them.
+        let written = match value.bits() {
+            Bits::Luid(luid) if in_type == InType::U64 => {
+                self.payload.push_array(luid.to_le_bytes());
                 true
             }
-            FieldValueKind::Prefix(prefix) if in_type == InType::CStr8 => {
-                prefix.put(&mut Text(self.payload));
-                self.payload.push_array([0]);
+            Bits::Timestamp(stamp) if in_type == InType::I64 => {
+                self.payload.push_array(stamp.to_le_bytes());
                 true
             }
-            kind => self.kind(in_type, kind),
+            Bits::Zones(zones) if in_type == InType::U32Array => {
+                self.zones(zones);
+                true
+            }
+            // Only a printed value needs `T`; every other kind is written by one function
+            // for every type (the image's size).
+            _ => match value.value() {
+                FieldValueKind::Printed if in_type == InType::CStr8 => self.printed(value),
+                FieldValueKind::Address(address) if in_type == InType::Binary => {
+                    self.address(&address);
+                    true
+                }
+                FieldValueKind::Prefix(prefix) if in_type == InType::Binary => {
+                    self.address(&prefix.address);
+                    self.mark();
+                    // Its length: the next column (`destination-length`), its own bit.
+                    self.length(name, prefix.length);
+                    return;
+                }
+                kind => self.kind(in_type, kind),
+            },
         };
         self.written(in_type, written);
+    }
+
+    /// An address as the `SOCKADDR_INET` it is: its byte count, then the family and what
+    /// that family defines (port and flow info 0, as NETIO's rows have them).
+    #[inline(never)]
+    fn address(&mut self, address: &SocketAddress) {
+        // `SOCKADDR_IN`: family, port, the address at 4; `SOCKADDR_IN6`: family, port, flow
+        // info, the address at 8, the scope id at 24 (ws2def.h, ws2ipdef.h).
+        let mut bytes = [0_u8; 2 + SOCKADDR_INET];
+        #[allow(clippy::cast_possible_truncation, reason = "28 fits a u16")]
+        copy(&mut bytes, &(SOCKADDR_INET as u16).to_le_bytes());
+        let sockaddr = bytes.get_mut(2..).unwrap_or_default();
+        match address {
+            SocketAddress::V4(ip) => {
+                copy(sockaddr, &AF_INET.to_le_bytes());
+                copy(sockaddr.get_mut(4..).unwrap_or_default(), &ip.octets());
+            }
+            SocketAddress::V6(ip, scope) => {
+                copy(sockaddr, &AF_INET6.to_le_bytes());
+                copy(sockaddr.get_mut(8..).unwrap_or_default(), &ip.octets());
+                copy(sockaddr.get_mut(24..).unwrap_or_default(), &scope.to_le_bytes());
+            }
+            SocketAddress::Other(family) => copy(sockaddr, &family.to_le_bytes()),
+        }
+        self.payload.push_array(bytes);
+    }
+
+    /// A prefix's length, in the column after its address.
+    #[inline(never)]
+    fn length(&mut self, name: &str, length: u8) {
+        if self.prefixed_typed(name, LENGTH, InType::U8) {
+            self.payload.push_array([length]);
+        }
+    }
+
+    /// The zone indices: their count, then each.
+    #[inline(never)]
+    fn zones(&mut self, zones: &[u32; ZONES]) {
+        let mut bytes = [0_u8; 2 + 4 * ZONES];
+        #[allow(clippy::cast_possible_truncation, reason = "16 fits a u16")]
+        copy(&mut bytes, &(ZONES as u16).to_le_bytes());
+        for (to, zone) in bytes.get_mut(2..).unwrap_or_default().chunks_exact_mut(4).zip(zones) {
+            copy(to, &zone.to_le_bytes());
+        }
+        self.payload.push_array(bytes);
     }
 
     /// Marks `column` present if `written`, else writes its zero.
