@@ -55,7 +55,8 @@ impl Bytes<[u8]> {
         {
             Some(room) => {
                 *room = bytes;
-                self.len = self.len.saturating_add(K);
+                // Within the buffer, just checked: no wrap.
+                self.len = self.len.wrapping_add(K);
             }
             None => self.overflow = true,
         }
@@ -99,12 +100,15 @@ pub(super) fn copy(to: &mut [u8], from: &[u8]) {
 /// Where the event's writer is in its schema.
 struct Cursor {
     schema: &'static Schema,
-    /// The next column: its index, and where it is in the schema's metadata.
-    column: usize,
+    /// Where the next column is in the schema's metadata.
     at: usize,
-    /// The payload offset and column of `present`, once written (`usize::MAX` before).
+    /// The payload offset of `present`, once written (`usize::MAX` before).
     present_at: usize,
-    present_column: usize,
+    /// The bit in `present` of the last column moved to, and of the next (0 before
+    /// `present`: a column before it has none). Shifted as the writer moves, so that marking
+    /// a column present is one `or`.
+    bit: u32,
+    next_bit: u32,
     /// The columns after `present` that have a value.
     bits: u32,
     /// A value was written that its column's type does not hold, or a column out of order.
@@ -136,10 +140,10 @@ impl<const P: usize> Event<P> {
         Self {
             cursor: Cursor {
                 schema,
-                column: 0,
                 at: schema.first_column(),
                 present_at: usize::MAX,
-                present_column: 0,
+                bit: 0,
+                next_bit: 0,
                 bits: 0,
                 malformed: false,
             },
@@ -237,16 +241,18 @@ impl Fields<'_> {
     )]
     #[inline(always)]
     fn claim(&mut self, prefix: &str, name: &str) -> Option<InType> {
-        let len = prefix.len().saturating_add(name.len());
+        // Names and offsets within a schema's metadata (below 64 KiB): no add can wrap.
+        let len = prefix.len().wrapping_add(name.len());
         let at = self.cursor.at;
         let rest = self.cursor.schema.metadata.get(at..).unwrap_or_default();
-        let (Some(0), Some(&in_type)) = (rest.get(len), rest.get(len.saturating_add(1))) else {
+        let (Some(0), Some(&in_type)) = (rest.get(len), rest.get(len.wrapping_add(1))) else {
             return None;
         };
-        self.cursor.column = self.cursor.column.saturating_add(1);
-        // The high bit of the in-type: an out-type byte follows.
-        let size = len.saturating_add(if in_type & 0x80 == 0 { 2 } else { 3 });
-        self.cursor.at = at.saturating_add(size);
+        self.advance();
+        // The high bit of the in-type: an out-type byte follows. Offsets within a schema's
+        // metadata (below 64 KiB): no add can wrap.
+        let size = len.wrapping_add(2 | usize::from(in_type >> 7));
+        self.cursor.at = at.wrapping_add(size);
         if !Self::same_name(rest, prefix, name) {
             self.cursor.malformed = true;
         }
@@ -266,7 +272,7 @@ impl Fields<'_> {
                 return None;
             };
             self.cursor.at = next;
-            self.cursor.column = self.cursor.column.saturating_add(1);
+            self.advance();
             self.zero(in_type);
             if let Some(in_type) = self.claim(prefix, name) {
                 return Some(in_type);
@@ -315,19 +321,21 @@ impl Fields<'_> {
         }
     }
 
+    /// Moves past a column: its bit is the next one.
+    #[allow(clippy::inline_always, reason = "two moves, on every column's path")]
+    #[inline(always)]
+    const fn advance(&mut self) {
+        self.cursor.bit = self.cursor.next_bit;
+        // At most 32 columns after `present` (a schema's compile-time assert): the bit of a
+        // column past them, never marked, may shift out.
+        self.cursor.next_bit = self.cursor.next_bit.wrapping_shl(1);
+    }
+
     /// The last column moved to has a value: its bit in `present`.
-    #[inline]
-    fn mark(&mut self) {
-        if self.cursor.present_at != usize::MAX {
-            let bit = self
-                .cursor
-                .column
-                .saturating_sub(self.cursor.present_column)
-                .saturating_sub(2);
-            if let Some(flag) = 1_u32.checked_shl(u32::try_from(bit).unwrap_or(u32::MAX)) {
-                self.cursor.bits |= flag;
-            }
-        }
+    #[allow(clippy::inline_always, reason = "one `or`, on every column's path")]
+    #[inline(always)]
+    const fn mark(&mut self) {
+        self.cursor.bits |= self.cursor.bit;
     }
 
     /// `column`'s type's zero: no value (a counted type's count 0).
@@ -347,7 +355,7 @@ impl Fields<'_> {
     pub fn present(&mut self) {
         if self.typed(PRESENT, InType::U32) {
             self.cursor.present_at = self.payload.len;
-            self.cursor.present_column = self.cursor.column.saturating_sub(1);
+            self.cursor.next_bit = 1;
             self.payload.push_array([0; 4]);
         }
     }
@@ -439,21 +447,7 @@ impl Fields<'_> {
         // The binary kinds first: a type without them has `Bits::None` inlined, so its
         // writer has no branch for them.
         let written = match value.bits() {
-            Bits::Luid(luid) if in_type == InType::U64 => {
-                self.payload.push_array(luid.to_le_bytes());
-                true
-            }
-            Bits::Timestamp(stamp) if in_type == InType::I64 => {
-                self.payload.push_array(stamp.to_le_bytes());
-                true
-            }
-            Bits::Zones(zones) if in_type == InType::U32Array => {
-                self.zones(zones);
-                true
-            }
-            // Only a printed value needs `T`; every other kind is written by one function
-            // for every type (the image's size).
-            _ => match value.value() {
+            Bits::None => match value.value() {
                 FieldValueKind::Printed if in_type == InType::CStr8 => self.printed(value),
                 FieldValueKind::Address(address) if in_type == InType::Binary => {
                     self.address(&address);
@@ -466,10 +460,36 @@ impl Fields<'_> {
                     self.length(name, prefix.length);
                     return;
                 }
+                // Only a printed value needs `T`; every other kind is written by one
+                // function for every type (the image's size).
                 kind => self.kind(in_type, kind),
             },
+            // Never its printed form: a type with bits has no text writer in the events.
+            bits => self.binary(in_type, bits),
         };
-        self.written(in_type, written);
+        if written {
+            self.mark();
+        } else {
+            self.zero(in_type);
+        }
+    }
+
+    /// A value's bits in a column of `in_type`; false (the event malformed) if the column's
+    /// type does not hold them.
+    #[inline(never)]
+    fn binary(&mut self, in_type: InType, bits: Bits<'_>) -> bool {
+        match (in_type, bits) {
+            (InType::U64, Bits::Luid(luid)) => self.payload.push_array(luid.to_le_bytes()),
+            (InType::I64, Bits::Timestamp(stamp)) => {
+                self.payload.push_array(stamp.to_le_bytes());
+            }
+            (InType::U32Array, Bits::Zones(zones)) => self.zones(zones),
+            _ => {
+                self.cursor.malformed = true;
+                return false;
+            }
+        }
+        true
     }
 
     /// An address as the `SOCKADDR_INET` it is: its byte count, then the family and what
@@ -517,16 +537,6 @@ impl Fields<'_> {
         self.payload.push_array(bytes);
     }
 
-    /// Marks `column` present if `written`, else writes its zero.
-    #[inline(never)]
-    fn written(&mut self, in_type: InType, written: bool) {
-        if written {
-            self.mark();
-        } else {
-            self.zero(in_type);
-        }
-    }
-
     /// `value`'s printed text. Not inlined: the frame of a long text's formatting is not the
     /// frame of every field's writer (the callbacks' stack).
     #[inline(never)]
@@ -537,8 +547,13 @@ impl Fields<'_> {
     }
 
     /// A value of `kind` in a column of `in_type`; false if it has none (or the column's type
-    /// cannot hold it: the event is malformed then).
-    #[inline(never)]
+    /// cannot hold it: the event is malformed then). Inlined into each type's
+    /// [`Fields::value`], where its kind is known: only its column's types are left.
+    #[allow(
+        clippy::inline_always,
+        reason = "folded to the one kind each type has (the events' cost)"
+    )]
+    #[inline(always)]
     fn kind(&mut self, in_type: InType, kind: FieldValueKind<'_>) -> bool {
         match (in_type, kind) {
             (_, FieldValueKind::Unknown) => false,
@@ -604,23 +619,18 @@ impl Fields<'_> {
                 break;
             }
             self.cursor.at = next;
-            self.cursor.column = self.cursor.column.saturating_add(1);
+            self.advance();
             self.zero(in_type);
         }
         if let Some(names) = names {
             // The name and alias columns are the last two, the cursor at the name's.
-            let name = self
-                .cursor
-                .column
-                .saturating_sub(self.cursor.present_column)
-                .saturating_sub(1);
+            let name = self.cursor.next_bit;
             for (known, bit) in [
                 (names.name.is_known(), name),
-                (names.alias.is_known(), name.saturating_add(1)),
+                (names.alias.is_known(), name.wrapping_shl(1)),
             ] {
-                let bit = u32::try_from(bit).unwrap_or(u32::MAX);
-                if let (true, Some(flag)) = (known, 1_u32.checked_shl(bit)) {
-                    self.cursor.bits |= flag;
+                if known {
+                    self.cursor.bits |= bit;
                 }
             }
         }
