@@ -230,6 +230,24 @@ impl Schema {
     }
 }
 
+impl Schema {
+    /// The columns with their out-types: each name, in-type and out-type.
+    pub fn typed_columns(&self) -> impl Iterator<Item = (&'static str, InType, OutType)> {
+        let metadata = self.metadata;
+        let mut at = self.first_column();
+        core::iter::from_fn(move || {
+            let (name, in_type, next) = Columns::read(metadata, at)?;
+            let out_type = if next.wrapping_sub(at) == name.len().saturating_add(3) {
+                OutType::from_int(*metadata.get(next.saturating_sub(1))?)
+            } else {
+                OutType::Default
+            };
+            at = next;
+            Some((core::str::from_utf8(name).ok()?, in_type, out_type))
+        })
+    }
+}
+
 /// A schema's columns read from its metadata ([`Schema::columns`]).
 #[derive(Clone, Debug)]
 pub struct Columns {
