@@ -39,11 +39,14 @@ IN_UTF16, IN_TEXT, IN_UINT8, IN_UINT32, IN_INT64, IN_UINT64 = 1, 2, 4, 8, 9, 10
 IN_DOUBLE, IN_BOOL32, IN_BINARY, VCOUNT = 12, 13, 14, 0x40
 # The name of the column after a prefix's address (`destination-length`).
 LENGTH = "-length"
-# The IANA ifType names a LUID prints (docs/lines.md, which its tests hold to the code).
+# The IANA ifType names a LUID prints, and the interface's flags in their order
+# (docs/lines.md, which its tests hold to the code).
+LINES_MD = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "lines.md").read_text(
+    encoding="utf-8")
 IF_TYPES = dict((name, int(number)) for name, number in re.findall(
-    r"`(\w+)` (\d+)",
-    (pathlib.Path(__file__).resolve().parents[2] / "docs" / "lines.md").read_text(
-        encoding="utf-8").split("IANA ifType names printed:", 1)[1].split("\n\n", 1)[0]))
+    r"`(\w+)` (\d+)", LINES_MD.split("IANA ifType names printed:", 1)[1].split("\n\n", 1)[0]))
+FLAGS = re.findall(r"`([a-z-]+)` \(`\w+`\)",
+                   next(line for line in LINES_MD.splitlines() if line.startswith("| `flags` |")))
 
 
 def decoder():
@@ -154,6 +157,8 @@ def decode(call, tracelogging=None):
             value = socket_address(bytes(value))
         elif out == OUT_HEX and field.tag_in & 0x1F == IN_UINT64:
             value = f"{value:#018x}"
+        elif out == OUT_HEX and field.tag_in & 0x1F == IN_UINT32:
+            value = f"{value:#010x}"
         event[field.name] = value
     return event
 
@@ -215,6 +220,8 @@ def zero(in_type, out=0):
         return []
     if in_type == IN_UINT64 and out == OUT_HEX:
         return f"{0:#018x}"
+    if in_type == IN_UINT32 and out == OUT_HEX:
+        return f"{0:#010x}"
     if in_type == IN_BOOL32:
         return False
     if in_type == IN_DOUBLE:
@@ -232,6 +239,19 @@ def luid(text):
         if_type = int(match.group(1))
     reserved = int(match.group(3) or "0", 16) & 0xFFFFFF
     return if_type << 48 | int(match.group(2)) << 24 | reserved
+
+
+def flags(text):
+    """The flags' line form (`auto-metric,nud`, or `none`) as their bits (bit n: the n-th of
+    FLAGS)."""
+    if text == "none":
+        return 0
+    bits = 0
+    for name in text.split(","):
+        if name not in FLAGS:
+            return None
+        bits |= 1 << FLAGS.index(name)
+    return bits
 
 
 FILETIME_EPOCH = datetime.datetime(1601, 1, 1)
@@ -284,7 +304,10 @@ def typed(in_type, value, out=0):
         return str(value)
     if isinstance(value, str):
         converted = None
-        if in_type == IN_UINT64 and out == OUT_HEX:
+        if in_type == IN_UINT32 and out == OUT_HEX:
+            converted = flags(value)
+            converted = None if converted is None else f"{converted:#010x}"
+        elif in_type == IN_UINT64 and out == OUT_HEX:
             converted = luid(value)
             converted = None if converted is None else f"{converted:#018x}"
         elif in_type == IN_INT64:

@@ -6,6 +6,7 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use netnotify_core::model::decode::{Luid, Timestamp};
+use netnotify_core::model::fields::interface::FLAG_BITS;
 use netnotify_core::output::trace::schema::{LENGTH, ZONES};
 use netnotify_core::output::trace::{InType, OutType, schema};
 use serde_json::{Map, Value};
@@ -27,7 +28,8 @@ use serde_json::{Map, Value};
 /// - Each value in its column's type (schema 2): a number column's `infinite` or `unset` is
 ///   4294967295, the all-ones value the row holds; a text column's number (an enum value or
 ///   change type Windows does not define) is its decimal text; a LUID is its `u64` in hex
-///   (`0x0047000002000000`), a time stamp its `FILETIME` count, the zones their sixteen
+///   (`0x0047000002000000`), the interface's flags their bits in hex (`0x00001c81`), a time
+///   stamp its `FILETIME` count, the zones their sixteen
 ///   numbers, an address the `SOCKADDR_INET` the decoders show ([`address`]) and a prefix's
 ///   length (`destination-length`) the number after its address's `/`.
 /// - Every event's `seq` is its object's: the record's number among its kind's, which the
@@ -137,6 +139,9 @@ fn typed(in_type: InType, out_type: OutType, value: &Value) -> Value {
             u32::MAX.into()
         }
         (InType::CStr8, Value::Number(number)) => number.to_string().into(),
+        (InType::U32, Value::String(text)) if out_type == OutType::Hex => {
+            flags(text).map_or_else(|| value.clone(), |bits| format!("{bits:#010x}").into())
+        }
         (InType::U64, Value::String(text)) if out_type == OutType::Hex => {
             Luid::parse(text).map_or_else(|| value.clone(), |luid| hex(luid.0))
         }
@@ -156,6 +161,7 @@ fn zero(in_type: InType, out_type: OutType) -> Value {
     match in_type {
         InType::CStr8 | InType::CStr16 | InType::Binary => "".into(),
         InType::U64 if out_type == OutType::Hex => hex(0),
+        InType::U32 if out_type == OutType::Hex => format!("{:#010x}", 0).into(),
         InType::U32Array => Value::Array(Vec::new()),
         InType::Bool32 => false.into(),
         InType::F64 => 0.0.into(),
@@ -166,6 +172,18 @@ fn zero(in_type: InType, out_type: OutType) -> Value {
 /// A hex column's value as the decoders show it: `0x` and sixteen digits.
 fn hex(value: u64) -> Value {
     format!("{value:#018x}").into()
+}
+
+/// The flags' line form (`auto-metric,nud`, or `none`) as their bits: bit `n` the `n`-th of
+/// the interface's flags.
+fn flags(text: &str) -> Option<u32> {
+    if text == "none" {
+        return Some(0);
+    }
+    text.split(',').try_fold(0, |bits, name| {
+        let at = FLAG_BITS.iter().position(|flag| flag.name == name)?;
+        Some(bits | 1 << at)
+    })
 }
 
 /// The zones' line form (`1:12,2:12,14:1`, or `none`) as their sixteen numbers.

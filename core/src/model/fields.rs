@@ -580,6 +580,8 @@ pub enum Bits<'a> {
     Timestamp(i64),
     /// `ZoneIndices`, by scope level.
     Zones(&'a [u32; 16]),
+    /// `BOOLEAN`s as bits: bit `n` set when the `n`-th of [`Kind::Flags`]' fields is.
+    Flags(u32),
 }
 
 /// A field's value: its printed form, and what a record writer needs of it.

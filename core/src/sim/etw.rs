@@ -519,6 +519,13 @@ fn value(in_type: InType, out_type: u8, data: &[u8]) -> Option<(String, &[u8])> 
             let octets: [u8; 4] = bytes.try_into().ok()?;
             (format!("\"{}\"", std::net::Ipv4Addr::from(octets)), rest)
         }
+        InType::U32 if out_type == OutType::Hex.as_int() => {
+            let (bytes, rest) = take(4)?;
+            (
+                format!("\"{:#010x}\"", u32::from_le_bytes(bytes.try_into().ok()?)),
+                rest,
+            )
+        }
         InType::U32 => {
             let (bytes, rest) = take(4)?;
             (

@@ -144,13 +144,16 @@ binary_value!(
     Luid => |luid| Bits::Luid(luid.0),
     Timestamp => |stamp| Bits::Timestamp(stamp.0),
     ZoneIndices => |zones| Bits::Zones(&zones.0),
+    InterfaceFlags<'_> => |flags| Bits::Flags(
+        flags
+            .values()
+            .iter()
+            .rev()
+            .fold(0, |bits, flag| bits << 1 | u32::from(flag.is_set()))
+    ),
 );
 
-printed_value!(
-    MillisRange,
-    OffloadPair,
-    InterfaceFlags<'_>,
-);
+printed_value!(MillisRange, OffloadPair);
 
 impl FieldValue for Completion {
     fn value(&self) -> Value<'_> {

@@ -120,7 +120,7 @@ pub(super) struct InterfaceFlags<'a>(&'a Interface);
 
 impl InterfaceFlags<'_> {
     /// The flags in the order of [`fields::interface::FLAG_BITS`].
-    const fn values(&self) -> [Flag; 13] {
+    pub(super) const fn values(&self) -> [Flag; 13] {
         let row = self.0;
         [
             row.use_automatic_metric,

@@ -484,6 +484,7 @@ impl Fields<'_> {
                 self.payload.push_array(stamp.to_le_bytes());
             }
             (InType::U32Array, Bits::Zones(zones)) => self.zones(zones),
+            (InType::U32, Bits::Flags(flags)) => self.payload.push_array(flags.to_le_bytes()),
             _ => {
                 self.cursor.malformed = true;
                 return false;

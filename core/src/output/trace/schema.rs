@@ -101,11 +101,12 @@ impl Column {
     /// The column of a field of the table, by its kind (docs/replay.md#etw says why each):
     /// integers of their C field's width (a lifetime's `infinite` and an `unset` metric or
     /// MTU are the all-ones value the row holds), `BOOLEAN`s as `BOOL32`, a LUID as its
-    /// `u64` shown in hex, a time stamp as its `i64` shown as a `FILETIME`, the zone indices
+    /// `u64` shown in hex, the interface's flags as a `u32` of bits shown in hex (bit `n` the
+    /// `n`-th of its fields), a time stamp as its `i64` shown as a `FILETIME`, the zone indices
     /// as sixteen `u32`, an address (a prefix's too: its length is the next column,
     /// [`Column::length`]) as the `SOCKADDR_INET` it is, shown by its family, and what the
     /// lines print as words or text (a family, an enum's name or, for a value Windows does
-    /// not define, its number; the flags, an offload pair, a range) as the JSON's text.
+    /// not define, its number; an offload pair, a range) as the JSON's text.
     #[must_use]
     pub const fn of(field: &Field) -> Self {
         let (in_type, out_type, room) = match field.kind {
@@ -126,7 +127,10 @@ impl Column {
             Kind::MillisRange { .. } => (InType::CStr8, OutType::Default, 10 + 1 + 10 + 2 + 1),
             Kind::Offload { .. } => (InType::CStr8, OutType::Default, 9 + 1),
             Kind::Zones => (InType::U32Array, OutType::Default, 2 + 4 * ZONES),
-            Kind::Flags(flags) => (InType::CStr8, OutType::Default, names_text(flags) + 1),
+            Kind::Flags(flags) => {
+                assert!(flags.len() <= 32, "a bit for every flag");
+                (InType::U32, OutType::Hex, 4)
+            }
             Kind::Timestamp => (InType::I64, OutType::DateTime, 8),
             Kind::Names => (InType::CStr8, OutType::Default, NOTIFICATION_NAMES + 1),
             // A word of a fixed list; the driver's longest is a braced GUID.
@@ -176,22 +180,6 @@ const fn longest(names: &[(i32, &str)], at_least: usize) -> usize {
         at += 1;
     }
     longest
-}
-
-/// `fields`' names, comma-separated.
-#[allow(
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    reason = "evaluated at compile time: a fault fails the build"
-)]
-const fn names_text(fields: &[Field]) -> usize {
-    let mut room = fields.len();
-    let mut at = 0;
-    while at < fields.len() {
-        room += fields[at].name.len();
-        at += 1;
-    }
-    room
 }
 
 /// One event name's schema: its name, level and keyword, its columns and its metadata.
