@@ -653,11 +653,16 @@ pub fn socket_address(sockaddr: &[u8]) -> Option<String> {
     let [family_low, family_high, ..] = *sockaddr;
     let at = |from: usize, to: usize| sockaddr.get(from..to).unwrap_or_default();
     Some(match u16::from_le_bytes([family_low, family_high]) {
-        2 => format!("{}", std::net::Ipv4Addr::from(<[u8; 4]>::try_from(at(4, 8)).ok()?)),
+        2 => format!(
+            "{}",
+            std::net::Ipv4Addr::from(<[u8; 4]>::try_from(at(4, 8)).ok()?)
+        ),
         23 => {
             let groups: Vec<String> = at(8, 24)
                 .chunks_exact(2)
-                .filter_map(|group| Some(format!("{:x}", u16::from_be_bytes(group.try_into().ok()?))))
+                .filter_map(|group| {
+                    Some(format!("{:x}", u16::from_be_bytes(group.try_into().ok()?)))
+                })
                 .collect();
             let scope = u32::from_le_bytes(at(24, 28).try_into().ok()?);
             let mut text = groups.join(":");

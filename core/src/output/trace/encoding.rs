@@ -13,7 +13,9 @@ use core::sync::atomic::Ordering;
 
 use super::abi::{Channel, EventDescriptor, InType};
 use super::provider::Trace;
-use super::schema::{Columns, LENGTH, PRESENT, SOCKADDR_INET, Schema, ZONES};
+use super::schema::{
+    CHANGE_HEADER, CHANGE_HEADER_METADATA, Columns, LENGTH, PRESENT, SOCKADDR_INET, Schema, ZONES,
+};
 use super::session::Session;
 use crate::boundary::ffi::{AF_INET, AF_INET6};
 use crate::model::decode::SocketAddress;
@@ -100,8 +102,8 @@ pub(super) fn copy(to: &mut [u8], from: &[u8]) {
 /// Where the event's writer is in its schema.
 struct Cursor {
     schema: &'static Schema,
-    /// Where the next column is in the schema's metadata.
-    at: usize,
+    /// The schema's metadata from the next column on.
+    rest: &'static [u8],
     /// The payload offset of `present`, once written (`usize::MAX` before).
     present_at: usize,
     /// The bit in `present` of the last column moved to, and of the next (0 before
@@ -140,7 +142,10 @@ impl<const P: usize> Event<P> {
         Self {
             cursor: Cursor {
                 schema,
-                at: schema.first_column(),
+                rest: match schema.metadata.split_at_checked(schema.first_column()) {
+                    Some((_, rest)) => rest,
+                    None => &[],
+                },
                 present_at: usize::MAX,
                 bit: 0,
                 next_bit: 0,
@@ -243,16 +248,14 @@ impl Fields<'_> {
     fn claim(&mut self, prefix: &str, name: &str) -> Option<InType> {
         // Names and offsets within a schema's metadata (below 64 KiB): no add can wrap.
         let len = prefix.len().wrapping_add(name.len());
-        let at = self.cursor.at;
-        let rest = self.cursor.schema.metadata.get(at..).unwrap_or_default();
+        let rest = self.cursor.rest;
         let (Some(0), Some(&in_type)) = (rest.get(len), rest.get(len.wrapping_add(1))) else {
             return None;
         };
         self.advance();
-        // The high bit of the in-type: an out-type byte follows. Offsets within a schema's
-        // metadata (below 64 KiB): no add can wrap.
+        // The high bit of the in-type: an out-type byte follows.
         let size = len.wrapping_add(2 | usize::from(in_type >> 7));
-        self.cursor.at = at.wrapping_add(size);
+        self.cursor.rest = rest.get(size..).unwrap_or_default();
         if !Self::same_name(rest, prefix, name) {
             self.cursor.malformed = true;
         }
@@ -265,13 +268,11 @@ impl Fields<'_> {
     #[inline(never)]
     fn pass(&mut self, prefix: &str, name: &str) -> Option<InType> {
         loop {
-            let Some((_, in_type, next)) =
-                Columns::read(self.cursor.schema.metadata, self.cursor.at)
-            else {
+            let Some((_, in_type, next)) = Columns::read(self.cursor.rest, 0) else {
                 self.cursor.malformed = true;
                 return None;
             };
-            self.cursor.at = next;
+            self.cursor.rest = self.cursor.rest.get(next..).unwrap_or_default();
             self.advance();
             self.zero(in_type);
             if let Some(in_type) = self.claim(prefix, name) {
@@ -349,6 +350,66 @@ impl Fields<'_> {
             InType::U64 | InType::I64 | InType::F64 => self.payload.push_array([0; 8]),
             _ => self.payload.push_array([0; 4]),
         }
+    }
+
+    /// A change's header, the schema's first columns ([`CHANGE_HEADER`]), written without
+    /// looking each column up: `change` (the text `change` pushes), `seq`, `printed`, `note`
+    /// (the text `note` pushes) and `present`. The event is malformed if its schema has no
+    /// such header, or if the writer has moved.
+    pub(super) fn change_header(
+        &mut self,
+        change: impl FnOnce(&mut Bytes<[u8]>),
+        seq: u64,
+        printed: bool,
+        note: impl FnOnce(&mut Bytes<[u8]>),
+    ) {
+        let schema = self.cursor.schema;
+        let header = schema
+            .metadata
+            .get(schema.first_column()..)
+            .and_then(|rest| rest.split_at_checked(CHANGE_HEADER_METADATA));
+        match header {
+            Some((columns, rest))
+                if schema.change && self.payload.len == 0 && Self::same_header(columns) =>
+            {
+                self.cursor.rest = rest;
+            }
+            _ => {
+                self.cursor.malformed = true;
+                return;
+            }
+        }
+        change(self.payload);
+        self.payload.push_array([0]);
+        self.payload.push_array(seq.to_le_bytes());
+        self.payload.push_array(u32::from(printed).to_le_bytes());
+        note(self.payload);
+        self.payload.push_array([0]);
+        self.cursor.present_at = self.payload.len;
+        self.cursor.next_bit = 1;
+        self.payload.push_array([0; 4]);
+    }
+
+    /// Whether `columns` (a schema's first bytes of columns) are [`CHANGE_HEADER`]'s. Compared
+    /// in builds with the simulator, as the names are ([`Fields::same_name`]): the driver's
+    /// schemas are the same statics, and `Schema::change` is computed from their columns.
+    #[cfg(any(test, feature = "sim"))]
+    fn same_header(columns: &[u8]) -> bool {
+        let mut at = 0;
+        CHANGE_HEADER.iter().all(|column| {
+            let Some((name, in_type, next)) = Columns::read(columns, at) else {
+                return false;
+            };
+            at = next;
+            name == column.name.as_bytes() && in_type == column.in_type
+        }) && at == columns.len()
+    }
+
+    /// Without the simulator: the headers were proven equal by its tests.
+    #[cfg(not(any(test, feature = "sim")))]
+    #[inline]
+    const fn same_header(_columns: &[u8]) -> bool {
+        true
     }
 
     /// `present`: its bits are filled in when the event is finished.
@@ -511,7 +572,10 @@ impl Fields<'_> {
             SocketAddress::V6(ip, scope) => {
                 copy(sockaddr, &AF_INET6.to_le_bytes());
                 copy(sockaddr.get_mut(8..).unwrap_or_default(), &ip.octets());
-                copy(sockaddr.get_mut(24..).unwrap_or_default(), &scope.to_le_bytes());
+                copy(
+                    sockaddr.get_mut(24..).unwrap_or_default(),
+                    &scope.to_le_bytes(),
+                );
             }
             SocketAddress::Other(family) => copy(sockaddr, &family.to_le_bytes()),
         }
@@ -532,7 +596,12 @@ impl Fields<'_> {
         let mut bytes = [0_u8; 2 + 4 * ZONES];
         #[allow(clippy::cast_possible_truncation, reason = "16 fits a u16")]
         copy(&mut bytes, &(ZONES as u16).to_le_bytes());
-        for (to, zone) in bytes.get_mut(2..).unwrap_or_default().chunks_exact_mut(4).zip(zones) {
+        for (to, zone) in bytes
+            .get_mut(2..)
+            .unwrap_or_default()
+            .chunks_exact_mut(4)
+            .zip(zones)
+        {
             copy(to, &zone.to_le_bytes());
         }
         self.payload.push_array(bytes);
@@ -613,13 +682,11 @@ impl Fields<'_> {
     /// `names` that are known); false if the event did not fit or was written out of its
     /// schema. The names' columns, last, are not in the payload's buffer.
     fn finish(&mut self, names: Option<&Names>) -> bool {
-        while let Some((_, in_type, next)) =
-            Columns::read(self.cursor.schema.metadata, self.cursor.at)
-        {
+        while let Some((_, in_type, next)) = Columns::read(self.cursor.rest, 0) {
             if in_type == InType::CStr16 {
                 break;
             }
-            self.cursor.at = next;
+            self.cursor.rest = self.cursor.rest.get(next..).unwrap_or_default();
             self.advance();
             self.zero(in_type);
         }
@@ -721,6 +788,7 @@ mod tests {
         metadata: &PAIR_METADATA,
         payload: payload_room(&PAIR),
         names: false,
+        change: false,
     };
 
     #[test]

@@ -119,7 +119,11 @@ impl Column {
             Kind::Count => (InType::U64, OutType::Default, 8),
             Kind::Flag => (InType::Bool32, OutType::Default, 4),
             Kind::Family => (InType::CStr8, OutType::Default, 6 + 1),
-            Kind::Enum(names) => (InType::CStr8, OutType::Default, longest(names, I32_TEXT) + 1),
+            Kind::Enum(names) => (
+                InType::CStr8,
+                OutType::Default,
+                longest(names, I32_TEXT) + 1,
+            ),
             Kind::Prefix { .. } | Kind::Address => {
                 (InType::Binary, OutType::SocketAddress, ADDRESS_ROOM)
             }
@@ -199,6 +203,9 @@ pub struct Schema {
     pub payload: usize,
     /// Whether its last columns are the interface's name and alias ([`NAMES`]).
     pub names: bool,
+    /// Whether its first columns are [`CHANGE_HEADER`]: a change's header, which its writer
+    /// passes without looking each column up ([`CHANGE_HEADER_METADATA`] bytes).
+    pub change: bool,
 }
 
 impl Schema {
@@ -464,6 +471,7 @@ macro_rules! schema {
                 metadata: &METADATA,
                 payload: payload_room(&COLUMNS),
                 names: $names,
+                change: starts_with(&COLUMNS, &CHANGE_HEADER),
             }
         };
     };
@@ -482,6 +490,36 @@ pub const CHANGE_HEADER: [Column; 5] = [
     Column::text(header::NOTE.name, NOTE_TEXT),
     Column::u32(PRESENT),
 ];
+
+/// The bytes of [`CHANGE_HEADER`]'s columns in a schema's metadata (without the size, tags
+/// and event name [`metadata_len`] counts).
+pub const CHANGE_HEADER_METADATA: usize = metadata_len("", &CHANGE_HEADER) - 4;
+
+/// Whether `columns` begin with `first`: the same names and types.
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "evaluated at compile time: a fault fails the build"
+)]
+#[must_use]
+pub const fn starts_with(columns: &[Column], first: &[Column]) -> bool {
+    if columns.len() < first.len() {
+        return false;
+    }
+    let mut at = 0;
+    while at < first.len() {
+        let (this, that) = (&columns[at], &first[at]);
+        if !same(this.prefix, that.prefix)
+            || !same(this.name, that.name)
+            || this.in_type.as_int() != that.in_type.as_int()
+            || this.out_type.as_int() != that.out_type.as_int()
+        {
+            return false;
+        }
+        at += 1;
+    }
+    true
+}
 
 /// The presence bitmask's name: bit `n` set when the `n`-th column after it has a value.
 pub const PRESENT: &str = "present";
