@@ -13,8 +13,10 @@ use core::sync::atomic::Ordering;
 
 use super::abi::{Channel, EventDescriptor, InType};
 use super::provider::Trace;
+#[cfg(any(test, feature = "sim"))]
+use super::schema::CHANGE_HEADER;
 use super::schema::{
-    CHANGE_HEADER, CHANGE_HEADER_METADATA, Columns, LENGTH, PRESENT, SOCKADDR_INET, Schema, ZONES,
+    CHANGE_HEADER_METADATA, Columns, LENGTH, PRESENT, SOCKADDR_INET, Schema, ZONES,
 };
 use super::session::Session;
 use crate::boundary::ffi::{AF_INET, AF_INET6};
@@ -502,7 +504,8 @@ impl Fields<'_> {
     /// writes as `null` (unknown, or none) is its type's zero with its bit in `present` clear.
     #[inline(never)]
     pub fn value<T: FieldValue + ?Sized>(&mut self, name: &str, value: &T) {
-        let Some(in_type) = self.column("", name) else {
+        // The column's addressing inlined: every field of a record comes here.
+        let Some(in_type) = self.claim("", name).or_else(|| self.pass("", name)) else {
             return;
         };
         // The binary kinds first: a type without them has `Bits::None` inlined, so its
