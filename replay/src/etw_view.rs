@@ -3,6 +3,7 @@
 //! One record, two renderings (docs/replay.md#etw), by each event name's fixed schema
 //! ([`mod@netnotify_core::output::trace::schema`]).
 
+use std::fmt::Write as _;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use netnotify_core::model::decode::{Luid, Timestamp};
@@ -90,18 +91,19 @@ fn view(object: &Map<String, Value>, kind: &str) -> Map<String, Value> {
             .and_then(Value::as_str)
             .and_then(prefix_length);
         // `interface.initial`: `initial` of the object's `interface`.
-        let found = if let Some(length) = &length {
-            Some(length)
-        } else if let Some((outer, inner)) = key.split_once('.') {
-            used.push(outer.to_owned());
-            object
-                .get(outer)
-                .and_then(Value::as_object)
-                .and_then(|object| object.get(inner))
-        } else {
-            used.push(key.clone());
-            object.get(&key)
+        let nested = || {
+            if let Some((outer, inner)) = key.split_once('.') {
+                used.push(outer.to_owned());
+                object
+                    .get(outer)
+                    .and_then(Value::as_object)
+                    .and_then(|object| object.get(inner))
+            } else {
+                used.push(key.clone());
+                object.get(&key)
+            }
         };
+        let found = length.as_ref().map_or_else(nested, Some);
         let value = match key.as_str() {
             "printed" => found.cloned().unwrap_or(Value::Bool(true)),
             "present" => {
@@ -205,9 +207,10 @@ fn prefix_length(text: &str) -> Option<Value> {
     length.parse::<u8>().ok().map(Value::from)
 }
 
-/// An address's line form (with a prefix's `/<length>` or not) as the decoders show its
-/// `SOCKADDR_INET` (docs/replay.md#etw): IPv4 dotted, IPv6 as its eight groups in hex, none
-/// elided, with `%<scope id>` when set, any other family `family(<n>)` as the line has it.
+/// An address's line form (with a prefix's `/<length>` or not) as the decoders show it.
+///
+/// As its `SOCKADDR_INET` (docs/replay.md#etw): IPv4 dotted, IPv6 as its eight groups in hex,
+/// none elided, with `%<scope id>` when set, any other family `family(<n>)` as the line has it.
 #[must_use]
 pub fn address(text: &str) -> Option<String> {
     let text = text.split_once('/').map_or(text, |(address, _)| address);
@@ -227,7 +230,7 @@ pub fn address(text: &str) -> Option<String> {
         .collect::<Vec<_>>()
         .join(":");
     if scope != 0 {
-        shown.push_str(&format!("%{scope}"));
+        let _ = write!(shown, "%{scope}");
     }
     Some(shown)
 }

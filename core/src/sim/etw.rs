@@ -519,13 +519,7 @@ fn value(in_type: InType, out_type: u8, data: &[u8]) -> Option<(String, &[u8])> 
             let octets: [u8; 4] = bytes.try_into().ok()?;
             (format!("\"{}\"", std::net::Ipv4Addr::from(octets)), rest)
         }
-        InType::U32 if out_type == OutType::Hex.as_int() => {
-            let (bytes, rest) = take(4)?;
-            (
-                format!("\"{:#010x}\"", u32::from_le_bytes(bytes.try_into().ok()?)),
-                rest,
-            )
-        }
+        InType::U32 | InType::U64 if out_type == OutType::Hex.as_int() => hex_value(in_type, data)?,
         InType::U32 => {
             let (bytes, rest) = take(4)?;
             (
@@ -569,13 +563,6 @@ fn value(in_type: InType, out_type: u8, data: &[u8]) -> Option<(String, &[u8])> 
                 rest,
             )
         }
-        InType::U64 if out_type == OutType::Hex.as_int() => {
-            let (bytes, rest) = take(8)?;
-            (
-                format!("\"{:#018x}\"", u64::from_le_bytes(bytes.try_into().ok()?)),
-                rest,
-            )
-        }
         InType::U64 => {
             let (bytes, rest) = take(8)?;
             (
@@ -583,6 +570,62 @@ fn value(in_type: InType, out_type: u8, data: &[u8]) -> Option<(String, &[u8])> 
                 rest,
             )
         }
+        InType::U32Array | InType::Binary => counted(in_type, out_type, data)?,
+        InType::CStr16 => {
+            let mut units = Vec::new();
+            let mut rest = data;
+            loop {
+                let unit = u16::from_le_bytes([*rest.first()?, *rest.get(1)?]);
+                rest = rest.get(2..)?;
+                if unit == 0 {
+                    break;
+                }
+                units.push(unit);
+            }
+            let text = String::from_utf16(&units).ok()?;
+            (
+                format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")),
+                rest,
+            )
+        }
+        InType::CStr8 => {
+            let (text, rest) = cstr(data)?;
+            (
+                format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")),
+                rest,
+            )
+        }
+        _ => return None,
+    })
+}
+
+/// An integer with the hex out-type (a LUID, the flags): `0x` and its digits, as many as
+/// its width has.
+fn hex_value(in_type: InType, data: &[u8]) -> Option<(String, &[u8])> {
+    let take = |count: usize| Some((data.get(..count)?, data.get(count..)?));
+    Some(match in_type {
+        InType::U32 => {
+            let (bytes, rest) = take(4)?;
+            (
+                format!("\"{:#010x}\"", u32::from_le_bytes(bytes.try_into().ok()?)),
+                rest,
+            )
+        }
+        InType::U64 => {
+            let (bytes, rest) = take(8)?;
+            (
+                format!("\"{:#018x}\"", u64::from_le_bytes(bytes.try_into().ok()?)),
+                rest,
+            )
+        }
+        _ => return None,
+    })
+}
+
+/// A counted value (a `u16` count, then its elements): the zones' `u32`s, an address.
+fn counted(in_type: InType, out_type: u8, data: &[u8]) -> Option<(String, &[u8])> {
+    let take = |count: usize| Some((data.get(..count)?, data.get(count..)?));
+    Some(match in_type {
         InType::U32Array => {
             let (count, rest) = take(2)?;
             let count = usize::from(u16::from_le_bytes(count.try_into().ok()?));
@@ -614,30 +657,6 @@ fn value(in_type: InType, out_type: u8, data: &[u8]) -> Option<(String, &[u8])> 
             (
                 format!("\"{}\"", std::net::Ipv6Addr::from(octets)),
                 rest.get(16..)?,
-            )
-        }
-        InType::CStr16 => {
-            let mut units = Vec::new();
-            let mut rest = data;
-            loop {
-                let unit = u16::from_le_bytes([*rest.first()?, *rest.get(1)?]);
-                rest = rest.get(2..)?;
-                if unit == 0 {
-                    break;
-                }
-                units.push(unit);
-            }
-            let text = String::from_utf16(&units).ok()?;
-            (
-                format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")),
-                rest,
-            )
-        }
-        InType::CStr8 => {
-            let (text, rest) = cstr(data)?;
-            (
-                format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")),
-                rest,
             )
         }
         _ => return None,

@@ -107,6 +107,10 @@ impl Column {
     /// [`Column::length`]) as the `SOCKADDR_INET` it is, shown by its family, and what the
     /// lines print as words or text (a family, an enum's name or, for a value Windows does
     /// not define, its number; an offload pair, a range) as the JSON's text.
+    ///
+    /// # Panics
+    /// At compile time (where the schemas are made), if a field has more flags than a `u32`
+    /// has bits.
     #[must_use]
     pub const fn of(field: &Field) -> Self {
         let (in_type, out_type, room) = match field.kind {
