@@ -251,7 +251,8 @@ impl Fields<'_> {
         // Names and offsets within a schema's metadata (below 64 KiB): no add can wrap.
         let len = prefix.len().wrapping_add(name.len());
         let rest = self.cursor.rest;
-        let (Some(0), Some(&in_type)) = (rest.get(len), rest.get(len.wrapping_add(1))) else {
+        // The name's NUL where a name as long would end, then the in-type: one bounds check.
+        let Some(&[0, in_type]) = rest.get(len..len.wrapping_add(2)) else {
             return None;
         };
         self.advance();
@@ -588,8 +589,13 @@ impl Fields<'_> {
     /// A prefix's length, in the column after its address.
     #[inline(never)]
     fn length(&mut self, name: &str, length: u8) {
-        if self.prefixed_typed(name, LENGTH, InType::U8) {
-            self.payload.push_array([length]);
+        // Always right after its address: claimed where it is, no other column passed.
+        match self.claim(name, LENGTH) {
+            Some(InType::U8) => {
+                self.mark();
+                self.payload.push_array([length]);
+            }
+            _ => self.cursor.malformed = true,
         }
     }
 
