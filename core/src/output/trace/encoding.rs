@@ -355,8 +355,9 @@ impl Fields<'_> {
         }
     }
 
-    /// A change's header, the schema's first columns ([`CHANGE_HEADER`]), written without
-    /// looking each column up: `change` (the text `change` pushes), `seq`, `printed`, `note`
+    /// A change's header, the schema's first columns
+    /// ([`CHANGE_HEADER`](super::schema::CHANGE_HEADER)), written without looking each
+    /// column up: `change` (the text `change` pushes), `seq`, `printed`, `note`
     /// (the text `note` pushes) and `present`. The event is malformed if its schema has no
     /// such header, or if the writer has moved.
     pub(super) fn change_header(
