@@ -73,6 +73,24 @@ impl Bytes<[u8]> {
         self.push_ascii(text.as_bytes());
     }
 
+    /// A word of the driver's own tables (an enum's name, `infinite`, a family) and its NUL:
+    /// copied as it is, since none holds a NUL (`Value::Word`'s words are literals of the
+    /// source; `tests::no_enum_name_holds_a_nul` reads the field table's enum names).
+    #[inline]
+    pub(super) fn push_word(&mut self, word: &str) {
+        let end = self.len.saturating_add(word.len());
+        match self.buffer.get_mut(self.len..=end) {
+            Some(room) => {
+                copy(room, word.as_bytes());
+                if let Some(nul) = room.last_mut() {
+                    *nul = 0;
+                }
+                self.len = end.saturating_add(1);
+            }
+            None => self.overflow = true,
+        }
+    }
+
     /// As [`Bytes::push_text`], for bytes the renderer produced.
     #[inline]
     pub(super) fn push_ascii(&mut self, bytes: &[u8]) {
@@ -659,8 +677,12 @@ impl Fields<'_> {
                 self.payload.push_array(u32::from(flag).to_le_bytes());
                 true
             }
-            (InType::CStr8, FieldValueKind::Word(word) | FieldValueKind::Text(word)) => {
-                self.payload.push_text(word);
+            (InType::CStr8, FieldValueKind::Word(word)) => {
+                self.payload.push_word(word);
+                true
+            }
+            (InType::CStr8, FieldValueKind::Text(text)) => {
+                self.payload.push_text(text);
                 self.payload.push_array([0]);
                 true
             }
@@ -712,11 +734,13 @@ impl Fields<'_> {
                 }
             }
         }
-        if self.cursor.present_at != usize::MAX {
-            let end = self.cursor.present_at.saturating_add(4);
-            if let Some(room) = self.payload.buffer.get_mut(self.cursor.present_at..end) {
-                copy(room, &self.cursor.bits.to_le_bytes());
-            }
+        if let Some(room) = self
+            .payload
+            .buffer
+            .get_mut(self.cursor.present_at..)
+            .and_then(<[u8]>::first_chunk_mut::<4>)
+        {
+            *room = self.cursor.bits.to_le_bytes();
         }
         !(self.payload.overflow || self.cursor.malformed)
     }
@@ -800,6 +824,22 @@ mod tests {
         names: false,
         change: false,
     };
+
+    /// The enum names of every row's fields, which `Fields::value` copies as they are.
+    #[test]
+    fn no_enum_name_holds_a_nul() {
+        use crate::model::fields::{ADDRESS_ROW, INTERFACE_ROW, Kind, ROUTE_ROW};
+        let mut names = 0;
+        for field in INTERFACE_ROW.iter().chain(&ADDRESS_ROW).chain(&ROUTE_ROW) {
+            if let Kind::Enum(table) = field.kind {
+                for (_, name) in table {
+                    assert!(!name.contains('\0'), "{}: {name:?}", field.name);
+                    names += 1;
+                }
+            }
+        }
+        assert!(names > 20, "{names}");
+    }
 
     #[test]
     fn columns_are_written_in_order_under_their_names() {
