@@ -16,7 +16,7 @@ use super::provider::Trace;
 #[cfg(any(test, feature = "sim"))]
 use super::schema::CHANGE_HEADER;
 use super::schema::{
-    CHANGE_HEADER_METADATA, Columns, LENGTH, PRESENT, SOCKADDR_INET, Schema, ZONES,
+    CHANGE_HEADER_METADATA, Columns, LENGTH, NAMES_METADATA, PRESENT, SOCKADDR_INET, Schema, ZONES,
 };
 use super::session::Session;
 use crate::boundary::ffi::{AF_INET, AF_INET6};
@@ -63,6 +63,25 @@ impl Bytes<[u8]> {
                 self.len = self.len.wrapping_add(K);
             }
             None => self.overflow = true,
+        }
+    }
+
+    /// The next `K` bytes, for a value written where it lies (no copy of it on the stack);
+    /// `None` (and the overflow noted) if they do not fit.
+    #[inline]
+    pub(super) fn reserve<const K: usize>(&mut self) -> Option<&mut [u8; K]> {
+        let len = self.len;
+        if let Some(room) = self
+            .buffer
+            .get_mut(len..)
+            .and_then(<[u8]>::first_chunk_mut::<K>)
+        {
+            // Within the buffer, just checked: no wrap.
+            self.len = len.wrapping_add(K);
+            Some(room)
+        } else {
+            self.overflow = true;
+            None
         }
     }
 
@@ -375,7 +394,7 @@ impl Fields<'_> {
 
     /// A change's header, the schema's first columns
     /// ([`CHANGE_HEADER`](super::schema::CHANGE_HEADER)), written without looking each
-    /// column up: `change` (the text `change` pushes), `seq`, `printed`, `note`
+    /// column up: `change` (the text and NUL `change` pushes), `seq`, `printed`, `note`
     /// (the text `note` pushes) and `present`. The event is malformed if its schema has no
     /// such header, or if the writer has moved.
     pub(super) fn change_header(
@@ -402,7 +421,6 @@ impl Fields<'_> {
             }
         }
         change(self.payload);
-        self.payload.push_array([0]);
         self.payload.push_array(seq.to_le_bytes());
         self.payload.push_array(u32::from(printed).to_le_bytes());
         note(self.payload);
@@ -583,9 +601,12 @@ impl Fields<'_> {
     fn address(&mut self, address: &SocketAddress) {
         // `SOCKADDR_IN`: family, port, the address at 4; `SOCKADDR_IN6`: family, port, flow
         // info, the address at 8, the scope id at 24 (ws2def.h, ws2ipdef.h).
-        let mut bytes = [0_u8; 2 + SOCKADDR_INET];
+        let Some(bytes) = self.payload.reserve::<{ 2 + SOCKADDR_INET }>() else {
+            return;
+        };
+        *bytes = [0; 2 + SOCKADDR_INET];
         #[allow(clippy::cast_possible_truncation, reason = "28 fits a u16")]
-        copy(&mut bytes, &(SOCKADDR_INET as u16).to_le_bytes());
+        copy(bytes, &(SOCKADDR_INET as u16).to_le_bytes());
         let sockaddr = bytes.get_mut(2..).unwrap_or_default();
         match address {
             SocketAddress::V4(ip) => {
@@ -602,7 +623,6 @@ impl Fields<'_> {
             }
             SocketAddress::Other(family) => copy(sockaddr, &family.to_le_bytes()),
         }
-        self.payload.push_array(bytes);
     }
 
     /// A prefix's length, in the column after its address.
@@ -714,7 +734,12 @@ impl Fields<'_> {
     /// `names` that are known); false if the event did not fit or was written out of its
     /// schema. The names' columns, last, are not in the payload's buffer.
     fn finish(&mut self, names: Option<&Names>) -> bool {
-        while let Some((_, in_type, next)) = Columns::read(self.cursor.rest, 0) {
+        // A record written to its last field: only the names' columns are left (the schemas'
+        // last, `names_last`), nothing to pass over.
+        let at_names = self.cursor.schema.names && self.cursor.rest.len() == NAMES_METADATA;
+        while let Some((_, in_type, next)) =
+            Columns::read(self.cursor.rest, 0).filter(|_| !at_names)
+        {
             if in_type == InType::CStr16 {
                 break;
             }

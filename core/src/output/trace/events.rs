@@ -77,8 +77,11 @@ pub fn start_change<const P: usize>(
 ) {
     event.fields().change_header(
         |payload| match change {
-            Change::Other(raw) => payload.push_text(itoa::Buffer::new().format(raw)),
-            known => payload.push_text(known.name()),
+            Change::Other(raw) => {
+                payload.push_text(itoa::Buffer::new().format(raw));
+                payload.push_array([0]);
+            }
+            known => payload.push_word(known.name()),
         },
         seq,
         printed,

@@ -539,6 +539,9 @@ pub const NAMES: [Column; 2] = [
     Column::utf16(common::ALIAS.name),
 ];
 
+/// The bytes of [`NAMES`]' columns, a schema's last when it has them.
+pub const NAMES_METADATA: usize = metadata_len("", &NAMES) - 4;
+
 /// A driver event's header: `seq` (its number among the provider's events of its name) and
 /// `printed` (always true: the driver's own lines are never left out).
 pub const DRIVER_HEADER: [Column; 2] = [
