@@ -8,15 +8,19 @@ decoder this project did not write: PyPI `etl-parser`'s TraceLogging decoder
                                       checks them against `cargo replay --json`'s objects
                                       (json_view: docs/replay.md#etw)
 
-Each event decodes to `{"event": NAME, FIELD: VALUE, ...}`: integers as numbers, BOOL32 as
-true/false, DOUBLE as a number, text (8-bit and UTF-16) as strings, and the fields whose
-out-type says IPv4 (a UINT32 in network order) or IPv6 (16 counted bytes) as addresses, as
-ETW's own decoders show them. Every event of a name must carry the same metadata bytes (one
-schema per event name: docs/replay.md#etw).
+Each event decodes to `{"event": NAME, FIELD: VALUE, ...}` (docs/replay.md#etw): integers
+as numbers (a UINT64 whose out-type says HEX, a LUID, as "0x" and sixteen digits), BOOL32 as
+true/false, DOUBLE as a number, text (8-bit and UTF-16) as strings, a counted UINT32 array
+as a list, and a BINARY whose out-type says SOCKETADDRESS as its SOCKADDR_INET shown by its
+family (IPv4 dotted, IPv6 as eight hex groups, none elided, with "%<scope id>" when set).
+Every event of a name must carry the same metadata bytes (one schema per event name).
 """
+import datetime
 import hashlib
 import ipaddress
 import json
+import pathlib
+import re
 import struct
 import subprocess
 import sys
@@ -25,10 +29,24 @@ import uuid
 # The decoder and its one dependency, pinned (installed as pefile is: .ci/run, ci/wine/run).
 REQUIREMENTS = ["etl-parser==1.0.1", "construct==2.10.70"]
 PROVIDER = "netnotify"
-OUT_IPV4, OUT_IPV6 = 8, 9  # TraceLogging out-types (TraceLoggingProvider.h, TlgOutIPV4/6)
-# TraceLogging in-types (TlgInUNICODESTRING, TlgInANSISTRING, TlgInUINT32, TlgInDOUBLE,
-# TlgInBOOL32).
-IN_UTF16, IN_TEXT, IN_UINT32, IN_DOUBLE, IN_BOOL32 = 1, 2, 8, 12, 13
+# TraceLogging out-types (TraceLoggingProvider.h: TlgOutHEX, TlgOutIPV4/6,
+# TlgOutSOCKETADDRESS).
+OUT_HEX, OUT_IPV4, OUT_IPV6, OUT_SOCKADDR = 4, 8, 9, 10
+# TraceLogging in-types (TlgInUNICODESTRING, TlgInANSISTRING, TlgInUINT8, TlgInUINT32,
+# TlgInINT64, TlgInUINT64, TlgInDOUBLE, TlgInBOOL32, TlgInBINARY) and the variable-count flag
+# (_TlgInVcount: a UINT16 count, then the elements).
+IN_UTF16, IN_TEXT, IN_UINT8, IN_UINT32, IN_INT64, IN_UINT64 = 1, 2, 4, 8, 9, 10
+IN_DOUBLE, IN_BOOL32, IN_BINARY, VCOUNT = 12, 13, 14, 0x40
+# The name of the column after a prefix's address (`destination-length`).
+LENGTH = "-length"
+# The IANA ifType names a LUID prints, and the interface's flags in their order
+# (docs/lines.md, which its tests hold to the code).
+LINES_MD = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "lines.md").read_text(
+    encoding="utf-8")
+IF_TYPES = dict((name, int(number)) for name, number in re.findall(
+    r"`(\w+)` (\d+)", LINES_MD.split("IANA ifType names printed:", 1)[1].split("\n\n", 1)[0]))
+FLAGS = re.findall(r"`([a-z-]+)` \(`\w+`\)",
+                   next(line for line in LINES_MD.splitlines() if line.startswith("| `flags` |")))
 
 
 def decoder():
@@ -96,8 +114,30 @@ def layouts(calls, tracelogging=None):
             data = parts(call)
             decoded = tracelogging().load(data[1], data[0])
             found.setdefault(decoded.get_name(),
-                             [(f.name, f.tag_in & 0x1F) for f in decoded.scheme.fields])
+                             [(f.name, f.tag_in & 0x7F, out_type(f))
+                              for f in decoded.scheme.fields])
     return found
+
+
+def out_type(field):
+    """A metadata field's out-type, 0 when it has none."""
+    return field.tag_out if field.tag_in & 0x80 else 0
+
+
+def socket_address(sockaddr):
+    """A SOCKADDR_INET's bytes as the decoders here show it ("" for none)."""
+    if not sockaddr:
+        return ""
+    if len(sockaddr) != 28:
+        return bytes(sockaddr).hex()
+    family = struct.unpack_from("<H", sockaddr)[0]
+    if family == 2:
+        return str(ipaddress.IPv4Address(sockaddr[4:8]))
+    if family == 23:
+        groups = struct.unpack_from(">8H", sockaddr, 8)
+        scope = struct.unpack_from("<I", sockaddr, 24)[0]
+        return ":".join(f"{group:x}" for group in groups) + (f"%{scope}" if scope else "")
+    return f"family({family})"
 
 
 def decode(call, tracelogging=None):
@@ -108,11 +148,17 @@ def decode(call, tracelogging=None):
     event = {"event": decoded.get_name()}
     for field in decoded.scheme.fields:
         value = decoded[field.name]
-        out = field.tag_out if field.tag_in & 0x80 else 0
+        out = out_type(field)
         if out == OUT_IPV4:
             value = str(ipaddress.IPv4Address(struct.pack("<I", value)))
         elif out == OUT_IPV6:
             value = str(ipaddress.IPv6Address(bytes(value)))
+        elif out == OUT_SOCKADDR:
+            value = socket_address(bytes(value))
+        elif out == OUT_HEX and field.tag_in & 0x1F == IN_UINT64:
+            value = f"{value:#018x}"
+        elif out == OUT_HEX and field.tag_in & 0x1F == IN_UINT32:
+            value = f"{value:#010x}"
         event[field.name] = value
     return event
 
@@ -166,10 +212,16 @@ def stack_of(calls, tracelogging=None):
 # driver event's `seq` numbers the provider's events of its name.
 
 
-def zero(in_type):
+def zero(in_type, out=0):
     """A column's zero: what an event holds for a value its record lacks."""
-    if in_type in (IN_TEXT, IN_UTF16):
+    if in_type in (IN_TEXT, IN_UTF16, IN_BINARY):
         return ""
+    if in_type & VCOUNT:
+        return []
+    if in_type == IN_UINT64 and out == OUT_HEX:
+        return f"{0:#018x}"
+    if in_type == IN_UINT32 and out == OUT_HEX:
+        return f"{0:#010x}"
     if in_type == IN_BOOL32:
         return False
     if in_type == IN_DOUBLE:
@@ -177,14 +229,102 @@ def zero(in_type):
     return 0
 
 
-def typed(in_type, value):
-    """A JSON value in its column's type: `infinite`/`unset` of a UINT32 as its all-ones
-    value, a number of a text column (a value Windows does not define) as its decimal text."""
+def luid(text):
+    """A LUID's line form (`ieee80211:2`, `999:1(reserved=0x0000AB)`) as its 64 bits."""
+    match = re.fullmatch(r"(\w+):(\d+)(?:\(reserved=0x([0-9A-Fa-f]+)\))?", text)
+    if not match:
+        return None
+    if_type = IF_TYPES.get(match.group(1))
+    if if_type is None:
+        if_type = int(match.group(1))
+    reserved = int(match.group(3) or "0", 16) & 0xFFFFFF
+    return if_type << 48 | int(match.group(2)) << 24 | reserved
+
+
+def flags(text):
+    """The flags' line form (`auto-metric,nud`, or `none`) as their bits (bit n: the n-th of
+    FLAGS)."""
+    if text == "none":
+        return 0
+    bits = 0
+    for name in text.split(","):
+        if name not in FLAGS:
+            return None
+        bits |= 1 << FLAGS.index(name)
+    return bits
+
+
+FILETIME_EPOCH = datetime.datetime(1601, 1, 1)
+
+
+def filetime(text):
+    """A time stamp's line form (`2024-11-30T04:00:00Z`, a fraction of up to seven digits, or
+    a negative number) as its 100-ns units since 1601."""
+    if re.fullmatch(r"-\d+", text):
+        return int(text)
+    match = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,7}))?Z", text)
+    if not match:
+        return None
+    stamp = datetime.datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S") - FILETIME_EPOCH
+    ticks = (stamp.days * 86400 + stamp.seconds) * 10_000_000
+    return ticks + int((match.group(2) or "").ljust(7, "0"))
+
+
+def zones(text):
+    """The zones' line form (`1:12,14:1`, or `none`) as their sixteen numbers."""
+    values = [0] * 16
+    if text != "none":
+        for pair in text.split(","):
+            level, zone = pair.split(":")
+            values[int(level)] = int(zone)
+    return values
+
+
+def address(text):
+    """An address's line form (with a prefix's `/<length>` or not) as socket_address shows
+    its SOCKADDR_INET."""
+    text = text.split("/", 1)[0]
+    if text.startswith("family("):
+        return text
+    address_, _, scope = text.partition("%")
+    ip = ipaddress.ip_address(address_)
+    if ip.version == 4:
+        return str(ip)
+    groups = struct.unpack(">8H", ip.packed)
+    return ":".join(f"{group:x}" for group in groups) + (f"%{scope}" if int(scope or 0) else "")
+
+
+def typed(in_type, value, out=0):
+    """A JSON value in its column's type (docs/replay.md#etw): `infinite`/`unset` of a UINT32
+    as its all-ones value, a number of a text column (a value Windows does not define) as its
+    decimal text, a LUID, a time stamp, the zones and an address as decode shows them."""
     if in_type == IN_UINT32 and value in ("infinite", "unset"):
         return 0xFFFFFFFF
     if in_type == IN_TEXT and isinstance(value, int) and not isinstance(value, bool):
         return str(value)
+    if isinstance(value, str):
+        converted = None
+        if in_type == IN_UINT32 and out == OUT_HEX:
+            converted = flags(value)
+            converted = None if converted is None else f"{converted:#010x}"
+        elif in_type == IN_UINT64 and out == OUT_HEX:
+            converted = luid(value)
+            converted = None if converted is None else f"{converted:#018x}"
+        elif in_type == IN_INT64:
+            converted = filetime(value)
+        elif in_type == IN_UINT32 | VCOUNT:
+            converted = zones(value)
+        elif in_type == IN_BINARY and out == OUT_SOCKADDR:
+            converted = address(value)
+        if converted is not None:
+            return converted
     return value
+
+
+def prefix_length(text):
+    """The length of a prefix's line form (`10.0.0.0/8`, `.../200(invalid)`), or None."""
+    match = re.search(r"/(\d+)(?:\(invalid\))?$", text) if isinstance(text, str) else None
+    return int(match.group(1)) if match else None
 
 
 def json_view(objects, layouts, registered=True):
@@ -211,9 +351,12 @@ def json_view(objects, layouts, registered=True):
         if kind == "warning" and obj.get("message", "").startswith("EtwSetInformation("):
             continue
         event, used, present, bits = {"event": kind}, {"kind", "row"}, None, 0
-        for at, (field, in_type) in enumerate(layouts.get(kind, [])):
+        for at, (field, in_type, out) in enumerate(layouts.get(kind, [])):
             outer, _, inner = field.partition(".")
-            if inner and isinstance(obj.get(outer), dict):
+            stem = field[:-len(LENGTH)] if field.endswith(LENGTH) else None
+            if stem and in_type == IN_UINT8 and stem in obj:
+                value = prefix_length(obj[stem])
+            elif inner and isinstance(obj.get(outer), dict):
                 used.add(outer)
                 value = obj[outer].get(inner)
             else:
@@ -225,11 +368,11 @@ def json_view(objects, layouts, registered=True):
                 present = at
                 event[field] = 0
             elif value is None:
-                event[field] = zero(in_type)
+                event[field] = zero(in_type, out)
             else:
                 if present is not None:
                     bits |= 1 << (at - present - 1)
-                event[field] = typed(in_type, value)
+                event[field] = typed(in_type, value, out)
         if present is not None:
             event["present"] = bits
         for key, value in obj.items():

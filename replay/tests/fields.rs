@@ -87,6 +87,7 @@ static TAIL_SCHEMA: trace::Schema = trace::Schema {
     metadata: &TAIL_METADATA,
     payload: trace::schema::payload_room(&TAIL),
     names: false,
+    change: false,
 };
 
 /// One field added to a table (`EXTRA`, declared once above) appears in the line, in the

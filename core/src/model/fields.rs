@@ -568,10 +568,32 @@ pub enum Value<'a> {
     Printed,
 }
 
+/// A value's bits, for a writer that carries them binary rather than as their printed text
+/// (the ETW events, docs/replay.md#etw): what [`Value::Printed`] leaves out.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Bits<'a> {
+    /// Only its printed form.
+    None,
+    /// A `NET_LUID`'s `Value`.
+    Luid(u64),
+    /// A `LARGE_INTEGER` time stamp, as the row holds it.
+    Timestamp(i64),
+    /// `ZoneIndices`, by scope level.
+    Zones(&'a [u32; 16]),
+    /// `BOOLEAN`s as bits: bit `n` set when the `n`-th of [`Kind::Flags`]' fields is.
+    Flags(u32),
+}
+
 /// A field's value: its printed form, and what a record writer needs of it.
 pub trait FieldValue: Put {
     /// The value's type and, where it is a number or word, the value.
     fn value(&self) -> Value<'_>;
+
+    /// The value's bits where its [`FieldValue::value`] is [`Value::Printed`] and a binary
+    /// writer carries them instead: [`Bits::None`] by default.
+    fn bits(&self) -> Bits<'_> {
+        Bits::None
+    }
 }
 
 /// Receives every field of a record, in the lines' order: the JSON writer of

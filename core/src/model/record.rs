@@ -38,7 +38,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Bumped whenever a field of any record is added, renamed, removed or changes its type
 /// (docs/replay.md, "JSON"), so that a consumer decoding by field name can warn on a schema
 /// it does not know.
-pub const SCHEMA: u32 = 1;
+pub const SCHEMA: u32 = 2;
 
 /// One event: what a change callback received and what it printed of it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -528,6 +528,7 @@ fn value(in_type: InType, out_type: u8, data: &[u8]) -> Option<(String, &[u8])> 
             let octets: [u8; 4] = bytes.try_into().ok()?;
             (format!("\"{}\"", std::net::Ipv4Addr::from(octets)), rest)
         }
+        InType::U32 | InType::U64 if out_type == OutType::Hex.as_int() => hex_value(in_type, data)?,
         InType::U32 => {
             let (bytes, rest) = take(4)?;
             (
@@ -578,17 +579,7 @@ fn value(in_type: InType, out_type: u8, data: &[u8]) -> Option<(String, &[u8])> 
                 rest,
             )
         }
-        InType::Binary if out_type == OutType::IPv6.as_int() => {
-            let (length, rest) = take(2)?;
-            if length != [16, 0] {
-                return None;
-            }
-            let octets: [u8; 16] = rest.get(..16)?.try_into().ok()?;
-            (
-                format!("\"{}\"", std::net::Ipv6Addr::from(octets)),
-                rest.get(16..)?,
-            )
-        }
+        InType::U32Array | InType::Binary => counted(in_type, out_type, data)?,
         InType::CStr16 => {
             let mut units = Vec::new();
             let mut rest = data;
@@ -614,6 +605,101 @@ fn value(in_type: InType, out_type: u8, data: &[u8]) -> Option<(String, &[u8])> 
             )
         }
         _ => return None,
+    })
+}
+
+/// An integer with the hex out-type (a LUID, the flags): `0x` and its digits, as many as
+/// its width has.
+fn hex_value(in_type: InType, data: &[u8]) -> Option<(String, &[u8])> {
+    let take = |count: usize| Some((data.get(..count)?, data.get(count..)?));
+    Some(match in_type {
+        InType::U32 => {
+            let (bytes, rest) = take(4)?;
+            (
+                format!("\"{:#010x}\"", u32::from_le_bytes(bytes.try_into().ok()?)),
+                rest,
+            )
+        }
+        InType::U64 => {
+            let (bytes, rest) = take(8)?;
+            (
+                format!("\"{:#018x}\"", u64::from_le_bytes(bytes.try_into().ok()?)),
+                rest,
+            )
+        }
+        _ => return None,
+    })
+}
+
+/// A counted value (a `u16` count, then its elements): the zones' `u32`s, an address.
+fn counted(in_type: InType, out_type: u8, data: &[u8]) -> Option<(String, &[u8])> {
+    let take = |count: usize| Some((data.get(..count)?, data.get(count..)?));
+    Some(match in_type {
+        InType::U32Array => {
+            let (count, rest) = take(2)?;
+            let count = usize::from(u16::from_le_bytes(count.try_into().ok()?));
+            let bytes = rest.get(..count.checked_mul(4)?)?;
+            let values: Vec<String> = bytes
+                .chunks_exact(4)
+                .filter_map(|unit| Some(format!("{}", u32::from_le_bytes(unit.try_into().ok()?))))
+                .collect();
+            (format!("[{}]", values.join(",")), rest.get(bytes.len()..)?)
+        }
+        InType::Binary if out_type == OutType::SocketAddress.as_int() => {
+            let (length, rest) = take(2)?;
+            let length = usize::from(u16::from_le_bytes(length.try_into().ok()?));
+            let sockaddr = rest.get(..length)?;
+            // No address (count 0): empty, as an absent text is.
+            let text = if length == 0 {
+                String::new()
+            } else {
+                socket_address(sockaddr)?
+            };
+            (format!("\"{text}\""), rest.get(length..)?)
+        }
+        InType::Binary if out_type == OutType::IPv6.as_int() => {
+            let (length, rest) = take(2)?;
+            if length != [16, 0] {
+                return None;
+            }
+            let octets: [u8; 16] = rest.get(..16)?.try_into().ok()?;
+            (
+                format!("\"{}\"", std::net::Ipv6Addr::from(octets)),
+                rest.get(16..)?,
+            )
+        }
+        _ => return None,
+    })
+}
+
+/// A `SOCKADDR_INET` as the decoders of the project show it (docs/replay.md#etw): IPv4
+/// dotted, IPv6 as its eight groups in hex, none elided, with `%<scope id>` when it is set,
+/// any other family `family(<n>)`.
+#[must_use]
+pub fn socket_address(sockaddr: &[u8]) -> Option<String> {
+    let sockaddr: &[u8; 28] = sockaddr.try_into().ok()?;
+    let [family_low, family_high, ..] = *sockaddr;
+    let at = |from: usize, to: usize| sockaddr.get(from..to).unwrap_or_default();
+    Some(match u16::from_le_bytes([family_low, family_high]) {
+        2 => format!(
+            "{}",
+            std::net::Ipv4Addr::from(<[u8; 4]>::try_from(at(4, 8)).ok()?)
+        ),
+        23 => {
+            let groups: Vec<String> = at(8, 24)
+                .chunks_exact(2)
+                .filter_map(|group| {
+                    Some(format!("{:x}", u16::from_be_bytes(group.try_into().ok()?)))
+                })
+                .collect();
+            let scope = u32::from_le_bytes(at(24, 28).try_into().ok()?);
+            let mut text = groups.join(":");
+            if scope != 0 {
+                let _ = write!(text, "%{scope}");
+            }
+            text
+        }
+        other => format!("family({other})"),
     })
 }
 

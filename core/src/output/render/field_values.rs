@@ -6,7 +6,7 @@ use crate::model::decode::{
     DadState, Flag, Lifetime, LinkLocalBehavior, Luid, Millis, Prefix, PrefixOrigin, RouteOrigin,
     RouteProtocol, RouterDiscovery, SocketAddress, SuffixOrigin, Timestamp, Unset, ZoneIndices,
 };
-use crate::model::fields::{FieldValue, Value};
+use crate::model::fields::{Bits, FieldValue, Value};
 use crate::model::names::Text;
 use crate::model::record::Completion;
 
@@ -121,14 +121,39 @@ macro_rules! printed_value {
     };
 }
 
-printed_value!(
-    Luid,
-    Timestamp,
-    ZoneIndices,
-    MillisRange,
-    OffloadPair,
-    InterfaceFlags<'_>,
+/// A LUID, a time stamp and the zone indices: printed, and carried binary by the ETW events
+/// ([`Bits`]).
+macro_rules! binary_value {
+    ($($type:ty => |$value:ident| $bits:expr),+ $(,)?) => {
+        $(
+            impl FieldValue for $type {
+                fn value(&self) -> Value<'_> {
+                    Value::Printed
+                }
+
+                fn bits(&self) -> Bits<'_> {
+                    let $value = self;
+                    $bits
+                }
+            }
+        )+
+    };
+}
+
+binary_value!(
+    Luid => |luid| Bits::Luid(luid.0),
+    Timestamp => |stamp| Bits::Timestamp(stamp.0),
+    ZoneIndices => |zones| Bits::Zones(&zones.0),
+    InterfaceFlags<'_> => |flags| Bits::Flags(
+        flags
+            .values()
+            .iter()
+            .rev()
+            .fold(0, |bits, flag| bits << 1 | u32::from(flag.is_set()))
+    ),
 );
+
+printed_value!(MillisRange, OffloadPair);
 
 impl FieldValue for Completion {
     fn value(&self) -> Value<'_> {

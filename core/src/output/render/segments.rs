@@ -120,7 +120,7 @@ pub(super) struct InterfaceFlags<'a>(&'a Interface);
 
 impl InterfaceFlags<'_> {
     /// The flags in the order of [`fields::interface::FLAG_BITS`].
-    const fn values(&self) -> [Flag; 13] {
+    pub(super) const fn values(&self) -> [Flag; 13] {
         let row = self.0;
         [
             row.use_automatic_metric,
@@ -141,6 +141,9 @@ impl InterfaceFlags<'_> {
 }
 
 impl Put for InterfaceFlags<'_> {
+    // Out of line: its one caller since the events carry the flags' bits is the interface's
+    // line, whose frame in `emit_event` would otherwise hold its names' loop (the stack).
+    #[inline(never)]
     fn put<O: Out>(&self, out: &mut O) {
         let mut first = true;
         for (flag, field) in self.values().into_iter().zip(&fields::interface::FLAG_BITS) {

@@ -213,6 +213,10 @@ byte_values! {
         Bool32 = 13,
         /// A `u16` byte count, then the bytes.
         Binary = 14,
+        /// A `u16` element count, then that many `u32`: `U32` with the variable-count flag
+        /// (`TlgInUINT32 | _TlgInVcount`, TraceLoggingProvider.h's
+        /// `TraceLoggingUInt32Array`).
+        U32Array = 0x48,
     }
 }
 
@@ -222,10 +226,16 @@ byte_values! {
     OutType {
         /// The in-type's default.
         Default = 0,
+        /// An integer in hexadecimal (`TlgOutHEX`).
+        Hex = 4,
         /// A `U32` as an IPv4 address (network order).
         IPv4 = 8,
         /// A 16-byte `Binary` as an IPv6 address.
         IPv6 = 9,
+        /// A `Binary` `SOCKADDR` of any family, read by its family (`TlgOutSOCKETADDRESS`).
+        SocketAddress = 10,
+        /// A 64-bit integer as a `FILETIME` date and time (`TlgOutFILETIME`).
+        DateTime = 16,
     }
 }
 
@@ -278,10 +288,17 @@ mod tests {
         for (ours, theirs) in in_types {
             assert_eq!(ours.as_int(), theirs.as_int(), "{theirs:?}");
         }
+        assert_eq!(
+            InType::U32Array.as_int(),
+            tl::InType::U32.as_int() | tl::InType::VariableCountFlag
+        );
         let out_types = [
             (OutType::Default, tl::OutType::Default),
+            (OutType::Hex, tl::OutType::Hex),
             (OutType::IPv4, tl::OutType::IPv4),
             (OutType::IPv6, tl::OutType::IPv6),
+            (OutType::SocketAddress, tl::OutType::SocketAddress),
+            (OutType::DateTime, tl::OutType::DateTime),
         ];
         for (ours, theirs) in out_types {
             assert_eq!(ours.as_int(), theirs.as_int(), "{theirs:?}");

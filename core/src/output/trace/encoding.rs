@@ -13,9 +13,15 @@ use core::sync::atomic::Ordering;
 
 use super::abi::{Channel, EventDescriptor, InType};
 use super::provider::Trace;
-use super::schema::{Columns, PRESENT, Schema};
+#[cfg(any(test, feature = "sim"))]
+use super::schema::CHANGE_HEADER;
+use super::schema::{
+    CHANGE_HEADER_METADATA, Columns, LENGTH, NAMES_METADATA, PRESENT, SOCKADDR_INET, Schema, ZONES,
+};
 use super::session::Session;
-use crate::model::fields::{FieldValue, Value as FieldValueKind};
+use crate::boundary::ffi::{AF_INET, AF_INET6};
+use crate::model::decode::SocketAddress;
+use crate::model::fields::{Bits, FieldValue, Value as FieldValueKind};
 use crate::model::names::Names;
 use crate::model::printed::{Out, Put};
 
@@ -53,9 +59,29 @@ impl Bytes<[u8]> {
         {
             Some(room) => {
                 *room = bytes;
-                self.len = self.len.saturating_add(K);
+                // Within the buffer, just checked: no wrap.
+                self.len = self.len.wrapping_add(K);
             }
             None => self.overflow = true,
+        }
+    }
+
+    /// The next `K` bytes, for a value written where it lies (no copy of it on the stack);
+    /// `None` (and the overflow noted) if they do not fit.
+    #[inline]
+    pub(super) fn reserve<const K: usize>(&mut self) -> Option<&mut [u8; K]> {
+        let len = self.len;
+        if let Some(room) = self
+            .buffer
+            .get_mut(len..)
+            .and_then(<[u8]>::first_chunk_mut::<K>)
+        {
+            // Within the buffer, just checked: no wrap.
+            self.len = len.wrapping_add(K);
+            Some(room)
+        } else {
+            self.overflow = true;
+            None
         }
     }
 
@@ -64,6 +90,24 @@ impl Bytes<[u8]> {
     #[inline]
     pub(super) fn push_text(&mut self, text: &str) {
         self.push_ascii(text.as_bytes());
+    }
+
+    /// A word of the driver's own tables (an enum's name, `infinite`, a family) and its NUL:
+    /// copied as it is, since none holds a NUL (`Value::Word`'s words are literals of the
+    /// source; `tests::no_enum_name_holds_a_nul` reads the field table's enum names).
+    #[inline]
+    pub(super) fn push_word(&mut self, word: &str) {
+        let end = self.len.saturating_add(word.len());
+        match self.buffer.get_mut(self.len..=end) {
+            Some(room) => {
+                copy(room, word.as_bytes());
+                if let Some(nul) = room.last_mut() {
+                    *nul = 0;
+                }
+                self.len = end.saturating_add(1);
+            }
+            None => self.overflow = true,
+        }
     }
 
     /// As [`Bytes::push_text`], for bytes the renderer produced.
@@ -97,12 +141,15 @@ pub(super) fn copy(to: &mut [u8], from: &[u8]) {
 /// Where the event's writer is in its schema.
 struct Cursor {
     schema: &'static Schema,
-    /// The next column: its index, and where it is in the schema's metadata.
-    column: usize,
-    at: usize,
-    /// The payload offset and column of `present`, once written (`usize::MAX` before).
+    /// The schema's metadata from the next column on.
+    rest: &'static [u8],
+    /// The payload offset of `present`, once written (`usize::MAX` before).
     present_at: usize,
-    present_column: usize,
+    /// The bit in `present` of the last column moved to, and of the next (0 before
+    /// `present`: a column before it has none). Shifted as the writer moves, so that marking
+    /// a column present is one `or`.
+    bit: u32,
+    next_bit: u32,
     /// The columns after `present` that have a value.
     bits: u32,
     /// A value was written that its column's type does not hold, or a column out of order.
@@ -134,10 +181,13 @@ impl<const P: usize> Event<P> {
         Self {
             cursor: Cursor {
                 schema,
-                column: 0,
-                at: schema.first_column(),
+                rest: match schema.metadata.split_at_checked(schema.first_column()) {
+                    Some((_, rest)) => rest,
+                    None => &[],
+                },
                 present_at: usize::MAX,
-                present_column: 0,
+                bit: 0,
+                next_bit: 0,
                 bits: 0,
                 malformed: false,
             },
@@ -235,16 +285,17 @@ impl Fields<'_> {
     )]
     #[inline(always)]
     fn claim(&mut self, prefix: &str, name: &str) -> Option<InType> {
-        let len = prefix.len().saturating_add(name.len());
-        let at = self.cursor.at;
-        let rest = self.cursor.schema.metadata.get(at..).unwrap_or_default();
-        let (Some(0), Some(&in_type)) = (rest.get(len), rest.get(len.saturating_add(1))) else {
+        // Names and offsets within a schema's metadata (below 64 KiB): no add can wrap.
+        let len = prefix.len().wrapping_add(name.len());
+        let rest = self.cursor.rest;
+        // The name's NUL where a name as long would end, then the in-type: one bounds check.
+        let Some(&[0, in_type]) = rest.get(len..len.wrapping_add(2)) else {
             return None;
         };
-        self.cursor.column = self.cursor.column.saturating_add(1);
+        self.advance();
         // The high bit of the in-type: an out-type byte follows.
-        let size = len.saturating_add(if in_type & 0x80 == 0 { 2 } else { 3 });
-        self.cursor.at = at.saturating_add(size);
+        let size = len.wrapping_add(2 | usize::from(in_type >> 7));
+        self.cursor.rest = rest.get(size..).unwrap_or_default();
         if !Self::same_name(rest, prefix, name) {
             self.cursor.malformed = true;
         }
@@ -257,14 +308,12 @@ impl Fields<'_> {
     #[inline(never)]
     fn pass(&mut self, prefix: &str, name: &str) -> Option<InType> {
         loop {
-            let Some((_, in_type, next)) =
-                Columns::read(self.cursor.schema.metadata, self.cursor.at)
-            else {
+            let Some((_, in_type, next)) = Columns::read(self.cursor.rest, 0) else {
                 self.cursor.malformed = true;
                 return None;
             };
-            self.cursor.at = next;
-            self.cursor.column = self.cursor.column.saturating_add(1);
+            self.cursor.rest = self.cursor.rest.get(next..).unwrap_or_default();
+            self.advance();
             self.zero(in_type);
             if let Some(in_type) = self.claim(prefix, name) {
                 return Some(in_type);
@@ -313,37 +362,101 @@ impl Fields<'_> {
         }
     }
 
-    /// The last column moved to has a value: its bit in `present`.
-    #[inline]
-    fn mark(&mut self) {
-        if self.cursor.present_at != usize::MAX {
-            let bit = self
-                .cursor
-                .column
-                .saturating_sub(self.cursor.present_column)
-                .saturating_sub(2);
-            if let Some(flag) = 1_u32.checked_shl(u32::try_from(bit).unwrap_or(u32::MAX)) {
-                self.cursor.bits |= flag;
-            }
-        }
+    /// Moves past a column: its bit is the next one.
+    #[allow(clippy::inline_always, reason = "two moves, on every column's path")]
+    #[inline(always)]
+    const fn advance(&mut self) {
+        self.cursor.bit = self.cursor.next_bit;
+        // At most 32 columns after `present` (a schema's compile-time assert): the bit of a
+        // column past them, never marked, may shift out.
+        self.cursor.next_bit = self.cursor.next_bit.wrapping_shl(1);
     }
 
-    /// `column`'s type's zero: no value.
+    /// The last column moved to has a value: its bit in `present`.
+    #[allow(clippy::inline_always, reason = "one `or`, on every column's path")]
+    #[inline(always)]
+    const fn mark(&mut self) {
+        self.cursor.bits |= self.cursor.bit;
+    }
+
+    /// `column`'s type's zero: no value (a counted type's count 0).
     #[inline(never)]
     fn zero(&mut self, in_type: InType) {
         match in_type {
             InType::CStr8 | InType::U8 => self.payload.push_array([0]),
-            InType::CStr16 | InType::U16 => self.payload.push_array([0; 2]),
+            InType::CStr16 | InType::U16 | InType::Binary | InType::U32Array => {
+                self.payload.push_array([0; 2]);
+            }
             InType::U64 | InType::I64 | InType::F64 => self.payload.push_array([0; 8]),
             _ => self.payload.push_array([0; 4]),
         }
+    }
+
+    /// A change's header, the schema's first columns
+    /// ([`CHANGE_HEADER`](super::schema::CHANGE_HEADER)), written without looking each
+    /// column up: `change` (the text and NUL `change` pushes), `seq`, `printed`, `note`
+    /// (the text `note` pushes) and `present`. The event is malformed if its schema has no
+    /// such header, or if the writer has moved.
+    pub(super) fn change_header(
+        &mut self,
+        change: impl FnOnce(&mut Bytes<[u8]>),
+        seq: u64,
+        printed: bool,
+        note: impl FnOnce(&mut Bytes<[u8]>),
+    ) {
+        let schema = self.cursor.schema;
+        let header = schema
+            .metadata
+            .get(schema.first_column()..)
+            .and_then(|rest| rest.split_at_checked(CHANGE_HEADER_METADATA));
+        match header {
+            Some((columns, rest))
+                if schema.change && self.payload.len == 0 && Self::same_header(columns) =>
+            {
+                self.cursor.rest = rest;
+            }
+            _ => {
+                self.cursor.malformed = true;
+                return;
+            }
+        }
+        change(self.payload);
+        self.payload.push_array(seq.to_le_bytes());
+        self.payload.push_array(u32::from(printed).to_le_bytes());
+        note(self.payload);
+        self.payload.push_array([0]);
+        self.cursor.present_at = self.payload.len;
+        self.cursor.next_bit = 1;
+        self.payload.push_array([0; 4]);
+    }
+
+    /// Whether `columns` (a schema's first bytes of columns) are [`CHANGE_HEADER`]'s. Compared
+    /// in builds with the simulator, as the names are ([`Fields::same_name`]): the driver's
+    /// schemas are the same statics, and `Schema::change` is computed from their columns.
+    #[cfg(any(test, feature = "sim"))]
+    fn same_header(columns: &[u8]) -> bool {
+        let mut at = 0;
+        CHANGE_HEADER.iter().all(|column| {
+            let Some((name, in_type, next)) = Columns::read(columns, at) else {
+                return false;
+            };
+            at = next;
+            name == column.name.as_bytes() && in_type == column.in_type
+        }) && at == columns.len()
+    }
+
+    /// Without the simulator: the headers were proven equal by its tests.
+    #[cfg(not(any(test, feature = "sim")))]
+    #[inline]
+    const fn same_header(_columns: &[u8]) -> bool {
+        true
     }
 
     /// `present`: its bits are filled in when the event is finished.
     pub fn present(&mut self) {
         if self.typed(PRESENT, InType::U32) {
             self.cursor.present_at = self.payload.len;
-            self.cursor.present_column = self.cursor.column.saturating_sub(1);
+            self.cursor.next_bit = 1;
             self.payload.push_array([0; 4]);
         }
     }
@@ -429,39 +542,117 @@ impl Fields<'_> {
     /// writes as `null` (unknown, or none) is its type's zero with its bit in `present` clear.
     #[inline(never)]
     pub fn value<T: FieldValue + ?Sized>(&mut self, name: &str, value: &T) {
-        let Some(in_type) = self.column("", name) else {
+        // The column's addressing inlined: every field of a record comes here.
+        let Some(in_type) = self.claim("", name).or_else(|| self.pass("", name)) else {
             return;
         };
-        // Only a printed value needs `T`; every other kind is written by one function for
-        // every type (the image's size).
-        // The kinds only some types have are written here, where the type's other kinds are
-        // known never to come (so no call reaches an address's formatting from a number's
-        // field: the callbacks' stack); the common ones by one function for every type.
-        let written = match value.value() {
-            FieldValueKind::Printed if in_type == InType::CStr8 => self.printed(value),
-            FieldValueKind::Address(address) if in_type == InType::CStr8 => {
-                address.put(&mut Text(self.payload));
-                self.payload.push_array([0]);
-                true
-            }
-            FieldValueKind::Prefix(prefix) if in_type == InType::CStr8 => {
-                prefix.put(&mut Text(self.payload));
-                self.payload.push_array([0]);
-                true
-            }
-            kind => self.kind(in_type, kind),
+        // The binary kinds first: a type without them has `Bits::None` inlined, so its
+        // writer has no branch for them.
+        let written = match value.bits() {
+            Bits::None => match value.value() {
+                FieldValueKind::Printed if in_type == InType::CStr8 => self.printed(value),
+                FieldValueKind::Address(address) if in_type == InType::Binary => {
+                    self.address(&address);
+                    true
+                }
+                FieldValueKind::Prefix(prefix) if in_type == InType::Binary => {
+                    self.address(&prefix.address);
+                    self.mark();
+                    // Its length: the next column (`destination-length`), its own bit.
+                    self.length(name, prefix.length);
+                    return;
+                }
+                // Only a printed value needs `T`; every other kind is written by one
+                // function for every type (the image's size).
+                kind => self.kind(in_type, kind),
+            },
+            // Never its printed form: a type with bits has no text writer in the events.
+            bits => self.binary(in_type, bits),
         };
-        self.written(in_type, written);
-    }
-
-    /// Marks `column` present if `written`, else writes its zero.
-    #[inline(never)]
-    fn written(&mut self, in_type: InType, written: bool) {
         if written {
             self.mark();
         } else {
             self.zero(in_type);
         }
+    }
+
+    /// A value's bits in a column of `in_type`; false (the event malformed) if the column's
+    /// type does not hold them.
+    #[inline(never)]
+    fn binary(&mut self, in_type: InType, bits: Bits<'_>) -> bool {
+        match (in_type, bits) {
+            (InType::U64, Bits::Luid(luid)) => self.payload.push_array(luid.to_le_bytes()),
+            (InType::I64, Bits::Timestamp(stamp)) => {
+                self.payload.push_array(stamp.to_le_bytes());
+            }
+            (InType::U32Array, Bits::Zones(zones)) => self.zones(zones),
+            (InType::U32, Bits::Flags(flags)) => self.payload.push_array(flags.to_le_bytes()),
+            _ => {
+                self.cursor.malformed = true;
+                return false;
+            }
+        }
+        true
+    }
+
+    /// An address as the `SOCKADDR_INET` it is: its byte count, then the family and what
+    /// that family defines (port and flow info 0, as NETIO's rows have them).
+    #[inline(never)]
+    fn address(&mut self, address: &SocketAddress) {
+        // `SOCKADDR_IN`: family, port, the address at 4; `SOCKADDR_IN6`: family, port, flow
+        // info, the address at 8, the scope id at 24 (ws2def.h, ws2ipdef.h).
+        let Some(bytes) = self.payload.reserve::<{ 2 + SOCKADDR_INET }>() else {
+            return;
+        };
+        *bytes = [0; 2 + SOCKADDR_INET];
+        #[allow(clippy::cast_possible_truncation, reason = "28 fits a u16")]
+        copy(bytes, &(SOCKADDR_INET as u16).to_le_bytes());
+        let sockaddr = bytes.get_mut(2..).unwrap_or_default();
+        match address {
+            SocketAddress::V4(ip) => {
+                copy(sockaddr, &AF_INET.to_le_bytes());
+                copy(sockaddr.get_mut(4..).unwrap_or_default(), &ip.octets());
+            }
+            SocketAddress::V6(ip, scope) => {
+                copy(sockaddr, &AF_INET6.to_le_bytes());
+                copy(sockaddr.get_mut(8..).unwrap_or_default(), &ip.octets());
+                copy(
+                    sockaddr.get_mut(24..).unwrap_or_default(),
+                    &scope.to_le_bytes(),
+                );
+            }
+            SocketAddress::Other(family) => copy(sockaddr, &family.to_le_bytes()),
+        }
+    }
+
+    /// A prefix's length, in the column after its address.
+    #[inline(never)]
+    fn length(&mut self, name: &str, length: u8) {
+        // Always right after its address: claimed where it is, no other column passed.
+        match self.claim(name, LENGTH) {
+            Some(InType::U8) => {
+                self.mark();
+                self.payload.push_array([length]);
+            }
+            _ => self.cursor.malformed = true,
+        }
+    }
+
+    /// The zone indices: their count, then each.
+    #[inline(never)]
+    fn zones(&mut self, zones: &[u32; ZONES]) {
+        let mut bytes = [0_u8; 2 + 4 * ZONES];
+        #[allow(clippy::cast_possible_truncation, reason = "16 fits a u16")]
+        copy(&mut bytes, &(ZONES as u16).to_le_bytes());
+        for (to, zone) in bytes
+            .get_mut(2..)
+            .unwrap_or_default()
+            .chunks_exact_mut(4)
+            .zip(zones)
+        {
+            copy(to, &zone.to_le_bytes());
+        }
+        self.payload.push_array(bytes);
     }
 
     /// `value`'s printed text. Not inlined: the frame of a long text's formatting is not the
@@ -474,8 +665,13 @@ impl Fields<'_> {
     }
 
     /// A value of `kind` in a column of `in_type`; false if it has none (or the column's type
-    /// cannot hold it: the event is malformed then).
-    #[inline(never)]
+    /// cannot hold it: the event is malformed then). Inlined into each type's
+    /// [`Fields::value`], where its kind is known: only its column's types are left.
+    #[allow(
+        clippy::inline_always,
+        reason = "folded to the one kind each type has (the events' cost)"
+    )]
+    #[inline(always)]
     fn kind(&mut self, in_type: InType, kind: FieldValueKind<'_>) -> bool {
         match (in_type, kind) {
             (_, FieldValueKind::Unknown) => false,
@@ -501,8 +697,12 @@ impl Fields<'_> {
                 self.payload.push_array(u32::from(flag).to_le_bytes());
                 true
             }
-            (InType::CStr8, FieldValueKind::Word(word) | FieldValueKind::Text(word)) => {
-                self.payload.push_text(word);
+            (InType::CStr8, FieldValueKind::Word(word)) => {
+                self.payload.push_word(word);
+                true
+            }
+            (InType::CStr8, FieldValueKind::Text(text)) => {
+                self.payload.push_text(text);
                 self.payload.push_array([0]);
                 true
             }
@@ -534,38 +734,38 @@ impl Fields<'_> {
     /// `names` that are known); false if the event did not fit or was written out of its
     /// schema. The names' columns, last, are not in the payload's buffer.
     fn finish(&mut self, names: Option<&Names>) -> bool {
+        // A record written to its last field: only the names' columns are left (the schemas'
+        // last, `names_last`), nothing to pass over.
+        let at_names = self.cursor.schema.names && self.cursor.rest.len() == NAMES_METADATA;
         while let Some((_, in_type, next)) =
-            Columns::read(self.cursor.schema.metadata, self.cursor.at)
+            Columns::read(self.cursor.rest, 0).filter(|_| !at_names)
         {
             if in_type == InType::CStr16 {
                 break;
             }
-            self.cursor.at = next;
-            self.cursor.column = self.cursor.column.saturating_add(1);
+            self.cursor.rest = self.cursor.rest.get(next..).unwrap_or_default();
+            self.advance();
             self.zero(in_type);
         }
         if let Some(names) = names {
             // The name and alias columns are the last two, the cursor at the name's.
-            let name = self
-                .cursor
-                .column
-                .saturating_sub(self.cursor.present_column)
-                .saturating_sub(1);
+            let name = self.cursor.next_bit;
             for (known, bit) in [
                 (names.name.is_known(), name),
-                (names.alias.is_known(), name.saturating_add(1)),
+                (names.alias.is_known(), name.wrapping_shl(1)),
             ] {
-                let bit = u32::try_from(bit).unwrap_or(u32::MAX);
-                if let (true, Some(flag)) = (known, 1_u32.checked_shl(bit)) {
-                    self.cursor.bits |= flag;
+                if known {
+                    self.cursor.bits |= bit;
                 }
             }
         }
-        if self.cursor.present_at != usize::MAX {
-            let end = self.cursor.present_at.saturating_add(4);
-            if let Some(room) = self.payload.buffer.get_mut(self.cursor.present_at..end) {
-                copy(room, &self.cursor.bits.to_le_bytes());
-            }
+        if let Some(room) = self
+            .payload
+            .buffer
+            .get_mut(self.cursor.present_at..)
+            .and_then(<[u8]>::first_chunk_mut::<4>)
+        {
+            *room = self.cursor.bits.to_le_bytes();
         }
         !(self.payload.overflow || self.cursor.malformed)
     }
@@ -647,7 +847,24 @@ mod tests {
         metadata: &PAIR_METADATA,
         payload: payload_room(&PAIR),
         names: false,
+        change: false,
     };
+
+    /// The enum names of every row's fields, which `Fields::value` copies as they are.
+    #[test]
+    fn no_enum_name_holds_a_nul() {
+        use crate::model::fields::{ADDRESS_ROW, INTERFACE_ROW, Kind, ROUTE_ROW};
+        let mut names = 0;
+        for field in INTERFACE_ROW.iter().chain(&ADDRESS_ROW).chain(&ROUTE_ROW) {
+            if let Kind::Enum(table) = field.kind {
+                for (_, name) in table {
+                    assert!(!name.contains('\0'), "{}: {name:?}", field.name);
+                    names += 1;
+                }
+            }
+        }
+        assert!(names > 20, "{names}");
+    }
 
     #[test]
     fn columns_are_written_in_order_under_their_names() {

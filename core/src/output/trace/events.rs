@@ -7,7 +7,7 @@
 //! loaded, storm summaries, warnings and errors (the message its `Put` writes), unloaded and
 //! counters.
 
-use super::encoding::{Bytes, Event, Fields};
+use super::encoding::{Bytes, Event, Fields, Text};
 use super::schema::{
     ADDRESS, COUNTERS, ERROR, INTERFACE, LOADED_EVENT, MESSAGE_TEXT, ROUTE, SETTINGS_EVENT,
     STABLE_TABLE, STORM, UNLOADED, WARNING,
@@ -61,13 +61,6 @@ impl Visit for Fields<'_> {
     }
 }
 
-/// Why a change event has only its keys, as `cargo replay --json`'s `note` says it: the
-/// note's words ([`NoteWords`], which the line puts in parentheses); empty when it has every
-/// field it can.
-pub(super) fn note(fields: &mut Fields<'_>, note: Note) {
-    fields.put(header::NOTE.name, &NoteWords(note));
-}
-
 /// Starts a change notification's event: its header.
 ///
 /// `change` (its word, or the decimal number of a type Windows does not define), the kind's
@@ -82,14 +75,18 @@ pub fn start_change<const P: usize>(
     printed: bool,
     why: Note,
 ) {
-    let mut fields = event.fields();
-    match change {
-        Change::Other(raw) => fields.str(header::CHANGE.name, itoa::Buffer::new().format(raw)),
-        known => fields.str(header::CHANGE.name, known.name()),
-    }
-    seq_printed(&mut fields, seq, printed);
-    note(&mut fields, why);
-    fields.present();
+    event.fields().change_header(
+        |payload| match change {
+            Change::Other(raw) => {
+                payload.push_text(itoa::Buffer::new().format(raw));
+                payload.push_array([0]);
+            }
+            known => payload.push_word(known.name()),
+        },
+        seq,
+        printed,
+        |payload| NoteWords(why).put(&mut Text(payload)),
+    );
 }
 
 /// The event of a change notification of `notification`, empty.

@@ -60,9 +60,11 @@ pub use session::{Control, Session};
 
 #[cfg(test)]
 mod tests {
-    use super::events::note;
+    use super::events::start_change;
     use super::*;
+    use crate::model::decode::Change;
     use crate::model::record::Note;
+    use crate::model::record::NoteWords;
 
     #[test]
     fn the_guid_is_tracelogging_s_hash_of_the_name() {
@@ -197,23 +199,61 @@ mod tests {
         }
     }
 
+    /// The change header, written without looking its columns up, is byte for byte what the
+    /// column-by-column writer makes of the same values; its note is its words or empty.
     #[test]
-    fn a_note_is_its_words_or_empty() {
+    fn a_change_header_is_what_the_columns_writer_makes() {
+        for (change, note, words) in [
+            (Change::Add, Note::Gone, "gone before re-query"),
+            (Change::Other(7), Note::None, ""),
+            (
+                Change::Parameter,
+                Note::NotPassive(2),
+                "not re-queried at IRQL 2",
+            ),
+        ] {
+            let mut fast: Event<{ schema::ROUTE.payload }> = Event::new(&schema::ROUTE);
+            start_change(&mut fast, change, 1, true, note);
+            let mut slow: Event<{ schema::ROUTE.payload }> = Event::new(&schema::ROUTE);
+            let mut fields = slow.fields();
+            let mut number = itoa::Buffer::new();
+            let word = match change {
+                Change::Other(raw) => number.format(raw),
+                known => known.name(),
+            };
+            fields.str("change", word);
+            fields.u64("seq", 1);
+            fields.bool32("printed", true);
+            fields.put("note", &NoteWords(note));
+            fields.present();
+            fields.u32("if", 3);
+            fast.fields().u32("if", 3);
+            assert!(fast.finish() && slow.finish());
+            assert_eq!(fast.payload(), slow.payload(), "{word} {words}");
+            let at = word.len() + 1 + 8 + 4;
+            assert_eq!(&fast.payload()[at..at + words.len()], words.as_bytes());
+            assert_eq!(fast.payload()[at + words.len()], 0);
+        }
+    }
+
+    /// A schema without the change header (the stable table's) refuses it: malformed, not
+    /// written.
+    #[test]
+    fn a_change_header_in_another_schema_is_refused() {
+        const {
+            assert!(
+                schema::ROUTE.change
+                    && !schema::STABLE_TABLE.change
+                    && !schema::LOADED_EVENT.change
+            );
+        }
+        let mut event: Event<{ schema::STABLE_TABLE.payload }> = Event::new(&schema::STABLE_TABLE);
+        start_change(&mut event, Change::Add, 1, true, Note::None);
+        assert!(!event.finish());
+        // Nor after a column was written.
         let mut event: Event<{ schema::ROUTE.payload }> = Event::new(&schema::ROUTE);
-        note(&mut event.fields(), Note::Gone);
-        let mut other: Event<{ schema::ROUTE.payload }> = Event::new(&schema::ROUTE);
-        other.fields().str("change", "add");
-        other.fields().u64("seq", 1);
-        other.fields().bool32("printed", true);
-        note(&mut other.fields(), Note::None);
-        let mut third: Event<{ schema::ROUTE.payload }> = Event::new(&schema::ROUTE);
-        third.fields().str("change", "add");
-        third.fields().u64("seq", 1);
-        third.fields().bool32("printed", true);
-        note(&mut third.fields(), Note::NotPassive(2));
-        // `change` (empty), `seq`, `printed` are zero before the note.
-        assert_eq!(&event.payload()[13..], b"gone before re-query\0");
-        assert_eq!(&other.payload()[16..], b"\0");
-        assert_eq!(&third.payload()[16..], b"not re-queried at IRQL 2\0");
+        event.fields().str("change", "add");
+        start_change(&mut event, Change::Add, 1, true, Note::None);
+        assert!(!event.finish());
     }
 }

@@ -44,15 +44,14 @@ pub struct Column {
 
 /// Text of a decimal `i32`, at most (`-2147483648`).
 const I32_TEXT: usize = 11;
-/// An address as text: eight full groups, a zone and a prefix length
-/// (`ffff:…:ffff%4294967295/128`), with room to spare for the IPv4-mapped form.
-const ADDRESS_TEXT: usize = 39 + 11 + 4;
-/// Sixteen `<level>:<zone>` at their widest (`15:4294967295`), comma-separated.
-const ZONES_TEXT: usize = 16 * 13 + 15;
-/// A LUID: the longest interface type word, `:`, a 24-bit index, and `(reserved=0x……)`.
-const LUID_TEXT: usize = 32 + 1 + 8 + 19;
-/// A time stamp: ISO 8601 with seven fraction digits in year 30828, or a negative `i64`.
-const TIMESTAMP_TEXT: usize = 28;
+/// `SOCKADDR_INET`'s size: an address of any family, as the row holds it.
+pub const SOCKADDR_INET: usize = 28;
+/// A `Binary` address: its `u16` byte count, then a `SOCKADDR_INET`.
+const ADDRESS_ROOM: usize = 2 + SOCKADDR_INET;
+/// `ZoneIndices`: a `u16` count, then sixteen `u32`.
+pub const ZONES: usize = 16;
+/// The name of the column after a prefix's address: its length.
+pub const LENGTH: &str = "-length";
 
 impl Column {
     const EMPTY: Self = Self::new("", InType::U8, 0);
@@ -99,37 +98,66 @@ impl Column {
         Self::new(name, InType::CStr16, 0)
     }
 
-    /// The column of a field of the table, by its kind: integers of their C field's width
-    /// (a lifetime's `infinite` and an `unset` metric or MTU are the all-ones value the row
-    /// holds), `BOOLEAN`s as `BOOL32`, and everything the lines print as words or text
-    /// (a family, an enum's name or, for a value Windows does not define, its number; an
-    /// address; a LUID; a time stamp) as the JSON's text.
+    /// The column of a field of the table, by its kind (docs/replay.md#etw says why each):
+    /// integers of their C field's width (a lifetime's `infinite` and an `unset` metric or
+    /// MTU are the all-ones value the row holds), `BOOLEAN`s as `BOOL32`, a LUID as its
+    /// `u64` shown in hex, the interface's flags as a `u32` of bits shown in hex (bit `n` the
+    /// `n`-th of its fields), a time stamp as its `i64` shown as a `FILETIME`, the zone indices
+    /// as sixteen `u32`, an address (a prefix's too: its length is the next column,
+    /// [`Column::length`]) as the `SOCKADDR_INET` it is, shown by its family, and what the
+    /// lines print as words or text (a family, an enum's name or, for a value Windows does
+    /// not define, its number; an offload pair, a range) as the JSON's text.
+    ///
+    /// # Panics
+    /// At compile time (where the schemas are made), if a field has more flags than a `u32`
+    /// has bits.
     #[must_use]
     pub const fn of(field: &Field) -> Self {
-        let (in_type, room) = match field.kind {
-            Kind::Number(Width::U8) => (InType::U8, 1),
+        let (in_type, out_type, room) = match field.kind {
+            Kind::Number(Width::U8) => (InType::U8, OutType::Default, 1),
             Kind::Number(Width::U32)
             | Kind::Unset
             | Kind::Millis
             | Kind::Seconds
-            | Kind::Lifetime => (InType::U32, 4),
-            Kind::Count => (InType::U64, 8),
-            Kind::Flag => (InType::Bool32, 4),
-            Kind::Family => (InType::CStr8, 6 + 1),
-            Kind::Enum(names) => (InType::CStr8, longest(names, I32_TEXT) + 1),
-            Kind::Prefix { .. } | Kind::Address => (InType::CStr8, ADDRESS_TEXT + 1),
-            Kind::Luid => (InType::CStr8, LUID_TEXT + 1),
-            Kind::MillisRange { .. } => (InType::CStr8, 10 + 1 + 10 + 2 + 1),
-            Kind::Offload { .. } => (InType::CStr8, 9 + 1),
-            Kind::Zones => (InType::CStr8, ZONES_TEXT + 1),
-            Kind::Flags(flags) => (InType::CStr8, names_text(flags) + 1),
-            Kind::Timestamp => (InType::CStr8, TIMESTAMP_TEXT + 1),
-            Kind::Names => (InType::CStr8, NOTIFICATION_NAMES + 1),
+            | Kind::Lifetime => (InType::U32, OutType::Default, 4),
+            Kind::Count => (InType::U64, OutType::Default, 8),
+            Kind::Flag => (InType::Bool32, OutType::Default, 4),
+            Kind::Family => (InType::CStr8, OutType::Default, 6 + 1),
+            Kind::Enum(names) => (
+                InType::CStr8,
+                OutType::Default,
+                longest(names, I32_TEXT) + 1,
+            ),
+            Kind::Prefix { .. } | Kind::Address => {
+                (InType::Binary, OutType::SocketAddress, ADDRESS_ROOM)
+            }
+            Kind::Luid => (InType::U64, OutType::Hex, 8),
+            Kind::MillisRange { .. } => (InType::CStr8, OutType::Default, 10 + 1 + 10 + 2 + 1),
+            Kind::Offload { .. } => (InType::CStr8, OutType::Default, 9 + 1),
+            Kind::Zones => (InType::U32Array, OutType::Default, 2 + 4 * ZONES),
+            Kind::Flags(flags) => {
+                assert!(flags.len() <= 32, "a bit for every flag");
+                (InType::U32, OutType::Hex, 4)
+            }
+            Kind::Timestamp => (InType::I64, OutType::DateTime, 8),
+            Kind::Names => (InType::CStr8, OutType::Default, NOTIFICATION_NAMES + 1),
             // A word of a fixed list; the driver's longest is a braced GUID.
-            Kind::Word => (InType::CStr8, 38 + 1),
-            Kind::Text => (InType::CStr16, 0),
+            Kind::Word => (InType::CStr8, OutType::Default, 38 + 1),
+            Kind::Text => (InType::CStr16, OutType::Default, 0),
         };
-        Self::new(field.name, in_type, room)
+        Self {
+            out_type,
+            ..Self::new(field.name, in_type, room)
+        }
+    }
+
+    /// The column after a prefix's address (`destination`): its length, `destination-length`.
+    #[must_use]
+    pub const fn length(field: &Field) -> Self {
+        Self {
+            prefix: field.name,
+            ..Self::new(LENGTH, InType::U8, 1)
+        }
     }
 
     /// [`Column::of`] under `prefix`: `interface.` `initial`.
@@ -162,22 +190,6 @@ const fn longest(names: &[(i32, &str)], at_least: usize) -> usize {
     longest
 }
 
-/// `fields`' names, comma-separated.
-#[allow(
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    reason = "evaluated at compile time: a fault fails the build"
-)]
-const fn names_text(fields: &[Field]) -> usize {
-    let mut room = fields.len();
-    let mut at = 0;
-    while at < fields.len() {
-        room += fields[at].name.len();
-        at += 1;
-    }
-    room
-}
-
 /// One event name's schema: its name, level and keyword, its columns and its metadata.
 #[derive(Clone, Copy, Debug)]
 pub struct Schema {
@@ -195,6 +207,9 @@ pub struct Schema {
     pub payload: usize,
     /// Whether its last columns are the interface's name and alias ([`NAMES`]).
     pub names: bool,
+    /// Whether its first columns are [`CHANGE_HEADER`]: a change's header, which its writer
+    /// passes without looking each column up ([`CHANGE_HEADER_METADATA`] bytes).
+    pub change: bool,
 }
 
 impl Schema {
@@ -211,6 +226,24 @@ impl Schema {
             metadata: self.metadata,
             at: self.first_column(),
         }
+    }
+}
+
+impl Schema {
+    /// The columns with their out-types: each name, in-type and out-type.
+    pub fn typed_columns(&self) -> impl Iterator<Item = (&'static str, InType, OutType)> {
+        let metadata = self.metadata;
+        let mut at = self.first_column();
+        core::iter::from_fn(move || {
+            let (name, in_type, next) = Columns::read(metadata, at)?;
+            let out_type = if next.wrapping_sub(at) == name.len().saturating_add(3) {
+                OutType::from_int(*metadata.get(next.saturating_sub(1))?)
+            } else {
+                OutType::Default
+            };
+            at = next;
+            Some((core::str::from_utf8(name).ok()?, in_type, out_type))
+        })
     }
 }
 
@@ -295,7 +328,11 @@ pub const fn concat<const N: usize>(parts: &[&[Column]]) -> [Column; N] {
     columns
 }
 
-/// The columns of `fields` (the field table's row), in the table's order.
+/// The `N` columns of `fields` (the field table's row) from the field `from`, in the
+/// table's order: a prefix's address, then its length.
+///
+/// # Panics
+/// At compile time, if the `N`-th column is a prefix's address without its length.
 #[allow(
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
@@ -305,9 +342,15 @@ pub const fn concat<const N: usize>(parts: &[&[Column]]) -> [Column; N] {
 pub const fn columns<const N: usize>(fields: &[Field], from: usize) -> [Column; N] {
     let mut columns = [Column::EMPTY; N];
     let mut at = 0;
+    let mut field = from;
     while at < N {
-        columns[at] = Column::of(&fields[from + at]);
+        columns[at] = Column::of(&fields[field]);
         at += 1;
+        if matches!(fields[field].kind, Kind::Prefix { .. }) {
+            columns[at] = Column::length(&fields[field]);
+            at += 1;
+        }
+        field += 1;
     }
     columns
 }
@@ -432,6 +475,7 @@ macro_rules! schema {
                 metadata: &METADATA,
                 payload: payload_room(&COLUMNS),
                 names: $names,
+                change: starts_with(&COLUMNS, &CHANGE_HEADER),
             }
         };
     };
@@ -451,6 +495,36 @@ pub const CHANGE_HEADER: [Column; 5] = [
     Column::u32(PRESENT),
 ];
 
+/// The bytes of [`CHANGE_HEADER`]'s columns in a schema's metadata (without the size, tags
+/// and event name [`metadata_len`] counts).
+pub const CHANGE_HEADER_METADATA: usize = metadata_len("", &CHANGE_HEADER) - 4;
+
+/// Whether `columns` begin with `first`: the same names and types.
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "evaluated at compile time: a fault fails the build"
+)]
+#[must_use]
+pub const fn starts_with(columns: &[Column], first: &[Column]) -> bool {
+    if columns.len() < first.len() {
+        return false;
+    }
+    let mut at = 0;
+    while at < first.len() {
+        let (this, that) = (&columns[at], &first[at]);
+        if !same(this.prefix, that.prefix)
+            || !same(this.name, that.name)
+            || this.in_type.as_int() != that.in_type.as_int()
+            || this.out_type.as_int() != that.out_type.as_int()
+        {
+            return false;
+        }
+        at += 1;
+    }
+    true
+}
+
 /// The presence bitmask's name: bit `n` set when the `n`-th column after it has a value.
 pub const PRESENT: &str = "present";
 
@@ -464,6 +538,9 @@ pub const NAMES: [Column; 2] = [
     Column::utf16(common::NAME.name),
     Column::utf16(common::ALIAS.name),
 ];
+
+/// The bytes of [`NAMES`]' columns, a schema's last when it has them.
+pub const NAMES_METADATA: usize = metadata_len("", &NAMES) - 4;
 
 /// A driver event's header: `seq` (its number among the provider's events of its name) and
 /// `printed` (always true: the driver's own lines are never left out).
@@ -486,9 +563,10 @@ const _: () = assert!(record::VERSION.len() <= VERSION_TEXT);
 
 const INTERFACE_KEYS: [Column; 3] = columns(&INTERFACE_ROW, 0);
 const INTERFACE_REST: [Column; 16] = columns(&INTERFACE_ROW, 3);
-const ADDRESS_KEYS: [Column; 3] = columns(&ADDRESS_ROW, 0);
+// The address's and the destination's prefix length: a column after each.
+const ADDRESS_KEYS: [Column; 4] = columns(&ADDRESS_ROW, 0);
 const ADDRESS_REST: [Column; 8] = columns(&ADDRESS_ROW, 3);
-const ROUTE_KEYS: [Column; 4] = columns(&ROUTE_ROW, 0);
+const ROUTE_KEYS: [Column; 5] = columns(&ROUTE_ROW, 0);
 const ROUTE_REST: [Column; 11] = columns(&ROUTE_ROW, 4);
 
 // The rows' keys are the fields a key-only line has, in the renderer's order (the names,
