@@ -146,12 +146,12 @@ fn capture_state_runs_down_every_kind_after_the_counters_and_frees_each_table_on
     }
     // Every field of the table's row and the interface's names, as for a change event.
     assert!(
-        events[3].contains(r#""address":"10.0.0.5/0","if":3,"#),
+        events[3].contains(r#""address":"10.0.0.5","address-length":0,"if":3,"#),
         "{}",
         events[3]
     );
     assert!(
-        events[5].contains(r#""destination":"10.0.0.0/8","#),
+        events[5].contains(r#""destination":"10.0.0.0","destination-length":8,"#),
         "{}",
         events[5]
     );
@@ -212,7 +212,7 @@ fn the_configured_family_is_the_one_asked_for() {
     );
     assert!(events[1].contains(r#""family":"ipv6""#), "{}", events[1]);
     assert!(
-        events[2].contains(r#""address":"fe80::5%3/0""#),
+        events[2].contains(r#""address":"fe80:0:0:0:0:0:0:5%3","address-length":0"#),
         "{}",
         events[2]
     );
