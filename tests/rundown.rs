@@ -350,3 +350,26 @@ fn a_thousand_routes_run_down_as_a_thousand_events() {
     sim.unload_driver();
     sim.finish();
 }
+
+#[test]
+fn a_capture_state_on_too_little_stack_only_counts_it() {
+    let sim = loaded(u64::MAX);
+    sim.set_stack(1024);
+    let (calls, lines, events) = capture_state(&sim);
+    // The counters, then no table is asked for: the calls go into the network stack to a
+    // depth no page states, so below the callbacks' floor the rundown is only counted.
+    assert!(
+        !calls.iter().any(|call| matches!(call, Call::GetTable(_))),
+        "{calls:?}"
+    );
+    assert_eq!(lines, Vec::<String>::new());
+    assert_eq!(shapes(&events), ["counters"]);
+    sim.set_stack(64 * 1024);
+    sim.unload_driver();
+    let unloaded = sim.lines().pop().unwrap_or_default();
+    assert!(
+        unloaded.contains(" low-stack=1 min-stack=1024"),
+        "{unloaded}"
+    );
+    sim.finish();
+}

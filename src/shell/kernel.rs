@@ -67,8 +67,8 @@ pub(super) unsafe extern "C" fn storm_timer_dpc(
     unsafe { netnotify_core::storm_timer_expired::<Kernel, DebugPrint>(context) };
 }
 
-/// The provider's enable callback (`ETWENABLECALLBACK`; its IRQL is not documented, assumed
-/// `PASSIVE_LEVEL`, docs/netio.md#stack): `CallbackContext` is
+/// The provider's enable callback (`ETWENABLECALLBACK`, called at `PASSIVE_LEVEL` in a system
+/// thread as its page says, docs/netio.md#stack): `CallbackContext` is
 /// the extension the core registered.
 pub(super) unsafe extern "C" fn etw_enable_callback(
     _source: LPCGUID,

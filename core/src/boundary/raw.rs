@@ -407,6 +407,12 @@ unsafe fn run_down<N: NetIo, S: Sink, T, R: Plain>(
     let entries = unsafe { table.cast::<u32>().read_unaligned() };
     let first = table.wrapping_byte_add(ROWS).cast::<R>();
     for position in 0..entries {
+        // An unload that began meanwhile unpublished the provider's handle (or every session
+        // went): the remaining rows would be looked up for events no one writes, while the
+        // unload waits for this callback (its run-down protection).
+        if !rundown::wanted(extension, notification) {
+            break;
+        }
         let Ok(index) = usize::try_from(position) else {
             break;
         };

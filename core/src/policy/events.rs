@@ -544,7 +544,7 @@ fn write_message_event<N, S: Sink>(extension: &Extension<N, S>, error: bool, tex
 /// The ETW enable callback: remembers what the sessions asked for, and answers capture-state
 /// with the counters so far.
 ///
-/// Its IRQL is not documented, assumed `PASSIVE_LEVEL` (docs/netio.md#stack). Whether it was
+/// At `PASSIVE_LEVEL` in a system thread ("ETWENABLECALLBACK callback function", docs/netio.md#stack). Whether it was
 /// capture-state, which the rundown of the present state follows
 /// ([`crate::policy::rundown`]). In a frame of its own: the `counters` event's buffer is gone
 /// before the rundown goes deeper (the enable callback's stack budget, `ci/object-checks`).

@@ -31,17 +31,21 @@ pub const KINDS: [Notification; 3] = [
     Notification::Route,
 ];
 
-/// Whether the rundown may run: only at `PASSIVE_LEVEL`.
+/// Whether the rundown may run: at `PASSIVE_LEVEL`, with stack enough.
 ///
-/// The `Get*Table` calls want it, and the enable callback is assumed, not documented, to run at (docs/netio.md#rundown). Above it,
-/// an `error:` says so and only the counters were written.
+/// "ETWENABLECALLBACK callback function (wdm.h)" says the callback runs at `PASSIVE_LEVEL` in
+/// a system thread, and the `Get*Table` calls want less than `DISPATCH_LEVEL`; the check stays
+/// as a safety net (docs/netio.md#rundown). Above it, an `error:` says so and only the counters
+/// were written. The table calls, the names' look-ups and `FreeMibTable` go into the network
+/// stack to a depth no page states, so the rundown takes the callbacks' stack floor too: below
+/// it the rundown is only counted (`low-stack=`), as a callback's event is, with no line.
 pub fn may_run<N: NetIo, S: Sink>(extension: &Extension<N, S>) -> bool {
     let irql = extension.netio.current_irql();
-    if irql == PASSIVE_LEVEL {
-        return true;
+    if irql != PASSIVE_LEVEL {
+        report(extension, ErrorMessage::RundownNotPassive(irql));
+        return false;
     }
-    report(extension, ErrorMessage::RundownNotPassive(irql));
-    false
+    events::enough_stack(extension)
 }
 
 /// Reports a rundown's error (its line, record and event), in a frame of its own: the line's
