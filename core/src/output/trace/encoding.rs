@@ -23,7 +23,7 @@ use crate::boundary::ffi::{AF_INET, AF_INET6};
 use crate::model::decode::SocketAddress;
 use crate::model::fields::{Bits, FieldValue, Value as FieldValueKind};
 use crate::model::names::Names;
-use crate::model::printed::{Out, Put};
+use crate::model::printed::{Out, Put, eight_digits};
 
 /// A byte buffer that refuses what does not fit and remembers that it did: `[u8; N]` where
 /// it lies, `[u8]` where it is written (so the writers exist once, not once per size).
@@ -132,6 +132,11 @@ impl Bytes<[u8]> {
 
 /// Copies `from` into `to`, as far as both go: `copy_from_slice` would keep a panic path for
 /// a length mismatch that the image's no-panic proof cannot see past (`ci/object-checks`).
+#[allow(
+    clippy::inline_always,
+    reason = "a fixed-length copy once inlined: a move, no loop"
+)]
+#[inline(always)]
 pub(super) fn copy(to: &mut [u8], from: &[u8]) {
     for (to, from) in to.iter_mut().zip(from) {
         *to = *from;
@@ -641,18 +646,20 @@ impl Fields<'_> {
     /// The zone indices: their count, then each.
     #[inline(never)]
     fn zones(&mut self, zones: &[u32; ZONES]) {
-        let mut bytes = [0_u8; 2 + 4 * ZONES];
+        // Written where it lies: a whole array per unit, no per-byte bounds checks.
+        let Some(bytes) = self.payload.reserve::<{ 2 + 4 * ZONES }>() else {
+            return;
+        };
+        let Some((count, rest)) = bytes.split_first_chunk_mut::<2>() else {
+            return;
+        };
         #[allow(clippy::cast_possible_truncation, reason = "16 fits a u16")]
-        copy(&mut bytes, &(ZONES as u16).to_le_bytes());
-        for (to, zone) in bytes
-            .get_mut(2..)
-            .unwrap_or_default()
-            .chunks_exact_mut(4)
-            .zip(zones)
         {
-            copy(to, &zone.to_le_bytes());
+            *count = (ZONES as u16).to_le_bytes();
         }
-        self.payload.push_array(bytes);
+        for (to, zone) in rest.as_chunks_mut::<4>().0.iter_mut().zip(zones) {
+            *to = zone.to_le_bytes();
+        }
     }
 
     /// `value`'s printed text. Not inlined: the frame of a long text's formatting is not the
@@ -810,6 +817,20 @@ impl Out for Text<'_> {
     #[inline(never)]
     fn put_str(&mut self, text: &str) {
         self.0.push_text(text);
+    }
+
+    /// As the line's: below 10^8 the digits at once ([`eight_digits`]), `itoa`'s above.
+    #[inline(never)]
+    fn put_decimal(&mut self, value: u64) {
+        if let Ok(small) = u32::try_from(value)
+            && let Some((digits, count)) = eight_digits(small)
+        {
+            let count = usize::try_from(count).unwrap_or(8);
+            self.0.push_ascii(digits.get(..count).unwrap_or_default());
+            return;
+        }
+        self.0
+            .push_ascii(itoa::Buffer::new().format(value).as_bytes());
     }
 
     #[inline(never)]
