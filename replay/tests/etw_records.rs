@@ -13,6 +13,7 @@
 
 use std::path::Path;
 
+use netnotify_core::output::render::read_lines;
 use netnotify_core::output::trace::decode;
 use netnotify_core::output::trace::read::{self, Read, Said};
 use netnotify_replay::json::read_event;
@@ -129,7 +130,7 @@ fn every_event_reads_back_to_the_driver_s_lines_and_json_objects() {
             assert!(!read.schema_differs(), "{name}: {read:?}");
             let counters = matches!(read.said, Said::Record(r) if r.kind() == "counters");
             if read.printed && !counters && !read.is_present() {
-                let (first, second) = read::lines(read);
+                let (first, second) = read_lines(read);
                 ours.extend(
                     first
                         .iter()

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use netnotify_core::model::decode::Timestamp;
 use netnotify_core::model::record::SCHEMA;
+use netnotify_core::output::render::read_lines;
 use netnotify_core::output::trace::decode;
 use netnotify_core::output::trace::read::{self, Read, ReadError};
 use netnotify_replay::json::read_event;
@@ -246,7 +247,7 @@ pub fn write_event(format: Format, read: &Read, time: Option<Timestamp>, out: &m
             out.push('\n');
         }
         Format::Lines | Format::Scenario => {
-            let (first, second) = read::lines(read);
+            let (first, second) = read_lines(read);
             for line in first.iter().chain(&second) {
                 stamp(out);
                 if kept_out(read) {
@@ -271,7 +272,7 @@ fn scenario_lines(read: &Read) -> Vec<String> {
     if !read.printed || read.is_present() {
         return Vec::new();
     }
-    let (first, second) = read::lines(read);
+    let (first, second) = read_lines(read);
     first
         .iter()
         .chain(&second)

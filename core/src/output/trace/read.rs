@@ -41,8 +41,6 @@ use crate::model::record::{
 };
 use crate::model::settings::{RawValue, SETTINGS, Settings};
 use crate::model::status::NtStatus;
-use crate::output::line::Line;
-use crate::output::render::{PREFIX, record_lines, write_unloaded};
 
 /// The most columns an event of the driver's has (the interface's: 26), with room.
 const MAX_COLUMNS: usize = 40;
@@ -842,43 +840,4 @@ fn message<'a>(columns: &Columns<'a>, error: bool) -> Result<Message, ReadError<
     }
     message.len = text.len();
     Ok(message)
-}
-
-/// The driver's lines of what an event says.
-///
-/// Its record's (one, or two for an interface's full state), an error's or a warning's line,
-/// and for `counters`, which has no line of the driver's, the `unloaded` line's form with the
-/// word `counters` (docs/lines.md, "Events as lines"). A `present` record's line has its
-/// change word `present` (docs/lines.md).
-#[must_use]
-pub fn lines(read: &Read) -> (Option<Line>, Option<Line>) {
-    match &read.said {
-        Said::Message(message) => {
-            let word = if message.error {
-                "error: "
-            } else {
-                "warning: "
-            };
-            let mut line = Line::new();
-            line.push_str(PREFIX);
-            line.push_str(word);
-            line.push_str(message.text());
-            (Some(line), None)
-        }
-        Said::Record(Record::Counters(totals)) => {
-            let mut unloaded = Line::new();
-            write_unloaded(&mut unloaded, totals);
-            let rest = unloaded
-                .as_str()
-                .strip_prefix(PREFIX)
-                .and_then(|rest| rest.strip_prefix("unloaded"))
-                .unwrap_or_default();
-            let mut line = Line::new();
-            line.push_str(PREFIX);
-            line.push_str("counters");
-            line.push_str(rest);
-            (Some(line), None)
-        }
-        Said::Record(record) => record_lines(record),
-    }
 }
