@@ -151,7 +151,7 @@ impl Sim {
         self.state().etw.writes.clone()
     }
 
-    /// Every write so far, decoded ([`decode`]).
+    /// Every write so far, decoded ([`decode()`]).
     #[must_use]
     pub fn etw_events(&self) -> Vec<String> {
         self.etw_writes().iter().map(decode).collect()
