@@ -841,3 +841,34 @@ fn message<'a>(columns: &Columns<'a>, error: bool) -> Result<Message, ReadError<
     message.len = text.len();
     Ok(message)
 }
+
+/// The fuzz target's check (`fuzz/fuzz_targets/tl_decode.rs`, and its regression test).
+///
+/// The decoder's ([`decode::check_bytes`]), then the event read back into the driver's record,
+/// which must not panic either.
+///
+/// # Panics
+/// As [`decode::check_bytes`].
+#[cfg(any(test, feature = "sim"))]
+pub fn check_bytes(data: &[u8]) {
+    decode::check_bytes(data);
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let length = usize::from(u16::from_le_bytes([
+        rest.first().copied().unwrap_or(0),
+        rest.get(1).copied().unwrap_or(0),
+    ]));
+    let rest = rest.get(2..).unwrap_or_default();
+    let (metadata, payload) = rest.split_at(length.min(rest.len()));
+    let pointer_size = if selector & 1 == 1 { 4 } else { 8 };
+    if let Ok(read) = decode::decode(metadata, payload, pointer_size)
+        .map_err(ReadError::Decode)
+        .and_then(read)
+    {
+        let _ = (read.kind(), read.schema_differs(), read.is_present());
+        if let Said::Message(message) = read.said {
+            let _ = message.text();
+        }
+    }
+}
