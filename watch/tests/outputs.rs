@@ -229,3 +229,13 @@ fn the_storm_s_kept_out_events_are_marked_and_the_rest_are_the_driver_s_lines() 
         .collect();
     assert_eq!(driver, with_events(&lines));
 }
+
+#[test]
+fn json_imports_and_replays_to_the_same_lines() {
+    let (lines, writes) = played(netnotify_replay::LAPTOP_JOINS_WIFI, Output::Lines);
+    let (objects, _) = watched(&writes, options(Format::Json, false));
+    let imported = netnotify_replay::import::import(&objects).expect("objects");
+    assert_eq!(imported.notes, Vec::<String>::new());
+    let (replayed, _) = played(&imported.scenario, Output::Lines);
+    assert_eq!(with_events(&replayed), with_events(&lines));
+}
