@@ -872,3 +872,73 @@ pub fn check_bytes(data: &[u8]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::trace::schema::SETTINGS_EVENT;
+    use std::string::ToString;
+    use std::vec::Vec;
+
+    fn error_of(metadata: &[u8], payload: &[u8]) -> std::string::String {
+        let event = decode::decode(metadata, payload, 8).unwrap();
+        read(event).unwrap_err().to_string()
+    }
+
+    /// Another provider's event, or one of the driver's names with other columns, is an
+    /// error naming the event and the column; nothing is guessed by position.
+    #[test]
+    fn an_event_that_is_not_the_driver_s_is_an_error_naming_it() {
+        assert_eq!(
+            error_of(b"\x09\x00\x00other\0", &[]),
+            "event \"other\": not an event of the driver's"
+        );
+        // `route` with a `seq`, `printed` and `dest`: not the schema's columns.
+        let metadata = b"\x1d\x00\x00route\0seq\0\x0aprinted\0\x0ddest\0\x02";
+        let mut payload = 7_u64.to_le_bytes().to_vec();
+        payload.extend(1_u32.to_le_bytes());
+        payload.extend(b"10.1.0.0/16\0");
+        assert_eq!(
+            error_of(metadata, &payload),
+            "event \"route\" field \"change\": missing"
+        );
+    }
+
+    /// The driver's `settings` schema with its values: the record, by name; a value the
+    /// driver would not take is an error.
+    #[test]
+    fn a_settings_event_is_the_settings_record() {
+        let values: [u32; 7] = [15, 0, 1, 1, 2, 20, 100];
+        let mut payload = 3_u64.to_le_bytes().to_vec();
+        payload.extend(1_u32.to_le_bytes());
+        for value in values {
+            payload.extend(value.to_le_bytes());
+        }
+        let event = decode::decode(SETTINGS_EVENT.metadata, &payload, 8).unwrap();
+        let got = read(event).unwrap();
+        assert_eq!((got.seq, got.printed, got.kind()), (3, true, "settings"));
+        let Said::Record(Record::Settings(settings)) = got.said else {
+            panic!("{got:?}");
+        };
+        assert_eq!(settings.values(), values);
+        // Verbosity 9: no such verbosity.
+        let mut bad: Vec<u8> = payload.clone();
+        let at = 12 + 4 * 4;
+        bad[at..at + 4].copy_from_slice(&9_u32.to_le_bytes());
+        let event = decode::decode(SETTINGS_EVENT.metadata, &bad, 8).unwrap();
+        assert_eq!(
+            read_error(event),
+            "event \"settings\": a setting the driver would not take"
+        );
+        // Cut short: the decoder's error, never a panic.
+        for cut in 0..payload.len() {
+            if let Ok(event) = decode::decode(SETTINGS_EVENT.metadata, &payload[..cut], 8) {
+                assert!(read(event).is_err(), "{cut}");
+            }
+        }
+    }
+
+    fn read_error(event: decode::Event<'_>) -> std::string::String {
+        read(event).unwrap_err().to_string()
+    }
+}
