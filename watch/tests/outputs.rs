@@ -239,3 +239,38 @@ fn json_imports_and_replays_to_the_same_lines() {
     let (replayed, _) = played(&imported.scenario, Output::Lines);
     assert_eq!(with_events(&replayed), with_events(&lines));
 }
+
+#[test]
+fn a_schema_this_watcher_does_not_know_is_warned_of_once() {
+    let (_, mut writes) = played(netnotify_replay::LAPTOP_JOINS_WIFI, Output::Lines);
+    // The `schema` column of `loaded` and `counters`: after `seq`, `printed` and `version`.
+    let version = b"0.1.0\0".len();
+    let mut patched = 0;
+    for (_, metadata, payload) in &mut writes {
+        if metadata[3..].starts_with(b"loaded\0") || metadata[3..].starts_with(b"counters\0") {
+            assert_eq!(&payload[12..12 + version], b"0.1.0\0");
+            payload[12 + version..16 + version].copy_from_slice(&3_u32.to_le_bytes());
+            patched += 1;
+        }
+    }
+    assert_eq!(patched, 2);
+    let (out, err) = watched(&writes, options(Format::Lines, false));
+    assert_eq!(
+        err,
+        "netnotify-watch: warning: the driver writes schema 3, this watcher knows schema 2: \
+         fields are read by name, but may be missing or misread — use the watcher of the \
+         driver's release\n"
+    );
+    // The events are still printed.
+    assert!(out.contains("netnotify: loaded registered="));
+}
+
+#[test]
+fn json_with_time_imports_too() {
+    let (lines, writes) = played(netnotify_replay::LAPTOP_JOINS_WIFI, Output::Lines);
+    let (objects, _) = watched(&writes, options(Format::Json, true));
+    assert!(objects.starts_with("2024-11-30T04:00:00Z {\"kind\":\"settings\""));
+    let imported = netnotify_replay::import::import(&objects).expect("objects");
+    let (replayed, _) = played(&imported.scenario, Output::Lines);
+    assert_eq!(with_events(&replayed), with_events(&lines));
+}

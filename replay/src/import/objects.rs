@@ -14,12 +14,13 @@ use netnotify_core::output::trace::read::read;
 use netnotify_core::output::trace::{InType, OutType, decode, schema};
 use serde_json::{Map, Value};
 
-/// Whether `text` is JSON objects (its first line that is not blank begins with `{`).
+/// Whether `text` is JSON objects: its first line that is not blank begins with `{`, or with
+/// a time and `{"kind":` (the watcher's `--json --time`).
 pub(super) fn is_objects(text: &str) -> bool {
     text.lines()
         .map(str::trim_start)
         .find(|line| !line.is_empty())
-        .is_some_and(|line| line.starts_with('{'))
+        .is_some_and(|line| line.starts_with('{') || line.contains(" {\"kind\":"))
 }
 
 /// The driver's lines of `text`'s objects, in order; each object that is not one of the
@@ -31,6 +32,8 @@ pub(super) fn lines(text: &str, notes: &mut Vec<String>) -> Vec<String> {
             continue;
         }
         let line = index + 1;
+        // A time in front (`--json --time`) is not the object's.
+        let raw = raw.find('{').map_or(raw, |at| &raw[at..]);
         let Ok(Value::Object(object)) = serde_json::from_str::<Value>(raw) else {
             notes.push(format!("line {line}: not a JSON object: left out"));
             continue;
