@@ -81,8 +81,10 @@ pub struct Watcher {
     /// Whether the no-event note or the schema's warning was given.
     noted_idle: bool,
     noted_schema: bool,
-    /// `--scenario`: the lines so far, and the kept-out events' objects, for [`Watcher::finish`].
+    /// `--scenario`: the driver's lines so far, for [`Watcher::finish`], and the events kept
+    /// out of them.
     scenario: Vec<String>,
+    kept_out: u64,
 }
 
 impl Watcher {
@@ -97,6 +99,7 @@ impl Watcher {
             noted_idle: false,
             noted_schema: false,
             scenario: Vec::new(),
+            kept_out: 0,
         }
     }
 
@@ -149,6 +152,7 @@ impl Watcher {
         }
         let time = self.options.time.then_some(Timestamp(event.timestamp));
         if self.options.format == Format::Scenario {
+            self.kept_out += u64::from(kept_out(&read));
             self.scenario.extend(scenario_lines(&read));
             return Ok(());
         }
@@ -159,6 +163,10 @@ impl Watcher {
 
     /// `--scenario`: the scenario of every event so far, written to `out` when the watcher
     /// stops (nothing in the other forms); notes on what it cannot carry to `err`.
+    ///
+    /// The scenario is `cargo replay --import`'s of the driver's lines: the events storm
+    /// control kept out are not replayed (their `printed` bit is not carried yet), and a note
+    /// says how many. The Windows session must call this before its summary.
     ///
     /// # Errors
     /// Writing failed.
@@ -172,6 +180,15 @@ impl Watcher {
                 out.write_all(imported.scenario.as_bytes())?;
                 for note in imported.notes {
                     writeln!(err, "netnotify-watch: {note}")?;
+                }
+                if self.kept_out > 0 {
+                    writeln!(
+                        err,
+                        "netnotify-watch: {} events storm control or the verbosity kept out of \
+                         the lines are not in the scenario (its storm summaries are comments): \
+                         it replays the printed lines",
+                        self.kept_out
+                    )?;
                 }
                 Ok(())
             }
