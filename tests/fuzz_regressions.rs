@@ -43,7 +43,7 @@ fn stable_table_inputs_pass_the_fuzz_check() {
 #[cfg_attr(miri, ignore = "reads files, which Miri\'s isolation forbids")]
 fn tl_decode_inputs_pass_the_fuzz_check() {
     for path in inputs("tl_decode") {
-        netnotify_core::output::trace::decode::check_bytes(&std::fs::read(&path).unwrap());
+        netnotify_core::output::trace::read::check_bytes(&std::fs::read(&path).unwrap());
     }
 }
 
@@ -56,6 +56,6 @@ fn the_checks_accept_empty_and_short_inputs() {
     checks::stable_table(&[]);
     checks::stable_table(&[1]);
     checks::stable_table(&[3, 0xFF]);
-    netnotify_core::output::trace::decode::check_bytes(&[]);
-    netnotify_core::output::trace::decode::check_bytes(&[1, 0xFF]);
+    netnotify_core::output::trace::read::check_bytes(&[]);
+    netnotify_core::output::trace::read::check_bytes(&[1, 0xFF]);
 }

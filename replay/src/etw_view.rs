@@ -71,7 +71,7 @@ pub fn etw_view(objects: &[Value], registered: bool) -> Vec<Value> {
 }
 
 /// The event of one object.
-fn view(object: &Map<String, Value>, kind: &str) -> Map<String, Value> {
+pub(crate) fn view(object: &Map<String, Value>, kind: &str) -> Map<String, Value> {
     let mut view = Map::new();
     view.insert("event".to_owned(), kind.into());
     let Some(schema) = schema(kind) else {

@@ -103,7 +103,7 @@ pub fn parse_luid(value: &Value) -> Option<u64> {
 
 /// An address as the lines print it, with an optional `/<length>`: `192.168.1.23/24`,
 /// `fe80::1%12/64`.
-fn address(text: &str) -> Option<(SockaddrInet, Option<u8>)> {
+pub(crate) fn address(text: &str) -> Option<(SockaddrInet, Option<u8>)> {
     let (address, length) = match text.split_once('/') {
         Some((address, length)) => (address, Some(length.parse().ok()?)),
         None => (text, None),

@@ -16,6 +16,10 @@
 //! `driver` the driver's own lines. The readers import `state`, `text`, `kind` and `step`, and
 //! none imports this file or another reader (`ci/import-cycles/check.py`).
 //!
+//! `cargo replay --json`'s objects (the watcher's `--json` output) are read too: `objects`
+//! turns them into the lines the driver printed (through the ETW event of each record, read
+//! back by field name as the watcher reads it), which are then imported as captured lines.
+//!
 //! Nothing here panics on any input: a line cut at the 512-byte limit or mangled by a viewer
 //! gives a note naming its line number, and the conversion goes on.
 
@@ -32,6 +36,7 @@ use text::{debugview_time, shorten};
 mod driver;
 mod events;
 mod kind;
+mod objects;
 mod stable;
 mod state;
 mod step;
@@ -84,6 +89,15 @@ pub fn decode_log(bytes: &[u8]) -> Result<String, String> {
 /// # Errors
 /// No line contains `netnotify: ` (the message says so).
 pub fn import(text: &str) -> Result<Imported, String> {
+    // `cargo replay --json`'s objects (the watcher's `--json`): their lines first.
+    let mut object_notes = Vec::new();
+    let from_objects;
+    let text = if objects::is_objects(text) {
+        from_objects = objects::lines(text, &mut object_notes).join("\n");
+        from_objects.as_str()
+    } else {
+        text
+    };
     let mut importer = Importer {
         setup: Vec::new(),
         steps: Vec::new(),
@@ -142,7 +156,10 @@ pub fn import(text: &str) -> Result<Imported, String> {
     if !any {
         return Err("no line contains \"netnotify: \": nothing to import".to_owned());
     }
-    Ok(importer.finish())
+    let mut result = importer.finish();
+    object_notes.append(&mut result.notes);
+    result.notes = object_notes;
+    Ok(result)
 }
 
 impl Importer {

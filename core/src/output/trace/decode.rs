@@ -1435,6 +1435,7 @@ mod tests {
             let fields: Vec<(String, u8)> = decoded
                 .fields
                 .map(|item| match item {
+                    // The in-type byte's type and flag bits (the zones' array flag).
                     Ok(Item::Field(field)) => (
                         field.meta.name.to_string(),
                         field.meta.in_type | field.meta.flags,
