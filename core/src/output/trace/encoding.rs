@@ -146,8 +146,11 @@ pub(super) fn copy(to: &mut [u8], from: &[u8]) {
 /// Where the event's writer is in its schema.
 struct Cursor {
     schema: &'static Schema,
-    /// The schema's metadata from the next column on.
-    rest: &'static [u8],
+    /// The schema's metadata (held here: one load less per column than through `schema`).
+    metadata: &'static [u8],
+    /// Where the next column begins in `metadata`: an offset, so that moving past a column
+    /// is one store (a shrinking slice is two, and a bounds check's selects).
+    at: usize,
     /// The payload offset of `present`, once written (`usize::MAX` before).
     present_at: usize,
     /// The bit in `present` of the last column moved to, and of the next (0 before
@@ -186,10 +189,8 @@ impl<const P: usize> Event<P> {
         Self {
             cursor: Cursor {
                 schema,
-                rest: match schema.metadata.split_at_checked(schema.first_column()) {
-                    Some((_, rest)) => rest,
-                    None => &[],
-                },
+                metadata: schema.metadata,
+                at: schema.first_column(),
                 present_at: usize::MAX,
                 bit: 0,
                 next_bit: 0,
@@ -291,17 +292,18 @@ impl Fields<'_> {
     #[inline(always)]
     fn claim(&mut self, prefix: &str, name: &str) -> Option<InType> {
         // Names and offsets within a schema's metadata (below 64 KiB): no add can wrap.
-        let len = prefix.len().wrapping_add(name.len());
-        let rest = self.cursor.rest;
+        let at = self.cursor.at;
+        let end = at.wrapping_add(prefix.len()).wrapping_add(name.len());
+        let metadata = self.cursor.metadata;
         // The name's NUL where a name as long would end, then the in-type: one bounds check.
-        let Some(&[0, in_type]) = rest.get(len..len.wrapping_add(2)) else {
+        let Some(&[0, in_type]) = metadata.get(end..end.wrapping_add(2)) else {
             return None;
         };
         self.advance();
-        // The high bit of the in-type: an out-type byte follows.
-        let size = len.wrapping_add(2 | usize::from(in_type >> 7));
-        self.cursor.rest = rest.get(size..).unwrap_or_default();
-        if !Self::same_name(rest, prefix, name) {
+        // The high bit of the in-type: an out-type byte follows. Past the metadata's end
+        // (a malformed schema), every later column is found missing.
+        self.cursor.at = end.wrapping_add(2 | usize::from(in_type >> 7));
+        if !Self::same_name(metadata.get(at..).unwrap_or_default(), prefix, name) {
             self.cursor.malformed = true;
         }
         Some(InType::from_int(in_type & 0x7F))
@@ -313,11 +315,12 @@ impl Fields<'_> {
     #[inline(never)]
     fn pass(&mut self, prefix: &str, name: &str) -> Option<InType> {
         loop {
-            let Some((_, in_type, next)) = Columns::read(self.cursor.rest, 0) else {
+            let Some((_, in_type, next)) = Columns::read(self.cursor.metadata, self.cursor.at)
+            else {
                 self.cursor.malformed = true;
                 return None;
             };
-            self.cursor.rest = self.cursor.rest.get(next..).unwrap_or_default();
+            self.cursor.at = next;
             self.advance();
             self.zero(in_type);
             if let Some(in_type) = self.claim(prefix, name) {
@@ -410,15 +413,17 @@ impl Fields<'_> {
         note: impl FnOnce(&mut Bytes<[u8]>),
     ) {
         let schema = self.cursor.schema;
+        let first = schema.first_column();
         let header = schema
             .metadata
-            .get(schema.first_column()..)
+            .get(first..)
             .and_then(|rest| rest.split_at_checked(CHANGE_HEADER_METADATA));
         match header {
-            Some((columns, rest))
+            Some((columns, _))
                 if schema.change && self.payload.len == 0 && Self::same_header(columns) =>
             {
-                self.cursor.rest = rest;
+                // Within the metadata, just checked: no wrap.
+                self.cursor.at = first.wrapping_add(CHANGE_HEADER_METADATA);
             }
             _ => {
                 self.cursor.malformed = true;
@@ -747,14 +752,15 @@ impl Fields<'_> {
     fn finish(&mut self, names: Option<&Names>) -> bool {
         // A record written to its last field: only the names' columns are left (the schemas'
         // last, `names_last`), nothing to pass over.
-        let at_names = self.cursor.schema.names && self.cursor.rest.len() == NAMES_METADATA;
+        let at_names = self.cursor.schema.names
+            && self.cursor.metadata.len().saturating_sub(self.cursor.at) == NAMES_METADATA;
         while let Some((_, in_type, next)) =
-            Columns::read(self.cursor.rest, 0).filter(|_| !at_names)
+            Columns::read(self.cursor.metadata, self.cursor.at).filter(|_| !at_names)
         {
             if in_type == InType::CStr16 {
                 break;
             }
-            self.cursor.rest = self.cursor.rest.get(next..).unwrap_or_default();
+            self.cursor.at = next;
             self.advance();
             self.zero(in_type);
         }
