@@ -52,15 +52,16 @@ impl Bytes<[u8]> {
     /// Pushes a fixed-size value (an integer's bytes): one store, no loop.
     #[inline]
     pub(super) fn push_array<const K: usize>(&mut self, bytes: [u8; K]) {
+        // Below the buffer's length: no wrap. One range check, its length `K` by construction.
+        let end = self.len.wrapping_add(K);
         match self
             .buffer
-            .get_mut(self.len..)
-            .and_then(<[u8]>::first_chunk_mut::<K>)
+            .get_mut(self.len..end)
+            .and_then(|room| <&mut [u8; K]>::try_from(room).ok())
         {
             Some(room) => {
                 *room = bytes;
-                // Within the buffer, just checked: no wrap.
-                self.len = self.len.wrapping_add(K);
+                self.len = end;
             }
             None => self.overflow = true,
         }
@@ -70,14 +71,14 @@ impl Bytes<[u8]> {
     /// `None` (and the overflow noted) if they do not fit.
     #[inline]
     pub(super) fn reserve<const K: usize>(&mut self) -> Option<&mut [u8; K]> {
-        let len = self.len;
+        // As [`Bytes::push_array`]'s: one range check.
+        let end = self.len.wrapping_add(K);
         if let Some(room) = self
             .buffer
-            .get_mut(len..)
-            .and_then(<[u8]>::first_chunk_mut::<K>)
+            .get_mut(self.len..end)
+            .and_then(|room| <&mut [u8; K]>::try_from(room).ok())
         {
-            // Within the buffer, just checked: no wrap.
-            self.len = len.wrapping_add(K);
+            self.len = end;
             Some(room)
         } else {
             self.overflow = true;
