@@ -882,6 +882,29 @@ mod tests {
         change: false,
     };
 
+    /// A fixed-size push or reservation is checked by one range, `K` long by construction:
+    /// it fits up to the buffer's last byte, and one byte past it is refused and remembered,
+    /// the bytes written before it kept.
+    #[test]
+    fn a_push_fits_to_the_buffers_last_byte_and_no_further() {
+        use crate::output::trace::encoding::Bytes;
+        let mut buffer = Bytes::<[u8; 7]>::new();
+        let bytes: &mut Bytes<[u8]> = &mut buffer;
+        bytes.push_array([1, 2, 3, 4]);
+        if let Some(room) = bytes.reserve::<2>() {
+            *room = [5, 6];
+        }
+        assert!(!bytes.overflow);
+        bytes.push_array([7, 8]);
+        assert!(bytes.overflow);
+        assert!(bytes.reserve::<2>().is_none());
+        assert_eq!(bytes.as_slice(), [1, 2, 3, 4, 5, 6]);
+        bytes.push_array([7]);
+        assert!(bytes.reserve::<1>().is_none());
+        bytes.push_array([]);
+        assert_eq!(bytes.as_slice(), [1, 2, 3, 4, 5, 6, 7]);
+    }
+
     /// The enum names of every row's fields, which `Fields::value` copies as they are.
     #[test]
     fn no_enum_name_holds_a_nul() {
