@@ -52,6 +52,8 @@ const _: () = assert!(WARNING.payload == ERROR.payload && UNLOADED.payload <= CO
 // its siblings, visiting [`Fields`]) in the schema's order, which is made from the same table.
 
 impl Visit for Fields<'_> {
+    // Inlined into the row's visitor with [`Fields::value`]: no call per column.
+    #[inline]
     fn field<T: FieldValue + ?Sized>(&mut self, field: &Field, value: &T) {
         // The interface's names are the schemas' last columns, written from the names
         // themselves ([`Event::write_names`]).
