@@ -200,3 +200,38 @@ fn a_non_ascii_alias_is_ascii_in_the_line_and_unicode_in_json_and_etw() {
     );
     assert!(events.iter().all(|event| event["event"] != "warning"));
 }
+
+/// The README's decoded ETW event (its "Events (ETW)" section) is the built-in scenario's
+/// default route as the ETW view gives it, value for value.
+#[test]
+fn the_readme_s_decoded_event_is_the_built_in_scenario_s() {
+    let readme = include_str!("../../README.md");
+    let shown = readme
+        .split("is the event that etl-parser decodes")
+        .nth(1)
+        .and_then(|rest| rest.split("```json\n").nth(1))
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("the README's decoded event");
+    let shown: Value = serde_json::from_str(shown).expect("a JSON object");
+    let scenario = parse(netnotify_replay::LAPTOP_JOINS_WIFI).expect("the built-in scenario");
+    let (mut out, mut notes) = (Vec::new(), Vec::new());
+    run_with(
+        &scenario,
+        Output::Json,
+        EtwSession::default(),
+        &mut out,
+        &mut notes,
+    )
+    .expect("in memory");
+    let objects: Vec<Value> = String::from_utf8(out)
+        .expect("UTF-8")
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON object"))
+        .collect();
+    let view = etw_view(&objects, true);
+    let route = view
+        .iter()
+        .find(|event| event["event"] == "route" && event["seq"] == shown["seq"])
+        .expect("the route event");
+    assert_eq!(route, &shown, "{route}");
+}
