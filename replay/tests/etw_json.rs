@@ -4,6 +4,8 @@
 //! objects in order, as [`netnotify_replay::json::etw_view`] states the rules; and every
 //! event of a name, in every scenario, carries the same metadata bytes: its schema's.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -12,34 +14,6 @@ use netnotify_core::sim::{EtwWrite as Write, decode_etw as decode};
 use netnotify_replay::json::etw_view;
 use netnotify_replay::{EtwSession, Output, parse, run_with};
 use serde_json::Value;
-
-/// The built-in scenarios, the Wine harness's and the test scenarios.
-fn scenarios() -> Vec<(String, String)> {
-    let mut all = vec![
-        (
-            "cargo replay".to_owned(),
-            netnotify_replay::LAPTOP_JOINS_WIFI.to_owned(),
-        ),
-        (
-            "cargo replay --storm".to_owned(),
-            netnotify_replay::VPN_ROUTE_STORM.to_owned(),
-        ),
-    ];
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for folder in ["../ci/wine/scenarios", "tests", "tests/docs"] {
-        let mut paths: Vec<_> = std::fs::read_dir(root.join(folder))
-            .expect("a scenario folder")
-            .map(|entry| entry.expect("entry").path())
-            .filter(|path| path.extension().is_some_and(|ext| ext == "jsonl"))
-            .collect();
-        paths.sort();
-        for path in paths {
-            let text = std::fs::read_to_string(&path).expect("scenario");
-            all.push((path.display().to_string(), text));
-        }
-    }
-    all
-}
 
 /// The writes of an `--etw` log, decoded; each event name's metadata recorded in `metadata`
 /// (the first seen), and every later event's held to it.
@@ -89,7 +63,7 @@ fn every_event_decodes_to_its_json_object() {
     };
     let mut checked = 0;
     let mut metadata = BTreeMap::new();
-    for (name, text) in scenarios() {
+    for (name, text) in common::scenarios(&["../ci/wine/scenarios", "tests", "tests/docs"], true) {
         let scenario = parse(&text).unwrap_or_else(|error| panic!("{name}: {error}"));
         let (mut out, mut notes) = (Vec::new(), Vec::new());
         let (_, log) =

@@ -11,7 +11,7 @@
 //! The kept-out and `present` events are checked by their objects, and their marked lines
 //! by the watcher's tests (docs/lines.md, "Events as lines").
 
-use std::path::Path;
+mod common;
 
 use netnotify_core::output::render::read_lines;
 use netnotify_core::output::trace::decode;
@@ -19,37 +19,6 @@ use netnotify_core::output::trace::read::{self, Read, Said};
 use netnotify_replay::json::read_event;
 use netnotify_replay::{EtwSession, Output, parse, run_with};
 use serde_json::Value;
-
-/// The built-in scenarios, the Wine harness's and the test scenarios.
-fn scenarios() -> Vec<(String, String)> {
-    let mut all = vec![
-        (
-            "cargo replay".to_owned(),
-            netnotify_replay::LAPTOP_JOINS_WIFI.to_owned(),
-        ),
-        (
-            "cargo replay --storm".to_owned(),
-            netnotify_replay::VPN_ROUTE_STORM.to_owned(),
-        ),
-    ];
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for folder in ["scenarios", "../ci/wine/scenarios", "tests", "tests/docs"] {
-        let mut paths: Vec<_> = std::fs::read_dir(root.join(folder))
-            .expect("a scenario folder")
-            .map(|entry| entry.expect("entry").path())
-            .filter(|path| {
-                path.extension().is_some_and(|ext| ext == "jsonl")
-                    && !path.to_string_lossy().ends_with(".hex.jsonl")
-            })
-            .collect();
-        paths.sort();
-        for path in paths {
-            let text = std::fs::read_to_string(&path).expect("scenario");
-            all.push((path.display().to_string(), text));
-        }
-    }
-    all
-}
 
 fn unhex(text: &str) -> Vec<u8> {
     (0..text.len())
@@ -111,7 +80,10 @@ fn has_events<T>(
 #[cfg_attr(miri, ignore = "replays every scenario: minutes under Miri")]
 fn every_event_reads_back_to_the_driver_s_lines_and_json_objects() {
     let (mut events, mut lines_checked, mut scenarios_read) = (0, 0, 0);
-    for (name, text) in scenarios() {
+    for (name, text) in common::scenarios(
+        &["scenarios", "../ci/wine/scenarios", "tests", "tests/docs"],
+        false,
+    ) {
         let (lines, log) = played(&text, Output::Lines);
         let (objects, json_log) = played(&text, Output::Json);
         assert_eq!(log, json_log, "{name}: the same calls");

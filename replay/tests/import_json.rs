@@ -4,40 +4,10 @@
 //! event of their record, read back by field name), and for the built-in scenario that
 //! scenario replays to the same lines.
 
-use std::path::Path;
+mod common;
 
 use netnotify_replay::import::import;
 use netnotify_replay::{Output, parse, run_as};
-
-fn scenarios() -> Vec<(String, String)> {
-    let mut all = vec![
-        (
-            "cargo replay".to_owned(),
-            netnotify_replay::LAPTOP_JOINS_WIFI.to_owned(),
-        ),
-        (
-            "cargo replay --storm".to_owned(),
-            netnotify_replay::VPN_ROUTE_STORM.to_owned(),
-        ),
-    ];
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for folder in ["../ci/wine/scenarios", "tests", "tests/docs"] {
-        let mut paths: Vec<_> = std::fs::read_dir(root.join(folder))
-            .expect("a scenario folder")
-            .map(|entry| entry.expect("entry").path())
-            .filter(|path| {
-                path.extension().is_some_and(|ext| ext == "jsonl")
-                    && !path.to_string_lossy().ends_with(".hex.jsonl")
-            })
-            .collect();
-        paths.sort();
-        for path in paths {
-            let text = std::fs::read_to_string(&path).expect("scenario");
-            all.push((path.display().to_string(), text));
-        }
-    }
-    all
-}
 
 fn played(text: &str, output: Output) -> String {
     let scenario = parse(text).expect("a scenario");
@@ -50,7 +20,7 @@ fn played(text: &str, output: Output) -> String {
 #[cfg_attr(miri, ignore = "replays every scenario: minutes under Miri")]
 fn json_objects_import_to_the_scenario_their_lines_import_to() {
     let mut checked = 0;
-    for (name, text) in scenarios() {
+    for (name, text) in common::scenarios(&["../ci/wine/scenarios", "tests", "tests/docs"], false) {
         let lines = played(&text, Output::Lines);
         let objects = played(&text, Output::Json);
         let (Ok(from_lines), from_objects) = (import(&lines), import(&objects)) else {

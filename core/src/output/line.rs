@@ -118,17 +118,19 @@ impl Line {
             && let Some(window) = self.buf.get_mut(self.len..self.len.saturating_add(16))
             && let Some((window, _)) = window.split_first_chunk_mut::<16>()
         {
-            // The digits and NULs, then `\n` after the digits (`count` is at most 8, so the
-            // terminator is within the window and the new length at most 8 bytes on).
+            // The digits and NULs, eight NULs more, then `\n` after the digits (`count` is at
+            // most 8, so the terminator is within the window and the new length at most 8
+            // bytes on). Stored straight into the line, never built in a local and copied: a
+            // 16-byte load of bytes just stored 8 and 1 at a time cannot be forwarded from
+            // the stores and stalls (criterion: the interface line 479 ns against 342 with
+            // fewer instructions).
             let count = usize::try_from(count).unwrap_or(8);
-            let mut text = [0; 16];
-            if let Some((first, _)) = text.split_first_chunk_mut::<8>() {
-                *first = digits;
-            }
-            if let Some(newline) = text.get_mut(count) {
+            let (first, rest) = window.split_at_mut(8);
+            first.copy_from_slice(&digits);
+            rest.copy_from_slice(&[0; 8]);
+            if let Some(newline) = window.get_mut(count) {
                 *newline = b'\n';
             }
-            *window = text;
             self.len = self.len.saturating_add(count);
             return;
         }
