@@ -15,14 +15,14 @@
 //!   call (`enable`/`capture`/`disable`, the provider, level and keywords), which the kernel side
 //!   applies: inside `EtwRegister` if the session came first, else on its polling thread, by
 //!   calling the driver's enable callback with every session's level and keywords combined, as
-//!   ETW does ("EnableTraceEx2 function", Microsoft Learn,
+//!   ETW does ("`EnableTraceEx2` function", Microsoft Learn,
 //!   <https://learn.microsoft.com/windows/win32/api/evntrace/nf-evntrace-enabletraceex2>).
 //!   A capture-state request reaches a provider only while it is registered.
 //! - `<session>.etw-events`: each event the driver writes that the session's level and keywords
 //!   select, appended as one frame ([`frame`]); `ProcessTrace` reads them and calls the
 //!   watcher's callback with an `EVENT_RECORD` as ETW builds one: `UserData` the payload, the
 //!   `EVENT_HEADER_EXT_TYPE_EVENT_SCHEMA_TL` item the metadata, and `PROV_TRAITS` the traits the
-//!   driver set ("EVENT_RECORD structure", "EVENT_HEADER_EXTENDED_DATA_ITEM structure",
+//!   driver set ("`EVENT_RECORD` structure", "`EVENT_HEADER_EXTENDED_DATA_ITEM` structure",
 //!   <https://learn.microsoft.com/windows/win32/api/evntcons/ns-evntcons-event_record>,
 //!   <https://learn.microsoft.com/windows/win32/api/evntcons/ns-evntcons-event_header_extended_data_item>).
 //!   `OpenTraceW` of a log file reads such a file too (the double's stand-in for an .etl).
@@ -43,6 +43,7 @@
 use core::ffi::c_void;
 use core::ptr;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::fs;
 use std::io::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -79,6 +80,9 @@ const INVALID_PROCESSTRACE: u64 = u64::MAX;
 const DISABLE: u32 = 0;
 const ENABLE: u32 = 1;
 const CAPTURE_STATE: u32 = 2;
+
+/// What [`scan`] reports for a session that enabled the provider and was stopped.
+pub const SESSION_GONE: u32 = u32::MAX;
 
 /// How often each side looks at the other's files.
 const POLL: Duration = Duration::from_millis(10);
@@ -129,7 +133,10 @@ fn guid_from(bytes: &[u8]) -> GUID {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+    bytes.iter().fold(String::new(), |mut text, byte| {
+        let _ = write!(text, "{byte:02x}");
+        text
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -191,15 +198,9 @@ fn current_thread() -> u32 {
 fn frames(bytes: &[u8]) -> (Vec<Frame>, usize) {
     let mut found = Vec::new();
     let mut at = 0;
-    loop {
-        let Some(length) = bytes.get(at..at + 4) else {
-            break;
-        };
+    while let Some(length) = bytes.get(at..at + 4) {
         let length = u32::from_le_bytes([length[0], length[1], length[2], length[3]]) as usize;
-        let Some(body) = bytes.get(at + 4..at + 4 + length) else {
-            break;
-        };
-        let Some(frame) = parse(body) else {
+        let Some(frame) = bytes.get(at + 4..at + 4 + length).and_then(parse) else {
             break;
         };
         found.push(frame);
@@ -253,31 +254,31 @@ static CONSUMERS: Mutex<BTreeMap<String, Consumer>> = Mutex::new(BTreeMap::new()
 static POLLING: AtomicBool = AtomicBool::new(false);
 
 /// Reads the sessions' files: the control codes to pass to the provider's enable callback for
-/// what changed, with the session's level and keywords (a session gone disables, or
-/// re-enables with what the others ask).
+/// what changed ([`SESSION_GONE`] for a session stopped: the caller disables, or re-enables
+/// with what the others ask if that differs).
 fn scan(provider: &[u8; 16]) -> Vec<u32> {
-    let mut consumers = CONSUMERS.lock().unwrap_or_else(PoisonError::into_inner);
-    let mut codes = Vec::new();
+    // Every session's file, read before the lock is taken.
     let mut present = Vec::new();
     if let Ok(entries) = fs::read_dir(path("")) {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if let Some(session) = name.strip_suffix(".etw-session") {
-                present.push(session.to_owned());
+            if let Some(session) = name.strip_suffix(".etw-session")
+                && let Ok(text) = fs::read_to_string(session_file(session))
+            {
+                present.push((session.to_owned(), text));
             }
         }
     }
+    let mut codes = Vec::new();
+    let mut consumers = CONSUMERS.lock().unwrap_or_else(PoisonError::into_inner);
     consumers.retain(|name, consumer| {
-        let kept = present.contains(name);
+        let kept = present.iter().any(|(session, _)| session == name);
         if !kept && consumer.enabled.is_some() {
-            codes.push(ENABLE);
+            codes.push(SESSION_GONE);
         }
         kept
     });
-    for name in present {
-        let Ok(text) = fs::read_to_string(session_file(&name)) else {
-            continue;
-        };
+    for (name, text) in present {
         let consumer = consumers.entry(name).or_insert(Consumer {
             lines: 0,
             enabled: None,
@@ -310,6 +311,7 @@ fn scan(provider: &[u8; 16]) -> Vec<u32> {
         }
         consumer.lines = whole.len();
     }
+    drop(consumers);
     codes
 }
 
@@ -395,7 +397,7 @@ pub fn deliver(provider: [u8; 16], descriptor: [u8; 16], parts: &[(u32, &[u8])],
 }
 
 /// The provider's GUID as the transport writes it.
-pub fn provider_bytes(guid: &netnotify_core::output::trace::Guid) -> [u8; 16] {
+pub const fn provider_bytes(guid: &netnotify_core::output::trace::Guid) -> [u8; 16] {
     guid_bytes(&GUID::from_u128(guid.to_u128()))
 }
 
@@ -425,7 +427,13 @@ unsafe fn text_of(text: PCWSTR) -> Option<String> {
     }
     let mut length = 0;
     // SAFETY: NUL-terminated (the contract): every unit up to the NUL is readable.
-    while unsafe { text.add(length).read() } != 0 {
+    loop {
+        // SAFETY: at or before the NUL (the contract), so inside the string.
+        let unit = unsafe { text.add(length) };
+        // SAFETY: as above, readable.
+        if unsafe { unit.read() } == 0 {
+            break;
+        }
         length += 1;
     }
     // SAFETY: `length` readable units, just counted.
@@ -448,12 +456,16 @@ unsafe fn fill(properties: *mut EVENT_TRACE_PROPERTIES, name: &str) {
     base.RealTimeBuffersLost = 0;
     let offset = base.LoggerNameOffset as usize;
     let size = base.Wnode.BufferSize as usize;
-    let units: Vec<u16> = name.encode_utf16().chain([0]).collect();
-    if offset >= size_of::<EVENT_TRACE_PROPERTIES>() && offset + units.len() * 2 <= size {
+    let bytes: Vec<u8> = name
+        .encode_utf16()
+        .chain([0])
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    if offset >= size_of::<EVENT_TRACE_PROPERTIES>() && offset + bytes.len() <= size {
         // SAFETY: inside the caller's buffer of `size` bytes (checked just above).
-        let at = unsafe { properties.cast::<u8>().add(offset) }.cast::<u16>();
-        // SAFETY: `units.len()` units fit at `at` (checked); unaligned writes are allowed.
-        unsafe { ptr::copy_nonoverlapping(units.as_ptr(), at, units.len()) };
+        let at = unsafe { properties.cast::<u8>().add(offset) };
+        // SAFETY: `bytes.len()` bytes fit at `at` (checked).
+        unsafe { ptr::copy_nonoverlapping(bytes.as_ptr(), at, bytes.len()) };
     }
 }
 
@@ -768,6 +780,15 @@ pub unsafe extern "system" fn ControlTraceW(
         EVENT_TRACE_CONTROL_STOP => {
             if fs::remove_file(session_file(&name)).is_err() {
                 return ERROR_ACCESS_DENIED;
+            }
+            // The name lasts while the kernel side still has the file open (Windows's delete
+            // semantics, which Wine keeps): stopped means gone, so that a `StartTraceW` right
+            // after (the stale-session path) can create it again.
+            for _ in 0..200 {
+                match fs::symlink_metadata(session_file(&name)) {
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => break,
+                    _ => std::thread::sleep(Duration::from_millis(5)),
+                }
             }
         }
         EVENT_TRACE_CONTROL_QUERY => {}

@@ -494,6 +494,11 @@ fn enable(code: u32, level: u8, any: u64) {
     let Some((guid, Some(callback), context)) = provider else {
         return;
     };
+    match code {
+        0 => *ENABLED.lock().unwrap_or_else(PoisonError::into_inner) = None,
+        1 => *ENABLED.lock().unwrap_or_else(PoisonError::into_inner) = Some((level, any)),
+        _ => {}
+    }
     log(&etw_log::enable_line(code, level, any, 0));
     // SAFETY: the callback and context the driver registered, which stay valid until it
     // unregisters; the lock is not held, so the callback may write events.
@@ -510,17 +515,26 @@ fn enable(code: u32, level: u8, any: u64) {
     }
 }
 
-/// What a watcher's session asked later (etw_transport.rs): `code` 1 is a change of the
+/// What a watcher's session asked later (`etw_transport.rs`): `code` 1 is a change of the
 /// sessions' combined level and keywords (none left: disabled), 2 a capture-state request.
 fn control(code: u32) {
+    let combined = etw_transport::combined(session().listen);
     if code == CAPTURE_STATE {
         enable(CAPTURE_STATE, 0, 0);
-    } else if let Some((level, any)) = etw_transport::combined(session().listen) {
+    } else if code == etw_transport::SESSION_GONE
+        && combined == *ENABLED.lock().unwrap_or_else(PoisonError::into_inner)
+    {
+        // The sessions left ask what was asked: nothing to tell the provider (and the
+        // harness's own session's log stays `cargo replay --etw`'s).
+    } else if let Some((level, any)) = combined {
         enable(1, level, any);
     } else {
         enable(0, 0, 0);
     }
 }
+
+/// The level and keywords of the last enable callback; `None` once disabled.
+static ENABLED: Mutex<Option<(u8, u64)>> = Mutex::new(None);
 
 /// Harness only: the kernel's `EtwRegister`, registering with the double's session.
 #[unsafe(no_mangle)]
