@@ -63,7 +63,7 @@ use crate::watcher::{
 };
 
 /// The Wine harness's flavour: the consumer routines from the ETW transport double, declared
-/// with windows-sys's signatures ("StartTraceW function (evntrace.h)" and its siblings).
+/// with windows-sys's signatures ("`StartTraceW` function (evntrace.h)" and its siblings).
 #[cfg(feature = "wine-etw-double")]
 mod wine {
     use windows_sys::Win32::Foundation::{FILETIME, WIN32_ERROR};
