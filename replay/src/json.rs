@@ -12,6 +12,7 @@ use netnotify_core::model::fields::{Field, FieldValue, Value as FieldValueKind, 
 use netnotify_core::model::record::Record;
 use netnotify_core::output::line::{Out, Put};
 use netnotify_core::output::render::visit_header;
+use netnotify_core::output::trace::read::{Read, Said};
 use serde_json::{Map, Value};
 
 /// An object whose keys keep the order they were written in (the lines' order):
@@ -207,4 +208,28 @@ pub fn check_row_bytes(data: &[u8]) {
         Some(record.notification().name()),
         "{text}"
     );
+}
+
+/// The object of a decoded ETW event ([`netnotify_core::output::trace::read`]).
+///
+/// Its record's, numbered by the event's own `seq` (the driver's), with its `printed`; an error's or a
+/// warning's object from its message text. What `cargo replay --json` writes for the same
+/// record.
+#[must_use]
+pub fn read_event(read: &Read) -> Object {
+    let mut writer = Writer::default();
+    match &read.said {
+        Said::Record(record) => {
+            visit_header(&mut writer, &record.header(read.seq));
+            record.visit(&mut writer);
+            writer.end_group();
+        }
+        Said::Message(message) => {
+            writer.object.push("kind", read.kind());
+            writer.object.push("seq", read.seq);
+            writer.object.push("printed", read.printed);
+            writer.object.push("message", message.text());
+        }
+    }
+    writer.object
 }

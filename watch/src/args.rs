@@ -28,7 +28,7 @@ pub const ALL_KINDS: u64 = keyword::INTERFACE
 /// How each event is printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Format {
-    /// The driver's line (interim: the decoded fields, [`crate::watcher`]).
+    /// The driver's line, a kept-out event's marked (docs/lines.md).
     #[default]
     Lines,
     /// `cargo replay --json`'s objects.

@@ -13,11 +13,12 @@
 //! (`watcher`, portable and tested on any host) and, on Windows only, the session (`session`,
 //! thin: it moves bytes from ETW into `watcher`).
 //!
-//! **Interim output.** Until the decoded fields are mapped back to the core's records (later
-//! work: the event columns are changing), every form prints each event as
-//! `name field=value …`, and says so once on stderr; `watcher::write_event` is the one
-//! function the driver's lines, `--json` and `--scenario` will be written behind. The summary
-//! and every note go to stderr, so stdout holds only events.
+//! Each event is read back into the driver's record by field name
+//! (`netnotify_core::output::trace::read`, the simulator's trace double's decoder too) and
+//! printed as the driver's own line (a kept-out event marked, docs/lines.md), as
+//! `cargo replay --json`'s object, or, at the end, as a scenario `cargo replay` replays
+//! (`watcher::Watcher::finish`). The summary and every note go to stderr, so stdout holds only
+//! events.
 //!
 //! Checked here (Linux): the portable half by `cargo test -p netnotify-watch`; the Windows
 //! half cross-built for `x86_64-pc-windows-gnu` and linted for both msvc targets against

@@ -19,9 +19,10 @@ use std::vec::Vec;
 
 use crate::model::names::Names;
 use crate::model::status::NtStatus;
+use crate::output::trace::decode::{self, Item, Value};
 use crate::output::trace::{
     CAPTURE_STATE, DESCRIPTOR_EVENT_METADATA, DESCRIPTOR_PAYLOAD, DESCRIPTOR_PROVIDER_TRAITS,
-    EventDescriptor, Guid, InType, OutType, PAYLOAD_PARTS, PROVIDER_GUID, PROVIDER_TRAITS, Parts,
+    EventDescriptor, Guid, OutType, PAYLOAD_PARTS, PROVIDER_GUID, PROVIDER_TRAITS, Parts,
     ProviderInformation, RegHandle, Trace,
 };
 
@@ -469,9 +470,10 @@ fn event_name(metadata: &[u8]) -> &[u8] {
 
 /// A `TraceLogging` event as one JSON object: `{"event":NAME,FIELD:VALUE,…}`.
 ///
-/// Numbers as numbers (`BOOL32` as `true`/`false`), addresses and text as strings. The simulator's own reading of the bytes, for
-/// readable tests; the Wine harness decodes the same bytes with a decoder this project did not
-/// write (`ci/wine/etw.py`).
+/// Numbers as numbers (`BOOL32` as `true`/`false`), addresses and text as strings: the
+/// project's one decoder ([`decode::decode`], the watcher's) walks the bytes, and this writes
+/// its values as JSON, for readable tests; the Wine harness decodes the same bytes with a
+/// decoder this project did not write (`ci/wine/etw.py`).
 #[must_use]
 pub fn decode(write: &Write) -> String {
     decode_bytes(&write.metadata, &write.payload)
@@ -479,194 +481,69 @@ pub fn decode(write: &Write) -> String {
 }
 
 fn decode_bytes(metadata: &[u8], payload: &[u8]) -> Option<String> {
-    let size = usize::from(u16::from_le_bytes([*metadata.first()?, *metadata.get(1)?]));
-    if size != metadata.len() || *metadata.get(2)? != 0 {
+    // The driver's metadata has no tags (the old reader's check, kept).
+    if *metadata.get(2)? != 0 {
         return None;
     }
-    let mut meta = metadata.get(3..)?;
-    let mut data = payload;
-    let (name, rest) = cstr(meta)?;
-    meta = rest;
-    let mut json = format!("{{\"event\":\"{name}\"");
-    while !meta.is_empty() {
-        let (field, rest) = cstr(meta)?;
-        let in_type = *rest.first()?;
-        let (out_type, rest) = if in_type & 0x80 == 0 {
-            (0, rest.get(1..)?)
-        } else {
-            (*rest.get(1)?, rest.get(2..)?)
+    let event = decode::decode(metadata, payload, 8).ok()?;
+    let mut json = format!("{{\"event\":\"{}\"", event.name);
+    for item in event.fields {
+        let Item::Field(field) = item.ok()? else {
+            return None;
         };
-        meta = rest;
-        let (value, rest) = value(InType::from_int(in_type & 0x7F), out_type, data)?;
-        data = rest;
-        let _ = write!(json, ",\"{field}\":{value}");
-    }
-    if !data.is_empty() {
-        return None;
+        let value = json_value(field.value, field.meta.out_type)?;
+        let _ = write!(json, ",\"{}\":{value}", field.meta.name);
     }
     json.push('}');
     Some(json)
 }
 
-fn cstr(bytes: &[u8]) -> Option<(&str, &[u8])> {
-    let end = bytes.iter().position(|&byte| byte == 0)?;
-    Some((
-        core::str::from_utf8(bytes.get(..end)?).ok()?,
-        bytes.get(end + 1..)?,
-    ))
+/// Text as a JSON string.
+fn quoted(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-fn value(in_type: InType, out_type: u8, data: &[u8]) -> Option<(String, &[u8])> {
-    let take = |count: usize| Some((data.get(..count)?, data.get(count..)?));
-    Some(match in_type {
-        InType::U8 => {
-            let (bytes, rest) = take(1)?;
-            (format!("{}", bytes.first()?), rest)
+/// A decoded value as JSON, by its in-type and out-type: what the simulator's tests read.
+fn json_value(value: Value<'_>, out_type: u8) -> Option<String> {
+    Some(match value {
+        Value::U8(number) => format!("{number}"),
+        Value::U16(number) => format!("{number}"),
+        Value::I32(number) => format!("{number}"),
+        Value::I64(number) => format!("{number}"),
+        Value::U32(bits) if out_type == OutType::IPv4.as_int() => {
+            format!("\"{}\"", std::net::Ipv4Addr::from(bits.to_le_bytes()))
         }
-        InType::U32 if out_type == OutType::IPv4.as_int() => {
-            let (bytes, rest) = take(4)?;
-            let octets: [u8; 4] = bytes.try_into().ok()?;
-            (format!("\"{}\"", std::net::Ipv4Addr::from(octets)), rest)
-        }
-        InType::U32 | InType::U64 if out_type == OutType::Hex.as_int() => hex_value(in_type, data)?,
-        InType::U32 => {
-            let (bytes, rest) = take(4)?;
-            (
-                format!("{}", u32::from_le_bytes(bytes.try_into().ok()?)),
-                rest,
-            )
-        }
-        InType::U16 => {
-            let (bytes, rest) = take(2)?;
-            (
-                format!("{}", u16::from_le_bytes(bytes.try_into().ok()?)),
-                rest,
-            )
-        }
-        InType::I32 => {
-            let (bytes, rest) = take(4)?;
-            (
-                format!("{}", i32::from_le_bytes(bytes.try_into().ok()?)),
-                rest,
-            )
-        }
-        InType::I64 => {
-            let (bytes, rest) = take(8)?;
-            (
-                format!("{}", i64::from_le_bytes(bytes.try_into().ok()?)),
-                rest,
-            )
-        }
-        InType::Bool32 => {
-            let (bytes, rest) = take(4)?;
-            (
-                format!("{}", u32::from_le_bytes(bytes.try_into().ok()?) != 0),
-                rest,
-            )
-        }
+        // An integer with the hex out-type (a LUID, the flags): `0x` and as many digits as
+        // its width has.
+        Value::U32(number) if out_type == OutType::Hex.as_int() => format!("\"{number:#010x}\""),
+        Value::U64(number) if out_type == OutType::Hex.as_int() => format!("\"{number:#018x}\""),
+        Value::U32(number) => format!("{number}"),
+        Value::U64(number) => format!("{number}"),
+        Value::Bool32(number) => format!("{}", number != 0),
         // As JSON writes an f64: the shortest text that reads back to it.
-        InType::F64 => {
-            let (bytes, rest) = take(8)?;
-            (
-                format!("{:?}", f64::from_le_bytes(bytes.try_into().ok()?)),
-                rest,
-            )
+        Value::F64(number) => format!("{number:?}"),
+        Value::CStr8(bytes) => quoted(core::str::from_utf8(bytes).ok()?),
+        Value::CStr16(units) => {
+            quoted(&String::from_utf16(&units.units().collect::<Vec<_>>()).ok()?)
         }
-        InType::U64 => {
-            let (bytes, rest) = take(8)?;
-            (
-                format!("{}", u64::from_le_bytes(bytes.try_into().ok()?)),
-                rest,
-            )
+        Value::Array(array) if array.in_type == decode::in_type::U32 => {
+            let values: Vec<String> = array
+                .iter()
+                .map(|element| match element {
+                    Value::U32(number) => Some(format!("{number}")),
+                    _ => None,
+                })
+                .collect::<Option<_>>()?;
+            format!("[{}]", values.join(","))
         }
-        InType::U32Array | InType::Binary => counted(in_type, out_type, data)?,
-        InType::CStr16 => {
-            let mut units = Vec::new();
-            let mut rest = data;
-            loop {
-                let unit = u16::from_le_bytes([*rest.first()?, *rest.get(1)?]);
-                rest = rest.get(2..)?;
-                if unit == 0 {
-                    break;
-                }
-                units.push(unit);
-            }
-            let text = String::from_utf16(&units).ok()?;
-            (
-                format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")),
-                rest,
-            )
+        // No address (count 0): empty, as an absent text is.
+        Value::Binary([]) if out_type == OutType::SocketAddress.as_int() => "\"\"".into(),
+        Value::Binary(bytes) if out_type == OutType::SocketAddress.as_int() => {
+            format!("\"{}\"", socket_address(bytes)?)
         }
-        InType::CStr8 => {
-            let (text, rest) = cstr(data)?;
-            (
-                format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")),
-                rest,
-            )
-        }
-        _ => return None,
-    })
-}
-
-/// An integer with the hex out-type (a LUID, the flags): `0x` and its digits, as many as
-/// its width has.
-fn hex_value(in_type: InType, data: &[u8]) -> Option<(String, &[u8])> {
-    let take = |count: usize| Some((data.get(..count)?, data.get(count..)?));
-    Some(match in_type {
-        InType::U32 => {
-            let (bytes, rest) = take(4)?;
-            (
-                format!("\"{:#010x}\"", u32::from_le_bytes(bytes.try_into().ok()?)),
-                rest,
-            )
-        }
-        InType::U64 => {
-            let (bytes, rest) = take(8)?;
-            (
-                format!("\"{:#018x}\"", u64::from_le_bytes(bytes.try_into().ok()?)),
-                rest,
-            )
-        }
-        _ => return None,
-    })
-}
-
-/// A counted value (a `u16` count, then its elements): the zones' `u32`s, an address.
-fn counted(in_type: InType, out_type: u8, data: &[u8]) -> Option<(String, &[u8])> {
-    let take = |count: usize| Some((data.get(..count)?, data.get(count..)?));
-    Some(match in_type {
-        InType::U32Array => {
-            let (count, rest) = take(2)?;
-            let count = usize::from(u16::from_le_bytes(count.try_into().ok()?));
-            let bytes = rest.get(..count.checked_mul(4)?)?;
-            let values: Vec<String> = bytes
-                .chunks_exact(4)
-                .filter_map(|unit| Some(format!("{}", u32::from_le_bytes(unit.try_into().ok()?))))
-                .collect();
-            (format!("[{}]", values.join(",")), rest.get(bytes.len()..)?)
-        }
-        InType::Binary if out_type == OutType::SocketAddress.as_int() => {
-            let (length, rest) = take(2)?;
-            let length = usize::from(u16::from_le_bytes(length.try_into().ok()?));
-            let sockaddr = rest.get(..length)?;
-            // No address (count 0): empty, as an absent text is.
-            let text = if length == 0 {
-                String::new()
-            } else {
-                socket_address(sockaddr)?
-            };
-            (format!("\"{text}\""), rest.get(length..)?)
-        }
-        InType::Binary if out_type == OutType::IPv6.as_int() => {
-            let (length, rest) = take(2)?;
-            if length != [16, 0] {
-                return None;
-            }
-            let octets: [u8; 16] = rest.get(..16)?.try_into().ok()?;
-            (
-                format!("\"{}\"", std::net::Ipv6Addr::from(octets)),
-                rest.get(16..)?,
-            )
+        Value::Binary(bytes) if out_type == OutType::IPv6.as_int() => {
+            let octets: [u8; 16] = bytes.try_into().ok()?;
+            format!("\"{}\"", std::net::Ipv6Addr::from(octets))
         }
         _ => return None,
     })

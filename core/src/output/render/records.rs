@@ -1,7 +1,8 @@
 //! The driver's own records, written: each variant's line (`settings`, `loaded`, `unloaded`,
 //! `storm:`, `error:`, `warning:`) and its fields for a [`Visit`]or, from the same field
 //! table; the header every record's object starts with ([`visit_header`]); and the lines of
-//! any record ([`record_lines`]), the one renderer the policy prints a record with.
+//! any record ([`record_lines`]), the one renderer the policy prints a record with, and of a
+//! decoded ETW event ([`read_lines`]).
 //!
 //! A line's fields and the visitor's are written from the same constants of
 //! [`crate::model::fields`] (`segment!` where a run is fixed, `put_field` beside
@@ -25,6 +26,7 @@ use crate::model::record::{
 use crate::model::settings::{REG_DWORD, RawValue, Settings};
 use crate::output::line::Line;
 use crate::output::trace::provider::BracedGuid;
+use crate::output::trace::read::{Read, Said};
 
 use super::events::{
     PREFIX, address_event, interface_event, route_event, stable_entry, stable_header,
@@ -165,6 +167,45 @@ pub fn record_lines(record: &Record) -> (Option<Line>, Option<Line>) {
                 None,
             )
         }
+    }
+}
+
+/// The driver's lines of what an event says.
+///
+/// Its record's (one, or two for an interface's full state), an error's or a warning's line,
+/// and for `counters`, which has no line of the driver's, the `unloaded` line's form with the
+/// word `counters` (docs/lines.md, "Events as lines"). A `present` record's line has its
+/// change word `present` (docs/lines.md).
+#[must_use]
+pub fn read_lines(read: &Read) -> (Option<Line>, Option<Line>) {
+    match &read.said {
+        Said::Message(message) => {
+            let word = if message.error {
+                "error: "
+            } else {
+                "warning: "
+            };
+            let mut line = Line::new();
+            line.push_str(PREFIX);
+            line.push_str(word);
+            line.push_str(message.text());
+            (Some(line), None)
+        }
+        Said::Record(Record::Counters(totals)) => {
+            let mut unloaded = Line::new();
+            write_unloaded(&mut unloaded, totals);
+            let rest = unloaded
+                .as_str()
+                .strip_prefix(PREFIX)
+                .and_then(|rest| rest.strip_prefix("unloaded"))
+                .unwrap_or_default();
+            let mut line = Line::new();
+            line.push_str(PREFIX);
+            line.push_str("counters");
+            line.push_str(rest);
+            (Some(line), None)
+        }
+        Said::Record(record) => record_lines(record),
     }
 }
 

@@ -37,6 +37,7 @@ pub mod decode;
 mod encoding;
 mod events;
 pub(crate) mod provider;
+pub mod read;
 pub mod schema;
 mod session;
 

@@ -1,0 +1,231 @@
+//! The watcher's three forms for the built-in scenario (`cargo replay`'s laptop joining
+//! Wi-Fi), its events as the simulator's ETW double delivers them to a session that took
+//! every keyword from before load and asked for capture state: exact outputs, and the round
+//! trip of `--scenario` through `cargo replay`.
+
+use netnotify_replay::{EtwSession, Output, parse, run_with};
+use netnotify_watch::args::{Format, Options};
+use netnotify_watch::watcher::{KEPT_OUT, Received, Watcher};
+use serde_json::Value;
+
+/// The first event's timestamp, a `FILETIME` (2024-11-30T04:00:00Z); each next event 1 ms on.
+const START: i64 = 133_774_128_000_000_000;
+
+fn unhex(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|at| u8::from_str_radix(&text[at..at + 2], 16).unwrap())
+        .collect()
+}
+
+/// A write's keyword, metadata and payload.
+type Write = (u64, Vec<u8>, Vec<u8>);
+
+/// The scenario's output as `output` writes it, and each write's keyword, metadata and payload.
+fn played(text: &str, output: Output) -> (Vec<String>, Vec<Write>) {
+    let scenario = parse(text).expect("a scenario");
+    let session = EtwSession {
+        listen: Some((5, 0x1F)),
+        capture_state: true,
+    };
+    let (mut out, mut notes) = (Vec::new(), Vec::new());
+    let (_, log) = run_with(&scenario, output, session, &mut out, &mut notes).expect("in memory");
+    let writes = log
+        .iter()
+        .map(|call| serde_json::from_str::<Value>(call).expect("a JSON call"))
+        .filter(|call| call["call"] == "EtwWriteTransfer")
+        .map(|call| {
+            let (mut metadata, mut payload) = (Vec::new(), Vec::new());
+            for data in call["data"].as_array().expect("data") {
+                let bytes = unhex(data["hex"].as_str().expect("hex"));
+                match data["type"].as_u64().expect("type") {
+                    1 => metadata = bytes,
+                    0 => payload.extend(bytes),
+                    _ => {}
+                }
+            }
+            (
+                call["keyword"].as_u64().expect("keyword"),
+                metadata,
+                payload,
+            )
+        })
+        .collect();
+    let out = String::from_utf8(out).expect("UTF-8");
+    (out.lines().map(str::to_owned).collect(), writes)
+}
+
+/// What the watcher prints for `writes` with `options`: stdout (the events, then what
+/// `finish` writes) and stderr.
+fn watched(writes: &[Write], options: Options) -> (String, String) {
+    let mut watcher = Watcher::new(options);
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    for (at, (keyword, metadata, payload)) in writes.iter().enumerate() {
+        let event = Received {
+            keyword: *keyword,
+            timestamp: START + i64::try_from(at).unwrap() * 10_000,
+            pointer_size: 8,
+            metadata: Some(metadata),
+            payload,
+        };
+        watcher.event(&event, &mut out, &mut err).unwrap();
+    }
+    watcher.finish(&mut out, &mut err).unwrap();
+    (
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+fn options(format: Format, time: bool) -> Options {
+    Options {
+        format,
+        time,
+        ..Options::default()
+    }
+}
+
+/// The driver's lines that have an event: from `settings` on.
+fn with_events(lines: &[String]) -> Vec<String> {
+    let first = lines
+        .iter()
+        .position(|line| line.starts_with("netnotify: settings "))
+        .expect("settings");
+    lines[first..].to_vec()
+}
+
+#[test]
+fn the_built_in_scenario_in_the_driver_s_lines() {
+    let (lines, writes) = played(netnotify_replay::LAPTOP_JOINS_WIFI, Output::Lines);
+    let (out, err) = watched(&writes, options(Format::Lines, false));
+    assert_eq!(err, "");
+    let out: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        out[..5],
+        [
+            "netnotify: settings Notifications=15 Family=0 InitialNotification=1 Requery=1 Verbosity=2 LinesPerSecond=20 Burst=100",
+            "netnotify: interface initial (no row)",
+            "netnotify: interface initial (no row)",
+            "netnotify: address initial (no row)",
+            "netnotify: address initial (no row)",
+        ]
+    );
+    // Every line but capture state's (`counters`, and the rundown's `present` events: two
+    // lines for each of the two interfaces, two addresses, five routes) is the driver's, in
+    // order; nothing is kept out here.
+    let present = |line: &&&str| line.split(' ').nth(2) == Some("present");
+    assert_eq!(out.iter().filter(present).count(), 2 * 2 + 2 + 5);
+    let driver: Vec<String> = out
+        .iter()
+        .filter(|line| !line.starts_with("netnotify: counters ") && !present(line))
+        .map(|line| (*line).to_owned())
+        .collect();
+    assert!(!out.iter().any(|line| line.starts_with(KEPT_OUT)));
+    assert_eq!(driver, with_events(&lines));
+    assert_eq!(
+        out.iter()
+            .filter(|line| line.starts_with("netnotify: counters "))
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn with_time_each_line_has_its_event_s_timestamp_in_front() {
+    let (_, writes) = played(netnotify_replay::LAPTOP_JOINS_WIFI, Output::Lines);
+    let (plain, _) = watched(&writes, options(Format::Lines, false));
+    let (timed, err) = watched(&writes, options(Format::Lines, true));
+    assert_eq!(err, "");
+    let timed: Vec<&str> = timed.lines().collect();
+    assert_eq!(
+        timed[..5],
+        [
+            "2024-11-30T04:00:00Z netnotify: settings Notifications=15 Family=0 InitialNotification=1 Requery=1 Verbosity=2 LinesPerSecond=20 Burst=100",
+            "2024-11-30T04:00:00.0010000Z netnotify: interface initial (no row)",
+            "2024-11-30T04:00:00.0020000Z netnotify: interface initial (no row)",
+            "2024-11-30T04:00:00.0030000Z netnotify: address initial (no row)",
+            "2024-11-30T04:00:00.0040000Z netnotify: address initial (no row)",
+        ]
+    );
+    // Without the time, byte for byte the lines; with it, the same after the first space.
+    let untimed: Vec<&str> = timed
+        .iter()
+        .map(|line| line.split_once(' ').unwrap().1)
+        .collect();
+    assert_eq!(untimed, plain.lines().collect::<Vec<_>>());
+}
+
+#[test]
+fn json_is_cargo_replay_s_objects() {
+    let (objects, writes) = played(netnotify_replay::LAPTOP_JOINS_WIFI, Output::Json);
+    let (out, err) = watched(&writes, options(Format::Json, false));
+    assert_eq!(err, "");
+    let out: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        out[..5],
+        [
+            r#"{"kind":"settings","seq":1,"printed":true,"Notifications":15,"Family":0,"InitialNotification":1,"Requery":1,"Verbosity":2,"LinesPerSecond":20,"Burst":100}"#,
+            r#"{"kind":"interface","change":"initial","seq":1,"printed":true,"row":null}"#,
+            r#"{"kind":"interface","change":"initial","seq":2,"printed":true,"row":null}"#,
+            r#"{"kind":"address","change":"initial","seq":1,"printed":true,"row":null}"#,
+            r#"{"kind":"address","change":"initial","seq":2,"printed":true,"row":null}"#,
+        ]
+    );
+    let ours: Vec<&str> = out
+        .iter()
+        .copied()
+        .filter(|object| !object.starts_with(r#"{"kind":"counters""#))
+        .collect();
+    let first = objects
+        .iter()
+        .position(|object| object.starts_with(r#"{"kind":"settings""#))
+        .unwrap();
+    assert_eq!(
+        ours,
+        objects[first..]
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn the_scenario_replays_to_the_same_lines() {
+    let (lines, writes) = played(netnotify_replay::LAPTOP_JOINS_WIFI, Output::Lines);
+    let (scenario, err) = watched(&writes, options(Format::Scenario, false));
+    assert_eq!(err, "");
+    let (replayed, _) = played(&scenario, Output::Lines);
+    assert_eq!(with_events(&replayed), with_events(&lines));
+}
+
+#[test]
+fn the_storm_s_kept_out_events_are_marked_and_the_rest_are_the_driver_s_lines() {
+    let (lines, writes) = played(netnotify_replay::VPN_ROUTE_STORM, Output::Lines);
+    let (out, err) = watched(&writes, options(Format::Lines, false));
+    assert_eq!(err, "");
+    let kept_out = out
+        .lines()
+        .filter(|line| line.starts_with(KEPT_OUT))
+        .count();
+    assert!(kept_out > 1000, "{kept_out}");
+    assert!(
+        out.lines()
+            .all(|line| line.starts_with(KEPT_OUT) || line.starts_with("netnotify: "))
+    );
+    // Each marked line is a line the driver's renderer writes (a route's).
+    assert!(
+        out.lines()
+            .filter_map(|line| line.strip_prefix(KEPT_OUT))
+            .all(|line| line.starts_with("netnotify: route "))
+    );
+    let driver: Vec<String> = out
+        .lines()
+        .filter(|line| {
+            !line.starts_with(KEPT_OUT)
+                && !line.starts_with("netnotify: counters ")
+                && line.split(' ').nth(2) != Some("present")
+        })
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(driver, with_events(&lines));
+}
