@@ -428,7 +428,10 @@ pub fn run(options: Options) -> ExitCode {
         Some(Ok(lost)) => Some(lost),
         None => None,
     };
-    if let Ok(watcher) = shared.watcher.lock() {
+    if let Ok(mut watcher) = shared.watcher.lock() {
+        // `--scenario`: the steps of every event, once the session has ended.
+        let _ = watcher.finish(&mut std::io::stdout().lock(), &mut std::io::stderr().lock());
+        let _ = std::io::stdout().flush();
         eprintln!("{}", watcher.summary(lost));
     }
     drop((logger_name, file_name));
