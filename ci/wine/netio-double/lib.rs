@@ -486,6 +486,9 @@ fn log(line: &str) {
 
 /// Calls the provider's enable callback as a controller does, with `code`.
 fn enable(code: u32, level: u8, any: u64) {
+    // Held through the callback: `EtwUnregister` waits for it, so that a callback the watcher's
+    // session started (etw_transport.rs, another thread) never runs into an unloaded driver.
+    let _calling = CALLING.lock().unwrap_or_else(PoisonError::into_inner);
     let provider = PROVIDER
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -532,6 +535,9 @@ fn control(code: u32) {
         enable(0, 0, 0);
     }
 }
+
+/// Held by [`enable`] while it calls the provider's enable callback.
+static CALLING: Mutex<()> = Mutex::new(());
 
 /// The level and keywords of the last enable callback; `None` once disabled.
 static ENABLED: Mutex<Option<(u8, u64)>> = Mutex::new(None);
@@ -701,6 +707,8 @@ pub unsafe extern "system" fn EtwUnregister(handle: u64) -> NtStatus {
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .take();
+    // An enable callback in progress ends before the unregister returns, as ETW waits for it.
+    drop(CALLING.lock().unwrap_or_else(PoisonError::into_inner));
     if handle != REGHANDLE || registered.is_none() {
         misuse("EtwUnregister of a provider that is not registered");
         return NtStatus::INVALID_PARAMETER;
