@@ -24,6 +24,12 @@
 //! `EVENT_HEADER_EXT_TYPE_EVENT_SCHEMA_TL` item of `ExtendedData`
 //! (<https://learn.microsoft.com/windows/win32/api/evntcons/ns-evntcons-event_header_extended_data_item>);
 //! everything else is decided in `watcher.rs`.
+//!
+//! With the feature `wine-etw-double` (the Wine harness's build only, `ci/wine/run --watch`),
+//! the six consumer routines come from the ETW transport double, `etwdouble.dll`
+//! (ci/wine/netio-double/etw_transport.rs), with windows-sys's signatures: Wine 8.0's sechost
+//! stubs them. Everything else, the Windows build included, is as windows-sys binds it
+//! (advapi32.dll).
 
 use core::ffi::c_void;
 use core::mem::{offset_of, size_of};
@@ -37,20 +43,69 @@ use netnotify_core::output::trace::PROVIDER_GUID;
 use windows_sys::Win32::Foundation::{ERROR_CANCELLED, ERROR_SUCCESS, GetLastError};
 use windows_sys::Win32::System::Console::SetConsoleCtrlHandler;
 use windows_sys::Win32::System::Diagnostics::Etw::{
-    CONTROLTRACE_HANDLE, CloseTrace, ControlTraceW, EVENT_CONTROL_CODE_CAPTURE_STATE,
-    EVENT_CONTROL_CODE_ENABLE_PROVIDER, EVENT_HEADER_EXT_TYPE_EVENT_SCHEMA_TL,
-    EVENT_HEADER_EXTENDED_DATA_ITEM, EVENT_HEADER_FLAG_32_BIT_HEADER, EVENT_RECORD,
-    EVENT_TRACE_CONTROL_STOP, EVENT_TRACE_LOGFILEW, EVENT_TRACE_PROPERTIES,
-    EVENT_TRACE_REAL_TIME_MODE, EnableTraceEx2, OpenTraceW, PROCESS_TRACE_MODE_EVENT_RECORD,
-    PROCESS_TRACE_MODE_REAL_TIME, PROCESSTRACE_HANDLE, ProcessTrace, StartTraceW,
-    TRACE_LEVEL_VERBOSE, WNODE_FLAG_TRACED_GUID,
+    CONTROLTRACE_HANDLE, EVENT_CONTROL_CODE_CAPTURE_STATE, EVENT_CONTROL_CODE_ENABLE_PROVIDER,
+    EVENT_HEADER_EXT_TYPE_EVENT_SCHEMA_TL, EVENT_HEADER_EXTENDED_DATA_ITEM,
+    EVENT_HEADER_FLAG_32_BIT_HEADER, EVENT_RECORD, EVENT_TRACE_CONTROL_STOP, EVENT_TRACE_LOGFILEW,
+    EVENT_TRACE_PROPERTIES, EVENT_TRACE_REAL_TIME_MODE, PROCESS_TRACE_MODE_EVENT_RECORD,
+    PROCESS_TRACE_MODE_REAL_TIME, PROCESSTRACE_HANDLE, TRACE_LEVEL_VERBOSE, WNODE_FLAG_TRACED_GUID,
+};
+#[cfg(not(feature = "wine-etw-double"))]
+use windows_sys::Win32::System::Diagnostics::Etw::{
+    CloseTrace, ControlTraceW, EnableTraceEx2, OpenTraceW, ProcessTrace, StartTraceW,
 };
 use windows_sys::core::{BOOL, GUID};
+#[cfg(feature = "wine-etw-double")]
+use wine::{CloseTrace, ControlTraceW, EnableTraceEx2, OpenTraceW, ProcessTrace, StartTraceW};
 
 use crate::args::Options;
 use crate::watcher::{
     ERROR_ALREADY_EXISTS, Lost, Received, SESSION_NAME, Watcher, failure, stale_session,
 };
+
+/// The Wine harness's flavour: the consumer routines from the ETW transport double, declared
+/// with windows-sys's signatures ("`StartTraceW` function (evntrace.h)" and its siblings).
+#[cfg(feature = "wine-etw-double")]
+mod wine {
+    use windows_sys::Win32::Foundation::{FILETIME, WIN32_ERROR};
+    use windows_sys::Win32::System::Diagnostics::Etw::{
+        CONTROLTRACE_HANDLE, ENABLE_TRACE_PARAMETERS, EVENT_TRACE_CONTROL, EVENT_TRACE_LOGFILEW,
+        EVENT_TRACE_PROPERTIES, PROCESSTRACE_HANDLE,
+    };
+    use windows_sys::core::{GUID, PCWSTR};
+
+    #[link(name = "etwdouble", kind = "raw-dylib")]
+    unsafe extern "system" {
+        pub fn StartTraceW(
+            tracehandle: *mut CONTROLTRACE_HANDLE,
+            instancename: PCWSTR,
+            properties: *mut EVENT_TRACE_PROPERTIES,
+        ) -> WIN32_ERROR;
+        pub fn EnableTraceEx2(
+            tracehandle: CONTROLTRACE_HANDLE,
+            providerid: *const GUID,
+            controlcode: u32,
+            level: u8,
+            matchanykeyword: u64,
+            matchallkeyword: u64,
+            timeout: u32,
+            enableparameters: *const ENABLE_TRACE_PARAMETERS,
+        ) -> WIN32_ERROR;
+        pub fn OpenTraceW(logfile: *mut EVENT_TRACE_LOGFILEW) -> PROCESSTRACE_HANDLE;
+        pub fn ProcessTrace(
+            handlearray: *const PROCESSTRACE_HANDLE,
+            handlecount: u32,
+            starttime: *const FILETIME,
+            endtime: *const FILETIME,
+        ) -> WIN32_ERROR;
+        pub fn CloseTrace(tracehandle: PROCESSTRACE_HANDLE) -> WIN32_ERROR;
+        pub fn ControlTraceW(
+            tracehandle: CONTROLTRACE_HANDLE,
+            instancename: PCWSTR,
+            properties: *mut EVENT_TRACE_PROPERTIES,
+            controlcode: EVENT_TRACE_CONTROL,
+        ) -> WIN32_ERROR;
+    }
+}
 
 /// Set by the console's Ctrl+C (or Ctrl+Break, or the console closing).
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -373,7 +428,10 @@ pub fn run(options: Options) -> ExitCode {
         Some(Ok(lost)) => Some(lost),
         None => None,
     };
-    if let Ok(watcher) = shared.watcher.lock() {
+    if let Ok(mut watcher) = shared.watcher.lock() {
+        // `--scenario`: the steps of every event, once the session has ended.
+        let _ = watcher.finish(&mut std::io::stdout().lock(), &mut std::io::stderr().lock());
+        let _ = std::io::stdout().flush();
         eprintln!("{}", watcher.summary(lost));
     }
     drop((logger_name, file_name));

@@ -58,6 +58,8 @@ use netnotify_core::output::trace::{CAPTURE_STATE, EventDescriptor, Guid};
 use netnotify_core::sim::{Call, Sim, etw_log};
 use netnotify_replay::EtwSession;
 
+mod etw_transport;
+
 /// Where the harness and the double meet: `$WINEPREFIX/drive_c/netnotify`.
 const FOLDER: &str = r"C:\netnotify";
 /// How long the double waits for the harness's `go` before it gives up on the events.
@@ -442,6 +444,11 @@ static PROVIDER: Mutex<Option<Provider>> = Mutex::new(None);
 static LOG: Mutex<()> = Mutex::new(());
 /// Whether `EtwSetInformation` made ETW read the data descriptors' types.
 static TYPES_READ: AtomicBool = AtomicBool::new(false);
+/// The traits `EtwSetInformation(EventProviderSetTraits)` set: ETW gives them to a consumer
+/// with each event (`EVENT_HEADER_EXT_TYPE_PROV_TRAITS`).
+static TRAITS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+/// `EventProviderSetTraits` (evntprov.h's `EVENT_INFO_CLASS`).
+const SET_TRAITS: i32 = 2;
 /// `ExWaitForRundownProtectionRelease` returned since the last `ExInitializeRundownProtection`:
 /// no enable callback holds the protection, so none can write with the handle any more.
 static RUNDOWN_WAITED: AtomicBool = AtomicBool::new(false);
@@ -479,6 +486,9 @@ fn log(line: &str) {
 
 /// Calls the provider's enable callback as a controller does, with `code`.
 fn enable(code: u32, level: u8, any: u64) {
+    // Held through the callback: `EtwUnregister` waits for it, so that a callback the watcher's
+    // session started (etw_transport.rs, another thread) never runs into an unloaded driver.
+    let _calling = CALLING.lock().unwrap_or_else(PoisonError::into_inner);
     let provider = PROVIDER
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -487,6 +497,11 @@ fn enable(code: u32, level: u8, any: u64) {
     let Some((guid, Some(callback), context)) = provider else {
         return;
     };
+    match code {
+        0 => *ENABLED.lock().unwrap_or_else(PoisonError::into_inner) = None,
+        1 => *ENABLED.lock().unwrap_or_else(PoisonError::into_inner) = Some((level, any)),
+        _ => {}
+    }
     log(&etw_log::enable_line(code, level, any, 0));
     // SAFETY: the callback and context the driver registered, which stay valid until it
     // unregisters; the lock is not held, so the callback may write events.
@@ -502,6 +517,30 @@ fn enable(code: u32, level: u8, any: u64) {
         );
     }
 }
+
+/// What a watcher's session asked later (`etw_transport.rs`): `code` 1 is a change of the
+/// sessions' combined level and keywords (none left: disabled), 2 a capture-state request.
+fn control(code: u32) {
+    let combined = etw_transport::combined(session().listen);
+    if code == CAPTURE_STATE {
+        enable(CAPTURE_STATE, 0, 0);
+    } else if code == etw_transport::SESSION_GONE
+        && combined == *ENABLED.lock().unwrap_or_else(PoisonError::into_inner)
+    {
+        // The sessions left ask what was asked: nothing to tell the provider (and the
+        // harness's own session's log stays `cargo replay --etw`'s).
+    } else if let Some((level, any)) = combined {
+        enable(1, level, any);
+    } else {
+        enable(0, 0, 0);
+    }
+}
+
+/// Held by [`enable`] while it calls the provider's enable callback.
+static CALLING: Mutex<()> = Mutex::new(());
+
+/// The level and keywords of the last enable callback; `None` once disabled.
+static ENABLED: Mutex<Option<(u8, u64)>> = Mutex::new(None);
 
 /// Harness only: the kernel's `EtwRegister`, registering with the double's session.
 #[unsafe(no_mangle)]
@@ -536,7 +575,10 @@ pub unsafe extern "system" fn EtwRegister(
     // SAFETY: non-NULL, and valid for a write (EtwRegister's contract). Written before the
     // enable callback, as ETW does.
     unsafe { handle.write(REGHANDLE) };
-    if let Some((level, any)) = session().listen {
+    // The harness's session and the watcher's (etw_transport.rs), combined as ETW combines
+    // sessions: one enable callback inside the registration.
+    etw_transport::registered(etw_transport::provider_bytes(&guid), control);
+    if let Some((level, any)) = etw_transport::combined(session().listen) {
         enable(1, level, any);
     }
     NtStatus::SUCCESS
@@ -557,6 +599,9 @@ pub unsafe extern "system" fn EtwSetInformation(
     // SAFETY: `length` readable bytes (EtwSetInformation's contract).
     let bytes = unsafe { slice::from_raw_parts(information, length as usize) };
     log(&etw_log::set_information_line(class.cast_unsigned(), bytes));
+    if class == SET_TRAITS {
+        *TRAITS.lock().unwrap_or_else(PoisonError::into_inner) = bytes.to_vec();
+    }
     TYPES_READ.store(true, Ordering::Release);
     NtStatus::SUCCESS
 }
@@ -637,6 +682,21 @@ pub unsafe extern "system" fn EtwWriteTransfer(
         misuse("EtwWriteTransfer with an event of 64 KB or more");
     }
     log(&etw_log::write_line(&descriptor, &parts));
+    let provider = PROVIDER
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .as_ref()
+        .map(|provider| etw_transport::provider_bytes(&provider.guid));
+    if let Some(provider) = provider {
+        // SAFETY: an EVENT_DESCRIPTOR is 16 bytes without padding (`EventDescriptor` mirrors
+        // it, checked against windows-sys in stand-ins/fidelity); read as bytes for the frame.
+        let bytes = unsafe { (&raw const descriptor).cast::<[u8; 16]>().read_unaligned() };
+        let traits = TRAITS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        etw_transport::deliver(provider, bytes, &parts, &traits);
+    }
     NtStatus::SUCCESS
 }
 
@@ -647,6 +707,8 @@ pub unsafe extern "system" fn EtwUnregister(handle: u64) -> NtStatus {
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .take();
+    // An enable callback in progress ends before the unregister returns, as ETW waits for it.
+    drop(CALLING.lock().unwrap_or_else(PoisonError::into_inner));
     if handle != REGHANDLE || registered.is_none() {
         misuse("EtwUnregister of a provider that is not registered");
         return NtStatus::INVALID_PARAMETER;
