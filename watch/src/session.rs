@@ -41,7 +41,9 @@ use std::time::{Duration, Instant};
 
 use netnotify_core::output::trace::PROVIDER_GUID;
 use windows_sys::Win32::Foundation::{ERROR_CANCELLED, ERROR_SUCCESS, GetLastError};
-use windows_sys::Win32::System::Console::SetConsoleCtrlHandler;
+use windows_sys::Win32::System::Console::{
+    CTRL_CLOSE_EVENT, CTRL_LOGOFF_EVENT, CTRL_SHUTDOWN_EVENT, SetConsoleCtrlHandler,
+};
 use windows_sys::Win32::System::Diagnostics::Etw::{
     CONTROLTRACE_HANDLE, EVENT_CONTROL_CODE_CAPTURE_STATE, EVENT_CONTROL_CODE_ENABLE_PROVIDER,
     EVENT_HEADER_EXT_TYPE_EVENT_SCHEMA_TL, EVENT_HEADER_EXTENDED_DATA_ITEM,
@@ -110,10 +112,38 @@ mod wine {
 /// Set by the console's Ctrl+C (or Ctrl+Break, or the console closing).
 static STOP: AtomicBool = AtomicBool::new(false);
 
-/// `SetConsoleCtrlHandler`'s routine: asks the main thread to stop; `TRUE`, handled.
-unsafe extern "system" fn on_ctrl(_ctrl_type: u32) -> BOOL {
+/// Set by `run` once the session is stopped and the summary printed.
+static DONE: AtomicBool = AtomicBool::new(false);
+
+/// How long a closing console waits for `run` to stop the session: the system ends the
+/// process some seconds after `CTRL_CLOSE_EVENT` whatever the handler does ("CTRL+CLOSE
+/// Signal", Microsoft Learn), 5 seconds by default.
+const CLOSE_WAIT: Duration = Duration::from_millis(4_500);
+
+/// `SetConsoleCtrlHandler`'s routine (on a thread of its own): asks the main thread to stop;
+/// `TRUE`, handled. For the console closing (or a logoff or shutdown), "the process
+/// terminates" once it returns TRUE ("CTRL+CLOSE Signal"), so it first waits for `run` to
+/// have stopped the session: a real-time session left without its consumer fills its
+/// buffers, and the driver's writes then fail until a watcher stops it.
+unsafe extern "system" fn on_ctrl(ctrl_type: u32) -> BOOL {
     STOP.store(true, Ordering::SeqCst);
+    if matches!(
+        ctrl_type,
+        CTRL_CLOSE_EVENT | CTRL_LOGOFF_EVENT | CTRL_SHUTDOWN_EVENT
+    ) {
+        let started = Instant::now();
+        while !DONE.load(Ordering::SeqCst) && started.elapsed() < CLOSE_WAIT {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
     1
+}
+
+/// `PEVENT_TRACE_BUFFER_CALLBACKW`: after each buffer of a log file, `FALSE` once Ctrl+C
+/// asked to stop, which ends `ProcessTrace` (the `CloseTrace` page: for a log file, the way to
+/// stop processing early; `CloseTrace` only after `ProcessTrace` returned).
+unsafe extern "system" fn on_buffer(_logfile: *mut EVENT_TRACE_LOGFILEW) -> u32 {
+    u32::from(!STOP.load(Ordering::SeqCst))
 }
 
 /// `EVENT_TRACE_PROPERTIES` with room for the session's name after it, where
@@ -338,6 +368,57 @@ fn enable(handle: CONTROLTRACE_HANDLE, keywords: u64) -> Result<(), (&'static st
     Ok(())
 }
 
+/// A panic anywhere (the event callback included) stops the session before the process
+/// ends. The workspace builds with `panic = "abort"`, so nothing unwinds and no `Drop` runs:
+/// without this a real-time session would stay without its consumer, fill its buffers, and
+/// the driver's writes would fail until the next watcher stopped it as stale.
+fn stop_on_panic(name: Vec<u16>) {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        report(info);
+        // A zero handle with the name addresses the session by name (as for a stale one).
+        let stopped = stop(CONTROLTRACE_HANDLE { Value: 0 }, &name).is_ok();
+        eprintln!(
+            "netnotify-watch: stopped by a bug (please report the message above); its session {}",
+            if stopped {
+                "was stopped"
+            } else {
+                "may be left: stop it with `logman stop netnotify-watch -ets`"
+            }
+        );
+    }));
+}
+
+/// Ends the processing of `trace`, once its session (`real_time`) was stopped or Ctrl+C asked
+/// a log file's to end; `ProcessTrace`'s status.
+fn close(
+    trace: PROCESSTRACE_HANDLE,
+    real_time: bool,
+    processing: std::thread::ScopedJoinHandle<'_, u32>,
+) -> u32 {
+    if real_time {
+        // A stopped session's last buffers are still delivered; a `CloseTrace` now would end
+        // `ProcessTrace` "after it has processed all real-time events in its buffers" and the
+        // flushed ones could be lost (the `CloseTrace` page). Wait for it to end by itself, a
+        // while.
+        let waited = Instant::now();
+        while !processing.is_finished() && waited.elapsed() < Duration::from_secs(2) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // SAFETY: the handle OpenTraceW returned; a real-time trace may be closed while
+        // ProcessTrace runs, which then returns.
+        let _ = unsafe { CloseTrace(trace) };
+        processing.join().unwrap_or(ERROR_SUCCESS)
+    } else {
+        // A log file: closed only after ProcessTrace returned (the page's rule); Ctrl+C ends
+        // it through `on_buffer`.
+        let status = processing.join().unwrap_or(ERROR_SUCCESS);
+        // SAFETY: the handle OpenTraceW returned, ProcessTrace done with it.
+        let _ = unsafe { CloseTrace(trace) };
+        status
+    }
+}
+
 /// Watches until Ctrl+C (or the end of a capture); the exit status.
 pub fn run(options: Options) -> ExitCode {
     // SAFETY: `on_ctrl` only stores to an atomic; adding a routine has no other precondition.
@@ -359,6 +440,7 @@ pub fn run(options: Options) -> ExitCode {
             Ok(started) => started,
             Err(code) => return fail("StartTraceW", code),
         };
+        stop_on_panic(name.clone());
         if let Err((call, status)) = enable(handle, keywords) {
             let _ = stop(handle, &name);
             return fail(call, status);
@@ -380,6 +462,7 @@ pub fn run(options: Options) -> ExitCode {
             PROCESS_TRACE_MODE_REAL_TIME | PROCESS_TRACE_MODE_EVENT_RECORD;
     }
     logfile.Anonymous2.EventRecordCallback = Some(on_event);
+    logfile.BufferCallback = Some(on_buffer);
     logfile.Context = core::ptr::from_ref(&shared).cast_mut().cast::<c_void>();
     // SAFETY: `logfile` names the session or file with a NUL-terminated string that outlives
     // the trace, and the callback's context is `shared`, which outlives ProcessTrace's thread.
@@ -412,9 +495,7 @@ pub fn run(options: Options) -> ExitCode {
             }
         }
         let lost = session.map(|handle| stop(handle, &name));
-        // SAFETY: the handle OpenTraceW returned; ProcessTrace returns once it is closed.
-        let _ = unsafe { CloseTrace(trace) };
-        (processing.join().unwrap_or(ERROR_SUCCESS), lost)
+        (close(trace, session.is_some(), processing), lost)
     });
     let _ = std::io::stdout().flush();
     let lost = match lost {
@@ -434,6 +515,8 @@ pub fn run(options: Options) -> ExitCode {
         let _ = std::io::stdout().flush();
         eprintln!("{}", watcher.summary(lost));
     }
+    // A closing console's handler may let the process end now.
+    DONE.store(true, Ordering::SeqCst);
     drop((logger_name, file_name));
     if status == ERROR_SUCCESS || status == ERROR_CANCELLED {
         ExitCode::SUCCESS

@@ -69,6 +69,7 @@ const ERROR_SUCCESS: u32 = 0;
 const ERROR_FILE_NOT_FOUND: u32 = 2;
 const ERROR_ACCESS_DENIED: u32 = 5;
 const ERROR_INVALID_HANDLE: u32 = 6;
+const ERROR_BAD_LENGTH: u32 = 24;
 const ERROR_NOT_SUPPORTED: u32 = 50;
 const ERROR_INVALID_PARAMETER: u32 = 87;
 const ERROR_ALREADY_EXISTS: u32 = 183;
@@ -411,6 +412,8 @@ struct Trace {
     callback: Option<unsafe extern "system" fn(*mut EVENT_RECORD)>,
     context: usize,
     closed: bool,
+    /// A `ProcessTrace` of it is running.
+    processing: bool,
 }
 
 static TRACES: Mutex<Vec<Trace>> = Mutex::new(Vec::new());
@@ -492,6 +495,15 @@ pub unsafe extern "system" fn StartTraceW(
         || base.LogFileMode & EVENT_TRACE_REAL_TIME_MODE == 0
     {
         return ERROR_INVALID_PARAMETER;
+    }
+    // The name is copied to LoggerNameOffset ("EVENT_TRACE_PROPERTIES structure": "Be sure to
+    // allocate enough memory for the EVENT_TRACE_PROPERTIES structure and session name"): a
+    // watcher whose properties have no room for it is refused here as well, not let through.
+    let room = (base.Wnode.BufferSize as usize).saturating_sub(base.LoggerNameOffset as usize);
+    if (base.LoggerNameOffset as usize) < size_of::<EVENT_TRACE_PROPERTIES>()
+        || room < (name.encode_utf16().count() + 1) * 2
+    {
+        return ERROR_BAD_LENGTH;
     }
     let created = fs::OpenOptions::new()
         .write(true)
@@ -621,6 +633,7 @@ pub unsafe extern "system" fn OpenTraceW(
         callback,
         context: logfile.Context.expose_provenance(),
         closed: false,
+        processing: false,
     });
     PROCESSTRACE_HANDLE {
         Value: traces.len() as u64,
@@ -720,6 +733,16 @@ pub unsafe extern "system" fn ProcessTrace(
     else {
         return ERROR_INVALID_HANDLE;
     };
+    let set_processing = |running: bool| {
+        if let Some(trace) = TRACES
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_mut(index)
+        {
+            trace.processing = running;
+        }
+    };
+    set_processing(true);
     let mut offset = 0;
     loop {
         let ending = session.as_ref().is_none_or(|name| {
@@ -734,6 +757,7 @@ pub unsafe extern "system" fn ProcessTrace(
             }
         }
         if ending {
+            set_processing(false);
             return ERROR_SUCCESS;
         }
         std::thread::sleep(POLL);
@@ -748,6 +772,14 @@ pub unsafe extern "system" fn CloseTrace(handle: PROCESSTRACE_HANDLE) -> u32 {
         .ok()
         .and_then(|v| v.checked_sub(1));
     match index.and_then(|index| traces.get_mut(index)) {
+        // "If you are processing events from a log file, you call this function only after
+        // the ProcessTrace function returns" ("CloseTrace function"): a watcher that does
+        // otherwise is ended here, so that the harness sees it fail, where Windows might
+        // only lose events.
+        Some(trace) if trace.session.is_none() && trace.processing => {
+            eprintln!("etw double: misuse: CloseTrace of a log file while ProcessTrace reads it");
+            std::process::abort();
+        }
         Some(trace) => {
             trace.closed = true;
             ERROR_SUCCESS
