@@ -1,36 +1,10 @@
 //! `cargo replay --json` (docs/replay.md, "JSON"): every event as an object with the lines'
 //! field names, and each event's object a readable row that replays to the same line.
 
-use std::path::Path;
+mod common;
 
 use netnotify_replay::{Output, parse, recorded_events, run_as};
 use serde_json::Value;
-
-/// The scenarios the round trip is checked on: the two built-in ones and the Wine harness's.
-fn scenarios() -> Vec<(String, String)> {
-    let mut all = vec![
-        (
-            "laptop-joins-wifi".to_owned(),
-            netnotify_replay::LAPTOP_JOINS_WIFI.to_owned(),
-        ),
-        (
-            "vpn-route-storm".to_owned(),
-            netnotify_replay::VPN_ROUTE_STORM.to_owned(),
-        ),
-    ];
-    let wine = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ci/wine/scenarios");
-    let mut paths: Vec<_> = std::fs::read_dir(wine)
-        .expect("ci/wine/scenarios")
-        .map(|entry| entry.expect("entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "jsonl"))
-        .collect();
-    paths.sort();
-    for path in paths {
-        let text = std::fs::read_to_string(&path).expect("scenario");
-        all.push((path.display().to_string(), text));
-    }
-    all
-}
 
 /// The lines of a scenario's `settings` steps: a replayed row runs under the same settings.
 fn settings_steps(text: &str) -> String {
@@ -62,7 +36,7 @@ fn replay_lines(text: &str) -> Vec<String> {
 )]
 fn every_printed_event_replays_from_its_object_to_the_same_lines() {
     let mut checked = 0;
-    for (name, text) in scenarios() {
+    for (name, text) in common::scenarios(&["../ci/wine/scenarios"], true) {
         let scenario = parse(&text).expect("valid");
         let settings = settings_steps(&text);
         // A storm repeats one row: each distinct object and its lines once.

@@ -180,6 +180,34 @@ pub mod out_type {
     pub const CHAIN: u8 = 0x80;
 }
 
+// The writer's named values (`abi`, each compared with Microsoft's crate by its tests) are
+// these tables' numbers: a drift between the encoder and the decoder fails the build.
+const _: () = {
+    use super::abi::{InType, OutType};
+    assert!(
+        InType::CStr16.as_int() == in_type::CSTR16
+            && InType::CStr8.as_int() == in_type::CSTR8
+            && InType::U8.as_int() == in_type::U8
+            && InType::U16.as_int() == in_type::U16
+            && InType::I32.as_int() == in_type::I32
+            && InType::U32.as_int() == in_type::U32
+            && InType::I64.as_int() == in_type::I64
+            && InType::U64.as_int() == in_type::U64
+            && InType::F64.as_int() == in_type::F64
+            && InType::Bool32.as_int() == in_type::BOOL32
+            && InType::Binary.as_int() == in_type::BINARY
+            && InType::U32Array.as_int() == in_type::U32 | in_type::VARIABLE_COUNT
+    );
+    assert!(
+        OutType::Default.as_int() == out_type::DEFAULT
+            && OutType::Hex.as_int() == out_type::HEX
+            && OutType::IPv4.as_int() == out_type::IPV4
+            && OutType::IPv6.as_int() == out_type::IPV6
+            && OutType::SocketAddress.as_int() == out_type::SOCKETADDRESS
+            && OutType::DateTime.as_int() == out_type::DATETIME
+    );
+};
+
 /// Where a decode failed: in the metadata or in the payload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Place {
