@@ -1049,8 +1049,9 @@ fn an_etw_session_is_played_and_every_call_logged() {
 /// `capture-state.jsonl`: the built-in scenario's network, then three capture-state requests
 /// (every keyword; the route keyword only; every keyword with `GetUnicastIpAddressTable`
 /// failing). The lines show no rundown but the failure's `error:`; `--json` shows every
-/// `present` event, `seq` 0, `printed` false, in the order interfaces, addresses, routes, and
-/// the counters unchanged by them. `BLESS=1 cargo test -p netnotify-replay --test replay
+/// `present` event, `seq` 0, `printed` false, in the order interfaces, addresses, routes,
+/// after the `counters` event of each request whose session takes it, the counters unchanged
+/// by them. `BLESS=1 cargo test -p netnotify-replay --test replay
 /// capture_state` rewrites both goldens.
 #[test]
 fn capture_state_runs_down_the_present_state_by_keyword_and_survives_a_failed_table() {
@@ -1097,4 +1098,32 @@ fn capture_state_runs_down_the_present_state_by_keyword_and_survives_a_failed_ta
     assert_eq!(kinds, "iiaarrrr".to_owned() + "rrrr" + "iirrrr");
     // The deleted route is in no rundown.
     assert!(!present.iter().any(|line| line.contains("192.168.1.255/32")));
+    // A `counters` object before each rundown whose session takes the lifecycle keyword (not
+    // the route-only one's), numbered from 1, with the `unloaded` counts: a rundown counts
+    // nothing.
+    let counters: Vec<&str> = json
+        .lines()
+        .filter(|line| line.starts_with(r#"{"kind":"counters","#))
+        .collect();
+    assert_eq!(counters.len(), 2, "{json}");
+    let unloaded = json
+        .lines()
+        .find(|line| line.starts_with(r#"{"kind":"unloaded","#))
+        .expect("the unloaded object");
+    let counts = unloaded
+        .split_once(r#""interface":"#)
+        .map(|(_, counts)| counts);
+    for (seq, line) in (1..).zip(&counters) {
+        assert!(
+            line.starts_with(&format!(
+                r#"{{"kind":"counters","seq":{seq},"printed":false,"#
+            )),
+            "{line}"
+        );
+        assert_eq!(
+            line.split_once(r#""interface":"#).map(|(_, counts)| counts),
+            counts,
+            "{line}"
+        );
+    }
 }

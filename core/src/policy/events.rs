@@ -569,6 +569,11 @@ pub fn trace_control<N, S: Sink>(
             extension.session.dropped(),
         );
         let seq = extension.numbers.next(Numbered::Counters);
+        // Its record, with the event's totals and `seq`: the event is written only for a
+        // session that takes it, as a rundown's `present` ones are, and so is its record.
+        if S::RECORDS {
+            extension.sink.record(&Record::Counters(totals));
+        }
         trace::counters_event(false, &totals, seq)
             .write(extension.sink.trace(), &extension.session);
     }
