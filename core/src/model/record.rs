@@ -85,8 +85,8 @@ pub enum Record {
     Loaded(Loaded),
     /// `DriverUnload` ran (`unloaded`): the counters and what stays.
     Unloaded(Totals),
-    /// The counters, as a capture-state request asks for them (`counters`): an ETW event
-    /// only, no line.
+    /// The counters, as a capture-state request asks for them (`counters`): made with its
+    /// ETW event, when a session takes it; no line.
     Counters(Totals),
     /// A storm is over: what storm control left out of the lines (`storm:`).
     Storm(Storm),

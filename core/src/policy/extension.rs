@@ -143,7 +143,7 @@ pub enum Numbered {
     Loaded,
     /// `unloaded`.
     Unloaded,
-    /// `counters` (capture-state: an ETW event only).
+    /// `counters` (capture-state's: no line).
     Counters,
     /// `storm`.
     Storm,
