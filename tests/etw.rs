@@ -196,6 +196,40 @@ fn capture_state_writes_the_counters_so_far() {
             r#"{"event":"counters","seq":1,"printed":false,"version":"0.1.0","schema":2,"interface.initial":0,"interface.add":0,"interface.delete":0,"interface.parameter":0,"interface.other":0,"address.initial":0,"address.add":0,"address.delete":0,"address.parameter":0,"address.other":0,"route.initial":2,"route.add":1,"route.delete":0,"route.parameter":0,"route.other":0,"stable-table.tables":0,"stable-table.entries":0,"kept":"","leaked-tables":0,"etw-dropped":0,"low-stack":0,"min-stack":18432}"#
         ]
     );
+    // Its record (`cargo replay --json`'s object), after the route's, with the event's totals.
+    let records: Vec<Record> = sim
+        .event_records_since(0)
+        .into_iter()
+        .map(|(_, record)| record)
+        .collect();
+    assert_eq!(
+        records.last(),
+        Some(&Record::Counters(Totals {
+            interface: ChangeCounts::default(),
+            address: ChangeCounts::default(),
+            route: ChangeCounts {
+                initial: 2,
+                add: 1,
+                ..ChangeCounts::default()
+            },
+            stable: StableCounts::default(),
+            kept: NotificationSet::EMPTY,
+            leaked_tables: 0,
+            etw_dropped: 0,
+            low_stack: 0,
+            min_stack: Some(18_432),
+        }))
+    );
+    // A session that does not take the lifecycle keyword gets no `counters` event, and no
+    // record is made for it (nor a rundown: the interfaces are not registered).
+    sim.etw_control(1, Level::Informational.as_int(), keyword::INTERFACE, 0);
+    sim.etw_control(trace::CAPTURE_STATE, 0, 0, 0);
+    assert_eq!(sim.etw_events().len(), 1, "{:?}", sim.etw_events());
+    assert!(
+        sim.event_records_since(records.len())
+            .iter()
+            .all(|(_, record)| record.kind() != "counters")
+    );
     // Disabled: nothing more.
     sim.etw_control(0, 0, 0, 0);
     sim.deliver(route_add());
