@@ -129,7 +129,7 @@ fn visit_versions<V: Visit>(visit: &mut V) {
 
 /// The lines of a record: one, two for an interface's full state, none for `counters`.
 ///
-/// (`counters` is an ETW event only.) Each variant has one writer, which this calls: the
+/// (`counters` has no line: its event and its record only.) Each variant has one writer, which this calls: the
 /// callbacks call theirs directly (`write_route_event`, [`write_storm_of`], …), the lifecycle
 /// [`write_lifecycle_record`].
 #[must_use]
