@@ -132,8 +132,10 @@ impl Importer {
         if rest == "(no row)" {
             if self.phase == Phase::Loading && change == "initial" {
                 // The registration's own initial notification: it comes back by itself.
-                let wait = self.limiter.admit(kind, self.now);
-                self.advance(line, wait);
+                if !self.decided {
+                    let wait = self.limiter.admit(kind, self.now);
+                    self.advance(line, wait);
+                }
                 return;
             }
             self.loaded_by_event(line);
@@ -190,7 +192,11 @@ impl Importer {
         if let Note::NotPassive(level) = note {
             self.set_irql(line, level);
         }
-        self.names(line, &parsed, passive);
+        // A kept-out event's line names nothing (the driver asks NETIO nothing for it), at
+        // any IRQL.
+        if !self.kept {
+            self.names(line, &parsed, passive);
+        }
         if passive && self.irql != 0 {
             self.set_irql(line, 0);
         }
@@ -266,7 +272,12 @@ impl Importer {
             self.note(line, format!("{message}: the line is left out"));
             return;
         }
-        let wait = self.limiter.admit(kind, self.now);
+        // Storm control's decisions carried: no clock time for them.
+        let wait = if self.decided {
+            0
+        } else {
+            self.limiter.admit(kind, self.now)
+        };
         if wait != 0 && !self.started {
             self.note(
                 line,
@@ -284,6 +295,9 @@ impl Importer {
         if let Some(deliver) = deliver {
             fields.push(("deliver", text(deliver)));
         }
+        if self.decided {
+            fields.push(self.printed_field());
+        }
         let step = Step::new(line, fields);
         if let Some((change, family, index)) = half {
             self.halves.push(HalfInterface {
@@ -295,6 +309,7 @@ impl Importer {
             });
             self.started = true;
             self.steps.push(step);
+            self.kept_out_step(kind, self.steps.len() - 1);
             return;
         }
         // The same event again: one step that repeats.
@@ -310,10 +325,12 @@ impl Importer {
         {
             last.repeat += 1;
             last.last_line = line;
+            self.kept_out_step(kind, self.steps.len() - 1);
             return;
         }
         self.started = true;
         self.steps.push(step);
+        self.kept_out_step(kind, self.steps.len() - 1);
     }
 
     /// An interface's second line: joined to its first (lines of concurrent events may come
