@@ -229,6 +229,12 @@ fn the_storm_s_kept_out_events_are_marked_and_the_rest_are_the_driver_s_lines() 
         .map(str::to_owned)
         .collect();
     assert_eq!(driver, with_events(&lines));
+    // Saved and imported anywhere, the marked lines carry the driver's decisions: the storm
+    // comes back, summaries and all.
+    let imported = netnotify_replay::import::import(&out).expect("lines");
+    assert_eq!(imported.notes, Vec::<String>::new());
+    let (replayed, _) = played(&imported.scenario, Output::Lines);
+    assert_eq!(with_events(&replayed), with_events(&lines));
 }
 
 #[test]

@@ -359,10 +359,10 @@ fn admit<N, S: Sink>(
     } else {
         None
     };
-    let admission = match decision {
-        Some(printed) => extension.storm.decided(notification, change, now, printed),
-        None => extension.storm.admit(notification, change, now),
-    };
+    let admission = decision.map_or_else(
+        || extension.storm.admit(notification, change, now),
+        |printed| extension.storm.decided(notification, change, now, printed),
+    );
     match admission {
         Admission::Print(summary) => {
             if let Some(summary) = summary {

@@ -187,7 +187,7 @@ impl Importer {
     }
 
     /// The step of a change read with the driver's decisions says whether it was printed.
-    pub(super) fn printed_field(&self) -> (&'static str, super::step::Json) {
+    pub(super) const fn printed_field(&self) -> (&'static str, super::step::Json) {
         ("printed", super::step::Json::Value(Value::Bool(!self.kept)))
     }
 }

@@ -53,6 +53,11 @@ impl Importer {
     /// `PASSIVE_LEVEL`, where the driver does not ask (a scenario cannot unname it).
     /// `passive`: the line shows the callback ran at `PASSIVE_LEVEL`.
     pub(super) fn names(&mut self, line: usize, parsed: &Parsed, passive: bool) {
+        // A kept-out event's line names nothing (the driver asks NETIO nothing for it), at
+        // any IRQL.
+        if self.kept {
+            return;
+        }
         let Some(luid_text) = &parsed.luid else {
             return;
         };
@@ -132,10 +137,8 @@ impl Importer {
         if rest == "(no row)" {
             if self.phase == Phase::Loading && change == "initial" {
                 // The registration's own initial notification: it comes back by itself.
-                if !self.decided {
-                    let wait = self.limiter.admit(kind, self.now);
-                    self.advance(line, wait);
-                }
+                let wait = self.limiter_wait(kind);
+                self.advance(line, wait);
                 return;
             }
             self.loaded_by_event(line);
@@ -192,11 +195,7 @@ impl Importer {
         if let Note::NotPassive(level) = note {
             self.set_irql(line, level);
         }
-        // A kept-out event's line names nothing (the driver asks NETIO nothing for it), at
-        // any IRQL.
-        if !self.kept {
-            self.names(line, &parsed, passive);
-        }
+        self.names(line, &parsed, passive);
         if passive && self.irql != 0 {
             self.set_irql(line, 0);
         }
@@ -243,6 +242,16 @@ impl Importer {
         ));
     }
 
+    /// The milliseconds the clock must move for storm control to print an event of `kind`
+    /// now: none where the lines carry its decisions (`super::decided`).
+    fn limiter_wait(&mut self, kind: Kind) -> u64 {
+        if self.decided {
+            0
+        } else {
+            self.limiter.admit(kind, self.now)
+        }
+    }
+
     /// An event line before any `loaded` line: the capture began after the driver loaded.
     pub(super) fn loaded_by_event(&mut self, line: usize) {
         if self.phase == Phase::Loading {
@@ -272,12 +281,7 @@ impl Importer {
             self.note(line, format!("{message}: the line is left out"));
             return;
         }
-        // Storm control's decisions carried: no clock time for them.
-        let wait = if self.decided {
-            0
-        } else {
-            self.limiter.admit(kind, self.now)
-        };
+        let wait = self.limiter_wait(kind);
         if wait != 0 && !self.started {
             self.note(
                 line,

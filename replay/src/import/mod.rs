@@ -12,13 +12,17 @@
 //!
 //! This file holds the loop over the lines; `state` the state carried from line to line,
 //! `text` reads a line's text, `kind` what differs per kind of event line, `step` writes the
-//! scenario's steps, `events` converts the event lines, `stable` the stable table's, and
-//! `driver` the driver's own lines. The readers import `state`, `text`, `kind` and `step`, and
-//! none imports this file or another reader (`ci/import-cycles/check.py`).
+//! scenario's steps, `events` converts the event lines, `stable` the stable table's,
+//! `driver` the driver's own lines, and `decided` what lines that carry the driver's
+//! decisions add. The readers import `state`, `text`, `kind` and `step`, and none imports
+//! this file or another reader (`ci/import-cycles/check.py`).
 //!
+//! The watcher's lines carry every event, those storm control kept out marked `[kept out] `:
+//! such lines import with the driver's decisions (`decided`), each change step saying
+//! whether its line was printed, so that the storm summaries come back too.
 //! `cargo replay --json`'s objects (the watcher's `--json` output) are read too: `objects`
-//! turns them into the lines the driver printed (through the ETW event of each record, read
-//! back by field name as the watcher reads it), which are then imported as captured lines.
+//! turns them into the watcher's lines (through the ETW event of each record, read back by
+//! field name as the watcher reads it), which are then imported with their decisions.
 //!
 //! Nothing here panics on any input: a line cut at the 512-byte limit or mangled by a viewer
 //! gives a note naming its line number, and the conversion goes on.
@@ -95,9 +99,11 @@ pub fn import(text: &str) -> Result<Imported, String> {
     import_lines(text, marked)
 }
 
-/// Converts the lines of every event the driver wrote, as the watcher prints them (those
-/// storm control or the verbosity kept out marked `[kept out] `), into a scenario that
-/// carries the driver's decisions: each change step's `printed` (docs/replay.md), and the
+/// Converts the lines of every event the driver wrote into a scenario that carries the
+/// driver's decisions.
+///
+/// The lines are as the watcher prints them (those storm control or the verbosity kept out
+/// marked `[kept out] `); the decisions are each change step's `printed` (docs/replay.md), and the
 /// clock its storm summaries need (`decided`). [`import`] does this by itself for lines
 /// with a marked one and for `--json` objects; the watcher's `--scenario` asks for it
 /// whatever its events were.

@@ -170,8 +170,9 @@ pub fn record_lines(record: &Record) -> (Option<Line>, Option<Line>) {
     }
 }
 
-/// What precedes the line of an event storm control or the verbosity kept out of the lines,
-/// where every event is printed (docs/lines.md, "Events as lines"): no line of the driver's
+/// What precedes the line of an event storm control or the verbosity kept out of the lines.
+///
+/// Where every event is printed (docs/lines.md, "Events as lines"): no line of the driver's
 /// starts with it. The watcher writes it; `cargo replay --import` reads it back as the
 /// driver's decision.
 pub const KEPT_OUT: &str = "[kept out] ";
