@@ -198,6 +198,7 @@ fn apply(sim: &Sim, step: &Step) {
             repeat,
             every,
             names,
+            printed,
         } => {
             if let Some((name, alias)) = names {
                 let luid = match event {
@@ -209,12 +210,14 @@ fn apply(sim: &Sim, step: &Step) {
                     sim.name_interface(luid, name, alias);
                 }
             }
+            sim.decide(*printed);
             for time in 0..*repeat {
                 if time != 0 {
                     sim.advance(*every);
                 }
                 sim.notify(*event, *delivery);
             }
+            sim.decide(None);
         }
         Step::Settings(values) => {
             for (name, value) in values {

@@ -35,7 +35,7 @@ pub const NO_EVENTS_NOTE: &str =
 
 /// What precedes the line of an event storm control or the verbosity kept out of the lines
 /// (docs/lines.md, "Events as lines"): no line of the driver's starts with it.
-pub const KEPT_OUT: &str = "[kept out] ";
+pub use netnotify_core::output::render::KEPT_OUT;
 
 /// The session's name: one per machine, so a killed watcher's is found again by it.
 pub const SESSION_NAME: &str = "netnotify-watch";
@@ -81,10 +81,9 @@ pub struct Watcher {
     /// Whether the no-event note or the schema's warning was given.
     noted_idle: bool,
     noted_schema: bool,
-    /// `--scenario`: the driver's lines so far, for [`Watcher::finish`], and the events kept
-    /// out of them.
-    scenario: Vec<String>,
-    kept_out: u64,
+    /// `--scenario`: every event's lines so far (kept-out ones marked), for
+    /// [`Watcher::finish`].
+    scenario: String,
 }
 
 impl Watcher {
@@ -98,8 +97,7 @@ impl Watcher {
             undecodable: 0,
             noted_idle: false,
             noted_schema: false,
-            scenario: Vec::new(),
-            kept_out: 0,
+            scenario: String::new(),
         }
     }
 
@@ -152,8 +150,8 @@ impl Watcher {
         }
         let time = self.options.time.then_some(Timestamp(event.timestamp));
         if self.options.format == Format::Scenario {
-            self.kept_out += u64::from(kept_out(&read));
-            self.scenario.extend(scenario_lines(&read));
+            // The lines form without times: what `cargo replay --import` reads.
+            write_event(Format::Lines, &read, None, &mut self.scenario);
             return Ok(());
         }
         let mut text = String::new();
@@ -164,9 +162,11 @@ impl Watcher {
     /// `--scenario`: the scenario of every event so far, written to `out` when the watcher
     /// stops (nothing in the other forms); notes on what it cannot carry to `err`.
     ///
-    /// The scenario is `cargo replay --import`'s of the driver's lines: the events storm
-    /// control kept out are not replayed (their `printed` bit is not carried yet), and a note
-    /// says how many. The Windows session must call this before its summary.
+    /// The scenario is `cargo replay --import`'s of every event's lines, with the driver's
+    /// decisions (`import_decisions`): each change step says whether the driver printed its
+    /// line, so the replay keeps out what storm control kept out and prints its summaries
+    /// where it printed them (docs/replay.md). A rundown's `present` events and `counters`
+    /// are not replayed. The Windows session must call this before its summary.
     ///
     /// # Errors
     /// Writing failed.
@@ -174,21 +174,12 @@ impl Watcher {
         if self.options.format != Format::Scenario || self.scenario.is_empty() {
             return Ok(());
         }
-        let lines = core::mem::take(&mut self.scenario).join("\n");
-        match netnotify_replay::import::import(&lines) {
+        let lines = core::mem::take(&mut self.scenario);
+        match netnotify_replay::import::import_decisions(&lines) {
             Ok(imported) => {
                 out.write_all(imported.scenario.as_bytes())?;
                 for note in imported.notes {
                     writeln!(err, "netnotify-watch: {note}")?;
-                }
-                if self.kept_out > 0 {
-                    writeln!(
-                        err,
-                        "netnotify-watch: {} events storm control or the verbosity kept out of \
-                         the lines are not in the scenario (its storm summaries are comments): \
-                         it replays the printed lines",
-                        self.kept_out
-                    )?;
                 }
                 Ok(())
             }
@@ -281,20 +272,6 @@ pub fn write_event(format: Format, read: &Read, time: Option<Timestamp>, out: &m
 /// `counters` (which the driver never prints, and which their words mark).
 fn kept_out(read: &Read) -> bool {
     !read.printed && !read.is_present() && read.kind() != "counters"
-}
-
-/// `--scenario`'s input for one event: the driver lines it printed (what `cargo replay
-/// --import` turns into steps); nothing for an event that has no line of the driver's.
-fn scenario_lines(read: &Read) -> Vec<String> {
-    if !read.printed || read.is_present() {
-        return Vec::new();
-    }
-    let (first, second) = read_lines(read);
-    first
-        .iter()
-        .chain(&second)
-        .map(|line| line.as_str().to_owned())
-        .collect()
 }
 
 /// `ERROR_ACCESS_DENIED` (winerror.h).

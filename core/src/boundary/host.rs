@@ -89,6 +89,20 @@ pub trait Sink: Clock + StormTimer {
     /// Keeps the record of an event, printed or not (the simulator, for `cargo replay
     /// --json`). Called only when [`Sink::RECORDS`] is set.
     fn record(&self, _record: &Record) {}
+
+    /// Whether this sink replays storm control's decisions ([`Sink::decision`]). Only then
+    /// do the callbacks ask, so for the driver's sink the code is not even generated.
+    const REPLAYS_DECISIONS: bool = false;
+
+    /// The decision a driver made for the event being delivered, replayed: `Some(true)` its
+    /// line was printed, `Some(false)` storm control kept it out; `None`, storm control
+    /// decides from the clock (the driver, always). The simulator replays a watcher's
+    /// scenario this way (docs/replay.md, "printed"): on Windows storm control's clock is
+    /// not the events' timestamps, so replay takes the driver's decisions rather than
+    /// hoping to make the same ones. Called only when [`Sink::REPLAYS_DECISIONS`] is set.
+    fn decision(&self) -> Option<bool> {
+        None
+    }
 }
 
 /// The WDM plumbing the core's lifecycle drives.

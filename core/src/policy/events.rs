@@ -353,10 +353,17 @@ fn admit<N, S: Sink>(
     notification: Notification,
     change: Change,
 ) -> Option<bool> {
-    match extension
-        .storm
-        .admit(notification, change, extension.sink.now())
-    {
+    let now = extension.sink.now();
+    let decision = if S::REPLAYS_DECISIONS {
+        extension.sink.decision()
+    } else {
+        None
+    };
+    let admission = decision.map_or_else(
+        || extension.storm.admit(notification, change, now),
+        |printed| extension.storm.decided(notification, change, now, printed),
+    );
+    match admission {
         Admission::Print(summary) => {
             if let Some(summary) = summary {
                 emit_summary(extension, notification, &summary);

@@ -220,6 +220,25 @@ impl Storm {
         Admission::Print(Self::take(kind))
     }
 
+    /// Takes a decision a driver made for one event of `notification` at `now`, as the
+    /// replay of its record gives it ([`crate::boundary::host::Sink::decision`]): printed,
+    /// the summary of what was left out before it comes first, as in [`Storm::admit`]; kept
+    /// out, it is counted for the summary and may arm the timer, as a suppression is. The
+    /// limiter is not consulted, so its next decision is not this one's to make.
+    pub fn decided(
+        &self,
+        notification: Notification,
+        change: Change,
+        now: u64,
+        printed: bool,
+    ) -> Admission {
+        match self.kind(notification) {
+            None => Admission::Print(None),
+            Some(kind) if printed => Admission::Print(Self::take(kind)),
+            Some(kind) => self.suppress(kind, change, now),
+        }
+    }
+
     /// Counts a left-out event, then opens the episode unless one is open (counted first:
     /// the straggler rule in the module docs). `first` is read before it is swapped: a
     /// compare-and-swap on every event would bounce the cache line between CPUs.

@@ -18,7 +18,7 @@ use crate::output::line::Line;
 
 use super::kernel::{IrqlRule, Sim};
 use super::scenario::{Call, RegistryOpen};
-use super::state::{Device, SendPtr, State, Subkey, Timer};
+use super::state::{DECIDED_KEPT_OUT, DECIDED_PRINTED, Device, SendPtr, State, Subkey, Timer};
 
 impl Sink for Sim {
     type Trace = Self;
@@ -46,6 +46,16 @@ impl Sink for Sim {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push((lines.len(), *record));
+    }
+
+    const REPLAYS_DECISIONS: bool = true;
+
+    fn decision(&self) -> Option<bool> {
+        match self.0.decision.load(Ordering::Relaxed) {
+            DECIDED_PRINTED => Some(true),
+            DECIDED_KEPT_OUT => Some(false),
+            _ => None,
+        }
     }
 }
 

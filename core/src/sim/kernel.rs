@@ -19,7 +19,9 @@ use crate::model::status::NtStatus;
 use crate::policy::extension::Extension;
 
 use super::scenario::{Call, Event, Outcome, RegistryOpen, SERVICE_KEY, StableMode};
-use super::state::{External, Inner, Registry, SendPtr, State};
+use super::state::{
+    DECIDED_BY_STORM, DECIDED_KEPT_OUT, DECIDED_PRINTED, External, Inner, Registry, SendPtr, State,
+};
 
 std::thread_local! {
     /// The registration whose callback this thread is running, if any.
@@ -106,6 +108,7 @@ impl Sim {
             lines: Mutex::new(Vec::new()),
             events: Mutex::new(Vec::new()),
             clock: AtomicU64::new(0),
+            decision: AtomicU8::new(DECIDED_BY_STORM),
             service_key: service_key.encode_utf16().collect(),
         }))
     }
@@ -228,6 +231,19 @@ impl Sim {
     #[must_use]
     pub fn timer_due(&self) -> Option<u64> {
         self.state().timer.due
+    }
+
+    /// What storm control decides for the change events delivered from now on: `None`, it
+    /// decides as in the driver (from the clock); `Some(printed)`, the decision a driver made,
+    /// replayed (a scenario step's `printed`, docs/replay.md): the line is printed, or kept
+    /// out and counted for the storm's summary, whatever the clock says.
+    pub fn decide(&self, printed: Option<bool>) {
+        let decision = match printed {
+            None => DECIDED_BY_STORM,
+            Some(true) => DECIDED_PRINTED,
+            Some(false) => DECIDED_KEPT_OUT,
+        };
+        self.0.decision.store(decision, Ordering::Relaxed);
     }
 
     /// Gives the interface `luid` a name and an alias, which NETIO's

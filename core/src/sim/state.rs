@@ -181,6 +181,13 @@ pub(super) struct Registry {
 #[allow(clippy::non_send_fields_in_send_ty, reason = "see the SAFETY comment")]
 unsafe impl Send for State {}
 
+/// [`Inner::decision`]: storm control decides, as in the driver.
+pub(super) const DECIDED_BY_STORM: u8 = 0;
+/// [`Inner::decision`]: the driver printed the event's line.
+pub(super) const DECIDED_PRINTED: u8 = 1;
+/// [`Inner::decision`]: storm control kept the event's line out.
+pub(super) const DECIDED_KEPT_OUT: u8 = 2;
+
 pub(super) struct Inner {
     pub(super) state: Mutex<State>,
     /// The IRQL every thread runs at, unless it runs a DPC ([`DPC_IRQL`]).
@@ -194,6 +201,10 @@ pub(super) struct Inner {
     pub(super) events: Mutex<Vec<(usize, crate::model::record::Record)>>,
     /// The monotonic clock the sink reports (100-ns units); moved only by the test.
     pub(super) clock: AtomicU64,
+    /// Storm control's decision the next events replay ([`super::Sim::decide`]):
+    /// [`DECIDED_BY_STORM`] (storm control decides), [`DECIDED_PRINTED`] or
+    /// [`DECIDED_KEPT_OUT`].
+    pub(super) decision: AtomicU8,
     /// What `DriverEntry` receives as `RegistryPath`.
     pub(super) service_key: Box<[u16]>,
 }

@@ -225,6 +225,22 @@ impl Importer {
     }
 
     pub(super) fn storm_line(&mut self, line: usize, body: &str) {
+        if self.decided && self.phase != Phase::Loading {
+            // The events it counts are in the scenario, kept out as the driver kept them.
+            let step = Step::new(
+                line,
+                vec![(
+                    "comment",
+                    Json::Value(Value::String(format!(
+                        "line {line}: {body} (the events it counts are the steps above with \
+                         printed false)"
+                    ))),
+                )],
+            );
+            self.steps.push(step);
+            self.decided_storm(line, body, self.steps.len() - 1);
+            return;
+        }
         let counts: u64 = body
             .split(' ')
             .filter_map(|field| field.split_once('='))

@@ -53,6 +53,11 @@ impl Importer {
     /// `PASSIVE_LEVEL`, where the driver does not ask (a scenario cannot unname it).
     /// `passive`: the line shows the callback ran at `PASSIVE_LEVEL`.
     pub(super) fn names(&mut self, line: usize, parsed: &Parsed, passive: bool) {
+        // A kept-out event's line names nothing (the driver asks NETIO nothing for it), at
+        // any IRQL.
+        if self.kept {
+            return;
+        }
         let Some(luid_text) = &parsed.luid else {
             return;
         };
@@ -132,7 +137,7 @@ impl Importer {
         if rest == "(no row)" {
             if self.phase == Phase::Loading && change == "initial" {
                 // The registration's own initial notification: it comes back by itself.
-                let wait = self.limiter.admit(kind, self.now);
+                let wait = self.limiter_wait(kind);
                 self.advance(line, wait);
                 return;
             }
@@ -237,6 +242,16 @@ impl Importer {
         ));
     }
 
+    /// The milliseconds the clock must move for storm control to print an event of `kind`
+    /// now: none where the lines carry its decisions (`super::decided`).
+    fn limiter_wait(&mut self, kind: Kind) -> u64 {
+        if self.decided {
+            0
+        } else {
+            self.limiter.admit(kind, self.now)
+        }
+    }
+
     /// An event line before any `loaded` line: the capture began after the driver loaded.
     pub(super) fn loaded_by_event(&mut self, line: usize) {
         if self.phase == Phase::Loading {
@@ -266,7 +281,7 @@ impl Importer {
             self.note(line, format!("{message}: the line is left out"));
             return;
         }
-        let wait = self.limiter.admit(kind, self.now);
+        let wait = self.limiter_wait(kind);
         if wait != 0 && !self.started {
             self.note(
                 line,
@@ -284,6 +299,9 @@ impl Importer {
         if let Some(deliver) = deliver {
             fields.push(("deliver", text(deliver)));
         }
+        if self.decided {
+            fields.push(self.printed_field());
+        }
         let step = Step::new(line, fields);
         if let Some((change, family, index)) = half {
             self.halves.push(HalfInterface {
@@ -295,6 +313,7 @@ impl Importer {
             });
             self.started = true;
             self.steps.push(step);
+            self.kept_out_step(kind, self.steps.len() - 1);
             return;
         }
         // The same event again: one step that repeats.
@@ -310,10 +329,12 @@ impl Importer {
         {
             last.repeat += 1;
             last.last_line = line;
+            self.kept_out_step(kind, self.steps.len() - 1);
             return;
         }
         self.started = true;
         self.steps.push(step);
+        self.kept_out_step(kind, self.steps.len() - 1);
     }
 
     /// An interface's second line: joined to its first (lines of concurrent events may come

@@ -12,13 +12,17 @@
 //!
 //! This file holds the loop over the lines; `state` the state carried from line to line,
 //! `text` reads a line's text, `kind` what differs per kind of event line, `step` writes the
-//! scenario's steps, `events` converts the event lines, `stable` the stable table's, and
-//! `driver` the driver's own lines. The readers import `state`, `text`, `kind` and `step`, and
-//! none imports this file or another reader (`ci/import-cycles/check.py`).
+//! scenario's steps, `events` converts the event lines, `stable` the stable table's,
+//! `driver` the driver's own lines, and `decided` what lines that carry the driver's
+//! decisions add. The readers import `state`, `text`, `kind` and `step`, and none imports
+//! this file or another reader (`ci/import-cycles/check.py`).
 //!
+//! The watcher's lines carry every event, those storm control kept out marked `[kept out] `:
+//! such lines import with the driver's decisions (`decided`), each change step saying
+//! whether its line was printed, so that the storm summaries come back too.
 //! `cargo replay --json`'s objects (the watcher's `--json` output) are read too: `objects`
-//! turns them into the lines the driver printed (through the ETW event of each record, read
-//! back by field name as the watcher reads it), which are then imported as captured lines.
+//! turns them into the watcher's lines (through the ETW event of each record, read back by
+//! field name as the watcher reads it), which are then imported with their decisions.
 //!
 //! Nothing here panics on any input: a line cut at the 512-byte limit or mangled by a viewer
 //! gives a note naming its line number, and the conversion goes on.
@@ -26,6 +30,7 @@
 use std::collections::HashMap;
 
 use netnotify_core::model::settings::SETTINGS;
+use netnotify_core::output::render::KEPT_OUT;
 use serde_json::Value;
 
 use kind::Kind;
@@ -33,6 +38,7 @@ use state::{BURST, Importer, LINES_PER_SECOND, Limiter, Phase, Seen, TICKS_PER_M
 use step::{Json, Step, text};
 use text::{debugview_time, shorten};
 
+mod decided;
 mod driver;
 mod events;
 mod kind;
@@ -89,14 +95,35 @@ pub fn decode_log(bytes: &[u8]) -> Result<String, String> {
 /// # Errors
 /// No line contains `netnotify: ` (the message says so).
 pub fn import(text: &str) -> Result<Imported, String> {
-    // `cargo replay --json`'s objects (the watcher's `--json`): their lines first.
+    let marked = text.lines().any(|line| line.contains(KEPT_OUT));
+    import_lines(text, marked)
+}
+
+/// Converts the lines of every event the driver wrote into a scenario that carries the
+/// driver's decisions.
+///
+/// The lines are as the watcher prints them (those storm control or the verbosity kept out
+/// marked `[kept out] `); the decisions are each change step's `printed` (docs/replay.md), and the
+/// clock its storm summaries need (`decided`). [`import`] does this by itself for lines
+/// with a marked one and for `--json` objects; the watcher's `--scenario` asks for it
+/// whatever its events were.
+///
+/// # Errors
+/// No line contains `netnotify: ` (the message says so).
+pub fn import_decisions(text: &str) -> Result<Imported, String> {
+    import_lines(text, true)
+}
+
+fn import_lines(text: &str, decided: bool) -> Result<Imported, String> {
+    // `cargo replay --json`'s objects (the watcher's `--json`): their lines first, each kept-out
+    // event's marked, so the objects' `printed` bits are the scenario's.
     let mut object_notes = Vec::new();
     let from_objects;
-    let text = if objects::is_objects(text) {
+    let (text, decided) = if objects::is_objects(text) {
         from_objects = objects::lines(text, &mut object_notes).join("\n");
-        from_objects.as_str()
+        (from_objects.as_str(), true)
     } else {
-        text
+        (text, decided)
     };
     let mut importer = Importer {
         setup: Vec::new(),
@@ -117,6 +144,10 @@ pub fn import(text: &str) -> Result<Imported, String> {
         printed: 0,
         tables: 0,
         started: false,
+        decided,
+        kept: false,
+        episodes: Default::default(),
+        storms: Vec::new(),
     };
     let mut any = false;
     for (index, raw) in text.lines().enumerate() {
@@ -148,7 +179,12 @@ pub fn import(text: &str) -> Result<Imported, String> {
             );
             continue;
         }
-        if let Some(time) = debugview_time(before) {
+        if importer.decided {
+            // The driver's decisions are carried, and the clock is made for its storm
+            // summaries alone (`decided`): a time column paces nothing.
+            importer.kept = before.ends_with(KEPT_OUT);
+            importer.before_line(body);
+        } else if let Some(time) = debugview_time(before) {
             importer.time(line, time);
         }
         importer.line(line, body);
@@ -232,6 +268,16 @@ impl Importer {
         if self.table.is_some() && !(word == "stable-table" && rest.starts_with('[')) {
             self.end_table();
         }
+        if self.decided
+            && (word == "counters"
+                || (matches!(word, "interface" | "address" | "route")
+                    && rest.starts_with("present")))
+        {
+            // The watcher's lines of the capture-state rundown it asked for (docs/lines.md,
+            // "Events as lines"): the driver printed none of them, and the present state they
+            // show came before the scenario. Skipped without a note: every watcher asks.
+            return;
+        }
         match word {
             "interface" => self.event(line, Kind::Interface, rest),
             "address" => self.event(line, Kind::Address, rest),
@@ -274,6 +320,8 @@ impl Importer {
 
     fn finish(mut self) -> Imported {
         self.end_table();
+        // Summaries at the end of the lines: their timer printed them.
+        self.timer_printed();
         if self.phase == Phase::Loading && !self.seen.settings {
             self.settings_step(0);
         }
@@ -299,7 +347,6 @@ impl Importer {
         let mut scenario = String::new();
         for step in self.setup.iter().chain(&self.steps) {
             step.write(&mut scenario);
-            scenario.push('\n');
         }
         Imported {
             scenario,

@@ -5,11 +5,12 @@
 //! [`crate::etw_view`]'s rules, the bytes by its schema's in-types), which the core reads back
 //! into the record by field name and renders as the driver renders it
 //! (`netnotify_core::output::trace::read`, `read_lines`): one way from a record's fields to its
-//! line, the watcher's. An error's or a warning's object is its line's words. Only what the
-//! driver printed becomes a line: an object with `printed` false (storm control or the
-//! verbosity kept it out), a rundown's `present` object and `counters` have none.
+//! line, the watcher's. An error's or a warning's object is its line's words. A change
+//! object with `printed` false (storm control or the verbosity kept it out) becomes its line
+//! marked `[kept out] `, as the watcher prints it, so that the scenario carries the driver's
+//! decision (`super::decided`); a rundown's `present` object and `counters` have no line.
 
-use netnotify_core::output::render::read_lines;
+use netnotify_core::output::render::{KEPT_OUT, read_lines};
 use netnotify_core::output::trace::read::read;
 use netnotify_core::output::trace::{InType, OutType, decode, schema};
 use serde_json::{Map, Value};
@@ -52,7 +53,9 @@ fn object_lines(object: &Map<String, Value>) -> Result<Vec<String>, String> {
         .get("kind")
         .and_then(Value::as_str)
         .ok_or("an object without a \"kind\"")?;
-    if object.get("printed") == Some(&Value::Bool(false))
+    let kept_out = object.get("printed") == Some(&Value::Bool(false));
+    let change = matches!(kind, "interface" | "address" | "route");
+    if (kept_out && !change)
         || object.get("change").and_then(Value::as_str) == Some("present")
         || kind == "counters"
     {
@@ -79,10 +82,11 @@ fn object_lines(object: &Map<String, Value>) -> Result<Vec<String>, String> {
     let event = decode::decode(schema.metadata, &payload, 8).map_err(|error| error.to_string())?;
     let read = read(event).map_err(|error| error.to_string())?;
     let (first, second) = read_lines(&read);
+    let marker = if kept_out { KEPT_OUT } else { "" };
     Ok(first
         .iter()
         .chain(&second)
-        .map(|line| line.as_str().to_owned())
+        .map(|line| format!("{marker}{}", line.as_str()))
         .collect())
 }
 

@@ -107,6 +107,16 @@ pub(super) struct Importer {
     pub(super) tables: u64,
     /// Whether a step the driver loads at was written.
     pub(super) started: bool,
+    /// Whether the lines carry the driver's decisions (`super::decided`): every event is
+    /// there, those kept out marked.
+    pub(super) decided: bool,
+    /// Whether the line being read is marked kept out.
+    pub(super) kept: bool,
+    /// Per kind, the steps of the kept-out events its next storm summary counts (one index
+    /// per event).
+    pub(super) episodes: [Vec<usize>; 3],
+    /// Storm summaries (their comment steps) whose place the next line decides.
+    pub(super) storms: Vec<(usize, Kind)>,
 }
 
 /// A settings value as a warning line found it.

@@ -23,6 +23,15 @@ pub(super) struct Step {
     pub(super) last_line: usize,
     pub(super) repeat: u32,
     pub(super) fields: Vec<(&'static str, Json)>,
+    /// Clock time written before the step (a `clock` step with this comment), added once
+    /// the lines after it say how much: a storm's span, or its timer's quiet second
+    /// (`super::decided`). Kept beside the step so the indices of later steps stay.
+    pub(super) before: Option<(u64, String)>,
+    /// Milliseconds between the repetitions of a step that repeats (`every_ms`).
+    pub(super) every_ms: u64,
+    /// Milliseconds more before the last repetition alone: the step is written as its other
+    /// repetitions, a `clock` step and the last one.
+    pub(super) last_gap_ms: u64,
 }
 
 impl Step {
@@ -32,6 +41,22 @@ impl Step {
             last_line: line,
             repeat: 1,
             fields,
+            before: None,
+            every_ms: 0,
+            last_gap_ms: 0,
+        }
+    }
+
+    /// Adds `milliseconds` of clock time before the step, saying why.
+    pub(super) fn wait_before(&mut self, milliseconds: u64, why: &str) {
+        if milliseconds == 0 {
+            return;
+        }
+        let (before, comment) = self.before.get_or_insert_with(|| (0, why.to_owned()));
+        *before = before.saturating_add(milliseconds);
+        if comment != why {
+            comment.push_str("; ");
+            comment.push_str(why);
         }
     }
 
@@ -58,9 +83,41 @@ impl Step {
             if matches!(step.as_str(), "interface" | "address" | "route"))
     }
 
-    /// The step as one line of JSON, its fields in the order they were written
-    /// (`serde_json`'s map with `preserve_order`).
+    /// The step as lines of JSON, each ending with a newline: the `clock` step before it if
+    /// it has one, then the step, its fields in the order they were written (`serde_json`'s
+    /// map with `preserve_order`); a step whose last repetition waits longer is its other
+    /// repetitions, a `clock` step and the last one.
     pub(super) fn write(&self, out: &mut String) {
+        if let Some((milliseconds, comment)) = &self.before {
+            clock(*milliseconds, comment, out);
+        }
+        if self.repeat > 1 && self.last_gap_ms > 0 {
+            let others = Self {
+                repeat: self.repeat - 1,
+                last_gap_ms: 0,
+                before: None,
+                ..self.clone()
+            };
+            others.write_one(out);
+            clock(
+                self.every_ms.saturating_add(self.last_gap_ms),
+                "part of a storm summary's span, before the last repetition",
+                out,
+            );
+            let last = Self {
+                repeat: 1,
+                every_ms: 0,
+                last_gap_ms: 0,
+                before: None,
+                ..self.clone()
+            };
+            last.write_one(out);
+            return;
+        }
+        self.write_one(out);
+    }
+
+    fn write_one(&self, out: &mut String) {
         let mut object = Map::new();
         for (name, value) in &self.fields {
             let value = match value {
@@ -73,6 +130,9 @@ impl Step {
         }
         if self.repeat > 1 {
             object.insert("repeat".to_owned(), self.repeat.into());
+            if self.every_ms > 0 {
+                object.insert("every_ms".to_owned(), self.every_ms.into());
+            }
         }
         if !object.contains_key("comment") {
             let lines = if self.first_line == self.last_line {
@@ -83,7 +143,18 @@ impl Step {
             object.insert("comment".to_owned(), lines.into());
         }
         out.push_str(&Value::Object(object).to_string());
+        out.push('\n');
     }
+}
+
+/// A `clock` step of `milliseconds`, with `comment`.
+fn clock(milliseconds: u64, comment: &str, out: &mut String) {
+    let mut object = Map::new();
+    object.insert("step".to_owned(), "clock".into());
+    object.insert("advance_ms".to_owned(), milliseconds.into());
+    object.insert("comment".to_owned(), comment.into());
+    out.push_str(&Value::Object(object).to_string());
+    out.push('\n');
 }
 
 fn row_object(row: &Row) -> Value {

@@ -30,6 +30,9 @@ pub enum Step {
         every: u64,
         /// The interface's name and alias, when the row gives them (as `--json` writes it).
         names: Option<(String, String)>,
+        /// `printed`: the decision the driver made for its line (a watcher's scenario
+        /// carries it), replayed instead of storm control's; `None`, storm control decides.
+        printed: Option<bool>,
     },
     /// Values of the `Parameters` key (where the driver reads its settings) before the driver
     /// loads.
@@ -329,13 +332,26 @@ fn change(
     )?;
     let repeat = fields.number("repeat", 1, u64::from(MAX_REPEAT), 1)?;
     let every_ms = fields.number("every_ms", 0, u64::MAX / TICKS_PER_MILLISECOND, 0)?;
-    fields.finish(&["type", "row", "deliver", "repeat", "every_ms"])?;
+    let printed = match fields.take("printed") {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(printed)) => Some(printed),
+        Some(other) => {
+            return Err(wrong(
+                "printed",
+                &other,
+                "true or false: whether the driver printed the event's line (storm control's \
+                 decision, replayed)",
+            ));
+        }
+    };
+    fields.finish(&["type", "row", "deliver", "repeat", "every_ms", "printed"])?;
     Ok(Step::Change {
         event,
         delivery,
         repeat: u32::try_from(repeat).unwrap_or(MAX_REPEAT),
         every: every_ms * TICKS_PER_MILLISECOND,
         names,
+        printed,
     })
 }
 

@@ -55,7 +55,7 @@ pub use events::{
     write_stable_entry, write_stable_header,
 };
 pub use records::{
-    Printed, StableLeakedText, Word, read_lines, record_lines, visit_header, write_error,
+    KEPT_OUT, Printed, StableLeakedText, Word, read_lines, record_lines, visit_header, write_error,
     write_lifecycle_record, write_loaded, write_message, write_settings, write_stable_leaked,
     write_storm, write_storm_of, write_unloaded, write_warning,
 };

@@ -170,6 +170,13 @@ pub fn record_lines(record: &Record) -> (Option<Line>, Option<Line>) {
     }
 }
 
+/// What precedes the line of an event storm control or the verbosity kept out of the lines.
+///
+/// Where every event is printed (docs/lines.md, "Events as lines"): no line of the driver's
+/// starts with it. The watcher writes it; `cargo replay --import` reads it back as the
+/// driver's decision.
+pub const KEPT_OUT: &str = "[kept out] ";
+
 /// The driver's lines of what an event says.
 ///
 /// Its record's (one, or two for an interface's full state), an error's or a warning's line,
