@@ -553,7 +553,11 @@ fn golden_lines() -> HashSet<&'static str> {
     ]
     .into_iter()
     .chain(DOC_SCENARIOS.map(|(_, _, golden)| golden))
-    .chain([include_str!("docs/pinned-unload.out")])
+    .chain([
+        include_str!("docs/pinned-unload.out"),
+        // The watcher attached after load (watch/tests/readme.rs writes and checks it).
+        include_str!("docs/watch-late-attach.out"),
+    ])
     .flat_map(str::lines)
     .collect()
 }
