@@ -18,7 +18,8 @@ pub mod json;
 pub mod readable;
 
 pub use play::{
-    EtwSession, Output, RecordedEvent, Report, recorded_events, run, run_as, run_with, run_with_etw,
+    EtwSession, Output, RecordedEvent, Report, etw_writes, recorded_events, run, run_as, run_with,
+    run_with_etw,
 };
 pub use scenario::{MAX_REPEAT, ParseError, Scenario, decode_text, parse};
 

@@ -9,8 +9,9 @@ use std::io::{self, Write};
 use netnotify_core::model::settings::RawValue;
 use netnotify_core::model::status::NtStatus;
 use netnotify_core::output::trace::CAPTURE_STATE;
+use netnotify_core::output::trace::{EventDescriptor, Level};
 use netnotify_core::policy::lifecycle::driver_entry;
-use netnotify_core::sim::{Event, Outcome, Sim};
+use netnotify_core::sim::{EtwWrite, Event, Outcome, Sim};
 
 use crate::json;
 use crate::scenario::{Failure, Scenario, Step};
@@ -406,6 +407,48 @@ fn flush(
         )?;
     }
     Ok(printed + lines.len())
+}
+
+/// Every `EtwWriteTransfer` of `log` ([`run_with`]'s ETW calls, docs/replay.md#etw), in
+/// order, as the simulator's double saw it; the other calls are skipped.
+///
+/// # Panics
+/// If a line of `log` is not the call the simulator's ETW double writes.
+#[must_use]
+pub fn etw_writes(log: &[String]) -> Vec<EtwWrite> {
+    fn bytes(hex: &str) -> Vec<u8> {
+        (0..hex.len())
+            .step_by(2)
+            .map(|at| u8::from_str_radix(&hex[at..at + 2], 16).expect("hex"))
+            .collect()
+    }
+    let mut writes = Vec::new();
+    for line in log {
+        let call: serde_json::Value = serde_json::from_str(line).expect("a JSON call");
+        if call["call"] != "EtwWriteTransfer" {
+            continue;
+        }
+        let level = u8::try_from(call["level"].as_u64().expect("level")).expect("a level");
+        let mut write = EtwWrite {
+            descriptor: EventDescriptor::new(
+                Level::from_int(level),
+                call["keyword"].as_u64().expect("keyword"),
+            ),
+            traits: Vec::new(),
+            metadata: Vec::new(),
+            payload: Vec::new(),
+        };
+        for data in call["data"].as_array().expect("data") {
+            let data_bytes = bytes(data["hex"].as_str().expect("hex"));
+            match data["type"].as_u64().expect("type") {
+                2 => write.traits = data_bytes,
+                1 => write.metadata = data_bytes,
+                _ => write.payload.extend(data_bytes),
+            }
+        }
+        writes.push(write);
+    }
+    writes
 }
 
 /// One printed change event of a replay: its `--json` object and its lines (two for an

@@ -17,35 +17,8 @@ use netnotify_core::output::render::read_lines;
 use netnotify_core::output::trace::decode;
 use netnotify_core::output::trace::read::{self, Read, Said};
 use netnotify_replay::json::read_event;
-use netnotify_replay::{EtwSession, Output, parse, run_with};
+use netnotify_replay::{EtwSession, Output, etw_writes, parse, run_with};
 use serde_json::Value;
-
-fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|at| u8::from_str_radix(&text[at..at + 2], 16).unwrap())
-        .collect()
-}
-
-/// Each `EtwWriteTransfer` of the log as its metadata and payload.
-fn writes(log: &[String]) -> Vec<(Vec<u8>, Vec<u8>)> {
-    log.iter()
-        .map(|call| serde_json::from_str::<Value>(call).expect("a JSON call"))
-        .filter(|call| call["call"] == "EtwWriteTransfer")
-        .map(|call| {
-            let (mut metadata, mut payload) = (Vec::new(), Vec::new());
-            for data in call["data"].as_array().expect("data") {
-                let bytes = unhex(data["hex"].as_str().expect("hex"));
-                match data["type"].as_u64().expect("type") {
-                    1 => metadata = bytes,
-                    0 => payload.extend(bytes),
-                    _ => {}
-                }
-            }
-            (metadata, payload)
-        })
-        .collect()
-}
 
 /// The outputs of `scenario` as `output` writes them, and its ETW calls.
 fn played(text: &str, output: Output) -> (Vec<String>, Vec<String>) {
@@ -87,10 +60,10 @@ fn every_event_reads_back_to_the_driver_s_lines_and_json_objects() {
         let (lines, log) = played(&text, Output::Lines);
         let (objects, json_log) = played(&text, Output::Json);
         assert_eq!(log, json_log, "{name}: the same calls");
-        let reads: Vec<Read> = writes(&log)
+        let reads: Vec<Read> = etw_writes(&log)
             .iter()
-            .map(|(metadata, payload)| {
-                let event = decode::decode(metadata, payload, 8)
+            .map(|write| {
+                let event = decode::decode(&write.metadata, &write.payload, 8)
                     .unwrap_or_else(|error| panic!("{name}: {error}"));
                 read::read(event).unwrap_or_else(|error| panic!("{name}: {error}"))
             })

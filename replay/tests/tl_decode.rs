@@ -9,17 +9,9 @@
 use std::path::Path;
 
 use netnotify_core::output::trace::decode::{self, Item, Value as Decoded, in_type, out_type};
-use netnotify_core::output::trace::{EventDescriptor, Level};
-use netnotify_core::sim::{EtwWrite, decode_etw};
+use netnotify_core::sim::decode_etw;
 use netnotify_replay::EtwSession;
 use serde_json::{Map, Value};
-
-fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|at| u8::from_str_radix(&text[at..at + 2], 16).unwrap())
-        .collect()
-}
 
 /// A decoded value as the simulator's JSON writes it; `None`: not converted here.
 fn json(value: &Decoded<'_>, in_type_: u8, out_type_: u8) -> Option<Value> {
@@ -61,21 +53,8 @@ fn check(name: &str, text: &str) -> (usize, usize) {
         netnotify_replay::run_with_etw(&scenario, session, &mut Vec::new(), &mut Vec::new())
             .unwrap();
     let (mut events, mut fields) = (0, 0);
-    for line in log {
-        let call: Value = serde_json::from_str(&line).unwrap();
-        if call["call"] != "EtwWriteTransfer" {
-            continue;
-        }
-        let (mut traits, mut metadata, mut payload) = (Vec::new(), Vec::new(), Vec::new());
-        for data in call["data"].as_array().unwrap() {
-            let bytes = unhex(data["hex"].as_str().unwrap());
-            match data["type"].as_u64().unwrap() {
-                2 => traits = bytes,
-                1 => metadata = bytes,
-                _ => payload.extend(bytes),
-            }
-        }
-        let event = decode::decode(&metadata, &payload, 8)
+    for write in netnotify_replay::etw_writes(&log) {
+        let event = decode::decode(&write.metadata, &write.payload, 8)
             .unwrap_or_else(|error| panic!("{name}: {error}"));
         events += 1;
         if events > COMPARED {
@@ -84,20 +63,10 @@ fn check(name: &str, text: &str) -> (usize, usize) {
             }
             continue;
         }
-        let level = u8::try_from(call["level"].as_u64().unwrap()).unwrap();
-        let write = EtwWrite {
-            descriptor: EventDescriptor::new(
-                Level::from_int(level),
-                call["keyword"].as_u64().unwrap(),
-            ),
-            traits: traits.clone(),
-            metadata: metadata.clone(),
-            payload: payload.clone(),
-        };
         let theirs: Map<String, Value> = serde_json::from_str(&decode_etw(&write))
             .unwrap_or_else(|error| panic!("{name}: {error}: {}", decode_etw(&write)));
         assert_eq!(
-            decode::ProviderTraits::read(&traits).unwrap().name,
+            decode::ProviderTraits::read(&write.traits).unwrap().name,
             "netnotify"
         );
         assert_eq!(Some(event.name), theirs["event"].as_str(), "{name}");

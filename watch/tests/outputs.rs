@@ -3,20 +3,12 @@
 //! every keyword from before load and asked for capture state: exact outputs, and the round
 //! trip of `--scenario` through `cargo replay`.
 
-use netnotify_replay::{EtwSession, Output, parse, run_with};
+use netnotify_replay::{EtwSession, Output, etw_writes, parse, run_with};
 use netnotify_watch::args::{Format, Options};
 use netnotify_watch::watcher::{KEPT_OUT, Received, Watcher};
-use serde_json::Value;
 
 /// The first event's timestamp, a `FILETIME` (2024-11-30T04:00:00Z); each next event 1 ms on.
 const START: i64 = 133_774_128_000_000_000;
-
-fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|at| u8::from_str_radix(&text[at..at + 2], 16).unwrap())
-        .collect()
-}
 
 /// A write's keyword, metadata and payload.
 type Write = (u64, Vec<u8>, Vec<u8>);
@@ -30,26 +22,9 @@ fn played(text: &str, output: Output) -> (Vec<String>, Vec<Write>) {
     };
     let (mut out, mut notes) = (Vec::new(), Vec::new());
     let (_, log) = run_with(&scenario, output, session, &mut out, &mut notes).expect("in memory");
-    let writes = log
-        .iter()
-        .map(|call| serde_json::from_str::<Value>(call).expect("a JSON call"))
-        .filter(|call| call["call"] == "EtwWriteTransfer")
-        .map(|call| {
-            let (mut metadata, mut payload) = (Vec::new(), Vec::new());
-            for data in call["data"].as_array().expect("data") {
-                let bytes = unhex(data["hex"].as_str().expect("hex"));
-                match data["type"].as_u64().expect("type") {
-                    1 => metadata = bytes,
-                    0 => payload.extend(bytes),
-                    _ => {}
-                }
-            }
-            (
-                call["keyword"].as_u64().expect("keyword"),
-                metadata,
-                payload,
-            )
-        })
+    let writes = etw_writes(&log)
+        .into_iter()
+        .map(|write| (write.descriptor.keyword, write.metadata, write.payload))
         .collect();
     let out = String::from_utf8(out).expect("UTF-8");
     (out.lines().map(str::to_owned).collect(), writes)

@@ -7,22 +7,14 @@
 
 use std::collections::HashSet;
 
-use netnotify_replay::{EtwSession, Output, parse, run_with};
+use netnotify_replay::{EtwSession, Output, etw_writes, parse, run_with};
 use netnotify_watch::args::{Format, Options};
 use netnotify_watch::watcher::{
     KEPT_OUT, Lost, NO_EVENTS_NOTE, Received, Watcher, failure, stale_session,
 };
-use serde_json::Value;
 
 /// A write's keyword, metadata and payload.
 type Write = (u64, Vec<u8>, Vec<u8>);
-
-fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|at| u8::from_str_radix(&text[at..at + 2], 16).unwrap())
-        .collect()
-}
 
 /// The driver's ETW writes for `text`, a session of every keyword listening from before load;
 /// with `capture_state`, it asks for the provider's state after the events, before the unload.
@@ -35,25 +27,9 @@ fn writes(text: &str, capture_state: bool) -> Vec<Write> {
     let (mut out, mut notes) = (Vec::new(), Vec::new());
     let (_, log) =
         run_with(&scenario, Output::Lines, session, &mut out, &mut notes).expect("in memory");
-    log.iter()
-        .map(|call| serde_json::from_str::<Value>(call).expect("a JSON call"))
-        .filter(|call| call["call"] == "EtwWriteTransfer")
-        .map(|call| {
-            let (mut metadata, mut payload) = (Vec::new(), Vec::new());
-            for data in call["data"].as_array().expect("data") {
-                let bytes = unhex(data["hex"].as_str().expect("hex"));
-                match data["type"].as_u64().expect("type") {
-                    1 => metadata = bytes,
-                    0 => payload.extend(bytes),
-                    _ => {}
-                }
-            }
-            (
-                call["keyword"].as_u64().expect("keyword"),
-                metadata,
-                payload,
-            )
-        })
+    etw_writes(&log)
+        .into_iter()
+        .map(|write| (write.descriptor.keyword, write.metadata, write.payload))
         .collect()
 }
 
