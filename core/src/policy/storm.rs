@@ -413,6 +413,43 @@ mod tests {
     }
 
     #[test]
+    fn a_replayed_decision_is_taken_whatever_the_limiter_would_say() {
+        // No limit at all (0 lines per second): the limiter would print every line.
+        let storm = Storm::new(0, 0);
+        // Kept out twice, 5 ms apart: counted, and only the first arms the timer.
+        assert_eq!(
+            storm.decided(Route, Change::Add, 10, false),
+            Admission::Suppress { arm_timer: true }
+        );
+        assert_eq!(
+            storm.decided(Route, Change::Delete, 50_010, false),
+            Admission::Suppress { arm_timer: false }
+        );
+        // Printed: the summary of the two comes first, with their times.
+        let Admission::Print(Some(summary)) = storm.decided(Route, Change::Add, 60_000, true)
+        else {
+            panic!("no summary before the printed line");
+        };
+        assert_eq!((summary.counts.add, summary.counts.delete), (1, 1));
+        assert_eq!(summary.last - summary.first, 50_000);
+        // Printed again: nothing left to report.
+        assert_eq!(
+            storm.decided(Route, Change::Add, 70_000, true),
+            Admission::Print(None)
+        );
+        // The stable table has no storm control: printed whatever the decision.
+        assert_eq!(
+            storm.decided(
+                crate::model::notification::Notification::StableTable,
+                Change::Add,
+                0,
+                false
+            ),
+            Admission::Print(None)
+        );
+    }
+
+    #[test]
     fn an_episode_without_counts_prints_nothing() {
         // What a suppression leaves whose count the summary ending the episode before took
         // (the straggler rule in the module docs): opened, nothing counted.

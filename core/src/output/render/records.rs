@@ -129,9 +129,9 @@ fn visit_versions<V: Visit>(visit: &mut V) {
 
 /// The lines of a record: one, two for an interface's full state, none for `counters`.
 ///
-/// (`counters` has no line: its event and its record only.) Each variant has one writer, which this calls: the
-/// callbacks call theirs directly (`write_route_event`, [`write_storm_of`], …), the lifecycle
-/// [`write_lifecycle_record`].
+/// (`counters` has no line: its event and its record only.) Each variant has one writer,
+/// which this calls: the callbacks call theirs directly (`write_route_event`,
+/// [`write_storm_of`], …), the lifecycle [`write_lifecycle_record`].
 #[must_use]
 pub fn record_lines(record: &Record) -> (Option<Line>, Option<Line>) {
     match record {
