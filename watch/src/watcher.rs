@@ -474,6 +474,16 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_capture_state_request_is_a_note_naming_what_still_comes() {
+        assert_eq!(
+            no_present_state(ERROR_ACCESS_DENIED),
+            "netnotify-watch: EnableTraceEx2(EVENT_CONTROL_CODE_CAPTURE_STATE) failed: access \
+             denied (ERROR_ACCESS_DENIED); the driver's present state is not shown, its events \
+             from now on are"
+        );
+    }
+
+    #[test]
     fn every_failure_is_one_line_with_its_way_out() {
         assert_eq!(
             failure("StartTraceW", 5),
