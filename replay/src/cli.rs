@@ -23,8 +23,9 @@ prints exactly the lines the driver would print. Options go in any order.
   --registry         the scenario's settings as `Parameters NAME REG_DWORD|REG_SZ DATA` lines
   --etw SESSION OUT  an ETW session listens (none, or LEVEL:KEYWORDS[:capture-state]); every
                      ETW call goes to OUT, one JSON object a line (docs/replay.md#etw)
-  --import LOG       captured lines (DebugView, WinDbg, any with `netnotify: `), - for stdin,
-                     back into a scenario on stdout; notes on stderr
+  --import LOG       captured lines (DebugView, WinDbg, any with `netnotify: `, the watcher's
+                     lines or its --json objects), - for stdin, back into a scenario on
+                     stdout; notes on stderr
   -h, --help         this help";
 
 /// The options, for the message about an unknown one.

@@ -44,6 +44,14 @@ fn main() -> ExitCode {
         Ok(scenario) => scenario,
         Err(error) => {
             eprintln!("replay: {error}");
+            // The two record files of the watcher (`--json`'s and `--scenario`'s) are easily
+            // swapped: say which command reads this one.
+            if netnotify_replay::import::import(&text).is_ok() {
+                eprintln!(
+                    "replay: this is a capture of the driver's lines or events, not a \
+                     scenario: `cargo replay --import FILE > scenario.jsonl` turns it into one"
+                );
+            }
             return ExitCode::FAILURE;
         }
     };
@@ -165,6 +173,12 @@ fn import_lines(text: &str) -> ExitCode {
         Ok(imported) => imported,
         Err(message) => {
             eprintln!("replay: --import: {message}");
+            if netnotify_replay::parse(text).is_ok() {
+                eprintln!(
+                    "replay: --import: this is a scenario already: `cargo replay FILE` \
+                     replays it"
+                );
+            }
             return ExitCode::FAILURE;
         }
     };
@@ -176,8 +190,8 @@ fn import_lines(text: &str) -> ExitCode {
         let _ = writeln!(
             notes,
             "replay: --import: {} not in the lines (storm control, the verbosity or lack of \
-             stack left them out); they cannot come back: the scenario has the printed ones, \
-             and the storm summaries as comments",
+             stack left them out of a log, the capture began after them, or an ETW session \
+             lost them); they cannot come back: the scenario has the events the lines show",
             match imported.left_out {
                 1 => "1 event is".to_owned(),
                 more => format!("{more} events are"),

@@ -482,8 +482,8 @@ fn the_command_imports_a_file_or_stdin_and_names_what_it_cannot_read() {
     assert_eq!(
         String::from_utf8(imported.stderr).unwrap(),
         "replay: --import: 4986 events are not in the lines (storm control, the verbosity or \
-         lack of stack left them out); they cannot come back: the scenario has the printed \
-         ones, and the storm summaries as comments\n"
+         lack of stack left them out of a log, the capture began after them, or an ETW session \
+         lost them); they cannot come back: the scenario has the events the lines show\n"
     );
 }
 
@@ -519,8 +519,8 @@ fn one_event_skipped_for_stack_is_named_in_both_notes() {
          their storm summaries show (left out by storm control, by the verbosity or for lack of \
          stack, or lines missing from the log): they cannot come back\n\
          replay: --import: 1 event is not in the lines (storm control, the verbosity or lack of \
-         stack left them out); they cannot come back: the scenario has the printed ones, and \
-         the storm summaries as comments\n"
+         stack left them out of a log, the capture began after them, or an ETW session lost \
+         them); they cannot come back: the scenario has the events the lines show\n"
     );
 }
 

@@ -91,3 +91,79 @@ fn overlapping_storms_are_noted() {
         imported.scenario
     );
 }
+
+/// Events a session lost: the summary counts more than the kept-out lines carry, and a note
+/// says so rather than replaying a smaller summary silently.
+#[test]
+fn a_summary_that_counts_lost_events_is_noted() {
+    let scenario = include_str!("../../ci/wine/scenarios/storm-then-quiet.jsonl");
+    let objects = played(scenario, Output::Json);
+    let mut dropped = 0;
+    let lost: String = objects
+        .lines()
+        .filter(|object| {
+            let lose = dropped < 2
+                && object.contains(r#""kind":"route""#)
+                && object.contains(r#""printed":false"#);
+            dropped += usize::from(lose);
+            !lose
+        })
+        .flat_map(|object| [object, "\n"])
+        .collect();
+    let imported = import(&lost).expect("objects");
+    assert_eq!(
+        imported.notes,
+        [
+            "line 52: the summary counts 47 events, the lines show 45 of them kept out (an ETW \
+          session that lost events, or lines missing): the replay's summary counts 45"
+        ]
+    );
+    assert_eq!(imported.left_out, 2);
+    assert!(played(&imported.scenario, Output::Lines).contains("add=45 "));
+}
+
+/// A watcher's lines that began after the driver loaded: its rundown's `counters` and
+/// `present` lines are the watcher's own, skipped without a note; what the lines lack is
+/// named once, by the `unloaded` line's counts.
+#[test]
+fn a_late_watcher_s_rundown_lines_are_skipped() {
+    let imported = import(include_str!("docs/watch-late-attach.out")).expect("lines");
+    assert_eq!(
+        imported.notes,
+        ["line 13: the unloaded line counts 20 events more than the lines and their storm \
+          summaries show (left out by storm control, by the verbosity or for lack of stack, or \
+          lines missing from the log): they cannot come back"]
+    );
+    assert_eq!(imported.left_out, 20);
+    assert!(!imported.scenario.contains("present"));
+}
+
+/// The steps and notes of an import of objects name the objects' lines, one object a line
+/// (an interface's two lines are one object's).
+#[test]
+fn the_steps_name_the_objects_lines() {
+    let objects = played(netnotify_replay::LAPTOP_JOINS_WIFI, Output::Json);
+    let imported = import(&objects).expect("objects");
+    let mut checked = 0;
+    for step in imported.scenario.lines() {
+        let step: serde_json::Value = serde_json::from_str(step).expect("a step");
+        let (Some(kind), Some(comment)) = (step["step"].as_str(), step["comment"].as_str()) else {
+            continue;
+        };
+        if !matches!(kind, "interface" | "address" | "route") {
+            continue;
+        }
+        let line: usize = comment
+            .strip_prefix("line ")
+            .unwrap_or_else(|| panic!("{comment}"))
+            .parse()
+            .unwrap();
+        let object = objects.lines().nth(line - 1).expect("the object's line");
+        assert!(
+            object.starts_with(&format!(r#"{{"kind":"{kind}""#)),
+            "{comment}: {object}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 6, "{checked}");
+}

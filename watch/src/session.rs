@@ -61,7 +61,8 @@ use wine::{CloseTrace, ControlTraceW, EnableTraceEx2, OpenTraceW, ProcessTrace, 
 
 use crate::args::Options;
 use crate::watcher::{
-    ERROR_ALREADY_EXISTS, Lost, Received, SESSION_NAME, Watcher, failure, stale_session,
+    ERROR_ALREADY_EXISTS, Lost, Received, SESSION_NAME, Watcher, failure, no_present_state,
+    stale_session,
 };
 
 /// The Wine harness's flavour: the consumer routines from the ETW transport double, declared
@@ -338,18 +339,13 @@ const fn invalid(handle: PROCESSTRACE_HANDLE) -> bool {
     handle.Value == u64::MAX || handle.Value == 0x0000_0000_FFFF_FFFF
 }
 
-/// `EnableTraceEx2` the provider on the session at level verbose with `keywords`, then ask
-/// for its capture state: the failed call and its status.
-fn enable(handle: CONTROLTRACE_HANDLE, keywords: u64) -> Result<(), (&'static str, u32)> {
-    for (call, code) in [
-        ("EnableTraceEx2", EVENT_CONTROL_CODE_ENABLE_PROVIDER),
-        (
-            "EnableTraceEx2(EVENT_CONTROL_CODE_CAPTURE_STATE)",
-            EVENT_CONTROL_CODE_CAPTURE_STATE,
-        ),
-    ] {
+/// `EnableTraceEx2` the provider on the session at level verbose with `keywords`: its status
+/// on failure. Then asks for its capture state, whose failure is only a note
+/// ([`no_present_state`]).
+fn enable(handle: CONTROLTRACE_HANDLE, keywords: u64) -> Result<(), u32> {
+    let control = |code| {
         // SAFETY: the session's handle; the GUID is a static; no enable parameters.
-        let status = unsafe {
+        unsafe {
             EnableTraceEx2(
                 handle,
                 &raw const PROVIDER,
@@ -360,10 +356,15 @@ fn enable(handle: CONTROLTRACE_HANDLE, keywords: u64) -> Result<(), (&'static st
                 0,
                 core::ptr::null(),
             )
-        };
-        if status != ERROR_SUCCESS {
-            return Err((call, status));
         }
+    };
+    let status = control(EVENT_CONTROL_CODE_ENABLE_PROVIDER);
+    if status != ERROR_SUCCESS {
+        return Err(status);
+    }
+    let status = control(EVENT_CONTROL_CODE_CAPTURE_STATE);
+    if status != ERROR_SUCCESS {
+        eprintln!("{}", no_present_state(status));
     }
     Ok(())
 }
@@ -441,9 +442,9 @@ pub fn run(options: Options) -> ExitCode {
             Err(code) => return fail("StartTraceW", code),
         };
         stop_on_panic(name.clone());
-        if let Err((call, status)) = enable(handle, keywords) {
+        if let Err(status) = enable(handle, keywords) {
             let _ = stop(handle, &name);
-            return fail(call, status);
+            return fail("EnableTraceEx2", status);
         }
         Some(handle)
     } else {

@@ -31,7 +31,7 @@ pub const NO_EVENTS_AFTER: Duration = Duration::from_secs(5);
 
 /// The note, once, when no event came within [`NO_EVENTS_AFTER`]; the watcher keeps waiting.
 pub const NO_EVENTS_NOTE: &str =
-    "netnotify-watch: no netnotify events yet — is the driver started? (`sc query netnotify`)";
+    "netnotify-watch: no netnotify events yet — is the driver started? (`sc.exe query netnotify`)";
 
 /// What precedes the line of an event storm control or the verbosity kept out of the lines
 /// (docs/lines.md, "Events as lines"): no line of the driver's starts with it.
@@ -288,7 +288,27 @@ pub const ERROR_NO_SYSTEM_RESOURCES: u32 = 1450;
 /// The one line a failed call gives: the call, the cause and the way out.
 #[must_use]
 pub fn failure(call: &str, code: u32) -> String {
-    let (cause, way_out) = match code {
+    let (cause, way_out) = cause(code);
+    format!("netnotify-watch: {call} failed: {cause} — {way_out}")
+}
+
+/// The note when the request for the driver's present state failed: the watcher goes on.
+///
+/// The events from now on still come. No Microsoft Learn page says what
+/// `EnableTraceEx2(EVENT_CONTROL_CODE_CAPTURE_STATE)` returns for a provider not registered
+/// yet (a watcher started before `sc.exe start`), so its failure never ends the watcher.
+#[must_use]
+pub fn no_present_state(code: u32) -> String {
+    let (cause, _) = cause(code);
+    format!(
+        "netnotify-watch: EnableTraceEx2(EVENT_CONTROL_CODE_CAPTURE_STATE) failed: {cause}; \
+         the driver's present state is not shown, its events from now on are"
+    )
+}
+
+/// A status's cause and the way out, in words.
+fn cause(code: u32) -> (String, String) {
+    match code {
         ERROR_ACCESS_DENIED => (
             "access denied (ERROR_ACCESS_DENIED)".to_owned(),
             "run elevated or join Performance Log Users".to_owned(),
@@ -313,8 +333,7 @@ pub fn failure(call: &str, code: u32) -> String {
             format!("Win32 error {other}"),
             "see Microsoft Learn, \"System Error Codes\"".to_owned(),
         ),
-    };
-    format!("netnotify-watch: {call} failed: {cause} — {way_out}")
+    }
 }
 
 /// What the watcher says when it stopped a session left by a killed watcher.
@@ -436,7 +455,7 @@ mod tests {
         assert_eq!(watcher.idle(Duration::from_mins(1)), None);
         assert_eq!(
             NO_EVENTS_NOTE,
-            "netnotify-watch: no netnotify events yet — is the driver started? (`sc query netnotify`)"
+            "netnotify-watch: no netnotify events yet — is the driver started? (`sc.exe query netnotify`)"
         );
         let mut busy = Watcher::new(Options::default());
         let payload = payload();

@@ -576,8 +576,9 @@ pub fn trace_control<N, S: Sink>(
             extension.session.dropped(),
         );
         let seq = extension.numbers.next(Numbered::Counters);
-        // Its record, with the event's totals and `seq`: the event is written only for a
-        // session that takes it, as a rundown's `present` ones are, and so is its record.
+        // Its record, with the event's totals: made exactly when the event is written (for a
+        // session that takes it, as a rundown's `present` ones are), so that `--json`'s own
+        // count of `counters` records gives the event's `seq`.
         if S::RECORDS {
             extension.sink.record(&Record::Counters(totals));
         }

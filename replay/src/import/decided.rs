@@ -42,7 +42,7 @@ impl Importer {
     /// A storm summary's line, read from lines with the driver's decisions: its span goes
     /// between the events it counts, and whether its timer printed it is known at the next
     /// line ([`Importer::before_line`]).
-    pub(super) fn decided_storm(&mut self, line: usize, body: &str, index: usize) {
+    pub(super) fn decided_storm(&mut self, line: usize, body: &str, counts: u64, index: usize) {
         let Some(kind) = ["interface", "address", "route"]
             .into_iter()
             .zip([Kind::Interface, Kind::Address, Kind::Route])
@@ -63,6 +63,20 @@ impl Importer {
             .get_mut(kind.slot())
             .map(std::mem::take)
             .unwrap_or_default();
+        // Each event it counts should be a kept-out line: one missing is an event the
+        // session lost (the watcher's summary counts them) or a line cut from the log.
+        let carried = u64::try_from(episode.len()).unwrap_or(u64::MAX);
+        if carried != counts {
+            self.note(
+                line,
+                format!(
+                    "the summary counts {counts} events, the lines show {carried} of them kept \
+                     out (an ETW session that lost events, or lines missing): the replay's \
+                     summary counts {carried}"
+                ),
+            );
+            self.left_out = self.left_out.saturating_add(counts.saturating_sub(carried));
+        }
         if let Some(&last) = episode.last()
             && self.overlaps(kind, last)
         {

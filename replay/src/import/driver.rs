@@ -225,6 +225,12 @@ impl Importer {
     }
 
     pub(super) fn storm_line(&mut self, line: usize, body: &str) {
+        let counts: u64 = body
+            .split(' ')
+            .filter_map(|field| field.split_once('='))
+            .filter_map(|(_, count)| count.parse::<u64>().ok())
+            // A log line is input: counts near u64::MAX must not overflow the sum.
+            .fold(0, u64::saturating_add);
         if self.decided && self.phase != Phase::Loading {
             // The events it counts are in the scenario, kept out as the driver kept them.
             let step = Step::new(
@@ -238,15 +244,9 @@ impl Importer {
                 )],
             );
             self.steps.push(step);
-            self.decided_storm(line, body, self.steps.len() - 1);
+            self.decided_storm(line, body, counts, self.steps.len() - 1);
             return;
         }
-        let counts: u64 = body
-            .split(' ')
-            .filter_map(|field| field.split_once('='))
-            .filter_map(|(_, count)| count.parse::<u64>().ok())
-            // A log line is input: counts near u64::MAX must not overflow the sum.
-            .fold(0, u64::saturating_add);
         self.left_out = self.left_out.saturating_add(counts);
         let step = Step::new(
             line,

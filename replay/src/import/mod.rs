@@ -95,8 +95,22 @@ pub fn decode_log(bytes: &[u8]) -> Result<String, String> {
 /// # Errors
 /// No line contains `netnotify: ` (the message says so).
 pub fn import(text: &str) -> Result<Imported, String> {
-    let marked = text.lines().any(|line| line.contains(KEPT_OUT));
-    import_lines(text, marked)
+    let watched = text.lines().any(is_watchers);
+    import_lines(text, watched)
+}
+
+/// Whether a line is one only the watcher prints (docs/lines.md, "Events as lines"): an
+/// event's line marked kept out, a rundown's `present` event or its `counters`.
+fn is_watchers(line: &str) -> bool {
+    let Some(at) = line.find(PREFIX) else {
+        return false;
+    };
+    let (before, body) = (&line[..at], &line[at + PREFIX.len()..]);
+    let mut words = body.split(' ');
+    let (first, second) = (words.next(), words.next());
+    before.ends_with(KEPT_OUT)
+        || first == Some("counters")
+        || (matches!(first, Some("interface" | "address" | "route")) && second == Some("present"))
 }
 
 /// Converts the lines of every event the driver wrote into a scenario that carries the
@@ -119,12 +133,23 @@ fn import_lines(text: &str, decided: bool) -> Result<Imported, String> {
     // event's marked, so the objects' `printed` bits are the scenario's.
     let mut object_notes = Vec::new();
     let from_objects;
-    let (text, decided) = if objects::is_objects(text) {
-        from_objects = objects::lines(text, &mut object_notes).join("\n");
-        (from_objects.as_str(), true)
-    } else {
-        (text, decided)
-    };
+    let (numbered, decided): (Box<dyn Iterator<Item = (usize, &str)>>, bool) =
+        if objects::is_objects(text) {
+            from_objects = objects::lines(text, &mut object_notes);
+            let lines = from_objects
+                .iter()
+                .map(|(line, text)| (*line, text.as_str()));
+            (Box::new(lines), true)
+        } else {
+            (
+                Box::new(
+                    text.lines()
+                        .enumerate()
+                        .map(|(index, raw)| (index + 1, raw)),
+                ),
+                decided,
+            )
+        };
     let mut importer = Importer {
         setup: Vec::new(),
         steps: Vec::new(),
@@ -150,8 +175,7 @@ fn import_lines(text: &str, decided: bool) -> Result<Imported, String> {
         storms: Vec::new(),
     };
     let mut any = false;
-    for (index, raw) in text.lines().enumerate() {
-        let line = index + 1;
+    for (line, raw) in numbered {
         let Some(at) = raw.find(PREFIX) else {
             continue;
         };

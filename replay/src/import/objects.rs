@@ -24,9 +24,10 @@ pub(super) fn is_objects(text: &str) -> bool {
         .is_some_and(|line| line.starts_with('{') || line.contains(" {\"kind\":"))
 }
 
-/// The driver's lines of `text`'s objects, in order; each object that is not one of the
-/// driver's records a note naming its line.
-pub(super) fn lines(text: &str, notes: &mut Vec<String>) -> Vec<String> {
+/// The driver's lines of `text`'s objects, in order, each with the number of the object's
+/// line (the import's notes and comments name the user's lines); each object that is not
+/// one of the driver's records a note naming its line.
+pub(super) fn lines(text: &str, notes: &mut Vec<String>) -> Vec<(usize, String)> {
     let mut lines = Vec::new();
     for (index, raw) in text.lines().enumerate() {
         if raw.trim().is_empty() {
@@ -40,7 +41,7 @@ pub(super) fn lines(text: &str, notes: &mut Vec<String>) -> Vec<String> {
             continue;
         };
         match object_lines(&object) {
-            Ok(more) => lines.extend(more),
+            Ok(more) => lines.extend(more.into_iter().map(|text| (line, text))),
             Err(why) => notes.push(format!("line {line}: {why}: left out")),
         }
     }

@@ -333,7 +333,7 @@ fn change(
     let repeat = fields.number("repeat", 1, u64::from(MAX_REPEAT), 1)?;
     let every_ms = fields.number("every_ms", 0, u64::MAX / TICKS_PER_MILLISECOND, 0)?;
     let printed = match fields.take("printed") {
-        None | Some(Value::Null) => None,
+        None => None,
         Some(Value::Bool(printed)) => Some(printed),
         Some(other) => {
             return Err(wrong(
