@@ -130,9 +130,11 @@ fn a_late_watcher_s_rundown_lines_are_skipped() {
     let imported = import(include_str!("docs/watch-late-attach.out")).expect("lines");
     assert_eq!(
         imported.notes,
-        ["line 13: the unloaded line counts 20 events more than the lines and their storm \
+        [
+            "line 13: the unloaded line counts 20 events more than the lines and their storm \
           summaries show (left out by storm control, by the verbosity or for lack of stack, or \
-          lines missing from the log): they cannot come back"]
+          lines missing from the log): they cannot come back"
+        ]
     );
     assert_eq!(imported.left_out, 20);
     assert!(!imported.scenario.contains("present"));

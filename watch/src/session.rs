@@ -61,8 +61,8 @@ use wine::{CloseTrace, ControlTraceW, EnableTraceEx2, OpenTraceW, ProcessTrace, 
 
 use crate::args::Options;
 use crate::watcher::{
-    ERROR_ALREADY_EXISTS, Lost, Received, SESSION_NAME, Watcher, failure, no_present_state,
-    stale_session,
+    ERROR_ALREADY_EXISTS, Lost, Received, SESSION_NAME, STOPPED_ELSEWHERE, Watcher, failure,
+    no_present_state, stale_session,
 };
 
 /// The Wine harness's flavour: the consumer routines from the ETW transport double, declared
@@ -495,7 +495,16 @@ pub fn run(options: Options) -> ExitCode {
                 }
             }
         }
-        let lost = session.map(|handle| stop(handle, &name));
+        // A real-time `ProcessTrace` that returned by itself: another program stopped the
+        // session (a second watcher, `logman stop`). Not stopped again: its handle may name
+        // a session started since, which that would stop.
+        let ended_elsewhere = session.is_some() && !STOP.load(Ordering::SeqCst);
+        if ended_elsewhere {
+            eprintln!("{STOPPED_ELSEWHERE}");
+        }
+        let lost = session
+            .filter(|_| !ended_elsewhere)
+            .map(|handle| stop(handle, &name));
         (close(trace, session.is_some(), processing), lost)
     });
     let _ = std::io::stdout().flush();

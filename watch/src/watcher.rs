@@ -37,6 +37,12 @@ pub const NO_EVENTS_NOTE: &str =
 /// (docs/lines.md, "Events as lines"): no line of the driver's starts with it.
 pub use netnotify_core::output::render::KEPT_OUT;
 
+/// The note when the session ended under the watcher (its `ProcessTrace` returned with no
+/// Ctrl+C): another program stopped it. The watcher then ends as on Ctrl+C, without the
+/// session's lost counts.
+pub const STOPPED_ELSEWHERE: &str = "netnotify-watch: the session was stopped by another \
+    program (a second watcher, or `logman stop netnotify-watch -ets`): no more events come";
+
 /// The session's name: one per machine, so a killed watcher's is found again by it.
 pub const SESSION_NAME: &str = "netnotify-watch";
 

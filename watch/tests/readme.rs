@@ -10,7 +10,8 @@ use std::collections::HashSet;
 use netnotify_replay::{EtwSession, Output, etw_writes, parse, run_with};
 use netnotify_watch::args::{Format, Options};
 use netnotify_watch::watcher::{
-    KEPT_OUT, Lost, NO_EVENTS_NOTE, Received, Watcher, failure, stale_session,
+    KEPT_OUT, Lost, NO_EVENTS_NOTE, Received, STOPPED_ELSEWHERE, Watcher, failure,
+    no_present_state, stale_session,
 };
 
 /// A write's keyword, metadata and payload.
@@ -134,7 +135,11 @@ fn watcher_lines() -> HashSet<String> {
         }
     }
     lines.insert(NO_EVENTS_NOTE.to_owned());
+    lines.insert(STOPPED_ELSEWHERE.to_owned());
     lines.insert(stale_session());
+    for code in [2, 5, 120, 183, 1450] {
+        lines.insert(no_present_state(code));
+    }
     lines
 }
 
