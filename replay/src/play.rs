@@ -211,14 +211,19 @@ fn apply(sim: &Sim, step: &Step) {
                     sim.name_interface(luid, name, alias);
                 }
             }
-            sim.decide(*printed);
+            // Only a step that carries the driver's decision sets one (and takes it back).
+            if printed.is_some() {
+                sim.decide(*printed);
+            }
             for time in 0..*repeat {
                 if time != 0 {
                     sim.advance(*every);
                 }
                 sim.notify(*event, *delivery);
             }
-            sim.decide(None);
+            if printed.is_some() {
+                sim.decide(None);
+            }
         }
         Step::Settings(values) => {
             for (name, value) in values {
