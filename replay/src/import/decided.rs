@@ -18,10 +18,10 @@
 use serde_json::Value;
 
 use super::kind::Kind;
-use super::state::{Importer, VERBOSITY};
+use super::state::{Importer, TICKS_PER_MILLISECOND, VERBOSITY};
 
 /// Storm control's quiet time before a storm's summary (`QUIET`, one second), in milliseconds.
-const QUIET_MS: u64 = netnotify_core::policy::storm::QUIET / 10_000;
+const QUIET_MS: u64 = netnotify_core::policy::storm::QUIET / TICKS_PER_MILLISECOND;
 
 /// The longest gap between two events of one storm: one shorter than the quiet time.
 const LONGEST_GAP_MS: u64 = QUIET_MS - 1;
@@ -43,14 +43,10 @@ impl Importer {
     /// between the events it counts, and whether its timer printed it is known at the next
     /// line ([`Importer::before_line`]).
     pub(super) fn decided_storm(&mut self, line: usize, body: &str, counts: u64, index: usize) {
-        let Some(kind) = ["interface", "address", "route"]
+        let named = body.strip_prefix("storm: ").unwrap_or_default().split(' ').next();
+        let Some(kind) = [Kind::Interface, Kind::Address, Kind::Route]
             .into_iter()
-            .zip([Kind::Interface, Kind::Address, Kind::Route])
-            .find_map(|(name, kind)| {
-                body.strip_prefix("storm: ")?
-                    .starts_with(&format!("{name} "))
-                    .then_some(kind)
-            })
+            .find(|kind| named == Some(kind.name()))
         else {
             return;
         };
