@@ -43,7 +43,11 @@ impl Importer {
     /// between the events it counts, and whether its timer printed it is known at the next
     /// line ([`Importer::before_line`]).
     pub(super) fn decided_storm(&mut self, line: usize, body: &str, counts: u64, index: usize) {
-        let named = body.strip_prefix("storm: ").unwrap_or_default().split(' ').next();
+        let named = body
+            .strip_prefix("storm: ")
+            .unwrap_or_default()
+            .split(' ')
+            .next();
         let Some(kind) = [Kind::Interface, Kind::Address, Kind::Route]
             .into_iter()
             .find(|kind| named == Some(kind.name()))
