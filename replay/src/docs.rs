@@ -1,7 +1,9 @@
-//! The field tables of `docs/lines.md` and `docs/replay.md`.
+//! The field tables of `docs/lines.md` and `docs/replay.md`, and the example lines a
+//! document shows.
 //!
-//! Made from the core's field tables ([`netnotify_core::model::fields`]); `replay/tests/fields.rs`
-//! checks that the docs hold exactly these tables (`BLESS=1` writes them).
+//! The tables are made from the core's field tables ([`netnotify_core::model::fields`]);
+//! `replay/tests/fields.rs` checks that the docs hold exactly these tables (`BLESS=1` writes
+//! them). The example lines ([`shown`]) are what the document tests hold to real output.
 
 use std::fmt::Write as _;
 
@@ -221,4 +223,27 @@ pub fn replace(text: &str, name: &str, table: &str) -> Option<String> {
     let start = text.find(&open)? + open.len();
     let end = start + text.get(start..)?.find("<!-- /fields -->")?;
     Some(format!("{}{table}{}", text.get(..start)?, text.get(end..)?))
+}
+
+/// The lines `document` shows that `is_line` accepts, in order.
+///
+/// Its code-block lines (indented or not, the indent left out) and its inline code spans.
+/// Those with `…` are a format, not an example, and are left out.
+pub fn shown(document: &str, is_line: impl Fn(&str) -> bool) -> Vec<&str> {
+    let mut shown = Vec::new();
+    for line in document.lines() {
+        let trimmed = line.trim_start();
+        if is_line(trimmed) {
+            shown.push(trimmed);
+        } else {
+            shown.extend(
+                line.split('`')
+                    .skip(1)
+                    .step_by(2)
+                    .filter(|span| is_line(span)),
+            );
+        }
+    }
+    shown.retain(|line| !line.contains('…'));
+    shown
 }

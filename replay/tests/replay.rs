@@ -566,23 +566,8 @@ fn golden_lines() -> HashSet<&'static str> {
 /// code spans; lines with `<placeholders>` or `…` are the format, not examples, and the bare
 /// prefix is not a line.
 fn shown_lines(document: &str) -> Vec<&str> {
-    let mut shown = Vec::new();
-    for line in document.lines() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("netnotify: ") {
-            shown.push(trimmed);
-        } else {
-            shown.extend(
-                line.split('`')
-                    .skip(1)
-                    .step_by(2)
-                    .filter(|span| span.starts_with("netnotify: ")),
-            );
-        }
-    }
-    shown.retain(|line| {
-        !line.contains('<') && !line.contains('…') && line.trim_end() != "netnotify:"
-    });
+    let mut shown = netnotify_replay::docs::shown(document, |line| line.starts_with("netnotify: "));
+    shown.retain(|line| !line.contains('<') && line.trim_end() != "netnotify:");
     shown
 }
 

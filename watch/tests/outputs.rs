@@ -3,48 +3,22 @@
 //! every keyword from before load and asked for capture state: exact outputs, and the round
 //! trip of `--scenario` through `cargo replay`.
 
-use netnotify_replay::{EtwSession, Output, etw_writes, parse, run_with};
+mod common;
+
+use common::{Write, fed};
+use netnotify_replay::Output;
 use netnotify_watch::args::{Format, Options};
-use netnotify_watch::watcher::{KEPT_OUT, Received, Watcher};
+use netnotify_watch::watcher::KEPT_OUT;
 
-/// The first event's timestamp, a `FILETIME` (2024-11-30T04:00:00Z); each next event 1 ms on.
-const START: i64 = 133_774_128_000_000_000;
-
-/// A write's keyword, metadata and payload.
-type Write = (u64, Vec<u8>, Vec<u8>);
-
-/// The scenario's output as `output` writes it, and each write's keyword, metadata and payload.
+/// The scenario's output as `output` writes it, and its writes, capture state asked for.
 fn played(text: &str, output: Output) -> (Vec<String>, Vec<Write>) {
-    let scenario = parse(text).expect("a scenario");
-    let session = EtwSession {
-        listen: Some((5, 0x1F)),
-        capture_state: true,
-    };
-    let (mut out, mut notes) = (Vec::new(), Vec::new());
-    let (_, log) = run_with(&scenario, output, session, &mut out, &mut notes).expect("in memory");
-    let writes = etw_writes(&log)
-        .into_iter()
-        .map(|write| (write.descriptor.keyword, write.metadata, write.payload))
-        .collect();
-    let out = String::from_utf8(out).expect("UTF-8");
-    (out.lines().map(str::to_owned).collect(), writes)
+    common::played(text, output, true)
 }
 
 /// What the watcher prints for `writes` with `options`: stdout (the events, then what
 /// `finish` writes) and stderr.
 fn watched(writes: &[Write], options: Options) -> (String, String) {
-    let mut watcher = Watcher::new(options);
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    for (at, (keyword, metadata, payload)) in writes.iter().enumerate() {
-        let event = Received {
-            keyword: *keyword,
-            timestamp: START + i64::try_from(at).unwrap() * 10_000,
-            pointer_size: 8,
-            metadata: Some(metadata),
-            payload,
-        };
-        watcher.event(&event, &mut out, &mut err).unwrap();
-    }
+    let (mut watcher, mut out, mut err) = fed(writes, options);
     watcher.finish(&mut out, &mut err).unwrap();
     (
         String::from_utf8(out).unwrap(),

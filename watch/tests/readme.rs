@@ -7,51 +7,29 @@
 
 use std::collections::HashSet;
 
-use netnotify_replay::{EtwSession, Output, etw_writes, parse, run_with};
+mod common;
+
+use common::{Write, fed};
+use netnotify_replay::Output;
 use netnotify_watch::args::{Format, Options};
 use netnotify_watch::watcher::{
-    KEPT_OUT, Lost, NO_EVENTS_NOTE, Received, STOPPED_ELSEWHERE, Watcher, failure,
-    no_present_state, stale_session,
+    KEPT_OUT, Lost, NO_EVENTS_NOTE, STOPPED_ELSEWHERE, failure, no_present_state, stale_session,
 };
 
-/// A write's keyword, metadata and payload.
-type Write = (u64, Vec<u8>, Vec<u8>);
-
-/// The driver's ETW writes for `text`, a session of every keyword listening from before load;
-/// with `capture_state`, it asks for the provider's state after the events, before the unload.
+/// The driver's ETW writes for `text`; with `capture_state`, the session asks for the
+/// provider's state after the events, before the unload.
 fn writes(text: &str, capture_state: bool) -> Vec<Write> {
-    let scenario = parse(text).expect("a scenario");
-    let session = EtwSession {
-        listen: Some((5, 0x1F)),
-        capture_state,
-    };
-    let (mut out, mut notes) = (Vec::new(), Vec::new());
-    let (_, log) =
-        run_with(&scenario, Output::Lines, session, &mut out, &mut notes).expect("in memory");
-    etw_writes(&log)
-        .into_iter()
-        .map(|write| (write.descriptor.keyword, write.metadata, write.payload))
-        .collect()
+    common::played(text, Output::Lines, capture_state).1
 }
 
 /// The watcher's lines form for `writes`: stdout, then the summary it writes to stderr at
 /// Ctrl+C (a session that lost nothing); nothing else on stderr.
 fn watched(writes: &[Write]) -> String {
-    let mut watcher = Watcher::new(Options {
+    let options = Options {
         format: Format::Lines,
         ..Options::default()
-    });
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    for (keyword, metadata, payload) in writes {
-        let event = Received {
-            keyword: *keyword,
-            timestamp: 0,
-            pointer_size: 8,
-            metadata: Some(metadata),
-            payload,
-        };
-        watcher.event(&event, &mut out, &mut err).unwrap();
-    }
+    };
+    let (watcher, out, err) = fed(writes, options);
     assert_eq!(String::from_utf8(err).unwrap(), "");
     let mut out = String::from_utf8(out).unwrap();
     out.push_str(&watcher.summary(Some(Lost::default())));
@@ -154,23 +132,9 @@ fn is_watcher_line(line: &str) -> bool {
 }
 
 /// The README's watcher lines: code-block lines (indented or not) and inline code spans;
-/// spans with `…` are the format, not examples.
+/// those with `…` are the format, not examples.
 fn readme_watcher_lines() -> Vec<&'static str> {
-    let mut shown = Vec::new();
-    for line in include_str!("../../README.md").lines() {
-        let trimmed = line.trim_start();
-        if is_watcher_line(trimmed) {
-            shown.push(trimmed);
-        } else {
-            shown.extend(
-                line.split('`')
-                    .skip(1)
-                    .step_by(2)
-                    .filter(|span| is_watcher_line(span) && !span.contains('…')),
-            );
-        }
-    }
-    shown
+    netnotify_replay::docs::shown(include_str!("../../README.md"), is_watcher_line)
 }
 
 #[test]

@@ -231,34 +231,26 @@ impl Importer {
             .filter_map(|(_, count)| count.parse::<u64>().ok())
             // A log line is input: counts near u64::MAX must not overflow the sum.
             .fold(0, u64::saturating_add);
-        if self.decided && self.phase != Phase::Loading {
-            // The events it counts are in the scenario, kept out as the driver kept them.
-            let step = Step::new(
-                line,
-                vec![(
-                    "comment",
-                    Json::Value(Value::String(format!(
-                        "line {line}: {body} (the events it counts are the steps above with \
-                         printed false)"
-                    ))),
-                )],
-            );
-            self.steps.push(step);
-            self.decided_storm(line, body, counts, self.steps.len() - 1);
-            return;
-        }
-        self.left_out = self.left_out.saturating_add(counts);
-        let step = Step::new(
+        // With the driver's decisions the events it counts are in the scenario, kept out as
+        // the driver kept them (`decided`); else they are lost to it.
+        let decided = self.decided && self.phase != Phase::Loading;
+        let why = if decided {
+            "the events it counts are the steps above with printed false"
+        } else {
+            "left out of the lines by storm control: they cannot come back"
+        };
+        self.push(Step::new(
             line,
             vec![(
                 "comment",
-                Json::Value(Value::String(format!(
-                    "line {line}: {body} (left out of the lines by storm control: they cannot \
-                     come back)"
-                ))),
+                Json::Value(Value::String(format!("line {line}: {body} ({why})"))),
             )],
-        );
-        self.push(step);
+        ));
+        if decided {
+            self.decided_storm(line, body, counts, self.steps.len() - 1);
+        } else {
+            self.left_out = self.left_out.saturating_add(counts);
+        }
     }
 
     pub(super) fn warning_line(&mut self, line: usize, rest: &str) {

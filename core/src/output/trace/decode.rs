@@ -529,20 +529,9 @@ pub fn decode<'a>(
     payload: &'a [u8],
     pointer_size: u8,
 ) -> Result<Event<'a>, DecodeError<'a>> {
-    let header = |offset, problem| DecodeError {
-        field: &[],
-        place: Place::Metadata,
-        offset,
-        problem,
-    };
-    let size = read_u16(metadata, 0).ok_or_else(|| header(0, Problem::Truncated))?;
-    let metadata = metadata
-        .get(..usize::from(size))
-        .filter(|bytes| bytes.len() >= 2)
-        .ok_or_else(|| header(0, Problem::Size))?;
-    let (tags, at) = read_tags(metadata, 2).map_err(|(offset, problem)| header(offset, problem))?;
-    let (name, at) =
-        read_name(metadata, at).map_err(|(offset, problem)| header(offset, problem))?;
+    let metadata = sized(metadata)?;
+    let (tags, at) = read_tags(metadata, 2).map_err(header)?;
+    let (name, at) = read_name(metadata, at).map_err(header)?;
     Ok(Event {
         name,
         tags,
@@ -749,18 +738,8 @@ impl<'a> ProviderTraits<'a> {
     /// # Errors
     /// The size is out of bounds, or the name unterminated or not UTF-8.
     pub fn read(bytes: &'a [u8]) -> Result<Self, DecodeError<'a>> {
-        let error = |offset, problem| DecodeError {
-            field: &[],
-            place: Place::Metadata,
-            offset,
-            problem,
-        };
-        let size = read_u16(bytes, 0).ok_or_else(|| error(0, Problem::Truncated))?;
-        let bytes = bytes
-            .get(..usize::from(size))
-            .filter(|bytes| bytes.len() >= 2)
-            .ok_or_else(|| error(0, Problem::Size))?;
-        let (name, at) = read_name(bytes, 2).map_err(|(offset, problem)| error(offset, problem))?;
+        let bytes = sized(bytes)?;
+        let (name, at) = read_name(bytes, 2).map_err(header)?;
         Ok(Self {
             name,
             traits: bytes.get(at..).unwrap_or_default(),
@@ -777,6 +756,26 @@ impl<'a> ProviderTraits<'a> {
             Some((*item.get(2)?, item.get(3..)?))
         })
     }
+}
+
+/// A problem at `offset` in the metadata (or the provider traits) that names no field.
+const fn header<'a>((offset, problem): (usize, Problem)) -> DecodeError<'a> {
+    DecodeError {
+        field: &[],
+        place: Place::Metadata,
+        offset,
+        problem,
+    }
+}
+
+/// The block `bytes` begins: `TraceLogging`'s metadata and provider traits both start with
+/// their own size, a `UINT16` that counts itself, and end there.
+fn sized(bytes: &[u8]) -> Result<&[u8], DecodeError<'_>> {
+    let size = read_u16(bytes, 0).ok_or(header((0, Problem::Truncated)))?;
+    bytes
+        .get(..usize::from(size))
+        .filter(|block| block.len() >= 2)
+        .ok_or(header((0, Problem::Size)))
 }
 
 fn read_u16(bytes: &[u8], at: usize) -> Option<u16> {
